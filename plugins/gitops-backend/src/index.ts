@@ -1,0 +1,1 @@
+export { gitopsPlugin as default } from './plugin';
