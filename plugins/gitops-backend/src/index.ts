@@ -1,1 +1,6 @@
+/**
+ * The GitOps backend plugin for Backstage.
+ *
+ * @packageDocumentation
+ */
 export { gitopsPlugin as default } from './plugin';

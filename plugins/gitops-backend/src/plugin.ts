@@ -1,30 +1,48 @@
+import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
-  coreServices,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
+  GitProvider,
+  GitProviderFactory,
+  gitopsGitProvidersExtensionPoint,
+} from '@gitops-backstage/plugin-gitops-node';
+import { gitopsPermissions } from '@gitops-backstage/plugin-gitops-common';
 import { createRouter } from './router';
-import { todoListServiceRef } from './services/TodoListService';
+import { createGitopsServices } from './service/createGitopsServices';
 
 /**
- * gitopsPlugin backend plugin
+ * The GitOps backend plugin: desired state from Git per environment, and its history.
  *
  * @public
  */
 export const gitopsPlugin = createBackendPlugin({
   pluginId: 'gitops',
   register(env) {
+    const extraGitProviders: Array<GitProvider | GitProviderFactory> = [];
+    env.registerExtensionPoint(gitopsGitProvidersExtensionPoint, {
+      addGitProvider(provider) {
+        extraGitProviders.push(provider);
+      },
+    });
+
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
-        todoList: todoListServiceRef,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        catalog: catalogServiceRef,
       },
-      async init({ httpAuth, httpRouter, todoList }) {
-        httpRouter.use(
-          await createRouter({
-            httpAuth,
-            todoList,
-          }),
+      async init({ config, logger, httpAuth, httpRouter, permissions, permissionsRegistry, catalog }) {
+        const services = createGitopsServices({ config, logger, extraGitProviders });
+        permissionsRegistry.addPermissions(gitopsPermissions);
+        httpRouter.use(await createRouter({ httpAuth, permissions, catalog, services }));
+        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        logger.info(
+          `GitOps: ${services.config.repositories.length} repositories, environments ${services.config.environments
+            .map(e => e.name)
+            .join(' → ')}`,
         );
       },
     });

@@ -1,50 +1,83 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import { z } from 'zod/v3';
+import { HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
+import { CompoundEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { gitopsEntityReadPermission } from '@gitops-backstage/plugin-gitops-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { todoListServiceRef } from './services/TodoListService';
+import { z } from 'zod/v3';
+import { GitopsServices } from './service/createGitopsServices';
 
-export async function createRouter({
-  httpAuth,
-  todoList,
-}: {
+/** Options of {@link createRouter}. */
+export interface RouterOptions {
   httpAuth: HttpAuthService;
-  todoList: typeof todoListServiceRef.T;
-}): Promise<express.Router> {
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  services: Pick<GitopsServices, 'environments' | 'history'>;
+}
+
+const historyQuery = z.object({
+  environment: z.string({ required_error: 'query parameter "environment" is required' }).min(1),
+});
+
+/** Maps HTTP to the GitOps services; see api-contract.md for the paths. */
+export async function createRouter(options: RouterOptions): Promise<express.Router> {
+  const { httpAuth, permissions, catalog, services } = options;
   const router = Router();
   router.use(express.json());
 
-  // TEMPLATE NOTE:
-  // Zod is a powerful library for data validation and recommended in particular
-  // for user-defined schemas. In this case we use it for input validation too.
-  //
-  // If you want to define a schema for your API we recommend using Backstage's
-  // OpenAPI tooling: https://backstage.io/docs/next/openapi/01-getting-started
-  const todoSchema = z.object({
-    title: z.string(),
-    entityRef: z.string().optional(),
-  });
-
-  router.post('/todos', async (req, res) => {
-    const parsed = todoSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new InputError(parsed.error.toString());
+  /** Loads the entity the caller may read, or throws 404/403. */
+  async function loadEntity(req: express.Request) {
+    const credentials = await httpAuth.credentials(req);
+    const ref: CompoundEntityRef = {
+      kind: req.params.kind,
+      namespace: req.params.namespace,
+      name: req.params.name,
+    };
+    const entityRef = stringifyEntityRef(ref);
+    const entity = await catalog.getEntityByRef(ref, { credentials });
+    if (!entity) {
+      throw new NotFoundError(`Entity ${entityRef} not found`);
     }
+    const [decision] = await permissions.authorize(
+      [{ permission: gitopsEntityReadPermission, resourceRef: entityRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`Not allowed to read the GitOps state of ${entityRef}`);
+    }
+    return entity;
+  }
 
-    const result = await todoList.createTodo(parsed.data, {
-      credentials: await httpAuth.credentials(req, { allow: ['user'] }),
+  /** Aborted when the client goes away, so upstream calls stop with it. */
+  function abortOnClose(req: express.Request, res: express.Response): AbortSignal {
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort(new Error('client went away'));
     });
+    req.on('aborted', () => controller.abort(new Error('client went away')));
+    return controller.signal;
+  }
 
-    res.status(201).json(result);
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
   });
 
-  router.get('/todos', async (_req, res) => {
-    res.json(await todoList.listTodos());
+  router.get('/entities/:namespace/:kind/:name/environments', async (req, res) => {
+    const entity = await loadEntity(req);
+    res.json(await services.environments.getEnvironments(entity, abortOnClose(req, res)));
   });
 
-  router.get('/todos/:id', async (req, res) => {
-    res.json(await todoList.getTodo({ id: req.params.id }));
+  router.get('/entities/:namespace/:kind/:name/history', async (req, res) => {
+    const query = historyQuery.safeParse(req.query);
+    if (!query.success) {
+      throw new InputError(query.error.issues.map(issue => issue.message).join('; '));
+    }
+    const entity = await loadEntity(req);
+    res.json(
+      await services.history.getHistory(entity, query.data.environment, abortOnClose(req, res)),
+    );
   });
 
   return router;

@@ -1,19 +1,8 @@
-/***/
 /**
- * Common functionalities for the gitops plugin.
+ * Shared types, annotation names and permissions of the GitOps plugin set.
  *
  * @packageDocumentation
  */
-
-/**
- * In this package you might for example declare types that are common
- * between the frontend and backend plugin packages.
- */
-export type CommonType = {
-  field: string;
-};
-
-/**
- * Or you might declare some common constants.
- */
-export const COMMON_CONSTANT = 1;
+export * from './annotations';
+export * from './types';
+export * from './permissions';

@@ -1,18 +1,7 @@
-/***/
 /**
- * Node.js library for the gitops plugin.
+ * Provider interfaces and extension points of the GitOps backend plugin.
  *
  * @packageDocumentation
  */
-
-// In this package you might for example export functions that
-// help other plugins or modules interact with your plugin.
-
-/**
- * Does something useful.
- *
- * @public
- */
-export function someFunction() {
-  // ...
-}
+export * from './GitProvider';
+export * from './extensions';

@@ -1,0 +1,81 @@
+export interface Config {
+  /** Configuration of the GitOps plugin set. */
+  gitops?: {
+    /**
+     * GitOps repositories. An entity names one with the `gitops.backstage.io/repo`
+     * annotation (by `name` or `url`); without it, the first entry is used.
+     */
+    repositories?: Array<{
+      /** Short name entities may use in `gitops.backstage.io/repo`. Defaults to the URL. */
+      name?: string;
+      /**
+       * Clone URL (`https://…`, `ssh://…`, `git@host:org/repo.git`, `file://…`) or an absolute
+       * path of a local repository.
+       */
+      url: string;
+      /** Branch the GitOps engine reconciles. Default `main`. */
+      branch?: string;
+      /**
+       * Which Git provider reads the repository: `git` (the git CLI: any remote it can reach,
+       * including local paths) or `github` (GitHub REST API with the credentials of
+       * `integrations.github`). Default: `github` when the URL's host has a GitHub
+       * integration, otherwise `git`.
+       */
+      provider?: string;
+    }>;
+
+    /**
+     * The promotion path, in order (e.g. dev, staging, prod). Every service is shown in each
+     * environment listed here.
+     */
+    environments?: Array<{
+      /** Environment name, e.g. `staging`. */
+      name: string;
+      /** Name of the cluster (from `gitops.clusters` or `kubernetes.clusterLocatorMethods`) that runs it. */
+      cluster?: string;
+      /**
+       * Namespace of the service in that cluster. Placeholders: `{service}` (entity name),
+       * `{env}`. Default `{service}-{env}`.
+       */
+      namespace?: string;
+      /**
+       * Kustomize overlay folder of the environment. Placeholders: `{path}` (the entity's
+       * `gitops.backstage.io/path`), `{service}`, `{env}`. Default `{path}/overlays/{env}`.
+       */
+      overlayPath?: string;
+      /**
+       * Helm values file of the environment, deep-merged over `{path}/values.yaml`.
+       * Same placeholders. Default `{path}/values-{env}.yaml`.
+       */
+      valuesFile?: string;
+      /**
+       * How changes reach this environment (used by promotions): `commit` straight to the
+       * branch, or `pullRequest`. Default `commit`.
+       */
+      promotion?: {
+        /** `commit` or `pullRequest`. */
+        policy?: string;
+      };
+    }>;
+
+    /** Settings of the generic `git` provider. */
+    git?: {
+      /** Folder of the cached clones. Default: `gitops-git-cache` in the OS temp folder. */
+      cacheDir?: string;
+      /**
+       * Fetch from the remote at most this often; reads in between use the cached clone.
+       * Default 30.
+       */
+      fetchIntervalSeconds?: number;
+    };
+
+    /** Time-outs of outside calls. */
+    timeouts?: {
+      /** Time-out of one Git host call (fetch, API request), in seconds. Default 20. */
+      gitSeconds?: number;
+    };
+
+    /** History endpoint: how many commits of an environment's paths are examined. Default 100. */
+    historyLimit?: number;
+  };
+}

@@ -1,0 +1,109 @@
+import { Entity } from '@backstage/catalog-model';
+import { NotFoundError } from '@backstage/errors';
+import {
+  DesiredState,
+  HistoryItem,
+  HistoryResponse,
+} from '@gitops-backstage/plugin-gitops-common';
+import { GitopsConfig, fillTemplate } from './config';
+import { DesiredStateReader } from './desired/DesiredStateReader';
+import { ManifestError } from './desired/parseYaml';
+import { ServiceLocator } from './ServiceLocator';
+
+/** Options of {@link HistoryService}. */
+export interface HistoryServiceOptions {
+  config: GitopsConfig;
+  locator: ServiceLocator;
+  reader: DesiredStateReader;
+}
+
+/**
+ * Lists the commits that changed an environment's version or scaling, newest first.
+ *
+ * The log is limited to the paths the environment's desired state is built from (overlay and
+ * bases, or chart and values files); each commit's state is compared with the one before it,
+ * so commits that only touched, say, a ConfigMap are left out.
+ */
+export class HistoryService {
+  constructor(private readonly options: HistoryServiceOptions) {}
+
+  async getHistory(entity: Entity, environmentName: string, signal?: AbortSignal): Promise<HistoryResponse> {
+    const { config, locator, reader } = this.options;
+    const environment = config.environments.find(env => env.name === environmentName);
+    if (!environment) {
+      throw new NotFoundError(
+        `Unknown environment "${environmentName}"; configured: ${config.environments.map(e => e.name).join(', ')}`,
+      );
+    }
+    const target = locator.locate(entity);
+    const head = await target.provider.resolveBranch({ repository: target.repository, signal });
+    const readAt = (revision: string) =>
+      reader.read({ target, environment, revision, signal }).catch(error => {
+        if (error instanceof ManifestError) return undefined; // broken at that commit: not a version
+        throw error;
+      });
+
+    const current = await readAt(head);
+    const inputs = current?.inputs ?? [
+      fillTemplate(environment.overlayPath, { path: target.path, service: target.service, env: environment.name }),
+      target.path,
+    ];
+    const limit = config.historyLimit;
+    // One extra commit is the baseline the oldest listed commit is compared with.
+    const commits = await target.provider.log({
+      repository: target.repository,
+      revision: head,
+      paths: inputs,
+      limit: limit + 1,
+      signal,
+    });
+    const states = await mapLimited(commits, 4, commit => readAt(commit.sha));
+
+    const items: HistoryItem[] = [];
+    for (let i = 0; i < Math.min(commits.length, limit); i++) {
+      const state = states[i]?.state;
+      if (!state) continue;
+      const before = i + 1 < commits.length ? states[i + 1]?.state ?? null : null;
+      const changes: HistoryItem['changes'] = [];
+      if (!before || versionOf(before) !== versionOf(state)) changes.push('version');
+      if (!before || scalingOf(before) !== scalingOf(state)) changes.push('scaling');
+      if (changes.length === 0) continue;
+      const commit = commits[i];
+      items.push({
+        revision: commit.sha,
+        author: commit.author.name,
+        message: commit.message,
+        committedAt: commit.committedAt,
+        tag: state.tag,
+        digest: state.digest,
+        replicas: state.replicas,
+        autoscaling: state.autoscaling,
+        changes,
+        promotionId: null,
+      });
+    }
+    return { entityRef: target.entityRef, environment: environment.name, items };
+  }
+}
+
+function versionOf(state: DesiredState): string {
+  return JSON.stringify([state.image, state.tag, state.digest]);
+}
+
+function scalingOf(state: DesiredState): string {
+  return JSON.stringify([state.replicas, state.autoscaling]);
+}
+
+/** Maps with at most `limit` calls in flight, keeping order. */
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

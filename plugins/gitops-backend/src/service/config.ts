@@ -1,0 +1,127 @@
+import { Config } from '@backstage/config';
+import { ScmIntegrationRegistry } from '@backstage/integration';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A configured GitOps repository, defaults applied. */
+export interface RepositoryConfig {
+  name: string;
+  url: string;
+  branch: string;
+  provider: string;
+}
+
+/** A configured environment, defaults applied. */
+export interface EnvironmentConfig {
+  name: string;
+  cluster: string | null;
+  namespace: string;
+  overlayPath: string;
+  valuesFile: string;
+  promotionPolicy: 'commit' | 'pullRequest';
+}
+
+/** The whole `gitops` config block, defaults applied in this one place. */
+export interface GitopsConfig {
+  repositories: RepositoryConfig[];
+  environments: EnvironmentConfig[];
+  git: { cacheDir: string; fetchIntervalSeconds: number };
+  timeouts: { gitMs: number };
+  historyLimit: number;
+}
+
+const DEFAULT_ENVIRONMENTS = ['dev', 'staging', 'prod'];
+
+/**
+ * Reads `gitops.*` from the app config.
+ *
+ * Without `gitops.environments`, dev → staging → prod is assumed, which is what the seeds'
+ * platforms use.
+ */
+export function readGitopsConfig(
+  config: Config,
+  integrations: ScmIntegrationRegistry,
+): GitopsConfig {
+  const root = config.getOptionalConfig('gitops');
+  const repositories = (root?.getOptionalConfigArray('repositories') ?? []).map(
+    repo => {
+      const url = repo.getString('url');
+      return {
+        name: repo.getOptionalString('name') ?? url,
+        url,
+        branch: repo.getOptionalString('branch') ?? 'main',
+        provider:
+          repo.getOptionalString('provider') ??
+          defaultProviderFor(url, integrations),
+      };
+    },
+  );
+
+  const environmentConfigs = root?.getOptionalConfigArray('environments');
+  const environments = environmentConfigs
+    ? environmentConfigs.map(env => readEnvironment(env.getString('name'), env))
+    : DEFAULT_ENVIRONMENTS.map(name => readEnvironment(name));
+  const names = new Set<string>();
+  for (const env of environments) {
+    if (names.has(env.name)) {
+      throw new Error(`gitops.environments lists "${env.name}" twice`);
+    }
+    names.add(env.name);
+  }
+
+  return {
+    repositories,
+    environments,
+    git: {
+      cacheDir:
+        root?.getOptionalString('git.cacheDir') ??
+        path.join(os.tmpdir(), 'gitops-git-cache'),
+      fetchIntervalSeconds:
+        root?.getOptionalNumber('git.fetchIntervalSeconds') ?? 30,
+    },
+    timeouts: {
+      gitMs: (root?.getOptionalNumber('timeouts.gitSeconds') ?? 20) * 1000,
+    },
+    historyLimit: root?.getOptionalNumber('historyLimit') ?? 100,
+  };
+}
+
+function readEnvironment(name: string, env?: Config): EnvironmentConfig {
+  const policy = env?.getOptionalString('promotion.policy') ?? 'commit';
+  if (policy !== 'commit' && policy !== 'pullRequest') {
+    throw new Error(
+      `gitops.environments[${name}].promotion.policy must be "commit" or "pullRequest", not "${policy}"`,
+    );
+  }
+  return {
+    name,
+    cluster: env?.getOptionalString('cluster') ?? null,
+    namespace: env?.getOptionalString('namespace') ?? '{service}-{env}',
+    overlayPath: env?.getOptionalString('overlayPath') ?? '{path}/overlays/{env}',
+    valuesFile: env?.getOptionalString('valuesFile') ?? '{path}/values-{env}.yaml',
+    promotionPolicy: policy,
+  };
+}
+
+function defaultProviderFor(
+  url: string,
+  integrations: ScmIntegrationRegistry,
+): string {
+  try {
+    return integrations.github.byUrl(url) ? 'github' : 'git';
+  } catch {
+    // Not a URL (a local path or scp-like `git@host:repo`): only the git CLI reads those.
+    return 'git';
+  }
+}
+
+/** Fills `{name}` placeholders; unknown placeholders are left as they are. */
+export function fillTemplate(
+  template: string,
+  values: Record<string, string>,
+): string {
+  return template
+    .replace(/\{(\w+)\}/g, (all, key: string) => values[key] ?? all)
+    .replace(/\/+/g, '/')
+    .replace(/^\.\//, '');
+}

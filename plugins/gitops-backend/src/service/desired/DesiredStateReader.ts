@@ -1,0 +1,105 @@
+import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
+import path from 'node:path';
+import { EnvironmentConfig, fillTemplate } from '../config';
+import { ServiceTarget } from '../ServiceLocator';
+import { buildKustomization, readKustomization, ReadRepoFile } from './buildKustomization';
+import { helmWorkloadState, mergeHelmValues } from './helmValues';
+import { ManifestError, parseYamlObject } from './parseYaml';
+import { extractWorkloadState } from './workloadState';
+
+/** Options of {@link DesiredStateReader.read}. */
+export interface ReadDesiredStateOptions {
+  target: ServiceTarget;
+  environment: EnvironmentConfig;
+  /** Commit sha to read at. */
+  revision: string;
+  signal?: AbortSignal;
+}
+
+/** A desired state and the repository paths it was derived from. */
+export interface DesiredStateResult {
+  state: DesiredState;
+  /** Folders (Kustomize) or files (Helm) whose changes can change this state. */
+  inputs: string[];
+}
+
+/**
+ * Says, from Git alone, what one environment of a service should run: a Kustomize overlay
+ * (`environment.overlayPath`) when it has a kustomization, otherwise the Helm chart at the
+ * service path with `values.yaml` deep-merged with `environment.valuesFile`.
+ *
+ * Problems of the files themselves throw {@link ManifestError} with a message naming the file.
+ */
+export class DesiredStateReader {
+  async read(options: ReadDesiredStateOptions): Promise<DesiredStateResult> {
+    const { target, environment, revision, signal } = options;
+    const read: ReadRepoFile = file =>
+      target.provider.readFile({ repository: target.repository, revision, path: file, signal });
+    const vars = { path: target.path, service: target.service, env: environment.name };
+    const overlay = fillTemplate(environment.overlayPath, vars);
+
+    if (await readKustomization(overlay, read)) {
+      const build = await buildKustomization(overlay, read);
+      const workload = extractWorkloadState(build.resources, target.hints, overlay);
+      return {
+        state: this.state(target, revision, 'kustomize', overlay, workload, build.warnings),
+        inputs: build.folders,
+      };
+    }
+
+    const chartFile = path.posix.join(target.path, 'Chart.yaml');
+    const baseValuesFile = path.posix.join(target.path, 'values.yaml');
+    const [chartText, baseText] = await Promise.all([read(chartFile), read(baseValuesFile)]);
+    if (chartText === undefined && baseText === undefined) {
+      throw new ManifestError(
+        `No Kustomize overlay at ${overlay} (kustomization.yaml) and no Helm chart at ${target.path} (Chart.yaml or values.yaml)`,
+      );
+    }
+    const valuesFile = fillTemplate(environment.valuesFile, vars);
+    const envText = await read(valuesFile);
+    if (envText === undefined) {
+      throw new ManifestError(`Helm values file ${valuesFile} not found`);
+    }
+    const chart = chartText ? parseYamlObject(chartText, chartFile) : {};
+    const values = mergeHelmValues(
+      baseText ? parseYamlObject(baseText, baseValuesFile) : {},
+      parseYamlObject(envText, valuesFile),
+    );
+    const workload = helmWorkloadState(values, {
+      name: chart.name ? String(chart.name) : null,
+      appVersion: chart.appVersion ? String(chart.appVersion) : null,
+    });
+    return {
+      state: this.state(target, revision, 'helm', valuesFile, { ...workload, namespace: null }, []),
+      inputs: [chartFile, baseValuesFile, valuesFile],
+    };
+  }
+
+  private state(
+    target: ServiceTarget,
+    revision: string,
+    layout: DesiredState['layout'],
+    sourcePath: string,
+    workload: ReturnType<typeof extractWorkloadState>,
+    warnings: string[],
+  ): DesiredState {
+    return {
+      layout,
+      image: workload.image,
+      tag: workload.tag,
+      digest: workload.digest,
+      replicas: workload.replicas,
+      autoscaling: workload.autoscaling,
+      resources: workload.resources,
+      namespace: workload.namespace,
+      workload: workload.workload,
+      source: {
+        repo: target.repository.url,
+        branch: target.repository.branch,
+        path: sourcePath,
+        revision,
+      },
+      warnings: [...warnings, ...workload.warnings],
+    };
+  }
+}

@@ -1,0 +1,172 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
+import {
+  GitCallOptions,
+  GitCommit,
+  GitProvider,
+  GitRepositoryRef,
+} from '@gitops-backstage/plugin-gitops-node';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { LRUCache } from 'lru-cache';
+import { GitCommandError, redactCredentials, runGit } from './runGit';
+
+/** Options of {@link CliGitProvider}. */
+export interface CliGitProviderOptions {
+  /** Folder holding one bare mirror per repository URL. */
+  cacheDir: string;
+  /** A branch read within this many seconds of the last fetch uses the cached mirror. */
+  fetchIntervalSeconds: number;
+  timeoutMs: number;
+  logger: LoggerService;
+}
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
+/**
+ * Reads any repository the git CLI can reach (HTTPS, SSH, local paths) through a cached bare
+ * mirror: one clone per URL, then fetches at most every `fetchIntervalSeconds`.
+ */
+export class CliGitProvider implements GitProvider {
+  readonly type = 'git';
+  private readonly lastFetch = new Map<string, number>();
+  private readonly inFlight = new Map<string, Promise<string>>();
+  /** Files at a full sha never change: keyed `sha:path`. */
+  private readonly files = new LRUCache<string, { text: string | null }>({
+    max: 5000,
+  });
+
+  constructor(private readonly options: CliGitProviderOptions) {}
+
+  async resolveBranch({ repository, signal }: GitCallOptions): Promise<string> {
+    const dir = await this.mirror(repository, signal);
+    const out = await this.git(
+      ['rev-parse', '--verify', '--quiet', `refs/heads/${repository.branch}^{commit}`],
+      dir,
+      signal,
+    ).catch(error => {
+      if (error instanceof GitCommandError) {
+        throw new NotFoundError(
+          `Branch "${repository.branch}" not found in ${redactCredentials(repository.url)}`,
+        );
+      }
+      throw error;
+    });
+    return out.toString('utf8').trim();
+  }
+
+  async readFile(
+    options: GitCallOptions & { revision: string; path: string },
+  ): Promise<string | undefined> {
+    const key = `${options.revision}:${options.path}`;
+    const cached = FULL_SHA.test(options.revision) ? this.files.get(key) : undefined;
+    if (cached) {
+      return cached.text ?? undefined;
+    }
+    const dir = await this.mirror(options.repository, options.signal, false);
+    // --batch answers "<object> missing" instead of failing, and tells blobs from trees.
+    const out = await this.git(['cat-file', '--batch'], dir, options.signal, `${key}\n`);
+    const newline = out.indexOf(10);
+    const header = out.subarray(0, newline).toString('utf8').split(' ');
+    const text =
+      header.length === 3 && header[1] === 'blob'
+        ? out.subarray(newline + 1, newline + 1 + Number(header[2])).toString('utf8')
+        : null;
+    if (FULL_SHA.test(options.revision)) {
+      this.files.set(key, { text });
+    }
+    return text ?? undefined;
+  }
+
+  async log(
+    options: GitCallOptions & { revision: string; paths: string[]; limit: number },
+  ): Promise<GitCommit[]> {
+    const dir = await this.mirror(options.repository, options.signal, false);
+    const out = await this.git(
+      [
+        'log',
+        `--max-count=${options.limit}`,
+        '--format=%H%x00%P%x00%an%x00%ae%x00%cI%x00%B%x1e',
+        options.revision,
+        '--',
+        ...options.paths,
+      ],
+      dir,
+      options.signal,
+    );
+    return out
+      .toString('utf8')
+      .split('\x1e')
+      .map(record => record.replace(/^\n/, ''))
+      .filter(record => record.length > 0)
+      .map(record => {
+        const [sha, parents, name, email, committedAt, message] = record.split('\x00');
+        return {
+          sha,
+          parents: parents ? parents.split(' ') : [],
+          author: { name, email },
+          committedAt: new Date(committedAt).toISOString(),
+          message: message.trimEnd(),
+        };
+      });
+  }
+
+  /**
+   * Returns the mirror folder of a repository, cloning it on first use and fetching when
+   * `refresh` is set and the last fetch is older than the interval. Concurrent callers share
+   * one clone or fetch.
+   */
+  private async mirror(
+    repository: GitRepositoryRef,
+    signal?: AbortSignal,
+    refresh = true,
+  ): Promise<string> {
+    const dir = path.join(
+      this.options.cacheDir,
+      createHash('sha256').update(repository.url).digest('hex').slice(0, 24),
+    );
+    const last = this.lastFetch.get(dir);
+    const fresh =
+      last !== undefined &&
+      (!refresh || Date.now() - last < this.options.fetchIntervalSeconds * 1000);
+    if (fresh) {
+      return dir;
+    }
+    let pending = this.inFlight.get(dir);
+    if (!pending) {
+      pending = this.cloneOrFetch(repository.url, dir, signal).finally(() =>
+        this.inFlight.delete(dir),
+      );
+      this.inFlight.set(dir, pending);
+    }
+    return pending;
+  }
+
+  private async cloneOrFetch(url: string, dir: string, signal?: AbortSignal) {
+    const started = Date.now();
+    const exists = await fs
+      .stat(path.join(dir, 'HEAD'))
+      .then(() => true)
+      .catch(() => false);
+    if (exists) {
+      await this.git(['fetch', '--prune', '--quiet', 'origin'], dir, signal);
+    } else {
+      await fs.mkdir(this.options.cacheDir, { recursive: true });
+      const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+      await this.git(['clone', '--mirror', '--quiet', url, tmp], undefined, signal);
+      // A clone is moved into place only when complete, so a killed clone leaves no half mirror.
+      await fs.rm(dir, { recursive: true, force: true });
+      await fs.rename(tmp, dir);
+      this.options.logger.info(
+        `Cloned ${redactCredentials(url)} in ${Date.now() - started} ms`,
+      );
+    }
+    this.lastFetch.set(dir, Date.now());
+    return dir;
+  }
+
+  private git(args: string[], cwd: string | undefined, signal?: AbortSignal, input?: string) {
+    return runGit({ args, cwd, signal, input, timeoutMs: this.options.timeoutMs });
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The folder of the service in the GitOps repository, for example `apps/guestbook`.
+ *
+ * @public
+ */
+export const ANNOTATION_GITOPS_PATH = 'gitops.backstage.io/path';
+
+/**
+ * The GitOps repository of the service (its URL or the `name` of an entry of
+ * `gitops.repositories`), when it is not the configured default.
+ *
+ * @public
+ */
+export const ANNOTATION_GITOPS_REPO = 'gitops.backstage.io/repo';
+
+/**
+ * The image repository of the service (e.g. `ghcr.io/acme/guestbook`), used to pick the right
+ * container when a workload runs several.
+ *
+ * @public
+ */
+export const ANNOTATION_GITOPS_IMAGE = 'gitops.backstage.io/image';
+
+/**
+ * Same annotation as the Backstage Kubernetes plugin: the workload name.
+ *
+ * @public
+ */
+export const ANNOTATION_KUBERNETES_ID = 'backstage.io/kubernetes-id';
+
+/**
+ * Same annotation as the Backstage Kubernetes plugin: a label selector of the workloads.
+ *
+ * @public
+ */
+export const ANNOTATION_KUBERNETES_LABEL_SELECTOR =
+  'backstage.io/kubernetes-label-selector';

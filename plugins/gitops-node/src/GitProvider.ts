@@ -1,0 +1,76 @@
+/**
+ * A GitOps repository: where to read it and which branch is the deployed one.
+ *
+ * @public
+ */
+export interface GitRepositoryRef {
+  /** Clone URL (`https://…`, `git@…`, `file://…`) or an absolute path of a local repository. */
+  url: string;
+  /** Branch the GitOps engine reconciles. */
+  branch: string;
+}
+
+/**
+ * A commit, as a log of a path returns it.
+ *
+ * @public
+ */
+export interface GitCommit {
+  sha: string;
+  /** Parent shas; the first one is the first parent. */
+  parents: string[];
+  author: { name: string; email: string };
+  /** Full commit message. */
+  message: string;
+  /** ISO 8601 commit time. */
+  committedAt: string;
+}
+
+/**
+ * Options every provider call accepts.
+ *
+ * @public
+ */
+export interface GitCallOptions {
+  repository: GitRepositoryRef;
+  /** Aborts the call when the caller goes away or its time-out passes. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Read access to GitOps repositories on one kind of Git host.
+ *
+ * @remarks
+ * Implementations cache what is immutable (anything addressed by a commit sha) so repeated page
+ * views of an unchanged repository cost no request to the host.
+ *
+ * @public
+ */
+export interface GitProvider {
+  /** Identifier used in `gitops.repositories[].provider`, e.g. `git` or `github`. */
+  readonly type: string;
+
+  /** Resolves the repository's branch to the commit sha it points at now. */
+  resolveBranch(options: GitCallOptions): Promise<string>;
+
+  /**
+   * Reads a file at a revision.
+   *
+   * @returns the file's text, or `undefined` when no file exists at that path (a folder is not a file).
+   */
+  readFile(
+    options: GitCallOptions & { revision: string; path: string },
+  ): Promise<string | undefined>;
+
+  /**
+   * Commits reachable from `revision` that touched any of `paths`, newest first.
+   */
+  log(
+    options: GitCallOptions & {
+      revision: string;
+      paths: string[];
+      /** At most this many commits. */
+      limit: number;
+    },
+  ): Promise<GitCommit[]>;
+}
