@@ -1,0 +1,128 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { NotFoundError } from '@backstage/errors';
+import fs from 'node:fs';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createExampleGitRepo, gitIn } from '../../__testUtils__/exampleRepo';
+import { CliGitProvider } from './CliGitProvider';
+
+describe('CliGitProvider', () => {
+  let workDir: string;
+  let origin: string;
+  const logger = mockServices.logger.mock();
+
+  beforeAll(() => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-cli-provider-'));
+    origin = createExampleGitRepo(path.join(workDir, 'origin'));
+  });
+  afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
+
+  function provider(fetchIntervalSeconds = 0, timeoutMs = 10_000) {
+    return new CliGitProvider({
+      cacheDir: fs.mkdtempSync(path.join(workDir, 'cache-')),
+      fetchIntervalSeconds,
+      timeoutMs,
+      logger,
+    });
+  }
+  const repository = () => ({ url: origin, branch: 'main' });
+
+  it('clones a local repository and resolves its branch to the head sha', async () => {
+    const sha = await provider().resolveBranch({ repository: repository() });
+    expect(sha).toBe(gitIn(origin, 'rev-parse', 'main'));
+  });
+
+  it('reads files at old and new revisions', async () => {
+    const git = provider();
+    const head = await git.resolveBranch({ repository: repository() });
+    const first = gitIn(origin, 'rev-list', '--max-parents=0', 'main');
+    const file = 'apps/guestbook/overlays/dev/kustomization.yaml';
+    expect(await git.readFile({ repository: repository(), revision: head, path: file })).toContain('newTag: v1.0.5');
+    expect(await git.readFile({ repository: repository(), revision: first, path: file })).toContain('newTag: v1.0.3');
+  });
+
+  it('answers undefined for a missing path and for a folder', async () => {
+    const git = provider();
+    const head = await git.resolveBranch({ repository: repository() });
+    expect(await git.readFile({ repository: repository(), revision: head, path: 'apps/nope.yaml' })).toBeUndefined();
+    expect(await git.readFile({ repository: repository(), revision: head, path: 'apps/guestbook' })).toBeUndefined();
+  });
+
+  it('logs the commits of a path, newest first, with author, time and parents', async () => {
+    const git = provider();
+    const head = await git.resolveBranch({ repository: repository() });
+    const commits = await git.log({
+      repository: repository(),
+      revision: head,
+      paths: ['apps/guestbook/overlays/dev'],
+      limit: 10,
+    });
+    expect(commits.map(c => c.message)).toEqual([
+      'ci: deploy guestbook v1.0.5 to dev',
+      'ci: deploy guestbook v1.0.4 to dev',
+      'Bootstrap GitOps repository: guestbook, demo-flask-app, sample-app',
+    ]);
+    expect(commits[0]).toMatchObject({
+      author: { name: 'ci-bot', email: 'ci.bot@example.com' },
+      committedAt: expect.stringMatching(/^2026-11-\d\dT\d\d:00:00.000Z$/),
+      parents: [gitIn(origin, 'rev-parse', `${commits[0].sha}^`)],
+    });
+    expect(commits[2].parents).toEqual([]);
+    const limited = await git.log({ repository: repository(), revision: head, paths: ['apps', 'sample-app'], limit: 2 });
+    expect(limited).toHaveLength(2);
+  });
+
+  it('fetches new commits once the fetch interval has passed, not before', async () => {
+    const clone = path.join(workDir, 'moving');
+    gitIn(workDir, 'clone', '--quiet', origin, clone);
+    const cached = provider(3600);
+    const eager = provider(0);
+    const repo = { url: clone, branch: 'main' };
+    const before = await cached.resolveBranch({ repository: repo });
+    await eager.resolveBranch({ repository: repo });
+    fs.writeFileSync(path.join(clone, 'README.md'), 'changed\n');
+    gitIn(clone, 'commit', '--quiet', '-am', 'change readme');
+    const after = gitIn(clone, 'rev-parse', 'HEAD');
+    expect(await cached.resolveBranch({ repository: repo })).toBe(before);
+    expect(await eager.resolveBranch({ repository: repo })).toBe(after);
+  });
+
+  it('shares one clone between concurrent callers', async () => {
+    const git = provider();
+    const shas = await Promise.all([1, 2, 3, 4].map(() => git.resolveBranch({ repository: repository() })));
+    expect(new Set(shas).size).toBe(1);
+  });
+
+  it('throws NotFoundError for an unknown branch', async () => {
+    await expect(provider().resolveBranch({ repository: { url: origin, branch: 'nope' } })).rejects.toThrow(NotFoundError);
+  });
+
+  it('fails with git\'s message, without the credentials of the URL', async () => {
+    const error = await provider()
+      .resolveBranch({ repository: { url: 'https://user:s3cret@127.0.0.1:9/acme/gitops.git', branch: 'main' } })
+      .catch(e => e);
+    expect(error.message).toMatch(/^git clone failed: /);
+    expect(error.message).not.toContain('s3cret');
+  });
+
+  it('gives up on a remote that does not answer within the time-out', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const server = http.createServer(() => {}); // accepts, never answers
+    server.on('connection', socket => sockets.add(socket));
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const started = Date.now();
+    try {
+      const error = await provider(0, 500)
+        .resolveBranch({ repository: { url: `http://127.0.0.1:${port}/hung.git`, branch: 'main' } })
+        .catch(e => e);
+      expect(error.message).toMatch(/timed out after 500 ms/);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      sockets.forEach(socket => socket.destroy());
+      server.close();
+    }
+  });
+});
