@@ -69,7 +69,9 @@ export class GithubGitProvider implements GitProvider {
         },
         request: { signal: this.signal(signal) },
       });
-      const sha = String(response.data).trim();
+      // Octokit hands a vendor media type over as an ArrayBuffer unless it says charset=utf-8.
+      const data: unknown = response.data;
+      const sha = (data instanceof ArrayBuffer ? Buffer.from(data).toString('utf8') : String(data)).trim();
       const etag = response.headers.etag;
       if (etag) {
         this.heads.set(key, { etag, sha });
