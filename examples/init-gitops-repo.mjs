@@ -16,30 +16,79 @@ const source = path.join(here, 'gitops-repo');
 const args = process.argv.slice(2);
 const reset = args.includes('--reset');
 const target = path.resolve(
-  args.find(a => !a.startsWith('--')) ?? path.join(here, '..', '.cache', 'gitops-example-repo'),
+  args.find(a => !a.startsWith('--')) ??
+    path.join(here, '..', '.cache', 'gitops-example-repo'),
 );
 
 // Each step undoes to the previous state when read backwards: [file, before, after, message, author].
 const steps = [
-  ['apps/guestbook/overlays/dev/kustomization.yaml', 'newTag: v1.0.3', 'newTag: v1.0.4', 'ci: deploy guestbook v1.0.4 to dev', 'ci-bot'],
-  ['apps/guestbook/overlays/staging/kustomization.yaml', 'newTag: v1.0.3', 'newTag: v1.0.4', 'Promote guestbook v1.0.4 from dev to staging', 'Alice Platform'],
-  ['apps/guestbook/overlays/prod/kustomization.yaml', 'count: 2\n  - name: guestbook-redis', 'count: 3\n  - name: guestbook-redis', 'Scale guestbook prod to 3 replicas', 'Bob Oncall'],
-  ['apps/guestbook/overlays/prod/kustomization.yaml', 'newTag: v1.0.2', 'newTag: v1.0.3', 'Promote guestbook v1.0.3 from staging to prod', 'Alice Platform'],
-  ['apps/demo-flask-app/values-dev.yaml', 'tag: "5c4b3a2-40"', 'tag: "9f8e7d6-42"', 'ci: deploy demo-flask-app 9f8e7d6-42 to dev', 'ci-bot'],
-  ['apps/guestbook/overlays/dev/kustomization.yaml', 'newTag: v1.0.4', 'newTag: v1.0.5', 'ci: deploy guestbook v1.0.5 to dev', 'ci-bot'],
-  ['sample-app/apps/overlays/dev/kustomization.yaml', 'newTag: "1.4.1"', 'newTag: "1.4.2"', 'ci: deploy sample-app 1.4.2 to dev', 'ci-bot'],
+  [
+    'apps/guestbook/overlays/dev/kustomization.yaml',
+    'newTag: v1.0.3',
+    'newTag: v1.0.4',
+    'ci: deploy guestbook v1.0.4 to dev',
+    'ci-bot',
+  ],
+  [
+    'apps/guestbook/overlays/staging/kustomization.yaml',
+    'newTag: v1.0.3',
+    'newTag: v1.0.4',
+    'Promote guestbook v1.0.4 from dev to staging',
+    'Alice Platform',
+  ],
+  [
+    'apps/guestbook/overlays/prod/kustomization.yaml',
+    'count: 2\n  - name: guestbook-redis',
+    'count: 3\n  - name: guestbook-redis',
+    'Scale guestbook prod to 3 replicas',
+    'Bob Oncall',
+  ],
+  [
+    'apps/guestbook/overlays/prod/kustomization.yaml',
+    'newTag: v1.0.2',
+    'newTag: v1.0.3',
+    'Promote guestbook v1.0.3 from staging to prod',
+    'Alice Platform',
+  ],
+  [
+    'apps/demo-flask-app/values-dev.yaml',
+    'tag: "5c4b3a2-40"',
+    'tag: "9f8e7d6-42"',
+    'ci: deploy demo-flask-app 9f8e7d6-42 to dev',
+    'ci-bot',
+  ],
+  [
+    'apps/guestbook/overlays/dev/kustomization.yaml',
+    'newTag: v1.0.4',
+    'newTag: v1.0.5',
+    'ci: deploy guestbook v1.0.5 to dev',
+    'ci-bot',
+  ],
+  [
+    'sample-app/apps/overlays/dev/kustomization.yaml',
+    'newTag: "1.4.1"',
+    'newTag: "1.4.2"',
+    'ci: deploy sample-app 1.4.2 to dev',
+    'ci-bot',
+  ],
 ];
 
 function git(...gitArgs) {
   return execFileSync('git', gitArgs, {
     cwd: target,
-    env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_SYSTEM: '/dev/null' },
+    env: {
+      ...process.env,
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_SYSTEM: '/dev/null',
+    },
     encoding: 'utf8',
   }).trim();
 }
 
 if (fs.existsSync(path.join(target, '.git')) && !reset) {
-  console.log(`GitOps example repository ready: ${target} (keep; --reset recreates it)`);
+  console.log(
+    `GitOps example repository ready: ${target} (keep; --reset recreates it)`,
+  );
   process.exit(0);
 }
 fs.rmSync(target, { recursive: true, force: true });
@@ -51,7 +100,11 @@ for (const [file, before, after] of [...steps].reverse()) {
   const full = path.join(target, file);
   const text = fs.readFileSync(full, 'utf8');
   if (!text.includes(after)) {
-    throw new Error(`${file} does not contain "${after}"; update the steps in ${path.basename(import.meta.url)}`);
+    throw new Error(
+      `${file} does not contain "${after}"; update the steps in ${path.basename(
+        import.meta.url,
+      )}`,
+    );
   }
   fs.writeFileSync(full, text.replace(after, before));
 }
@@ -62,27 +115,38 @@ function commit(message, author) {
   const when = new Date(clock).toISOString();
   clock += 26 * 3600 * 1000;
   const email = `${author.toLowerCase().replace(/[^a-z]+/g, '.')}@example.com`;
-  execFileSync('git', ['commit', '--quiet', '--allow-empty-message', '-m', message], {
-    cwd: target,
-    env: {
-      ...process.env,
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_CONFIG_SYSTEM: '/dev/null',
-      GIT_AUTHOR_NAME: author,
-      GIT_AUTHOR_EMAIL: email,
-      GIT_COMMITTER_NAME: author,
-      GIT_COMMITTER_EMAIL: email,
-      GIT_AUTHOR_DATE: when,
-      GIT_COMMITTER_DATE: when,
+  execFileSync(
+    'git',
+    ['commit', '--quiet', '--allow-empty-message', '-m', message],
+    {
+      cwd: target,
+      env: {
+        ...process.env,
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_CONFIG_SYSTEM: '/dev/null',
+        GIT_AUTHOR_NAME: author,
+        GIT_AUTHOR_EMAIL: email,
+        GIT_COMMITTER_NAME: author,
+        GIT_COMMITTER_EMAIL: email,
+        GIT_AUTHOR_DATE: when,
+        GIT_COMMITTER_DATE: when,
+      },
     },
-  });
+  );
 }
 git('add', '-A');
-commit('Bootstrap GitOps repository: guestbook, demo-flask-app, sample-app', 'Alice Platform');
+commit(
+  'Bootstrap GitOps repository: guestbook, demo-flask-app, sample-app',
+  'Alice Platform',
+);
 for (const [file, before, after, message, author] of steps) {
   const full = path.join(target, file);
   fs.writeFileSync(full, fs.readFileSync(full, 'utf8').replace(before, after));
   git('add', file);
   commit(message, author);
 }
-console.log(`GitOps example repository created: ${target} (${steps.length + 1} commits, head ${git('rev-parse', '--short', 'HEAD')})`);
+console.log(
+  `GitOps example repository created: ${target} (${
+    steps.length + 1
+  } commits, head ${git('rev-parse', '--short', 'HEAD')})`,
+);

@@ -1,4 +1,7 @@
-import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   GitProvider,
@@ -34,13 +37,29 @@ export const gitopsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
       },
-      async init({ config, logger, httpAuth, httpRouter, permissions, permissionsRegistry, catalog }) {
-        const services = createGitopsServices({ config, logger, extraGitProviders });
+      async init({
+        config,
+        logger,
+        httpAuth,
+        httpRouter,
+        permissions,
+        permissionsRegistry,
+        catalog,
+      }) {
+        const services = createGitopsServices({
+          config,
+          logger,
+          extraGitProviders,
+        });
         permissionsRegistry.addPermissions(gitopsPermissions);
-        httpRouter.use(await createRouter({ httpAuth, permissions, catalog, services }));
+        httpRouter.use(
+          await createRouter({ httpAuth, permissions, catalog, services }),
+        );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         logger.info(
-          `GitOps: ${services.config.repositories.length} repositories, environments ${services.config.environments
+          `GitOps: ${
+            services.config.repositories.length
+          } repositories, environments ${services.config.environments
             .map(e => e.name)
             .join(' → ')}`,
         );

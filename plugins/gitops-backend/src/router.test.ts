@@ -3,7 +3,10 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { GitProvider, gitopsGitProvidersExtensionPoint } from '@gitops-backstage/plugin-gitops-node';
+import {
+  GitProvider,
+  gitopsGitProvidersExtensionPoint,
+} from '@gitops-backstage/plugin-gitops-node';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,14 +29,22 @@ const entities = [
     'gitops.backstage.io/path': 'apps/guestbook',
     'gitops.backstage.io/image': 'ghcr.io/acme/guestbook',
   }),
-  component('demo-flask-app', { 'gitops.backstage.io/path': 'apps/demo-flask-app' }),
+  component('demo-flask-app', {
+    'gitops.backstage.io/path': 'apps/demo-flask-app',
+  }),
   component('sample-app', {
     'gitops.backstage.io/path': 'sample-app/apps',
     'gitops.backstage.io/image': 'ghcr.io/acme/sample-app',
   }),
   component('legacy-website', {}),
-  component('elsewhere', { 'gitops.backstage.io/path': 'apps/x', 'gitops.backstage.io/repo': 'https://evil.example.com/x.git' }),
-  component('broken-remote', { 'gitops.backstage.io/path': 'apps/guestbook', 'gitops.backstage.io/repo': 'unreachable' }),
+  component('elsewhere', {
+    'gitops.backstage.io/path': 'apps/x',
+    'gitops.backstage.io/repo': 'https://evil.example.com/x.git',
+  }),
+  component('broken-remote', {
+    'gitops.backstage.io/path': 'apps/guestbook',
+    'gitops.backstage.io/repo': 'unreachable',
+  }),
 ];
 
 describe('gitops router', () => {
@@ -56,10 +67,21 @@ describe('gitops router', () => {
             gitops: {
               repositories: [
                 { name: 'example', url: origin, provider: 'git' },
-                { name: 'unreachable', url: path.join(workDir, 'does-not-exist'), provider: 'git' },
+                {
+                  name: 'unreachable',
+                  url: path.join(workDir, 'does-not-exist'),
+                  provider: 'git',
+                },
               ],
-              environments: [{ name: 'dev' }, { name: 'staging' }, { name: 'prod' }],
-              git: { cacheDir: fs.mkdtempSync(path.join(workDir, 'cache-')), fetchIntervalSeconds: 0 },
+              environments: [
+                { name: 'dev' },
+                { name: 'staging' },
+                { name: 'prod' },
+              ],
+              git: {
+                cacheDir: fs.mkdtempSync(path.join(workDir, 'cache-')),
+                fetchIntervalSeconds: 0,
+              },
             },
           },
         }),
@@ -71,7 +93,9 @@ describe('gitops router', () => {
 
   it('answers the health check without credentials', async () => {
     const server = await startBackend();
-    const res = await request(server).get('/api/gitops/health').set('authorization', 'Bearer mock-none-token');
+    const res = await request(server)
+      .get('/api/gitops/health')
+      .set('authorization', 'Bearer mock-none-token');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
   });
@@ -80,14 +104,27 @@ describe('gitops router', () => {
     const server = await startBackend();
     const head = gitIn(origin, 'rev-parse', 'main');
     const summary = async (name: string) => {
-      const res = await request(server).get(`/api/gitops/entities/default/component/${name}/environments`);
+      const res = await request(server).get(
+        `/api/gitops/entities/default/component/${name}/environments`,
+      );
       expect(res.status).toBe(200);
       expect(res.body.entityRef).toBe(`component:default/${name}`);
       return res.body.environments.map((env: any) => {
-        expect(env).toMatchObject({ live: null, sync: null, registry: null, error: null });
+        expect(env).toMatchObject({
+          live: null,
+          sync: null,
+          registry: null,
+          error: null,
+        });
         expect(env.desired.source.revision).toBe(head);
         const { tag, digest, replicas, autoscaling } = env.desired;
-        return [env.name, tag, digest, replicas, autoscaling?.maxReplicas ?? null];
+        return [
+          env.name,
+          tag,
+          digest,
+          replicas,
+          autoscaling?.maxReplicas ?? null,
+        ];
       });
     };
     expect(await summary('guestbook')).toEqual([
@@ -103,37 +140,101 @@ describe('gitops router', () => {
     expect(await summary('sample-app')).toEqual([
       ['dev', '1.4.2', null, 1, null],
       ['staging', '1.4.1', null, 2, null],
-      ['prod', null, 'sha256:4b1e2f0c9d8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c', 3, null],
+      [
+        'prod',
+        null,
+        'sha256:4b1e2f0c9d8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c',
+        3,
+        null,
+      ],
     ]);
   });
 
   it.each([
-    ['an unknown entity', 'component/nope/environments', 404, 'Entity component:default/nope not found'],
-    ['an entity without the annotations', 'component/legacy-website/environments', 404,
-      'Entity component:default/legacy-website is not GitOps-managed: it has no gitops.backstage.io/path annotation'],
-    ['a repository that is not configured', 'component/elsewhere/environments', 404,
-      'Entity component:default/elsewhere names GitOps repository "https://evil.example.com/x.git" (gitops.backstage.io/repo), which is not in gitops.repositories'],
-    ['history without an environment', 'component/guestbook/history', 400, 'query parameter "environment" is required'],
-    ['history of an unknown environment', 'component/guestbook/history?environment=qa', 404,
-      'Unknown environment "qa"; configured: dev, staging, prod'],
+    [
+      'an unknown entity',
+      'component/nope/environments',
+      404,
+      'Entity component:default/nope not found',
+    ],
+    [
+      'an entity without the annotations',
+      'component/legacy-website/environments',
+      404,
+      'Entity component:default/legacy-website is not GitOps-managed: it has no gitops.backstage.io/path annotation',
+    ],
+    [
+      'a repository that is not configured',
+      'component/elsewhere/environments',
+      404,
+      'Entity component:default/elsewhere names GitOps repository "https://evil.example.com/x.git" (gitops.backstage.io/repo), which is not in gitops.repositories',
+    ],
+    [
+      'history without an environment',
+      'component/guestbook/history',
+      400,
+      'query parameter "environment" is required',
+    ],
+    [
+      'history of an unknown environment',
+      'component/guestbook/history?environment=qa',
+      404,
+      'Unknown environment "qa"; configured: dev, staging, prod',
+    ],
   ])('answers %s with a clear error', async (_name, url, status, message) => {
     const server = await startBackend();
-    const res = await request(server).get(`/api/gitops/entities/default/${url}`);
+    const res = await request(server).get(
+      `/api/gitops/entities/default/${url}`,
+    );
     expect(res.status).toBe(status);
     expect(res.body.error.message).toBe(message);
   });
 
   it('lists the commits that changed the version or scaling of an environment, newest first', async () => {
     const server = await startBackend();
-    const res = await request(server).get('/api/gitops/entities/default/component/guestbook/history?environment=prod');
+    const res = await request(server).get(
+      '/api/gitops/entities/default/component/guestbook/history?environment=prod',
+    );
     expect(res.status).toBe(200);
-    expect(res.body.items.map((i: any) => [i.tag, i.replicas, i.changes, i.message, i.author])).toEqual([
-      ['v1.0.3', 3, ['version'], 'Promote guestbook v1.0.3 from staging to prod', 'Alice Platform'],
-      ['v1.0.2', 3, ['scaling'], 'Scale guestbook prod to 3 replicas', 'Bob Oncall'],
-      ['v1.0.2', 2, ['version', 'scaling'], 'Bootstrap GitOps repository: guestbook, demo-flask-app, sample-app', 'Alice Platform'],
+    expect(
+      res.body.items.map((i: any) => [
+        i.tag,
+        i.replicas,
+        i.changes,
+        i.message,
+        i.author,
+      ]),
+    ).toEqual([
+      [
+        'v1.0.3',
+        3,
+        ['version'],
+        'Promote guestbook v1.0.3 from staging to prod',
+        'Alice Platform',
+      ],
+      [
+        'v1.0.2',
+        3,
+        ['scaling'],
+        'Scale guestbook prod to 3 replicas',
+        'Bob Oncall',
+      ],
+      [
+        'v1.0.2',
+        2,
+        ['version', 'scaling'],
+        'Bootstrap GitOps repository: guestbook, demo-flask-app, sample-app',
+        'Alice Platform',
+      ],
     ]);
     expect(res.body.items[0]).toMatchObject({
-      revision: gitIn(origin, 'log', '-1', '--format=%H', '--grep=Promote guestbook v1.0.3'),
+      revision: gitIn(
+        origin,
+        'log',
+        '-1',
+        '--format=%H',
+        '--grep=Promote guestbook v1.0.3',
+      ),
       committedAt: expect.stringMatching(/^2026-11-/),
       promotionId: null,
     });
@@ -142,44 +243,75 @@ describe('gitops router', () => {
   it('gives a broken environment its own error while the others answer', async () => {
     const clone = path.join(workDir, 'broken');
     gitIn(workDir, 'clone', '--quiet', origin, clone);
-    const file = path.join(clone, 'apps/guestbook/overlays/staging/kustomization.yaml');
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('images:', 'images: [oops'));
+    const file = path.join(
+      clone,
+      'apps/guestbook/overlays/staging/kustomization.yaml',
+    );
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace('images:', 'images: [oops'),
+    );
     gitIn(clone, 'commit', '--quiet', '-am', 'break staging');
     const { server } = await startTestBackend({
       features: [
         gitopsPlugin,
         catalogServiceMock.factory({ entities }),
         mockServices.rootConfig.factory({
-          data: { gitops: { repositories: [{ url: clone }], git: { cacheDir: path.join(workDir, 'cache-broken') } } },
+          data: {
+            gitops: {
+              repositories: [{ url: clone }],
+              git: { cacheDir: path.join(workDir, 'cache-broken') },
+            },
+          },
         }),
       ],
     });
-    const res = await request(server).get('/api/gitops/entities/default/component/guestbook/environments');
+    const res = await request(server).get(
+      '/api/gitops/entities/default/component/guestbook/environments',
+    );
     expect(res.status).toBe(200);
     const [dev, staging, prod] = res.body.environments;
     expect(dev).toMatchObject({ error: null, desired: { tag: 'v1.0.5' } });
-    expect(staging).toMatchObject({ desired: null, error: expect.stringMatching(/overlays\/staging\/kustomization.yaml:\d+: invalid YAML/) });
+    expect(staging).toMatchObject({
+      desired: null,
+      error: expect.stringMatching(
+        /overlays\/staging\/kustomization.yaml:\d+: invalid YAML/,
+      ),
+    });
     expect(prod).toMatchObject({ error: null, desired: { tag: 'v1.0.3' } });
 
-    const history = await request(server).get('/api/gitops/entities/default/component/guestbook/history?environment=staging');
+    const history = await request(server).get(
+      '/api/gitops/entities/default/component/guestbook/history?environment=staging',
+    );
     expect(history.status).toBe(200);
-    expect(history.body.items.map((i: any) => i.tag)).toEqual(['v1.0.4', 'v1.0.3']);
+    expect(history.body.items.map((i: any) => i.tag)).toEqual([
+      'v1.0.4',
+      'v1.0.3',
+    ]);
   });
 
   it('reports an unreachable repository in every environment instead of failing the page', async () => {
     const server = await startBackend();
-    const res = await request(server).get('/api/gitops/entities/default/component/broken-remote/environments');
+    const res = await request(server).get(
+      '/api/gitops/entities/default/component/broken-remote/environments',
+    );
     expect(res.status).toBe(200);
     expect(res.body.environments).toHaveLength(3);
     for (const env of res.body.environments) {
       expect(env.desired).toBeNull();
-      expect(env.error).toMatch(/^Cannot read .*does-not-exist \(main\): git clone failed/);
+      expect(env.error).toMatch(
+        /^Cannot read .*does-not-exist \(main\): git clone failed/,
+      );
     }
   });
 
   it('answers 403 when the permission policy denies reading', async () => {
-    const server = await startBackend([mockServices.permissions.factory({ result: AuthorizeResult.DENY })]);
-    const res = await request(server).get('/api/gitops/entities/default/component/guestbook/environments');
+    const server = await startBackend([
+      mockServices.permissions.factory({ result: AuthorizeResult.DENY }),
+    ]);
+    const res = await request(server).get(
+      '/api/gitops/entities/default/component/guestbook/environments',
+    );
     expect(res.status).toBe(403);
     expect(res.body.error.name).toBe('NotAllowedError');
   });
@@ -211,7 +343,9 @@ describe('gitops router', () => {
       },
     });
     const server = await startBackend([countingModule]);
-    const res = await request(server).get('/api/gitops/entities/default/component/guestbook/environments');
+    const res = await request(server).get(
+      '/api/gitops/entities/default/component/guestbook/environments',
+    );
     expect(res.status).toBe(200);
     expect(reads).toContain('apps/guestbook/overlays/prod/hpa.yaml');
   });

@@ -1,5 +1,11 @@
-import { HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
-import { CompoundEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  CompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -18,11 +24,15 @@ export interface RouterOptions {
 }
 
 const historyQuery = z.object({
-  environment: z.string({ required_error: 'query parameter "environment" is required' }).min(1),
+  environment: z
+    .string({ required_error: 'query parameter "environment" is required' })
+    .min(1),
 });
 
 /** Maps HTTP to the GitOps services; see api-contract.md for the paths. */
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const { httpAuth, permissions, catalog, services } = options;
   const router = Router();
   router.use(express.json());
@@ -45,16 +55,22 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Not allowed to read the GitOps state of ${entityRef}`);
+      throw new NotAllowedError(
+        `Not allowed to read the GitOps state of ${entityRef}`,
+      );
     }
     return entity;
   }
 
   /** Aborted when the client goes away, so upstream calls stop with it. */
-  function abortOnClose(req: express.Request, res: express.Response): AbortSignal {
+  function abortOnClose(
+    req: express.Request,
+    res: express.Response,
+  ): AbortSignal {
     const controller = new AbortController();
     res.on('close', () => {
-      if (!res.writableFinished) controller.abort(new Error('client went away'));
+      if (!res.writableFinished)
+        controller.abort(new Error('client went away'));
     });
     req.on('aborted', () => controller.abort(new Error('client went away')));
     return controller.signal;
@@ -64,19 +80,33 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json({ status: 'ok' });
   });
 
-  router.get('/entities/:namespace/:kind/:name/environments', async (req, res) => {
-    const entity = await loadEntity(req);
-    res.json(await services.environments.getEnvironments(entity, abortOnClose(req, res)));
-  });
+  router.get(
+    '/entities/:namespace/:kind/:name/environments',
+    async (req, res) => {
+      const entity = await loadEntity(req);
+      res.json(
+        await services.environments.getEnvironments(
+          entity,
+          abortOnClose(req, res),
+        ),
+      );
+    },
+  );
 
   router.get('/entities/:namespace/:kind/:name/history', async (req, res) => {
     const query = historyQuery.safeParse(req.query);
     if (!query.success) {
-      throw new InputError(query.error.issues.map(issue => issue.message).join('; '));
+      throw new InputError(
+        query.error.issues.map(issue => issue.message).join('; '),
+      );
     }
     const entity = await loadEntity(req);
     res.json(
-      await services.history.getHistory(entity, query.data.environment, abortOnClose(req, res)),
+      await services.history.getHistory(
+        entity,
+        query.data.environment,
+        abortOnClose(req, res),
+      ),
     );
   });
 

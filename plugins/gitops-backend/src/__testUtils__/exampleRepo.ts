@@ -16,7 +16,11 @@ export function loadExampleFiles(): Map<string, string> {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else files.set(path.relative(exampleRepoFolder, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8'));
+      else
+        files.set(
+          path.relative(exampleRepoFolder, full).split(path.sep).join('/'),
+          fs.readFileSync(full, 'utf8'),
+        );
     }
   };
   walk(exampleRepoFolder);
@@ -41,9 +45,13 @@ export function memoryGitProvider(files: Map<string, string>): GitProvider {
  * (examples/init-gitops-repo.mjs) and returns its path.
  */
 export function createExampleGitRepo(target: string): string {
-  execFileSync(process.execPath, [path.join(repoRoot, 'examples/init-gitops-repo.mjs'), target, '--reset'], {
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(repoRoot, 'examples/init-gitops-repo.mjs'), target, '--reset'],
+    {
+      stdio: 'pipe',
+    },
+  );
   return target;
 }
 

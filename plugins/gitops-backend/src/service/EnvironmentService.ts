@@ -25,29 +25,46 @@ export interface EnvironmentServiceOptions {
 export class EnvironmentService {
   constructor(private readonly options: EnvironmentServiceOptions) {}
 
-  async getEnvironments(entity: Entity, signal?: AbortSignal): Promise<EnvironmentsResponse> {
+  async getEnvironments(
+    entity: Entity,
+    signal?: AbortSignal,
+  ): Promise<EnvironmentsResponse> {
     const { config, locator, reader } = this.options;
     const target = locator.locate(entity);
     let revision: string;
     try {
-      revision = await target.provider.resolveBranch({ repository: target.repository, signal });
+      revision = await target.provider.resolveBranch({
+        repository: target.repository,
+        signal,
+      });
     } catch (error) {
-      const message = `Cannot read ${target.repository.url} (${target.repository.branch}): ${messageOf(error)}`;
+      const message = `Cannot read ${target.repository.url} (${
+        target.repository.branch
+      }): ${messageOf(error)}`;
       this.options.logger.warn(message);
       return {
         entityRef: target.entityRef,
-        environments: config.environments.map(env => environmentStatus(env.name, null, message)),
+        environments: config.environments.map(env =>
+          environmentStatus(env.name, null, message),
+        ),
       };
     }
     const environments = await Promise.all(
       config.environments.map(async environment => {
         try {
-          const { state } = await reader.read({ target, environment, revision, signal });
+          const { state } = await reader.read({
+            target,
+            environment,
+            revision,
+            signal,
+          });
           return environmentStatus(environment.name, state, null);
         } catch (error) {
           if (!(error instanceof ManifestError)) {
             this.options.logger.warn(
-              `Desired state of ${target.entityRef} in ${environment.name} failed: ${messageOf(error)}`,
+              `Desired state of ${target.entityRef} in ${
+                environment.name
+              } failed: ${messageOf(error)}`,
             );
           }
           return environmentStatus(environment.name, null, messageOf(error));
@@ -63,7 +80,16 @@ function environmentStatus(
   desired: DesiredState | null,
   error: string | null,
 ): EnvironmentStatus {
-  return { name, desired, live: null, sync: null, drift: [], problems: [], registry: null, error };
+  return {
+    name,
+    desired,
+    live: null,
+    sync: null,
+    drift: [],
+    problems: [],
+    registry: null,
+    error,
+  };
 }
 
 export function messageOf(error: unknown): string {

@@ -27,16 +27,27 @@ export interface HistoryServiceOptions {
 export class HistoryService {
   constructor(private readonly options: HistoryServiceOptions) {}
 
-  async getHistory(entity: Entity, environmentName: string, signal?: AbortSignal): Promise<HistoryResponse> {
+  async getHistory(
+    entity: Entity,
+    environmentName: string,
+    signal?: AbortSignal,
+  ): Promise<HistoryResponse> {
     const { config, locator, reader } = this.options;
-    const environment = config.environments.find(env => env.name === environmentName);
+    const environment = config.environments.find(
+      env => env.name === environmentName,
+    );
     if (!environment) {
       throw new NotFoundError(
-        `Unknown environment "${environmentName}"; configured: ${config.environments.map(e => e.name).join(', ')}`,
+        `Unknown environment "${environmentName}"; configured: ${config.environments
+          .map(e => e.name)
+          .join(', ')}`,
       );
     }
     const target = locator.locate(entity);
-    const head = await target.provider.resolveBranch({ repository: target.repository, signal });
+    const head = await target.provider.resolveBranch({
+      repository: target.repository,
+      signal,
+    });
     const readAt = (revision: string) =>
       reader.read({ target, environment, revision, signal }).catch(error => {
         if (error instanceof ManifestError) return undefined; // broken at that commit: not a version
@@ -45,7 +56,11 @@ export class HistoryService {
 
     const current = await readAt(head);
     const inputs = current?.inputs ?? [
-      fillTemplate(environment.overlayPath, { path: target.path, service: target.service, env: environment.name }),
+      fillTemplate(environment.overlayPath, {
+        path: target.path,
+        service: target.service,
+        env: environment.name,
+      }),
       target.path,
     ];
     const limit = config.historyLimit;
@@ -63,10 +78,13 @@ export class HistoryService {
     for (let i = 0; i < Math.min(commits.length, limit); i++) {
       const state = states[i]?.state;
       if (!state) continue;
-      const before = i + 1 < commits.length ? states[i + 1]?.state ?? null : null;
+      const before =
+        i + 1 < commits.length ? states[i + 1]?.state ?? null : null;
       const changes: HistoryItem['changes'] = [];
-      if (!before || versionOf(before) !== versionOf(state)) changes.push('version');
-      if (!before || scalingOf(before) !== scalingOf(state)) changes.push('scaling');
+      if (!before || versionOf(before) !== versionOf(state))
+        changes.push('version');
+      if (!before || scalingOf(before) !== scalingOf(state))
+        changes.push('scaling');
       if (changes.length === 0) continue;
       const commit = commits[i];
       items.push({
@@ -82,7 +100,11 @@ export class HistoryService {
         promotionId: null,
       });
     }
-    return { entityRef: target.entityRef, environment: environment.name, items };
+    return {
+      entityRef: target.entityRef,
+      environment: environment.name,
+      items,
+    };
   }
 }
 
@@ -95,7 +117,11 @@ function scalingOf(state: DesiredState): string {
 }
 
 /** Maps with at most `limit` calls in flight, keeping order. */
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -104,6 +130,8 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
       results[index] = await fn(items[index]);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, worker),
+  );
   return results;
 }

@@ -6,7 +6,10 @@ import {
   ANNOTATION_GITOPS_REPO,
   ANNOTATION_KUBERNETES_ID,
 } from '@gitops-backstage/plugin-gitops-common';
-import { GitProvider, GitRepositoryRef } from '@gitops-backstage/plugin-gitops-node';
+import {
+  GitProvider,
+  GitRepositoryRef,
+} from '@gitops-backstage/plugin-gitops-node';
 import path from 'node:path';
 import { GitopsConfig } from './config';
 import { WorkloadHints } from './desired/workloadState';
@@ -48,18 +51,29 @@ export class ServiceLocator {
         `Entity ${entityRef} is not GitOps-managed: it has no ${ANNOTATION_GITOPS_PATH} annotation`,
       );
     }
-    const normalized = path.posix.normalize(servicePath.trim()).replace(/\/+$/, '');
-    if (path.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
+    const normalized = path.posix
+      .normalize(servicePath.trim())
+      .replace(/\/+$/, '');
+    if (
+      path.posix.isAbsolute(normalized) ||
+      normalized === '..' ||
+      normalized.startsWith('../')
+    ) {
       throw new InputError(
         `Entity ${entityRef}: ${ANNOTATION_GITOPS_PATH} must be a folder inside the repository, not "${servicePath}"`,
       );
     }
 
-    const repository = this.repositoryFor(entityRef, annotations[ANNOTATION_GITOPS_REPO]);
+    const repository = this.repositoryFor(
+      entityRef,
+      annotations[ANNOTATION_GITOPS_REPO],
+    );
     const provider = this.options.providers.get(repository.provider);
     if (!provider) {
       throw new InputError(
-        `GitOps repository ${repository.name} uses provider "${repository.provider}", which is not installed (known: ${[
+        `GitOps repository ${repository.name} uses provider "${
+          repository.provider
+        }", which is not installed (known: ${[
           ...this.options.providers.keys(),
         ].join(', ')})`,
       );
@@ -80,13 +94,17 @@ export class ServiceLocator {
   private repositoryFor(entityRef: string, wanted: string | undefined) {
     const { repositories } = this.options.config;
     if (repositories.length === 0) {
-      throw new NotFoundError('No GitOps repository is configured (gitops.repositories)');
+      throw new NotFoundError(
+        'No GitOps repository is configured (gitops.repositories)',
+      );
     }
     if (!wanted) {
       return repositories[0];
     }
     const found = repositories.find(
-      repo => repo.name === wanted || repo.url.replace(/\.git$/, '') === wanted.replace(/\.git$/, ''),
+      repo =>
+        repo.name === wanted ||
+        repo.url.replace(/\.git$/, '') === wanted.replace(/\.git$/, ''),
     );
     if (!found) {
       throw new NotFoundError(

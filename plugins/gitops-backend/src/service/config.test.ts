@@ -9,7 +9,11 @@ const integrations = ScmIntegrations.fromConfig(
 describe('readGitopsConfig', () => {
   it('applies the defaults', () => {
     const config = readGitopsConfig(new ConfigReader({}), integrations);
-    expect(config.environments.map(e => e.name)).toEqual(['dev', 'staging', 'prod']);
+    expect(config.environments.map(e => e.name)).toEqual([
+      'dev',
+      'staging',
+      'prod',
+    ]);
     expect(config.environments[0]).toMatchObject({
       namespace: '{service}-{env}',
       overlayPath: '{path}/overlays/{env}',
@@ -25,15 +29,28 @@ describe('readGitopsConfig', () => {
     ['/srv/git/gitops', 'git'],
     ['git@github.com:acme/gitops.git', 'git'],
   ])('picks the provider of %s', (url, provider) => {
-    const config = readGitopsConfig(new ConfigReader({ gitops: { repositories: [{ url }] } }), integrations);
-    expect(config.repositories[0]).toEqual({ name: url, url, branch: 'main', provider });
+    const config = readGitopsConfig(
+      new ConfigReader({ gitops: { repositories: [{ url }] } }),
+      integrations,
+    );
+    expect(config.repositories[0]).toEqual({
+      name: url,
+      url,
+      branch: 'main',
+      provider,
+    });
   });
 
   it.each([
     [{ environments: [{ name: 'dev' }, { name: 'dev' }] }, /lists "dev" twice/],
-    [{ environments: [{ name: 'prod', promotion: { policy: 'yolo' } }] }, /must be "commit" or "pullRequest"/],
+    [
+      { environments: [{ name: 'prod', promotion: { policy: 'yolo' } }] },
+      /must be "commit" or "pullRequest"/,
+    ],
   ])('rejects invalid config %#', (gitops, message) => {
-    expect(() => readGitopsConfig(new ConfigReader({ gitops }), integrations)).toThrow(message);
+    expect(() =>
+      readGitopsConfig(new ConfigReader({ gitops }), integrations),
+    ).toThrow(message);
   });
 });
 
@@ -43,6 +60,8 @@ describe('fillTemplate', () => {
     ['{path}/values-{env}.yaml', 'apps/web/values-dev.yaml'],
     ['./{path}//{unknown}', 'apps/web/{unknown}'],
   ])('fills %s', (template, expected) => {
-    expect(fillTemplate(template, { path: 'apps/web', env: 'dev' })).toBe(expected);
+    expect(fillTemplate(template, { path: 'apps/web', env: 'dev' })).toBe(
+      expected,
+    );
   });
 });

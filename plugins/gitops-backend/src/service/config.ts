@@ -97,8 +97,10 @@ function readEnvironment(name: string, env?: Config): EnvironmentConfig {
     name,
     cluster: env?.getOptionalString('cluster') ?? null,
     namespace: env?.getOptionalString('namespace') ?? '{service}-{env}',
-    overlayPath: env?.getOptionalString('overlayPath') ?? '{path}/overlays/{env}',
-    valuesFile: env?.getOptionalString('valuesFile') ?? '{path}/values-{env}.yaml',
+    overlayPath:
+      env?.getOptionalString('overlayPath') ?? '{path}/overlays/{env}',
+    valuesFile:
+      env?.getOptionalString('valuesFile') ?? '{path}/values-{env}.yaml',
     promotionPolicy: policy,
   };
 }

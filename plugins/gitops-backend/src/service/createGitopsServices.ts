@@ -1,6 +1,12 @@
-import { LoggerService, RootConfigService } from '@backstage/backend-plugin-api';
+import {
+  LoggerService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
-import { GitProvider, GitProviderFactory } from '@gitops-backstage/plugin-gitops-node';
+import {
+  GitProvider,
+  GitProviderFactory,
+} from '@gitops-backstage/plugin-gitops-node';
 import { readGitopsConfig } from './config';
 import { DesiredStateReader } from './desired/DesiredStateReader';
 import { EnvironmentService } from './EnvironmentService';
@@ -34,14 +40,20 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       timeoutMs: config.timeouts.gitMs,
       logger,
     }),
-    new GithubGitProvider({ integrations, logger, timeoutMs: config.timeouts.gitMs }),
+    new GithubGitProvider({
+      integrations,
+      logger,
+      timeoutMs: config.timeouts.gitMs,
+    }),
   ]) {
     builtIn.set(provider.type, provider);
   }
   const providers = new Map(builtIn);
   for (const extra of options.extraGitProviders) {
     const provider =
-      typeof extra === 'function' ? extra({ getDefault: type => builtIn.get(type) }) : extra;
+      typeof extra === 'function'
+        ? extra({ getDefault: type => builtIn.get(type) })
+        : extra;
     providers.set(provider.type, provider);
   }
 

@@ -1,14 +1,29 @@
 import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
 import { EnvironmentConfig } from '../config';
 import { ServiceTarget } from '../ServiceLocator';
-import { loadExampleFiles, memoryGitProvider } from '../../__testUtils__/exampleRepo';
+import {
+  loadExampleFiles,
+  memoryGitProvider,
+} from '../../__testUtils__/exampleRepo';
 import { DesiredStateReader } from './DesiredStateReader';
 import { ManifestError } from './parseYaml';
 
 const services = {
-  guestbook: { path: 'apps/guestbook', hints: { workloadName: 'guestbook', image: 'ghcr.io/acme/guestbook' } },
-  'demo-flask-app': { path: 'apps/demo-flask-app', hints: { workloadName: 'demo-flask-app', image: 'ghcr.io/acme/demo-flask-app' } },
-  'sample-app': { path: 'sample-app/apps', hints: { image: 'ghcr.io/acme/sample-app' } },
+  guestbook: {
+    path: 'apps/guestbook',
+    hints: { workloadName: 'guestbook', image: 'ghcr.io/acme/guestbook' },
+  },
+  'demo-flask-app': {
+    path: 'apps/demo-flask-app',
+    hints: {
+      workloadName: 'demo-flask-app',
+      image: 'ghcr.io/acme/demo-flask-app',
+    },
+  },
+  'sample-app': {
+    path: 'sample-app/apps',
+    hints: { image: 'ghcr.io/acme/sample-app' },
+  },
 } as const;
 
 function environment(name: string): EnvironmentConfig {
@@ -37,40 +52,147 @@ async function read(
     provider: memoryGitProvider(files),
     hints: { ...services[service].hints },
   };
-  return new DesiredStateReader().read({ target, environment: environment(env), revision: 'abc123' });
+  return new DesiredStateReader().read({
+    target,
+    environment: environment(env),
+    revision: 'abc123',
+  });
 }
 
 function replaceIn(file: string, from: string | RegExp, to: string) {
   return (files: Map<string, string>) => {
     const text = files.get(file);
-    if (text === undefined || !text.match(from)) throw new Error(`test setup: ${file} lacks ${from}`);
+    if (text === undefined || !text.match(from))
+      throw new Error(`test setup: ${file} lacks ${from}`);
     files.set(file, text.replace(from, to));
   };
 }
 
 describe('DesiredStateReader', () => {
-  type Expected = Partial<Pick<DesiredState, 'layout' | 'image' | 'tag' | 'digest' | 'replicas' | 'autoscaling' | 'namespace' | 'workload'>> & { path?: string };
+  type Expected = Partial<
+    Pick<
+      DesiredState,
+      | 'layout'
+      | 'image'
+      | 'tag'
+      | 'digest'
+      | 'replicas'
+      | 'autoscaling'
+      | 'namespace'
+      | 'workload'
+    >
+  >;
   const cases: Array<[keyof typeof services, string, Expected]> = [
-    ['guestbook', 'dev', { layout: 'kustomize', image: 'ghcr.io/acme/guestbook', tag: 'v1.0.5', digest: null, replicas: 1, autoscaling: null, namespace: 'guestbook-dev', workload: 'guestbook', path: 'apps/guestbook/overlays/dev' }],
-    ['guestbook', 'staging', { tag: 'v1.0.4', replicas: 2, autoscaling: null, namespace: 'guestbook-staging' }],
-    ['guestbook', 'prod', { tag: 'v1.0.3', replicas: 3, autoscaling: { minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 } }],
-    ['demo-flask-app', 'dev', { layout: 'helm', image: 'ghcr.io/acme/demo-flask-app', tag: '9f8e7d6-42', replicas: 1, autoscaling: null, path: 'apps/demo-flask-app/values-dev.yaml' }],
-    ['demo-flask-app', 'staging', { tag: '5c4b3a2-40', replicas: 2, autoscaling: null }],
-    ['demo-flask-app', 'prod', { tag: '0a1b2c3-38', replicas: null, autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 75, targetMemoryUtilizationPercentage: 80 } }],
-    ['sample-app', 'dev', { image: 'ghcr.io/acme/sample-app', tag: '1.4.2', digest: null, replicas: 1, namespace: 'sample-app-dev' }],
+    [
+      'guestbook',
+      'dev',
+      {
+        layout: 'kustomize',
+        image: 'ghcr.io/acme/guestbook',
+        tag: 'v1.0.5',
+        digest: null,
+        replicas: 1,
+        autoscaling: null,
+        namespace: 'guestbook-dev',
+        workload: 'guestbook' },
+    ],
+    [
+      'guestbook',
+      'staging',
+      {
+        tag: 'v1.0.4',
+        replicas: 2,
+        autoscaling: null,
+        namespace: 'guestbook-staging',
+      },
+    ],
+    [
+      'guestbook',
+      'prod',
+      {
+        tag: 'v1.0.3',
+        replicas: 3,
+        autoscaling: {
+          minReplicas: 3,
+          maxReplicas: 10,
+          targetCPUUtilizationPercentage: 70,
+          targetMemoryUtilizationPercentage: 80,
+        },
+      },
+    ],
+    [
+      'demo-flask-app',
+      'dev',
+      {
+        layout: 'helm',
+        image: 'ghcr.io/acme/demo-flask-app',
+        tag: '9f8e7d6-42',
+        replicas: 1,
+        autoscaling: null },
+    ],
+    [
+      'demo-flask-app',
+      'staging',
+      { tag: '5c4b3a2-40', replicas: 2, autoscaling: null },
+    ],
+    [
+      'demo-flask-app',
+      'prod',
+      {
+        tag: '0a1b2c3-38',
+        replicas: null,
+        autoscaling: {
+          minReplicas: 2,
+          maxReplicas: 6,
+          targetCPUUtilizationPercentage: 75,
+          targetMemoryUtilizationPercentage: 80,
+        },
+      },
+    ],
+    [
+      'sample-app',
+      'dev',
+      {
+        image: 'ghcr.io/acme/sample-app',
+        tag: '1.4.2',
+        digest: null,
+        replicas: 1,
+        namespace: 'sample-app-dev',
+      },
+    ],
     // strategic-merge patch file sets image and replicas
     ['sample-app', 'staging', { tag: '1.4.1', digest: null, replicas: 2 }],
     // images digest + JSON6902 replicas patch
-    ['sample-app', 'prod', { tag: null, digest: 'sha256:4b1e2f0c9d8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c', replicas: 3 }],
+    [
+      'sample-app',
+      'prod',
+      {
+        tag: null,
+        digest:
+          'sha256:4b1e2f0c9d8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c',
+        replicas: 3,
+      },
+    ],
   ];
 
-  it.each(cases)('reads %s in %s from the example repository', async (service, env, expected) => {
-    const { state } = await read(service, env);
-    const { path, ...fields } = expected;
-    expect(state).toMatchObject(fields);
-    if (path) expect(state.source).toEqual({ repo: 'https://example.com/gitops.git', branch: 'main', path, revision: 'abc123' });
-    expect(state.warnings).toEqual([]);
-  });
+  it.each(cases)(
+    'reads %s in %s from the example repository',
+    async (service, env, expected) => {
+      const { state } = await read(service, env);
+      expect(state).toMatchObject(expected);
+      const folder = services[service].path;
+      expect(state.source).toEqual({
+        repo: 'https://example.com/gitops.git',
+        branch: 'main',
+        path:
+          service === 'demo-flask-app'
+            ? `${folder}/values-${env}.yaml`
+            : `${folder}/overlays/${env}`,
+        revision: 'abc123',
+      });
+      expect(state.warnings).toEqual([]);
+    },
+  );
 
   it('reads the per-environment resources of seed 002 from the overlay patch', async () => {
     expect((await read('guestbook', 'prod')).state.resources).toEqual({
@@ -84,7 +206,10 @@ describe('DesiredStateReader', () => {
   });
 
   it('lists the folders a Kustomize state depends on and the files a Helm state depends on', async () => {
-    expect((await read('guestbook', 'prod')).inputs).toEqual(['apps/guestbook/overlays/prod', 'apps/guestbook/base']);
+    expect((await read('guestbook', 'prod')).inputs).toEqual([
+      'apps/guestbook/overlays/prod',
+      'apps/guestbook/base',
+    ]);
     expect((await read('demo-flask-app', 'dev')).inputs).toEqual([
       'apps/demo-flask-app/Chart.yaml',
       'apps/demo-flask-app/values.yaml',
@@ -92,43 +217,125 @@ describe('DesiredStateReader', () => {
     ]);
   });
 
-  const broken: Array<[string, keyof typeof services, string, (files: Map<string, string>) => void, RegExp]> = [
-    ['missing overlay', 'guestbook', 'qa', () => {}, /No Kustomize overlay at apps\/guestbook\/overlays\/qa .*no Helm chart at apps\/guestbook/],
-    ['YAML syntax error in an overlay', 'guestbook', 'staging',
-      replaceIn('apps/guestbook/overlays/staging/kustomization.yaml', 'images:', 'images: [\n  broken'),
-      /apps\/guestbook\/overlays\/staging\/kustomization.yaml:\d+: invalid YAML/],
-    ['YAML syntax error in a base manifest', 'sample-app', 'dev',
+  const broken: Array<
+    [
+      string,
+      keyof typeof services,
+      string,
+      (files: Map<string, string>) => void,
+      RegExp,
+    ]
+  > = [
+    [
+      'missing overlay',
+      'guestbook',
+      'qa',
+      () => {},
+      /No Kustomize overlay at apps\/guestbook\/overlays\/qa .*no Helm chart at apps\/guestbook/,
+    ],
+    [
+      'YAML syntax error in an overlay',
+      'guestbook',
+      'staging',
+      replaceIn(
+        'apps/guestbook/overlays/staging/kustomization.yaml',
+        'images:',
+        'images: [\n  broken',
+      ),
+      /apps\/guestbook\/overlays\/staging\/kustomization.yaml:\d+: invalid YAML/,
+    ],
+    [
+      'YAML syntax error in a base manifest',
+      'sample-app',
+      'dev',
       replaceIn('sample-app/apps/base/deployment.yaml', 'spec:', 'spec: {'),
-      /sample-app\/apps\/base\/deployment.yaml:\d+: invalid YAML/],
-    ['resource that does not exist', 'guestbook', 'prod',
-      replaceIn('apps/guestbook/overlays/prod/kustomization.yaml', '- hpa.yaml', '- autoscaler.yaml'),
-      /resource autoscaler.yaml not found/],
-    ['patch whose target matches nothing', 'sample-app', 'prod',
-      replaceIn('sample-app/apps/overlays/prod/kustomization.yaml', 'name: sample-app\n', 'name: sample-api\n'),
-      /patch target .*name=sample-api matches no resource/],
-    ['JSON6902 patch that does not apply', 'sample-app', 'prod',
-      replaceIn('sample-app/apps/overlays/prod/replicas-patch.yaml', /op: replace\n(\s*)path: \/spec\/replicas/, 'op: replace\n$1path: /spec/nothing/here'),
-      /JSON6902 patch does not apply/],
-    ['Helm values file absent', 'demo-flask-app', 'qa', () => {}, /Helm values file apps\/demo-flask-app\/values-qa.yaml not found/],
-    ['Helm values file with a YAML error', 'demo-flask-app', 'prod',
-      replaceIn('apps/demo-flask-app/values-prod.yaml', 'autoscaling:', 'autoscaling: : :'),
-      /values-prod.yaml:\d+: invalid YAML/],
-    ['overlay rendering no workload', 'sample-app', 'dev',
-      replaceIn('sample-app/apps/base/kustomization.yaml', /- deployment.yaml\n/, ''),
-      /renders no Deployment/],
+      /sample-app\/apps\/base\/deployment.yaml:\d+: invalid YAML/,
+    ],
+    [
+      'resource that does not exist',
+      'guestbook',
+      'prod',
+      replaceIn(
+        'apps/guestbook/overlays/prod/kustomization.yaml',
+        '- hpa.yaml',
+        '- autoscaler.yaml',
+      ),
+      /resource autoscaler.yaml not found/,
+    ],
+    [
+      'patch whose target matches nothing',
+      'sample-app',
+      'prod',
+      replaceIn(
+        'sample-app/apps/overlays/prod/kustomization.yaml',
+        'name: sample-app\n',
+        'name: sample-api\n',
+      ),
+      /patch target .*name=sample-api matches no resource/,
+    ],
+    [
+      'JSON6902 patch that does not apply',
+      'sample-app',
+      'prod',
+      replaceIn(
+        'sample-app/apps/overlays/prod/replicas-patch.yaml',
+        /op: replace\n(\s*)path: \/spec\/replicas/,
+        'op: replace\n$1path: /spec/nothing/here',
+      ),
+      /JSON6902 patch does not apply/,
+    ],
+    [
+      'Helm values file absent',
+      'demo-flask-app',
+      'qa',
+      () => {},
+      /Helm values file apps\/demo-flask-app\/values-qa.yaml not found/,
+    ],
+    [
+      'Helm values file with a YAML error',
+      'demo-flask-app',
+      'prod',
+      replaceIn(
+        'apps/demo-flask-app/values-prod.yaml',
+        'autoscaling:',
+        'autoscaling: : :',
+      ),
+      /values-prod.yaml:\d+: invalid YAML/,
+    ],
+    [
+      'overlay rendering no workload',
+      'sample-app',
+      'dev',
+      replaceIn(
+        'sample-app/apps/base/kustomization.yaml',
+        /- deployment.yaml\n/,
+        '',
+      ),
+      /renders no Deployment/,
+    ],
   ];
 
-  it.each(broken)('gives a clear error for: %s', async (_name, service, env, edit, message) => {
-    const error = await read(service, env, edit).then(() => undefined, e => e);
-    expect(error).toBeInstanceOf(ManifestError);
-    expect(error.message).toMatch(message);
-  });
+  it.each(broken)(
+    'gives a clear error for: %s',
+    async (_name, service, env, edit, message) => {
+      const error = await read(service, env, edit).then(
+        () => undefined,
+        e => e,
+      );
+      expect(error).toBeInstanceOf(ManifestError);
+      expect(error.message).toMatch(message);
+    },
+  );
 
   it('warns when an images entry names an image no container runs, and keeps the base tag', async () => {
     const { state } = await read(
       'guestbook',
       'dev',
-      replaceIn('apps/guestbook/overlays/dev/kustomization.yaml', '- name: ghcr.io/acme/guestbook', '- name: ghcr.io/acme/guestbok'),
+      replaceIn(
+        'apps/guestbook/overlays/dev/kustomization.yaml',
+        '- name: ghcr.io/acme/guestbook',
+        '- name: ghcr.io/acme/guestbok',
+      ),
     );
     expect(state.tag).toBe('v1.0.0');
     expect(state.warnings).toEqual([
@@ -137,13 +344,27 @@ describe('DesiredStateReader', () => {
   });
 
   it('takes the chart appVersion when values leave image.tag empty', async () => {
-    const { state } = await read('demo-flask-app', 'dev', replaceIn('apps/demo-flask-app/values-dev.yaml', /tag: "9f8e7d6-42"/, 'tag: ""'));
+    const { state } = await read(
+      'demo-flask-app',
+      'dev',
+      replaceIn(
+        'apps/demo-flask-app/values-dev.yaml',
+        /tag: "9f8e7d6-42"/,
+        'tag: ""',
+      ),
+    );
     expect(state.tag).toBe('1a2b3c4-10');
   });
 
   it('reads the Helm defaults when the environment file sets nothing', async () => {
-    const { state } = await read('demo-flask-app', 'dev', files => files.set('apps/demo-flask-app/values-dev.yaml', '# nothing yet\n'));
-    expect(state).toMatchObject({ tag: '1a2b3c4-10', replicas: 1, autoscaling: null });
+    const { state } = await read('demo-flask-app', 'dev', files =>
+      files.set('apps/demo-flask-app/values-dev.yaml', '# nothing yet\n'),
+    );
+    expect(state).toMatchObject({
+      tag: '1a2b3c4-10',
+      replicas: 1,
+      autoscaling: null,
+    });
   });
 
   it('applies newName and legacy patchesStrategicMerge / patchesJson6902 fields', async () => {
@@ -171,6 +392,10 @@ describe('DesiredStateReader', () => {
         ].join('\n'),
       ),
     );
-    expect(state).toMatchObject({ image: 'registry.example.com/mirror/sample-app', tag: '2.0.0', replicas: 5 });
+    expect(state).toMatchObject({
+      image: 'registry.example.com/mirror/sample-app',
+      tag: '2.0.0',
+      replicas: 5,
+    });
   });
 });

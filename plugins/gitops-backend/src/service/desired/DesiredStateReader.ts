@@ -2,7 +2,11 @@ import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
 import path from 'node:path';
 import { EnvironmentConfig, fillTemplate } from '../config';
 import { ServiceTarget } from '../ServiceLocator';
-import { buildKustomization, readKustomization, ReadRepoFile } from './buildKustomization';
+import {
+  buildKustomization,
+  readKustomization,
+  ReadRepoFile,
+} from './buildKustomization';
 import { helmWorkloadState, mergeHelmValues } from './helmValues';
 import { ManifestError, parseYamlObject } from './parseYaml';
 import { extractWorkloadState } from './workloadState';
@@ -34,22 +38,45 @@ export class DesiredStateReader {
   async read(options: ReadDesiredStateOptions): Promise<DesiredStateResult> {
     const { target, environment, revision, signal } = options;
     const read: ReadRepoFile = file =>
-      target.provider.readFile({ repository: target.repository, revision, path: file, signal });
-    const vars = { path: target.path, service: target.service, env: environment.name };
+      target.provider.readFile({
+        repository: target.repository,
+        revision,
+        path: file,
+        signal,
+      });
+    const vars = {
+      path: target.path,
+      service: target.service,
+      env: environment.name,
+    };
     const overlay = fillTemplate(environment.overlayPath, vars);
 
     if (await readKustomization(overlay, read)) {
       const build = await buildKustomization(overlay, read);
-      const workload = extractWorkloadState(build.resources, target.hints, overlay);
+      const workload = extractWorkloadState(
+        build.resources,
+        target.hints,
+        overlay,
+      );
       return {
-        state: this.state(target, revision, 'kustomize', overlay, workload, build.warnings),
+        state: this.state(
+          target,
+          revision,
+          'kustomize',
+          overlay,
+          workload,
+          build.warnings,
+        ),
         inputs: build.folders,
       };
     }
 
     const chartFile = path.posix.join(target.path, 'Chart.yaml');
     const baseValuesFile = path.posix.join(target.path, 'values.yaml');
-    const [chartText, baseText] = await Promise.all([read(chartFile), read(baseValuesFile)]);
+    const [chartText, baseText] = await Promise.all([
+      read(chartFile),
+      read(baseValuesFile),
+    ]);
     if (chartText === undefined && baseText === undefined) {
       throw new ManifestError(
         `No Kustomize overlay at ${overlay} (kustomization.yaml) and no Helm chart at ${target.path} (Chart.yaml or values.yaml)`,
@@ -70,7 +97,14 @@ export class DesiredStateReader {
       appVersion: chart.appVersion ? String(chart.appVersion) : null,
     });
     return {
-      state: this.state(target, revision, 'helm', valuesFile, { ...workload, namespace: null }, []),
+      state: this.state(
+        target,
+        revision,
+        'helm',
+        valuesFile,
+        { ...workload, namespace: null },
+        [],
+      ),
       inputs: [chartFile, baseValuesFile, valuesFile],
     };
   }

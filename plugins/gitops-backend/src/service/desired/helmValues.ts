@@ -36,23 +36,36 @@ export function helmWorkloadState(
   const warnings: string[] = [];
   const image = isPlainObject(values.image) ? values.image : {};
   const repository = image.repository ? String(image.repository) : null;
-  const name = repository && image.registry ? `${image.registry}/${repository}` : repository;
-  let tag = image.tag !== undefined && image.tag !== null && image.tag !== '' ? String(image.tag) : null;
+  const name =
+    repository && image.registry
+      ? `${image.registry}/${repository}`
+      : repository;
+  let tag =
+    image.tag !== undefined && image.tag !== null && image.tag !== ''
+      ? String(image.tag)
+      : null;
   if (!tag && chart.appVersion) {
     tag = chart.appVersion;
   }
   if (!name) {
     warnings.push('values set no image.repository');
   }
-  const scaling = isPlainObject(values.autoscaling) ? values.autoscaling : undefined;
-  const autoscaling: DesiredAutoscaling | null = scaling?.enabled === true
-    ? {
-        minReplicas: numberOrNull(scaling.minReplicas) ?? 1,
-        maxReplicas: numberOrNull(scaling.maxReplicas),
-        targetCPUUtilizationPercentage: numberOrNull(scaling.targetCPUUtilizationPercentage),
-        targetMemoryUtilizationPercentage: numberOrNull(scaling.targetMemoryUtilizationPercentage),
-      }
-    : null;
+  const scaling = isPlainObject(values.autoscaling)
+    ? values.autoscaling
+    : undefined;
+  const autoscaling: DesiredAutoscaling | null =
+    scaling?.enabled === true
+      ? {
+          minReplicas: numberOrNull(scaling.minReplicas) ?? 1,
+          maxReplicas: numberOrNull(scaling.maxReplicas),
+          targetCPUUtilizationPercentage: numberOrNull(
+            scaling.targetCPUUtilizationPercentage,
+          ),
+          targetMemoryUtilizationPercentage: numberOrNull(
+            scaling.targetMemoryUtilizationPercentage,
+          ),
+        }
+      : null;
   return {
     workload: chart.name,
     image: name,
@@ -67,6 +80,7 @@ export function helmWorkloadState(
 }
 
 function numberOrNull(value: unknown): number | null {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  const number =
+    typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   return typeof number === 'number' && Number.isFinite(number) ? number : null;
 }

@@ -30,5 +30,7 @@ export function parseImageRef(image: string): ImageRef {
 
 /** Joins the parts back into a reference. */
 export function formatImageRef(ref: ImageRef): string {
-  return `${ref.name}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+  return `${ref.name}${ref.tag ? `:${ref.tag}` : ''}${
+    ref.digest ? `@${ref.digest}` : ''
+  }`;
 }

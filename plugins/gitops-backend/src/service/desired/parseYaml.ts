@@ -15,7 +15,9 @@ export function parseYamlDocuments(text: string, file: string): unknown[] {
     if (first) {
       const line = first.linePos?.[0].line;
       throw new ManifestError(
-        `${file}${line ? `:${line}` : ''}: invalid YAML: ${first.message.split('\n')[0]}`,
+        `${file}${line ? `:${line}` : ''}: invalid YAML: ${
+          first.message.split('\n')[0]
+        }`,
       );
     }
     const value = doc.toJS();
@@ -27,7 +29,10 @@ export function parseYamlDocuments(text: string, file: string): unknown[] {
 }
 
 /** Parses a YAML file that must hold one mapping (a kustomization, a values file). */
-export function parseYamlObject(text: string, file: string): Record<string, any> {
+export function parseYamlObject(
+  text: string,
+  file: string,
+): Record<string, any> {
   const [value, ...rest] = parseYamlDocuments(text, file);
   if (value === undefined) {
     return {};

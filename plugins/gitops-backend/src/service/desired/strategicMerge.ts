@@ -20,13 +20,19 @@ const MERGE_KEYS: Record<string, string> = {
  * Applies a strategic merge patch to a Kubernetes object and returns the result (inputs are
  * not modified). Supports `null` (delete a key), merge-keyed lists and `$patch: delete|replace`.
  */
-export function applyStrategicMerge(target: unknown, patch: unknown, key?: string): unknown {
+export function applyStrategicMerge(
+  target: unknown,
+  patch: unknown,
+  key?: string,
+): unknown {
   if (isPlainObject(patch)) {
     if (patch.$patch === 'replace') {
       const { $patch: _ignored, ...rest } = patch;
       return structuredClone(rest);
     }
-    const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+    const result: Record<string, unknown> = isPlainObject(target)
+      ? { ...target }
+      : {};
     for (const [field, value] of Object.entries(patch)) {
       if (field.startsWith('$')) {
         continue;
@@ -45,7 +51,11 @@ export function applyStrategicMerge(target: unknown, patch: unknown, key?: strin
   return structuredClone(patch);
 }
 
-function mergeList(target: unknown[], patch: unknown[], mergeKey: string): unknown[] {
+function mergeList(
+  target: unknown[],
+  patch: unknown[],
+  mergeKey: string,
+): unknown[] {
   const result = [...target];
   for (const item of patch) {
     if (!isPlainObject(item) || item[mergeKey] === undefined) {
@@ -53,7 +63,8 @@ function mergeList(target: unknown[], patch: unknown[], mergeKey: string): unkno
       continue;
     }
     const index = result.findIndex(
-      existing => isPlainObject(existing) && existing[mergeKey] === item[mergeKey],
+      existing =>
+        isPlainObject(existing) && existing[mergeKey] === item[mergeKey],
     );
     if (item.$patch === 'delete') {
       if (index >= 0) result.splice(index, 1);

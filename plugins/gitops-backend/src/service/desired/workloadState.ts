@@ -1,4 +1,7 @@
-import { DesiredAutoscaling, DesiredResources } from '@gitops-backstage/plugin-gitops-common';
+import {
+  DesiredAutoscaling,
+  DesiredResources,
+} from '@gitops-backstage/plugin-gitops-common';
 import { KubernetesObject } from './buildKustomization';
 import { parseImageRef } from './imageRef';
 import { ManifestError, isPlainObject } from './parseYaml';
@@ -35,27 +38,42 @@ export function extractWorkloadState(
   hints: WorkloadHints,
   where: string,
 ): WorkloadState {
-  const workloads = resources.filter(r => WORKLOAD_KINDS.includes(String(r.kind)));
+  const workloads = resources.filter(r =>
+    WORKLOAD_KINDS.includes(String(r.kind)),
+  );
   if (workloads.length === 0) {
-    throw new ManifestError(`${where}: renders no Deployment, StatefulSet or DaemonSet`);
+    throw new ManifestError(
+      `${where}: renders no Deployment, StatefulSet or DaemonSet`,
+    );
   }
   const warnings: string[] = [];
   const runsImage = (w: KubernetesObject) =>
-    containersOf(w).some(c => parseImageRef(String(c.image ?? '')).name === hints.image);
+    containersOf(w).some(
+      c => parseImageRef(String(c.image ?? '')).name === hints.image,
+    );
   const workload =
-    (hints.workloadName && workloads.find(w => w.metadata?.name === hints.workloadName)) ||
+    (hints.workloadName &&
+      workloads.find(w => w.metadata?.name === hints.workloadName)) ||
     (hints.image && workloads.find(runsImage)) ||
     workloads[0];
 
   const containers = containersOf(workload);
   const container =
-    (hints.image && containers.find(c => parseImageRef(String(c.image ?? '')).name === hints.image)) ||
+    (hints.image &&
+      containers.find(
+        c => parseImageRef(String(c.image ?? '')).name === hints.image,
+      )) ||
     containers.find(c => c.name === workload.metadata?.name) ||
     containers[0];
   if (!container) {
-    throw new ManifestError(`${where}: ${workload.kind} ${workload.metadata?.name} has no containers`);
+    throw new ManifestError(
+      `${where}: ${workload.kind} ${workload.metadata?.name} has no containers`,
+    );
   }
-  if (hints.image && parseImageRef(String(container.image ?? '')).name !== hints.image) {
+  if (
+    hints.image &&
+    parseImageRef(String(container.image ?? '')).name !== hints.image
+  ) {
     warnings.push(
       `${where}: no container runs ${hints.image}; read container "${container.name}" (${container.image})`,
     );
@@ -87,12 +105,16 @@ export function extractWorkloadState(
 }
 
 /** Reads min/max and the CPU/memory utilization targets of an HPA spec (v1 or v2). */
-export function readHpa(spec: Record<string, any> | undefined): DesiredAutoscaling {
+export function readHpa(
+  spec: Record<string, any> | undefined,
+): DesiredAutoscaling {
   const utilization = (name: string): number | null => {
     for (const metric of Array.isArray(spec?.metrics) ? spec!.metrics : []) {
       if (metric?.type === 'Resource' && metric.resource?.name === name) {
         // autoscaling/v2 nests it under target; v2beta1 used targetAverageUtilization.
-        const value = metric.resource.target?.averageUtilization ?? metric.resource.targetAverageUtilization;
+        const value =
+          metric.resource.target?.averageUtilization ??
+          metric.resource.targetAverageUtilization;
         return typeof value === 'number' ? value : null;
       }
     }
@@ -113,8 +135,12 @@ export function readResources(resources: unknown): DesiredResources | null {
     return null;
   }
   const pick = (side: unknown) => ({
-    cpu: isPlainObject(side) && side.cpu !== undefined ? String(side.cpu) : null,
-    memory: isPlainObject(side) && side.memory !== undefined ? String(side.memory) : null,
+    cpu:
+      isPlainObject(side) && side.cpu !== undefined ? String(side.cpu) : null,
+    memory:
+      isPlainObject(side) && side.memory !== undefined
+        ? String(side.memory)
+        : null,
   });
   return { requests: pick(resources.requests), limits: pick(resources.limits) };
 }

@@ -39,15 +39,39 @@ describe('CliGitProvider', () => {
     const head = await git.resolveBranch({ repository: repository() });
     const first = gitIn(origin, 'rev-list', '--max-parents=0', 'main');
     const file = 'apps/guestbook/overlays/dev/kustomization.yaml';
-    expect(await git.readFile({ repository: repository(), revision: head, path: file })).toContain('newTag: v1.0.5');
-    expect(await git.readFile({ repository: repository(), revision: first, path: file })).toContain('newTag: v1.0.3');
+    expect(
+      await git.readFile({
+        repository: repository(),
+        revision: head,
+        path: file,
+      }),
+    ).toContain('newTag: v1.0.5');
+    expect(
+      await git.readFile({
+        repository: repository(),
+        revision: first,
+        path: file,
+      }),
+    ).toContain('newTag: v1.0.3');
   });
 
   it('answers undefined for a missing path and for a folder', async () => {
     const git = provider();
     const head = await git.resolveBranch({ repository: repository() });
-    expect(await git.readFile({ repository: repository(), revision: head, path: 'apps/nope.yaml' })).toBeUndefined();
-    expect(await git.readFile({ repository: repository(), revision: head, path: 'apps/guestbook' })).toBeUndefined();
+    expect(
+      await git.readFile({
+        repository: repository(),
+        revision: head,
+        path: 'apps/nope.yaml',
+      }),
+    ).toBeUndefined();
+    expect(
+      await git.readFile({
+        repository: repository(),
+        revision: head,
+        path: 'apps/guestbook',
+      }),
+    ).toBeUndefined();
   });
 
   it('logs the commits of a path, newest first, with author, time and parents', async () => {
@@ -70,7 +94,12 @@ describe('CliGitProvider', () => {
       parents: [gitIn(origin, 'rev-parse', `${commits[0].sha}^`)],
     });
     expect(commits[2].parents).toEqual([]);
-    const limited = await git.log({ repository: repository(), revision: head, paths: ['apps', 'sample-app'], limit: 2 });
+    const limited = await git.log({
+      repository: repository(),
+      revision: head,
+      paths: ['apps', 'sample-app'],
+      limit: 2,
+    });
     expect(limited).toHaveLength(2);
   });
 
@@ -91,17 +120,26 @@ describe('CliGitProvider', () => {
 
   it('shares one clone between concurrent callers', async () => {
     const git = provider();
-    const shas = await Promise.all([1, 2, 3, 4].map(() => git.resolveBranch({ repository: repository() })));
+    const shas = await Promise.all(
+      [1, 2, 3, 4].map(() => git.resolveBranch({ repository: repository() })),
+    );
     expect(new Set(shas).size).toBe(1);
   });
 
   it('throws NotFoundError for an unknown branch', async () => {
-    await expect(provider().resolveBranch({ repository: { url: origin, branch: 'nope' } })).rejects.toThrow(NotFoundError);
+    await expect(
+      provider().resolveBranch({ repository: { url: origin, branch: 'nope' } }),
+    ).rejects.toThrow(NotFoundError);
   });
 
-  it('fails with git\'s message, without the credentials of the URL', async () => {
+  it("fails with git's message, without the credentials of the URL", async () => {
     const error = await provider()
-      .resolveBranch({ repository: { url: 'https://user:s3cret@127.0.0.1:9/acme/gitops.git', branch: 'main' } })
+      .resolveBranch({
+        repository: {
+          url: 'https://user:s3cret@127.0.0.1:9/acme/gitops.git',
+          branch: 'main',
+        },
+      })
       .catch(e => e);
     expect(error.message).toMatch(/^git clone failed: /);
     expect(error.message).not.toContain('s3cret');
@@ -116,7 +154,12 @@ describe('CliGitProvider', () => {
     const started = Date.now();
     try {
       const error = await provider(0, 500)
-        .resolveBranch({ repository: { url: `http://127.0.0.1:${port}/hung.git`, branch: 'main' } })
+        .resolveBranch({
+          repository: {
+            url: `http://127.0.0.1:${port}/hung.git`,
+            branch: 'main',
+          },
+        })
         .catch(e => e);
       expect(error.message).toMatch(/timed out after 500 ms/);
       expect(Date.now() - started).toBeLessThan(5000);

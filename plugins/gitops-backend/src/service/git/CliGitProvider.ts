@@ -42,13 +42,20 @@ export class CliGitProvider implements GitProvider {
   async resolveBranch({ repository, signal }: GitCallOptions): Promise<string> {
     const dir = await this.mirror(repository, signal);
     const out = await this.git(
-      ['rev-parse', '--verify', '--quiet', `refs/heads/${repository.branch}^{commit}`],
+      [
+        'rev-parse',
+        '--verify',
+        '--quiet',
+        `refs/heads/${repository.branch}^{commit}`,
+      ],
       dir,
       signal,
     ).catch(error => {
       if (error instanceof GitCommandError) {
         throw new NotFoundError(
-          `Branch "${repository.branch}" not found in ${redactCredentials(repository.url)}`,
+          `Branch "${repository.branch}" not found in ${redactCredentials(
+            repository.url,
+          )}`,
         );
       }
       throw error;
@@ -60,18 +67,27 @@ export class CliGitProvider implements GitProvider {
     options: GitCallOptions & { revision: string; path: string },
   ): Promise<string | undefined> {
     const key = `${options.revision}:${options.path}`;
-    const cached = FULL_SHA.test(options.revision) ? this.files.get(key) : undefined;
+    const cached = FULL_SHA.test(options.revision)
+      ? this.files.get(key)
+      : undefined;
     if (cached) {
       return cached.text ?? undefined;
     }
     const dir = await this.mirror(options.repository, options.signal, false);
     // --batch answers "<object> missing" instead of failing, and tells blobs from trees.
-    const out = await this.git(['cat-file', '--batch'], dir, options.signal, `${key}\n`);
+    const out = await this.git(
+      ['cat-file', '--batch'],
+      dir,
+      options.signal,
+      `${key}\n`,
+    );
     const newline = out.indexOf(10);
     const header = out.subarray(0, newline).toString('utf8').split(' ');
     const text =
       header.length === 3 && header[1] === 'blob'
-        ? out.subarray(newline + 1, newline + 1 + Number(header[2])).toString('utf8')
+        ? out
+            .subarray(newline + 1, newline + 1 + Number(header[2]))
+            .toString('utf8')
         : null;
     if (FULL_SHA.test(options.revision)) {
       this.files.set(key, { text });
@@ -80,7 +96,11 @@ export class CliGitProvider implements GitProvider {
   }
 
   async log(
-    options: GitCallOptions & { revision: string; paths: string[]; limit: number },
+    options: GitCallOptions & {
+      revision: string;
+      paths: string[];
+      limit: number;
+    },
   ): Promise<GitCommit[]> {
     const dir = await this.mirror(options.repository, options.signal, false);
     const out = await this.git(
@@ -101,7 +121,8 @@ export class CliGitProvider implements GitProvider {
       .map(record => record.replace(/^\n/, ''))
       .filter(record => record.length > 0)
       .map(record => {
-        const [sha, parents, name, email, committedAt, message] = record.split('\x00');
+        const [sha, parents, name, email, committedAt, message] =
+          record.split('\x00');
         return {
           sha,
           parents: parents ? parents.split(' ') : [],
@@ -129,7 +150,8 @@ export class CliGitProvider implements GitProvider {
     const last = this.lastFetch.get(dir);
     const fresh =
       last !== undefined &&
-      (!refresh || Date.now() - last < this.options.fetchIntervalSeconds * 1000);
+      (!refresh ||
+        Date.now() - last < this.options.fetchIntervalSeconds * 1000);
     if (fresh) {
       return dir;
     }
@@ -154,7 +176,11 @@ export class CliGitProvider implements GitProvider {
     } else {
       await fs.mkdir(this.options.cacheDir, { recursive: true });
       const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-      await this.git(['clone', '--mirror', '--quiet', url, tmp], undefined, signal);
+      await this.git(
+        ['clone', '--mirror', '--quiet', url, tmp],
+        undefined,
+        signal,
+      );
       // A clone is moved into place only when complete, so a killed clone leaves no half mirror.
       await fs.rm(dir, { recursive: true, force: true });
       await fs.rename(tmp, dir);
@@ -166,7 +192,18 @@ export class CliGitProvider implements GitProvider {
     return dir;
   }
 
-  private git(args: string[], cwd: string | undefined, signal?: AbortSignal, input?: string) {
-    return runGit({ args, cwd, signal, input, timeoutMs: this.options.timeoutMs });
+  private git(
+    args: string[],
+    cwd: string | undefined,
+    signal?: AbortSignal,
+    input?: string,
+  ) {
+    return runGit({
+      args,
+      cwd,
+      signal,
+      input,
+      timeoutMs: this.options.timeoutMs,
+    });
   }
 }

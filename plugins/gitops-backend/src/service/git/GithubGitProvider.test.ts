@@ -14,13 +14,23 @@ const repository = { url: 'https://github.com/acme/gitops', branch: 'main' };
 
 /** A fake GitHub repository: commits of whole trees, served the way the REST API does. */
 class FakeGithubRepo {
-  commits: Array<{ sha: string; files: Map<string, string>; message: string; date: string; paths: string[] }> = [];
+  commits: Array<{
+    sha: string;
+    files: Map<string, string>;
+    message: string;
+    date: string;
+    paths: string[];
+  }> = [];
   requests: string[] = [];
   authorizations = new Set<string | null>();
 
   commit(files: Map<string, string>, message: string, paths: string[]) {
-    const sha = createHash('sha1').update(`${this.commits.length}:${message}`).digest('hex');
-    const date = new Date(Date.UTC(2026, 10, 1 + this.commits.length)).toISOString();
+    const sha = createHash('sha1')
+      .update(`${this.commits.length}:${message}`)
+      .digest('hex');
+    const date = new Date(
+      Date.UTC(2026, 10, 1 + this.commits.length),
+    ).toISOString();
     this.commits.unshift({ sha, files: new Map(files), message, date, paths });
     return sha;
   }
@@ -30,34 +40,60 @@ class FakeGithubRepo {
   }
 
   handlers() {
-    const blobSha = (text: string) => createHash('sha1').update(text).digest('hex');
+    const blobSha = (text: string) =>
+      createHash('sha1').update(text).digest('hex');
     const track = (request: Request) => {
       const url = new URL(request.url);
-      this.requests.push(`${url.pathname.replace('/repos/acme/gitops', '')}${url.search}`);
+      this.requests.push(
+        `${url.pathname.replace('/repos/acme/gitops', '')}${url.search}`,
+      );
       this.authorizations.add(request.headers.get('authorization'));
     };
     return [
       http.get(`${API}/commits/:ref`, ({ request, params }) => {
         track(request);
-        if (params.ref !== 'main') return HttpResponse.json({ message: 'No commit found for SHA: nope' }, { status: 422 });
+        if (params.ref !== 'main')
+          return HttpResponse.json(
+            { message: 'No commit found for SHA: nope' },
+            { status: 422 },
+          );
         const etag = `"${this.head.sha}"`;
-        if (request.headers.get('if-none-match') === etag) return new HttpResponse(null, { status: 304 });
-        return new HttpResponse(this.head.sha, { headers: { etag, 'content-type': 'application/vnd.github.sha' } });
+        if (request.headers.get('if-none-match') === etag)
+          return new HttpResponse(null, { status: 304 });
+        return new HttpResponse(this.head.sha, {
+          headers: { etag, 'content-type': 'application/vnd.github.sha' },
+        });
       }),
       http.get(`${API}/git/trees/:sha`, ({ request, params }) => {
         track(request);
         const commit = this.commits.find(c => c.sha === params.sha);
-        if (!commit) return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
+        if (!commit)
+          return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
         const folders = new Set<string>();
         for (const file of commit.files.keys()) {
-          file.split('/').slice(0, -1).forEach((_, i, parts) => folders.add(parts.slice(0, i + 1).join('/')));
+          file
+            .split('/')
+            .slice(0, -1)
+            .forEach((_, i, parts) =>
+              folders.add(parts.slice(0, i + 1).join('/')),
+            );
         }
         return HttpResponse.json({
           sha: params.sha,
           truncated: false,
           tree: [
-            ...[...folders].map(path => ({ path, type: 'tree', sha: blobSha(path), mode: '040000' })),
-            ...[...commit.files].map(([path, text]) => ({ path, type: 'blob', sha: blobSha(text), mode: '100644' })),
+            ...[...folders].map(path => ({
+              path,
+              type: 'tree',
+              sha: blobSha(path),
+              mode: '040000',
+            })),
+            ...[...commit.files].map(([path, text]) => ({
+              path,
+              type: 'blob',
+              sha: blobSha(text),
+              mode: '100644',
+            })),
           ],
         });
       }),
@@ -66,7 +102,11 @@ class FakeGithubRepo {
         for (const commit of this.commits) {
           for (const text of commit.files.values()) {
             if (blobSha(text) === params.sha) {
-              return HttpResponse.json({ sha: params.sha, encoding: 'base64', content: Buffer.from(text).toString('base64') });
+              return HttpResponse.json({
+                sha: params.sha,
+                encoding: 'base64',
+                content: Buffer.from(text).toString('base64'),
+              });
             }
           }
         }
@@ -75,18 +115,32 @@ class FakeGithubRepo {
       http.get(`${API}/commits`, ({ request }) => {
         track(request);
         const url = new URL(request.url);
-        const from = this.commits.findIndex(c => c.sha === url.searchParams.get('sha'));
+        const from = this.commits.findIndex(
+          c => c.sha === url.searchParams.get('sha'),
+        );
         const path = url.searchParams.get('path') ?? '';
         const items = this.commits
           .slice(from)
-          .filter(c => c.paths.some(p => p === path || p.startsWith(`${path}/`)))
+          .filter(c =>
+            c.paths.some(p => p === path || p.startsWith(`${path}/`)),
+          )
           .slice(0, Number(url.searchParams.get('per_page') ?? 30));
         return HttpResponse.json(
           items.map((c, i) => ({
             sha: c.sha,
-            parents: this.commits[this.commits.indexOf(c) + 1] ? [{ sha: this.commits[this.commits.indexOf(c) + 1].sha }] : [],
+            parents: this.commits[this.commits.indexOf(c) + 1]
+              ? [{ sha: this.commits[this.commits.indexOf(c) + 1].sha }]
+              : [],
             author: { login: 'octocat' },
-            commit: { message: c.message, author: { name: `Author ${i}`, email: 'a@example.com', date: c.date }, committer: { date: c.date } },
+            commit: {
+              message: c.message,
+              author: {
+                name: `Author ${i}`,
+                email: 'a@example.com',
+                date: c.date,
+              },
+              committer: { date: c.date },
+            },
           })),
         );
       }),
@@ -111,19 +165,37 @@ describe('GithubGitProvider', () => {
 
   function provider() {
     const integrations = ScmIntegrations.fromConfig(
-      new ConfigReader({ integrations: { github: [{ host: 'github.com', token: 'ghp_test_token' }] } }),
+      new ConfigReader({
+        integrations: {
+          github: [{ host: 'github.com', token: 'ghp_test_token' }],
+        },
+      }),
     );
-    return new GithubGitProvider({ integrations, logger: mockServices.logger.mock(), timeoutMs: 5000 });
+    return new GithubGitProvider({
+      integrations,
+      logger: mockServices.logger.mock(),
+      timeoutMs: 5000,
+    });
   }
 
   it('reads files through the trees and blobs API with the integration token', async () => {
     const github = provider();
     const revision = await github.resolveBranch({ repository });
     expect(revision).toBe(fake.head.sha);
-    const text = await github.readFile({ repository, revision, path: 'apps/guestbook/overlays/prod/kustomization.yaml' });
-    expect(text).toBe(files.get('apps/guestbook/overlays/prod/kustomization.yaml'));
-    expect(await github.readFile({ repository, revision, path: 'apps/guestbook' })).toBeUndefined();
-    expect(await github.readFile({ repository, revision, path: 'apps/none.yaml' })).toBeUndefined();
+    const text = await github.readFile({
+      repository,
+      revision,
+      path: 'apps/guestbook/overlays/prod/kustomization.yaml',
+    });
+    expect(text).toBe(
+      files.get('apps/guestbook/overlays/prod/kustomization.yaml'),
+    );
+    expect(
+      await github.readFile({ repository, revision, path: 'apps/guestbook' }),
+    ).toBeUndefined();
+    expect(
+      await github.readFile({ repository, revision, path: 'apps/none.yaml' }),
+    ).toBeUndefined();
     expect(fake.authorizations).toEqual(new Set(['token ghp_test_token']));
   });
 
@@ -138,16 +210,29 @@ describe('GithubGitProvider', () => {
       provider: github,
       hints: { workloadName: 'guestbook' },
     };
-    const environment = { name: 'prod', cluster: null, namespace: '{service}-{env}', overlayPath: '{path}/overlays/{env}', valuesFile: '{path}/values-{env}.yaml', promotionPolicy: 'commit' as const };
+    const environment = {
+      name: 'prod',
+      cluster: null,
+      namespace: '{service}-{env}',
+      overlayPath: '{path}/overlays/{env}',
+      valuesFile: '{path}/values-{env}.yaml',
+      promotionPolicy: 'commit' as const,
+    };
     const view = async () => {
       const revision = await github.resolveBranch({ repository });
       return (await reader.read({ target, environment, revision })).state;
     };
 
     const first = await view();
-    expect(first).toMatchObject({ tag: 'v1.0.3', replicas: 3, autoscaling: { maxReplicas: 10 } });
+    expect(first).toMatchObject({
+      tag: 'v1.0.3',
+      replicas: 3,
+      autoscaling: { maxReplicas: 10 },
+    });
     const firstCount = fake.requests.length;
-    expect(fake.requests.filter(r => r.startsWith('/git/trees/'))).toHaveLength(1);
+    expect(fake.requests.filter(r => r.startsWith('/git/trees/'))).toHaveLength(
+      1,
+    );
 
     fake.requests = [];
     expect(await view()).toEqual(first);
@@ -156,11 +241,20 @@ describe('GithubGitProvider', () => {
 
     // A new commit changes the ETag: the new tree is read, unchanged blobs come from the cache.
     const changed = new Map(files);
-    changed.set('apps/guestbook/overlays/prod/kustomization.yaml', files.get('apps/guestbook/overlays/prod/kustomization.yaml')!.replace('newTag: v1.0.3', 'newTag: v1.0.4'));
-    fake.commit(changed, 'promote', ['apps/guestbook/overlays/prod/kustomization.yaml']);
+    changed.set(
+      'apps/guestbook/overlays/prod/kustomization.yaml',
+      files
+        .get('apps/guestbook/overlays/prod/kustomization.yaml')!
+        .replace('newTag: v1.0.3', 'newTag: v1.0.4'),
+    );
+    fake.commit(changed, 'promote', [
+      'apps/guestbook/overlays/prod/kustomization.yaml',
+    ]);
     fake.requests = [];
     expect((await view()).tag).toBe('v1.0.4');
-    expect(fake.requests.filter(r => r.startsWith('/git/blobs/'))).toHaveLength(1);
+    expect(fake.requests.filter(r => r.startsWith('/git/blobs/'))).toHaveLength(
+      1,
+    );
   });
 
   it('lists the commits of several paths once each, newest first, and caches the list by sha', async () => {
@@ -170,9 +264,19 @@ describe('GithubGitProvider', () => {
     fake.commit(new Map(files).set(values, 'v2'), 'bump flask', [values]);
     const github = provider();
     const revision = await github.resolveBranch({ repository });
-    const log = () => github.log({ repository, revision, paths: ['apps/guestbook/overlays/dev', 'apps/demo-flask-app'], limit: 10 });
+    const log = () =>
+      github.log({
+        repository,
+        revision,
+        paths: ['apps/guestbook/overlays/dev', 'apps/demo-flask-app'],
+        limit: 10,
+      });
     const commits = await log();
-    expect(commits.map(c => c.message)).toEqual(['bump flask', 'bump guestbook', 'bootstrap']);
+    expect(commits.map(c => c.message)).toEqual([
+      'bump flask',
+      'bump guestbook',
+      'bootstrap',
+    ]);
     expect(commits[0].parents).toEqual([fake.commits[1].sha]);
     fake.requests = [];
     await log();
@@ -180,12 +284,21 @@ describe('GithubGitProvider', () => {
   });
 
   it('throws NotFoundError for a branch GitHub does not know', async () => {
-    await expect(provider().resolveBranch({ repository: { ...repository, branch: 'nope' } })).rejects.toThrow(NotFoundError);
+    await expect(
+      provider().resolveBranch({
+        repository: { ...repository, branch: 'nope' },
+      }),
+    ).rejects.toThrow(NotFoundError);
   });
 
   it('refuses a repository without a GitHub integration', async () => {
     await expect(
-      provider().resolveBranch({ repository: { url: 'https://git.example.com/acme/gitops', branch: 'main' } }),
+      provider().resolveBranch({
+        repository: {
+          url: 'https://git.example.com/acme/gitops',
+          branch: 'main',
+        },
+      }),
     ).rejects.toThrow(InputError);
   });
 });

@@ -41,7 +41,9 @@ export class GithubGitProvider implements GitProvider {
   readonly type = 'github';
   private readonly credentials: GithubCredentialsProvider;
   private readonly heads = new Map<string, { etag: string; sha: string }>();
-  private readonly trees = new LRUCache<string, Map<string, TreeEntry>>({ max: 200 });
+  private readonly trees = new LRUCache<string, Map<string, TreeEntry>>({
+    max: 200,
+  });
   private readonly blobs = new LRUCache<string, string>({
     maxSize: 64 * 1024 * 1024,
     sizeCalculation: text => Math.max(1, text.length),
@@ -59,19 +61,26 @@ export class GithubGitProvider implements GitProvider {
     const key = `${repository.url}#${repository.branch}`;
     const known = this.heads.get(key);
     try {
-      const response = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', {
-        owner,
-        repo,
-        ref: repository.branch,
-        headers: {
-          accept: 'application/vnd.github.sha',
-          ...(known ? { 'if-none-match': known.etag } : {}),
+      const response = await octokit.request(
+        'GET /repos/{owner}/{repo}/commits/{ref}',
+        {
+          owner,
+          repo,
+          ref: repository.branch,
+          headers: {
+            accept: 'application/vnd.github.sha',
+            ...(known ? { 'if-none-match': known.etag } : {}),
+          },
+          request: { signal: this.signal(signal) },
         },
-        request: { signal: this.signal(signal) },
-      });
+      );
       // Octokit hands a vendor media type over as an ArrayBuffer unless it says charset=utf-8.
       const data: unknown = response.data;
-      const sha = (data instanceof ArrayBuffer ? Buffer.from(data).toString('utf8') : String(data)).trim();
+      const sha = (
+        data instanceof ArrayBuffer
+          ? Buffer.from(data).toString('utf8')
+          : String(data)
+      ).trim();
       const etag = response.headers.etag;
       if (etag) {
         this.heads.set(key, { etag, sha });
@@ -93,7 +102,11 @@ export class GithubGitProvider implements GitProvider {
   async readFile(
     options: GitCallOptions & { revision: string; path: string },
   ): Promise<string | undefined> {
-    const tree = await this.tree(options.repository, options.revision, options.signal);
+    const tree = await this.tree(
+      options.repository,
+      options.revision,
+      options.signal,
+    );
     const entry = tree.get(options.path.replace(/^\/+|\/+$/g, ''));
     if (!entry || entry.type !== 'blob') {
       return undefined;
@@ -103,12 +116,15 @@ export class GithubGitProvider implements GitProvider {
       return cached;
     }
     const { octokit, owner, repo } = await this.client(options.repository);
-    const response = await octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', {
-      owner,
-      repo,
-      file_sha: entry.sha,
-      request: { signal: this.signal(options.signal) },
-    });
+    const response = await octokit.request(
+      'GET /repos/{owner}/{repo}/git/blobs/{file_sha}',
+      {
+        owner,
+        repo,
+        file_sha: entry.sha,
+        request: { signal: this.signal(options.signal) },
+      },
+    );
     const text = Buffer.from(
       response.data.content,
       response.data.encoding === 'base64' ? 'base64' : 'utf8',
@@ -118,9 +134,15 @@ export class GithubGitProvider implements GitProvider {
   }
 
   async log(
-    options: GitCallOptions & { revision: string; paths: string[]; limit: number },
+    options: GitCallOptions & {
+      revision: string;
+      paths: string[];
+      limit: number;
+    },
   ): Promise<GitCommit[]> {
-    const key = `${options.repository.url}@${options.revision}:${options.limit}:${options.paths.join('\0')}`;
+    const key = `${options.repository.url}@${options.revision}:${
+      options.limit
+    }:${options.paths.join('\0')}`;
     const cached = this.logs.get(key);
     if (cached) {
       return cached;
@@ -128,14 +150,17 @@ export class GithubGitProvider implements GitProvider {
     const { octokit, owner, repo } = await this.client(options.repository);
     const bySha = new Map<string, GitCommit>();
     for (const path of options.paths) {
-      const response = await octokit.request('GET /repos/{owner}/{repo}/commits', {
-        owner,
-        repo,
-        sha: options.revision,
-        path,
-        per_page: Math.min(100, options.limit),
-        request: { signal: this.signal(options.signal) },
-      });
+      const response = await octokit.request(
+        'GET /repos/{owner}/{repo}/commits',
+        {
+          owner,
+          repo,
+          sha: options.revision,
+          path,
+          per_page: Math.min(100, options.limit),
+          request: { signal: this.signal(options.signal) },
+        },
+      );
       for (const item of response.data) {
         bySha.set(item.sha, {
           sha: item.sha,
@@ -158,20 +183,27 @@ export class GithubGitProvider implements GitProvider {
     return commits;
   }
 
-  private async tree(repository: GitRepositoryRef, revision: string, signal?: AbortSignal) {
+  private async tree(
+    repository: GitRepositoryRef,
+    revision: string,
+    signal?: AbortSignal,
+  ) {
     const key = `${repository.url}@${revision}`;
     const cached = this.trees.get(key);
     if (cached) {
       return cached;
     }
     const { octokit, owner, repo } = await this.client(repository);
-    const response = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
-      owner,
-      repo,
-      tree_sha: revision,
-      recursive: 'true',
-      request: { signal: this.signal(signal) },
-    });
+    const response = await octokit.request(
+      'GET /repos/{owner}/{repo}/git/trees/{tree_sha}',
+      {
+        owner,
+        repo,
+        tree_sha: revision,
+        recursive: 'true',
+        request: { signal: this.signal(signal) },
+      },
+    );
     if (response.data.truncated) {
       this.options.logger.warn(
         `Tree of ${owner}/${repo}@${revision} is truncated by GitHub; files past the limit read as missing`,
@@ -194,22 +226,38 @@ export class GithubGitProvider implements GitProvider {
         `No GitHub integration configured for ${repository.url}; add it under integrations.github`,
       );
     }
-    const match = new URL(repository.url).pathname.match(/^\/([^/]+)\/([^/]+?)(\.git)?\/?$/);
+    const match = new URL(repository.url).pathname.match(
+      /^\/([^/]+)\/([^/]+?)(\.git)?\/?$/,
+    );
     if (!match) {
       throw new InputError(`${repository.url} is not a GitHub repository URL`);
     }
-    const { token } = await this.credentials.getCredentials({ url: repository.url });
+    const { token } = await this.credentials.getCredentials({
+      url: repository.url,
+    });
     const logger = this.options.logger;
     const octokit = new ThrottledOctokit({
       auth: token,
       baseUrl: integration.config.apiBaseUrl,
       throttle: {
-        onRateLimit: (retryAfter: number, request: { method: string; url: string }, _o: unknown, retryCount: number) => {
-          logger.warn(`GitHub rate limit hit on ${request.method} ${request.url}, retry in ${retryAfter}s`);
+        onRateLimit: (
+          retryAfter: number,
+          request: { method: string; url: string },
+          _o: unknown,
+          retryCount: number,
+        ) => {
+          logger.warn(
+            `GitHub rate limit hit on ${request.method} ${request.url}, retry in ${retryAfter}s`,
+          );
           return retryCount < 1;
         },
-        onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }) => {
-          logger.warn(`GitHub secondary rate limit on ${request.method} ${request.url} (${retryAfter}s)`);
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          request: { method: string; url: string },
+        ) => {
+          logger.warn(
+            `GitHub secondary rate limit on ${request.method} ${request.url} (${retryAfter}s)`,
+          );
           return false;
         },
       },

@@ -15,6 +15,14 @@ export function redactCredentials(text: string): string {
   return text.replace(/(\w+:\/\/)[^/@\s]+@/g, '$1***@');
 }
 
+/** A git command exited with an error. */
+export class GitCommandError extends Error {
+  readonly name = 'GitCommandError';
+  constructor(message: string, readonly stderr: string) {
+    super(message);
+  }
+}
+
 /**
  * Runs the git CLI and returns its standard output as a Buffer.
  *
@@ -61,10 +69,3 @@ export function runGit(options: RunGitOptions): Promise<Buffer> {
   });
 }
 
-/** A git command exited with an error. */
-export class GitCommandError extends Error {
-  readonly name = 'GitCommandError';
-  constructor(message: string, readonly stderr: string) {
-    super(message);
-  }
-}
