@@ -14,9 +14,13 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
 const root = path.resolve(__dirname, '../../..');
-execFileSync(process.execPath, [path.join(root, 'examples/init-gitops-repo.mjs')], {
-  stdio: 'inherit',
-});
+execFileSync(
+  process.execPath,
+  [path.join(root, 'examples/init-gitops-repo.mjs')],
+  {
+    stdio: 'inherit',
+  },
+);
 const entities = parseAllDocuments(
   fs.readFileSync(path.join(root, 'examples/entities.yaml'), 'utf8'),
 ).map(doc => doc.toJS() as Entity);

@@ -57,14 +57,17 @@ describe('gitops router', () => {
   });
   afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
-  async function startBackend(extraFeatures: any[] = []) {
+  /** Starts the plugin with the example repository, or with `gitops` config of a test. */
+  async function startBackend(
+    options: { gitops?: object; features?: any[] } = {},
+  ) {
     const { server } = await startTestBackend({
       features: [
         gitopsPlugin,
         catalogServiceMock.factory({ entities }),
         mockServices.rootConfig.factory({
           data: {
-            gitops: {
+            gitops: options.gitops ?? {
               repositories: [
                 { name: 'example', url: origin, provider: 'git' },
                 {
@@ -85,7 +88,7 @@ describe('gitops router', () => {
             },
           },
         }),
-        ...extraFeatures,
+        ...(options.features ?? []),
       ],
     });
     return server;
@@ -252,19 +255,11 @@ describe('gitops router', () => {
       fs.readFileSync(file, 'utf8').replace('images:', 'images: [oops'),
     );
     gitIn(clone, 'commit', '--quiet', '-am', 'break staging');
-    const { server } = await startTestBackend({
-      features: [
-        gitopsPlugin,
-        catalogServiceMock.factory({ entities }),
-        mockServices.rootConfig.factory({
-          data: {
-            gitops: {
-              repositories: [{ url: clone }],
-              git: { cacheDir: path.join(workDir, 'cache-broken') },
-            },
-          },
-        }),
-      ],
+    const server = await startBackend({
+      gitops: {
+        repositories: [{ url: clone }],
+        git: { cacheDir: path.join(workDir, 'cache-broken') },
+      },
     });
     const res = await request(server).get(
       '/api/gitops/entities/default/component/guestbook/environments',
@@ -306,9 +301,11 @@ describe('gitops router', () => {
   });
 
   it('answers 403 when the permission policy denies reading', async () => {
-    const server = await startBackend([
-      mockServices.permissions.factory({ result: AuthorizeResult.DENY }),
-    ]);
+    const server = await startBackend({
+      features: [
+        mockServices.permissions.factory({ result: AuthorizeResult.DENY }),
+      ],
+    });
     const res = await request(server).get(
       '/api/gitops/entities/default/component/guestbook/environments',
     );
@@ -342,7 +339,7 @@ describe('gitops router', () => {
         });
       },
     });
-    const server = await startBackend([countingModule]);
+    const server = await startBackend({ features: [countingModule] });
     const res = await request(server).get(
       '/api/gitops/entities/default/component/guestbook/environments',
     );

@@ -38,6 +38,32 @@ export interface GitCallOptions {
 }
 
 /**
+ * Options of {@link GitProvider.readFile}.
+ *
+ * @public
+ */
+export interface GitReadFileOptions extends GitCallOptions {
+  /** Commit sha (or ref) to read at. */
+  revision: string;
+  /** Path of the file from the repository root, without leading slash. */
+  path: string;
+}
+
+/**
+ * Options of {@link GitProvider.log}.
+ *
+ * @public
+ */
+export interface GitLogOptions extends GitCallOptions {
+  /** Commit to start from (usually the resolved branch head). */
+  revision: string;
+  /** Only commits that touched one of these files or folders. */
+  paths: string[];
+  /** At most this many commits. */
+  limit: number;
+}
+
+/**
  * Read access to GitOps repositories on one kind of Git host.
  *
  * @remarks
@@ -58,19 +84,10 @@ export interface GitProvider {
    *
    * @returns the file's text, or `undefined` when no file exists at that path (a folder is not a file).
    */
-  readFile(
-    options: GitCallOptions & { revision: string; path: string },
-  ): Promise<string | undefined>;
+  readFile(options: GitReadFileOptions): Promise<string | undefined>;
 
   /**
    * Commits reachable from `revision` that touched any of `paths`, newest first.
    */
-  log(
-    options: GitCallOptions & {
-      revision: string;
-      paths: string[];
-      /** At most this many commits. */
-      limit: number;
-    },
-  ): Promise<GitCommit[]>;
+  log(options: GitLogOptions): Promise<GitCommit[]>;
 }

@@ -94,7 +94,8 @@ describe('DesiredStateReader', () => {
         replicas: 1,
         autoscaling: null,
         namespace: 'guestbook-dev',
-        workload: 'guestbook' },
+        workload: 'guestbook',
+      },
     ],
     [
       'guestbook',
@@ -128,7 +129,8 @@ describe('DesiredStateReader', () => {
         image: 'ghcr.io/acme/demo-flask-app',
         tag: '9f8e7d6-42',
         replicas: 1,
-        autoscaling: null },
+        autoscaling: null,
+      },
     ],
     [
       'demo-flask-app',

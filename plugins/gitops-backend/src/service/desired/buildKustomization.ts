@@ -330,7 +330,6 @@ function applyReplicas(
   return result;
 }
 
-
 /** Applies `fn` to every container and init container of a workload. */
 function mapContainers(
   resource: KubernetesObject,

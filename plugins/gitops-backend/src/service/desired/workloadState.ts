@@ -1,6 +1,7 @@
 import {
   DesiredAutoscaling,
   DesiredResources,
+  DesiredState,
 } from '@gitops-backstage/plugin-gitops-common';
 import { KubernetesObject } from './buildKustomization';
 import { parseImageRef } from './imageRef';
@@ -15,17 +16,18 @@ export interface WorkloadHints {
 }
 
 /** The version and scaling fields of a rendered workload. */
-export interface WorkloadState {
-  workload: string | null;
-  namespace: string | null;
-  image: string | null;
-  tag: string | null;
-  digest: string | null;
-  replicas: number | null;
-  autoscaling: DesiredAutoscaling | null;
-  resources: DesiredResources | null;
-  warnings: string[];
-}
+export type WorkloadState = Pick<
+  DesiredState,
+  | 'workload'
+  | 'namespace'
+  | 'image'
+  | 'tag'
+  | 'digest'
+  | 'replicas'
+  | 'autoscaling'
+  | 'resources'
+  | 'warnings'
+>;
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 

@@ -3,7 +3,9 @@ import { NotFoundError } from '@backstage/errors';
 import {
   GitCallOptions,
   GitCommit,
+  GitLogOptions,
   GitProvider,
+  GitReadFileOptions,
   GitRepositoryRef,
 } from '@gitops-backstage/plugin-gitops-node';
 import { createHash } from 'node:crypto';
@@ -63,9 +65,7 @@ export class CliGitProvider implements GitProvider {
     return out.toString('utf8').trim();
   }
 
-  async readFile(
-    options: GitCallOptions & { revision: string; path: string },
-  ): Promise<string | undefined> {
+  async readFile(options: GitReadFileOptions): Promise<string | undefined> {
     const key = `${options.revision}:${options.path}`;
     const cached = FULL_SHA.test(options.revision)
       ? this.files.get(key)
@@ -95,13 +95,7 @@ export class CliGitProvider implements GitProvider {
     return text ?? undefined;
   }
 
-  async log(
-    options: GitCallOptions & {
-      revision: string;
-      paths: string[];
-      limit: number;
-    },
-  ): Promise<GitCommit[]> {
+  async log(options: GitLogOptions): Promise<GitCommit[]> {
     const dir = await this.mirror(options.repository, options.signal, false);
     const out = await this.git(
       [

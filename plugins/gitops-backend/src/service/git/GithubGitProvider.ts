@@ -8,7 +8,9 @@ import {
 import {
   GitCallOptions,
   GitCommit,
+  GitLogOptions,
   GitProvider,
+  GitReadFileOptions,
   GitRepositoryRef,
 } from '@gitops-backstage/plugin-gitops-node';
 import { Octokit } from '@octokit/core';
@@ -99,9 +101,7 @@ export class GithubGitProvider implements GitProvider {
     }
   }
 
-  async readFile(
-    options: GitCallOptions & { revision: string; path: string },
-  ): Promise<string | undefined> {
+  async readFile(options: GitReadFileOptions): Promise<string | undefined> {
     const tree = await this.tree(
       options.repository,
       options.revision,
@@ -133,13 +133,7 @@ export class GithubGitProvider implements GitProvider {
     return text;
   }
 
-  async log(
-    options: GitCallOptions & {
-      revision: string;
-      paths: string[];
-      limit: number;
-    },
-  ): Promise<GitCommit[]> {
+  async log(options: GitLogOptions): Promise<GitCommit[]> {
     const key = `${options.repository.url}@${options.revision}:${
       options.limit
     }:${options.paths.join('\0')}`;

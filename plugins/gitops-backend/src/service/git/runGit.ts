@@ -68,4 +68,3 @@ export function runGit(options: RunGitOptions): Promise<Buffer> {
     }
   });
 }
-
