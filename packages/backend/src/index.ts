@@ -70,5 +70,7 @@ backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.add(import('@gitops-backstage/plugin-gitops-backend'));
-backend.add(import('@gitops-backstage/plugin-scaffolder-backend-module-gitops'));
+backend.add(
+  import('@gitops-backstage/plugin-scaffolder-backend-module-gitops'),
+);
 backend.start();
