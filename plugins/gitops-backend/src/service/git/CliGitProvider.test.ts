@@ -126,6 +126,35 @@ describe('CliGitProvider', () => {
     expect(new Set(shas).size).toBe(1);
   });
 
+  it('stops waiting when its caller aborts, while the shared clone goes on for the others', async () => {
+    const git = provider();
+    const controller = new AbortController();
+    const aborted = git.resolveBranch({
+      repository: repository(),
+      signal: controller.signal,
+    });
+    const other = git.resolveBranch({ repository: repository() });
+    controller.abort(new Error('client went away'));
+    await expect(aborted).rejects.toThrow('client went away');
+    expect(await other).toBe(gitIn(origin, 'rev-parse', 'main'));
+  });
+
+  it('leaves no half-made mirror behind when a clone fails', async () => {
+    const cacheDir = fs.mkdtempSync(path.join(workDir, 'cache-'));
+    const git = new CliGitProvider({
+      cacheDir,
+      fetchIntervalSeconds: 0,
+      timeoutMs: 5000,
+      logger,
+    });
+    await expect(
+      git.resolveBranch({
+        repository: { url: path.join(workDir, 'missing'), branch: 'main' },
+      }),
+    ).rejects.toThrow(/git clone failed/);
+    expect(fs.readdirSync(cacheDir)).toEqual([]);
+  });
+
   it('throws NotFoundError for an unknown branch', async () => {
     await expect(
       provider().resolveBranch({ repository: { url: origin, branch: 'nope' } }),

@@ -34,6 +34,10 @@ export class CliGitProvider implements GitProvider {
   readonly type = 'git';
   private readonly lastFetch = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly heads = new Map<
+    string,
+    { sha: string; fetchedAt: number }
+  >();
   /** Files at a full sha never change: keyed `sha:path`. */
   private readonly files = new LRUCache<string, { text: string | null }>({
     max: 5000,
@@ -43,6 +47,12 @@ export class CliGitProvider implements GitProvider {
 
   async resolveBranch({ repository, signal }: GitCallOptions): Promise<string> {
     const dir = await this.mirror(repository, signal);
+    // Refs only move on fetch: until the next one, the sha read last time still holds.
+    const key = `${dir}#${repository.branch}`;
+    const known = this.heads.get(key);
+    if (known && known.fetchedAt === this.lastFetch.get(dir)) {
+      return known.sha;
+    }
     const out = await this.git(
       [
         'rev-parse',
@@ -62,7 +72,9 @@ export class CliGitProvider implements GitProvider {
       }
       throw error;
     });
-    return out.toString('utf8').trim();
+    const sha = out.toString('utf8').trim();
+    this.heads.set(key, { sha, fetchedAt: this.lastFetch.get(dir) ?? 0 });
+    return sha;
   }
 
   async readFile(options: GitReadFileOptions): Promise<string | undefined> {
@@ -130,7 +142,8 @@ export class CliGitProvider implements GitProvider {
   /**
    * Returns the mirror folder of a repository, cloning it on first use and fetching when
    * `refresh` is set and the last fetch is older than the interval. Concurrent callers share
-   * one clone or fetch.
+   * one clone or fetch; it runs under the time-out only, so one caller going away does not
+   * cancel it for the others (that caller stops waiting).
    */
   private async mirror(
     repository: GitRepositoryRef,
@@ -151,29 +164,30 @@ export class CliGitProvider implements GitProvider {
     }
     let pending = this.inFlight.get(dir);
     if (!pending) {
-      pending = this.cloneOrFetch(repository.url, dir, signal).finally(() =>
+      pending = this.cloneOrFetch(repository.url, dir).finally(() =>
         this.inFlight.delete(dir),
       );
       this.inFlight.set(dir, pending);
     }
-    return pending;
+    return signal ? untilAborted(pending, signal) : pending;
   }
 
-  private async cloneOrFetch(url: string, dir: string, signal?: AbortSignal) {
+  private async cloneOrFetch(url: string, dir: string) {
     const started = Date.now();
     const exists = await fs
       .stat(path.join(dir, 'HEAD'))
       .then(() => true)
       .catch(() => false);
     if (exists) {
-      await this.git(['fetch', '--prune', '--quiet', 'origin'], dir, signal);
+      await this.git(['fetch', '--prune', '--quiet', 'origin'], dir);
     } else {
       await fs.mkdir(this.options.cacheDir, { recursive: true });
       const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-      await this.git(
-        ['clone', '--mirror', '--quiet', url, tmp],
-        undefined,
-        signal,
+      await this.git(['clone', '--mirror', '--quiet', url, tmp]).catch(
+        async error => {
+          await fs.rm(tmp, { recursive: true, force: true });
+          throw error;
+        },
       );
       // A clone is moved into place only when complete, so a killed clone leaves no half mirror.
       await fs.rm(dir, { recursive: true, force: true });
@@ -188,7 +202,7 @@ export class CliGitProvider implements GitProvider {
 
   private git(
     args: string[],
-    cwd: string | undefined,
+    cwd?: string,
     signal?: AbortSignal,
     input?: string,
   ) {
@@ -200,4 +214,18 @@ export class CliGitProvider implements GitProvider {
       timeoutMs: this.options.timeoutMs,
     });
   }
+}
+
+/** Resolves like `promise`, or rejects as soon as `signal` aborts (the work itself goes on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
