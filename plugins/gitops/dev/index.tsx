@@ -1,5 +1,92 @@
+import { Entity } from '@backstage/catalog-model';
 import { createDevApp } from '@backstage/frontend-dev-utils';
+import { PageBlueprint } from '@backstage/frontend-plugin-api';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { EnvironmentsResponse } from '@gitops-backstage/plugin-gitops-common';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import {
+  entityWithoutGitops,
+  guestbookEntity,
+  guestbookEnvironments,
+  guestbookEnvironmentsWithProblems,
+} from '../src/__fixtures__/guestbook';
+import { GitopsApi, gitopsApiRef } from '../src/api';
+import { EntityGitopsEnvironmentsCard } from '../src/components/EntityGitopsEnvironmentsCard';
+import gitopsPlugin from '../src/alpha';
 
-import plugin from '../src';
+// Answers from fixtures instead of a backend, keyed by entity name, so every
+// state of the card can be looked at side by side without running one.
+const responses: Record<string, EnvironmentsResponse> = {
+  guestbook: guestbookEnvironments,
+  'guestbook-broken': {
+    ...guestbookEnvironmentsWithProblems,
+    entityRef: 'component:default/guestbook-broken',
+  },
+};
 
-createDevApp({ features: [plugin] });
+const mockGitopsApi: GitopsApi = {
+  async getEnvironments(entityRef) {
+    const response = responses[entityRef.name];
+    if (!response) {
+      throw new Error(`No fixture for ${entityRef.name}`);
+    }
+    return response;
+  },
+  async getHistory(entityRef, environment) {
+    return {
+      entityRef: `component:${entityRef.namespace}/${entityRef.name}`,
+      environment,
+      items: [],
+    };
+  },
+};
+
+const brokenGuestbook: Entity = {
+  ...guestbookEntity,
+  metadata: { ...guestbookEntity.metadata, name: 'guestbook-broken' },
+};
+
+function Example(props: { title: string; entity: Entity }) {
+  return (
+    <Grid item xs={12}>
+      <Typography variant="h6" gutterBottom>
+        {props.title}
+      </Typography>
+      <EntityProvider entity={props.entity}>
+        <EntityGitopsEnvironmentsCard />
+      </EntityProvider>
+    </Grid>
+  );
+}
+
+const devPlugin = gitopsPlugin.withOverrides({
+  extensions: [
+    gitopsPlugin.getExtension('api:gitops').override({
+      params: defineParams =>
+        defineParams({
+          api: gitopsApiRef,
+          deps: {},
+          factory: () => mockGitopsApi,
+        }),
+    }),
+    PageBlueprint.make({
+      params: {
+        path: '/',
+        title: 'GitOps',
+        loader: async () => (
+          <Grid container spacing={3} style={{ padding: 24 }}>
+            <Example title="Three environments" entity={guestbookEntity} />
+            <Example
+              title="One environment failing, one with warnings"
+              entity={brokenGuestbook}
+            />
+            <Example title="Missing annotation" entity={entityWithoutGitops} />
+          </Grid>
+        ),
+      },
+    }),
+  ],
+});
+
+createDevApp({ features: [devPlugin] });

@@ -1,1 +1,10 @@
-export { gitopsPlugin as default } from './plugin';
+/**
+ * Frontend of the GitOps plugin set: shows, on the entity page, what Git says
+ * should run in each environment of a service.
+ *
+ * @packageDocumentation
+ */
+export { gitopsPlugin, EntityGitopsEnvironmentsCard } from './plugin';
+export { isGitopsAvailable } from './lib';
+export { gitopsApiRef, GitopsClient } from './api';
+export type { GitopsApi, GitopsClientOptions } from './api';

@@ -1,0 +1,149 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  DesiredState,
+  EnvironmentStatus,
+  EnvironmentsResponse,
+} from '@gitops-backstage/plugin-gitops-common';
+
+// Mirrors examples/gitops-repo/apps/guestbook, so the tests and the dev app
+// show what the backend returns for the example repository.
+
+const REVISION = '3f2a9c81d4e5b6a7c8d9e0f1a2b3c4d5e6f7a8b9';
+
+/** The guestbook component as examples/entities.yaml declares it. */
+export const guestbookEntity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'guestbook',
+    namespace: 'default',
+    annotations: {
+      'gitops.backstage.io/path': 'apps/guestbook',
+      'gitops.backstage.io/image': 'ghcr.io/acme/guestbook',
+    },
+  },
+  spec: { type: 'service', lifecycle: 'production', owner: 'guests' },
+};
+
+/** A component that never opted in to the GitOps plugin. */
+export const entityWithoutGitops: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'legacy-billing', namespace: 'default' },
+  spec: { type: 'service', lifecycle: 'production', owner: 'guests' },
+};
+
+function desired(
+  environmentName: string,
+  overrides: Partial<DesiredState>,
+): DesiredState {
+  return {
+    layout: 'kustomize',
+    image: 'ghcr.io/acme/guestbook',
+    tag: null,
+    digest: null,
+    replicas: null,
+    autoscaling: null,
+    resources: null,
+    namespace: `guestbook-${environmentName}`,
+    workload: 'guestbook',
+    source: {
+      repo: 'https://github.com/acme/gitops.git',
+      branch: 'main',
+      path: `apps/guestbook/overlays/${environmentName}`,
+      revision: REVISION,
+    },
+    warnings: [],
+    ...overrides,
+  };
+}
+
+function environment(
+  name: string,
+  state: DesiredState | null,
+  error: string | null = null,
+): EnvironmentStatus {
+  return {
+    name,
+    desired: state,
+    live: null,
+    sync: null,
+    drift: [],
+    problems: [],
+    registry: null,
+    error,
+  };
+}
+
+export const guestbookDev = environment(
+  'dev',
+  desired('dev', {
+    tag: 'v1.0.5',
+    replicas: 1,
+    resources: {
+      requests: { cpu: '50m', memory: '64Mi' },
+      limits: { cpu: '100m', memory: '128Mi' },
+    },
+  }),
+);
+
+export const guestbookStaging = environment(
+  'staging',
+  desired('staging', {
+    tag: 'v1.0.4',
+    replicas: 2,
+    resources: {
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '250m', memory: '256Mi' },
+    },
+  }),
+);
+
+export const guestbookProd = environment(
+  'prod',
+  desired('prod', {
+    tag: 'v1.0.3',
+    replicas: 3,
+    autoscaling: {
+      minReplicas: 3,
+      maxReplicas: 10,
+      targetCPUUtilizationPercentage: 70,
+      targetMemoryUtilizationPercentage: 80,
+    },
+    resources: {
+      requests: { cpu: '200m', memory: '256Mi' },
+      limits: { cpu: '500m', memory: '512Mi' },
+    },
+  }),
+);
+
+/** What the environments endpoint returns for the example guestbook. */
+export const guestbookEnvironments: EnvironmentsResponse = {
+  entityRef: 'component:default/guestbook',
+  environments: [guestbookDev, guestbookStaging, guestbookProd],
+};
+
+/**
+ * Same service with a staging overlay that does not build and a prod overlay
+ * that reads with warnings: the card has to keep showing the other rows.
+ */
+export const guestbookEnvironmentsWithProblems: EnvironmentsResponse = {
+  entityRef: 'component:default/guestbook',
+  environments: [
+    guestbookDev,
+    environment(
+      'staging',
+      null,
+      'apps/guestbook/overlays/staging/kustomization.yaml: resource ../../base-v2 not found (apps/guestbook/base-v2)',
+    ),
+    {
+      ...guestbookProd,
+      desired: {
+        ...guestbookProd.desired!,
+        warnings: [
+          'apps/guestbook/overlays/prod/kustomization.yaml: configMapGenerator is not rendered',
+        ],
+      },
+    },
+  ],
+};

@@ -1,0 +1,112 @@
+import { ResponseError } from '@backstage/errors';
+import {
+  MockFetchApi,
+  mockApis,
+  registerMswTestHooks,
+} from '@backstage/test-utils';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { GitopsClient } from './GitopsClient';
+
+const baseUrl = 'http://localhost:7007/api/gitops';
+
+describe('GitopsClient', () => {
+  const server = setupServer();
+  registerMswTestHooks(server);
+
+  const client = new GitopsClient({
+    discoveryApi: mockApis.discovery({ baseUrl: 'http://localhost:7007' }),
+    fetchApi: new MockFetchApi(),
+  });
+  const guestbook = {
+    kind: 'Component',
+    namespace: 'default',
+    name: 'guestbook',
+  };
+
+  it('reads the environments of an entity', async () => {
+    const body = { entityRef: 'component:default/guestbook', environments: [] };
+    server.use(
+      http.get(
+        `${baseUrl}/entities/default/Component/guestbook/environments`,
+        () => HttpResponse.json(body),
+      ),
+    );
+
+    await expect(client.getEnvironments(guestbook)).resolves.toEqual(body);
+  });
+
+  it('passes the environment of the history as a query parameter', async () => {
+    let requested: URL | undefined;
+    server.use(
+      http.get(
+        `${baseUrl}/entities/default/Component/guestbook/history`,
+        ({ request }) => {
+          requested = new URL(request.url);
+          return HttpResponse.json({
+            entityRef: 'component:default/guestbook',
+            environment: 'prod',
+            items: [],
+          });
+        },
+      ),
+    );
+
+    await client.getHistory(guestbook, 'prod & co');
+
+    expect(requested?.searchParams.get('environment')).toBe('prod & co');
+  });
+
+  it('encodes each part of the entity ref as one path segment', async () => {
+    let path: string | undefined;
+    server.use(
+      http.get(`${baseUrl}/entities/*`, ({ request }) => {
+        path = new URL(request.url).pathname;
+        return HttpResponse.json({ entityRef: 'x', environments: [] });
+      }),
+    );
+
+    await client.getEnvironments({
+      kind: 'Component',
+      namespace: 'a/b',
+      name: 'c?d',
+    });
+
+    expect(path).toBe(
+      '/api/gitops/entities/a%2Fb/Component/c%3Fd/environments',
+    );
+  });
+
+  it('throws a ResponseError carrying the backend error', async () => {
+    server.use(
+      http.get(
+        `${baseUrl}/entities/default/Component/guestbook/environments`,
+        () =>
+          // The body the backend's default error handler sends.
+          HttpResponse.json(
+            {
+              error: {
+                name: 'NotFoundError',
+                message: 'Entity component:default/guestbook not found',
+              },
+              request: {
+                method: 'GET',
+                url: '/api/gitops/entities/default/Component/guestbook/environments',
+              },
+              response: { statusCode: 404 },
+            },
+            { status: 404 },
+          ),
+      ),
+    );
+
+    const error = await client.getEnvironments(guestbook).catch(e => e);
+
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.statusCode).toBe(404);
+    expect(error.body.error).toMatchObject({
+      name: 'NotFoundError',
+      message: 'Entity component:default/guestbook not found',
+    });
+  });
+});

@@ -1,0 +1,65 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  EnvironmentsResponse,
+  HistoryResponse,
+} from '@gitops-backstage/plugin-gitops-common';
+import { GitopsApi } from './GitopsApi';
+
+/**
+ * Options of {@link GitopsClient}.
+ *
+ * @public
+ */
+export interface GitopsClientOptions {
+  discoveryApi: Pick<DiscoveryApi, 'getBaseUrl'>;
+  fetchApi: Pick<FetchApi, 'fetch'>;
+}
+
+/**
+ * Default {@link GitopsApi}, talking HTTP to the gitops backend plugin.
+ *
+ * @public
+ */
+export class GitopsClient implements GitopsApi {
+  private readonly discoveryApi: GitopsClientOptions['discoveryApi'];
+  private readonly fetchApi: GitopsClientOptions['fetchApi'];
+
+  constructor(options: GitopsClientOptions) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  async getEnvironments(
+    entityRef: CompoundEntityRef,
+  ): Promise<EnvironmentsResponse> {
+    return this.get(`${await this.entityUrl(entityRef)}/environments`);
+  }
+
+  async getHistory(
+    entityRef: CompoundEntityRef,
+    environment: string,
+  ): Promise<HistoryResponse> {
+    const query = new URLSearchParams({ environment });
+    return this.get(`${await this.entityUrl(entityRef)}/history?${query}`);
+  }
+
+  private async entityUrl(entityRef: CompoundEntityRef): Promise<string> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('gitops');
+    // The client is public and may get refs that did not come from the catalog;
+    // encoding keeps each part in its own path segment whatever it contains.
+    const segments = [entityRef.namespace, entityRef.kind, entityRef.name].map(
+      encodeURIComponent,
+    );
+    return `${baseUrl}/entities/${segments.join('/')}`;
+  }
+
+  private async get<T>(url: string): Promise<T> {
+    const response = await this.fetchApi.fetch(url);
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}

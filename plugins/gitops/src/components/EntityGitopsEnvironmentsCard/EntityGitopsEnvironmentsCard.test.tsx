@@ -1,0 +1,153 @@
+import { Entity } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { EnvironmentsResponse } from '@gitops-backstage/plugin-gitops-common';
+import { screen, within } from '@testing-library/react';
+import {
+  entityWithoutGitops,
+  guestbookEntity,
+  guestbookEnvironments,
+  guestbookEnvironmentsWithProblems,
+} from '../../__fixtures__/guestbook';
+import { GitopsApi, gitopsApiRef } from '../../api';
+import { EntityGitopsEnvironmentsCard } from './EntityGitopsEnvironmentsCard';
+
+function mockGitopsApi(
+  getEnvironments: GitopsApi['getEnvironments'],
+): jest.Mocked<GitopsApi> {
+  return {
+    getEnvironments: jest.fn(getEnvironments),
+    getHistory: jest.fn(),
+  };
+}
+
+async function renderCard(api: GitopsApi, entity: Entity = guestbookEntity) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[gitopsApiRef, api]]}>
+      <EntityProvider entity={entity}>
+        <EntityGitopsEnvironmentsCard />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+}
+
+/** The cells of an environment's row, as text, keyed by the column header. */
+function rowOf(environment: string): Record<string, string> {
+  const table = screen.getByRole('table', { name: 'GitOps environments' });
+  const headers = within(table)
+    .getAllByRole('columnheader')
+    .map(cell => cell.textContent ?? '');
+  const row = within(table)
+    .getByRole('cell', { name: environment })
+    .closest('tr')!;
+  const cells = within(row).getAllByRole('cell');
+  return Object.fromEntries(
+    cells.map((cell, i) => [headers[i], cell.textContent ?? '']),
+  );
+}
+
+describe('EntityGitopsEnvironmentsCard', () => {
+  it('shows version, scaling, resources and source of every environment in promotion order', async () => {
+    const api = mockGitopsApi(async () => guestbookEnvironments);
+
+    await renderCard(api);
+
+    expect(await screen.findByText('GitOps environments')).toBeInTheDocument();
+    expect(await screen.findByRole('table')).toBeInTheDocument();
+    expect(api.getEnvironments).toHaveBeenCalledWith({
+      kind: 'component',
+      namespace: 'default',
+      name: 'guestbook',
+    });
+    const names = screen
+      .getAllByRole('row')
+      .slice(1)
+      .map(row => within(row).getAllByRole('cell')[0].textContent);
+    expect(names).toEqual(['dev', 'staging', 'prod']);
+    expect(rowOf('dev')).toEqual({
+      Environment: 'dev',
+      Version: 'v1.0.5',
+      Scaling: '1 replica',
+      'Resources (cpu/mem)': 'req 50m/64Mi · lim 100m/128Mi',
+      Source: 'apps/guestbook/overlays/dev @ 3f2a9c8',
+    });
+    expect(rowOf('staging')).toMatchObject({
+      Version: 'v1.0.4',
+      Scaling: '2 replicas',
+      'Resources (cpu/mem)': 'req 100m/128Mi · lim 250m/256Mi',
+    });
+    expect(rowOf('prod')).toMatchObject({
+      Version: 'v1.0.3',
+      Scaling: 'HPA 3–10 · CPU 70% · mem 80% · 3 replicas',
+      'Resources (cpu/mem)': 'req 200m/256Mi · lim 500m/512Mi',
+      Source: 'apps/guestbook/overlays/prod @ 3f2a9c8',
+    });
+  });
+
+  it('shows the error of an environment that cannot be read while the others still render', async () => {
+    await renderCard(
+      mockGitopsApi(async () => guestbookEnvironmentsWithProblems),
+    );
+
+    expect(await screen.findByRole('table')).toBeInTheDocument();
+    expect(rowOf('staging')).toEqual({
+      Environment: 'staging',
+      Version:
+        'apps/guestbook/overlays/staging/kustomization.yaml: resource ../../base-v2 not found (apps/guestbook/base-v2)',
+    });
+    expect(rowOf('dev')).toMatchObject({ Version: 'v1.0.5' });
+    expect(rowOf('prod')).toMatchObject({ Version: 'v1.0.3' });
+    expect(
+      within(screen.getByRole('list', { name: 'Warnings for prod' })).getByText(
+        'apps/guestbook/overlays/prod/kustomization.yaml: configMapGenerator is not rendered',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the failure of the whole request', async () => {
+    const response = new Response(
+      JSON.stringify({
+        error: {
+          name: 'NotAllowedError',
+          message:
+            'Not allowed to read the GitOps state of component:default/guestbook',
+        },
+        request: {
+          method: 'GET',
+          url: '/api/gitops/entities/default/component/guestbook/environments',
+        },
+        response: { statusCode: 403 },
+      }),
+      {
+        status: 403,
+        statusText: 'Forbidden',
+        headers: { 'Content-Type': 'application/json' },
+      },
+    );
+    const error = await ResponseError.fromResponse(response);
+
+    await renderCard(mockGitopsApi(() => Promise.reject(error)));
+
+    // The backend's reason is the panel's title, not only in its details.
+    expect(
+      await screen.findByText(
+        'Error: Not allowed to read the GitOps state of component:default/guestbook',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('table')).not.toBeInTheDocument();
+  });
+
+  it('names the missing annotation and does not call the backend', async () => {
+    const api = mockGitopsApi(async (): Promise<EnvironmentsResponse> => {
+      throw new Error('must not be called');
+    });
+
+    await renderCard(api, entityWithoutGitops);
+
+    expect(
+      (await screen.findAllByText(/gitops\.backstage\.io\/path/)).length,
+    ).toBeGreaterThan(0);
+    expect(api.getEnvironments).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,227 @@
+import {
+  CompoundEntityRef,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  MissingAnnotationEmptyState,
+  useEntity,
+} from '@backstage/plugin-catalog-react';
+import {
+  ANNOTATION_GITOPS_PATH,
+  DesiredState,
+  EnvironmentStatus,
+} from '@gitops-backstage/plugin-gitops-common';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import { useMemo } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { gitopsApiRef } from '../../api';
+import {
+  formatResources,
+  formatScaling,
+  formatVersion,
+  isGitopsAvailable,
+  shortRevision,
+} from '../../lib';
+
+const TITLE = 'GitOps environments';
+
+const useStyles = makeStyles(theme => ({
+  // Cards are often half the page wide: let the table scroll instead of
+  // squeezing the columns until nothing is readable.
+  scroll: {
+    overflowX: 'auto',
+  },
+  name: {
+    fontWeight: theme.typography.fontWeightBold as number,
+    whiteSpace: 'nowrap',
+  },
+  // Versions are compared across rows; a wrapped one is hard to compare.
+  version: {
+    whiteSpace: 'nowrap',
+  },
+  attached: {
+    borderBottom: 'none',
+  },
+  warnings: {
+    margin: 0,
+    paddingLeft: theme.spacing(2),
+    color: theme.palette.warning.dark,
+  },
+}));
+
+function imageRef(desired: DesiredState): string | undefined {
+  if (!desired.image) {
+    return undefined;
+  }
+  const tag = desired.tag ? `:${desired.tag}` : '';
+  const digest = desired.digest ? `@${desired.digest}` : '';
+  return `${desired.image}${tag}${digest}`;
+}
+
+// A ResponseError's own message is only the status line; the reason the
+// backend gave (not found, not allowed, …) is what the user can act on.
+function errorTitle(error: Error): string | undefined {
+  return error instanceof ResponseError ? error.cause.message : undefined;
+}
+
+function EnvironmentRows(props: { environment: EnvironmentStatus }) {
+  const { name, desired, error } = props.environment;
+  const classes = useStyles();
+  const warnings = desired?.warnings ?? [];
+
+  if (error || !desired) {
+    return (
+      <TableRow>
+        <TableCell className={classes.name}>{name}</TableCell>
+        <TableCell colSpan={4}>
+          <Typography variant="body2" color="error">
+            {error ?? 'Git sets no state for this environment'}
+          </Typography>
+        </TableCell>
+      </TableRow>
+    );
+  }
+
+  const { source } = desired;
+  // Warnings go in a row of their own under the values; no border between the two.
+  const attached = warnings.length > 0 ? classes.attached : '';
+  return (
+    <>
+      <TableRow>
+        <TableCell className={`${classes.name} ${attached}`}>{name}</TableCell>
+        <TableCell
+          className={`${classes.version} ${attached}`}
+          title={imageRef(desired)}
+        >
+          {formatVersion(desired)}
+        </TableCell>
+        <TableCell className={attached}>{formatScaling(desired)}</TableCell>
+        <TableCell className={attached}>
+          {formatResources(desired.resources)}
+        </TableCell>
+        <TableCell
+          className={attached}
+          title={`${source.repo} ${source.branch} ${source.revision}`}
+        >
+          {`${source.path} @ ${shortRevision(source.revision)}`}
+        </TableCell>
+      </TableRow>
+      {warnings.length > 0 && (
+        <TableRow>
+          <TableCell />
+          <TableCell colSpan={4}>
+            <Typography
+              component="ul"
+              variant="body2"
+              className={classes.warnings}
+              aria-label={`Warnings for ${name}`}
+            >
+              {warnings.map(warning => (
+                <li key={warning}>{warning}</li>
+              ))}
+            </Typography>
+          </TableCell>
+        </TableRow>
+      )}
+    </>
+  );
+}
+
+function EnvironmentsTable(props: { environments: EnvironmentStatus[] }) {
+  const classes = useStyles();
+  return (
+    <div className={classes.scroll}>
+      <Table size="small" aria-label={TITLE}>
+        <TableHead>
+          <TableRow>
+            <TableCell>Environment</TableCell>
+            <TableCell>Version</TableCell>
+            <TableCell>Scaling</TableCell>
+            <TableCell>Resources (cpu/mem)</TableCell>
+            <TableCell>Source</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {/* The backend answers in promotion order; sorting would lose it. */}
+          {props.environments.map(environment => (
+            <EnvironmentRows key={environment.name} environment={environment} />
+          ))}
+        </TableBody>
+      </Table>
+    </div>
+  );
+}
+
+function GitopsEnvironments(props: { entityRef: CompoundEntityRef }) {
+  const { entityRef } = props;
+  const gitopsApi = useApi(gitopsApiRef);
+  const { value, loading, error } = useAsync(
+    () => gitopsApi.getEnvironments(entityRef),
+    [gitopsApi, entityRef],
+  );
+
+  if (loading) {
+    return (
+      <InfoCard title={TITLE}>
+        <Progress />
+      </InfoCard>
+    );
+  }
+  if (error) {
+    return (
+      <InfoCard title={TITLE}>
+        <ResponseErrorPanel error={error} title={errorTitle(error)} />
+      </InfoCard>
+    );
+  }
+  if (!value?.environments.length) {
+    return (
+      <InfoCard title={TITLE}>
+        <Typography variant="body2">
+          No GitOps environments are configured.
+        </Typography>
+      </InfoCard>
+    );
+  }
+  return (
+    <InfoCard title={TITLE} noPadding>
+      <EnvironmentsTable environments={value.environments} />
+    </InfoCard>
+  );
+}
+
+/**
+ * What Git says should run in each environment of the current entity.
+ *
+ * @public
+ */
+export function EntityGitopsEnvironmentsCard() {
+  const { entity } = useEntity();
+  const refString = stringifyEntityRef(entity);
+  // The entity object may be replaced on every catalog refresh; keying on the
+  // ref string keeps the request from repeating when nothing changed.
+  const entityRef = useMemo(() => parseEntityRef(refString), [refString]);
+
+  if (!isGitopsAvailable(entity)) {
+    return (
+      <InfoCard title={TITLE}>
+        <MissingAnnotationEmptyState annotation={ANNOTATION_GITOPS_PATH} />
+      </InfoCard>
+    );
+  }
+  return <GitopsEnvironments entityRef={entityRef} />;
+}

@@ -1,0 +1,1 @@
+export { EntityGitopsEnvironmentsCard } from './EntityGitopsEnvironmentsCard';

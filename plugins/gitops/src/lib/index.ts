@@ -1,0 +1,7 @@
+export {
+  formatResources,
+  formatScaling,
+  formatVersion,
+  shortRevision,
+} from './format';
+export { isGitopsAvailable } from './isGitopsAvailable';
