@@ -49,6 +49,10 @@ const useStyles = makeStyles(theme => ({
     fontWeight: theme.typography.fontWeightBold as number,
     whiteSpace: 'nowrap',
   },
+  // Column titles are single words that narrow columns would break mid-word.
+  head: {
+    '& th': { whiteSpace: 'nowrap' },
+  },
   // Versions are compared across rows; a wrapped one is hard to compare.
   version: {
     whiteSpace: 'nowrap',
@@ -146,7 +150,7 @@ function EnvironmentsTable(props: { environments: EnvironmentStatus[] }) {
   return (
     <div className={classes.scroll}>
       <Table size="small" aria-label={TITLE}>
-        <TableHead>
+        <TableHead className={classes.head}>
           <TableRow>
             <TableCell>Environment</TableCell>
             <TableCell>Version</TableCell>
