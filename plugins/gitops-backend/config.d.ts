@@ -49,6 +49,12 @@ export interface Config {
        */
       valuesFile?: string;
       /**
+       * The GitOps engine is expected to sync this environment automatically: an Argo CD
+       * Application without an automated sync policy is then reported as `Suspended`.
+       * Default false.
+       */
+      autoSync?: boolean;
+      /**
        * How changes reach this environment (used by promotions): `commit` straight to the
        * branch, or `pullRequest`. Default `commit`.
        */
@@ -69,8 +75,59 @@ export interface Config {
       fetchIntervalSeconds?: number;
     };
 
+    /**
+     * Clusters the live state is read from (list+watch caches). Without this key the `config`
+     * clusters of `kubernetes.clusterLocatorMethods` are used (same fields). Clusters are never
+     * taken from catalog entities.
+     */
+    clusters?: Array<{
+      /** Name environments refer to in `environments[].cluster`. */
+      name: string;
+      /** API server URL. Not needed with `kubeconfig.path` or `authProvider: inCluster`. */
+      url?: string;
+      /**
+       * `serviceAccount` (token), `clientCertificate`, `kubeconfig` or `inCluster` (the
+       * backend's own service account). Default: inferred from the fields set.
+       */
+      authProvider?: string;
+      /**
+       * Bearer token of a service account that may list and watch the watched kinds.
+       * @visibility secret
+       */
+      serviceAccountToken?: string;
+      /**
+       * Client certificate (base64 PEM).
+       * @visibility secret
+       */
+      clientCertData?: string;
+      /**
+       * Client key (base64 PEM).
+       * @visibility secret
+       */
+      clientKeyData?: string;
+      /** A kubeconfig file and, optionally, the context to use. */
+      kubeconfig?: { path: string; context?: string };
+      /** CA of the API server (base64 PEM). */
+      caData?: string;
+      /** CA file of the API server. */
+      caFile?: string;
+      /** Accept any server certificate, and plain `http://` URLs. Only for local clusters. */
+      skipTLSVerify?: boolean;
+    }>;
+
+    /** Argo CD settings the diagnosis needs. */
+    argocd?: {
+      /** Argo CD's `timeout.reconciliation` in seconds; an app not reconciled for three of these is `StaleReconcile`. Default 180. */
+      reconciliationSeconds?: number;
+    };
+
     /** Time-outs of outside calls. */
     timeouts?: {
+      /**
+       * Time-out of one cluster call, and the longest a page waits for a cluster whose cache is
+       * not warm yet, in seconds. Default 5.
+       */
+      clusterSeconds?: number;
       /** Time-out of one Git host call (fetch, API request), in seconds. Default 20. */
       gitSeconds?: number;
     };

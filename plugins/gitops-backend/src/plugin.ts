@@ -36,6 +36,7 @@ export const gitopsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
+        lifecycle: coreServices.lifecycle,
       },
       async init({
         config,
@@ -45,12 +46,17 @@ export const gitopsPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         catalog,
+        lifecycle,
       }) {
         const services = createGitopsServices({
           config,
           logger,
           extraGitProviders,
+          catalog,
         });
+        // Watches start now so the first page view finds warm caches.
+        services.cache.start();
+        lifecycle.addShutdownHook(() => services.cache.stop());
         permissionsRegistry.addPermissions(gitopsPermissions);
         httpRouter.use(
           await createRouter({ httpAuth, permissions, catalog, services }),

@@ -100,7 +100,7 @@ describe('gitops router', () => {
       .get('/api/gitops/health')
       .set('authorization', 'Bearer mock-none-token');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok' });
+    expect(res.body).toEqual({ status: 'ok', clusters: [] });
   });
 
   it('returns the desired state of every environment of each example service', async () => {

@@ -20,8 +20,17 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   catalog: CatalogService;
-  services: Pick<GitopsServices, 'environments' | 'history'>;
+  services: Pick<
+    GitopsServices,
+    'environments' | 'history' | 'overview' | 'cache'
+  >;
 }
+
+const overviewQuery = z.object({
+  owner: z.string().min(1).optional(),
+  environment: z.string().min(1).optional(),
+  status: z.string().min(1).optional(),
+});
 
 const historyQuery = z.object({
   environment: z
@@ -77,7 +86,27 @@ export async function createRouter(
   }
 
   router.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+    // Watch state per cluster and kind; never credentials.
+    res.json({ status: 'ok', clusters: services.cache.health() });
+  });
+
+  router.get('/overview', async (req, res) => {
+    const query = overviewQuery.safeParse(req.query);
+    if (!query.success) {
+      throw new InputError(
+        query.error.issues
+          .map(i => `${i.path.join('.')}: ${i.message}`)
+          .join('; '),
+      );
+    }
+    const credentials = await httpAuth.credentials(req);
+    res.json(
+      await services.overview.overview(
+        query.data,
+        credentials,
+        abortOnClose(req, res),
+      ),
+    );
   });
 
   router.get(

@@ -35,3 +35,24 @@ export const ANNOTATION_KUBERNETES_ID = 'backstage.io/kubernetes-id';
  */
 export const ANNOTATION_KUBERNETES_LABEL_SELECTOR =
   'backstage.io/kubernetes-label-selector';
+
+/**
+ * Same annotation as the Argo CD plugins: the Application name (comma-separated for several).
+ *
+ * @public
+ */
+export const ANNOTATION_ARGOCD_APP_NAME = 'argocd/app-name';
+
+/**
+ * Same annotation as the Argo CD plugins: a label selector of the service's Applications.
+ *
+ * @public
+ */
+export const ANNOTATION_ARGOCD_APP_SELECTOR = 'argocd/app-selector';
+
+/**
+ * Same annotation as the Argo CD plugins: the namespace of the Applications, when not `argocd`.
+ *
+ * @public
+ */
+export const ANNOTATION_ARGOCD_APP_NAMESPACE = 'argocd/app-namespace';

@@ -61,6 +61,127 @@ export interface DesiredState {
 }
 
 /**
+ * Replica counts of the running workload.
+ *
+ * @public
+ */
+export interface LiveReplicas {
+  desired: number | null;
+  ready: number;
+  updated: number;
+  available: number;
+}
+
+/**
+ * The autoscaler as the cluster runs it.
+ *
+ * @public
+ */
+export interface LiveAutoscaling {
+  minReplicas: number | null;
+  maxReplicas: number | null;
+  currentReplicas: number | null;
+  desiredReplicas: number | null;
+  /** Current vs target per metric; percentages for resource utilization. */
+  metrics: Array<{
+    name: string;
+    current: number | null;
+    target: number | null;
+  }>;
+}
+
+/**
+ * What runs in the environment's cluster and namespace.
+ *
+ * @public
+ */
+export interface LiveState {
+  cluster: string;
+  namespace: string;
+  /** Workload the state was read from; null when none was found. */
+  workload: string | null;
+  /** Images of the workload's containers as the Deployment spec sets them. */
+  images: string[];
+  replicas: LiveReplicas | null;
+  rollout: {
+    status: 'Complete' | 'Progressing' | 'Failed' | 'Unknown';
+    message: string | null;
+  };
+  autoscaling: LiveAutoscaling | null;
+  pods: { total: number; ready: number; restarts: number };
+}
+
+/**
+ * Sync and health as the GitOps engine reports them.
+ *
+ * @public
+ */
+export interface SyncState {
+  engine: 'argocd' | 'flux' | 'none';
+  status: 'Synced' | 'OutOfSync' | 'Unknown';
+  health:
+    | 'Healthy'
+    | 'Progressing'
+    | 'Degraded'
+    | 'Suspended'
+    | 'Missing'
+    | 'Unknown';
+  /** Git revision the engine last applied. */
+  revision: string | null;
+  lastSyncedAt: string | null;
+  message: string | null;
+  /** The engine object the state was read from, e.g. `Application argocd/guestbook-prod`. */
+  object: string | null;
+}
+
+/**
+ * A field where the cluster differs from Git.
+ *
+ * @public
+ */
+export interface DriftItem {
+  field: string;
+  desired: string | number | null;
+  live: string | number | null;
+}
+
+/**
+ * The failure modes the backend diagnoses.
+ *
+ * @public
+ */
+export type ProblemType =
+  | 'CrashLoopBackOff'
+  | 'ImagePullBackOff'
+  | 'OOMKilled'
+  | 'ProbeFailing'
+  | 'Unschedulable'
+  | 'VolumePending'
+  | 'HPAAtMax'
+  | 'RolloutStuck'
+  | 'SyncFailed'
+  | 'SourceNotReady'
+  | 'Drift'
+  | 'Suspended'
+  | 'StaleReconcile';
+
+/**
+ * Something wrong in an environment, with what to do about it.
+ *
+ * @public
+ */
+export interface Problem {
+  type: ProblemType;
+  severity: 'error' | 'warning' | 'info';
+  /** What the API says, e.g. the container's waiting message. */
+  message: string;
+  /** One line on what to do. */
+  hint: string;
+  /** The object it was seen on, e.g. `Pod guestbook-prod/guestbook-5d9c…`. */
+  object: string | null;
+}
+
+/**
  * One environment of one service, as the environments endpoint returns it.
  *
  * Later sides (`live`, `sync`, `registry`) are null until they are configured.
@@ -70,10 +191,10 @@ export interface DesiredState {
 export interface EnvironmentStatus {
   name: string;
   desired: DesiredState | null;
-  live: unknown | null;
-  sync: unknown | null;
-  drift: unknown[];
-  problems: unknown[];
+  live: LiveState | null;
+  sync: SyncState | null;
+  drift: DriftItem[];
+  problems: Problem[];
   registry: unknown | null;
   /** Why this environment could not be read; the others still answer. */
   error: string | null;

@@ -8,13 +8,16 @@ import {
 import { GitopsConfig } from './config';
 import { DesiredStateReader } from './desired/DesiredStateReader';
 import { ManifestError } from './desired/parseYaml';
-import { ServiceLocator } from './ServiceLocator';
+import { LiveStatusService } from './live/LiveStatusService';
+import { ServiceLocator, ServiceTarget } from './ServiceLocator';
+import { EnvironmentConfig } from './config';
 
 /** Options of {@link EnvironmentService}. */
 export interface EnvironmentServiceOptions {
   config: GitopsConfig;
   locator: ServiceLocator;
   reader: DesiredStateReader;
+  live: LiveStatusService;
   logger: LoggerService;
 }
 
@@ -29,49 +32,80 @@ export class EnvironmentService {
     entity: Entity,
     signal?: AbortSignal,
   ): Promise<EnvironmentsResponse> {
-    const { config, locator, reader } = this.options;
+    const { config, locator } = this.options;
     const target = locator.locate(entity);
-    let revision: string;
+    let revision: string | undefined;
+    let gitError: string | undefined;
     try {
       revision = await target.provider.resolveBranch({
         repository: target.repository,
         signal,
       });
     } catch (error) {
-      const message = `Cannot read ${target.repository.url} (${
+      gitError = `Cannot read ${target.repository.url} (${
         target.repository.branch
       }): ${messageOf(error)}`;
-      this.options.logger.warn(message);
-      return {
-        entityRef: target.entityRef,
-        environments: config.environments.map(env =>
-          environmentStatus(env.name, null, message),
-        ),
-      };
+      this.options.logger.warn(gitError);
     }
     const environments = await Promise.all(
-      config.environments.map(async environment => {
-        try {
-          const { state } = await reader.read({
+      config.environments.map(environment =>
+        this.environment(target, environment, revision, gitError, signal),
+      ),
+    );
+    return { entityRef: target.entityRef, environments };
+  }
+
+  /** One environment: Git and cluster read side by side; each failure is that side's error. */
+  private async environment(
+    target: ServiceTarget,
+    environment: EnvironmentConfig,
+    revision: string | undefined,
+    gitError: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<EnvironmentStatus> {
+    const errors: string[] = [];
+    let desired: DesiredState | null = null;
+    if (revision) {
+      try {
+        desired = (
+          await this.options.reader.read({
             target,
             environment,
             revision,
             signal,
-          });
-          return environmentStatus(environment.name, state, null);
-        } catch (error) {
-          if (!(error instanceof ManifestError)) {
-            this.options.logger.warn(
-              `Desired state of ${target.entityRef} in ${
-                environment.name
-              } failed: ${messageOf(error)}`,
-            );
-          }
-          return environmentStatus(environment.name, null, messageOf(error));
+          })
+        ).state;
+      } catch (error) {
+        if (!(error instanceof ManifestError)) {
+          this.options.logger.warn(
+            `Desired state of ${target.entityRef} in ${
+              environment.name
+            } failed: ${messageOf(error)}`,
+          );
         }
-      }),
-    );
-    return { entityRef: target.entityRef, environments };
+        errors.push(messageOf(error));
+      }
+    } else if (gitError) {
+      errors.push(gitError);
+    }
+    const status = environmentStatus(environment.name, desired, null);
+    if (this.options.live.covers(environment)) {
+      try {
+        Object.assign(
+          status,
+          await this.options.live.status({
+            target,
+            environment,
+            desired,
+            signal,
+          }),
+        );
+      } catch (error) {
+        errors.push(messageOf(error));
+      }
+    }
+    status.error = errors.length > 0 ? errors.join('; ') : null;
+    return status;
   }
 }
 

@@ -5,6 +5,10 @@ import {
   ANNOTATION_GITOPS_PATH,
   ANNOTATION_GITOPS_REPO,
   ANNOTATION_KUBERNETES_ID,
+  ANNOTATION_KUBERNETES_LABEL_SELECTOR,
+  ANNOTATION_ARGOCD_APP_NAME,
+  ANNOTATION_ARGOCD_APP_NAMESPACE,
+  ANNOTATION_ARGOCD_APP_SELECTOR,
 } from '@gitops-backstage/plugin-gitops-common';
 import {
   GitProvider,
@@ -24,6 +28,13 @@ export interface ServiceTarget {
   repository: GitRepositoryRef;
   provider: GitProvider;
   hints: WorkloadHints;
+  /** How to find the service's objects in a cluster (annotations of the ecosystem). */
+  selectors: {
+    labelSelector?: string;
+    argoAppName?: string;
+    argoAppSelector?: string;
+    argoAppNamespace?: string;
+  };
 }
 
 /** Options of {@link ServiceLocator}. */
@@ -87,6 +98,12 @@ export class ServiceLocator {
       hints: {
         workloadName: annotations[ANNOTATION_KUBERNETES_ID],
         image: annotations[ANNOTATION_GITOPS_IMAGE],
+      },
+      selectors: {
+        labelSelector: annotations[ANNOTATION_KUBERNETES_LABEL_SELECTOR],
+        argoAppName: annotations[ANNOTATION_ARGOCD_APP_NAME],
+        argoAppSelector: annotations[ANNOTATION_ARGOCD_APP_SELECTOR],
+        argoAppNamespace: annotations[ANNOTATION_ARGOCD_APP_NAMESPACE],
       },
     };
   }

@@ -19,6 +19,8 @@ export interface EnvironmentConfig {
   overlayPath: string;
   valuesFile: string;
   promotionPolicy: 'commit' | 'pullRequest';
+  /** The engine is expected to sync this environment on its own. */
+  autoSync: boolean;
 }
 
 /** The whole `gitops` config block, defaults applied in this one place. */
@@ -26,7 +28,9 @@ export interface GitopsConfig {
   repositories: RepositoryConfig[];
   environments: EnvironmentConfig[];
   git: { cacheDir: string; fetchIntervalSeconds: number };
-  timeouts: { gitMs: number };
+  timeouts: { gitMs: number; clusterMs: number };
+  /** Argo CD's reconciliation period (`timeout.reconciliation`), in seconds. */
+  argoReconcileSeconds: number;
   historyLimit: number;
 }
 
@@ -81,7 +85,11 @@ export function readGitopsConfig(
     },
     timeouts: {
       gitMs: (root?.getOptionalNumber('timeouts.gitSeconds') ?? 20) * 1000,
+      clusterMs:
+        (root?.getOptionalNumber('timeouts.clusterSeconds') ?? 5) * 1000,
     },
+    argoReconcileSeconds:
+      root?.getOptionalNumber('argocd.reconciliationSeconds') ?? 180,
     historyLimit: root?.getOptionalNumber('historyLimit') ?? 100,
   };
 }
@@ -102,6 +110,7 @@ function readEnvironment(name: string, env?: Config): EnvironmentConfig {
     valuesFile:
       env?.getOptionalString('valuesFile') ?? '{path}/values-{env}.yaml',
     promotionPolicy: policy,
+    autoSync: env?.getOptionalBoolean('autoSync') ?? false,
   };
 }
 

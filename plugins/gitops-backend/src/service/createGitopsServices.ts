@@ -3,6 +3,7 @@ import {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   GitProvider,
   GitProviderFactory,
@@ -13,11 +14,16 @@ import { EnvironmentService } from './EnvironmentService';
 import { CliGitProvider } from './git/CliGitProvider';
 import { GithubGitProvider } from './git/GithubGitProvider';
 import { HistoryService } from './HistoryService';
+import { OverviewService } from './OverviewService';
 import { ServiceLocator } from './ServiceLocator';
+import { readClusters } from './live/clusterConfig';
+import { LiveStateCache } from './live/LiveStateCache';
+import { LiveStatusService } from './live/LiveStatusService';
 
 /** Options of {@link createGitopsServices}. */
 export interface CreateGitopsServicesOptions {
   config: RootConfigService;
+  catalog: CatalogService;
   logger: LoggerService;
   /** Providers added through `gitopsGitProvidersExtensionPoint`. */
   extraGitProviders: Array<GitProvider | GitProviderFactory>;
@@ -58,11 +64,29 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
   }
 
   const locator = new ServiceLocator({ config, providers });
+  const cache = new LiveStateCache({
+    clusters: readClusters(options.config),
+    logger,
+    timeoutMs: config.timeouts.clusterMs,
+  });
+  const live = new LiveStatusService({
+    cache,
+    argoReconcileSeconds: config.argoReconcileSeconds,
+  });
   const reader = new DesiredStateReader();
+  const environments = new EnvironmentService({
+    config,
+    locator,
+    reader,
+    live,
+    logger,
+  });
   return {
     config,
     providers,
-    environments: new EnvironmentService({ config, locator, reader, logger }),
+    cache,
+    environments,
+    overview: new OverviewService({ catalog: options.catalog, environments }),
     history: new HistoryService({ config, locator, reader }),
   };
 }

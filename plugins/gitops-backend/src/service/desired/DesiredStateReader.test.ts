@@ -34,6 +34,7 @@ function environment(name: string): EnvironmentConfig {
     overlayPath: '{path}/overlays/{env}',
     valuesFile: '{path}/values-{env}.yaml',
     promotionPolicy: 'commit',
+    autoSync: false,
   };
 }
 
@@ -51,6 +52,7 @@ async function read(
     repository: { url: 'https://example.com/gitops.git', branch: 'main' },
     provider: memoryGitProvider(files),
     hints: { ...services[service].hints },
+    selectors: {},
   };
   return new DesiredStateReader().read({
     target,

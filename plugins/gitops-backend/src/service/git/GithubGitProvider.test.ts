@@ -209,6 +209,7 @@ describe('GithubGitProvider', () => {
       repository,
       provider: github,
       hints: { workloadName: 'guestbook' },
+      selectors: {},
     };
     const environment = {
       name: 'prod',
@@ -217,6 +218,7 @@ describe('GithubGitProvider', () => {
       overlayPath: '{path}/overlays/{env}',
       valuesFile: '{path}/values-{env}.yaml',
       promotionPolicy: 'commit' as const,
+      autoSync: false,
     };
     const view = async () => {
       const revision = await github.resolveBranch({ repository });

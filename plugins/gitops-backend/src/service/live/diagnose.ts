@@ -1,0 +1,360 @@
+import {
+  DesiredState,
+  DriftItem,
+  Problem,
+  ProblemType,
+} from '@gitops-backstage/plugin-gitops-common';
+import { formatImageRef, parseImageRef } from '../desired/imageRef';
+import { HINTS } from './hints';
+import { KubeObject, condition, describeObject } from './kinds';
+import { ServiceObjects } from './selectServiceObjects';
+
+/** What the diagnosis needs besides the objects. */
+export interface DiagnoseContext {
+  desired: DesiredState | null;
+  /** The environment expects automated sync (Argo CD without it is Suspended). */
+  expectAutoSync: boolean;
+  /** Argo CD's reconciliation period; stale after three of them. */
+  argoReconcileSeconds: number;
+  now: Date;
+}
+
+const PULL_FAILURES = ['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName'];
+const FLUX_FAILURES = [
+  'ReconciliationFailed',
+  'BuildFailed',
+  'HealthCheckFailed',
+  'InstallFailed',
+  'UpgradeFailed',
+  'ArtifactFailed',
+  'DependencyNotReady',
+  'RetryExhausted',
+];
+const SOURCE_ACCESS = /repositor|git|ssh|auth|credential|refs|clone|fetch/i;
+
+/** Where Git and the cluster disagree: image (tag or digest) and, without an HPA, replicas. */
+export function detectDrift(
+  desired: DesiredState | null,
+  objects: ServiceObjects,
+): DriftItem[] {
+  const { deployment, hpa } = objects;
+  if (!desired || !deployment || !desired.image) return [];
+  const drift: DriftItem[] = [];
+  const containers: KubeObject[] =
+    deployment.spec?.template?.spec?.containers ?? [];
+  const wanted = formatImageRef({
+    name: desired.image,
+    tag: desired.tag,
+    digest: desired.digest,
+  });
+  const running = containers
+    .map(c => parseImageRef(String(c.image ?? '')))
+    .find(ref => ref.name === desired.image);
+  const same =
+    running &&
+    (desired.digest
+      ? running.digest === desired.digest
+      : running.tag === (desired.tag ?? running.tag)) &&
+    (!desired.digest || !desired.tag || running.tag === desired.tag);
+  if (!same) {
+    drift.push({
+      field: 'image',
+      desired: wanted,
+      live: running ? formatImageRef(running) : null,
+    });
+  }
+  const liveReplicas = deployment.spec?.replicas;
+  if (
+    !hpa &&
+    desired.replicas !== null &&
+    typeof liveReplicas === 'number' &&
+    liveReplicas !== desired.replicas
+  ) {
+    drift.push({
+      field: 'replicas',
+      desired: desired.replicas,
+      live: liveReplicas,
+    });
+  }
+  return drift;
+}
+
+/**
+ * Every failure mode the API shows (failure-modes.md), one problem per type, with the first
+ * object it was seen on and how many were affected.
+ */
+export function diagnose(
+  objects: ServiceObjects,
+  context: DiagnoseContext,
+): Problem[] {
+  const found = new Map<
+    ProblemType,
+    { severity: Problem['severity']; messages: string[]; object: string | null }
+  >();
+  const add = (
+    type: ProblemType,
+    severity: Problem['severity'],
+    message: string,
+    object?: KubeObject,
+  ) => {
+    const entry = found.get(type);
+    if (entry) entry.messages.push(message);
+    else
+      found.set(type, {
+        severity,
+        messages: [message],
+        object: describeObject(object),
+      });
+  };
+
+  for (const pod of objects.pods) {
+    diagnosePod(pod, add);
+  }
+  for (const event of objects.events) {
+    const pod = objects.pods.find(
+      p => p.metadata?.name === event.involvedObject?.name,
+    );
+    if (
+      event.reason === 'Unhealthy' &&
+      /probe failed/i.test(event.message ?? '')
+    ) {
+      add('ProbeFailing', 'warning', event.message, pod ?? event);
+    }
+    if (['FailedMount', 'FailedAttachVolume'].includes(event.reason)) {
+      add('VolumePending', 'error', event.message, pod ?? event);
+    }
+  }
+  for (const pvc of objects.pvcs) {
+    if (pvc.status?.phase === 'Pending') {
+      add(
+        'VolumePending',
+        'error',
+        `PersistentVolumeClaim ${pvc.metadata?.name} is Pending`,
+        pvc,
+      );
+    }
+  }
+  const { hpa, deployment } = objects;
+  const limited = condition(hpa, 'ScalingLimited');
+  if (
+    hpa &&
+    hpa.status?.currentReplicas === hpa.spec?.maxReplicas &&
+    limited?.status === 'True' &&
+    limited?.reason === 'TooManyReplicas'
+  ) {
+    add(
+      'HPAAtMax',
+      'warning',
+      `At maxReplicas ${hpa.spec.maxReplicas}: ${limited.message ?? ''}`.trim(),
+      hpa,
+    );
+  }
+  const progressing = condition(deployment, 'Progressing');
+  if (
+    progressing?.status === 'False' &&
+    progressing.reason === 'ProgressDeadlineExceeded'
+  ) {
+    add(
+      'RolloutStuck',
+      'error',
+      progressing.message ?? 'Progress deadline exceeded',
+      deployment,
+    );
+  }
+  diagnoseArgo(objects.application, context, add);
+  diagnoseFlux(objects, context, add);
+  const drift = detectDrift(context.desired, objects);
+  if (drift.length > 0) {
+    add(
+      'Drift',
+      'warning',
+      drift
+        .map(d => `${d.field}: Git ${d.desired}, cluster ${d.live}`)
+        .join('; '),
+      deployment,
+    );
+  }
+
+  return [...found].map(([type, entry]) => ({
+    type,
+    severity: entry.severity,
+    message:
+      entry.messages.length > 1
+        ? `${entry.messages[0]} (and ${entry.messages.length - 1} more)`
+        : entry.messages[0],
+    hint: HINTS[type],
+    object: entry.object,
+  }));
+}
+
+type Add = (
+  type: ProblemType,
+  severity: Problem['severity'],
+  message: string,
+  object?: KubeObject,
+) => void;
+
+function diagnosePod(pod: KubeObject, add: Add) {
+  const name = pod.metadata?.name;
+  for (const status of [
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.initContainerStatuses ?? []),
+  ]) {
+    const waiting = status?.state?.waiting;
+    const where = `container ${status.name} of ${name}`;
+    if (waiting?.reason === 'CrashLoopBackOff') {
+      add(
+        'CrashLoopBackOff',
+        'error',
+        `${where} restarted ${status.restartCount ?? 0} times: ${
+          waiting.message ?? 'back-off restarting'
+        }`,
+        pod,
+      );
+    }
+    if (PULL_FAILURES.includes(waiting?.reason)) {
+      add(
+        'ImagePullBackOff',
+        'error',
+        `${where}: ${waiting.reason}: ${waiting.message ?? status.image}`,
+        pod,
+      );
+    }
+    const terminated =
+      status?.lastState?.terminated ?? status?.state?.terminated;
+    if (terminated?.reason === 'OOMKilled') {
+      add(
+        'OOMKilled',
+        'error',
+        `${where} was OOMKilled (exit ${terminated.exitCode ?? 137})`,
+        pod,
+      );
+    }
+  }
+  const scheduled = condition(pod, 'PodScheduled');
+  if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
+    add(
+      'Unschedulable',
+      'error',
+      `${name}: ${scheduled.message ?? 'no node fits'}`,
+      pod,
+    );
+  }
+}
+
+function diagnoseArgo(
+  app: KubeObject | undefined,
+  context: DiagnoseContext,
+  add: Add,
+) {
+  if (!app) return;
+  const status = app.status ?? {};
+  for (const c of status.conditions ?? []) {
+    if (c?.type === 'ComparisonError' && SOURCE_ACCESS.test(c.message ?? '')) {
+      add('SourceNotReady', 'error', c.message, app);
+    } else if (c?.type === 'SyncError' || c?.type === 'ComparisonError') {
+      add('SyncFailed', 'error', c.message ?? c.type, app);
+    }
+  }
+  const operation = status.operationState;
+  if (['Failed', 'Error'].includes(operation?.phase)) {
+    add(
+      'SyncFailed',
+      'error',
+      operation.message ?? `sync ${operation.phase}`,
+      app,
+    );
+  }
+  if (context.expectAutoSync && !app.spec?.syncPolicy?.automated) {
+    add(
+      'Suspended',
+      'warning',
+      `${describeObject(app)} has no automated sync policy`,
+      app,
+    );
+  }
+  const reconciledAt = Date.parse(status.reconciledAt ?? '');
+  const staleAfter = 3 * context.argoReconcileSeconds * 1000;
+  if (
+    Number.isFinite(reconciledAt) &&
+    context.now.getTime() - reconciledAt > staleAfter
+  ) {
+    add(
+      'StaleReconcile',
+      'warning',
+      `Last reconciled at ${status.reconciledAt}`,
+      app,
+    );
+  }
+}
+
+function diagnoseFlux(
+  objects: ServiceObjects,
+  context: DiagnoseContext,
+  add: Add,
+) {
+  for (const object of [objects.kustomization, objects.helmRelease]) {
+    if (!object) continue;
+    const ready = condition(object, 'Ready');
+    if (object.spec?.suspend === true) {
+      add(
+        'Suspended',
+        'warning',
+        `${describeObject(object)} is suspended`,
+        object,
+      );
+      continue;
+    }
+    if (ready?.status === 'False' && FLUX_FAILURES.includes(ready.reason)) {
+      add(
+        'SyncFailed',
+        'error',
+        `${ready.reason}: ${ready.message ?? ''}`.trim(),
+        object,
+      );
+    }
+    const interval = parseDuration(object.spec?.interval);
+    const times = [
+      object.status?.lastHandledReconcileAt,
+      ready?.lastTransitionTime,
+    ]
+      .map(t => Date.parse(t ?? ''))
+      .filter(Number.isFinite);
+    if (
+      interval &&
+      times.length > 0 &&
+      context.now.getTime() - Math.max(...times) > 3 * interval
+    ) {
+      add(
+        'StaleReconcile',
+        'warning',
+        `No reconcile since ${new Date(
+          Math.max(...times),
+        ).toISOString()} (interval ${object.spec.interval})`,
+        object,
+      );
+    }
+  }
+  const source = objects.source;
+  const sourceReady = condition(source, 'Ready');
+  if (source && sourceReady?.status === 'False') {
+    add(
+      'SourceNotReady',
+      'error',
+      `${sourceReady.reason ?? 'NotReady'}: ${
+        sourceReady.message ?? ''
+      }`.trim(),
+      source,
+    );
+  }
+}
+
+/** Parses a Go duration such as `5m`, `1h30m`, `30s` into milliseconds. */
+export function parseDuration(value: unknown): number | null {
+  const match = String(value ?? '').match(
+    /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?$/,
+  );
+  if (!match || !value) return null;
+  const [, h, m, s] = match.map(Number);
+  return (((h || 0) * 60 + (m || 0)) * 60 + (s || 0)) * 1000;
+}

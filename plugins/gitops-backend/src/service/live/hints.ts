@@ -1,0 +1,31 @@
+import { ProblemType } from '@gitops-backstage/plugin-gitops-common';
+
+/** The one-line hint per failure mode (failure-modes.md, from the seeds' recovery options). */
+export const HINTS: Record<ProblemType, string> = {
+  CrashLoopBackOff:
+    "Read the container's last logs; if a new version started this, roll back the environment (a commit) and fix forward.",
+  ImagePullBackOff:
+    'Does the tag exist in the registry? Check pull credentials and registry availability; pods of the old version keep serving.',
+  OOMKilled:
+    'Memory limit too low or a leak: raise resources.limits.memory in the overlay, or fix the leak.',
+  ProbeFailing:
+    'The health endpoint fails or times out: check its dependencies (database), probe timeouts and CPU saturation.',
+  Unschedulable:
+    'Requests do not fit any node: lower requests, add nodes, or check taints and affinity.',
+  VolumePending:
+    'A ReadWriteOnce volume is still attached to a dead node, or there is no StorageClass: detach it or fix the claim.',
+  HPAAtMax:
+    'Demand exceeds the ceiling: raise maxReplicas (a commit) or find the hot path; CPU-based scaling misses connection-pool exhaustion.',
+  RolloutStuck:
+    "New pods never become ready: see the pods' problems; roll back if users are affected.",
+  SyncFailed:
+    'The manifests in Git do not apply: read the message and fix the overlay in Git.',
+  SourceNotReady:
+    'The controller cannot fetch Git: the cluster keeps the last applied state and new commits wait until the source recovers.',
+  Suspended:
+    'Reconciliation is paused: resume it when the incident is over, or changes in Git are not applied.',
+  StaleReconcile:
+    'The controller is not reconciling: check the controller pods and the API server.',
+  Drift:
+    'The cluster differs from Git: with self-heal off, sync; a manual kubectl change is reverted on the next sync.',
+};
