@@ -1,0 +1,169 @@
+import { http, HttpResponse, passthrough } from 'msw';
+import { KindKey, KubeObject, WATCHED_KINDS } from '../service/live/kinds';
+
+type Mode = 'serve' | 'absent' | 'fail' | 'hang';
+
+/**
+ * A Kubernetes API server for msw: list and streaming watch (JSON lines) of every watched kind,
+ * the way the real one answers `@kubernetes/client-node` informers. Counts list and watch calls.
+ */
+export class FakeKubeApi {
+  readonly lists = new Map<string, number>();
+  readonly watches = new Map<string, number>();
+  readonly authorizations = new Set<string | null>();
+  private objects = new Map<KindKey, KubeObject[]>();
+  private streams = new Map<
+    KindKey,
+    Set<ReadableStreamDefaultController<Uint8Array>>
+  >();
+  private modes = new Map<KindKey, Mode>();
+  private resourceVersion = 1000;
+
+  constructor(
+    readonly server: string,
+    private readonly defaultMode: Mode = 'serve',
+  ) {}
+
+  /** Replaces the objects of a kind (served by the next list). */
+  set(kind: KindKey, objects: KubeObject[]) {
+    this.objects.set(
+      kind,
+      objects.map(o => structuredClone(o)),
+    );
+  }
+
+  /** Loads a whole snapshot (fixtures' shape). */
+  load(snapshot: Partial<Record<KindKey, KubeObject[]>>) {
+    for (const [kind, objects] of Object.entries(snapshot))
+      this.set(kind as KindKey, objects ?? []);
+  }
+
+  mode(kind: KindKey, mode: Mode) {
+    this.modes.set(kind, mode);
+  }
+
+  /** Sends a watch event to every open watch of the kind and updates the listed state. */
+  emit(
+    kind: KindKey,
+    type: 'ADDED' | 'MODIFIED' | 'DELETED',
+    object: KubeObject,
+  ) {
+    const copy = structuredClone(object);
+    copy.metadata = {
+      ...copy.metadata,
+      resourceVersion: String(++this.resourceVersion),
+    };
+    const list = (this.objects.get(kind) ?? []).filter(
+      o =>
+        !(
+          o.metadata?.name === copy.metadata.name &&
+          o.metadata?.namespace === copy.metadata.namespace
+        ),
+    );
+    if (type !== 'DELETED') list.push(copy);
+    this.objects.set(kind, list);
+    const line = new TextEncoder().encode(
+      `${JSON.stringify({ type, object: copy })}\n`,
+    );
+    this.streams.get(kind)?.forEach(stream => stream.enqueue(line));
+  }
+
+  /** Ends every open watch stream (as the API server does on its watch time-out). */
+  closeWatches() {
+    this.streams.forEach(set => set.forEach(stream => stream.close()));
+    this.streams.clear();
+  }
+
+  totalLists() {
+    return [...this.lists.values()].reduce((a, b) => a + b, 0);
+  }
+
+  handlers() {
+    return (Object.keys(WATCHED_KINDS) as KindKey[]).map(kind =>
+      http.get(
+        `${this.server}${WATCHED_KINDS[kind].path}`,
+        async ({ request }) => {
+          const url = new URL(request.url);
+          const watch = url.searchParams.get('watch') === 'true';
+          const counter = watch ? this.watches : this.lists;
+          counter.set(kind, (counter.get(kind) ?? 0) + 1);
+          this.authorizations.add(request.headers.get('authorization'));
+          const mode = this.modes.get(kind) ?? this.defaultMode;
+          if (mode === 'absent') {
+            return HttpResponse.json(
+              { kind: 'Status', code: 404, reason: 'NotFound' },
+              { status: 404 },
+            );
+          }
+          if (mode === 'fail') {
+            return HttpResponse.json(
+              {
+                kind: 'Status',
+                code: 500,
+                message: 'etcdserver: request timed out',
+              },
+              { status: 500 },
+            );
+          }
+          if (mode === 'hang') {
+            await new Promise(resolve =>
+              request.signal.addEventListener('abort', resolve),
+            );
+            return passthrough();
+          }
+          if (watch) {
+            const stream = new ReadableStream<Uint8Array>({
+              start: controller => {
+                const set = this.streams.get(kind) ?? new Set();
+                set.add(controller);
+                this.streams.set(kind, set);
+              },
+              cancel: () => {},
+            });
+            return new HttpResponse(stream, {
+              headers: { 'content-type': 'application/json' },
+            });
+          }
+          const model = kindNames[kind];
+          return HttpResponse.json({
+            apiVersion: model.apiVersion,
+            kind: `${model.kind}List`,
+            metadata: { resourceVersion: String(this.resourceVersion) },
+            // Real list items carry no apiVersion/kind.
+            items: (this.objects.get(kind) ?? []).map(
+              ({ apiVersion: _a, kind: _k, ...rest }) => rest,
+            ),
+          });
+        },
+      ),
+    );
+  }
+}
+
+const kindNames: Record<KindKey, { apiVersion: string; kind: string }> = {
+  deployments: { apiVersion: 'apps/v1', kind: 'Deployment' },
+  pods: { apiVersion: 'v1', kind: 'Pod' },
+  horizontalpodautoscalers: {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+  },
+  persistentvolumeclaims: { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
+  events: { apiVersion: 'v1', kind: 'Event' },
+  applications: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application' },
+  kustomizations: {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+  },
+  helmreleases: {
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+  },
+  gitrepositories: {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'GitRepository',
+  },
+  ocirepositories: {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'OCIRepository',
+  },
+};

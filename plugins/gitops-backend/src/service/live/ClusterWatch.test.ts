@@ -1,0 +1,192 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { setupServer } from 'msw/node';
+import { FakeKubeApi } from '../../__testUtils__/fakeKubeApi';
+import { readClusters } from './clusterConfig';
+import { ClusterWatch } from './ClusterWatch';
+
+const SERVER = 'https://127.0.0.1:6443';
+
+function deployment(name: string, image: string) {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name,
+      namespace: `${name}-prod`,
+      uid: `uid-${name}`,
+      resourceVersion: '1',
+    },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: name } },
+      template: { spec: { containers: [{ name, image }] } },
+    },
+  };
+}
+
+function clusterWatch(options: { timeoutMs?: number; server?: string } = {}) {
+  const [cluster] = readClusters(
+    new ConfigReader({
+      gitops: {
+        clusters: [
+          {
+            name: 'prod',
+            url: options.server ?? SERVER,
+            serviceAccountToken: 'sa-secret-token',
+            skipTLSVerify: true,
+          },
+        ],
+      },
+    }),
+  );
+  return new ClusterWatch({
+    name: 'prod',
+    kubeConfig: cluster.kubeConfig,
+    logger: mockServices.logger.mock(),
+    timeoutMs: options.timeoutMs ?? 2000,
+    backoffMs: 50,
+    maxBackoffMs: 200,
+  });
+}
+
+async function eventually(check: () => void, timeoutMs = 3000) {
+  const started = Date.now();
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (error) {
+      if (Date.now() - started > timeoutMs) throw error;
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+  }
+}
+
+describe('ClusterWatch', () => {
+  const server = setupServer();
+  beforeAll(() => server.listen({ onUnhandledRequest: 'bypass' }));
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
+
+  let watch: ClusterWatch | undefined;
+  afterEach(async () => {
+    await watch?.stop();
+    watch = undefined;
+  });
+
+  it('lists every kind once, watches it, and serves reads from the cache', async () => {
+    const api = new FakeKubeApi(SERVER);
+    api.set('deployments', [
+      deployment('guestbook', 'ghcr.io/acme/guestbook:v1.0.3'),
+    ]);
+    api.mode('applications', 'absent');
+    server.use(...api.handlers());
+    watch = clusterWatch();
+    watch.start();
+    await watch.whenReady(2000);
+
+    const [listed] = watch.list('deployments', 'guestbook-prod');
+    expect(listed).toMatchObject({
+      kind: 'Deployment',
+      apiVersion: 'apps/v1',
+      metadata: { name: 'guestbook' },
+    });
+    expect(watch.health().applications).toMatchObject({
+      state: 'absent',
+      error: null,
+    });
+    expect(watch.health().deployments).toMatchObject({
+      state: 'synced',
+      lists: 1,
+    });
+    expect(api.authorizations).toEqual(new Set(['Bearer sa-secret-token']));
+
+    const listsAfterWarmUp = api.totalLists();
+    for (let i = 0; i < 100; i++) watch.list('deployments', 'guestbook-prod');
+    expect(api.totalLists()).toBe(listsAfterWarmUp);
+    await eventually(() => expect(api.watches.get('deployments')).toBe(1));
+  });
+
+  it('shows a watch event on the next read, without listing again', async () => {
+    const api = new FakeKubeApi(SERVER);
+    api.set('deployments', [
+      deployment('guestbook', 'ghcr.io/acme/guestbook:v1.0.3'),
+    ]);
+    server.use(...api.handlers());
+    watch = clusterWatch();
+    watch.start();
+    await watch.whenReady(2000);
+    await eventually(() => expect(api.watches.get('deployments')).toBe(1));
+
+    api.emit(
+      'deployments',
+      'MODIFIED',
+      deployment('guestbook', 'ghcr.io/acme/guestbook:v1.0.4'),
+    );
+    await eventually(() =>
+      expect(
+        watch!.list('deployments')[0].spec.template.spec.containers[0].image,
+      ).toBe('ghcr.io/acme/guestbook:v1.0.4'),
+    );
+    expect(api.lists.get('deployments')).toBe(1);
+  });
+
+  it('restarts a failed informer with backoff and recovers when the API answers again', async () => {
+    const api = new FakeKubeApi(SERVER);
+    api.set('deployments', [
+      deployment('guestbook', 'ghcr.io/acme/guestbook:v1.0.3'),
+    ]);
+    api.mode('deployments', 'fail');
+    server.use(...api.handlers());
+    watch = clusterWatch();
+    watch.start();
+    await expect(watch.whenReady(300)).rejects.toThrow(
+      /cluster prod cannot be read: 500/,
+    );
+    expect(watch.health().deployments.state).toBe('error');
+    expect(JSON.stringify(watch.health())).not.toContain('sa-secret-token');
+
+    api.mode('deployments', 'serve');
+    await watch.whenReady(3000);
+    expect(watch.list('deployments')).toHaveLength(1);
+    expect(api.lists.get('deployments')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('relists after the watch stream ends only when the server says the version is gone', async () => {
+    const api = new FakeKubeApi(SERVER);
+    api.set('deployments', [
+      deployment('guestbook', 'ghcr.io/acme/guestbook:v1.0.3'),
+    ]);
+    server.use(...api.handlers());
+    watch = clusterWatch();
+    watch.start();
+    await watch.whenReady(2000);
+    await eventually(() => expect(api.watches.get('deployments')).toBe(1));
+    api.closeWatches();
+    // The informer reconnects its watch from the last resource version, without a list.
+    await eventually(() => expect(api.watches.get('deployments')).toBe(2));
+    expect(api.lists.get('deployments')).toBe(1);
+  });
+
+  it('gives up on a hung API server within the time-out', async () => {
+    const api = new FakeKubeApi(SERVER, 'hang');
+    server.use(...api.handlers());
+    watch = clusterWatch({ timeoutMs: 300 });
+    watch.start();
+    const started = Date.now();
+    await expect(watch.whenReady(300)).rejects.toThrow(/cluster prod/);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await eventually(() =>
+      expect(watch!.health().pods.error).toMatch(/no answer within 300 ms/),
+    );
+  });
+
+  it('reports a server that refuses connections', async () => {
+    watch = clusterWatch({ server: 'https://127.0.0.1:1', timeoutMs: 1000 });
+    watch.start();
+    await expect(watch.whenReady(1000)).rejects.toThrow(
+      /cluster prod cannot be read: .*ECONNREFUSED/,
+    );
+  });
+});
