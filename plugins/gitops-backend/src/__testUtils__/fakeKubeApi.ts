@@ -3,6 +3,34 @@ import { KindKey, KubeObject, WATCHED_KINDS } from '../service/live/kinds';
 
 type Mode = 'serve' | 'absent' | 'fail' | 'hang';
 
+const kindNames: Record<KindKey, { apiVersion: string; kind: string }> = {
+  deployments: { apiVersion: 'apps/v1', kind: 'Deployment' },
+  pods: { apiVersion: 'v1', kind: 'Pod' },
+  horizontalpodautoscalers: {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+  },
+  persistentvolumeclaims: { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
+  events: { apiVersion: 'v1', kind: 'Event' },
+  applications: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application' },
+  kustomizations: {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+  },
+  helmreleases: {
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+  },
+  gitrepositories: {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'GitRepository',
+  },
+  ocirepositories: {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'OCIRepository',
+  },
+};
+
 /**
  * A Kubernetes API server for msw: list and streaming watch (JSON lines) of every watched kind,
  * the way the real one answers `@kubernetes/client-node` informers. Counts list and watch calls.
@@ -139,31 +167,3 @@ export class FakeKubeApi {
     );
   }
 }
-
-const kindNames: Record<KindKey, { apiVersion: string; kind: string }> = {
-  deployments: { apiVersion: 'apps/v1', kind: 'Deployment' },
-  pods: { apiVersion: 'v1', kind: 'Pod' },
-  horizontalpodautoscalers: {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-  },
-  persistentvolumeclaims: { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
-  events: { apiVersion: 'v1', kind: 'Event' },
-  applications: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application' },
-  kustomizations: {
-    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    kind: 'Kustomization',
-  },
-  helmreleases: {
-    apiVersion: 'helm.toolkit.fluxcd.io/v2',
-    kind: 'HelmRelease',
-  },
-  gitrepositories: {
-    apiVersion: 'source.toolkit.fluxcd.io/v1',
-    kind: 'GitRepository',
-  },
-  ocirepositories: {
-    apiVersion: 'source.toolkit.fluxcd.io/v1',
-    kind: 'OCIRepository',
-  },
-};
