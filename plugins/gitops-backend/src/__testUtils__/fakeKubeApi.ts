@@ -76,7 +76,7 @@ export class FakeKubeApi {
     type: 'ADDED' | 'MODIFIED' | 'DELETED',
     object: KubeObject,
   ) {
-    const copy = structuredClone(object);
+    const copy: Record<string, any> = structuredClone(object);
     copy.metadata = {
       ...copy.metadata,
       resourceVersion: String(++this.resourceVersion),

@@ -1,4 +1,5 @@
 import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
+import { LRUCache } from 'lru-cache';
 import path from 'node:path';
 import { EnvironmentConfig, fillTemplate } from '../config';
 import { ServiceTarget } from '../ServiceLocator';
@@ -35,7 +36,38 @@ export interface DesiredStateResult {
  * Problems of the files themselves throw {@link ManifestError} with a message naming the file.
  */
 export class DesiredStateReader {
+  /**
+   * A state at a commit never changes: page views and history walks of an unchanged
+   * repository reuse it instead of parsing the same files again.
+   */
+  private readonly results = new LRUCache<string, DesiredStateResult>({
+    max: 5000,
+  });
+
   async read(options: ReadDesiredStateOptions): Promise<DesiredStateResult> {
+    const { target, environment, revision } = options;
+    const key = JSON.stringify([
+      target.repository.url,
+      revision,
+      target.path,
+      target.service,
+      target.hints,
+      environment.name,
+      environment.overlayPath,
+      environment.valuesFile,
+    ]);
+    const cached = this.results.get(key);
+    if (cached) {
+      return structuredClone(cached);
+    }
+    const result = await this.readUncached(options);
+    this.results.set(key, structuredClone(result));
+    return result;
+  }
+
+  private async readUncached(
+    options: ReadDesiredStateOptions,
+  ): Promise<DesiredStateResult> {
     const { target, environment, revision, signal } = options;
     const read: ReadRepoFile = file =>
       target.provider.readFile({
