@@ -55,8 +55,8 @@ export const gitopsPlugin = createBackendPlugin({
           catalog,
         });
         // Watches start now so the first page view finds warm caches.
-        services.cache.start();
-        lifecycle.addShutdownHook(() => services.cache.stop());
+        services.start();
+        lifecycle.addShutdownHook(() => services.stop());
         permissionsRegistry.addPermissions(gitopsPermissions);
         httpRouter.use(
           await createRouter({ httpAuth, permissions, catalog, services }),

@@ -66,6 +66,11 @@ export class FakeKubeApi {
       this.set(kind as KindKey, objects ?? []);
   }
 
+  /** A copy of the objects of a kind, to change and `emit`. */
+  list(kind: KindKey): KubeObject[] {
+    return structuredClone(this.objects.get(kind) ?? []);
+  }
+
   mode(kind: KindKey, mode: Mode) {
     this.modes.set(kind, mode);
   }

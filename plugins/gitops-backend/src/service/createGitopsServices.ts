@@ -39,13 +39,14 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
   const config = readGitopsConfig(options.config, integrations);
 
   const builtIn = new Map<string, GitProvider>();
+  const cliGit = new CliGitProvider({
+    cacheDir: config.git.cacheDir,
+    fetchIntervalSeconds: config.git.fetchIntervalSeconds,
+    timeoutMs: config.timeouts.gitMs,
+    logger,
+  });
   for (const provider of [
-    new CliGitProvider({
-      cacheDir: config.git.cacheDir,
-      fetchIntervalSeconds: config.git.fetchIntervalSeconds,
-      timeoutMs: config.timeouts.gitMs,
-      logger,
-    }),
+    cliGit,
     new GithubGitProvider({
       integrations,
       logger,
@@ -85,6 +86,13 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     config,
     providers,
     cache,
+    /** Starts the cluster watches. */
+    start: () => cache.start(),
+    /** Stops watches and long-running git readers. */
+    stop: async () => {
+      await cache.stop();
+      cliGit.close();
+    },
     environments,
     overview: new OverviewService({ catalog: options.catalog, environments }),
     history: new HistoryService({ config, locator, reader }),

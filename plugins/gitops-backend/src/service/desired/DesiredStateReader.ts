@@ -40,7 +40,7 @@ export class DesiredStateReader {
    * A state at a commit never changes: page views and history walks of an unchanged
    * repository reuse it instead of parsing the same files again.
    */
-  private readonly results = new LRUCache<string, DesiredStateResult>({
+  private readonly results = new LRUCache<string, Promise<DesiredStateResult>>({
     max: 5000,
   });
 
@@ -56,13 +56,15 @@ export class DesiredStateReader {
       environment.overlayPath,
       environment.valuesFile,
     ]);
-    const cached = this.results.get(key);
-    if (cached) {
-      return structuredClone(cached);
+    // The promise is shared, so concurrent views of many entities parse each state once; it
+    // runs under the providers' time-outs, not one caller's signal, which would fail the rest.
+    let pending = this.results.get(key);
+    if (!pending) {
+      pending = this.readUncached({ ...options, signal: undefined });
+      this.results.set(key, pending);
+      pending.catch(() => this.results.delete(key));
     }
-    const result = await this.readUncached(options);
-    this.results.set(key, structuredClone(result));
-    return result;
+    return structuredClone(await pending);
   }
 
   private async readUncached(

@@ -55,6 +55,31 @@ describe('CliGitProvider', () => {
     ).toContain('newTag: v1.0.3');
   });
 
+  it('reads many files concurrently through one reader, in order', async () => {
+    const git = provider();
+    const head = await git.resolveBranch({ repository: repository() });
+    const files = [
+      'apps/guestbook/overlays/dev/kustomization.yaml',
+      'apps/nope.yaml',
+      'apps/demo-flask-app/values.yaml',
+      'apps/guestbook',
+      'sample-app/apps/base/deployment.yaml',
+    ];
+    const texts = await Promise.all(
+      [...files, ...files].map(file =>
+        git.readFile({ repository: repository(), revision: head, path: file }),
+      ),
+    );
+    const expected = files.map(file =>
+      fs.existsSync(path.join(origin, file)) &&
+      fs.statSync(path.join(origin, file)).isFile()
+        ? fs.readFileSync(path.join(origin, file), 'utf8')
+        : undefined,
+    );
+    expect(texts).toEqual([...expected, ...expected]);
+    git.close();
+  });
+
   it('answers undefined for a missing path and for a folder', async () => {
     const git = provider();
     const head = await git.resolveBranch({ repository: repository() });

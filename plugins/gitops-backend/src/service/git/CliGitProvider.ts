@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
+import { CatFileBatch } from './CatFileBatch';
 import { GitCommandError, redactCredentials, runGit } from './runGit';
 
 /** Options of {@link CliGitProvider}. */
@@ -34,6 +35,11 @@ export class CliGitProvider implements GitProvider {
   readonly type = 'git';
   private readonly lastFetch = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<string>>();
+  /** A reader per mirror, replaced after each fetch so it sees the new packs. */
+  private readonly batches = new Map<
+    string,
+    { fetchedAt: number; batch: CatFileBatch }
+  >();
   private readonly heads = new Map<
     string,
     { sha: string; fetchedAt: number }
@@ -86,21 +92,9 @@ export class CliGitProvider implements GitProvider {
       return cached.text ?? undefined;
     }
     const dir = await this.mirror(options.repository, options.signal, false);
-    // --batch answers "<object> missing" instead of failing, and tells blobs from trees.
-    const out = await this.git(
-      ['cat-file', '--batch'],
-      dir,
-      options.signal,
-      `${key}\n`,
-    );
-    const newline = out.indexOf(10);
-    const header = out.subarray(0, newline).toString('utf8').split(' ');
+    const object = await this.batch(dir).read(key);
     const text =
-      header.length === 3 && header[1] === 'blob'
-        ? out
-            .subarray(newline + 1, newline + 1 + Number(header[2]))
-            .toString('utf8')
-        : null;
+      object?.type === 'blob' ? object.content.toString('utf8') : null;
     if (FULL_SHA.test(options.revision)) {
       this.files.set(key, { text });
     }
@@ -198,6 +192,22 @@ export class CliGitProvider implements GitProvider {
     }
     this.lastFetch.set(dir, Date.now());
     return dir;
+  }
+
+  private batch(dir: string): CatFileBatch {
+    const fetchedAt = this.lastFetch.get(dir) ?? 0;
+    const current = this.batches.get(dir);
+    if (current && current.fetchedAt === fetchedAt) return current.batch;
+    current?.batch.close();
+    const batch = new CatFileBatch(dir);
+    this.batches.set(dir, { fetchedAt, batch });
+    return batch;
+  }
+
+  /** Ends the long-running readers (at backend shutdown). */
+  close() {
+    this.batches.forEach(({ batch }) => batch.close());
+    this.batches.clear();
   }
 
   private git(

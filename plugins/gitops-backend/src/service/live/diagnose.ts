@@ -265,7 +265,8 @@ function diagnoseArgo(
       app,
     );
   }
-  if (context.expectAutoSync && !app.spec?.syncPolicy?.automated) {
+  const automated = app.spec?.syncPolicy?.automated;
+  if (context.expectAutoSync && (!automated || automated.enabled === false)) {
     add(
       'Suspended',
       'warning',

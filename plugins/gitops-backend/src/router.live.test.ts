@@ -1,0 +1,347 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setupServer } from 'msw/node';
+import request from 'supertest';
+import { createExampleGitRepo } from './__testUtils__/exampleRepo';
+import { FakeKubeApi } from './__testUtils__/fakeKubeApi';
+import { gitopsPlugin } from './plugin';
+import {
+  FIXTURE_NOW,
+  healthyArgoService,
+} from './service/live/__fixtures__/clusterObjects';
+
+const NONPROD = 'https://127.0.0.1:6443';
+const PROD = 'https://127.0.0.1:6444';
+
+function guestbook(name = 'guestbook'): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: {
+        'backstage.io/kubernetes-id': 'guestbook',
+        'argocd/app-selector': 'app.kubernetes.io/name=guestbook',
+        'gitops.backstage.io/path': 'apps/guestbook',
+        'gitops.backstage.io/image': 'ghcr.io/acme/guestbook',
+      },
+    },
+    spec: { type: 'service', owner: 'guests', lifecycle: 'production' },
+  };
+}
+
+function merge(...snapshots: Array<Record<string, any[]>>) {
+  const result: Record<string, any[]> = {};
+  for (const snapshot of snapshots) {
+    for (const [kind, objects] of Object.entries(snapshot)) {
+      result[kind] = [...(result[kind] ?? []), ...objects];
+    }
+  }
+  return result;
+}
+
+// Fixtures are dated relative to FIXTURE_NOW; the backend judges staleness against the clock.
+function shiftTimes<T>(value: T, ms: number): T {
+  if (
+    typeof value === 'string' &&
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(value)
+  ) {
+    return new Date(Date.parse(value) + ms).toISOString() as T;
+  }
+  if (Array.isArray(value)) return value.map(v => shiftTimes(v, ms)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, shiftTimes(v, ms)]),
+    ) as T;
+  }
+  return value;
+}
+
+jest.setTimeout(60_000);
+
+describe('gitops router with clusters', () => {
+  const server = setupServer();
+  beforeAll(() => server.listen({ onUnhandledRequest: 'bypass' }));
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
+
+  let workDir: string;
+  let origin: string;
+  beforeAll(() => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-live-'));
+    origin = createExampleGitRepo(path.join(workDir, 'origin'));
+  });
+  afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
+
+  function clusters(prodMode: 'serve' | 'hang' | 'fail' = 'serve') {
+    const shift = Date.now() - Date.parse(FIXTURE_NOW);
+    const nonprod = new FakeKubeApi(NONPROD);
+    nonprod.load(
+      shiftTimes(
+        merge(
+          healthyArgoService({
+            service: 'guestbook',
+            env: 'dev',
+            tag: 'v1.0.5',
+            replicas: 1,
+          }),
+          healthyArgoService({
+            service: 'guestbook',
+            env: 'staging',
+            tag: 'v1.0.4',
+            replicas: 2,
+          }),
+        ),
+        shift,
+      ),
+    );
+    const prod = new FakeKubeApi(PROD, prodMode);
+    // prod runs v1.0.2 while Git says v1.0.3: drift.
+    prod.load(
+      shiftTimes(
+        healthyArgoService({
+          service: 'guestbook',
+          env: 'prod',
+          tag: 'v1.0.2',
+          replicas: 3,
+          hpa: { min: 3, max: 10, current: 3, cpu: 70 },
+        }),
+        shift,
+      ),
+    );
+    server.use(...nonprod.handlers(), ...prod.handlers());
+    return { nonprod, prod };
+  }
+
+  async function startBackend(
+    entities: Entity[],
+    options: { prodUrl?: string } = {},
+  ) {
+    const { server: http } = await startTestBackend({
+      features: [
+        gitopsPlugin,
+        catalogServiceMock.factory({ entities }),
+        mockServices.rootConfig.factory({
+          data: {
+            gitops: {
+              repositories: [{ url: origin }],
+              git: { cacheDir: fs.mkdtempSync(path.join(workDir, 'cache-')) },
+              clusters: [
+                {
+                  name: 'nonprod',
+                  url: NONPROD,
+                  serviceAccountToken: 'nonprod-secret',
+                  skipTLSVerify: true,
+                },
+                {
+                  name: 'prod',
+                  url: options.prodUrl ?? PROD,
+                  serviceAccountToken: 'prod-secret',
+                  skipTLSVerify: true,
+                },
+              ],
+              environments: [
+                { name: 'dev', cluster: 'nonprod', autoSync: true },
+                { name: 'staging', cluster: 'nonprod', autoSync: true },
+                { name: 'prod', cluster: 'prod' },
+              ],
+              timeouts: { clusterSeconds: 1 },
+            },
+          },
+        }),
+      ],
+    });
+    return http;
+  }
+
+  it('joins Git and cluster state per environment in the contract shape', async () => {
+    clusters();
+    const http = await startBackend([guestbook()]);
+    const res = await request(http).get(
+      '/api/gitops/entities/default/component/guestbook/environments',
+    );
+    expect(res.status).toBe(200);
+    const [dev, , prod] = res.body.environments;
+    expect(dev).toMatchObject({
+      error: null,
+      desired: { tag: 'v1.0.5' },
+      live: {
+        cluster: 'nonprod',
+        namespace: 'guestbook-dev',
+        images: ['ghcr.io/acme/guestbook:v1.0.5'],
+        replicas: { desired: 1, ready: 1 },
+        rollout: { status: 'Complete' },
+        pods: { total: 1, ready: 1 },
+      },
+      sync: {
+        engine: 'argocd',
+        status: 'Synced',
+        health: 'Healthy',
+        object: 'Application argocd/guestbook-dev',
+      },
+      drift: [],
+      problems: [],
+    });
+    expect(prod).toMatchObject({
+      error: null,
+      live: {
+        cluster: 'prod',
+        autoscaling: { minReplicas: 3, maxReplicas: 10, currentReplicas: 3 },
+      },
+      drift: [
+        {
+          field: 'image',
+          desired: 'ghcr.io/acme/guestbook:v1.0.3',
+          live: 'ghcr.io/acme/guestbook:v1.0.2',
+        },
+      ],
+      problems: [{ type: 'Drift', severity: 'warning' }],
+    });
+  });
+
+  it.each([
+    ['hangs', 'hang' as const, undefined],
+    ['refuses connections', 'serve' as const, 'https://127.0.0.1:1'],
+  ])(
+    'answers within the time-out when the prod cluster %s, with the other environments intact',
+    async (_name, mode, prodUrl) => {
+      clusters(mode);
+      const http = await startBackend([guestbook()], { prodUrl });
+      const started = Date.now();
+      const res = await request(http).get(
+        '/api/gitops/entities/default/component/guestbook/environments',
+      );
+      expect(Date.now() - started).toBeLessThan(2500);
+      expect(res.status).toBe(200);
+      const [dev, staging, prod] = res.body.environments;
+      expect(dev).toMatchObject({
+        error: null,
+        live: { images: ['ghcr.io/acme/guestbook:v1.0.5'] },
+      });
+      expect(staging).toMatchObject({
+        error: null,
+        live: { images: ['ghcr.io/acme/guestbook:v1.0.4'] },
+      });
+      expect(prod).toMatchObject({
+        desired: { tag: 'v1.0.3' },
+        live: null,
+        error: expect.stringMatching(/cluster prod/),
+      });
+      expect(prod.error).not.toContain('prod-secret');
+
+      const health = await request(http).get('/api/gitops/health');
+      expect(health.body.clusters.map((c: any) => [c.name, c.ready])).toEqual([
+        ['nonprod', true],
+        ['prod', false],
+      ]);
+      expect(JSON.stringify(health.body)).not.toMatch(/secret/);
+    },
+  );
+
+  it('costs no list call once warm: 100 overview reads of 50 entities, and a watch event shows on the next read', async () => {
+    const { nonprod, prod } = clusters();
+    const entities = Array.from({ length: 50 }, (_, i) =>
+      guestbook(`guestbook-${i}`),
+    );
+    const http = await startBackend(entities);
+    const warm = await request(http).get('/api/gitops/overview');
+    expect(warm.status).toBe(200);
+    expect(warm.body.items).toHaveLength(50);
+    expect(warm.body.items[0].environments).toEqual([
+      {
+        name: 'dev',
+        tag: 'v1.0.5',
+        digest: null,
+        sync: 'Synced',
+        health: 'Healthy',
+        problems: 0,
+        error: null,
+      },
+      {
+        name: 'staging',
+        tag: 'v1.0.4',
+        digest: null,
+        sync: 'Synced',
+        health: 'Healthy',
+        problems: 0,
+        error: null,
+      },
+      {
+        name: 'prod',
+        tag: 'v1.0.3',
+        digest: null,
+        sync: 'Synced',
+        health: 'Healthy',
+        problems: 1,
+        error: null,
+      },
+    ]);
+    const lists = nonprod.totalLists() + prod.totalLists();
+    expect(lists).toBe(20); // 10 kinds × 2 clusters, once each
+
+    const started = Date.now();
+    for (let i = 0; i < 100; i++) {
+      const res = await request(http).get('/api/gitops/overview');
+      expect(res.body.items).toHaveLength(50);
+    }
+    const perRead = (Date.now() - started) / 100;
+    // Printed for the record: the cost of a warm fleet view.
+    process.stdout.write(
+      `overview of 50 entities × 3 environments: ${perRead.toFixed(
+        1,
+      )} ms per read\n`,
+    );
+    expect(nonprod.totalLists() + prod.totalLists()).toBe(lists);
+    expect(perRead).toBeLessThan(500);
+
+    const [deployment] = prod.list('deployments');
+    deployment.spec.template.spec.containers[0].image =
+      'ghcr.io/acme/guestbook:v1.0.3';
+    prod.emit('deployments', 'MODIFIED', deployment);
+    // The event arrives over the open watch; poll the page until it shows.
+    let prodEnv: any;
+    for (let i = 0; i < 50; i++) {
+      const res = await request(http).get(
+        '/api/gitops/entities/default/component/guestbook-7/environments',
+      );
+      prodEnv = res.body.environments[2];
+      if (prodEnv.live.images[0].endsWith('v1.0.3')) break;
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+    expect(prodEnv.live.images).toEqual(['ghcr.io/acme/guestbook:v1.0.3']);
+    expect(prodEnv.drift).toEqual([]);
+    expect(nonprod.totalLists() + prod.totalLists()).toBe(lists);
+  });
+
+  it('filters the overview by owner, environment and status', async () => {
+    clusters();
+    const http = await startBackend([
+      guestbook(),
+      {
+        ...guestbook('other'),
+        spec: { type: 'service', owner: 'team-b', lifecycle: 'production' },
+      },
+    ]);
+    const ask = async (query: string) =>
+      (await request(http).get(`/api/gitops/overview${query}`)).body.items.map(
+        (i: any) => [i.entityRef, i.environments.map((e: any) => e.name)],
+      );
+    expect(await ask('?owner=team-b')).toEqual([
+      ['component:default/other', ['dev', 'staging', 'prod']],
+    ]);
+    expect(await ask('?owner=group:default/guests&environment=prod')).toEqual([
+      ['component:default/guestbook', ['prod']],
+    ]);
+    expect(await ask('?status=problems')).toEqual(
+      [
+        ['component:default/guestbook', ['prod']],
+        ['component:default/other', ['prod']],
+      ].map(([ref]) => [ref, ['dev', 'staging', 'prod']]),
+    );
+  });
+});
