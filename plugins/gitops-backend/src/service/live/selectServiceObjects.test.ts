@@ -156,17 +156,6 @@ describe('selectServiceObjects', () => {
       {},
       'kustomization',
     ],
-    [
-      'a HelmRelease',
-      healthyFluxHelmService({
-        service: 'guestbook',
-        env: 'prod',
-        tag: 'v1.0.3',
-        replicas: 2,
-      }),
-      {},
-      'helmRelease',
-    ],
   ] as const)('finds %s and its source', (_name, snapshot, query, field) => {
     const objects = selectServiceObjects(memoryCluster(snapshot), {
       ...base,
