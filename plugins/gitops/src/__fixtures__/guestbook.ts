@@ -147,3 +147,84 @@ export const guestbookEnvironmentsWithProblems: EnvironmentsResponse = {
     },
   ],
 };
+
+/**
+ * Same service with its clusters read: prod still runs v1.0.2 (drift) under an HPA, and the
+ * staging cluster could not be read while Git could.
+ */
+export const guestbookEnvironmentsLive: EnvironmentsResponse = {
+  entityRef: 'component:default/guestbook',
+  environments: [
+    {
+      ...guestbookDev,
+      live: {
+        cluster: 'nonprod',
+        namespace: 'guestbook-dev',
+        workload: 'guestbook',
+        images: ['ghcr.io/acme/guestbook:v1.0.5'],
+        replicas: { desired: 1, ready: 1, updated: 1, available: 1 },
+        rollout: { status: 'Complete', message: null },
+        autoscaling: null,
+        pods: { total: 1, ready: 1, restarts: 0 },
+      },
+      sync: {
+        engine: 'argocd',
+        status: 'Synced',
+        health: 'Healthy',
+        revision: REVISION,
+        lastSyncedAt: '2026-11-25T11:59:00Z',
+        message: null,
+        object: 'Application argocd/guestbook-dev',
+      },
+    },
+    {
+      ...guestbookStaging,
+      error: 'cluster nonprod did not answer within 5000 ms',
+    },
+    {
+      ...guestbookProd,
+      live: {
+        cluster: 'prod',
+        namespace: 'guestbook-prod',
+        workload: 'guestbook',
+        images: ['ghcr.io/acme/guestbook:v1.0.2'],
+        replicas: { desired: 3, ready: 3, updated: 3, available: 3 },
+        rollout: { status: 'Complete', message: null },
+        autoscaling: {
+          minReplicas: 3,
+          maxReplicas: 10,
+          currentReplicas: 3,
+          desiredReplicas: 3,
+          metrics: [{ name: 'cpu', current: 41, target: 70 }],
+        },
+        pods: { total: 3, ready: 3, restarts: 0 },
+      },
+      sync: {
+        engine: 'flux',
+        status: 'Synced',
+        health: 'Healthy',
+        revision: `main@sha1:${REVISION}`,
+        lastSyncedAt: '2026-11-25T11:58:00Z',
+        message: null,
+        object: 'Kustomization flux-system/guestbook-prod',
+      },
+      drift: [
+        {
+          field: 'image',
+          desired: 'ghcr.io/acme/guestbook:v1.0.3',
+          live: 'ghcr.io/acme/guestbook:v1.0.2',
+        },
+      ],
+      problems: [
+        {
+          type: 'Drift',
+          severity: 'warning',
+          message:
+            'image: Git ghcr.io/acme/guestbook:v1.0.3, cluster ghcr.io/acme/guestbook:v1.0.2',
+          hint: 'The cluster differs from Git: with self-heal off, sync; a manual kubectl change is reverted on the next sync.',
+          object: 'Deployment guestbook-prod/guestbook',
+        },
+      ],
+    },
+  ],
+};

@@ -8,6 +8,7 @@ import {
   entityWithoutGitops,
   guestbookEntity,
   guestbookEnvironments,
+  guestbookEnvironmentsLive,
   guestbookEnvironmentsWithProblems,
 } from '../../__fixtures__/guestbook';
 import { GitopsApi, gitopsApiRef } from '../../api';
@@ -67,18 +68,20 @@ describe('EntityGitopsEnvironmentsCard', () => {
     expect(names).toEqual(['dev', 'staging', 'prod']);
     expect(rowOf('dev')).toEqual({
       Environment: 'dev',
-      Version: 'v1.0.5',
+      Git: 'v1.0.5',
+      Running: '—',
+      Sync: '—',
       Scaling: '1 replica',
       'Resources (cpu/mem)': 'req 50m/64Mi · lim 100m/128Mi',
       Source: 'apps/guestbook/overlays/dev @ 3f2a9c8',
     });
     expect(rowOf('staging')).toMatchObject({
-      Version: 'v1.0.4',
+      Git: 'v1.0.4',
       Scaling: '2 replicas',
       'Resources (cpu/mem)': 'req 100m/128Mi · lim 250m/256Mi',
     });
     expect(rowOf('prod')).toMatchObject({
-      Version: 'v1.0.3',
+      Git: 'v1.0.3',
       Scaling: 'HPA 3–10 · CPU 70% · mem 80% · 3 replicas',
       'Resources (cpu/mem)': 'req 200m/256Mi · lim 500m/512Mi',
       Source: 'apps/guestbook/overlays/prod @ 3f2a9c8',
@@ -93,15 +96,40 @@ describe('EntityGitopsEnvironmentsCard', () => {
     expect(await screen.findByRole('table')).toBeInTheDocument();
     expect(rowOf('staging')).toEqual({
       Environment: 'staging',
-      Version:
-        'apps/guestbook/overlays/staging/kustomization.yaml: resource ../../base-v2 not found (apps/guestbook/base-v2)',
+      Git: 'apps/guestbook/overlays/staging/kustomization.yaml: resource ../../base-v2 not found (apps/guestbook/base-v2)',
     });
-    expect(rowOf('dev')).toMatchObject({ Version: 'v1.0.5' });
-    expect(rowOf('prod')).toMatchObject({ Version: 'v1.0.3' });
+    expect(rowOf('dev')).toMatchObject({ Git: 'v1.0.5' });
+    expect(rowOf('prod')).toMatchObject({ Git: 'v1.0.3' });
     expect(
       within(screen.getByRole('list', { name: 'Warnings for prod' })).getByText(
         'apps/guestbook/overlays/prod/kustomization.yaml: configMapGenerator is not rendered',
       ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows what runs, the sync state, problems with hints and a cluster error beside Git', async () => {
+    await renderCard(mockGitopsApi(async () => guestbookEnvironmentsLive));
+
+    expect(await screen.findByRole('table')).toBeInTheDocument();
+    expect(rowOf('dev')).toMatchObject({
+      Git: 'v1.0.5',
+      Running: 'v1.0.5 · 1/1 ready',
+      Sync: 'Synced · Healthy',
+    });
+    expect(rowOf('prod')).toMatchObject({
+      Git: 'v1.0.3',
+      Running: 'v1.0.2 · 3/3 ready',
+      Sync: 'Synced · Healthy',
+    });
+    const problems = screen.getByRole('list', { name: 'Problems in prod' });
+    expect(within(problems).getByText('Drift')).toBeInTheDocument();
+    expect(
+      within(problems).getByText(/The cluster differs from Git/),
+    ).toBeInTheDocument();
+    // Git still answers for staging while its cluster does not.
+    expect(rowOf('staging')).toMatchObject({ Git: 'v1.0.4', Running: '—' });
+    expect(
+      screen.getByText('cluster nonprod did not answer within 5000 ms'),
     ).toBeInTheDocument();
   });
 

@@ -30,6 +30,8 @@ import { useMemo } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';
 import {
+  formatLive,
+  formatSync,
   formatResources,
   formatScaling,
   formatVersion,
@@ -38,6 +40,7 @@ import {
 } from '../../lib';
 
 const TITLE = 'GitOps environments';
+const COLUMNS = 7;
 
 const useStyles = makeStyles(theme => ({
   // Cards are often half the page wide: let the table scroll instead of
@@ -83,15 +86,15 @@ function errorTitle(error: Error): string | undefined {
 }
 
 function EnvironmentRows(props: { environment: EnvironmentStatus }) {
-  const { name, desired, error } = props.environment;
+  const { name, desired, error, live, sync, problems } = props.environment;
   const classes = useStyles();
   const warnings = desired?.warnings ?? [];
 
-  if (error || !desired) {
+  if (!desired) {
     return (
       <TableRow>
         <TableCell className={classes.name}>{name}</TableCell>
-        <TableCell colSpan={4}>
+        <TableCell colSpan={COLUMNS - 1}>
           <Typography variant="body2" color="error">
             {error ?? 'Git sets no state for this environment'}
           </Typography>
@@ -101,8 +104,10 @@ function EnvironmentRows(props: { environment: EnvironmentStatus }) {
   }
 
   const { source } = desired;
-  // Warnings go in a row of their own under the values; no border between the two.
-  const attached = warnings.length > 0 ? classes.attached : '';
+  // Notes (an error of one side, problems, warnings) go in a row of their own under the
+  // values; no border between the two.
+  const hasNotes = Boolean(error) || problems.length > 0 || warnings.length > 0;
+  const attached = hasNotes ? classes.attached : '';
   return (
     <>
       <TableRow>
@@ -112,6 +117,22 @@ function EnvironmentRows(props: { environment: EnvironmentStatus }) {
           title={imageRef(desired)}
         >
           {formatVersion(desired)}
+        </TableCell>
+        <TableCell
+          className={`${classes.version} ${attached}`}
+          title={
+            live
+              ? `${live.cluster} / ${live.namespace}: ${live.images.join(', ')}`
+              : undefined
+          }
+        >
+          {formatLive(live)}
+        </TableCell>
+        <TableCell
+          className={`${classes.version} ${attached}`}
+          title={sync?.object ?? undefined}
+        >
+          {formatSync(sync)}
         </TableCell>
         <TableCell className={attached}>{formatScaling(desired)}</TableCell>
         <TableCell className={attached}>
@@ -124,20 +145,43 @@ function EnvironmentRows(props: { environment: EnvironmentStatus }) {
           {`${source.path} @ ${shortRevision(source.revision)}`}
         </TableCell>
       </TableRow>
-      {warnings.length > 0 && (
+      {hasNotes && (
         <TableRow>
           <TableCell />
-          <TableCell colSpan={4}>
-            <Typography
-              component="ul"
-              variant="body2"
-              className={classes.warnings}
-              aria-label={`Warnings for ${name}`}
-            >
-              {warnings.map(warning => (
-                <li key={warning}>{warning}</li>
-              ))}
-            </Typography>
+          <TableCell colSpan={COLUMNS - 1}>
+            {error && (
+              <Typography variant="body2" color="error">
+                {error}
+              </Typography>
+            )}
+            {problems.length > 0 && (
+              <Typography
+                component="ul"
+                variant="body2"
+                className={classes.warnings}
+                aria-label={`Problems in ${name}`}
+              >
+                {problems.map(problem => (
+                  <li key={problem.type}>
+                    <strong>{problem.type}</strong>: {problem.message}
+                    <br />
+                    <em>{problem.hint}</em>
+                  </li>
+                ))}
+              </Typography>
+            )}
+            {warnings.length > 0 && (
+              <Typography
+                component="ul"
+                variant="body2"
+                className={classes.warnings}
+                aria-label={`Warnings for ${name}`}
+              >
+                {warnings.map(warning => (
+                  <li key={warning}>{warning}</li>
+                ))}
+              </Typography>
+            )}
           </TableCell>
         </TableRow>
       )}
@@ -153,7 +197,9 @@ function EnvironmentsTable(props: { environments: EnvironmentStatus[] }) {
         <TableHead className={classes.head}>
           <TableRow>
             <TableCell>Environment</TableCell>
-            <TableCell>Version</TableCell>
+            <TableCell>Git</TableCell>
+            <TableCell>Running</TableCell>
+            <TableCell>Sync</TableCell>
             <TableCell>Scaling</TableCell>
             <TableCell>Resources (cpu/mem)</TableCell>
             <TableCell>Source</TableCell>
