@@ -7,6 +7,7 @@
  *
  * Defaults: service `guestbook`, environment `prod`, running `v1.0.3` with 3 replicas.
  */
+import type { ProblemType } from '@gitops-backstage/plugin-gitops-common';
 import {
   ClusterSnapshot,
   Engine,
@@ -36,20 +37,7 @@ import {
 } from './clusterObjects';
 
 /** The contract's `problems[].type` values. */
-export type ProblemType =
-  | 'CrashLoopBackOff'
-  | 'ImagePullBackOff'
-  | 'OOMKilled'
-  | 'ProbeFailing'
-  | 'Unschedulable'
-  | 'VolumePending'
-  | 'HPAAtMax'
-  | 'RolloutStuck'
-  | 'SyncFailed'
-  | 'SourceNotReady'
-  | 'Suspended'
-  | 'StaleReconcile'
-  | 'Drift';
+export type { ProblemType };
 
 export interface ScenarioOptions {
   service?: string;
