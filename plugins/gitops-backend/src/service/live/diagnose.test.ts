@@ -137,6 +137,21 @@ describe('diagnose', () => {
   });
 });
 
+describe('recent events', () => {
+  it('ignores probe failures of an incident more than 30 minutes old', () => {
+    const scenario = failureScenarios.find(s => s.name === 'probeFailing')!;
+    const objects = objectsOf(scenario.snapshot);
+    const desired = desiredOf(scenario);
+    const inAnHour = new Date(Date.parse(FIXTURE_NOW) + 60 * 60 * 1000);
+    expect(
+      diagnose(objects, { ...context, desired }).map(p => p.type),
+    ).toContain('ProbeFailing');
+    // Still running with not-ready containers is not enough without recent Unhealthy events.
+    const later = diagnose(objects, { ...context, now: inAnHour, desired });
+    expect(later.map(p => p.type)).not.toContain('ProbeFailing');
+  });
+});
+
 describe('detectDrift', () => {
   const healthy = healthyArgoService({
     service: 'guestbook',

@@ -110,7 +110,7 @@ export function diagnose(
   for (const pod of objects.pods) {
     diagnosePod(pod, add);
   }
-  for (const event of objects.events) {
+  for (const event of objects.events.filter(e => isRecent(e, context.now))) {
     const pod = objects.pods.find(
       p => p.metadata?.name === event.involvedObject?.name,
     );
@@ -348,6 +348,20 @@ function diagnoseFlux(
       source,
     );
   }
+}
+
+/** Events older than this describe a past incident, not the current state. */
+const RECENT_EVENT_MS = 30 * 60 * 1000;
+
+/** When an event last happened: core/v1 events use lastTimestamp, events.k8s.io ones a series. */
+function isRecent(event: KubeObject, now: Date): boolean {
+  const last =
+    event.series?.lastObservedTime ??
+    event.lastTimestamp ??
+    event.eventTime ??
+    event.metadata?.creationTimestamp;
+  const time = Date.parse(last ?? '');
+  return !Number.isFinite(time) || now.getTime() - time <= RECENT_EVENT_MS;
 }
 
 /** Parses a Go duration such as `5m`, `1h30m`, `30s` into milliseconds. */
