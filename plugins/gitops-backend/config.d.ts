@@ -115,6 +115,27 @@ export interface Config {
       skipTLSVerify?: boolean;
     }>;
 
+    /**
+     * Container registries to look up newer tags and digests in (OCI distribution API: GHCR,
+     * Docker Hub, Harbor, distribution, …). Images on hosts not listed here get no `registry`.
+     */
+    registries?: Array<{
+      /** Host as written in image names: `ghcr.io`, `docker.io`, `registry.example.com:5000`. */
+      host: string;
+      /** User for basic auth and for the token service. Leave out for anonymous pulls. */
+      username?: string;
+      /**
+       * Password or access token of `username`.
+       * @visibility secret
+       */
+      password?: string;
+      /** Plain HTTP (local registries). Default: true for localhost and 127.0.0.1 only. */
+      insecure?: boolean;
+    }>;
+
+    /** How long tag lists and digests are reused, in seconds. Default 300. */
+    registryCacheSeconds?: number;
+
     /** Argo CD settings the diagnosis needs. */
     argocd?: {
       /** Argo CD's `timeout.reconciliation` in seconds; an app not reconciled for three of these is `StaleReconcile`. Default 180. */
@@ -128,6 +149,8 @@ export interface Config {
        * not warm yet, in seconds. Default 5.
        */
       clusterSeconds?: number;
+      /** Time-out of one registry request, in seconds. Default 5. */
+      registrySeconds?: number;
       /** Time-out of one Git host call (fetch, API request), in seconds. Default 20. */
       gitSeconds?: number;
     };

@@ -4,11 +4,13 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import request from 'supertest';
+import supertest from 'supertest';
 import { createExampleGitRepo } from './__testUtils__/exampleRepo';
 import { FakeKubeApi } from './__testUtils__/fakeKubeApi';
 import { gitopsPlugin } from './plugin';
+import { imagePullBackOff } from './service/live/__fixtures__/failureScenarios';
 import {
   FIXTURE_NOW,
   healthyArgoService,
@@ -120,9 +122,9 @@ describe('gitops router with clusters', () => {
 
   async function startBackend(
     entities: Entity[],
-    options: { prodUrl?: string } = {},
+    options: { prodUrl?: string; registries?: object[] } = {},
   ) {
-    const { server: http } = await startTestBackend({
+    const { server: backend } = await startTestBackend({
       features: [
         gitopsPlugin,
         catalogServiceMock.factory({ entities }),
@@ -150,19 +152,20 @@ describe('gitops router with clusters', () => {
                 { name: 'staging', cluster: 'nonprod', autoSync: true },
                 { name: 'prod', cluster: 'prod' },
               ],
-              timeouts: { clusterSeconds: 1 },
+              timeouts: { clusterSeconds: 1, registrySeconds: 1 },
+              registries: options.registries ?? [],
             },
           },
         }),
       ],
     });
-    return http;
+    return backend;
   }
 
   it('joins Git and cluster state per environment in the contract shape', async () => {
     clusters();
-    const http = await startBackend([guestbook()]);
-    const res = await request(http).get(
+    const backend = await startBackend([guestbook()]);
+    const res = await supertest(backend).get(
       '/api/gitops/entities/default/component/guestbook/environments',
     );
     expect(res.status).toBe(200);
@@ -211,9 +214,9 @@ describe('gitops router with clusters', () => {
     'answers within the time-out when the prod cluster %s, with the other environments intact',
     async (_name, mode, prodUrl) => {
       clusters(mode);
-      const http = await startBackend([guestbook()], { prodUrl });
+      const backend = await startBackend([guestbook()], { prodUrl });
       const started = Date.now();
-      const res = await request(http).get(
+      const res = await supertest(backend).get(
         '/api/gitops/entities/default/component/guestbook/environments',
       );
       expect(Date.now() - started).toBeLessThan(2500);
@@ -234,7 +237,7 @@ describe('gitops router with clusters', () => {
       });
       expect(prod.error).not.toContain('prod-secret');
 
-      const health = await request(http).get('/api/gitops/health');
+      const health = await supertest(backend).get('/api/gitops/health');
       expect(health.body.clusters.map((c: any) => [c.name, c.ready])).toEqual([
         ['nonprod', true],
         ['prod', false],
@@ -248,8 +251,8 @@ describe('gitops router with clusters', () => {
     const entities = Array.from({ length: 50 }, (_, i) =>
       guestbook(`guestbook-${i}`),
     );
-    const http = await startBackend(entities);
-    const warm = await request(http).get('/api/gitops/overview');
+    const backend = await startBackend(entities);
+    const warm = await supertest(backend).get('/api/gitops/overview');
     expect(warm.status).toBe(200);
     expect(warm.body.items).toHaveLength(50);
     expect(warm.body.items[0].environments).toEqual([
@@ -286,7 +289,7 @@ describe('gitops router with clusters', () => {
 
     const started = Date.now();
     for (let i = 0; i < 100; i++) {
-      const res = await request(http).get('/api/gitops/overview');
+      const res = await supertest(backend).get('/api/gitops/overview');
       expect(res.body.items).toHaveLength(50);
     }
     const perRead = (Date.now() - started) / 100;
@@ -306,7 +309,7 @@ describe('gitops router with clusters', () => {
     // The event arrives over the open watch; poll the page until it shows.
     let prodEnv: any;
     for (let i = 0; i < 50; i++) {
-      const res = await request(http).get(
+      const res = await supertest(backend).get(
         '/api/gitops/entities/default/component/guestbook-7/environments',
       );
       prodEnv = res.body.environments[2];
@@ -320,7 +323,7 @@ describe('gitops router with clusters', () => {
 
   it('filters the overview by owner, environment and status', async () => {
     clusters();
-    const http = await startBackend([
+    const backend = await startBackend([
       guestbook(),
       {
         ...guestbook('other'),
@@ -328,9 +331,12 @@ describe('gitops router with clusters', () => {
       },
     ]);
     const ask = async (query: string) =>
-      (await request(http).get(`/api/gitops/overview${query}`)).body.items.map(
-        (i: any) => [i.entityRef, i.environments.map((e: any) => e.name)],
-      );
+      (
+        await supertest(backend).get(`/api/gitops/overview${query}`)
+      ).body.items.map((i: any) => [
+        i.entityRef,
+        i.environments.map((e: any) => e.name),
+      ]);
     expect(await ask('?owner=team-b')).toEqual([
       ['component:default/other', ['dev', 'staging', 'prod']],
     ]);
@@ -343,5 +349,117 @@ describe('gitops router with clusters', () => {
         ['component:default/other', ['prod']],
       ].map(([ref]) => [ref, ['dev', 'staging', 'prod']]),
     );
+  });
+
+  it('fills registry with newer tags and says an ImagePullBackOff is a missing tag', async () => {
+    const { prod } = clusters();
+    // prod rolls out v1.0.3 (what Git says), which was never pushed.
+    prod.load(
+      shiftTimes(
+        imagePullBackOff({ tag: 'v1.0.2', newTag: 'v1.0.3' }),
+        Date.now() - Date.parse(FIXTURE_NOW),
+      ),
+    );
+    const tags = ['v1.0.2', 'v1.0.4', 'v1.0.5', 'v1.0.6', 'latest'];
+    const challenge =
+      'Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:acme/guestbook:pull"';
+    const authorized = (request: Request) =>
+      request.headers.get('authorization') === 'Bearer t';
+    server.use(
+      http.get('https://ghcr.io/token', () =>
+        HttpResponse.json({ token: 't' }),
+      ),
+      http.get('https://ghcr.io/v2/acme/guestbook/tags/list', ({ request }) =>
+        authorized(request)
+          ? HttpResponse.json({ tags })
+          : new HttpResponse(null, {
+              status: 401,
+              headers: { 'www-authenticate': challenge },
+            }),
+      ),
+      http.head(
+        'https://ghcr.io/v2/acme/guestbook/manifests/:tag',
+        ({ request, params }) => {
+          if (!authorized(request))
+            return new HttpResponse(null, {
+              status: 401,
+              headers: { 'www-authenticate': challenge },
+            });
+          return tags.includes(String(params.tag))
+            ? new HttpResponse(null, {
+                headers: {
+                  'docker-content-digest': `sha256:${'b'.repeat(64)}`,
+                },
+              })
+            : new HttpResponse(null, { status: 404 });
+        },
+      ),
+    );
+    const backend = await startBackend([guestbook()], {
+      registries: [{ host: 'ghcr.io' }],
+    });
+    const res = await supertest(backend).get(
+      '/api/gitops/entities/default/component/guestbook/environments',
+    );
+    expect(res.status).toBe(200);
+    const [dev, , prod_] = res.body.environments;
+    expect(dev.registry).toEqual({
+      image: 'ghcr.io/acme/guestbook',
+      policy: 'semver',
+      latest: 'v1.0.6',
+      newer: ['v1.0.6'],
+      digest: `sha256:${'b'.repeat(64)}`,
+      tagExists: true,
+    });
+    expect(prod_.registry).toMatchObject({
+      latest: 'v1.0.6',
+      newer: ['v1.0.6', 'v1.0.5', 'v1.0.4'],
+      tagExists: false,
+    });
+    const pull = prod_.problems.find((p: any) => p.type === 'ImagePullBackOff');
+    expect(pull.message).toMatch(
+      /tag v1\.0\.3 does not exist in ghcr\.io\/acme\/guestbook$/,
+    );
+  });
+
+  it('answers with a partial page when the registry hangs', async () => {
+    clusters();
+    server.use(
+      http.get(
+        'https://ghcr.io/v2/acme/guestbook/tags/list',
+        async ({ request }) => {
+          await new Promise(resolve =>
+            request.signal.addEventListener('abort', resolve),
+          );
+          return HttpResponse.json({ tags: [] });
+        },
+      ),
+      http.head(
+        'https://ghcr.io/v2/acme/guestbook/manifests/:tag',
+        async ({ request }) => {
+          await new Promise(resolve =>
+            request.signal.addEventListener('abort', resolve),
+          );
+          return new HttpResponse(null, { status: 404 });
+        },
+      ),
+    );
+    const backend = await startBackend([guestbook()], {
+      registries: [{ host: 'ghcr.io' }],
+    });
+    const started = Date.now();
+    const res = await supertest(backend).get(
+      '/api/gitops/entities/default/component/guestbook/environments',
+    );
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(res.status).toBe(200);
+    for (const env of res.body.environments) {
+      expect(env.desired.tag).toMatch(/^v1\.0\.\d$/);
+      expect(env.live.workload).toBe('guestbook');
+      expect(env.registry).toBeNull();
+      expect(env.error).toBe(
+        'ghcr.io/acme/guestbook: registry did not answer within 1000 ms',
+      );
+    }
   });
 });

@@ -56,3 +56,12 @@ export const ANNOTATION_ARGOCD_APP_SELECTOR = 'argocd/app-selector';
  * @public
  */
 export const ANNOTATION_ARGOCD_APP_NAMESPACE = 'argocd/app-namespace';
+
+/**
+ * How the service's image tags are ordered: `semver`, `semver-prerelease`, `main-sha`,
+ * `sha-run` or `regex:<pattern>[:numeric|semver|text]`. Without it, the policy is guessed from
+ * the deployed tag.
+ *
+ * @public
+ */
+export const ANNOTATION_GITOPS_TAG_POLICY = 'gitops.backstage.io/tag-policy';

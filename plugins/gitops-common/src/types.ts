@@ -182,6 +182,26 @@ export interface Problem {
 }
 
 /**
+ * What the registry holds for the environment's image.
+ *
+ * @public
+ */
+export interface RegistryState {
+  /** Image repository looked up, e.g. `ghcr.io/acme/guestbook`. */
+  image: string;
+  /** Tag policy used to order tags (`semver`, `sha-run`, `main-sha`, `regex`). */
+  policy: string | null;
+  /** Newest tag under the policy. */
+  latest: string | null;
+  /** Tags newer than the environment's, newest first. */
+  newer: string[];
+  /** Digest the environment's tag points to in the registry; null when unknown. */
+  digest: string | null;
+  /** Whether the environment's tag exists in the registry (null when Git pins no tag). */
+  tagExists: boolean | null;
+}
+
+/**
  * One environment of one service, as the environments endpoint returns it.
  *
  * Later sides (`live`, `sync`, `registry`) are null until they are configured.
@@ -195,7 +215,7 @@ export interface EnvironmentStatus {
   sync: SyncState | null;
   drift: DriftItem[];
   problems: Problem[];
-  registry: unknown | null;
+  registry: RegistryState | null;
   /** Why this environment could not be read; the others still answer. */
   error: string | null;
 }

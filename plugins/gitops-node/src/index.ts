@@ -5,3 +5,4 @@
  */
 export * from './GitProvider';
 export * from './extensions';
+export * from './RegistryProvider';

@@ -9,6 +9,7 @@ import { GitopsConfig } from './config';
 import { DesiredStateReader } from './desired/DesiredStateReader';
 import { ManifestError } from './desired/parseYaml';
 import { LiveStatusService } from './live/LiveStatusService';
+import { RegistryStatusService } from './registry/RegistryStatusService';
 import { ServiceLocator, ServiceTarget } from './ServiceLocator';
 import { EnvironmentConfig } from './config';
 
@@ -18,6 +19,7 @@ export interface EnvironmentServiceOptions {
   locator: ServiceLocator;
   reader: DesiredStateReader;
   live: LiveStatusService;
+  registry: RegistryStatusService;
   logger: LoggerService;
 }
 
@@ -104,6 +106,18 @@ export class EnvironmentService {
         errors.push(messageOf(error));
       }
     }
+    if (this.options.registry.covers(desired)) {
+      try {
+        status.registry = await this.options.registry.status({
+          desired: desired!,
+          policy: target.tagPolicy,
+          signal,
+        });
+        explainPullFailure(status);
+      } catch (error) {
+        errors.push(messageOf(error));
+      }
+    }
     status.error = errors.length > 0 ? errors.join('; ') : null;
     return status;
   }
@@ -124,6 +138,17 @@ function environmentStatus(
     registry: null,
     error,
   };
+}
+
+/** Says whether the tag of an ImagePullBackOff exists: the first question to answer. */
+function explainPullFailure(status: EnvironmentStatus) {
+  const { registry, desired } = status;
+  const problem = status.problems.find(p => p.type === 'ImagePullBackOff');
+  if (!problem || !registry || registry.tagExists === null || !desired?.tag)
+    return;
+  problem.message += registry.tagExists
+    ? ` — tag ${desired.tag} exists in ${registry.image} (${registry.digest}): check pull credentials and registry availability`
+    : ` — tag ${desired.tag} does not exist in ${registry.image}`;
 }
 
 export function messageOf(error: unknown): string {

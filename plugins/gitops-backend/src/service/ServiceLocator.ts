@@ -4,6 +4,7 @@ import {
   ANNOTATION_GITOPS_IMAGE,
   ANNOTATION_GITOPS_PATH,
   ANNOTATION_GITOPS_REPO,
+  ANNOTATION_GITOPS_TAG_POLICY,
   ANNOTATION_KUBERNETES_ID,
   ANNOTATION_KUBERNETES_LABEL_SELECTOR,
   ANNOTATION_ARGOCD_APP_NAME,
@@ -35,6 +36,8 @@ export interface ServiceTarget {
     argoAppSelector?: string;
     argoAppNamespace?: string;
   };
+  /** `gitops.backstage.io/tag-policy`, when set. */
+  tagPolicy?: string;
 }
 
 /** Options of {@link ServiceLocator}. */
@@ -105,6 +108,7 @@ export class ServiceLocator {
         argoAppSelector: annotations[ANNOTATION_ARGOCD_APP_SELECTOR],
         argoAppNamespace: annotations[ANNOTATION_ARGOCD_APP_NAMESPACE],
       },
+      tagPolicy: annotations[ANNOTATION_GITOPS_TAG_POLICY],
     };
   }
 

@@ -2,6 +2,7 @@ import { Config } from '@backstage/config';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import os from 'node:os';
 import path from 'node:path';
+import { RegistryHostConfig } from './registry/OciRegistryClient';
 
 /** A configured GitOps repository, defaults applied. */
 export interface RepositoryConfig {
@@ -28,7 +29,10 @@ export interface GitopsConfig {
   repositories: RepositoryConfig[];
   environments: EnvironmentConfig[];
   git: { cacheDir: string; fetchIntervalSeconds: number };
-  timeouts: { gitMs: number; clusterMs: number };
+  timeouts: { gitMs: number; clusterMs: number; registryMs: number };
+  /** Registries looked up for newer tags and digests; images on other hosts are not. */
+  registries: RegistryHostConfig[];
+  registryCacheMs: number;
   /** Argo CD's reconciliation period (`timeout.reconciliation`), in seconds. */
   argoReconcileSeconds: number;
   historyLimit: number;
@@ -87,7 +91,17 @@ export function readGitopsConfig(
       gitMs: (root?.getOptionalNumber('timeouts.gitSeconds') ?? 20) * 1000,
       clusterMs:
         (root?.getOptionalNumber('timeouts.clusterSeconds') ?? 5) * 1000,
+      registryMs:
+        (root?.getOptionalNumber('timeouts.registrySeconds') ?? 5) * 1000,
     },
+    registries: (root?.getOptionalConfigArray('registries') ?? []).map(r => ({
+      host: r.getString('host'),
+      username: r.getOptionalString('username'),
+      password: r.getOptionalString('password'),
+      insecure: r.getOptionalBoolean('insecure'),
+    })),
+    registryCacheMs:
+      (root?.getOptionalNumber('registryCacheSeconds') ?? 300) * 1000,
     argoReconcileSeconds:
       root?.getOptionalNumber('argocd.reconciliationSeconds') ?? 180,
     historyLimit: root?.getOptionalNumber('historyLimit') ?? 100,

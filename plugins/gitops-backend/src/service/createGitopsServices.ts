@@ -19,6 +19,8 @@ import { ServiceLocator } from './ServiceLocator';
 import { readClusters } from './live/clusterConfig';
 import { LiveStateCache } from './live/LiveStateCache';
 import { LiveStatusService } from './live/LiveStatusService';
+import { OciRegistryClient } from './registry/OciRegistryClient';
+import { RegistryStatusService } from './registry/RegistryStatusService';
 
 /** Options of {@link createGitopsServices}. */
 export interface CreateGitopsServicesOptions {
@@ -75,11 +77,20 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     argoReconcileSeconds: config.argoReconcileSeconds,
   });
   const reader = new DesiredStateReader();
+  const registry = new RegistryStatusService({
+    client: new OciRegistryClient({
+      hosts: config.registries,
+      logger,
+      timeoutMs: config.timeouts.registryMs,
+      cacheTtlMs: config.registryCacheMs,
+    }),
+  });
   const environments = new EnvironmentService({
     config,
     locator,
     reader,
     live,
+    registry,
     logger,
   });
   return {

@@ -1,0 +1,324 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  ImageRepositoryRef,
+  RegistryProvider,
+} from '@gitops-backstage/plugin-gitops-node';
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { registryBaseUrl } from './imageRepository';
+
+/** Credentials and transport of one registry host, from `gitops.registries`. */
+export interface RegistryHostConfig {
+  host: string;
+  username?: string;
+  /** Password or token used with `username` (basic auth, and for the bearer-token request). */
+  password?: string;
+  /** Plain HTTP (a local registry). */
+  insecure?: boolean;
+}
+
+/** Options of {@link OciRegistryClient}. */
+export interface OciRegistryClientOptions {
+  hosts: RegistryHostConfig[];
+  logger: LoggerService;
+  timeoutMs: number;
+  /** How long tag lists and digests are reused. */
+  cacheTtlMs: number;
+  /** A `Retry-After` longer than this fails the call instead of waiting. Default 10 s. */
+  maxRetryAfterMs?: number;
+  /** Page size asked for when listing tags. Default 100. */
+  pageSize?: number;
+}
+
+/** A registry call failed; the message names host and repository, never credentials. */
+export class RegistryError extends Error {
+  readonly name = 'RegistryError';
+  constructor(message: string, readonly status?: number) {
+    super(message);
+  }
+}
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+/**
+ * Reads tags and digests from any registry of the OCI distribution spec (GHCR, Docker Hub,
+ * `distribution` itself, …): paginated tag lists (`n`, `last`, `Link: rel="next"`), manifest
+ * HEAD for `Docker-Content-Digest`, bearer tokens from `WWW-Authenticate` (anonymous or with
+ * the host's credentials), basic auth, `Retry-After` on 429, time-outs, and a TTL cache.
+ */
+export class OciRegistryClient implements RegistryProvider {
+  private readonly tokens = new LRUCache<string, string>({
+    max: 500,
+    ttl: 4 * 60_000,
+  });
+  private readonly cache: LRUCache<string, { value: string[] | string | null }>;
+
+  constructor(private readonly options: OciRegistryClientOptions) {
+    this.cache = new LRUCache({
+      max: 5000,
+      ttl: Math.max(1, options.cacheTtlMs),
+    });
+  }
+
+  /** Whether lookups are configured for the host of an image. */
+  serves(image: ImageRepositoryRef): boolean {
+    return this.options.hosts.some(h => h.host === image.host);
+  }
+
+  async listTags(
+    image: ImageRepositoryRef,
+    options?: { signal?: AbortSignal },
+  ): Promise<string[]> {
+    const key = `tags ${image.host}/${image.repository}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached.value as string[];
+    const base = this.baseUrl(image);
+    const tags: string[] = [];
+    let url: string | null = `${base}/v2/${image.repository}/tags/list?n=${
+      this.options.pageSize ?? 100
+    }`;
+    for (let page = 0; url && page < 1000; page++) {
+      const response = await this.request(image, url, 'GET', options?.signal);
+      if (response.status === 404) {
+        throw new RegistryError(
+          `${image.host}/${image.repository} not found in the registry`,
+          404,
+        );
+      }
+      const body = (await response.json()) as { tags?: string[] | null };
+      tags.push(...(body.tags ?? []));
+      url = nextLink(response.headers.get('link'), url);
+    }
+    this.cache.set(key, { value: tags });
+    return tags;
+  }
+
+  async getDigest(
+    image: ImageRepositoryRef,
+    tag: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<string | null> {
+    const key = `digest ${image.host}/${image.repository}:${tag}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached.value as string | null;
+    const url = `${this.baseUrl(image)}/v2/${
+      image.repository
+    }/manifests/${encodeURIComponent(tag)}`;
+    let response = await this.request(image, url, 'HEAD', options?.signal);
+    let digest: string | null = null;
+    if (response.status !== 404) {
+      digest = response.headers.get('docker-content-digest');
+      if (!digest) {
+        // Some registries leave the header out of HEAD answers: hash the manifest itself.
+        response = await this.request(image, url, 'GET', options?.signal);
+        const body = Buffer.from(await response.arrayBuffer());
+        digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+      }
+    }
+    this.cache.set(key, { value: digest });
+    return digest;
+  }
+
+  private baseUrl(image: ImageRepositoryRef) {
+    const host = this.options.hosts.find(h => h.host === image.host);
+    const local = /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(image.host);
+    return registryBaseUrl(image.host, host?.insecure ?? local);
+  }
+
+  /**
+   * One authenticated request: the cached bearer token of the repository, a token fetched
+   * after a 401 challenge, or basic auth; waits out a 429 once or twice when the registry says
+   * how long.
+   */
+  private async request(
+    image: ImageRepositoryRef,
+    url: string,
+    method: 'GET' | 'HEAD',
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const where = `${image.host}/${image.repository}`;
+    const scope = `repository:${image.repository}:pull`;
+    const tokenKey = `${image.host} ${scope}`;
+    let challenged = false;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const headers: Record<string, string> = { accept: MANIFEST_TYPES };
+      const token = this.tokens.get(tokenKey);
+      const credentials = this.credentials(image.host);
+      if (token) headers.authorization = `Bearer ${token}`;
+      else if (credentials && challenged)
+        headers.authorization = `Basic ${credentials}`;
+      const response = await this.fetch(
+        url,
+        { method, headers },
+        signal,
+        where,
+      );
+      if (response.status === 401 && !challenged) {
+        challenged = true;
+        const challenge = response.headers.get('www-authenticate') ?? '';
+        if (/^bearer/i.test(challenge)) {
+          this.tokens.set(
+            tokenKey,
+            await this.fetchToken(challenge, scope, image.host, signal, where),
+          );
+        }
+        continue;
+      }
+      if (response.status === 429) {
+        const wait = retryAfterMs(response.headers.get('retry-after'));
+        if (
+          wait === null ||
+          wait > (this.options.maxRetryAfterMs ?? 10_000) ||
+          attempt >= 2
+        ) {
+          throw new RegistryError(
+            `${where}: registry rate limit (429), retry after ${
+              response.headers.get('retry-after') ?? 'unknown'
+            }`,
+            429,
+          );
+        }
+        await sleep(wait, signal);
+        continue;
+      }
+      if (response.status === 401 || response.status === 403) {
+        this.tokens.delete(tokenKey);
+        throw new RegistryError(
+          `${where}: the registry refused ${
+            credentials ? 'the configured credentials' : 'anonymous access'
+          } (${response.status})`,
+          response.status,
+        );
+      }
+      if (!response.ok && response.status !== 404) {
+        throw new RegistryError(
+          `${where}: registry answered ${response.status} ${response.statusText}`,
+          response.status,
+        );
+      }
+      return response;
+    }
+    throw new RegistryError(
+      `${where}: registry kept asking for authentication`,
+      401,
+    );
+  }
+
+  private async fetchToken(
+    challenge: string,
+    scope: string,
+    host: string,
+    signal: AbortSignal | undefined,
+    where: string,
+  ): Promise<string> {
+    const params = Object.fromEntries(
+      [...challenge.matchAll(/(\w+)="([^"]*)"/g)].map(m => [
+        m[1].toLowerCase(),
+        m[2],
+      ]),
+    );
+    if (!params.realm)
+      throw new RegistryError(`${where}: bearer challenge without realm`);
+    const url = new URL(params.realm);
+    if (params.service) url.searchParams.set('service', params.service);
+    url.searchParams.set('scope', params.scope ?? scope);
+    const credentials = this.credentials(host);
+    const response = await this.fetch(
+      url.toString(),
+      {
+        method: 'GET',
+        headers: credentials ? { authorization: `Basic ${credentials}` } : {},
+      },
+      signal,
+      where,
+    );
+    if (!response.ok) {
+      throw new RegistryError(
+        `${where}: token request refused ${
+          credentials ? 'the configured credentials' : 'anonymous access'
+        } (${response.status})`,
+        response.status,
+      );
+    }
+    const body = (await response.json()) as {
+      token?: string;
+      access_token?: string;
+    };
+    const token = body.token ?? body.access_token;
+    if (!token)
+      throw new RegistryError(`${where}: token answer without a token`);
+    return token;
+  }
+
+  private async fetch(
+    url: string,
+    init: RequestInit,
+    signal: AbortSignal | undefined,
+    where: string,
+  ) {
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      return await fetch(url, {
+        ...init,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (error) {
+      if (timeout.aborted) {
+        throw new RegistryError(
+          `${where}: registry did not answer within ${this.options.timeoutMs} ms`,
+          504,
+        );
+      }
+      throw new RegistryError(
+        `${where}: ${(error as Error).message}${causeOf(error)}`,
+        502,
+      );
+    }
+  }
+
+  private credentials(host: string): string | undefined {
+    const entry = this.options.hosts.find(h => h.host === host);
+    return entry?.username && entry.password
+      ? Buffer.from(`${entry.username}:${entry.password}`).toString('base64')
+      : undefined;
+  }
+}
+
+/** The next page of a tag list from `Link: </v2/…?last=x&n=50>; rel="next"`. */
+export function nextLink(link: string | null, current: string): string | null {
+  const match = link?.match(/<([^>]+)>\s*;\s*rel="?next"?/);
+  return match ? new URL(match[1], current).toString() : null;
+}
+
+/** `Retry-After` as seconds or an HTTP date, in milliseconds. */
+export function retryAfterMs(value: string | null): number | null {
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : null;
+}
+
+function sleep(ms: number, signal?: AbortSignal) {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: string } })?.cause?.code;
+  return cause ? ` (${cause})` : '';
+}
