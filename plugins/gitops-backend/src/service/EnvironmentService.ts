@@ -5,13 +5,12 @@ import {
   EnvironmentStatus,
   EnvironmentsResponse,
 } from '@gitops-backstage/plugin-gitops-common';
-import { GitopsConfig } from './config';
 import { DesiredStateReader } from './desired/DesiredStateReader';
 import { ManifestError } from './desired/parseYaml';
 import { LiveStatusService } from './live/LiveStatusService';
 import { RegistryStatusService } from './registry/RegistryStatusService';
 import { ServiceLocator, ServiceTarget } from './ServiceLocator';
-import { EnvironmentConfig } from './config';
+import { EnvironmentConfig, GitopsConfig } from './config';
 
 /** Options of {@link EnvironmentService}. */
 export interface EnvironmentServiceOptions {
@@ -91,32 +90,30 @@ export class EnvironmentService {
       errors.push(gitError);
     }
     const status = environmentStatus(environment.name, desired, null);
-    if (this.options.live.covers(environment)) {
-      try {
-        Object.assign(
-          status,
-          await this.options.live.status({
-            target,
-            environment,
-            desired,
-            signal,
-          }),
-        );
-      } catch (error) {
-        errors.push(messageOf(error));
-      }
+    // Cluster and registry only need the desired state: read them side by side.
+    const [live, registry] = await Promise.all([
+      this.options.live.covers(environment)
+        ? settle(
+            this.options.live.status({ target, environment, desired, signal }),
+          )
+        : undefined,
+      this.options.registry.covers(desired)
+        ? settle(
+            this.options.registry.status({
+              desired: desired!,
+              policy: target.tagPolicy,
+              signal,
+            }),
+          )
+        : undefined,
+    ]);
+    if (live?.value) Object.assign(status, live.value);
+    if (registry?.value) {
+      status.registry = registry.value;
+      explainPullFailure(status);
     }
-    if (this.options.registry.covers(desired)) {
-      try {
-        status.registry = await this.options.registry.status({
-          desired: desired!,
-          policy: target.tagPolicy,
-          signal,
-        });
-        explainPullFailure(status);
-      } catch (error) {
-        errors.push(messageOf(error));
-      }
+    for (const side of [live, registry]) {
+      if (side?.error) errors.push(side.error);
     }
     status.error = errors.length > 0 ? errors.join('; ') : null;
     return status;
@@ -138,6 +135,17 @@ function environmentStatus(
     registry: null,
     error,
   };
+}
+
+/** A result or its error message, so parallel reads report failures in a fixed order. */
+async function settle<T>(
+  promise: Promise<T>,
+): Promise<{ value?: T; error?: string }> {
+  try {
+    return { value: await promise };
+  } catch (error) {
+    return { error: messageOf(error) };
+  }
 }
 
 /** Says whether the tag of an ImagePullBackOff exists: the first question to answer. */

@@ -176,6 +176,14 @@ export const guestbookEnvironmentsLive: EnvironmentsResponse = {
         message: null,
         object: 'Application argocd/guestbook-dev',
       },
+      registry: {
+        image: 'ghcr.io/acme/guestbook',
+        policy: 'semver',
+        latest: 'v1.0.6',
+        newer: ['v1.0.6'],
+        digest: `sha256:${'b'.repeat(64)}`,
+        tagExists: true,
+      },
     },
     {
       ...guestbookStaging,

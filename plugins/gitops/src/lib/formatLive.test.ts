@@ -1,5 +1,10 @@
 import { LiveState } from '@gitops-backstage/plugin-gitops-common';
-import { formatLive, formatSync, runningVersion } from './formatLive';
+import {
+  formatLive,
+  formatNewer,
+  formatSync,
+  runningVersion,
+} from './formatLive';
 
 const live = (over: Partial<LiveState>): LiveState => ({
   cluster: 'prod',
@@ -77,5 +82,24 @@ describe('formatSync', () => {
     ],
   ] as const)('shows %j as %s', (sync, expected) => {
     expect(formatSync(sync as any)).toBe(expected);
+  });
+});
+
+describe('formatNewer', () => {
+  const registry = (newer: string[]) => ({
+    image: 'ghcr.io/acme/guestbook',
+    policy: 'semver',
+    latest: newer[0] ?? 'v1.0.3',
+    newer,
+    digest: null,
+    tagExists: true,
+  });
+  it.each([
+    [null, '—'],
+    [registry([]), '—'],
+    [registry(['v1.0.6']), 'v1.0.6'],
+    [registry(['v1.0.6', 'v1.0.5', 'v1.0.4']), 'v1.0.6 (+2 more)'],
+  ])('shows %j as %s', (value, expected) => {
+    expect(formatNewer(value)).toBe(expected);
   });
 });

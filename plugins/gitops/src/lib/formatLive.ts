@@ -1,4 +1,8 @@
-import { LiveState, SyncState } from '@gitops-backstage/plugin-gitops-common';
+import {
+  LiveState,
+  RegistryState,
+  SyncState,
+} from '@gitops-backstage/plugin-gitops-common';
 import { NOTHING, formatVersion } from './format';
 
 /** The version part of a running image reference (`repo:tag@digest`). */
@@ -32,4 +36,14 @@ export function formatLive(live: LiveState | null): string {
 export function formatSync(sync: SyncState | null): string {
   if (!sync || sync.engine === 'none') return NOTHING;
   return `${sync.status} · ${sync.health}`;
+}
+
+/**
+ * Newer builds in the registry: `v1.0.6` or `v1.0.6 (+2 more)`; a dash when up to date or not
+ * looked up.
+ */
+export function formatNewer(registry: RegistryState | null): string {
+  if (!registry || registry.newer.length === 0) return NOTHING;
+  const [newest, ...rest] = registry.newer;
+  return rest.length > 0 ? `${newest} (+${rest.length} more)` : newest;
 }

@@ -5,4 +5,4 @@ export {
   shortRevision,
 } from './format';
 export { isGitopsAvailable } from './isGitopsAvailable';
-export { formatLive, formatSync } from './formatLive';
+export { formatLive, formatNewer, formatSync } from './formatLive';

@@ -69,6 +69,7 @@ describe('EntityGitopsEnvironmentsCard', () => {
     expect(rowOf('dev')).toEqual({
       Environment: 'dev',
       Git: 'v1.0.5',
+      Newer: '—',
       Running: '—',
       Sync: '—',
       Scaling: '1 replica',
@@ -113,6 +114,7 @@ describe('EntityGitopsEnvironmentsCard', () => {
     expect(await screen.findByRole('table')).toBeInTheDocument();
     expect(rowOf('dev')).toMatchObject({
       Git: 'v1.0.5',
+      Newer: 'v1.0.6',
       Running: 'v1.0.5 · 1/1 ready',
       Sync: 'Synced · Healthy',
     });

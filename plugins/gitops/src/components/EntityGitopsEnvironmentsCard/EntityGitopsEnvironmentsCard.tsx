@@ -31,6 +31,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';
 import {
   formatLive,
+  formatNewer,
   formatSync,
   formatResources,
   formatScaling,
@@ -40,7 +41,7 @@ import {
 } from '../../lib';
 
 const TITLE = 'GitOps environments';
-const COLUMNS = 7;
+const COLUMNS = 8;
 
 const useStyles = makeStyles(theme => ({
   // Cards are often half the page wide: let the table scroll instead of
@@ -86,7 +87,8 @@ function errorTitle(error: Error): string | undefined {
 }
 
 function EnvironmentRows(props: { environment: EnvironmentStatus }) {
-  const { name, desired, error, live, sync, problems } = props.environment;
+  const { name, desired, error, live, sync, problems, registry } =
+    props.environment;
   const classes = useStyles();
   const warnings = desired?.warnings ?? [];
 
@@ -117,6 +119,12 @@ function EnvironmentRows(props: { environment: EnvironmentStatus }) {
           title={imageRef(desired)}
         >
           {formatVersion(desired)}
+        </TableCell>
+        <TableCell
+          className={`${classes.version} ${attached}`}
+          title={registry?.newer.join(', ')}
+        >
+          {formatNewer(registry)}
         </TableCell>
         <TableCell
           className={`${classes.version} ${attached}`}
@@ -198,6 +206,7 @@ function EnvironmentsTable(props: { environments: EnvironmentStatus[] }) {
           <TableRow>
             <TableCell>Environment</TableCell>
             <TableCell>Git</TableCell>
+            <TableCell>Newer</TableCell>
             <TableCell>Running</TableCell>
             <TableCell>Sync</TableCell>
             <TableCell>Scaling</TableCell>
