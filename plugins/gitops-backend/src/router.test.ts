@@ -346,4 +346,65 @@ describe('gitops router', () => {
     expect(res.status).toBe(200);
     expect(reads).toContain('apps/guestbook/overlays/prod/hpa.yaml');
   });
+
+  it('compares two environments field by field', async () => {
+    const server = await startBackend();
+    const res = await request(server).get(
+      '/api/gitops/entities/default/component/guestbook/compare?from=staging&to=prod',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ from: 'staging', to: 'prod' });
+    expect(res.body.differences).toEqual([
+      { field: 'image.tag', from: 'v1.0.4', to: 'v1.0.3' },
+      { field: 'replicas', from: 2, to: 3 },
+      { field: 'autoscaling.minReplicas', from: null, to: 3 },
+      { field: 'autoscaling.maxReplicas', from: null, to: 10 },
+      {
+        field: 'autoscaling.targetCPUUtilizationPercentage',
+        from: null,
+        to: 70,
+      },
+      {
+        field: 'autoscaling.targetMemoryUtilizationPercentage',
+        from: null,
+        to: 80,
+      },
+      { field: 'resources.requests.cpu', from: '100m', to: '200m' },
+      { field: 'resources.requests.memory', from: '128Mi', to: '256Mi' },
+      { field: 'resources.limits.cpu', from: '250m', to: '500m' },
+      { field: 'resources.limits.memory', from: '256Mi', to: '512Mi' },
+    ]);
+  });
+
+  it('compares Helm environments including every other values difference', async () => {
+    const server = await startBackend();
+    const res = await request(server).get(
+      '/api/gitops/entities/default/component/demo-flask-app/compare?from=dev&to=staging',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.differences).toEqual([
+      { field: 'image.tag', from: '9f8e7d6-42', to: '5c4b3a2-40' },
+      { field: 'replicas', from: 1, to: 2 },
+      { field: 'resources.requests.cpu', from: '50m', to: '100m' },
+      { field: 'resources.requests.memory', from: '64Mi', to: '128Mi' },
+      { field: 'resources.limits.cpu', from: '100m', to: '250m' },
+      { field: 'resources.limits.memory', from: '128Mi', to: '256Mi' },
+    ]);
+  });
+
+  it.each([
+    ['compare?to=prod', 400, 'query parameter "from" is required'],
+    [
+      'compare?from=staging&to=qa',
+      404,
+      'Unknown environment "qa"; configured: dev, staging, prod',
+    ],
+  ])('answers %s with a clear error', async (url, status, message) => {
+    const server = await startBackend();
+    const res = await request(server).get(
+      `/api/gitops/entities/default/component/guestbook/${url}`,
+    );
+    expect(res.status).toBe(status);
+    expect(res.body.error.message).toBe(message);
+  });
 });

@@ -22,7 +22,7 @@ export interface RouterOptions {
   catalog: CatalogService;
   services: Pick<
     GitopsServices,
-    'environments' | 'history' | 'overview' | 'cache'
+    'environments' | 'history' | 'overview' | 'cache' | 'compare'
   >;
 }
 
@@ -30,6 +30,13 @@ const overviewQuery = z.object({
   owner: z.string().min(1).optional(),
   environment: z.string().min(1).optional(),
   status: z.string().min(1).optional(),
+});
+
+const compareQuery = z.object({
+  from: z
+    .string({ required_error: 'query parameter "from" is required' })
+    .min(1),
+  to: z.string({ required_error: 'query parameter "to" is required' }).min(1),
 });
 
 const historyQuery = z.object({
@@ -134,6 +141,24 @@ export async function createRouter(
       await services.history.getHistory(
         entity,
         query.data.environment,
+        abortOnClose(req, res),
+      ),
+    );
+  });
+
+  router.get('/entities/:namespace/:kind/:name/compare', async (req, res) => {
+    const query = compareQuery.safeParse(req.query);
+    if (!query.success) {
+      throw new InputError(
+        query.error.issues.map(issue => issue.message).join('; '),
+      );
+    }
+    const entity = await loadEntity(req);
+    res.json(
+      await services.compare.compare(
+        entity,
+        query.data.from,
+        query.data.to,
         abortOnClose(req, res),
       ),
     );

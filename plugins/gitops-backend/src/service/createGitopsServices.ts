@@ -13,6 +13,7 @@ import { DesiredStateReader } from './desired/DesiredStateReader';
 import { EnvironmentService } from './EnvironmentService';
 import { CliGitProvider } from './git/CliGitProvider';
 import { GithubGitProvider } from './git/GithubGitProvider';
+import { CompareService } from './CompareService';
 import { HistoryService } from './HistoryService';
 import { OverviewService } from './OverviewService';
 import { ServiceLocator } from './ServiceLocator';
@@ -107,6 +108,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     environments,
     overview: new OverviewService({ catalog: options.catalog, environments }),
     history: new HistoryService({ config, locator, reader }),
+    compare: new CompareService({ config, locator, reader }),
   };
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { EnvironmentConfig, fillTemplate } from '../config';
 import { ServiceTarget } from '../ServiceLocator';
 import {
+  KubernetesObject,
   buildKustomization,
   readKustomization,
   ReadRepoFile,
@@ -26,6 +27,13 @@ export interface DesiredStateResult {
   state: DesiredState;
   /** Folders (Kustomize) or files (Helm) whose changes can change this state. */
   inputs: string[];
+  /**
+   * What the state was read from, for comparisons beyond the summary: the rendered objects
+   * of a Kustomize overlay, or the merged Helm values.
+   */
+  rendered:
+    | { layout: 'kustomize'; objects: KubernetesObject[] }
+    | { layout: 'helm'; values: Record<string, any> };
 }
 
 /**
@@ -102,6 +110,7 @@ export class DesiredStateReader {
           build.warnings,
         ),
         inputs: build.folders,
+        rendered: { layout: 'kustomize', objects: build.resources },
       };
     }
 
@@ -140,6 +149,7 @@ export class DesiredStateReader {
         [],
       ),
       inputs: [chartFile, baseValuesFile, valuesFile],
+      rendered: { layout: 'helm', values },
     };
   }
 
