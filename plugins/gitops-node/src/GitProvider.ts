@@ -64,6 +64,29 @@ export interface GitLogOptions extends GitCallOptions {
 }
 
 /**
+ * Options of {@link GitProvider.commit}.
+ *
+ * @public
+ */
+export interface GitCommitOptions extends GitCallOptions {
+  /** The commit the change was planned on; the new commit's parent. */
+  baseRevision: string;
+  /** Whole new contents of each changed file. */
+  files: Array<{ path: string; content: string }>;
+  message: string;
+  author: { name: string; email: string };
+}
+
+/**
+ * The branch moved since `baseRevision`: re-read, re-plan and try again.
+ *
+ * @public
+ */
+export class GitConflictError extends Error {
+  readonly name = 'GitConflictError';
+}
+
+/**
  * Read access to GitOps repositories on one kind of Git host.
  *
  * @remarks
@@ -90,4 +113,13 @@ export interface GitProvider {
    * Commits reachable from `revision` that touched any of `paths`, newest first.
    */
   log(options: GitLogOptions): Promise<GitCommit[]>;
+
+  /**
+   * Commits files on top of `baseRevision` and moves the branch to it, only if the branch still
+   * points at `baseRevision` (never a force push).
+   *
+   * @returns the new commit's sha.
+   * @throws GitConflictError when the branch has moved.
+   */
+  commit?(options: GitCommitOptions): Promise<string>;
 }

@@ -1,8 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import {
   GitCallOptions,
   GitCommit,
+  GitCommitOptions,
+  GitConflictError,
   GitLogOptions,
   GitProvider,
   GitReadFileOptions,
@@ -133,6 +135,108 @@ export class CliGitProvider implements GitProvider {
       });
   }
 
+  async commit(options: GitCommitOptions): Promise<string> {
+    const { repository, baseRevision, signal } = options;
+    const dir = await this.mirror(repository, signal, false);
+    // A private index per commit: concurrent commits never see each other's staging.
+    const index = path.join(
+      this.options.cacheDir,
+      `index-${process.pid}-${Date.now()}-${Math.random()
+        .toString(36)
+        .slice(2)}`,
+    );
+    const env = { GIT_INDEX_FILE: index };
+    try {
+      await this.git(['read-tree', baseRevision], dir, signal, undefined, env);
+      for (const file of options.files) {
+        if (
+          /(^|\/)\.\.?(\/|$)|^\//.test(file.path) ||
+          file.path.includes('\n')
+        ) {
+          throw new InputError(
+            `Refusing to write outside the repository: ${file.path}`,
+          );
+        }
+        const blob = (
+          await this.git(
+            ['hash-object', '-w', '--stdin'],
+            dir,
+            signal,
+            file.content,
+          )
+        )
+          .toString('utf8')
+          .trim();
+        await this.git(
+          [
+            'update-index',
+            '--add',
+            '--cacheinfo',
+            `100644,${blob},${file.path}`,
+          ],
+          dir,
+          signal,
+          undefined,
+          env,
+        );
+      }
+      const tree = (await this.git(['write-tree'], dir, signal, undefined, env))
+        .toString('utf8')
+        .trim();
+      const author = {
+        GIT_AUTHOR_NAME: options.author.name,
+        GIT_AUTHOR_EMAIL: options.author.email,
+        GIT_COMMITTER_NAME: options.author.name,
+        GIT_COMMITTER_EMAIL: options.author.email,
+      };
+      const sha = (
+        await this.git(
+          ['commit-tree', tree, '-p', baseRevision, '-F', '-'],
+          dir,
+          signal,
+          options.message,
+          author,
+        )
+      )
+        .toString('utf8')
+        .trim();
+      // Never forced: a branch that moved since baseRevision rejects the push.
+      await this.git(
+        [
+          'push',
+          '--quiet',
+          repository.url,
+          `${sha}:refs/heads/${repository.branch}`,
+        ],
+        dir,
+        signal,
+      ).catch(error => {
+        if (
+          error instanceof GitCommandError &&
+          /non-fast-forward|fetch first|rejected|stale info/i.test(error.stderr)
+        ) {
+          throw new GitConflictError(
+            `Branch ${repository.branch} moved since ${baseRevision.slice(
+              0,
+              7,
+            )}`,
+          );
+        }
+        throw error;
+      });
+      await this.git(
+        ['update-ref', `refs/heads/${repository.branch}`, sha],
+        dir,
+        signal,
+      );
+      this.heads.delete(`${dir}#${repository.branch}`);
+      this.lastFetch.delete(dir);
+      return sha;
+    } finally {
+      await fs.rm(index, { force: true });
+    }
+  }
+
   /**
    * Returns the mirror folder of a repository, cloning it on first use and fetching when
    * `refresh` is set and the last fetch is older than the interval. Concurrent callers share
@@ -215,12 +319,14 @@ export class CliGitProvider implements GitProvider {
     cwd?: string,
     signal?: AbortSignal,
     input?: string,
+    env?: Record<string, string>,
   ) {
     return runGit({
       args,
       cwd,
       signal,
       input,
+      env,
       timeoutMs: this.options.timeoutMs,
     });
   }

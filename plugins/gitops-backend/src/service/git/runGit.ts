@@ -8,6 +8,8 @@ export interface RunGitOptions {
   input?: string;
   signal?: AbortSignal;
   timeoutMs: number;
+  /** Extra environment, e.g. `GIT_INDEX_FILE` or the commit author. */
+  env?: Record<string, string>;
 }
 
 /** Removes `user:password@` from URLs so credentials never reach a message or a log line. */
@@ -45,6 +47,7 @@ export function runGit(options: RunGitOptions): Promise<Buffer> {
           GIT_TERMINAL_PROMPT: '0',
           GIT_ASKPASS: 'echo',
           LC_ALL: 'C',
+          ...options.env,
         },
       },
       (error, stdout, stderr) => {
