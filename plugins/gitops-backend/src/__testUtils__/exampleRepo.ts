@@ -1,7 +1,10 @@
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
 import { GitProvider } from '@gitops-backstage/plugin-gitops-node';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { EnvironmentConfig, readGitopsConfig } from '../service/config';
 
 /** The repository root of this monorepo. */
 export const repoRoot = path.resolve(__dirname, '../../../..');
@@ -69,4 +72,11 @@ export function gitIn(dir: string, ...args: string[]): string {
       GIT_COMMITTER_EMAIL: 'test@example.com',
     },
   }).trim();
+}
+
+/** An environment with the config defaults applied, as `gitops.environments: [{name}]` gives. */
+export function defaultEnvironment(name: string): EnvironmentConfig {
+  const config = new ConfigReader({ gitops: { environments: [{ name }] } });
+  return readGitopsConfig(config, ScmIntegrations.fromConfig(config))
+    .environments[0];
 }

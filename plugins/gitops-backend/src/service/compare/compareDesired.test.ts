@@ -1,20 +1,12 @@
-import { EnvironmentConfig } from '../config';
 import { DesiredStateReader } from '../desired/DesiredStateReader';
 import {
+  defaultEnvironment,
   loadExampleFiles,
   memoryGitProvider,
 } from '../../__testUtils__/exampleRepo';
 import { compareDesired } from './compareDesired';
 
-const environment = (name: string): EnvironmentConfig => ({
-  name,
-  cluster: null,
-  namespace: '{service}-{env}',
-  overlayPath: '{path}/overlays/{env}',
-  valuesFile: '{path}/values-{env}.yaml',
-  promotionPolicy: 'commit',
-  autoSync: false,
-});
+const environment = defaultEnvironment;
 
 async function compareGuestbook(edit: (files: Map<string, string>) => void) {
   const files = loadExampleFiles();

@@ -1,7 +1,7 @@
 import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
-import { EnvironmentConfig } from '../config';
 import { ServiceTarget } from '../ServiceLocator';
 import {
+  defaultEnvironment,
   loadExampleFiles,
   memoryGitProvider,
 } from '../../__testUtils__/exampleRepo';
@@ -26,17 +26,7 @@ const services = {
   },
 } as const;
 
-function environment(name: string): EnvironmentConfig {
-  return {
-    name,
-    cluster: null,
-    namespace: '{service}-{env}',
-    overlayPath: '{path}/overlays/{env}',
-    valuesFile: '{path}/values-{env}.yaml',
-    promotionPolicy: 'commit',
-    autoSync: false,
-  };
-}
+const environment = defaultEnvironment;
 
 async function read(
   service: keyof typeof services,

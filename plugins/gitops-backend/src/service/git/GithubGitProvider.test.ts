@@ -5,7 +5,10 @@ import { ScmIntegrations } from '@backstage/integration';
 import { createHash } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { loadExampleFiles } from '../../__testUtils__/exampleRepo';
+import {
+  defaultEnvironment,
+  loadExampleFiles,
+} from '../../__testUtils__/exampleRepo';
 import { DesiredStateReader } from '../desired/DesiredStateReader';
 import { GithubGitProvider } from './GithubGitProvider';
 
@@ -211,15 +214,7 @@ describe('GithubGitProvider', () => {
       hints: { workloadName: 'guestbook' },
       selectors: {},
     };
-    const environment = {
-      name: 'prod',
-      cluster: null,
-      namespace: '{service}-{env}',
-      overlayPath: '{path}/overlays/{env}',
-      valuesFile: '{path}/values-{env}.yaml',
-      promotionPolicy: 'commit' as const,
-      autoSync: false,
-    };
+    const environment = defaultEnvironment('prod');
     const view = async () => {
       const revision = await github.resolveBranch({ repository });
       return (await reader.read({ target, environment, revision })).state;
