@@ -51,6 +51,10 @@ export class GithubGitProvider implements GitProvider {
     sizeCalculation: text => Math.max(1, text.length),
   });
   private readonly logs = new LRUCache<string, GitCommit[]>({ max: 2000 });
+  private readonly clients = new LRUCache<
+    string,
+    InstanceType<typeof ThrottledOctokit>
+  >({ max: 50 });
 
   constructor(private readonly options: GithubGitProviderOptions) {
     this.credentials =
@@ -229,10 +233,22 @@ export class GithubGitProvider implements GitProvider {
     const { token } = await this.credentials.getCredentials({
       url: repository.url,
     });
+    // One client per API and token: the throttling plugin paces requests only within a
+    // client, so a client per call would never hold back a burst.
+    const key = `${integration.config.apiBaseUrl}\0${token ?? ''}`;
+    let octokit = this.clients.get(key);
+    if (!octokit) {
+      octokit = this.createClient(integration.config.apiBaseUrl, token);
+      this.clients.set(key, octokit);
+    }
+    return { octokit, owner: match[1], repo: match[2] };
+  }
+
+  private createClient(baseUrl: string | undefined, token: string | undefined) {
     const logger = this.options.logger;
-    const octokit = new ThrottledOctokit({
+    return new ThrottledOctokit({
       auth: token,
-      baseUrl: integration.config.apiBaseUrl,
+      baseUrl,
       throttle: {
         onRateLimit: (
           retryAfter: number,
@@ -256,7 +272,6 @@ export class GithubGitProvider implements GitProvider {
         },
       },
     });
-    return { octokit, owner: match[1], repo: match[2] };
   }
 
   private signal(signal?: AbortSignal): AbortSignal {
