@@ -153,7 +153,7 @@ describe('ClusterWatch', () => {
     expect(api.lists.get('deployments')).toBeGreaterThanOrEqual(2);
   });
 
-  it('relists after the watch stream ends only when the server says the version is gone', async () => {
+  it('reconnects a closed watch from the last resource version without listing again', async () => {
     const api = new FakeKubeApi(SERVER);
     api.set('deployments', [
       deployment('guestbook', 'ghcr.io/acme/guestbook:v1.0.3'),
