@@ -75,6 +75,34 @@ export interface GitCommitOptions extends GitCallOptions {
   files: Array<{ path: string; content: string }>;
   message: string;
   author: { name: string; email: string };
+  /**
+   * Pull-request mode: create this new branch at the commit instead of moving
+   * `repository.branch`. Fails with {@link GitConflictError} when the branch already exists.
+   */
+  newBranch?: string;
+}
+
+/**
+ * Options of {@link GitProvider.openPullRequest}.
+ *
+ * @public
+ */
+export interface GitPullRequestOptions extends GitCallOptions {
+  /** Branch holding the change (made by `commit` with `newBranch`); merged into `repository.branch`. */
+  head: string;
+  title: string;
+  /** Markdown body. */
+  body: string;
+}
+
+/**
+ * A pull request a provider opened.
+ *
+ * @public
+ */
+export interface GitPullRequest {
+  url: string;
+  number: number;
 }
 
 /**
@@ -122,4 +150,10 @@ export interface GitProvider {
    * @throws GitConflictError when the branch has moved.
    */
   commit?(options: GitCommitOptions): Promise<string>;
+
+  /**
+   * Opens a pull request from `head` into the repository's branch. Providers of hosts without
+   * pull requests (plain Git remotes) leave it out; the branch is then the reviewable unit.
+   */
+  openPullRequest?(options: GitPullRequestOptions): Promise<GitPullRequest>;
 }

@@ -91,6 +91,31 @@ describe('CliGitProvider.commit', () => {
     expect(gitIn(remote, 'rev-parse', 'main')).toBe(first);
   });
 
+  it('pull-request mode: creates a new branch and leaves the main branch alone; never overwrites an existing one', async () => {
+    const git = provider();
+    const repository = { url: remote, branch: 'main' };
+    const base = await git.resolveBranch({ repository });
+    const change = {
+      repository,
+      baseRevision: base,
+      files: [{ path: 'a.txt', content: 'a\n' }],
+      message: 'a',
+      author,
+      newBranch: 'gitops/guestbook/prod/abc123',
+    };
+    const sha = await git.commit(change);
+    expect(gitIn(remote, 'rev-parse', 'gitops/guestbook/prod/abc123')).toBe(
+      sha,
+    );
+    expect(gitIn(remote, 'rev-parse', 'main')).toBe(base);
+    await expect(
+      git.commit({ ...change, files: [{ path: 'b.txt', content: 'b\n' }] }),
+    ).rejects.toThrow('Branch gitops/guestbook/prod/abc123 already exists');
+    expect(gitIn(remote, 'rev-parse', 'gitops/guestbook/prod/abc123')).toBe(
+      sha,
+    );
+  });
+
   it('lands 20 concurrent changes from 4 backend instances: none lost, history linear, every file valid', async () => {
     const repository = { url: remote, branch: 'main' };
     const start = gitIn(remote, 'rev-parse', 'main');

@@ -200,13 +200,18 @@ export class CliGitProvider implements GitProvider {
       )
         .toString('utf8')
         .trim();
-      // Never forced: a branch that moved since baseRevision rejects the push.
+      const target = options.newBranch ?? repository.branch;
+      // Never forced: a branch that moved since baseRevision rejects the push. A new branch is
+      // pushed with a lease that expects no ref, so an existing branch is never overwritten.
       await this.git(
         [
           'push',
           '--quiet',
+          ...(options.newBranch
+            ? [`--force-with-lease=refs/heads/${options.newBranch}:`]
+            : []),
           repository.url,
-          `${sha}:refs/heads/${repository.branch}`,
+          `${sha}:refs/heads/${target}`,
         ],
         dir,
         signal,
@@ -216,21 +221,25 @@ export class CliGitProvider implements GitProvider {
           /non-fast-forward|fetch first|rejected|stale info/i.test(error.stderr)
         ) {
           throw new GitConflictError(
-            `Branch ${repository.branch} moved since ${baseRevision.slice(
-              0,
-              7,
-            )}`,
+            options.newBranch
+              ? `Branch ${options.newBranch} already exists`
+              : `Branch ${repository.branch} moved since ${baseRevision.slice(
+                  0,
+                  7,
+                )}`,
           );
         }
         throw error;
       });
-      await this.git(
-        ['update-ref', `refs/heads/${repository.branch}`, sha],
-        dir,
-        signal,
-      );
-      this.heads.delete(`${dir}#${repository.branch}`);
-      this.lastFetch.delete(dir);
+      if (!options.newBranch) {
+        await this.git(
+          ['update-ref', `refs/heads/${repository.branch}`, sha],
+          dir,
+          signal,
+        );
+        this.heads.delete(`${dir}#${repository.branch}`);
+        this.lastFetch.delete(dir);
+      }
       return sha;
     } finally {
       await fs.rm(index, { force: true });
