@@ -5,4 +5,5 @@
  */
 export * from './annotations';
 export * from './types';
+export * from './actions';
 export * from './permissions';

@@ -1,0 +1,121 @@
+import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import { ActionStore, StoredAction } from './ActionStore';
+
+jest.setTimeout(60_000);
+
+function action(overrides: Partial<StoredAction> = {}): StoredAction {
+  return {
+    id: '6f1c2f8e-0000-4000-8000-000000000001',
+    action: 'promote',
+    entityRef: 'component:default/guestbook',
+    status: 'Committed',
+    from: 'dev',
+    to: 'staging',
+    actor: 'user:default/alice',
+    request: { from: 'dev', to: 'staging' },
+    gates: [{ name: 'allowedSource', passed: true, message: 'dev → staging' }],
+    version: { tag: 'v1.0.5', digest: null },
+    previousVersion: { tag: 'v1.0.4', digest: null },
+    scaling: null,
+    diff: '--- a/x\n+++ b/x\n',
+    commit: 'a'.repeat(40),
+    branch: null,
+    pullRequest: null,
+    message: null,
+    createdAt: '2026-11-25T10:00:00.000Z',
+    updatedAt: '2026-11-25T10:00:00.000Z',
+    finishedAt: null,
+    ...overrides,
+  };
+}
+
+describe('ActionStore', () => {
+  const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+  it.each(databases.eachSupportedId())(
+    'stores, reads back and lists actions on %p',
+    async (id: TestDatabaseId) => {
+      const store = await ActionStore.create(await databases.init(id));
+      const first = action();
+      const second = action({
+        id: '6f1c2f8e-0000-4000-8000-000000000002',
+        action: 'scale',
+        from: null,
+        to: 'prod',
+        version: null,
+        previousVersion: null,
+        scaling: { replicas: 5, minReplicas: null, maxReplicas: null },
+        status: 'PullRequestOpened',
+        branch: 'gitops/guestbook/prod/6f1c2f8e',
+        pullRequest: 'https://github.com/acme/gitops/pull/7',
+        createdAt: '2026-11-25T10:05:00.000Z',
+        updatedAt: '2026-11-25T10:05:00.000Z',
+      });
+      await store.insert(first);
+      await store.insert(second);
+
+      expect(await store.get(first.id)).toEqual(first);
+      expect(await store.get(second.id)).toEqual(second);
+      expect(await store.get('6f1c2f8e-0000-4000-8000-00000000000f')).toBe(
+        undefined,
+      );
+      expect(
+        (await store.listForEntity('component:default/guestbook')).map(
+          a => a.id,
+        ),
+      ).toEqual([second.id, first.id]);
+      expect(
+        (
+          await store.listForEntity('component:default/guestbook', {
+            environment: 'staging',
+          })
+        ).map(a => a.id),
+      ).toEqual([first.id]);
+      expect((await store.listPending()).map(a => a.id)).toEqual([
+        first.id,
+        second.id,
+      ]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'finishes a record once: a second tracker run with a stale view changes nothing on %p',
+    async (id: TestDatabaseId) => {
+      const store = await ActionStore.create(await databases.init(id));
+      await store.insert(action());
+      const finishedAt = '2026-11-25T10:03:00.000Z';
+      expect(
+        await store.update(
+          action().id,
+          { status: 'Succeeded', message: 'staging runs v1.0.5', finishedAt },
+          ['Committed', 'PullRequestOpened'],
+        ),
+      ).toBe(true);
+      expect(
+        await store.update(
+          action().id,
+          { status: 'Failed', message: 'timed out', finishedAt },
+          ['Committed', 'PullRequestOpened'],
+        ),
+      ).toBe(false);
+      const stored = await store.get(action().id);
+      expect(stored).toMatchObject({
+        status: 'Succeeded',
+        message: 'staging runs v1.0.5',
+        finishedAt,
+      });
+      expect(await store.listPending()).toEqual([]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'runs its migrations idempotently on %p',
+    async (id: TestDatabaseId) => {
+      const knex = await databases.init(id);
+      await ActionStore.create(knex);
+      const store = await ActionStore.create(knex);
+      await store.insert(action());
+      expect((await store.listPending()).length).toBe(1);
+    },
+  );
+});

@@ -1,0 +1,202 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import {
+  GitopsAction,
+  GitopsActionStatus,
+} from '@gitops-backstage/plugin-gitops-common';
+import { Knex } from 'knex';
+
+const migrationsDir = resolvePackagePath(
+  '@gitops-backstage/plugin-gitops-backend',
+  'migrations',
+);
+
+const TABLE = 'gitops_actions';
+
+/** Statuses the tracker still follows. */
+export const PENDING_STATUSES: GitopsActionStatus[] = [
+  'Committed',
+  'PullRequestOpened',
+];
+
+type Row = {
+  id: string;
+  action: string;
+  entity_ref: string;
+  environment: string;
+  source_environment: string | null;
+  actor: string;
+  request: string;
+  gates: string;
+  version: string | null;
+  previous_version: string | null;
+  scaling: string | null;
+  diff: string;
+  commit_sha: string | null;
+  branch: string | null;
+  pull_request: string | null;
+  status: string;
+  message: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  finished_at: Date | string | null;
+};
+
+/** A stored action and the request that made it. */
+export interface StoredAction extends GitopsAction {
+  id: string;
+  request: unknown;
+}
+
+/** What a status update may change. */
+export type ActionUpdate = Partial<
+  Pick<
+    GitopsAction,
+    'status' | 'message' | 'commit' | 'branch' | 'pullRequest' | 'finishedAt'
+  >
+>;
+
+/**
+ * Promotions, rollbacks, scaling and sync requests in the plugin's database (SQLite or
+ * PostgreSQL, whatever the backend uses), so their outcome survives restarts and every backend
+ * instance answers `GET /promotions/:id` the same.
+ */
+export class ActionStore {
+  static async create(
+    database: DatabaseService | Knex,
+  ): Promise<ActionStore> {
+    const isService = (database as DatabaseService).getClient !== undefined;
+    const client = isService
+      ? await (database as DatabaseService).getClient()
+      : (database as Knex);
+    if (!isService || !(database as DatabaseService).migrations?.skip) {
+      await client.migrate.latest({ directory: migrationsDir });
+    }
+    return new ActionStore(client);
+  }
+
+  private constructor(private readonly db: Knex) {}
+
+  async insert(action: StoredAction): Promise<void> {
+    await this.db<Row>(TABLE).insert({
+      id: action.id,
+      action: action.action,
+      entity_ref: action.entityRef,
+      environment: action.to,
+      source_environment: action.from,
+      actor: action.actor,
+      request: JSON.stringify(action.request ?? null),
+      gates: JSON.stringify(action.gates),
+      version: json(action.version),
+      previous_version: json(action.previousVersion),
+      scaling: json(action.scaling),
+      diff: action.diff,
+      commit_sha: action.commit,
+      branch: action.branch,
+      pull_request: action.pullRequest,
+      status: action.status,
+      message: action.message,
+      created_at: new Date(action.createdAt),
+      updated_at: new Date(action.updatedAt),
+      finished_at: action.finishedAt ? new Date(action.finishedAt) : null,
+    });
+  }
+
+  async get(id: string): Promise<StoredAction | undefined> {
+    const row = await this.db<Row>(TABLE).where({ id }).first();
+    return row ? toAction(row) : undefined;
+  }
+
+  /**
+   * Changes status fields. With `onlyIf`, only while the record still has one of those
+   * statuses, so two tracker runs cannot finish one record twice.
+   *
+   * @returns whether the record was changed.
+   */
+  async update(
+    id: string,
+    update: ActionUpdate,
+    onlyIf?: GitopsActionStatus[],
+  ): Promise<boolean> {
+    const patch: Partial<Row> = { updated_at: new Date() };
+    if (update.status !== undefined) patch.status = update.status;
+    if (update.message !== undefined) patch.message = update.message;
+    if (update.commit !== undefined) patch.commit_sha = update.commit;
+    if (update.branch !== undefined) patch.branch = update.branch;
+    if (update.pullRequest !== undefined)
+      patch.pull_request = update.pullRequest;
+    if (update.finishedAt !== undefined)
+      patch.finished_at = update.finishedAt
+        ? new Date(update.finishedAt)
+        : null;
+    let query = this.db<Row>(TABLE).where({ id });
+    if (onlyIf) query = query.whereIn('status', onlyIf);
+    return (await query.update(patch)) > 0;
+  }
+
+  /** Records the tracker still follows, oldest first. */
+  async listPending(limit = 200): Promise<StoredAction[]> {
+    const rows = await this.db<Row>(TABLE)
+      .whereIn('status', PENDING_STATUSES)
+      .orderBy('created_at', 'asc')
+      .limit(limit);
+    return rows.map(toAction);
+  }
+
+  /** An entity's actions, newest first; optionally of one environment. */
+  async listForEntity(
+    entityRef: string,
+    options: { environment?: string; limit?: number } = {},
+  ): Promise<StoredAction[]> {
+    let query = this.db<Row>(TABLE).where({ entity_ref: entityRef });
+    if (options.environment)
+      query = query.andWhere({ environment: options.environment });
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .limit(options.limit ?? 100);
+    return rows.map(toAction);
+  }
+}
+
+function json(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+function parse<T>(value: string | null): T | null {
+  return value === null ? null : (JSON.parse(value) as T);
+}
+
+function iso(value: Date | string | number): string {
+  // SQLite hands back epoch milliseconds (as a number or a string), PostgreSQL a Date.
+  if (typeof value === 'string' && /^\d+$/.test(value)) {
+    return new Date(Number(value)).toISOString();
+  }
+  return new Date(value).toISOString();
+}
+
+function toAction(row: Row): StoredAction {
+  return {
+    id: row.id,
+    action: row.action as StoredAction['action'],
+    entityRef: row.entity_ref,
+    status: row.status as GitopsActionStatus,
+    from: row.source_environment,
+    to: row.environment,
+    actor: row.actor,
+    request: parse(row.request),
+    gates: parse(row.gates) ?? [],
+    version: parse(row.version),
+    previousVersion: parse(row.previous_version),
+    scaling: parse(row.scaling),
+    diff: row.diff,
+    commit: row.commit_sha,
+    branch: row.branch,
+    pullRequest: row.pull_request,
+    message: row.message,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    finishedAt: row.finished_at === null ? null : iso(row.finished_at),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Kinds of change the plugin makes: version moves and scaling are Git commits, `sync` is the
+ * only request that reaches a cluster.
+ *
+ * @public
+ */
+export type GitopsActionKind = 'promote' | 'rollback' | 'scale' | 'sync';
+
+/**
+ * Where a change stands. `Committed`/`PullRequestOpened` are tracked until the target
+ * environment runs the change (`Succeeded`) or cannot (`Failed`); `DryRun` and `NoChange` are
+ * answers only and are never stored; `Requested` is a sync request the engine accepted.
+ *
+ * @public
+ */
+export type GitopsActionStatus =
+  | 'DryRun'
+  | 'NoChange'
+  | 'Committed'
+  | 'PullRequestOpened'
+  | 'Requested'
+  | 'Succeeded'
+  | 'Failed';
+
+/**
+ * One promotion gate and why it passed or not.
+ *
+ * @public
+ */
+export interface PromotionGate {
+  /** `allowedSource`, `healthySource`, `soak`, `versionKnown`. */
+  name: string;
+  passed: boolean;
+  message: string;
+}
+
+/**
+ * An image version: a tag, a digest pin, or both.
+ *
+ * @public
+ */
+export interface GitopsVersion {
+  tag: string | null;
+  digest: string | null;
+}
+
+/**
+ * Scaling as written by a `scale` action; fields not changed are `null`.
+ *
+ * @public
+ */
+export interface GitopsScaling {
+  replicas: number | null;
+  minReplicas: number | null;
+  maxReplicas: number | null;
+}
+
+/**
+ * A promotion, rollback, scale or sync action: the REST answer and the stored record.
+ *
+ * @public
+ */
+export interface GitopsAction {
+  /** `null` for dry runs and no-op answers, which are not stored. */
+  id: string | null;
+  action: GitopsActionKind;
+  entityRef: string;
+  status: GitopsActionStatus;
+  /** Source environment of a promotion, else `null`. */
+  from: string | null;
+  /** Target environment. */
+  to: string;
+  /** User entity ref of the requester. */
+  actor: string;
+  gates: PromotionGate[];
+  /** Version written (promote, rollback). */
+  version: GitopsVersion | null;
+  /** Version the target ran in Git before. */
+  previousVersion: GitopsVersion | null;
+  scaling: GitopsScaling | null;
+  /** Unified diff of the commit (or of the plan, for a dry run). */
+  diff: string;
+  commit: string | null;
+  branch: string | null;
+  pullRequest: string | null;
+  /** Why the status is what it is, in a sentence. */
+  message: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
