@@ -59,8 +59,29 @@ export interface Config {
        * branch, or `pullRequest`. Default `commit`.
        */
       promotion?: {
-        /** `commit` or `pullRequest`. */
+        /**
+         * `commit` (straight to the branch) or `pull-request` (a branch
+         * `gitops/<service>/<env>/<id>` and, on hosts with an API for it, a pull request).
+         * Default `commit`.
+         */
+        mode?: string;
+        /** Older name of `mode` (`commit` or `pullRequest`). */
         policy?: string;
+        /**
+         * Environments a promotion into this one may come from. Default: only the environment
+         * before it in `gitops.environments`; the first environment accepts none.
+         */
+        allowedSources?: string[];
+        /**
+         * The source environment must run the version being promoted, Synced and Healthy.
+         * Default false.
+         */
+        requireHealthySource?: boolean;
+        /**
+         * The source environment must have had the version in Git for at least this many
+         * minutes (its soak time). Default 0 (no soak gate).
+         */
+        minSoakMinutes?: number;
       };
     }>;
 
@@ -157,5 +178,25 @@ export interface Config {
 
     /** History endpoint: how many commits of an environment's paths are examined. Default 100. */
     historyLimit?: number;
+
+    /** Promotions, rollbacks and scaling: how they are written and followed. */
+    promotion?: {
+      /** How often pending changes are checked against the clusters, in seconds. Default 15. */
+      trackIntervalSeconds?: number;
+      /**
+       * A committed change whose environment does not run it Synced and Healthy within this
+       * many minutes is marked Failed. Default 30.
+       */
+      trackTimeoutMinutes?: number;
+      /** How long an open pull request is followed before it is marked Failed, in hours. Default 168. */
+      pullRequestTimeoutHours?: number;
+      /**
+       * Attempts to push a change when the branch moves underneath it; each attempt re-plans on
+       * the new head. Default 8.
+       */
+      maxAttempts?: number;
+      /** Commit author e-mail for users whose catalog User has no `spec.profile.email`. Default `backstage@localhost`. */
+      fallbackEmail?: string;
+    };
   };
 }

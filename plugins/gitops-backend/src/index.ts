@@ -4,3 +4,9 @@
  * @packageDocumentation
  */
 export { gitopsPlugin as default } from './plugin';
+export {
+  gitopsEnvironmentConditions,
+  createGitopsEnvironmentConditionalDecision,
+  gitopsEnvironmentPermissionResourceRef,
+} from './permissions/rules';
+export type { GitopsEnvironmentResource } from './permissions/rules';

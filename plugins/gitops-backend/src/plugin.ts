@@ -8,7 +8,18 @@ import {
   GitProviderFactory,
   gitopsGitProvidersExtensionPoint,
 } from '@gitops-backstage/plugin-gitops-node';
-import { gitopsPermissions } from '@gitops-backstage/plugin-gitops-common';
+import {
+  gitopsPermissions,
+  gitopsPromotePermission,
+  gitopsScalePermission,
+  gitopsSyncPermission,
+  parseGitopsEnvironmentResourceRef,
+} from '@gitops-backstage/plugin-gitops-common';
+import {
+  gitopsEnvironmentPermissionResourceRef,
+  gitopsEnvironmentRules,
+} from './permissions/rules';
+import { ActionStore } from './service/store/ActionStore';
 import { createRouter } from './router';
 import { createGitopsServices } from './service/createGitopsServices';
 
@@ -37,6 +48,9 @@ export const gitopsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         lifecycle: coreServices.lifecycle,
+        auth: coreServices.auth,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
       },
       async init({
         config,
@@ -47,19 +61,55 @@ export const gitopsPlugin = createBackendPlugin({
         permissionsRegistry,
         catalog,
         lifecycle,
+        auth,
+        database,
+        scheduler,
       }) {
+        const store = await ActionStore.create(database);
         const services = createGitopsServices({
           config,
           logger,
           extraGitProviders,
           catalog,
+          auth,
+          store,
         });
         // Watches start now so the first page view finds warm caches.
         services.start();
         lifecycle.addShutdownHook(() => services.stop());
+        await services.tracker.schedule(scheduler);
         permissionsRegistry.addPermissions(gitopsPermissions);
+        // Change permissions are about an entity in an environment, so policies can treat
+        // prod differently from dev (see the README's permission section).
+        permissionsRegistry.addResourceType({
+          resourceRef: gitopsEnvironmentPermissionResourceRef,
+          permissions: [
+            gitopsPromotePermission,
+            gitopsScalePermission,
+            gitopsSyncPermission,
+          ],
+          rules: Object.values(gitopsEnvironmentRules),
+          getResources: async refs => {
+            const parsed = refs.map(parseGitopsEnvironmentResourceRef);
+            const { items } = await catalog.getEntitiesByRefs(
+              { entityRefs: parsed.map(p => p?.entityRef ?? '') },
+              { credentials: await auth.getOwnServiceCredentials() },
+            );
+            return parsed.map((p, i) =>
+              p && items[i]
+                ? { entity: items[i]!, environment: p.environment }
+                : undefined,
+            );
+          },
+        });
         httpRouter.use(
-          await createRouter({ httpAuth, permissions, catalog, services }),
+          await createRouter({
+            auth,
+            httpAuth,
+            permissions,
+            catalog,
+            services,
+          }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         logger.info(

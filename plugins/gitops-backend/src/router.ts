@@ -1,28 +1,55 @@
 import {
+  AuthService,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import {
   CompoundEntityRef,
+  Entity,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { gitopsEntityReadPermission } from '@gitops-backstage/plugin-gitops-common';
+import {
+  gitopsEntityReadPermission,
+  gitopsEnvironmentResourceRef,
+  gitopsPromotePermission,
+  gitopsScalePermission,
+  gitopsSyncPermission,
+} from '@gitops-backstage/plugin-gitops-common';
+import { ResourcePermission } from '@backstage/plugin-permission-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
 import { GitopsServices } from './service/createGitopsServices';
+import { resolveActor } from './service/promotion/resolveActor';
+import { ActionResult, Actor } from './service/promotion/PromotionService';
+import {
+  entityPathParams,
+  parseBody,
+  promoteBody,
+  rollbackBody,
+  scaleBody,
+  syncBody,
+} from './requestSchemas';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
+  auth: AuthService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   catalog: CatalogService;
   services: Pick<
     GitopsServices,
-    'environments' | 'history' | 'overview' | 'cache' | 'compare'
+    | 'environments'
+    | 'history'
+    | 'overview'
+    | 'cache'
+    | 'compare'
+    | 'promotions'
+    | 'sync'
+    | 'config'
   >;
 }
 
@@ -49,18 +76,14 @@ const historyQuery = z.object({
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, catalog, services } = options;
+  const { auth, httpAuth, permissions, catalog, services } = options;
   const router = Router();
   router.use(express.json());
 
-  /** Loads the entity the caller may read, or throws 404/403. */
+  /** Loads the entity the caller may read, or throws 400/404/403. */
   async function loadEntity(req: express.Request) {
     const credentials = await httpAuth.credentials(req);
-    const ref: CompoundEntityRef = {
-      kind: req.params.kind,
-      namespace: req.params.namespace,
-      name: req.params.name,
-    };
+    const ref: CompoundEntityRef = parseBody(entityPathParams, req.params);
     const entityRef = stringifyEntityRef(ref);
     const entity = await catalog.getEntityByRef(ref, { credentials });
     if (!entity) {
@@ -76,6 +99,39 @@ export async function createRouter(
       );
     }
     return entity;
+  }
+
+  /** Throws 403 unless the caller may make this change to the entity in that environment. */
+  async function authorizeChange(
+    req: express.Request,
+    permission: ResourcePermission,
+    entityRef: string,
+    environment: string,
+  ) {
+    const credentials = await httpAuth.credentials(req);
+    const [decision] = await permissions.authorize(
+      [
+        {
+          permission,
+          resourceRef: gitopsEnvironmentResourceRef(entityRef, environment),
+        },
+      ],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Not allowed to ${permission.name.replace(
+          'gitops.',
+          '',
+        )} ${entityRef} in ${environment}`,
+      );
+    }
+    return resolveActor({
+      credentials,
+      auth,
+      catalog,
+      fallbackEmail: services.config.promotion.fallbackEmail,
+    });
   }
 
   /** Aborted when the client goes away, so upstream calls stop with it. */
@@ -163,6 +219,103 @@ export async function createRouter(
       ),
     );
   });
+
+  /**
+   * A change route: validate the body, load the entity, check the change permission for the
+   * target environment (a dry run writes nothing, so reading the entity is enough), run it.
+   */
+  function changeRoute<S extends z.ZodTypeAny>(
+    path: string,
+    schema: S,
+    permission: ResourcePermission,
+    environmentOf: (body: z.infer<S>) => string,
+    run: (
+      entity: Entity,
+      body: z.infer<S>,
+      actor: Actor,
+      signal: AbortSignal,
+    ) => Promise<ActionResult>,
+  ) {
+    router.post(
+      `/entities/:namespace/:kind/:name/${path}`,
+      async (req, res) => {
+        const body = parseBody(schema, req.body);
+        const entity = await loadEntity(req);
+        const actor = (body as { dryRun?: boolean }).dryRun
+          ? await readerActor(req)
+          : await authorizeChange(
+              req,
+              permission,
+              stringifyEntityRef(entity),
+              environmentOf(body),
+            );
+        const result = await run(entity, body, actor, abortOnClose(req, res));
+        res.status(result.httpStatus).json(result.action);
+      },
+    );
+  }
+
+  changeRoute(
+    'promotions',
+    promoteBody,
+    gitopsPromotePermission,
+    body => body.to,
+    (...args) => services.promotions.promote(...args),
+  );
+  changeRoute(
+    'rollback',
+    rollbackBody,
+    gitopsPromotePermission,
+    body => body.environment,
+    (...args) => services.promotions.rollback(...args),
+  );
+  changeRoute(
+    'scale',
+    scaleBody,
+    gitopsScalePermission,
+    body => body.environment,
+    (...args) => services.promotions.scale(...args),
+  );
+  changeRoute(
+    'sync',
+    syncBody,
+    gitopsSyncPermission,
+    body => body.environment,
+    (...args) => services.sync.request(...args),
+  );
+
+  router.get('/promotions/:id', async (req, res) => {
+    const id = req.params.id;
+    if (!/^[0-9a-f-]{36}$/.test(id)) {
+      throw new InputError(`"${id}" is not an action id (a UUID)`);
+    }
+    const action = await services.promotions.get(id);
+    // The record is only as visible as the entity it belongs to.
+    const credentials = await httpAuth.credentials(req);
+    const [decision] = await permissions.authorize(
+      [
+        {
+          permission: gitopsEntityReadPermission,
+          resourceRef: action.entityRef,
+        },
+      ],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotFoundError(`No GitOps action with id ${id}`);
+    }
+    res.json(action);
+  });
+
+  /** The author of a dry run (shown in the planned commit message). */
+  async function readerActor(req: express.Request) {
+    return resolveActor({
+      credentials: await httpAuth.credentials(req),
+      auth,
+      catalog,
+      fallbackEmail: services.config.promotion.fallbackEmail,
+    });
+  }
 
   return router;
 }

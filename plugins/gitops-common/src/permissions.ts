@@ -12,8 +12,85 @@ export const gitopsEntityReadPermission = createPermission({
 });
 
 /**
+ * Resource type of the change permissions: one catalog entity in one environment. The
+ * catalog's own `catalog-entity` type cannot say which environment a change goes to, and a
+ * policy needs that to guard prod more strictly than dev.
+ *
+ * @public
+ */
+export const GITOPS_ENVIRONMENT_RESOURCE_TYPE = 'gitops-environment';
+
+/**
+ * The resource ref of an entity in an environment: `<entity ref>#<environment>`, e.g.
+ * `component:default/guestbook#prod`.
+ *
+ * @public
+ */
+export function gitopsEnvironmentResourceRef(
+  entityRef: string,
+  environment: string,
+): string {
+  return `${entityRef}#${environment}`;
+}
+
+/**
+ * Splits a {@link gitopsEnvironmentResourceRef}; `undefined` when it is not one.
+ *
+ * @public
+ */
+export function parseGitopsEnvironmentResourceRef(
+  resourceRef: string,
+): { entityRef: string; environment: string } | undefined {
+  const index = resourceRef.lastIndexOf('#');
+  if (index <= 0 || index === resourceRef.length - 1) return undefined;
+  return {
+    entityRef: resourceRef.slice(0, index),
+    environment: resourceRef.slice(index + 1),
+  };
+}
+
+/**
+ * Moving a version into an environment: promotions and rollbacks (Git commits).
+ *
+ * @public
+ */
+export const gitopsPromotePermission = createPermission({
+  name: 'gitops.promote',
+  attributes: { action: 'update' },
+  resourceType: GITOPS_ENVIRONMENT_RESOURCE_TYPE,
+});
+
+/**
+ * Changing replicas or autoscaler bounds of an environment (Git commits).
+ *
+ * @public
+ */
+export const gitopsScalePermission = createPermission({
+  name: 'gitops.scale',
+  attributes: { action: 'update' },
+  resourceType: GITOPS_ENVIRONMENT_RESOURCE_TYPE,
+});
+
+/**
+ * Asking the GitOps engine to refresh, sync, reconcile, suspend or resume: the only change
+ * that reaches a cluster instead of Git.
+ *
+ * @public
+ */
+export const gitopsSyncPermission = createPermission({
+  name: 'gitops.sync',
+  attributes: { action: 'update' },
+  resourceType: GITOPS_ENVIRONMENT_RESOURCE_TYPE,
+});
+
+/**
  * Every permission of the GitOps plugin set.
  *
  * @public
  */
-export const gitopsPermissions = [gitopsEntityReadPermission];
+export const gitopsPermissions = [
+  gitopsEntityReadPermission,
+  gitopsPromotePermission,
+  gitopsScalePermission,
+  gitopsSyncPermission,
+];

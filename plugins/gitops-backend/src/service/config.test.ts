@@ -19,8 +19,53 @@ describe('readGitopsConfig', () => {
       overlayPath: '{path}/overlays/{env}',
       valuesFile: '{path}/values-{env}.yaml',
       promotionPolicy: 'commit',
+      allowedSources: [],
+      requireHealthySource: false,
+      minSoakMinutes: 0,
     });
+    // By default each environment takes promotions from the one before it only.
+    expect(config.environments.map(e => e.allowedSources)).toEqual([
+      [],
+      ['dev'],
+      ['staging'],
+    ]);
     expect(config.timeouts.gitMs).toBe(20000);
+    expect(config.promotion).toEqual({
+      trackIntervalSeconds: 15,
+      trackTimeoutMinutes: 30,
+      pullRequestTimeoutHours: 168,
+      maxAttempts: 8,
+      fallbackEmail: 'backstage@localhost',
+    });
+  });
+
+  it('reads promotion policies', () => {
+    const config = readGitopsConfig(
+      new ConfigReader({
+        gitops: {
+          environments: [
+            { name: 'dev' },
+            { name: 'staging' },
+            {
+              name: 'prod',
+              promotion: {
+                mode: 'pull-request',
+                allowedSources: ['dev', 'staging'],
+                requireHealthySource: true,
+                minSoakMinutes: 30,
+              },
+            },
+          ],
+        },
+      }),
+      integrations,
+    );
+    expect(config.environments[2]).toMatchObject({
+      promotionPolicy: 'pullRequest',
+      allowedSources: ['dev', 'staging'],
+      requireHealthySource: true,
+      minSoakMinutes: 30,
+    });
   });
 
   it.each([
@@ -45,7 +90,24 @@ describe('readGitopsConfig', () => {
     [{ environments: [{ name: 'dev' }, { name: 'dev' }] }, /lists "dev" twice/],
     [
       { environments: [{ name: 'prod', promotion: { policy: 'yolo' } }] },
-      /must be "commit" or "pullRequest"/,
+      /must be "commit" or "pull-request"/,
+    ],
+    [
+      { environments: [{ name: '../prod' }] },
+      /"..\/prod" is not a valid environment name/,
+    ],
+    [
+      {
+        environments: [
+          { name: 'dev' },
+          { name: 'prod', promotion: { allowedSources: ['qa'] } },
+        ],
+      },
+      /allowedSources names unknown environments: qa/,
+    ],
+    [
+      { environments: [{ name: 'dev', promotion: { minSoakMinutes: -1 } }] },
+      /minSoakMinutes must be 0 or more/,
     ],
   ])('rejects invalid config %#', (gitops, message) => {
     expect(() =>

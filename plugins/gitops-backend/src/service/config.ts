@@ -20,6 +20,12 @@ export interface EnvironmentConfig {
   overlayPath: string;
   valuesFile: string;
   promotionPolicy: 'commit' | 'pullRequest';
+  /** Environments a promotion into this one may come from. */
+  allowedSources: string[];
+  /** The source must run the version Synced and Healthy. */
+  requireHealthySource: boolean;
+  /** The source must have had the version at least this long; 0 = no soak gate. */
+  minSoakMinutes: number;
   /** The engine is expected to sync this environment on its own. */
   autoSync: boolean;
 }
@@ -36,7 +42,23 @@ export interface GitopsConfig {
   /** Argo CD's reconciliation period (`timeout.reconciliation`), in seconds. */
   argoReconcileSeconds: number;
   historyLimit: number;
+  promotion: {
+    /** How often the tracker checks pending changes. */
+    trackIntervalSeconds: number;
+    /** A committed change not running Synced and Healthy by then is Failed. */
+    trackTimeoutMinutes: number;
+    /** How long an open pull request is followed before it is Failed. */
+    pullRequestTimeoutHours: number;
+    /** Push attempts (re-planned on the new head) before a 409. */
+    maxAttempts: number;
+    /** Author e-mail when the catalog User has none. */
+    fallbackEmail: string;
+  };
 }
+
+/** Environment names end up in paths, branch names and commit messages. */
+export const ENVIRONMENT_NAME =
+  /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 
 const DEFAULT_ENVIRONMENTS = ['dev', 'staging', 'prod'];
 
@@ -67,14 +89,39 @@ export function readGitopsConfig(
 
   const environmentConfigs = root?.getOptionalConfigArray('environments');
   const environments = environmentConfigs
-    ? environmentConfigs.map(env => readEnvironment(env.getString('name'), env))
-    : DEFAULT_ENVIRONMENTS.map(name => readEnvironment(name));
+    ? environmentConfigs.map((env, index) =>
+        readEnvironment(
+          env.getString('name'),
+          index === 0 ? null : environmentConfigs[index - 1].getString('name'),
+          env,
+        ),
+      )
+    : DEFAULT_ENVIRONMENTS.map((name, index) =>
+        readEnvironment(name, DEFAULT_ENVIRONMENTS[index - 1] ?? null),
+      );
   const names = new Set<string>();
   for (const env of environments) {
+    if (!ENVIRONMENT_NAME.test(env.name)) {
+      throw new Error(
+        `gitops.environments: "${env.name}" is not a valid environment name (letters, digits, '.', '_', '-')`,
+      );
+    }
     if (names.has(env.name)) {
       throw new Error(`gitops.environments lists "${env.name}" twice`);
     }
     names.add(env.name);
+  }
+  for (const env of environments) {
+    const unknown = env.allowedSources.filter(s => !names.has(s));
+    if (unknown.length > 0) {
+      throw new Error(
+        `gitops.environments[${
+          env.name
+        }].promotion.allowedSources names unknown environments: ${unknown.join(
+          ', ',
+        )}`,
+      );
+    }
   }
 
   return {
@@ -105,14 +152,41 @@ export function readGitopsConfig(
     argoReconcileSeconds:
       root?.getOptionalNumber('argocd.reconciliationSeconds') ?? 180,
     historyLimit: root?.getOptionalNumber('historyLimit') ?? 100,
+    promotion: {
+      trackIntervalSeconds:
+        root?.getOptionalNumber('promotion.trackIntervalSeconds') ?? 15,
+      trackTimeoutMinutes:
+        root?.getOptionalNumber('promotion.trackTimeoutMinutes') ?? 30,
+      pullRequestTimeoutHours:
+        root?.getOptionalNumber('promotion.pullRequestTimeoutHours') ?? 168,
+      maxAttempts: root?.getOptionalNumber('promotion.maxAttempts') ?? 8,
+      fallbackEmail:
+        root?.getOptionalString('promotion.fallbackEmail') ??
+        'backstage@localhost',
+    },
   };
 }
 
-function readEnvironment(name: string, env?: Config): EnvironmentConfig {
-  const policy = env?.getOptionalString('promotion.policy') ?? 'commit';
+function readEnvironment(
+  name: string,
+  previous: string | null,
+  env?: Config,
+): EnvironmentConfig {
+  const mode =
+    env?.getOptionalString('promotion.mode') ??
+    env?.getOptionalString('promotion.policy') ??
+    'commit';
+  const policy = mode === 'pull-request' ? 'pullRequest' : mode;
   if (policy !== 'commit' && policy !== 'pullRequest') {
     throw new Error(
-      `gitops.environments[${name}].promotion.policy must be "commit" or "pullRequest", not "${policy}"`,
+      `gitops.environments[${name}].promotion.mode must be "commit" or "pull-request", not "${mode}"`,
+    );
+  }
+  const minSoakMinutes =
+    env?.getOptionalNumber('promotion.minSoakMinutes') ?? 0;
+  if (!(minSoakMinutes >= 0)) {
+    throw new Error(
+      `gitops.environments[${name}].promotion.minSoakMinutes must be 0 or more`,
     );
   }
   return {
@@ -124,6 +198,12 @@ function readEnvironment(name: string, env?: Config): EnvironmentConfig {
     valuesFile:
       env?.getOptionalString('valuesFile') ?? '{path}/values-{env}.yaml',
     promotionPolicy: policy,
+    allowedSources:
+      env?.getOptionalStringArray('promotion.allowedSources') ??
+      (previous ? [previous] : []),
+    requireHealthySource:
+      env?.getOptionalBoolean('promotion.requireHealthySource') ?? false,
+    minSoakMinutes,
     autoSync: env?.getOptionalBoolean('autoSync') ?? false,
   };
 }

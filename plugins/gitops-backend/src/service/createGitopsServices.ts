@@ -1,4 +1,5 @@
 import {
+  AuthService,
   LoggerService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
@@ -22,12 +23,21 @@ import { LiveStateCache } from './live/LiveStateCache';
 import { LiveStatusService } from './live/LiveStatusService';
 import { OciRegistryClient } from './registry/OciRegistryClient';
 import { RegistryStatusService } from './registry/RegistryStatusService';
+import { parseImageRepository } from './registry/imageRepository';
+import { ActionTracker } from './promotion/ActionTracker';
+import { ChangeWriter } from './promotion/ChangeWriter';
+import { PromotionService } from './promotion/PromotionService';
+import { ActionStore } from './store/ActionStore';
+import { SyncService } from './sync/SyncService';
 
 /** Options of {@link createGitopsServices}. */
 export interface CreateGitopsServicesOptions {
   config: RootConfigService;
   catalog: CatalogService;
+  auth: AuthService;
   logger: LoggerService;
+  /** Where promotions, rollbacks, scaling and sync requests are recorded. */
+  store: ActionStore;
   /** Providers added through `gitopsGitProvidersExtensionPoint`. */
   extraGitProviders: Array<GitProvider | GitProviderFactory>;
 }
@@ -78,14 +88,13 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     argoReconcileSeconds: config.argoReconcileSeconds,
   });
   const reader = new DesiredStateReader();
-  const registry = new RegistryStatusService({
-    client: new OciRegistryClient({
-      hosts: config.registries,
-      logger,
-      timeoutMs: config.timeouts.registryMs,
-      cacheTtlMs: config.registryCacheMs,
-    }),
+  const registryClient = new OciRegistryClient({
+    hosts: config.registries,
+    logger,
+    timeoutMs: config.timeouts.registryMs,
+    cacheTtlMs: config.registryCacheMs,
   });
+  const registry = new RegistryStatusService({ client: registryClient });
   const environments = new EnvironmentService({
     config,
     locator,
@@ -93,6 +102,26 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     live,
     registry,
     logger,
+  });
+  const history = new HistoryService({ config, locator, reader });
+  const promotions = new PromotionService({
+    config,
+    locator,
+    reader,
+    environments,
+    history,
+    store: options.store,
+    writer: new ChangeWriter({
+      logger,
+      maxAttempts: config.promotion.maxAttempts,
+    }),
+    logger,
+    resolveDigest: async (image, tag, signal) => {
+      const ref = parseImageRepository(image);
+      // Only registries listed in config are asked, as for the registry column.
+      if (!config.registries.some(r => r.host === ref.host)) return null;
+      return registryClient.getDigest(ref, tag, { signal });
+    },
   });
   return {
     config,
@@ -107,7 +136,25 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     },
     environments,
     overview: new OverviewService({ catalog: options.catalog, environments }),
-    history: new HistoryService({ config, locator, reader }),
+    history,
+    promotions,
+    sync: new SyncService({
+      config,
+      locator,
+      reader,
+      live,
+      kubeConfig: cluster => cache.kubeConfig(cluster),
+      store: options.store,
+      logger,
+    }),
+    tracker: new ActionTracker({
+      config,
+      store: options.store,
+      environments,
+      catalog: options.catalog,
+      auth: options.auth,
+      logger,
+    }),
     compare: new CompareService({ config, locator, reader }),
   };
 }

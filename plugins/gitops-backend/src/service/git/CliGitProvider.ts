@@ -220,6 +220,8 @@ export class CliGitProvider implements GitProvider {
           error instanceof GitCommandError &&
           /non-fast-forward|fetch first|rejected|stale info/i.test(error.stderr)
         ) {
+          // The next resolveBranch fetches, so a re-plan starts from the branch's new head.
+          this.lastFetch.delete(dir);
           throw new GitConflictError(
             options.newBranch
               ? `Branch ${options.newBranch} already exists`

@@ -8,8 +8,11 @@ import {
 import {
   GitCallOptions,
   GitCommit,
+  GitCommitOptions,
   GitLogOptions,
   GitProvider,
+  GitPullRequest,
+  GitPullRequestOptions,
   GitReadFileOptions,
   GitRepositoryRef,
 } from '@gitops-backstage/plugin-gitops-node';
@@ -17,6 +20,7 @@ import { Octokit } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { LRUCache } from 'lru-cache';
+import { GithubGitWriter, statusOf } from './GithubGitWriter';
 
 /** Options of {@link GithubGitProvider}. */
 export interface GithubGitProviderOptions {
@@ -32,8 +36,18 @@ type TreeEntry = { type: string; sha: string };
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
 
 /**
- * Reads GitOps repositories through the GitHub REST API (`@octokit/core` with the retry and
- * throttling plugins: the versions the scaffolder GitHub module already brings).
+ * The retry plugin's default list plus 409: a conflict (branch moved, ref exists) answers the
+ * same however often it is asked, and a blind retry of a write must not mask it.
+ */
+const DO_NOT_RETRY = [400, 401, 403, 404, 409, 422, 451];
+
+/** Retries after a rate limit, per request. */
+const RATE_LIMIT_RETRIES = 1;
+
+/**
+ * Reads and writes GitOps repositories through the GitHub REST API (`@octokit/core` with the
+ * retry and throttling plugins: the versions the scaffolder GitHub module already brings).
+ * Writes are done by {@link GithubGitWriter}.
  *
  * Rate limit: the branch head is read with a conditional request (`If-None-Match`; a 304 does
  * not count against the limit) and everything below a commit sha (trees, blobs, path logs) is
@@ -55,6 +69,15 @@ export class GithubGitProvider implements GitProvider {
     string,
     InstanceType<typeof ThrottledOctokit>
   >({ max: 50 });
+  private readonly writer = new GithubGitWriter({
+    client: repository => this.client(repository),
+    signal: signal => this.signal(signal),
+    blobs: this.blobs,
+    // resolveBranch revalidates its entry on every call, so a kept entry would only be
+    // refreshed; dropping it keeps the ETag and the sha it stands for from ever disagreeing.
+    headChanged: (repository, branch) =>
+      this.heads.delete(headKey(repository, branch)),
+  });
 
   constructor(private readonly options: GithubGitProviderOptions) {
     this.credentials =
@@ -64,7 +87,7 @@ export class GithubGitProvider implements GitProvider {
 
   async resolveBranch({ repository, signal }: GitCallOptions): Promise<string> {
     const { octokit, owner, repo } = await this.client(repository);
-    const key = `${repository.url}#${repository.branch}`;
+    const key = headKey(repository, repository.branch);
     const known = this.heads.get(key);
     try {
       const response = await octokit.request(
@@ -181,6 +204,14 @@ export class GithubGitProvider implements GitProvider {
     return commits;
   }
 
+  commit(options: GitCommitOptions): Promise<string> {
+    return this.writer.commit(options);
+  }
+
+  openPullRequest(options: GitPullRequestOptions): Promise<GitPullRequest> {
+    return this.writer.openPullRequest(options);
+  }
+
   private async tree(
     repository: GitRepositoryRef,
     revision: string,
@@ -245,31 +276,34 @@ export class GithubGitProvider implements GitProvider {
   }
 
   private createClient(baseUrl: string | undefined, token: string | undefined) {
-    const logger = this.options.logger;
+    const { logger, timeoutMs } = this.options;
+    // The plugin waits `retryAfter` seconds and sends the request again (a rate-limited request
+    // was not carried out, so this is safe for writes too). The wait cannot be cancelled and
+    // the request's time-out runs from the start, so a wait longer than that is not worth it.
+    const onLimit =
+      (kind: string) =>
+      (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        const again =
+          retryCount < RATE_LIMIT_RETRIES && retryAfter * 1000 < timeoutMs;
+        logger.warn(
+          `GitHub ${kind} hit on ${request.method} ${request.url}, ${
+            again ? `retry in ${retryAfter}s` : `giving up (${retryAfter}s)`
+          }`,
+        );
+        return again;
+      };
     return new ThrottledOctokit({
       auth: token,
       baseUrl,
+      retry: { doNotRetry: DO_NOT_RETRY },
       throttle: {
-        onRateLimit: (
-          retryAfter: number,
-          request: { method: string; url: string },
-          _o: unknown,
-          retryCount: number,
-        ) => {
-          logger.warn(
-            `GitHub rate limit hit on ${request.method} ${request.url}, retry in ${retryAfter}s`,
-          );
-          return retryCount < 1;
-        },
-        onSecondaryRateLimit: (
-          retryAfter: number,
-          request: { method: string; url: string },
-        ) => {
-          logger.warn(
-            `GitHub secondary rate limit on ${request.method} ${request.url} (${retryAfter}s)`,
-          );
-          return false;
-        },
+        onRateLimit: onLimit('rate limit'),
+        onSecondaryRateLimit: onLimit('secondary rate limit'),
       },
     });
   }
@@ -280,8 +314,6 @@ export class GithubGitProvider implements GitProvider {
   }
 }
 
-function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'status' in error
-    ? Number((error as { status: unknown }).status)
-    : undefined;
+function headKey(repository: GitRepositoryRef, branch: string) {
+  return `${repository.url}#${branch}`;
 }

@@ -44,6 +44,17 @@ export class LiveStateCache {
     }
   }
 
+  /** The client config of a cluster, for the few calls that write (engine sync requests). */
+  kubeConfig(cluster: string) {
+    const found = this.clusters.find(c => c.name === cluster);
+    if (!found) {
+      throw new Error(
+        `cluster "${cluster}" is not configured (gitops.clusters)`,
+      );
+    }
+    return found.kubeConfig;
+  }
+
   has(cluster: string): boolean {
     return this.watches.has(cluster);
   }

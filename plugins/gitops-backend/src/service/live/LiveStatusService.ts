@@ -10,7 +10,7 @@ import { ServiceTarget } from '../ServiceLocator';
 import { detectDrift, diagnose } from './diagnose';
 import { LiveStateCache } from './LiveStateCache';
 import { liveState } from './liveState';
-import { selectServiceObjects } from './selectServiceObjects';
+import { ServiceObjects, selectServiceObjects } from './selectServiceObjects';
 import { syncState } from './syncState';
 
 /** The cluster side of one environment. */
@@ -40,12 +40,13 @@ export class LiveStatusService {
     );
   }
 
-  async status(options: {
+  /** The service's objects in the environment's cluster, from the watch cache. */
+  async find(options: {
     target: ServiceTarget;
     environment: EnvironmentConfig;
     desired: DesiredState | null;
     signal?: AbortSignal;
-  }): Promise<LiveStatus> {
+  }): Promise<{ cluster: string; namespace: string; found: ServiceObjects }> {
     const { target, environment, desired } = options;
     const cluster = environment.cluster!;
     const objects = await this.options.cache.objects(cluster, options.signal);
@@ -66,6 +67,17 @@ export class LiveStatusService {
       argoAppNamespace: target.selectors.argoAppNamespace,
       sourcePath: desired?.source.path,
     });
+    return { cluster, namespace, found };
+  }
+
+  async status(options: {
+    target: ServiceTarget;
+    environment: EnvironmentConfig;
+    desired: DesiredState | null;
+    signal?: AbortSignal;
+  }): Promise<LiveStatus> {
+    const { environment, desired } = options;
+    const { cluster, namespace, found } = await this.find(options);
     return {
       live: liveState(cluster, namespace, found),
       sync: syncState(found),

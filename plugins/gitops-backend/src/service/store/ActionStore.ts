@@ -64,9 +64,7 @@ export type ActionUpdate = Partial<
  * instance answers `GET /promotions/:id` the same.
  */
 export class ActionStore {
-  static async create(
-    database: DatabaseService | Knex,
-  ): Promise<ActionStore> {
+  static async create(database: DatabaseService | Knex): Promise<ActionStore> {
     const isService = (database as DatabaseService).getClient !== undefined;
     const client = isService
       ? await (database as DatabaseService).getClient()

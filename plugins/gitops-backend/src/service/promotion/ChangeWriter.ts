@@ -1,0 +1,193 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError, isError } from '@backstage/errors';
+import { GitConflictError } from '@gitops-backstage/plugin-gitops-node';
+import { ServiceTarget } from '../ServiceLocator';
+import { UpstreamError } from '../errors';
+import { KeyedMutex } from './KeyedMutex';
+import { Plan } from './PromotionPlanner';
+
+/** A change planned on one revision of the branch. */
+export interface PlannedChange<T> {
+  plan: Plan;
+  message: string;
+  /** Whatever the caller wants back from the attempt that landed (versions, gates…). */
+  details: T;
+}
+
+/** Options of {@link ChangeWriter.write}. */
+export interface WriteOptions<T> {
+  target: ServiceTarget;
+  author: { name: string; email: string };
+  /** Pull-request mode: the new branch, PR title and body builder. */
+  pullRequest?: {
+    branch: string;
+    title: (planned: PlannedChange<T>) => string;
+    body: (planned: PlannedChange<T>) => string;
+  };
+  /** Plans the change on a revision; the planner is pure and is re-run after a conflict. */
+  planAt(revision: string): Promise<PlannedChange<T>>;
+  signal?: AbortSignal;
+}
+
+/** What a write produced; `commit` is `null` when the plan was a no-op. */
+export interface WriteResult<T> {
+  planned: PlannedChange<T>;
+  baseRevision: string;
+  commit: string | null;
+  branch: string | null;
+  pullRequest: string | null;
+  attempts: number;
+}
+
+/** Options of {@link ChangeWriter}. */
+export interface ChangeWriterOptions {
+  logger: LoggerService;
+  maxAttempts: number;
+  /** Waits between attempts; tests pass a fast one. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Writes a planned change to the GitOps branch: plan on the head, commit, push without force;
+ * when another writer got there first, re-read the new head, plan again (the change may now be
+ * different, or a no-op) and retry after a jittered backoff. Writes from this backend to one
+ * branch queue behind each other, so they race only with other backend instances.
+ */
+export class ChangeWriter {
+  private readonly mutex = new KeyedMutex();
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: ChangeWriterOptions) {
+    this.sleep =
+      options.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)));
+  }
+
+  /** Plans on the current head only; nothing is written. */
+  async dryRun<T>(options: WriteOptions<T>): Promise<WriteResult<T>> {
+    const { target, signal } = options;
+    const base = await upstream('read the branch', () =>
+      target.provider.resolveBranch({ repository: target.repository, signal }),
+    );
+    const planned = await options.planAt(base);
+    return {
+      planned,
+      baseRevision: base,
+      commit: null,
+      branch: null,
+      pullRequest: null,
+      attempts: 0,
+    };
+  }
+
+  write<T>(options: WriteOptions<T>): Promise<WriteResult<T>> {
+    const { repository } = options.target;
+    return this.mutex.run(`${repository.url}#${repository.branch}`, () =>
+      this.writeQueued(options),
+    );
+  }
+
+  private async writeQueued<T>(
+    options: WriteOptions<T>,
+  ): Promise<WriteResult<T>> {
+    const { target, signal } = options;
+    const { provider, repository } = target;
+    if (!provider.commit) {
+      throw new ConflictError(
+        `The "${provider.type}" Git provider cannot write; ${repository.url} is read-only here`,
+      );
+    }
+    const max = Math.max(1, this.options.maxAttempts);
+    for (let attempt = 1; ; attempt++) {
+      const planning = await this.dryRun(options);
+      const { planned, baseRevision } = planning;
+      if (planned.plan.noop) return { ...planning, attempts: attempt };
+      try {
+        const commit = await provider.commit({
+          repository,
+          baseRevision,
+          files: planned.plan.files.map(f => ({
+            path: f.path,
+            content: f.after,
+          })),
+          message: planned.message,
+          author: options.author,
+          newBranch: options.pullRequest?.branch,
+          signal,
+        });
+        let pullRequest: string | null = null;
+        if (options.pullRequest && provider.openPullRequest) {
+          pullRequest = (
+            await upstream('open the pull request', () =>
+              provider.openPullRequest!({
+                repository,
+                head: options.pullRequest!.branch,
+                title: options.pullRequest!.title(planned),
+                body: options.pullRequest!.body(planned),
+                signal,
+              }),
+            )
+          ).url;
+        }
+        return {
+          planned,
+          baseRevision,
+          commit,
+          branch: options.pullRequest?.branch ?? null,
+          pullRequest,
+          attempts: attempt,
+        };
+      } catch (error) {
+        if (!(error instanceof GitConflictError)) {
+          throw isKnown(error)
+            ? error
+            : new UpstreamError(
+                `Could not write to ${repository.url}: ${messageOf(error)}`,
+                error,
+              );
+        }
+        if (options.pullRequest || attempt >= max) {
+          throw new ConflictError(
+            options.pullRequest
+              ? `${error.message}; nothing was written`
+              : `${repository.branch} of ${repository.url} kept moving: gave up after ${attempt} attempts; nothing was written`,
+          );
+        }
+        // Full jitter keeps replicas that collided from colliding again in lockstep.
+        const backoff = Math.min(2000, 100 * 2 ** (attempt - 1));
+        this.options.logger.info(
+          `${repository.branch} of ${repository.url} moved during a write (attempt ${attempt}); re-planning`,
+        );
+        await this.sleep(Math.random() * backoff);
+      }
+    }
+  }
+}
+
+/** Runs a Git host call, turning a host failure into a 502 with what was being done. */
+async function upstream<R>(what: string, call: () => Promise<R>): Promise<R> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isKnown(error) || error instanceof GitConflictError) throw error;
+    throw new UpstreamError(`Could not ${what}: ${messageOf(error)}`, error);
+  }
+}
+
+/** Errors that already carry their HTTP meaning (Backstage error types or a status code). */
+function isKnown(error: unknown): boolean {
+  if (!isError(error)) return false;
+  return (
+    [
+      'InputError',
+      'NotFoundError',
+      'NotAllowedError',
+      'ConflictError',
+      'UpstreamError',
+      'ManifestError',
+    ].includes(error.name) || typeof (error as any).statusCode === 'number'
+  );
+}
+
+function messageOf(error: unknown): string {
+  return isError(error) ? error.message : String(error);
+}

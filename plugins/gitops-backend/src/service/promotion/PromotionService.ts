@@ -1,0 +1,515 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  DesiredState,
+  EnvironmentStatus,
+  GitopsAction,
+  GitopsActionKind,
+  GitopsScaling,
+  GitopsVersion,
+  PromotionGate,
+} from '@gitops-backstage/plugin-gitops-common';
+import { randomUUID } from 'node:crypto';
+import { EnvironmentConfig, GitopsConfig } from '../config';
+import { DesiredStateReader } from '../desired/DesiredStateReader';
+import { ManifestError } from '../desired/parseYaml';
+import { EnvironmentService } from '../EnvironmentService';
+import { HistoryService } from '../HistoryService';
+import { ServiceLocator, ServiceTarget } from '../ServiceLocator';
+import { ActionStore } from '../store/ActionStore';
+import { ChangeWriter, PlannedChange } from './ChangeWriter';
+import { MessageSubject, commitMessage } from './commitMessage';
+import { desiredVersion, evaluateGates } from './gates';
+import { PlanChange, planChange } from './PromotionPlanner';
+import { pullRequestBody } from './pullRequestBody';
+
+/** Who asks for a change; becomes the commit author. */
+export interface Actor {
+  /** User entity ref (or the service principal's subject). */
+  ref: string;
+  name: string;
+  email: string;
+}
+
+/** `POST …/promotions`. */
+export interface PromoteRequest {
+  from: string;
+  to: string;
+  dryRun?: boolean;
+}
+
+/** `POST …/rollback`: a tag, or the version the environment had at a revision. */
+export interface RollbackRequest {
+  environment: string;
+  toRevision?: string;
+  toTag?: string;
+  dryRun?: boolean;
+}
+
+/** `POST …/scale`: replicas, or autoscaler bounds. */
+export interface ScaleRequest {
+  environment: string;
+  replicas?: number;
+  autoscaling?: { minReplicas?: number; maxReplicas?: number };
+  dryRun?: boolean;
+}
+
+/** An answer and the HTTP status it goes out with. */
+export interface ActionResult {
+  httpStatus: 200 | 201;
+  action: GitopsAction;
+}
+
+/** Options of {@link PromotionService}. */
+export interface PromotionServiceOptions {
+  config: GitopsConfig;
+  locator: ServiceLocator;
+  reader: DesiredStateReader;
+  environments: EnvironmentService;
+  history: HistoryService;
+  store: ActionStore;
+  writer: ChangeWriter;
+  logger: LoggerService;
+  /** The digest of `image:tag`, for environments that pin digests; `null` when unknown. */
+  resolveDigest(
+    image: string,
+    tag: string,
+    signal?: AbortSignal,
+  ): Promise<string | null>;
+  now?: () => Date;
+}
+
+type Details = {
+  previousVersion: GitopsVersion | null;
+  version: GitopsVersion | null;
+  scaling: GitopsScaling | null;
+};
+
+/**
+ * Promotions, rollbacks and scaling as Git commits (or pull requests): checks the request
+ * against the environments and gates, plans the edit on the branch head, writes it through
+ * the repository's Git provider and records it for the tracker.
+ */
+export class PromotionService {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: PromotionServiceOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async get(id: string): Promise<GitopsAction> {
+    const action = await this.options.store.get(id);
+    if (!action) throw new NotFoundError(`No GitOps action with id ${id}`);
+    const { request: _request, ...rest } = action;
+    return rest;
+  }
+
+  async promote(
+    entity: Entity,
+    request: PromoteRequest,
+    actor: Actor,
+    signal?: AbortSignal,
+  ): Promise<ActionResult> {
+    const from = this.environment(request.from);
+    const to = this.environment(request.to);
+    if (from.name === to.name) {
+      throw new InputError(`Cannot promote ${to.name} to itself`);
+    }
+    const statuses = await this.options.environments.getEnvironments(
+      entity,
+      signal,
+    );
+    const source = statuses.environments.find(e => e.name === from.name)!;
+    const versionSince =
+      to.minSoakMinutes > 0
+        ? await this.versionSince(entity, from.name, source, signal)
+        : null;
+    const gates = evaluateGates({
+      from,
+      to,
+      source,
+      versionSince,
+      now: this.now(),
+    });
+    const failed = gates.filter(g => !g.passed);
+    if (failed.length > 0 && !request.dryRun) {
+      const message = `Promotion ${from.name} → ${to.name} blocked: ${failed
+        .map(g => `${g.name}: ${g.message}`)
+        .join('; ')}`;
+      // A path the config never allows is bad input; an unready source may pass later.
+      throw failed.some(g => g.name === 'allowedSource')
+        ? new InputError(message)
+        : new ConflictError(message);
+    }
+    const sourceVersion = desiredVersion(source);
+    return this.change({
+      entity,
+      kind: 'promote',
+      from: from.name,
+      to,
+      request,
+      gates,
+      actor,
+      signal,
+      plan: async (_target, current) => {
+        if (!sourceVersion) return null; // dry run with a failed versionKnown gate
+        const version = await this.versionFor(current, sourceVersion, signal);
+        return {
+          change: { kind: 'version', ...version },
+          subject: {
+            action: 'promote',
+            from: from.name,
+            before: versionOf(current),
+            after: version,
+          },
+          details: {
+            previousVersion: versionOf(current),
+            version,
+            scaling: null,
+          },
+        };
+      },
+    });
+  }
+
+  async rollback(
+    entity: Entity,
+    request: RollbackRequest,
+    actor: Actor,
+    signal?: AbortSignal,
+  ): Promise<ActionResult> {
+    const to = this.environment(request.environment);
+    let wanted: GitopsVersion;
+    let label: string;
+    if (request.toRevision) {
+      const target = this.options.locator.locate(entity);
+      const at = await this.options.reader
+        .read({ target, environment: to, revision: request.toRevision, signal })
+        .catch(error => {
+          throw new InputError(
+            `Cannot read ${to.name} at revision ${request.toRevision}: ${
+              (error as Error).message
+            }`,
+          );
+        });
+      wanted = { tag: at.state.tag, digest: at.state.digest };
+      label = request.toRevision.slice(0, 7);
+      if (!wanted.tag && !wanted.digest) {
+        throw new InputError(
+          `${to.name} declares no image version at revision ${label}`,
+        );
+      }
+    } else {
+      wanted = { tag: request.toTag!, digest: null };
+      label = request.toTag!;
+    }
+    return this.change({
+      entity,
+      kind: 'rollback',
+      from: null,
+      to,
+      request,
+      gates: [],
+      actor,
+      signal,
+      plan: async (_target, current) => {
+        const version = request.toRevision
+          ? wanted
+          : await this.versionFor(current, wanted, signal);
+        return {
+          change: { kind: 'version', ...version },
+          subject: {
+            action: 'rollback',
+            before: versionOf(current),
+            after: version,
+            to: label,
+          },
+          details: {
+            previousVersion: versionOf(current),
+            version,
+            scaling: null,
+          },
+        };
+      },
+    });
+  }
+
+  async scale(
+    entity: Entity,
+    request: ScaleRequest,
+    actor: Actor,
+    signal?: AbortSignal,
+  ): Promise<ActionResult> {
+    const to = this.environment(request.environment);
+    return this.change({
+      entity,
+      kind: 'scale',
+      from: null,
+      to,
+      request,
+      gates: [],
+      actor,
+      signal,
+      plan: async (_target, current) => {
+        const before: GitopsScaling = {
+          replicas: current.replicas,
+          minReplicas: current.autoscaling?.minReplicas ?? null,
+          maxReplicas: current.autoscaling?.maxReplicas ?? null,
+        };
+        let change: PlanChange;
+        let after: GitopsScaling;
+        if (request.replicas !== undefined) {
+          if (current.autoscaling) {
+            throw new InputError(
+              `${to.name}: a HorizontalPodAutoscaler owns the replica count (${before.minReplicas}–${before.maxReplicas}); change autoscaling instead`,
+            );
+          }
+          change = { kind: 'replicas', replicas: request.replicas };
+          after = {
+            replicas: request.replicas,
+            minReplicas: null,
+            maxReplicas: null,
+          };
+        } else {
+          const { minReplicas, maxReplicas } = request.autoscaling!;
+          const min = minReplicas ?? before.minReplicas;
+          const max = maxReplicas ?? before.maxReplicas;
+          if (min !== null && max !== null && min > max) {
+            throw new InputError(
+              `minReplicas (${min}) must not be greater than maxReplicas (${max})`,
+            );
+          }
+          change = { kind: 'autoscaling', minReplicas, maxReplicas };
+          after = {
+            replicas: null,
+            minReplicas: minReplicas ?? null,
+            maxReplicas: maxReplicas ?? null,
+          };
+        }
+        return {
+          change,
+          subject: { action: 'scale', before, after },
+          details: { previousVersion: null, version: null, scaling: after },
+        };
+      },
+    });
+  }
+
+  /** Plans (and unless a dry run, writes and records) one change of one environment. */
+  private async change(args: {
+    entity: Entity;
+    kind: GitopsActionKind;
+    from: string | null;
+    to: EnvironmentConfig;
+    request: { dryRun?: boolean };
+    gates: PromotionGate[];
+    actor: Actor;
+    signal?: AbortSignal;
+    plan(
+      target: ServiceTarget,
+      current: DesiredState,
+    ): Promise<{
+      change: PlanChange;
+      subject: MessageSubject;
+      details: Details;
+    } | null>;
+  }): Promise<ActionResult> {
+    const { entity, to, actor, signal } = args;
+    const target = this.options.locator.locate(entity);
+    const id = randomUUID();
+    const planAt = async (
+      revision: string,
+    ): Promise<PlannedChange<Details>> => {
+      const read = (file: string) =>
+        target.provider.readFile({
+          repository: target.repository,
+          revision,
+          path: file,
+          signal,
+        });
+      try {
+        const current = (
+          await this.options.reader.read({
+            target,
+            environment: to,
+            revision,
+            signal,
+          })
+        ).state;
+        const intent = await args.plan(target, current);
+        const none = { previousVersion: null, version: null, scaling: null };
+        if (!intent) {
+          return {
+            plan: { files: [], diff: '', noop: true },
+            message: '',
+            details: none,
+          };
+        }
+        const plan = await planChange(
+          {
+            layout: current.layout,
+            path: current.source.path,
+            image: current.image ?? '',
+            workload: current.workload,
+          },
+          intent.change,
+          read,
+        );
+        const message = commitMessage({
+          service: target.service,
+          environment: to.name,
+          subject: intent.subject,
+          actor: { name: actor.name, ref: actor.ref },
+          actionId: id,
+        });
+        return { plan, message, details: intent.details };
+      } catch (error) {
+        if (error instanceof ManifestError) {
+          throw new InputError(`${to.name}: ${error.message}`);
+        }
+        throw error;
+      }
+    };
+    const pullRequest =
+      to.promotionPolicy === 'pullRequest'
+        ? {
+            branch: `gitops/${target.service}/${to.name}/${id.slice(0, 8)}`,
+            title: (p: PlannedChange<Details>) => p.message.split('\n')[0],
+            body: (p: PlannedChange<Details>) =>
+              pullRequestBody({ planned: p, gates: args.gates, actor }),
+          }
+        : undefined;
+    const writeOptions = {
+      target,
+      author: { name: actor.name, email: actor.email },
+      pullRequest,
+      planAt,
+      signal,
+    };
+    const result = args.request.dryRun
+      ? await this.options.writer.dryRun(writeOptions)
+      : await this.options.writer.write(writeOptions);
+    const now = this.now().toISOString();
+    const { plan, details } = result.planned;
+    const action: GitopsAction = {
+      id: null,
+      action: args.kind,
+      entityRef: target.entityRef,
+      status: 'DryRun',
+      from: args.from,
+      to: to.name,
+      actor: actor.ref,
+      gates: args.gates,
+      version: details.version,
+      previousVersion: details.previousVersion,
+      scaling: details.scaling,
+      diff: plan.diff,
+      commit: null,
+      branch: null,
+      pullRequest: null,
+      message: null,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    };
+    if (plan.noop) {
+      action.status = 'NoChange';
+      action.message = `${to.name} already declares this in Git: nothing to commit`;
+      return { httpStatus: 200, action };
+    }
+    if (args.request.dryRun) {
+      action.message = `Would ${
+        to.promotionPolicy === 'pullRequest' ? 'open a pull request' : 'commit'
+      } on ${target.repository.branch} (${result.baseRevision.slice(0, 7)})`;
+      return { httpStatus: 200, action };
+    }
+    let message = to.cluster
+      ? `Committed; waiting for ${to.name} to sync`
+      : `Committed; not tracked: ${to.name} has no cluster configured`;
+    if (result.branch) {
+      message = result.pullRequest
+        ? `Pull request opened from ${result.branch}`
+        : `Branch ${result.branch} pushed; this Git host has no pull-request API here, open one for it`;
+    }
+    Object.assign(action, {
+      id,
+      commit: result.commit,
+      branch: result.branch,
+      pullRequest: result.pullRequest,
+      status: result.branch ? 'PullRequestOpened' : 'Committed',
+      message,
+    });
+    await this.options.store.insert({ ...action, id, request: args.request });
+    this.options.logger.info(
+      `${args.kind} of ${target.entityRef} in ${to.name} by ${actor.ref}: ${result.commit} after ${result.attempts} attempt(s)`,
+    );
+    return { httpStatus: 201, action };
+  }
+
+  /** The version to write into `current`: digest-pinned environments get a digest. */
+  private async versionFor(
+    current: DesiredState,
+    version: GitopsVersion,
+    signal?: AbortSignal,
+  ): Promise<GitopsVersion> {
+    const pinsDigest = current.tag === null && current.digest !== null;
+    if (!pinsDigest || version.digest !== null || version.tag === null) {
+      return version;
+    }
+    const digest = await this.options.resolveDigest(
+      current.image ?? '',
+      version.tag,
+      signal,
+    );
+    if (!digest) {
+      throw new ConflictError(
+        `${current.source.path} pins ${current.image} by digest, and the digest of ${version.tag} is unknown: add the registry to gitops.registries or promote a digest`,
+      );
+    }
+    return { tag: null, digest };
+  }
+
+  /** When the source's current version arrived in Git (the oldest commit that still has it). */
+  private async versionSince(
+    entity: Entity,
+    environment: string,
+    source: EnvironmentStatus,
+    signal?: AbortSignal,
+  ): Promise<Date | null> {
+    const version = desiredVersion(source);
+    if (!version) return null;
+    const history = await this.options.history.getHistory(
+      entity,
+      environment,
+      signal,
+    );
+    let since: string | null = null;
+    for (const item of history.items) {
+      if (!item.changes.includes('version')) continue;
+      if (item.tag !== version.tag || item.digest !== version.digest) break;
+      since = item.committedAt;
+    }
+    return since ? new Date(since) : null;
+  }
+
+  private environment(name: string): EnvironmentConfig {
+    const environment = this.options.config.environments.find(
+      e => e.name === name,
+    );
+    if (!environment) {
+      throw new NotFoundError(
+        `Unknown environment "${name}"; configured: ${this.options.config.environments
+          .map(e => e.name)
+          .join(', ')}`,
+      );
+    }
+    return environment;
+  }
+}
+
+function versionOf(state: DesiredState): GitopsVersion | null {
+  return state.tag || state.digest
+    ? { tag: state.tag, digest: state.digest }
+    : null;
+}

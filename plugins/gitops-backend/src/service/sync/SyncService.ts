@@ -1,0 +1,146 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { GitopsAction } from '@gitops-backstage/plugin-gitops-common';
+import { KubeConfig } from '@kubernetes/client-node';
+import { randomUUID } from 'node:crypto';
+import { GitopsConfig } from '../config';
+import { DesiredStateReader } from '../desired/DesiredStateReader';
+import { LiveStatusService } from '../live/LiveStatusService';
+import { Actor, ActionResult } from '../promotion/PromotionService';
+import { ServiceLocator } from '../ServiceLocator';
+import { ActionStore } from '../store/ActionStore';
+import { UpstreamError } from '../errors';
+import {
+  EngineAction,
+  EngineActionError,
+  applyEngineAction,
+  supportedActions,
+} from './engineActions';
+
+/** Options of {@link SyncService}. */
+export interface SyncServiceOptions {
+  config: GitopsConfig;
+  locator: ServiceLocator;
+  reader: DesiredStateReader;
+  live: LiveStatusService;
+  kubeConfig(cluster: string): KubeConfig;
+  store: ActionStore;
+  logger: LoggerService;
+  now?: () => Date;
+}
+
+/**
+ * Asks the environment's GitOps engine to refresh, sync, reconcile, suspend or resume the
+ * object that deploys the service: the one change that goes to a cluster instead of Git. The
+ * object is the one the live state found (Argo CD Application, Flux Kustomization or
+ * HelmRelease), never one named in the request.
+ */
+export class SyncService {
+  constructor(private readonly options: SyncServiceOptions) {}
+
+  async request(
+    entity: Entity,
+    body: { environment: string; action: EngineAction },
+    actor: Actor,
+    signal?: AbortSignal,
+  ): Promise<ActionResult> {
+    const { config, locator, reader, live } = this.options;
+    const environment = config.environments.find(
+      e => e.name === body.environment,
+    );
+    if (!environment) {
+      throw new NotFoundError(
+        `Unknown environment "${
+          body.environment
+        }"; configured: ${config.environments.map(e => e.name).join(', ')}`,
+      );
+    }
+    if (!live.covers(environment)) {
+      throw new InputError(
+        `${environment.name} has no cluster configured: there is no engine to ask`,
+      );
+    }
+    const target = locator.locate(entity);
+    const revision = await target.provider.resolveBranch({
+      repository: target.repository,
+      signal,
+    });
+    const desired = await reader
+      .read({ target, environment, revision, signal })
+      .then(r => r.state)
+      .catch(() => null);
+    const { cluster, found } = await live.find({
+      target,
+      environment,
+      desired,
+      signal,
+    });
+    const object =
+      found.application ?? found.helmRelease ?? found.kustomization;
+    if (!object) {
+      throw new NotFoundError(
+        `No Argo CD Application or Flux Kustomization/HelmRelease deploys ${target.entityRef} in ${environment.name}`,
+      );
+    }
+    const kind = String(object.kind);
+    if (!supportedActions(kind).includes(body.action)) {
+      throw new InputError(
+        `${kind} ${object.metadata?.name} supports ${supportedActions(
+          kind,
+        ).join(', ')}, not ${body.action}`,
+      );
+    }
+    await applyEngineAction({
+      kubeConfig: this.options.kubeConfig(cluster),
+      object: {
+        apiVersion: String(object.apiVersion),
+        kind,
+        name: String(object.metadata?.name),
+        namespace: String(object.metadata?.namespace),
+      },
+      action: body.action,
+      actor: actor.ref,
+      signal,
+    }).catch(error => {
+      // Backstage error types keep their meaning; anything else is the cluster failing.
+      if (error instanceof EngineActionError) {
+        throw new UpstreamError(
+          `Cluster ${cluster}: ${error.message}`,
+          undefined,
+          502,
+        );
+      }
+      throw error;
+    });
+    const now = (this.options.now?.() ?? new Date()).toISOString();
+    const action: GitopsAction = {
+      id: randomUUID(),
+      action: 'sync',
+      entityRef: target.entityRef,
+      status: 'Requested',
+      from: null,
+      to: environment.name,
+      actor: actor.ref,
+      gates: [],
+      version: null,
+      previousVersion: null,
+      scaling: null,
+      diff: '',
+      commit: null,
+      branch: null,
+      pullRequest: null,
+      message: `${body.action} requested on ${kind} ${object.metadata?.namespace}/${object.metadata?.name} in cluster ${cluster}`,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: now,
+    };
+    await this.options.store.insert({
+      ...action,
+      id: action.id!,
+      request: body,
+    });
+    this.options.logger.info(`${action.message} by ${actor.ref}`);
+    return { httpStatus: 201, action };
+  }
+}
