@@ -8,11 +8,12 @@ import { z } from 'zod/v3';
 const name = (what: string) =>
   z
     .string({ required_error: `${what} is required` })
-    .regex(
-      /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/,
+    .refine(
+      value =>
+        /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/.test(value) &&
+        !value.includes('..'),
       `${what} must be letters, digits, '.', '_' or '-' (no '/', '..' or spaces)`,
-    )
-    .refine(value => !value.includes('..'), `${what} must not contain '..'`);
+    );
 
 /** An OCI tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`, so at most 128 characters. */
 const tag = z

@@ -1,0 +1,107 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { gitopsPlugin } from '../plugin';
+import { gitIn } from './exampleRepo';
+
+function component(name: string, annotations: Record<string, string>): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default', annotations },
+    spec: { type: 'service', owner: 'guests', lifecycle: 'production' },
+  };
+}
+
+/** The example services as the catalog describes them. */
+export const exampleEntities: Entity[] = [
+  component('guestbook', {
+    'backstage.io/kubernetes-id': 'guestbook',
+    'gitops.backstage.io/path': 'apps/guestbook',
+    'gitops.backstage.io/image': 'ghcr.io/acme/guestbook',
+  }),
+  component('demo-flask-app', {
+    'gitops.backstage.io/path': 'apps/demo-flask-app',
+  }),
+  component('sample-app', {
+    'gitops.backstage.io/path': 'sample-app/apps',
+    'gitops.backstage.io/image': 'ghcr.io/acme/sample-app',
+  }),
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: 'mock', namespace: 'default' },
+    spec: {
+      profile: { displayName: 'Mock User', email: 'mock@example.com' },
+      memberOf: [],
+    },
+  },
+];
+
+/**
+ * Starts the gitops plugin on a real Git remote with dev → staging → prod (prod by pull
+ * request), the example catalog, and whatever features a test adds (permission mocks, Git
+ * provider wrappers). The mock user `user:default/mock` is the requester.
+ */
+export async function startPromotionBackend(options: {
+  remote: string;
+  workDir: string;
+  environments?: object[];
+  features?: any[];
+  gitops?: object;
+}) {
+  const { server } = await startTestBackend({
+    features: [
+      gitopsPlugin,
+      catalogServiceMock.factory({ entities: exampleEntities }),
+      mockServices.rootConfig.factory({
+        data: {
+          gitops: {
+            repositories: [
+              { name: 'example', url: options.remote, provider: 'git' },
+            ],
+            environments: options.environments ?? [
+              { name: 'dev' },
+              { name: 'staging' },
+              { name: 'prod', promotion: { mode: 'pull-request' } },
+            ],
+            git: {
+              cacheDir: fs.mkdtempSync(path.join(options.workDir, 'cache-')),
+              fetchIntervalSeconds: 30,
+            },
+            ...options.gitops,
+          },
+        },
+      }),
+      ...(options.features ?? []),
+    ],
+  });
+  return server;
+}
+
+/** The changed lines of a diff, without headers and context. */
+export function changedLines(diff: string): string[] {
+  return diff.split('\n').filter(line => /^[-+](?![-+]{2} )/.test(line));
+}
+
+/** Fails when any YAML file changed between two commits no longer parses. */
+export function expectChangedYamlParses(
+  remote: string,
+  from: string,
+  to: string,
+) {
+  const files = gitIn(remote, 'diff', '--name-only', from, to)
+    .split('\n')
+    .filter(f => /\.ya?ml$/.test(f));
+  for (const file of files) {
+    const text = gitIn(remote, 'show', `${to}:${file}`);
+    const errors = parseDocument(text).errors;
+    if (errors.length > 0) {
+      throw new Error(`${file} at ${to} does not parse: ${errors[0].message}`);
+    }
+  }
+  return files;
+}
