@@ -20,6 +20,7 @@ function component(name: string, annotations: Record<string, string>): Entity {
 export const exampleEntities: Entity[] = [
   component('guestbook', {
     'backstage.io/kubernetes-id': 'guestbook',
+    'argocd/app-selector': 'app.kubernetes.io/name=guestbook',
     'gitops.backstage.io/path': 'apps/guestbook',
     'gitops.backstage.io/image': 'ghcr.io/acme/guestbook',
   }),
