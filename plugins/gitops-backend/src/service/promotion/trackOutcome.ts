@@ -198,11 +198,12 @@ export function describeChange(
 function describeDesired(target: EnvironmentStatus): string {
   const d = target.desired;
   if (!d) return 'unreadable';
+  const hpa = d.autoscaling
+    ? `${d.autoscaling.minReplicas ?? '?'}–${d.autoscaling.maxReplicas ?? '?'}`
+    : 'none';
   return `now ${formatVersion(desiredVersion(target))}, replicas ${
-    d.replicas ?? '–'
-  }, autoscaling ${d.autoscaling?.minReplicas ?? '–'}–${
-    d.autoscaling?.maxReplicas ?? '–'
-  }`;
+    d.replicas ?? 'unset'
+  }, autoscaling ${hpa}`;
 }
 
 function hours(ms: number): number {
