@@ -203,6 +203,42 @@ describe('change endpoints', () => {
     ]);
   });
 
+  it('lists the changes in the environment history: the commit links its record, records show status', async () => {
+    const server = await startPromotionBackend({ remote, workDir });
+    const promoted = await request(server)
+      .post(`${API}/guestbook/promotions`)
+      .send({ from: 'dev', to: 'staging' })
+      .expect(201);
+    const scaled = await request(server)
+      .post(`${API}/guestbook/scale`)
+      .send({ environment: 'staging', replicas: 3 })
+      .expect(201);
+    const res = await request(server).get(
+      `${API}/guestbook/history?environment=staging`,
+    );
+    expect(res.status).toBe(200);
+    expect(
+      res.body.items
+        .slice(0, 2)
+        .map((i: any) => [i.revision, i.promotionId, i.changes]),
+    ).toEqual([
+      [scaled.body.commit, scaled.body.id, ['scaling']],
+      [promoted.body.commit, promoted.body.id, ['version']],
+    ]);
+    // Older commits were not made by the plugin.
+    expect(res.body.items[2].promotionId).toBeNull();
+    expect(
+      res.body.actions.map((a: any) => [a.id, a.action, a.status]),
+    ).toEqual([
+      [scaled.body.id, 'scale', 'Committed'],
+      [promoted.body.id, 'promote', 'Committed'],
+    ]);
+    const prod = await request(server).get(
+      `${API}/guestbook/history?environment=prod`,
+    );
+    expect(prod.body.actions).toEqual([]);
+  });
+
   it('answers a dry run with the plan and every gate, writing nothing', async () => {
     const server = await startPromotionBackend({
       remote,

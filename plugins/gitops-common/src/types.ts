@@ -1,3 +1,5 @@
+import { GitopsAction } from './actions';
+
 /**
  * Horizontal pod autoscaler settings as Git declares them.
  *
@@ -258,4 +260,9 @@ export interface HistoryResponse {
   entityRef: string;
   environment: string;
   items: HistoryItem[];
+  /**
+   * Changes made or requested through the plugin in this environment, newest first — including
+   * sync requests, open pull requests and failed rollouts, which the Git log alone does not show.
+   */
+  actions: GitopsAction[];
 }

@@ -38,6 +38,7 @@ const mockGitopsApi: GitopsApi = {
       entityRef: `component:${entityRef.namespace}/${entityRef.name}`,
       environment,
       items: [],
+      actions: [],
     };
   },
 };

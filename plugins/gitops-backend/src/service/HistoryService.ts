@@ -9,12 +9,16 @@ import { GitopsConfig, fillTemplate } from './config';
 import { DesiredStateReader } from './desired/DesiredStateReader';
 import { ManifestError } from './desired/parseYaml';
 import { ServiceLocator } from './ServiceLocator';
+import { actionIdOf } from './promotion/commitMessage';
+import { ActionStore } from './store/ActionStore';
 
 /** Options of {@link HistoryService}. */
 export interface HistoryServiceOptions {
   config: GitopsConfig;
   locator: ServiceLocator;
   reader: DesiredStateReader;
+  /** Recorded promotions, rollbacks, scaling and sync requests; left out in Git-only tests. */
+  store?: ActionStore;
 }
 
 /**
@@ -97,13 +101,23 @@ export class HistoryService {
         replicas: state.replicas,
         autoscaling: state.autoscaling,
         changes,
-        promotionId: null,
+        // Commits made through the plugin carry their action id as a trailer.
+        promotionId: actionIdOf(commit.message),
       });
     }
+    const actions = this.options.store
+      ? (
+          await this.options.store.listForEntity(target.entityRef, {
+            environment: environment.name,
+            limit,
+          })
+        ).map(({ request: _request, ...action }) => action)
+      : [];
     return {
       entityRef: target.entityRef,
       environment: environment.name,
       items,
+      actions,
     };
   }
 }

@@ -103,7 +103,12 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     registry,
     logger,
   });
-  const history = new HistoryService({ config, locator, reader });
+  const history = new HistoryService({
+    config,
+    locator,
+    reader,
+    store: options.store,
+  });
   const promotions = new PromotionService({
     config,
     locator,
