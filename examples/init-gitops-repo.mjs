@@ -4,8 +4,10 @@
 // history endpoint have something to show. Commit dates and authors are fixed, so the same
 // files always give the same commit shas.
 //
-// Usage: node examples/init-gitops-repo.mjs [target-dir] [--reset]
-// Default target: .cache/gitops-example-repo at the repository root.
+// Usage: node examples/init-gitops-repo.mjs [target-dir] [--reset] [--bare]
+// Default target: .cache/gitops-example-repo at the repository root. With --bare the target is
+// a bare repository (what the portal writes promotions to, as to a hosted remote: a push to a
+// checked-out branch would be refused).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,10 +17,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const source = path.join(here, 'gitops-repo');
 const args = process.argv.slice(2);
 const reset = args.includes('--reset');
-const target = path.resolve(
+const bare = args.includes('--bare');
+const destination = path.resolve(
   args.find(a => !a.startsWith('--')) ??
     path.join(here, '..', '.cache', 'gitops-example-repo'),
 );
+// A bare repository is built in a work tree beside it, then cloned bare into place.
+const target = bare ? `${destination}.work` : destination;
 
 // Each step undoes to the previous state when read backwards: [file, before, after, message, author].
 const steps = [
@@ -85,9 +90,12 @@ function git(...gitArgs) {
   }).trim();
 }
 
-if (fs.existsSync(path.join(target, '.git')) && !reset) {
+const ready = bare
+  ? fs.existsSync(path.join(destination, 'HEAD'))
+  : fs.existsSync(path.join(destination, '.git'));
+if (ready && !reset) {
   console.log(
-    `GitOps example repository ready: ${target} (keep; --reset recreates it)`,
+    `GitOps example repository ready: ${destination} (keep; --reset recreates it)`,
   );
   process.exit(0);
 }
@@ -145,8 +153,14 @@ for (const [file, before, after, message, author] of steps) {
   git('add', file);
   commit(message, author);
 }
+const head = git('rev-parse', '--short', 'HEAD');
+if (bare) {
+  fs.rmSync(destination, { recursive: true, force: true });
+  git('clone', '--quiet', '--bare', target, destination);
+  fs.rmSync(target, { recursive: true, force: true });
+}
 console.log(
-  `GitOps example repository created: ${target} (${
+  `GitOps example repository created: ${destination} (${
     steps.length + 1
-  } commits, head ${git('rev-parse', '--short', 'HEAD')})`,
+  } commits, head ${head}${bare ? ', bare' : ''})`,
 );

@@ -7,6 +7,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import { gitopsExamplePolicyModule } from './gitopsPermissionPolicy';
 
 const backend = createBackend();
 
@@ -40,10 +41,9 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 // permission plugin
 backend.add(import('@backstage/plugin-permission-backend'));
-// See https://backstage.io/docs/permissions/getting-started for how to create your own permission policy
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// Everyone may read and change dev/staging; only a service's owners may change it in prod.
+// See src/gitopsPermissionPolicy.ts and the README's "Permissions" section.
+backend.add(gitopsExamplePolicyModule);
 
 // search plugin
 backend.add(import('@backstage/plugin-search-backend'));

@@ -16,7 +16,7 @@ import { parseAllDocuments } from 'yaml';
 const root = path.resolve(__dirname, '../../..');
 execFileSync(
   process.execPath,
-  [path.join(root, 'examples/init-gitops-repo.mjs')],
+  [path.join(root, 'examples/init-gitops-repo.mjs'), '--bare'],
   {
     stdio: 'inherit',
   },

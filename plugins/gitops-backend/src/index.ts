@@ -8,5 +8,6 @@ export {
   gitopsEnvironmentConditions,
   createGitopsEnvironmentConditionalDecision,
   gitopsEnvironmentPermissionResourceRef,
+  gitopsEnvironmentRules,
 } from './permissions/rules';
 export type { GitopsEnvironmentResource } from './permissions/rules';

@@ -121,6 +121,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       maxAttempts: config.promotion.maxAttempts,
     }),
     logger,
+    tracks: environment => live.covers(environment),
     resolveDigest: async (image, tag, signal) => {
       const ref = parseImageRepository(image);
       // Only registries listed in config are asked, as for the registry column.
@@ -158,6 +159,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       environments,
       catalog: options.catalog,
       auth: options.auth,
+      tracks: environment => live.covers(environment),
       logger,
     }),
     compare: new CompareService({ config, locator, reader }),

@@ -7,7 +7,7 @@ import { parseDocument } from 'yaml';
 import { createExampleGitRepo, gitIn } from '../../__testUtils__/exampleRepo';
 import { KeyedMutex } from '../promotion/KeyedMutex';
 import { planChange } from '../promotion/PromotionPlanner';
-import { CliGitProvider } from './CliGitProvider';
+import { CliGitProvider, pushUrl } from './CliGitProvider';
 
 /** Commits through the git provider to a real bare remote. */
 describe('CliGitProvider.commit', () => {
@@ -66,6 +66,55 @@ describe('CliGitProvider.commit', () => {
     ]);
     // The provider reads its own commit right away.
     expect(await git.resolveBranch({ repository })).toBe(sha);
+  });
+
+  it('pushes to a remote given as a path relative to the working directory', async () => {
+    const git = provider();
+    const repository = {
+      url: path.relative(process.cwd(), remote),
+      branch: 'main',
+    };
+    const base = await git.resolveBranch({ repository });
+    const sha = await git.commit({
+      repository,
+      baseRevision: base,
+      files: [{ path: 'a.txt', content: 'a\n' }],
+      message: 'a',
+      author,
+    });
+    expect(gitIn(remote, 'rev-parse', 'main')).toBe(sha);
+  });
+
+  it.each([
+    [
+      'https://github.com/acme/gitops.git',
+      'https://github.com/acme/gitops.git',
+    ],
+    ['ssh://git@host/acme/gitops.git', 'ssh://git@host/acme/gitops.git'],
+    ['git@github.com:acme/gitops.git', 'git@github.com:acme/gitops.git'],
+    ['file:///srv/git/gitops', 'file:///srv/git/gitops'],
+    ['/srv/git/gitops', '/srv/git/gitops'],
+    ['../data/gitops', path.resolve('../data/gitops')],
+  ])('pushes %s to %s', (url, expected) => {
+    expect(pushUrl(url)).toBe(expected);
+  });
+
+  it('reports a push the remote refuses (a checked-out branch) as an error, not a conflict to retry', async () => {
+    const git = provider();
+    const repository = { url: path.join(workDir, 'example'), branch: 'main' };
+    const base = await git.resolveBranch({ repository });
+    const error = await git
+      .commit({
+        repository,
+        baseRevision: base,
+        files: [{ path: 'a.txt', content: 'a\n' }],
+        message: 'a',
+        author,
+      })
+      .catch(e => e);
+    expect(error).not.toBeInstanceOf(GitConflictError);
+    expect(error.message).toMatch(/remote rejected.*checked out/);
+    expect(gitIn(repository.url, 'rev-parse', 'main')).toBe(base);
   });
 
   it('refuses to overwrite a branch that moved, leaving the remote unchanged', async () => {

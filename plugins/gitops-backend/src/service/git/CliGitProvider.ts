@@ -210,16 +210,13 @@ export class CliGitProvider implements GitProvider {
           ...(options.newBranch
             ? [`--force-with-lease=refs/heads/${options.newBranch}:`]
             : []),
-          repository.url,
+          pushUrl(repository.url),
           `${sha}:refs/heads/${target}`,
         ],
         dir,
         signal,
       ).catch(error => {
-        if (
-          error instanceof GitCommandError &&
-          /non-fast-forward|fetch first|rejected|stale info/i.test(error.stderr)
-        ) {
+        if (error instanceof GitCommandError && isBranchMoved(error.stderr)) {
           // The next resolveBranch fetches, so a re-plan starts from the branch's new head.
           this.lastFetch.delete(dir);
           throw new GitConflictError(
@@ -355,4 +352,28 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       .then(resolve, reject)
       .finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/**
+ * The remote to push to. The mirror was cloned from `url` as the backend's working directory
+ * saw it; the push runs inside the mirror, so a relative local path is made absolute first.
+ */
+export function pushUrl(url: string): string {
+  const isLocalPath =
+    !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^[^/]+@[^/:]+:/.test(url);
+  return isLocalPath ? path.resolve(url) : url;
+}
+
+/**
+ * Whether a refused push means the branch moved underneath it (re-plan and retry): a
+ * `[rejected]` non-fast-forward or lease failure, or a concurrent update the remote saw while
+ * locking the ref. A `[remote rejected]` for any other reason (a hook, a checked-out branch)
+ * cannot be fixed by retrying.
+ */
+export function isBranchMoved(stderr: string): boolean {
+  return (
+    /\[rejected\].*\((non-fast-forward|fetch first|stale info|already exists)\)/i.test(
+      stderr,
+    ) || /cannot lock ref|incorrect old value provided/i.test(stderr)
+  );
 }

@@ -16,6 +16,8 @@ export interface ActionTrackerOptions {
   environments: EnvironmentService;
   catalog: CatalogService;
   auth: AuthService;
+  /** Whether an environment's cluster is configured; others cannot be followed. */
+  tracks(environment: GitopsConfig['environments'][number]): boolean;
   logger: LoggerService;
   now?: () => Date;
 }
@@ -58,7 +60,7 @@ export class ActionTracker {
     const byEntity = new Map<string, typeof pending>();
     for (const action of pending) {
       const environment = config.environments.find(e => e.name === action.to);
-      if (!environment?.cluster) continue; // nothing to watch: stays Committed
+      if (!environment || !this.options.tracks(environment)) continue; // stays Committed
       byEntity.set(action.entityRef, [
         ...(byEntity.get(action.entityRef) ?? []),
         action,

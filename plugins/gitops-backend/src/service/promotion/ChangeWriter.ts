@@ -138,11 +138,16 @@ export class ChangeWriter {
         };
       } catch (error) {
         if (!(error instanceof GitConflictError)) {
+          if (!isKnown(error)) {
+            this.options.logger.warn(
+              `Write to ${repository.url} failed: ${messageOf(error)}`,
+            );
+          }
           throw isKnown(error)
             ? error
-            : new UpstreamError(
+            : // The message is already redacted; the cause (stderr, stack) stays in the log.
+              new UpstreamError(
                 `Could not write to ${repository.url}: ${messageOf(error)}`,
-                error,
               );
         }
         if (options.pullRequest || attempt >= max) {
@@ -169,7 +174,7 @@ async function upstream<R>(what: string, call: () => Promise<R>): Promise<R> {
     return await call();
   } catch (error) {
     if (isKnown(error) || error instanceof GitConflictError) throw error;
-    throw new UpstreamError(`Could not ${what}: ${messageOf(error)}`, error);
+    throw new UpstreamError(`Could not ${what}: ${messageOf(error)}`);
   }
 }
 

@@ -77,6 +77,8 @@ export interface PromotionServiceOptions {
     tag: string,
     signal?: AbortSignal,
   ): Promise<string | null>;
+  /** Whether the tracker can follow an environment (its cluster is configured). */
+  tracks(environment: EnvironmentConfig): boolean;
   now?: () => Date;
 }
 
@@ -424,7 +426,7 @@ export class PromotionService {
       } on ${target.repository.branch} (${result.baseRevision.slice(0, 7)})`;
       return { httpStatus: 200, action };
     }
-    let message = to.cluster
+    let message = this.options.tracks(to)
       ? `Committed; waiting for ${to.name} to sync`
       : `Committed; not tracked: ${to.name} has no cluster configured`;
     if (result.branch) {
