@@ -41,6 +41,12 @@ const mockGitopsApi: GitopsApi = {
       actions: [],
     };
   },
+  async promote() {
+    throw new Error('This page serves fixtures; promotions need the backend');
+  },
+  async getAction(id) {
+    throw new Error(`This page serves fixtures; no action ${id}`);
+  },
 };
 
 const brokenGuestbook: Entity = {

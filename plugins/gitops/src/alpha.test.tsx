@@ -14,6 +14,8 @@ function renderEntityPage(entity: Entity) {
   const gitopsApi: jest.Mocked<GitopsApi> = {
     getEnvironments: jest.fn().mockResolvedValue(guestbookEnvironments),
     getHistory: jest.fn(),
+    promote: jest.fn(),
+    getAction: jest.fn(),
   };
   renderTestApp({
     features: [plugin],

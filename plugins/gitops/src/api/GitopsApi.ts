@@ -2,8 +2,21 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
   EnvironmentsResponse,
+  GitopsAction,
   HistoryResponse,
 } from '@gitops-backstage/plugin-gitops-common';
+
+/**
+ * A promotion request: the version `from` runs goes to `to`.
+ *
+ * @public
+ */
+export interface PromoteRequest {
+  from: string;
+  to: string;
+  /** Only plan: the diff and the gates, nothing written. */
+  dryRun?: boolean;
+}
 
 /**
  * Reads the GitOps state of catalog entities from the gitops backend.
@@ -28,6 +41,18 @@ export interface GitopsApi {
     entityRef: CompoundEntityRef,
     environment: string,
   ): Promise<HistoryResponse>;
+
+  /**
+   * Promotes a version as a Git commit (or pull-request branch); with `dryRun`, answers the
+   * plan, the diff and every gate without writing.
+   */
+  promote(
+    entityRef: CompoundEntityRef,
+    request: PromoteRequest,
+  ): Promise<GitopsAction>;
+
+  /** A recorded promotion, rollback, scale or sync request, its status kept current. */
+  getAction(id: string): Promise<GitopsAction>;
 }
 
 /**

@@ -57,6 +57,75 @@ describe('GitopsClient', () => {
     expect(requested?.searchParams.get('environment')).toBe('prod & co');
   });
 
+  it('posts a promotion as JSON and returns the action', async () => {
+    let received: { type: string | null; body: unknown } | undefined;
+    const action = { id: null, status: 'DryRun', gates: [] };
+    server.use(
+      http.post(
+        `${baseUrl}/entities/default/Component/guestbook/promotions`,
+        async ({ request }) => {
+          received = {
+            type: request.headers.get('content-type'),
+            body: await request.json(),
+          };
+          return HttpResponse.json(action);
+        },
+      ),
+    );
+
+    await expect(
+      client.promote(guestbook, { from: 'dev', to: 'staging', dryRun: true }),
+    ).resolves.toEqual(action);
+    expect(received).toEqual({
+      type: 'application/json',
+      body: { from: 'dev', to: 'staging', dryRun: true },
+    });
+  });
+
+  it('turns a refused promotion into a ResponseError with the reason', async () => {
+    server.use(
+      http.post(
+        `${baseUrl}/entities/default/Component/guestbook/promotions`,
+        () =>
+          HttpResponse.json(
+            {
+              error: {
+                name: 'NotAllowedError',
+                message:
+                  'Not allowed to promote component:default/guestbook in prod',
+              },
+              response: { statusCode: 403 },
+            },
+            { status: 403 },
+          ),
+      ),
+    );
+
+    const error = await client
+      .promote(guestbook, { from: 'staging', to: 'prod' })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.cause.message).toBe(
+      'Not allowed to promote component:default/guestbook in prod',
+    );
+  });
+
+  it('reads an action by id', async () => {
+    server.use(
+      http.get(
+        `${baseUrl}/promotions/6f1c2f8e-0000-4000-8000-000000000001`,
+        () =>
+          HttpResponse.json({
+            id: '6f1c2f8e-0000-4000-8000-000000000001',
+            status: 'Succeeded',
+          }),
+      ),
+    );
+    await expect(
+      client.getAction('6f1c2f8e-0000-4000-8000-000000000001'),
+    ).resolves.toMatchObject({ status: 'Succeeded' });
+  });
+
   it('encodes each part of the entity ref as one path segment', async () => {
     let path: string | undefined;
     server.use(

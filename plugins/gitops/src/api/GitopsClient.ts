@@ -3,9 +3,10 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   EnvironmentsResponse,
+  GitopsAction,
   HistoryResponse,
 } from '@gitops-backstage/plugin-gitops-common';
-import { GitopsApi } from './GitopsApi';
+import { GitopsApi, PromoteRequest } from './GitopsApi';
 
 /**
  * Options of {@link GitopsClient}.
@@ -45,6 +46,18 @@ export class GitopsClient implements GitopsApi {
     return this.get(`${await this.entityUrl(entityRef)}/history?${query}`);
   }
 
+  async promote(
+    entityRef: CompoundEntityRef,
+    request: PromoteRequest,
+  ): Promise<GitopsAction> {
+    return this.send(`${await this.entityUrl(entityRef)}/promotions`, request);
+  }
+
+  async getAction(id: string): Promise<GitopsAction> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('gitops');
+    return this.get(`${baseUrl}/promotions/${encodeURIComponent(id)}`);
+  }
+
   private async entityUrl(entityRef: CompoundEntityRef): Promise<string> {
     const baseUrl = await this.discoveryApi.getBaseUrl('gitops');
     // The client is public and may get refs that did not come from the catalog;
@@ -53,6 +66,18 @@ export class GitopsClient implements GitopsApi {
       encodeURIComponent,
     );
     return `${baseUrl}/entities/${segments.join('/')}`;
+  }
+
+  private async send<T>(url: string, body: unknown): Promise<T> {
+    const response = await this.fetchApi.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
   }
 
   private async get<T>(url: string): Promise<T> {

@@ -3,7 +3,8 @@ import { ResponseError } from '@backstage/errors';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { EnvironmentsResponse } from '@gitops-backstage/plugin-gitops-common';
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import {
   entityWithoutGitops,
   guestbookEntity,
@@ -20,6 +21,8 @@ function mockGitopsApi(
   return {
     getEnvironments: jest.fn(getEnvironments),
     getHistory: jest.fn(),
+    promote: jest.fn(),
+    getAction: jest.fn(),
   };
 }
 
@@ -75,6 +78,7 @@ describe('EntityGitopsEnvironmentsCard', () => {
       Scaling: '1 replica',
       'Resources (cpu/mem)': 'req 50m/64Mi · lim 100m/128Mi',
       Source: 'apps/guestbook/overlays/dev @ 3f2a9c8',
+      Promote: '', // the first environment takes no promotions
     });
     expect(rowOf('staging')).toMatchObject({
       Git: 'v1.0.4',
@@ -179,5 +183,141 @@ describe('EntityGitopsEnvironmentsCard', () => {
       (await screen.findAllByText(/gitops\.backstage\.io\/path/)).length,
     ).toBeGreaterThan(0);
     expect(api.getEnvironments).not.toHaveBeenCalled();
+  });
+
+  it('promotes after showing the plan: versions, gates and diff first, then the commit', async () => {
+    const api = mockGitopsApi(async () => guestbookEnvironments);
+    const plan = {
+      id: null,
+      action: 'promote' as const,
+      entityRef: 'component:default/guestbook',
+      status: 'DryRun' as const,
+      from: 'dev',
+      to: 'staging',
+      actor: 'user:default/guest',
+      gates: [
+        {
+          name: 'allowedSource',
+          passed: true,
+          message: 'staging takes promotions from dev',
+        },
+        { name: 'versionKnown', passed: true, message: 'dev declares v1.0.5' },
+      ],
+      version: { tag: 'v1.0.5', digest: null },
+      previousVersion: { tag: 'v1.0.4', digest: null },
+      scaling: null,
+      diff: [
+        '--- a/apps/guestbook/overlays/staging/kustomization.yaml',
+        '+++ b/apps/guestbook/overlays/staging/kustomization.yaml',
+        '@@ -10,1 +10,1 @@',
+        '-    newTag: v1.0.4',
+        '+    newTag: v1.0.5',
+        '',
+      ].join('\n'),
+      commit: null,
+      branch: null,
+      pullRequest: null,
+      message: 'Would commit on main (0d46b8b)',
+      createdAt: '2026-11-25T12:00:00.000Z',
+      updatedAt: '2026-11-25T12:00:00.000Z',
+      finishedAt: null,
+    };
+    api.promote.mockImplementation(async (_ref, request) =>
+      request.dryRun
+        ? plan
+        : {
+            ...plan,
+            id: '6f1c2f8e-0000-4000-8000-000000000001',
+            status: 'Committed',
+            commit: '4d2bcec3c511e5530851cf3584a6915ecd18ee25',
+            message: 'Committed; waiting for staging to sync',
+          },
+    );
+
+    await renderCard(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Promote dev to staging' }),
+    );
+
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      await within(dialog).findByText('Promote guestbook from dev to staging'),
+    ).toBeInTheDocument();
+    const gates = await within(dialog).findByRole('list', { name: 'Gates' });
+    expect(
+      within(gates)
+        .getAllByRole('listitem')
+        .map(li => li.textContent),
+    ).toEqual([
+      '✔ allowedSource: staging takes promotions from dev',
+      '✔ versionKnown: dev declares v1.0.5',
+    ]);
+    expect(
+      within(dialog).getByLabelText('Planned change').textContent,
+    ).toContain('+    newTag: v1.0.5');
+    expect(api.promote).toHaveBeenCalledTimes(1);
+    expect(api.promote).toHaveBeenLastCalledWith(
+      { kind: 'component', namespace: 'default', name: 'guestbook' },
+      { from: 'dev', to: 'staging', dryRun: true },
+    );
+
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Promote' }),
+    );
+
+    expect(
+      await within(dialog).findByLabelText('Promotion result'),
+    ).toHaveTextContent('Committed: Committed; waiting for staging to sync');
+    expect(within(dialog).getByText('Commit 4d2bcec')).toBeInTheDocument();
+    expect(api.promote).toHaveBeenLastCalledWith(
+      { kind: 'component', namespace: 'default', name: 'guestbook' },
+      { from: 'dev', to: 'staging' },
+    );
+    // The table reloads so the new version shows.
+    await waitFor(() => expect(api.getEnvironments).toHaveBeenCalledTimes(2));
+  });
+
+  it('keeps the Promote button disabled while a gate fails', async () => {
+    const api = mockGitopsApi(async () => guestbookEnvironments);
+    api.promote.mockResolvedValue({
+      id: null,
+      action: 'promote',
+      entityRef: 'component:default/guestbook',
+      status: 'DryRun',
+      from: 'staging',
+      to: 'prod',
+      actor: 'user:default/guest',
+      gates: [
+        {
+          name: 'healthySource',
+          passed: false,
+          message: 'staging is Synced and Degraded',
+        },
+      ],
+      version: { tag: 'v1.0.4', digest: null },
+      previousVersion: { tag: 'v1.0.3', digest: null },
+      scaling: null,
+      diff: '',
+      commit: null,
+      branch: null,
+      pullRequest: null,
+      message: null,
+      createdAt: '2026-11-25T12:00:00.000Z',
+      updatedAt: '2026-11-25T12:00:00.000Z',
+      finishedAt: null,
+    });
+
+    await renderCard(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Promote staging to prod' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      await within(dialog).findByText(/staging is Synced and Degraded/),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog).getByRole('button', { name: 'Promote' }),
+    ).toBeDisabled();
+    expect(api.promote).toHaveBeenCalledTimes(1);
   });
 });

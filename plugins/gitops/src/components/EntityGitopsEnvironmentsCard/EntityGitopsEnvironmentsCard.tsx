@@ -26,8 +26,10 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import { useMemo } from 'react';
-import useAsync from 'react-use/esm/useAsync';
+import Button from '@material-ui/core/Button';
+import { useMemo, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { PromoteDialog } from '../PromoteDialog/PromoteDialog';
 import { gitopsApiRef } from '../../api';
 import {
   formatLive,
@@ -41,7 +43,7 @@ import {
 } from '../../lib';
 
 const TITLE = 'GitOps environments';
-const COLUMNS = 8;
+const COLUMNS = 9;
 
 const useStyles = makeStyles(theme => ({
   // Cards are often half the page wide: let the table scroll instead of
@@ -86,9 +88,18 @@ function errorTitle(error: Error): string | undefined {
   return error instanceof ResponseError ? error.cause.message : undefined;
 }
 
-function EnvironmentRows(props: { environment: EnvironmentStatus }) {
+/** Opens the promotion of the previous environment's version into this one. */
+type OnPromote = (from: string, to: string) => void;
+
+function EnvironmentRows(props: {
+  environment: EnvironmentStatus;
+  /** The environment before this one in promotion order. */
+  previous?: string;
+  onPromote: OnPromote;
+}) {
   const { name, desired, error, live, sync, problems, registry } =
     props.environment;
+  const { previous, onPromote } = props;
   const classes = useStyles();
   const warnings = desired?.warnings ?? [];
 
@@ -152,6 +163,19 @@ function EnvironmentRows(props: { environment: EnvironmentStatus }) {
         >
           {`${source.path} @ ${shortRevision(source.revision)}`}
         </TableCell>
+        <TableCell className={attached}>
+          {previous && (
+            <Button
+              size="small"
+              variant="outlined"
+              color="primary"
+              onClick={() => onPromote(previous, name)}
+              aria-label={`Promote ${previous} to ${name}`}
+            >
+              From {previous}
+            </Button>
+          )}
+        </TableCell>
       </TableRow>
       {hasNotes && (
         <TableRow>
@@ -197,7 +221,10 @@ function EnvironmentRows(props: { environment: EnvironmentStatus }) {
   );
 }
 
-function EnvironmentsTable(props: { environments: EnvironmentStatus[] }) {
+function EnvironmentsTable(props: {
+  environments: EnvironmentStatus[];
+  onPromote: OnPromote;
+}) {
   const classes = useStyles();
   return (
     <div className={classes.scroll}>
@@ -212,12 +239,18 @@ function EnvironmentsTable(props: { environments: EnvironmentStatus[] }) {
             <TableCell>Scaling</TableCell>
             <TableCell>Resources (cpu/mem)</TableCell>
             <TableCell>Source</TableCell>
+            <TableCell>Promote</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
           {/* The backend answers in promotion order; sorting would lose it. */}
-          {props.environments.map(environment => (
-            <EnvironmentRows key={environment.name} environment={environment} />
+          {props.environments.map((environment, index) => (
+            <EnvironmentRows
+              key={environment.name}
+              environment={environment}
+              previous={props.environments[index - 1]?.name}
+              onPromote={props.onPromote}
+            />
           ))}
         </TableBody>
       </Table>
@@ -228,12 +261,14 @@ function EnvironmentsTable(props: { environments: EnvironmentStatus[] }) {
 function GitopsEnvironments(props: { entityRef: CompoundEntityRef }) {
   const { entityRef } = props;
   const gitopsApi = useApi(gitopsApiRef);
-  const { value, loading, error } = useAsync(
+  const { value, loading, error, retry } = useAsyncRetry(
     () => gitopsApi.getEnvironments(entityRef),
     [gitopsApi, entityRef],
   );
+  const [promoting, setPromoting] = useState<{ from: string; to: string }>();
 
-  if (loading) {
+  // A reload after a promotion keeps the table on screen instead of a spinner.
+  if (loading && !value) {
     return (
       <InfoCard title={TITLE}>
         <Progress />
@@ -258,7 +293,19 @@ function GitopsEnvironments(props: { entityRef: CompoundEntityRef }) {
   }
   return (
     <InfoCard title={TITLE} noPadding>
-      <EnvironmentsTable environments={value.environments} />
+      <EnvironmentsTable
+        environments={value.environments}
+        onPromote={(from, to) => setPromoting({ from, to })}
+      />
+      {promoting && (
+        <PromoteDialog
+          entityRef={entityRef}
+          from={promoting.from}
+          to={promoting.to}
+          onClose={() => setPromoting(undefined)}
+          onPromoted={() => retry()}
+        />
+      )}
     </InfoCard>
   );
 }
