@@ -427,8 +427,8 @@ export class PromotionService {
       return { httpStatus: 200, action };
     }
     let message = this.options.tracks(to)
-      ? `Committed; waiting for ${to.name} to sync`
-      : `Committed; not tracked: ${to.name} has no cluster configured`;
+      ? `Waiting for ${to.name} to sync`
+      : `Not tracked: ${to.name} has no cluster configured`;
     if (result.branch) {
       message = result.pullRequest
         ? `Pull request opened from ${result.branch}`

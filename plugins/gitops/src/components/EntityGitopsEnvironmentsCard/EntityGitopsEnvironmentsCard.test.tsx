@@ -230,7 +230,7 @@ describe('EntityGitopsEnvironmentsCard', () => {
             id: '6f1c2f8e-0000-4000-8000-000000000001',
             status: 'Committed',
             commit: '4d2bcec3c511e5530851cf3584a6915ecd18ee25',
-            message: 'Committed; waiting for staging to sync',
+            message: 'Waiting for staging to sync',
           },
     );
 
@@ -267,7 +267,7 @@ describe('EntityGitopsEnvironmentsCard', () => {
 
     expect(
       await within(dialog).findByLabelText('Promotion result'),
-    ).toHaveTextContent('Committed: Committed; waiting for staging to sync');
+    ).toHaveTextContent('Committed: Waiting for staging to sync');
     expect(within(dialog).getByText('Commit 4d2bcec')).toBeInTheDocument();
     expect(api.promote).toHaveBeenLastCalledWith(
       { kind: 'component', namespace: 'default', name: 'guestbook' },

@@ -158,12 +158,12 @@ function EnvironmentRows(props: {
           {formatResources(desired.resources)}
         </TableCell>
         <TableCell
-          className={attached}
+          className={`${classes.version} ${attached}`}
           title={`${source.repo} ${source.branch} ${source.revision}`}
         >
           {`${source.path} @ ${shortRevision(source.revision)}`}
         </TableCell>
-        <TableCell className={attached}>
+        <TableCell className={`${classes.version} ${attached}`}>
           {previous && (
             <Button
               size="small"
