@@ -7,13 +7,13 @@ import {
   gitopsGitProvidersExtensionPoint,
 } from '@gitops-backstage/plugin-gitops-node';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { createExampleGitRepo, gitIn } from './__testUtils__/exampleRepo';
+import { gitIn } from './__testUtils__/exampleRepo';
 import {
   expectChangedYamlParses,
   startPromotionBackend,
+  createExampleRemote,
 } from './__testUtils__/promotionBackend';
 
 jest.setTimeout(180_000);
@@ -74,14 +74,11 @@ function pushUnrelatedCommit(remote: string, workDir: string) {
 describe('concurrent changes', () => {
   let workDir: string;
   let remote: string;
-
+  let cleanup: () => void;
   beforeEach(() => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-concurrency-'));
-    const example = createExampleGitRepo(path.join(workDir, 'example'));
-    remote = path.join(workDir, 'remote.git');
-    gitIn(workDir, 'clone', '--quiet', '--bare', example, remote);
+    ({ workDir, remote, cleanup } = createExampleRemote('gitops-concurrency-'));
   });
-  afterEach(() => fs.rmSync(workDir, { recursive: true, force: true }));
+  afterEach(() => cleanup());
 
   it('lands 20 concurrent promotions and scales on two backend instances: 20 commits, none lost, linear, valid; a forced push race is re-planned', async () => {
     const log: string[] = [];

@@ -1,14 +1,12 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import request from 'supertest';
-import { createExampleGitRepo, gitIn } from './__testUtils__/exampleRepo';
+import { gitIn } from './__testUtils__/exampleRepo';
 import {
   changedLines,
   expectChangedYamlParses,
   startPromotionBackend,
+  createExampleRemote,
 } from './__testUtils__/promotionBackend';
 
 jest.setTimeout(60_000);
@@ -39,13 +37,11 @@ describe('changes of a Flux layout with a digest-pinned prod', () => {
 
   let workDir: string;
   let remote: string;
+  let cleanup: () => void;
   beforeEach(() => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-flux-'));
-    const example = createExampleGitRepo(path.join(workDir, 'example'));
-    remote = path.join(workDir, 'remote.git');
-    gitIn(workDir, 'clone', '--quiet', '--bare', example, remote);
+    ({ workDir, remote, cleanup } = createExampleRemote('gitops-flux-'));
   });
-  afterEach(() => fs.rmSync(workDir, { recursive: true, force: true }));
+  afterEach(() => cleanup());
 
   const start = () =>
     startPromotionBackend({

@@ -1,14 +1,13 @@
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { KubeObject } from './service/live/kinds';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import request from 'supertest';
-import { createExampleGitRepo, gitIn } from './__testUtils__/exampleRepo';
 import { FakeKubeApi } from './__testUtils__/fakeKubeApi';
-import { startPromotionBackend } from './__testUtils__/promotionBackend';
+import {
+  createExampleRemote,
+  startPromotionBackend,
+} from './__testUtils__/promotionBackend';
 import {
   FIXTURE_NOW,
   healthyArgoService,
@@ -80,13 +79,11 @@ describe('tracking and engine requests against a cluster', () => {
 
   let workDir: string;
   let remote: string;
+  let cleanup: () => void;
   beforeEach(() => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-tracker-'));
-    const example = createExampleGitRepo(path.join(workDir, 'example'));
-    remote = path.join(workDir, 'remote.git');
-    gitIn(workDir, 'clone', '--quiet', '--bare', example, remote);
+    ({ workDir, remote, cleanup } = createExampleRemote('gitops-tracker-'));
   });
-  afterEach(() => fs.rmSync(workDir, { recursive: true, force: true }));
+  afterEach(() => cleanup());
 
   function cluster() {
     const api = new FakeKubeApi(CLUSTER);

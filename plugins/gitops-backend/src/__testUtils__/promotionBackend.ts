@@ -2,10 +2,11 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { gitopsPlugin } from '../plugin';
-import { gitIn } from './exampleRepo';
+import { createExampleGitRepo, gitIn } from './exampleRepo';
 
 function component(name: string, annotations: Record<string, string>): Entity {
   return {
@@ -105,4 +106,20 @@ export function expectChangedYamlParses(
     }
   }
   return files;
+}
+
+/**
+ * A fresh work folder with a bare remote holding the example repository, as a hosted GitOps
+ * repository would be; `cleanup` removes both.
+ */
+export function createExampleRemote(prefix: string) {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const example = createExampleGitRepo(path.join(workDir, 'example'));
+  const remote = path.join(workDir, 'remote.git');
+  gitIn(workDir, 'clone', '--quiet', '--bare', example, remote);
+  return {
+    workDir,
+    remote,
+    cleanup: () => fs.rmSync(workDir, { recursive: true, force: true }),
+  };
 }
