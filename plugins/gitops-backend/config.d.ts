@@ -152,6 +152,11 @@ export interface Config {
       password?: string;
       /** Plain HTTP (local registries). Default: true for localhost and 127.0.0.1 only. */
       insecure?: boolean;
+      /**
+       * API base URL when it is not `https://<host>` — a pull-through mirror or proxy, or the
+       * demo registry (`http://127.0.0.1:7070`). Images keep their `host` names.
+       */
+      url?: string;
     }>;
 
     /** How long tag lists and digests are reused, in seconds. Default 300. */

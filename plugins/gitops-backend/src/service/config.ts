@@ -146,6 +146,7 @@ export function readGitopsConfig(
       username: r.getOptionalString('username'),
       password: r.getOptionalString('password'),
       insecure: r.getOptionalBoolean('insecure'),
+      url: r.getOptionalString('url'),
     })),
     registryCacheMs:
       (root?.getOptionalNumber('registryCacheSeconds') ?? 300) * 1000,
@@ -229,4 +230,15 @@ export function fillTemplate(
     .replace(/\{(\w+)\}/g, (all, key: string) => values[key] ?? all)
     .replace(/\/+/g, '/')
     .replace(/^\.\//, '');
+}
+
+/**
+ * An environment with the config defaults applied and some fields set, for code that reads
+ * desired state without an app config (tools, tests).
+ */
+export function defaultEnvironmentConfig(
+  name: string,
+  overrides: Partial<EnvironmentConfig> = {},
+): EnvironmentConfig {
+  return { ...readEnvironment(name, null), ...overrides };
 }

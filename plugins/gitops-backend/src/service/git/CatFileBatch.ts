@@ -25,7 +25,9 @@ export class CatFileBatch {
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ spec, resolve, reject });
-      this.process().stdin.write(`${spec}\n`);
+      const child = this.process();
+      this.hold(child, true);
+      child.stdin.write(`${spec}\n`);
     });
   }
 
@@ -40,11 +42,9 @@ export class CatFileBatch {
       cwd: this.cwd,
       env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
     });
-    // A reader waiting for work must not keep the backend (or a test run) alive.
-    child.unref();
-    for (const stream of [child.stdin, child.stdout, child.stderr]) {
-      (stream as unknown as { unref?: () => void }).unref?.();
-    }
+    // A reader waiting for work must not keep the backend (or a test run) alive; one with a
+    // read in flight must, or a process with nothing else to do exits before the answer.
+    this.hold(child, false);
     child.stdout.on('data', (chunk: Buffer) => {
       this.buffer = Buffer.concat([this.buffer, chunk]);
       this.drain();
@@ -63,11 +63,22 @@ export class CatFileBatch {
     return child;
   }
 
+  private hold(child: ChildProcessWithoutNullStreams, busy: boolean) {
+    const method = busy ? 'ref' : 'unref';
+    child[method]();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) {
+      (stream as unknown as Record<string, (() => void) | undefined>)[
+        method
+      ]?.();
+    }
+  }
+
   /** Answers queued requests in order while complete answers are buffered. */
   private drain() {
     for (;;) {
       const pending = this.queue[0];
       const newline = this.buffer.indexOf(10);
+      if (!pending && this.child) this.hold(this.child, false);
       if (!pending || newline < 0) return;
       const header = this.buffer.subarray(0, newline).toString('utf8');
       if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {

@@ -15,6 +15,8 @@ export interface RegistryHostConfig {
   password?: string;
   /** Plain HTTP (a local registry). */
   insecure?: boolean;
+  /** API base URL when it is not derived from `host` (a mirror, a proxy, the demo registry). */
+  url?: string;
 }
 
 /** Options of {@link OciRegistryClient}. */
@@ -126,6 +128,7 @@ export class OciRegistryClient implements RegistryProvider {
 
   private baseUrl(image: ImageRepositoryRef) {
     const host = this.options.hosts.find(h => h.host === image.host);
+    if (host?.url) return host.url.replace(/\/+$/, '');
     const local = /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(image.host);
     return registryBaseUrl(image.host, host?.insecure ?? local);
   }

@@ -1,0 +1,530 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
+import {
+  DesiredStateReader,
+  defaultEnvironmentConfig,
+} from '@gitops-backstage/plugin-gitops-backend';
+import {
+  GitProvider,
+  GitRepositoryRef,
+} from '@gitops-backstage/plugin-gitops-node';
+import path from 'node:path';
+import { DemoRegistry } from './DemoRegistry';
+import {
+  withArgoStatus,
+  withFluxStatus,
+  withSourceStatus,
+} from './engineStatus';
+import { KubeObject, ObjectStore } from './ObjectStore';
+import {
+  DemoPod,
+  buildDeployment,
+  buildHpa,
+  buildPod,
+  buildWarning,
+  templateHash,
+} from './workloadObjects';
+
+/** Options of {@link DemoReconciler}. */
+export interface DemoReconcilerOptions {
+  store: ObjectStore;
+  registry: DemoRegistry;
+  git: GitProvider;
+  repository: GitRepositoryRef;
+  logger: LoggerService;
+  /** Replica demand of autoscaled services (`DemoLoad` seeds), keyed `<workload>/<namespace>`. */
+  load: Map<string, number>;
+  /** Time between rollout steps (one pod started or stopped); default 1500 ms. */
+  stepMs?: number;
+  /** How long a new commit shows OutOfSync before an automated sync applies it; default 2000 ms. */
+  syncDelayMs?: number;
+  /** A rollout not done by then is stuck (Degraded); default 20 s. */
+  progressDeadlineSeconds?: number;
+}
+
+/** One Argo CD Application or Flux Kustomization and what it has deployed. */
+interface Runtime {
+  plural: 'applications' | 'kustomizations';
+  namespace: string;
+  name: string;
+  environment: string;
+  workload: string;
+  destination: string;
+  repoPath: string;
+  valuesFile?: string;
+  applied?: { revision: string; desired: DesiredState; at: string };
+  outOfSyncSince?: number;
+  generation: number;
+  rolloutStartedAt: string;
+  pods: DemoPod[];
+  hpaCurrent?: number;
+  lastStep: number;
+  podSerial: number;
+  statusAt: string;
+}
+
+/**
+ * DEMO ONLY. Plays Argo CD, Flux and the Kubernetes controllers for the demo cluster: follows
+ * the GitOps repository's branch head, renders each engine object's path with the plugin's own
+ * desired-state reader, and moves the cluster toward it the way the real controllers do — a
+ * new commit is OutOfSync, an automated (or requested) sync applies it, the Deployment rolls
+ * pod by pod, autoscalers step toward their demand. Images the demo registry lacks fail to
+ * pull; images it marks as crashing crash-loop.
+ */
+export class DemoReconciler {
+  private readonly runtimes: Runtime[] = [];
+  private readonly reader = new DesiredStateReader();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private head = '';
+  private headSeenAt = new Date().toISOString();
+
+  constructor(private readonly options: DemoReconcilerOptions) {
+    const { store } = options;
+    for (const app of store.list('applications')) {
+      this.runtimes.push(
+        this.runtime(
+          'applications',
+          app,
+          app.spec?.source?.path,
+          app.spec?.destination?.namespace,
+          app.spec?.source?.helm?.valueFiles,
+        ),
+      );
+    }
+    for (const ks of store.list('kustomizations')) {
+      this.runtimes.push(
+        this.runtime(
+          'kustomizations',
+          ks,
+          ks.spec?.path,
+          ks.spec?.targetNamespace,
+        ),
+      );
+    }
+  }
+
+  private runtime(
+    plural: Runtime['plural'],
+    object: KubeObject,
+    repoPath: string,
+    destination: string,
+    valueFiles?: string[],
+  ): Runtime {
+    const labels = object.metadata.labels ?? {};
+    const normalized = String(repoPath ?? '')
+      .replace(/^\.\//, '')
+      .replace(/\/+$/, '');
+    const last = valueFiles?.[valueFiles.length - 1];
+    return {
+      plural,
+      namespace: object.metadata.namespace!,
+      name: object.metadata.name,
+      environment:
+        labels['gitops.backstage.io/environment'] ??
+        object.metadata.name.split('-').pop(),
+      workload: labels['app.kubernetes.io/name'] ?? object.metadata.name,
+      destination,
+      repoPath: normalized,
+      valuesFile: last ? path.posix.join(normalized, last) : undefined,
+      generation: 1,
+      rolloutStartedAt: new Date().toISOString(),
+      pods: [],
+      lastStep: 0,
+      podSerial: 0,
+      statusAt: new Date().toISOString(),
+    };
+  }
+
+  /** Reconciles now and then every `intervalMs`. */
+  start(intervalMs = 1000) {
+    const tick = () => {
+      this.running = this.reconcile()
+        .catch(error =>
+          this.options.logger.warn(`demo reconcile failed: ${error}`),
+        )
+        .finally(() => {
+          this.timer = setTimeout(tick, intervalMs);
+        });
+    };
+    tick();
+  }
+
+  async stop() {
+    clearTimeout(this.timer);
+    await this.running;
+    clearTimeout(this.timer);
+  }
+
+  /** One pass over every engine object. */
+  async reconcile(now = new Date()): Promise<void> {
+    const head = await this.options.git.resolveBranch({
+      repository: this.options.repository,
+    });
+    if (head !== this.head) {
+      if (this.head) {
+        this.options.logger.info(
+          `demo: branch head moved to ${head.slice(0, 7)}`,
+        );
+      }
+      this.head = head;
+      this.headSeenAt = now.toISOString();
+    }
+    for (const source of this.options.store.list('gitrepositories')) {
+      this.options.store.put(
+        'gitrepositories',
+        withSourceStatus(source, head, fluxRevision, new Date(this.headSeenAt)),
+      );
+    }
+    for (const runtime of this.runtimes) {
+      await this.reconcileOne(runtime, head, now);
+    }
+  }
+
+  private async reconcileOne(rt: Runtime, head: string, now: Date) {
+    const { store } = this.options;
+    const engine = store.get(rt.plural, rt.namespace, rt.name);
+    if (!engine) return;
+    let desired: DesiredState | undefined;
+    let error: string | null = null;
+    try {
+      desired = await this.render(rt, head);
+    } catch (e) {
+      error = `rendering ${rt.repoPath} at ${head.slice(0, 7)}: ${
+        (e as Error).message
+      }`;
+    }
+    const suspended = engine.spec?.suspend === true;
+    const automated =
+      rt.plural === 'kustomizations'
+        ? !suspended
+        : Boolean(engine.spec?.syncPolicy?.automated);
+    const requested = rt.plural === 'applications' && Boolean(engine.operation);
+
+    if (desired && !rt.applied) {
+      // The demo starts with everything synced: the cluster as a running platform has it.
+      this.apply(rt, head, desired, now, true);
+    } else if (desired && rt.applied && head !== rt.applied.revision) {
+      if (sameWorkload(desired, rt.applied.desired)) {
+        rt.applied = { ...rt.applied, revision: head };
+      } else {
+        rt.outOfSyncSince ??= now.getTime();
+        const waited =
+          now.getTime() - rt.outOfSyncSince >=
+          (this.options.syncDelayMs ?? 2000);
+        if ((automated && waited) || requested)
+          this.apply(rt, head, desired, now, false);
+      }
+    }
+    if (requested) {
+      // The sync operation ran: Argo CD clears `operation` and records `operationState`.
+      const cleared = store.get(rt.plural, rt.namespace, rt.name)!;
+      delete cleared.operation;
+      store.put(rt.plural, cleared);
+    }
+    if (engine.metadata.annotations?.['argocd.argoproj.io/refresh']) {
+      const refreshed = store.get(rt.plural, rt.namespace, rt.name)!;
+      delete refreshed.metadata.annotations['argocd.argoproj.io/refresh'];
+      store.put(rt.plural, refreshed);
+      rt.statusAt = now.toISOString();
+    }
+    this.stepWorkload(rt, now);
+    this.writeObjects(rt, head, desired, error, now);
+  }
+
+  private async render(rt: Runtime, revision: string): Promise<DesiredState> {
+    const environment = defaultEnvironmentConfig(rt.environment, {
+      namespace: rt.destination,
+      overlayPath: rt.repoPath,
+      ...(rt.valuesFile ? { valuesFile: rt.valuesFile } : {}),
+    });
+    const result = await this.reader.read({
+      target: {
+        entityRef: `demo:${rt.namespace}/${rt.name}`,
+        service: rt.workload,
+        path: rt.repoPath,
+        repository: this.options.repository,
+        provider: this.options.git,
+        hints: { workloadName: rt.workload },
+        selectors: {},
+      },
+      environment,
+      revision,
+    });
+    return result.state;
+  }
+
+  private apply(
+    rt: Runtime,
+    head: string,
+    desired: DesiredState,
+    now: Date,
+    instant: boolean,
+  ) {
+    const previous = rt.applied?.desired;
+    rt.applied = { revision: head, desired, at: now.toISOString() };
+    rt.outOfSyncSince = undefined;
+    rt.statusAt = now.toISOString();
+    if (previous && imageOf(previous) === imageOf(desired) && !instant) return; // scaling only
+    rt.generation += instant ? 0 : 1;
+    // What the demo starts with has been running for an hour, failures included.
+    rt.rolloutStartedAt = new Date(
+      now.getTime() - (instant ? 3600_000 : 0),
+    ).toISOString();
+    if (instant) {
+      const image = imageOf(desired);
+      rt.pods = Array.from({ length: this.replicas(rt, desired) }, () =>
+        this.newPod(rt, image, new Date(now.getTime() - 3600_000)),
+      );
+    }
+    this.options.logger.info(
+      `demo: ${rt.plural === 'applications' ? 'Argo CD' : 'Flux'} ${
+        rt.name
+      } applies ${head.slice(0, 7)} (${imageOf(desired)})`,
+    );
+  }
+
+  private replicas(rt: Runtime, desired: DesiredState): number {
+    const hpa = desired.autoscaling;
+    if (hpa?.minReplicas || hpa?.maxReplicas) {
+      const min = hpa.minReplicas ?? 1;
+      const max = hpa.maxReplicas ?? min;
+      rt.hpaCurrent = Math.min(max, Math.max(min, rt.hpaCurrent ?? min));
+      return rt.hpaCurrent;
+    }
+    return desired.replicas ?? 1;
+  }
+
+  private newPod(rt: Runtime, image: string, startedAt: Date): DemoPod {
+    const hash = templateHash(image);
+    rt.podSerial++;
+    return {
+      name: `${rt.workload}-${hash}-${String(rt.podSerial)
+        .padStart(5, '0')
+        .slice(-5)}`,
+      image,
+      hash,
+      outcome: this.options.registry.outcome(image),
+      startedAt: startedAt.toISOString(),
+      restarts: 0,
+    };
+  }
+
+  /** One controller step: a surge pod, an old pod retired, a scale step, a crash restart. */
+  private stepWorkload(rt: Runtime, now: Date) {
+    if (!rt.applied) return;
+    if (now.getTime() - rt.lastStep < (this.options.stepMs ?? 1500)) return;
+    rt.lastStep = now.getTime();
+    const desired = rt.applied.desired;
+    this.stepAutoscaler(rt, desired);
+    const image = imageOf(desired);
+    const hash = templateHash(image);
+    const replicas = this.replicas(rt, desired);
+    const fresh = rt.pods.filter(p => p.hash === hash);
+    const old = rt.pods.filter(p => p.hash !== hash);
+    const readyFresh = fresh.filter(p => p.outcome === 'runs').length;
+    for (const pod of rt.pods) if (pod.outcome === 'crashes') pod.restarts++;
+    if (fresh.length < replicas && rt.pods.length < replicas + 1) {
+      rt.pods.push(this.newPod(rt, image, now)); // maxSurge 1
+    } else if (old.length > 0 && readyFresh + old.length > replicas) {
+      rt.pods.splice(rt.pods.indexOf(old[0]), 1); // maxUnavailable 0
+    } else if (fresh.length > replicas) {
+      rt.pods.splice(rt.pods.indexOf(fresh[fresh.length - 1]), 1);
+    }
+  }
+
+  private stepAutoscaler(rt: Runtime, desired: DesiredState) {
+    const hpa = desired.autoscaling;
+    if (!hpa?.maxReplicas) {
+      rt.hpaCurrent = undefined;
+      return;
+    }
+    const target = this.autoscalerTarget(rt, desired);
+    if (rt.hpaCurrent === undefined) rt.hpaCurrent = hpa.minReplicas ?? 1;
+    if (rt.hpaCurrent < target) rt.hpaCurrent++;
+    else if (rt.hpaCurrent > target) rt.hpaCurrent--;
+  }
+
+  /** The replica count the autoscaler wants: the demand, within the bounds. */
+  private autoscalerTarget(rt: Runtime, desired: DesiredState): number {
+    const min = desired.autoscaling?.minReplicas ?? 1;
+    const max = desired.autoscaling?.maxReplicas ?? min;
+    const demand =
+      this.options.load.get(`${rt.workload}/${rt.destination}`) ?? min * 0.8;
+    return Math.min(max, Math.max(min, Math.ceil(demand)));
+  }
+
+  private writeObjects(
+    rt: Runtime,
+    head: string,
+    desired: DesiredState | undefined,
+    error: string | null,
+    now: Date,
+  ) {
+    const { store } = this.options;
+    if (!rt.applied) {
+      if (error)
+        this.writeEngine(rt, head, false, 'Degraded', error, error, now);
+      return;
+    }
+    const applied = rt.applied.desired;
+    const namespace = applied.namespace ?? rt.destination;
+    const workload = applied.workload ?? rt.workload;
+    const labels = { 'app.kubernetes.io/name': rt.workload };
+    const image = imageOf(applied);
+    const hash = templateHash(image);
+    const replicas = this.replicas(rt, applied);
+    const view = {
+      namespace,
+      name: workload,
+      labels,
+      image,
+      replicas,
+      generation: rt.generation,
+      pods: rt.pods,
+      hash,
+      rolloutStartedAt: rt.rolloutStartedAt,
+      progressDeadlineSeconds: this.options.progressDeadlineSeconds ?? 20,
+      now,
+    };
+    const deployment = buildDeployment(view);
+    store.put('deployments', deployment);
+    const live = new Set(rt.pods.map(p => p.name));
+    for (const pod of store.list('pods', namespace)) {
+      if (
+        pod.metadata.labels?.['app.kubernetes.io/name'] === rt.workload &&
+        !live.has(pod.metadata.name)
+      ) {
+        store.delete('pods', namespace, pod.metadata.name);
+        store.delete('events', namespace, `${pod.metadata.name}.failed`);
+        store.delete('events', namespace, `${pod.metadata.name}.backoff`);
+      }
+    }
+    for (const pod of rt.pods) {
+      store.put('pods', buildPod(view, pod));
+      if (pod.outcome === 'missing') {
+        store.put(
+          'events',
+          buildWarning({
+            namespace,
+            pod: pod.name,
+            reason: 'Failed',
+            message: `Failed to pull image "${pod.image}": manifest unknown: not found in the registry`,
+            count: 1,
+            now: new Date(pod.startedAt),
+          }),
+        );
+      } else if (pod.outcome === 'crashes') {
+        store.put(
+          'events',
+          buildWarning({
+            namespace,
+            pod: pod.name,
+            reason: 'BackOff',
+            message: 'Back-off restarting failed container',
+            count: Math.max(1, pod.restarts),
+            now: new Date(pod.startedAt),
+          }),
+        );
+      }
+    }
+    const hpa = applied.autoscaling;
+    if (hpa?.maxReplicas) {
+      const min = hpa.minReplicas ?? 1;
+      const target = hpa.targetCPUUtilizationPercentage ?? 80;
+      const wanted = this.autoscalerTarget(rt, applied);
+      const demand =
+        this.options.load.get(`${rt.workload}/${rt.destination}`) ?? min * 0.8;
+      store.put(
+        'horizontalpodautoscalers',
+        buildHpa({
+          namespace,
+          name: workload,
+          min,
+          max: hpa.maxReplicas,
+          current: replicas,
+          desired: wanted,
+          cpuTarget: target,
+          cpuNow: Math.round((target * demand) / replicas),
+          now,
+        }),
+      );
+    } else if (store.get('horizontalpodautoscalers', namespace, workload)) {
+      store.delete('horizontalpodautoscalers', namespace, workload);
+    }
+    const status = deployment.status;
+    const done =
+      status.updatedReplicas >= replicas &&
+      status.readyReplicas >= replicas &&
+      status.replicas === status.updatedReplicas;
+    const stuck = deployment.status.conditions.some(
+      (c: any) => c.reason === 'ProgressDeadlineExceeded',
+    );
+    let health: 'Healthy' | 'Progressing' | 'Degraded' = 'Progressing';
+    let message:
+      | string
+      | null = `Waiting for rollout of ${workload} to finish: ${status.updatedReplicas} of ${replicas} updated replicas are available`;
+    if (done) {
+      health = 'Healthy';
+      message = null;
+    } else if (stuck) {
+      health = 'Degraded';
+      message = `Deployment "${workload}" exceeded its progress deadline`;
+    }
+    const inSync = !desired || sameWorkload(desired, applied);
+    this.writeEngine(rt, head, inSync, health, message, error, now);
+  }
+
+  private writeEngine(
+    rt: Runtime,
+    head: string,
+    inSync: boolean,
+    health: 'Healthy' | 'Progressing' | 'Degraded',
+    message: string | null,
+    error: string | null,
+    now: Date,
+  ) {
+    const { store } = this.options;
+    const engine = store.get(rt.plural, rt.namespace, rt.name)!;
+    // The status time moves on changes and once a minute, like a real controller's resync.
+    if (now.getTime() - Date.parse(rt.statusAt) > 60_000)
+      rt.statusAt = now.toISOString();
+    const view = {
+      head,
+      applied: rt.applied?.revision ?? head,
+      inSync,
+      health,
+      healthMessage: message,
+      syncedAt: rt.applied?.at ?? now.toISOString(),
+      error,
+      now: new Date(rt.statusAt),
+    };
+    store.put(
+      rt.plural,
+      rt.plural === 'applications'
+        ? withArgoStatus(engine, view)
+        : withFluxStatus(engine, view, fluxRevision),
+    );
+  }
+}
+
+function imageOf(desired: DesiredState): string {
+  const tag = desired.tag ? `:${desired.tag}` : '';
+  const digest = desired.digest ? `@${desired.digest}` : '';
+  return `${desired.image}${tag}${digest}`;
+}
+
+function sameWorkload(a: DesiredState, b: DesiredState): boolean {
+  const key = (d: DesiredState) =>
+    JSON.stringify([
+      imageOf(d),
+      d.replicas,
+      d.autoscaling?.minReplicas,
+      d.autoscaling?.maxReplicas,
+    ]);
+  return key(a) === key(b);
+}
+
+function fluxRevision(sha: string): string {
+  return `main@sha1:${sha}`;
+}

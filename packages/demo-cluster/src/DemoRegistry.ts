@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+
+/** One image repository of the demo registry, from a `DemoImage` seed. */
+export interface DemoImage {
+  /** Image repository as written in manifests, e.g. `ghcr.io/acme/guestbook`. */
+  image: string;
+  tags: string[];
+  /** Tags whose containers exit right after start (a bad build). */
+  crashing: string[];
+  /** Digests to serve instead of the computed ones, e.g. a digest pinned in Git. */
+  digests: Record<string, string>;
+}
+
+/** What happens when a container runs an image reference. */
+export type ImageOutcome = 'runs' | 'crashes' | 'missing';
+
+/**
+ * The demo's image registry: serves the example images' tags over the OCI distribution API
+ * (`/v2/<repository>/tags/list`, manifest `HEAD`/`GET`) and tells the reconciler whether an
+ * image reference exists and whether it crashes.
+ */
+export class DemoRegistry {
+  private readonly images = new Map<string, DemoImage>();
+
+  constructor(images: DemoImage[]) {
+    for (const image of images) this.images.set(image.image, image);
+  }
+
+  /** `ghcr.io/acme/guestbook` from the `acme/guestbook` path of a `/v2/` request. */
+  private byRepository(repository: string): DemoImage | undefined {
+    return [...this.images.values()].find(
+      i => i.image.split('/').slice(1).join('/') === repository,
+    );
+  }
+
+  digestOf(image: DemoImage, tag: string): string {
+    return (
+      image.digests[tag] ??
+      `sha256:${createHash('sha256')
+        .update(`${image.image}:${tag}`)
+        .digest('hex')}`
+    );
+  }
+
+  /** The outcome of running `image:tag`, `image@digest` or `image:tag@digest`. */
+  outcome(reference: string): ImageOutcome {
+    const [name, digest] = reference.split('@');
+    const match = /^(.*?)(?::([^/:]+))?$/.exec(name)!;
+    const image = this.images.get(match[1]);
+    if (!image) return 'missing';
+    const tag = digest
+      ? image.tags.find(t => this.digestOf(image, t) === digest)
+      : match[2] ?? 'latest';
+    if (!tag || !image.tags.includes(tag)) return 'missing';
+    return image.crashing.includes(tag) ? 'crashes' : 'runs';
+  }
+
+  /** Answers a `/v2/…` request, or `undefined` when the path is not the registry's. */
+  handle(
+    method: string,
+    path: string,
+  ):
+    | { status: number; headers: Record<string, string>; body: string }
+    | undefined {
+    if (path === '/v2/' || path === '/v2') {
+      return { status: 200, headers: json(), body: '{}' };
+    }
+    const tags = /^\/v2\/(.+)\/tags\/list$/.exec(path);
+    if (tags && method === 'GET') {
+      const image = this.byRepository(tags[1]);
+      if (!image) return notFound('NAME_UNKNOWN', tags[1]);
+      return {
+        status: 200,
+        headers: json(),
+        body: JSON.stringify({ name: tags[1], tags: image.tags }),
+      };
+    }
+    const manifest = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(path);
+    if (manifest && (method === 'GET' || method === 'HEAD')) {
+      const image = this.byRepository(manifest[1]);
+      const reference = decodeURIComponent(manifest[2]);
+      const tag = reference.startsWith('sha256:')
+        ? image?.tags.find(t => this.digestOf(image, t) === reference)
+        : reference;
+      if (!image || !tag || !image.tags.includes(tag)) {
+        return notFound('MANIFEST_UNKNOWN', `${manifest[1]}:${reference}`);
+      }
+      const body = JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: this.digestOf(image, `${tag}-config`),
+          size: 2,
+        },
+        layers: [],
+        annotations: { 'org.opencontainers.image.version': tag },
+      });
+      return {
+        status: 200,
+        headers: {
+          'content-type': 'application/vnd.oci.image.manifest.v1+json',
+          'docker-content-digest': this.digestOf(image, tag),
+        },
+        body: method === 'HEAD' ? '' : body,
+      };
+    }
+    return undefined;
+  }
+}
+
+function json() {
+  return { 'content-type': 'application/json' };
+}
+
+function notFound(code: string, what: string) {
+  return {
+    status: 404,
+    headers: json(),
+    body: JSON.stringify({
+      errors: [{ code, message: `${what} is not in the demo registry` }],
+    }),
+  };
+}

@@ -1,0 +1,216 @@
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import gitopsPlugin from '@gitops-backstage/plugin-gitops-backend';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { parseAllDocuments } from 'yaml';
+import { startDemoCluster } from './startDemoCluster';
+import { exampleRepository } from './__testUtils__/exampleRepository';
+
+jest.setTimeout(90_000);
+
+const root = path.resolve(__dirname, '../../..');
+const API = '/api/gitops/entities/default/component';
+
+/**
+ * The whole GitOps loop of the offline demo, through the same client and config a real cluster
+ * would use: a promotion through the REST API is a commit in the local repository, the demo
+ * engines sync it, the cluster rolls out, and the promotion record ends Succeeded.
+ */
+describe('the demo GitOps loop', () => {
+  let workDir: string;
+  let repo: string;
+  let cluster: Awaited<ReturnType<typeof startDemoCluster>>;
+  let backend: any;
+
+  beforeAll(async () => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-loop-'));
+    repo = exampleRepository(workDir);
+    cluster = await startDemoCluster({
+      port: 0,
+      repositoryUrl: repo,
+      seedsDir: path.join(root, 'examples/demo-cluster'),
+      logger: mockServices.logger.mock(),
+      intervalMs: 250,
+      stepMs: 500,
+      syncDelayMs: 500,
+    });
+    const entities = parseAllDocuments(
+      fs.readFileSync(path.join(root, 'examples/entities.yaml'), 'utf8'),
+    ).map(doc => doc.toJS() as Entity);
+    const url = `http://127.0.0.1:${cluster.port}`;
+    ({ server: backend } = await startTestBackend({
+      features: [
+        gitopsPlugin,
+        schedulerServiceFactory,
+        catalogServiceMock.factory({ entities }),
+        mockServices.rootConfig.factory({
+          data: {
+            gitops: {
+              repositories: [{ name: 'example', url: repo, provider: 'git' }],
+              environments: [
+                { name: 'dev', cluster: 'demo', autoSync: true },
+                { name: 'staging', cluster: 'demo', autoSync: true },
+                { name: 'prod', cluster: 'demo' },
+              ],
+              clusters: [
+                {
+                  name: 'demo',
+                  url,
+                  serviceAccountToken: 'demo',
+                  skipTLSVerify: true,
+                },
+              ],
+              registries: [{ host: 'ghcr.io', url }],
+              git: {
+                cacheDir: path.join(workDir, 'cache'),
+                fetchIntervalSeconds: 1,
+              },
+              promotion: { trackIntervalSeconds: 1 },
+            },
+          },
+        }),
+      ],
+    }));
+  });
+  afterAll(async () => {
+    await cluster.stop();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  const environments = async (service: string) =>
+    (await request(backend).get(`${API}/${service}/environments`)).body
+      .environments as any[];
+
+  async function waitFor<T>(
+    read: () => Promise<T>,
+    done: (value: T) => boolean,
+    ms: number,
+  ): Promise<T> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const value = await read();
+      if (done(value) || Date.now() > until) return value;
+      await new Promise(resolve => setTimeout(resolve, 250));
+    }
+  }
+
+  it('shows live and sync state of every example service, with the seeded failures', async () => {
+    for (const service of ['guestbook', 'demo-flask-app', 'sample-app']) {
+      const envs = await waitFor(
+        () => environments(service),
+        list => list.every(e => e.live && e.sync),
+        15_000,
+      );
+      for (const env of envs) {
+        expect({ env: env.name, live: !!env.live, sync: !!env.sync }).toEqual({
+          env: env.name,
+          live: true,
+          sync: true,
+        });
+        expect(env.registry).not.toBeNull();
+      }
+    }
+    const problems = async (service: string, env: string) =>
+      (await environments(service))
+        .find(e => e.name === env)
+        .problems.map((p: any) => p.type);
+    expect(await problems('demo-flask-app', 'staging')).toContain(
+      'CrashLoopBackOff',
+    );
+    expect(await problems('sample-app', 'dev')).toContain('ImagePullBackOff');
+    const prod = await waitFor(
+      () => problems('guestbook', 'prod'),
+      types => types.includes('HPAAtMax'),
+      20_000,
+    );
+    expect(prod).toContain('HPAAtMax');
+  });
+
+  it('promotes dev → staging through the REST API: commit, sync, rollout, Succeeded within 30 s', async () => {
+    const before = execFileSync('git', ['rev-parse', 'main'], {
+      cwd: repo,
+      encoding: 'utf8',
+    }).trim();
+    const started = Date.now();
+    const res = await request(backend)
+      .post(`${API}/guestbook/promotions`)
+      .send({ from: 'dev', to: 'staging' });
+    expect({ status: res.status, error: res.body.error }).toEqual({
+      status: 201,
+      error: undefined,
+    });
+    // The commit is in the local repository.
+    const head = execFileSync('git', ['rev-parse', 'main'], {
+      cwd: repo,
+      encoding: 'utf8',
+    }).trim();
+    expect(head).toBe(res.body.commit);
+    expect(
+      execFileSync('git', ['rev-parse', 'main^'], {
+        cwd: repo,
+        encoding: 'utf8',
+      }).trim(),
+    ).toBe(before);
+
+    const record = await waitFor(
+      async () =>
+        (
+          await request(backend).get(`/api/gitops/promotions/${res.body.id}`)
+        ).body,
+      r => r.status !== 'Committed',
+      30_000,
+    );
+    const elapsed = Date.now() - started;
+    expect(record).toMatchObject({
+      status: 'Succeeded',
+      message: 'staging runs v1.0.5, Synced and Healthy',
+    });
+    const staging = (await environments('guestbook')).find(
+      e => e.name === 'staging',
+    );
+    expect(staging).toMatchObject({
+      live: {
+        images: ['ghcr.io/acme/guestbook:v1.0.5'],
+        replicas: { desired: 2, ready: 2 },
+      },
+      sync: { status: 'Synced', health: 'Healthy', revision: head },
+    });
+    expect(elapsed).toBeLessThan(30_000);
+  });
+
+  it('leaves a manual prod OutOfSync after a promotion until the sync request', async () => {
+    const res = await request(backend)
+      .post(`${API}/guestbook/promotions`)
+      .send({ from: 'staging', to: 'prod' });
+    expect(res.status).toBe(201);
+    const prod = async () =>
+      (await environments('guestbook')).find(e => e.name === 'prod');
+    const outOfSync = await waitFor(
+      prod,
+      p => p.sync.status === 'OutOfSync',
+      10_000,
+    );
+    expect(outOfSync.sync.status).toBe('OutOfSync');
+    await new Promise(resolve => setTimeout(resolve, 1500));
+    expect((await prod()).live.images).not.toContain(
+      'ghcr.io/acme/guestbook:v1.0.5',
+    );
+
+    const sync = await request(backend)
+      .post(`${API}/guestbook/sync`)
+      .send({ environment: 'prod', action: 'sync' });
+    expect(sync.status).toBe(201);
+    const synced = await waitFor(
+      prod,
+      p => p.sync.status === 'Synced' && p.sync.health === 'Healthy',
+      30_000,
+    );
+    expect(synced.live.images).toEqual(['ghcr.io/acme/guestbook:v1.0.5']);
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * DEMO ONLY: the offline demo cluster of the example portal. `yarn start` at the repository
+ * root runs it beside the app and backend; the plugins reach it through `gitops.clusters` and
+ * `gitops.registries` like any cluster and registry.
+ *
+ * Environment: DEMO_CLUSTER_PORT (7070), DEMO_GITOPS_REPO (<root>/.cache/gitops-example-repo),
+ * DEMO_CLUSTER_SEEDS (<root>/examples/demo-cluster).
+ *
+ * @packageDocumentation
+ */
+import path from 'node:path';
+import { stdoutLogger } from './logger';
+import { startDemoCluster } from './startDemoCluster';
+
+export { startDemoCluster } from './startDemoCluster';
+export type { DemoClusterOptions } from './startDemoCluster';
+
+{
+  // The demo only ever runs from a checkout, started in packages/demo-cluster.
+  const root = path.resolve(process.cwd(), '../..');
+  const logger = stdoutLogger();
+  startDemoCluster({
+    port: Number(process.env.DEMO_CLUSTER_PORT ?? 7070),
+    repositoryUrl:
+      process.env.DEMO_GITOPS_REPO ??
+      path.join(root, '.cache/gitops-example-repo'),
+    seedsDir:
+      process.env.DEMO_CLUSTER_SEEDS ??
+      path.join(root, 'examples/demo-cluster'),
+    logger,
+  }).then(
+    cluster => {
+      const stop = () => cluster.stop().then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    },
+    error => {
+      logger.error(`demo cluster failed to start: ${error}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,75 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { CliGitProvider } from '@gitops-backstage/plugin-gitops-backend';
+import os from 'node:os';
+import path from 'node:path';
+import { DemoReconciler } from './DemoReconciler';
+import { DemoRegistry } from './DemoRegistry';
+import { KubeApiServer } from './KubeApiServer';
+import { ObjectStore } from './ObjectStore';
+import { readSeeds } from './seeds';
+
+/** Options of {@link startDemoCluster}. */
+export interface DemoClusterOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  /** The GitOps repository the demo engines follow (a local path or URL). */
+  repositoryUrl: string;
+  branch?: string;
+  /** Folder of the seed YAML files (`examples/demo-cluster`). */
+  seedsDir: string;
+  logger: LoggerService;
+  /** Reconcile period; default 1000 ms. */
+  intervalMs?: number;
+  stepMs?: number;
+  syncDelayMs?: number;
+  progressDeadlineSeconds?: number;
+}
+
+/**
+ * DEMO ONLY. Starts the demo cluster: a Kubernetes API subset and registry on 127.0.0.1, and
+ * the demo reconciler following the GitOps repository.
+ */
+export async function startDemoCluster(options: DemoClusterOptions) {
+  const { logger } = options;
+  const seeds = readSeeds(options.seedsDir);
+  const store = new ObjectStore();
+  for (const { plural, object } of seeds.objects) store.put(plural, object);
+  const registry = new DemoRegistry(seeds.images);
+  const git = new CliGitProvider({
+    cacheDir: path.join(os.tmpdir(), `gitops-demo-cluster-${process.pid}`),
+    fetchIntervalSeconds: 1,
+    timeoutMs: 20_000,
+    logger,
+  });
+  const reconciler = new DemoReconciler({
+    store,
+    registry,
+    git,
+    repository: {
+      url: path.resolve(options.repositoryUrl),
+      branch: options.branch ?? 'main',
+    },
+    logger,
+    load: seeds.load,
+    stepMs: options.stepMs,
+    syncDelayMs: options.syncDelayMs,
+    progressDeadlineSeconds: options.progressDeadlineSeconds,
+  });
+  // A first pass before serving, so the first list already shows running services.
+  await reconciler.reconcile();
+  const server = new KubeApiServer(store, registry);
+  const port = await server.listen(options.port);
+  reconciler.start(options.intervalMs ?? 1000);
+  logger.info(
+    `DEMO cluster (not a real Kubernetes) on http://127.0.0.1:${port}: ${seeds.objects.length} engine objects, ${seeds.images.length} demo images, following ${options.repositoryUrl}`,
+  );
+  return {
+    port,
+    store,
+    stop: async () => {
+      await reconciler.stop();
+      await server.close();
+      git.close();
+    },
+  };
+}
