@@ -1,5 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { NotFoundError } from '@backstage/errors';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -221,5 +222,36 @@ describe('CliGitProvider', () => {
       sockets.forEach(socket => socket.destroy());
       server.close();
     }
+  });
+
+  it('keeps a process with nothing else to do alive until its read answers', () => {
+    // A tool (the demo cluster's first pass) reads before anything else holds the event
+    // loop: the idle reader is unref'd, a reader with a read in flight must not be.
+    const script = path.join(workDir, 'read-one-file.ts');
+    fs.writeFileSync(
+      script,
+      `import { CliGitProvider } from ${JSON.stringify(
+        path.join(__dirname, 'CliGitProvider'),
+      )};
+const logger: any = { info() {}, warn() {}, error() {}, debug() {}, child() { return logger; } };
+const git = new CliGitProvider({ cacheDir: ${JSON.stringify(
+        path.join(workDir, 'script-cache'),
+      )}, fetchIntervalSeconds: 60, timeoutMs: 10000, logger });
+const repository = { url: ${JSON.stringify(origin)}, branch: 'main' };
+git.resolveBranch({ repository }).then(revision =>
+  git.readFile({ repository, revision, path: 'apps/guestbook/overlays/dev/kustomization.yaml' }),
+).then(text => process.stdout.write('read ' + String(text?.includes('kind: Kustomization'))));
+`,
+    );
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--require',
+        require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
+        script,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(out).toBe('read true');
   });
 });
