@@ -323,7 +323,15 @@ export class DemoReconciler {
     const fresh = rt.pods.filter(p => p.hash === hash);
     const old = rt.pods.filter(p => p.hash !== hash);
     const readyFresh = fresh.filter(p => p.outcome === 'runs').length;
-    for (const pod of rt.pods) if (pod.outcome === 'crashes') pod.restarts++;
+    for (const pod of rt.pods) {
+      // The kubelet's back-off: 10 s, doubling, at most five minutes between restarts.
+      const backoff = Math.min(300_000, 10_000 * 2 ** pod.restarts);
+      const sinceStart = now.getTime() - Date.parse(pod.startedAt);
+      if (pod.outcome === 'crashes' && sinceStart > backoff) {
+        pod.restarts++;
+        pod.startedAt = now.toISOString();
+      }
+    }
     if (fresh.length < replicas && rt.pods.length < replicas + 1) {
       rt.pods.push(this.newPod(rt, image, now)); // maxSurge 1
     } else if (old.length > 0 && readyFresh + old.length > replicas) {
