@@ -38,6 +38,40 @@ export interface DesiredStateSource {
 }
 
 /**
+ * Where a value of the desired state is written: the file, the line and the YAML path in it.
+ *
+ * @public
+ */
+export interface ValueOrigin {
+  file: string;
+  /** 1-based line of the value. */
+  line: number;
+  /** Dotted path, e.g. `image.tag` or `spec.source.helm.parameters[0].value`. */
+  yamlPath: string;
+  /** The same path as keys and indexes, for tools that edit the file. */
+  path: Array<string | number>;
+  /** Index of the YAML document in a multi-document file, when not the first. */
+  document?: number;
+  /**
+   * Inside an inline YAML string (Argo CD `helm.values`): shown, but a promotion does not edit
+   * it in place.
+   */
+  inline?: boolean;
+}
+
+/**
+ * Fields of a desired state whose origin is known.
+ *
+ * @public
+ */
+export type DesiredStateOrigins = Partial<
+  Record<
+    'image' | 'tag' | 'digest' | 'replicas' | 'minReplicas' | 'maxReplicas',
+    ValueOrigin
+  >
+>;
+
+/**
  * The state one environment should have according to Git.
  *
  * @public
@@ -60,6 +94,15 @@ export interface DesiredState {
   source: DesiredStateSource;
   /** Things that look wrong but did not prevent reading the state. */
   warnings: string[];
+  /**
+   * The GitOps engine object the state was resolved from (an Argo CD Application, a Flux
+   * HelmRelease), when the environment is read from definitions rather than path templates.
+   */
+  definition?: { kind: string; name: string; file: string } | null;
+  /** Where each version and scaling field is written, when known. */
+  origins?: DesiredStateOrigins;
+  /** The Helm chart and its version (or range), for charts not stored beside the values. */
+  chart?: { name: string; version: string | null; range: boolean } | null;
 }
 
 /**

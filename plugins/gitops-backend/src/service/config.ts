@@ -19,6 +19,11 @@ export interface EnvironmentConfig {
   namespace: string;
   overlayPath: string;
   valuesFile: string;
+  /**
+   * The GitOps engine object of the environment (an Argo CD Application), as a path template;
+   * when the file exists, the desired state is resolved from it.
+   */
+  definitionPath: string | null;
   promotionPolicy: 'commit' | 'pullRequest';
   /** Environments a promotion into this one may come from. */
   allowedSources: string[];
@@ -198,6 +203,7 @@ function readEnvironment(
       env?.getOptionalString('overlayPath') ?? '{path}/overlays/{env}',
     valuesFile:
       env?.getOptionalString('valuesFile') ?? '{path}/values-{env}.yaml',
+    definitionPath: env?.getOptionalString('definitionPath') ?? null,
     promotionPolicy: policy,
     allowedSources:
       env?.getOptionalStringArray('promotion.allowedSources') ??

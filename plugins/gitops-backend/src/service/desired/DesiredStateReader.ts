@@ -12,6 +12,7 @@ import {
 import { helmWorkloadState, mergeHelmValues } from './helmValues';
 import { ManifestError, parseYamlObject } from './parseYaml';
 import { extractWorkloadState } from './workloadState';
+import { resolveDefinition } from './definitions/resolveDefinition';
 
 /** Options of {@link DesiredStateReader.read}. */
 export interface ReadDesiredStateOptions {
@@ -63,6 +64,7 @@ export class DesiredStateReader {
       environment.name,
       environment.overlayPath,
       environment.valuesFile,
+      environment.definitionPath,
     ]);
     // The promise is shared, so concurrent views of many entities parse each state once; it
     // runs under the providers' time-outs, not one caller's signal, which would fail the rest.
@@ -92,6 +94,37 @@ export class DesiredStateReader {
       env: environment.name,
     };
     const overlay = fillTemplate(environment.overlayPath, vars);
+
+    if (environment.definitionPath) {
+      const file = fillTemplate(environment.definitionPath, vars);
+      const text = await read(file);
+      // Without the file, the path templates below are the fallback.
+      if (text !== undefined) {
+        const resolved = await resolveDefinition({
+          text,
+          file,
+          read,
+          hints: target.hints,
+          preferredName: `${target.service}-${environment.name}`,
+        });
+        const state = this.state(
+          target,
+          revision,
+          resolved.layout,
+          resolved.sourcePath,
+          resolved.workload,
+          [],
+        );
+        state.definition = resolved.definition;
+        state.origins = resolved.origins;
+        state.chart = resolved.chart;
+        return {
+          state,
+          inputs: resolved.inputs,
+          rendered: resolved.rendered as DesiredStateResult['rendered'],
+        };
+      }
+    }
 
     if (await readKustomization(overlay, read)) {
       const build = await buildKustomization(overlay, read);
