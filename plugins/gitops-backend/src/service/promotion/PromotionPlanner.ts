@@ -4,6 +4,8 @@ import { isMap, isSeq } from 'yaml';
 import { ReadRepoFile, readKustomization } from '../desired/buildKustomization';
 import { ManifestError, parseYamlDocuments } from '../desired/parseYaml';
 import { YamlTextEditor, formatScalar } from './yamlTextEdits';
+import { planAtOrigins } from './planAtOrigins';
+import { DesiredStateOrigins } from '@gitops-backstage/plugin-gitops-common';
 
 /** What to change in one environment. */
 export type PlanChange =
@@ -20,6 +22,11 @@ export interface PlanTarget {
   image: string;
   /** Workload whose replicas or autoscaler change. */
   workload: string | null;
+  /**
+   * Where each field is written, for environments resolved from their engine definition: the
+   * change is made exactly there.
+   */
+  origins?: DesiredStateOrigins;
 }
 
 /** The files a change edits and its unified diff; `noop` when nothing would change. */
@@ -40,10 +47,14 @@ export async function planChange(
   change: PlanChange,
   read: ReadRepoFile,
 ): Promise<Plan> {
-  const edits =
-    target.layout === 'helm'
-      ? await planHelm(target, change, read)
-      : await planKustomize(target, change, read);
+  let edits;
+  if (target.origins) {
+    edits = await planAtOrigins(target.origins, target.image, change, read);
+  } else if (target.layout === 'helm') {
+    edits = await planHelm(target, change, read);
+  } else {
+    edits = await planKustomize(target, change, read);
+  }
   const files = edits.filter(f => f.before !== f.after);
   return {
     files,

@@ -354,6 +354,7 @@ export class PromotionService {
             path: current.source.path,
             image: current.image ?? '',
             workload: current.workload,
+            origins: current.definition ? current.origins ?? {} : undefined,
           },
           intent.change,
           read,

@@ -1,3 +1,4 @@
+import { planChange } from '../../promotion/PromotionPlanner';
 import { resolveDefinition } from './resolveDefinition';
 
 const CHART = {
@@ -342,5 +343,132 @@ describe('resolveDefinition: what it does not follow', () => {
       name: 'UnsupportedLayoutError',
       message: expect.stringMatching(message),
     });
+  });
+});
+
+describe('planning where the value is written', () => {
+  async function plan(
+    files: Record<string, string>,
+    change: Parameters<typeof planChange>[1],
+  ) {
+    const all: Record<string, string> = { ...CHART, ...files };
+    const resolved = await resolve(files);
+    return planChange(
+      {
+        layout: resolved.layout,
+        path: resolved.sourcePath,
+        image: resolved.workload.image ?? '',
+        workload: resolved.workload.workload,
+        origins: resolved.origins,
+      },
+      change,
+      async f => all[f],
+    );
+  }
+  const lines = (diff: string) =>
+    diff.split('\n').filter(l => /^([-+](?![-+]{2} )|\+\+\+ )/.test(l));
+
+  it.each<
+    [string, Record<string, string>, Parameters<typeof planChange>[1], string[]]
+  >([
+    [
+      'the later value file, comment kept',
+      {
+        'argocd/web-prod.yaml': helmApp([
+          'valueFiles: [values-prod.yaml, values-prod-hotfix.yaml]',
+        ]),
+      },
+      { kind: 'version', tag: '1.2.0', digest: null },
+      [
+        '+++ b/charts/web/values-prod-hotfix.yaml',
+        '-  tag: "1.1.1" # hotfix',
+        '+  tag: "1.2.0" # hotfix',
+      ],
+    ],
+    [
+      'the Helm parameter, not the values beneath it',
+      {
+        'argocd/web-prod.yaml': helmApp([
+          'valueFiles: [values-prod.yaml]',
+          'parameters:',
+          '  - name: image.tag',
+          '    value: "1.7.0"',
+        ]),
+      },
+      { kind: 'version', tag: '1.7.1', digest: null },
+      [
+        '+++ b/argocd/web-prod.yaml',
+        '-          value: "1.7.0"',
+        '+          value: "1.7.1"',
+      ],
+    ],
+    [
+      "the image updater's file",
+      {
+        'argocd/web-prod.yaml': helmApp(['valueFiles: [values-prod.yaml]']),
+        'charts/web/.argocd-source-web-prod.yaml':
+          'helm:\n  parameters:\n    - name: image.tag\n      value: 1.8.0\n',
+      },
+      { kind: 'version', tag: '1.8.1', digest: null },
+      [
+        '+++ b/charts/web/.argocd-source-web-prod.yaml',
+        '-      value: 1.8.0',
+        '+      value: 1.8.1',
+      ],
+    ],
+    [
+      'replicas in the value file that sets them',
+      { 'argocd/web-prod.yaml': helmApp(['valueFiles: [values-prod.yaml]']) },
+      { kind: 'replicas', replicas: 5 },
+      [
+        '+++ b/charts/web/values-prod.yaml',
+        '-replicaCount: 3',
+        '+replicaCount: 5',
+      ],
+    ],
+    [
+      'a kustomize.images override on the Application',
+      {
+        'argocd/web-prod.yaml': [
+          'apiVersion: argoproj.io/v1alpha1',
+          'kind: Application',
+          'metadata:',
+          '  name: web-prod',
+          'spec:',
+          '  source:',
+          '    path: apps/web/overlays/prod',
+          '    kustomize:',
+          '      images:',
+          '        - ghcr.io/acme/web:1.4.0 # pinned by the release team',
+          '',
+        ].join('\n'),
+      },
+      { kind: 'version', tag: '1.4.1', digest: null },
+      [
+        '+++ b/argocd/web-prod.yaml',
+        '-        - ghcr.io/acme/web:1.4.0 # pinned by the release team',
+        '+        - ghcr.io/acme/web:1.4.1 # pinned by the release team',
+      ],
+    ],
+  ])('edits %s', async (_name, files, change, expected) => {
+    const result = await plan(files, change);
+    expect(lines(result.diff)).toEqual(expected);
+  });
+
+  it('refuses to edit inside an inline values string', async () => {
+    await expect(
+      plan(
+        {
+          'argocd/web-prod.yaml': helmApp([
+            'values: |',
+            '  image:',
+            '    tag: "1.6.0"',
+          ]),
+        },
+        { kind: 'version', tag: '1.6.1', digest: null },
+      ),
+    ).rejects.toThrow(
+      'argocd/web-prod.yaml: spec.source.helm.values → image.tag is inside an inline Helm values string; edit it there or move it to valuesObject',
+    );
   });
 });
