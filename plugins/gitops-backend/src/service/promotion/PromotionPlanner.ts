@@ -4,7 +4,7 @@ import { isMap, isSeq } from 'yaml';
 import { ReadRepoFile, readKustomization } from '../desired/buildKustomization';
 import { ManifestError, parseYamlDocuments } from '../desired/parseYaml';
 import { YamlTextEditor, formatScalar } from './yamlTextEdits';
-import { planAtOrigins } from './planAtOrigins';
+import { MissingOriginError, planAtOrigins } from './planAtOrigins';
 import { DesiredStateOrigins } from '@gitops-backstage/plugin-gitops-common';
 
 /** What to change in one environment. */
@@ -49,7 +49,22 @@ export async function planChange(
 ): Promise<Plan> {
   let edits;
   if (target.origins) {
-    edits = await planAtOrigins(target.origins, target.image, change, read);
+    edits = await planAtOrigins(
+      target.origins,
+      target.image,
+      change,
+      read,
+    ).catch(error => {
+      // A Kustomize overlay without the field gets it the usual way (an images or replicas
+      // entry in the overlay); a Helm layout has no such obvious place.
+      if (
+        error instanceof MissingOriginError &&
+        target.layout === 'kustomize'
+      ) {
+        return planKustomize(target, change, read);
+      }
+      throw error;
+    });
   } else if (target.layout === 'helm') {
     edits = await planHelm(target, change, read);
   } else {

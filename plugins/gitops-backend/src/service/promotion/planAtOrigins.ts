@@ -7,6 +7,9 @@ import { parseKustomizeImage } from '../desired/definitions/argoApplication';
 import { ManifestError } from '../desired/parseYaml';
 import { YamlTextEditor } from './yamlTextEdits';
 
+/** No file sets a field the change needs. */
+export class MissingOriginError extends ManifestError {}
+
 /** A change as the planner takes it (see PromotionPlanner). */
 type Change =
   | { kind: 'version'; tag: string | null; digest: string | null }
@@ -50,7 +53,7 @@ export async function planAtOrigins(
     return entry.editor;
   };
   const missing = (field: string) =>
-    new ManifestError(
+    new MissingOriginError(
       `no file in Git sets the ${field} of this environment; set it once by hand, then promotions can change it`,
     );
 

@@ -269,7 +269,7 @@ async function resolveKustomize(o: {
 }): Promise<ResolvedDefinition> {
   const build = await buildKustomization(o.sourcePath, o.read);
   const workload = extractWorkloadState(build.resources, o.hints, o.sourcePath);
-  const origins: DesiredStateOrigins = {};
+  const origins = await overlayOrigins(o.sourcePath, o.read, workload);
   const appText = (await o.read(o.file))!;
   const docIndex = documentIndex(appText, o.file, o.definition.name);
   const appTrace = traceYaml(appText, o.file, [], docIndex);
@@ -334,6 +334,39 @@ async function resolveKustomize(o: {
     chart: null,
     rendered: { layout: 'kustomize', objects: build.resources },
   };
+}
+
+/** Where the overlay's own kustomization sets the image and replicas of the workload. */
+async function overlayOrigins(
+  overlay: string,
+  read: ReadRepoFile,
+  workload: WorkloadState,
+): Promise<DesiredStateOrigins> {
+  const origins: DesiredStateOrigins = {};
+  for (const name of ['kustomization.yaml', 'kustomization.yml']) {
+    const file = path.posix.join(overlay, name);
+    const text = await read(file);
+    if (text === undefined) continue;
+    const traced = traceYaml(text, file);
+    const at = (p: YamlPath) =>
+      traced?.origins.get(JSON.stringify(p.map(String)));
+    const images: Array<Record<string, any>> = traced?.values?.images ?? [];
+    images.forEach((entry, i) => {
+      if (entry?.name !== workload.image && entry?.newName !== workload.image)
+        return;
+      const tag = at(['images', i, 'newTag']);
+      const digest = at(['images', i, 'digest']);
+      if (tag) origins.tag = tag;
+      if (digest) origins.digest = digest;
+    });
+    const replicas: Array<Record<string, any>> = traced?.values?.replicas ?? [];
+    replicas.forEach((entry, i) => {
+      const count = at(['replicas', i, 'count']);
+      if (entry?.name === workload.workload && count) origins.replicas = count;
+    });
+    break;
+  }
+  return origins;
 }
 
 /** `[old=]new[:tag][@digest]`, the image override syntax of Argo CD and `kustomize edit`. */

@@ -259,7 +259,12 @@ describe('resolveDefinition: Argo CD Application, Kustomize', () => {
     ].join('\n');
 
   it.each<Row>([
-    ['the overlay', { 'argocd/web-prod.yaml': kustomizeApp() }, '1.3.0', null],
+    [
+      'the overlay',
+      { 'argocd/web-prod.yaml': kustomizeApp() },
+      '1.3.0',
+      'apps/web/overlays/prod/kustomization.yaml:5 images[0].newTag',
+    ],
     [
       'kustomize.images on the Application over the overlay',
       {
