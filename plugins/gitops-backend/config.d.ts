@@ -49,6 +49,15 @@ export interface Config {
        */
       valuesFile?: string;
       /**
+       * The GitOps engine's definition of the environment in the repository — an Argo CD
+       * Application file, e.g. `argocd/{service}-{env}.yaml` (same placeholders). When the file
+       * exists, the desired state is resolved the way the engine renders it (value files in
+       * order, inline values, parameters, image overrides, the image updater's file) and each
+       * field says where it is written; promotions edit that place. Without the file,
+       * `overlayPath` / `valuesFile` are used.
+       */
+      definitionPath?: string;
+      /**
        * The GitOps engine is expected to sync this environment automatically: an Argo CD
        * Application without an automated sync policy is then reported as `Suspended`.
        * Default false.

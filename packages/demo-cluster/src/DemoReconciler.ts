@@ -237,6 +237,10 @@ export class DemoReconciler {
       namespace: rt.destination,
       overlayPath: rt.repoPath,
       ...(rt.valuesFile ? { valuesFile: rt.valuesFile } : {}),
+      // An app-of-apps applies the Application files of the repository: render what they say
+      // (parameters, image-updater files) when the repository has one.
+      definitionPath:
+        rt.plural === 'applications' ? `argocd/${rt.name}.yaml` : null,
     });
     const result = await this.reader.read({
       target: {

@@ -485,4 +485,88 @@ describe('change endpoints', () => {
     const bad = await request(server).get('/api/gitops/promotions/..%2Fx');
     expect(bad.status).toBe(400);
   });
+
+  describe('environments resolved from their Argo CD Applications', () => {
+    const environments = ['dev', 'staging', 'prod'].map(name => ({
+      name,
+      definitionPath: 'argocd/{service}-{env}.yaml',
+    }));
+
+    it('shows where each value is written', async () => {
+      const server = await startPromotionBackend({
+        remote,
+        workDir,
+        environments,
+      });
+      const res = await request(server).get(
+        `${API}/demo-flask-app/environments`,
+      );
+      expect(
+        res.body.environments.map((e: any) => [
+          e.name,
+          e.desired.tag,
+          `${e.desired.origins.tag.file}:${e.desired.origins.tag.line} ${e.desired.origins.tag.yamlPath}`,
+          e.desired.definition.file,
+        ]),
+      ).toEqual([
+        [
+          'dev',
+          '9f8e7d6-42',
+          'apps/demo-flask-app/values-dev.yaml:3 image.tag',
+          'argocd/demo-flask-app-dev.yaml',
+        ],
+        [
+          'staging',
+          '5c4b3a2-40',
+          'argocd/demo-flask-app-staging.yaml:23 spec.source.helm.parameters[0].value',
+          'argocd/demo-flask-app-staging.yaml',
+        ],
+        [
+          'prod',
+          '0a1b2c3-38',
+          'apps/demo-flask-app/.argocd-source-demo-flask-app-prod.yaml:6 helm.parameters[0].value',
+          'argocd/demo-flask-app-prod.yaml',
+        ],
+      ]);
+    });
+
+    it.each<[string, { from: string; to: string }, string, string[]]>([
+      [
+        'the Helm parameter on the staging Application',
+        { from: 'dev', to: 'staging' },
+        'argocd/demo-flask-app-staging.yaml',
+        ['-          value: "5c4b3a2-40"', '+          value: "9f8e7d6-42"'],
+      ],
+      [
+        "the image updater's file for prod, not values-prod.yaml",
+        { from: 'staging', to: 'prod' },
+        'apps/demo-flask-app/.argocd-source-demo-flask-app-prod.yaml',
+        ['-      value: 0a1b2c3-38', '+      value: 5c4b3a2-40'],
+      ],
+    ])('promotes by editing %s', async (_name, body, file, lines) => {
+      const server = await startPromotionBackend({
+        remote,
+        workDir,
+        environments,
+      });
+      const base = head();
+      const res = await request(server)
+        .post(`${API}/demo-flask-app/promotions`)
+        .send(body);
+      expect({ status: res.status, error: res.body.error }).toEqual({
+        status: 201,
+        error: undefined,
+      });
+      expect(gitIn(remote, 'diff', '--name-only', base, 'main')).toBe(file);
+      expect(changedLines(gitIn(remote, 'diff', base, 'main'))).toEqual(lines);
+      expectChangedYamlParses(remote, base, 'main');
+      const after = await request(server).get(
+        `${API}/demo-flask-app/environments`,
+      );
+      expect(
+        after.body.environments.find((e: any) => e.name === body.to).desired
+          .tag,
+      ).toBe(body.to === 'staging' ? '9f8e7d6-42' : '5c4b3a2-40');
+    });
+  });
 });
