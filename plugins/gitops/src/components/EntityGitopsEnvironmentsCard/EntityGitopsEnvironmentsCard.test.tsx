@@ -320,4 +320,27 @@ describe('EntityGitopsEnvironmentsCard', () => {
     ).toBeDisabled();
     expect(api.promote).toHaveBeenCalledTimes(1);
   });
+
+  it('says in which file and line the version is written, when the backend knows', async () => {
+    const withOrigin: EnvironmentsResponse = structuredClone(
+      guestbookEnvironments,
+    );
+    withOrigin.environments[1].desired!.origins = {
+      tag: {
+        file: 'argocd/guestbook-staging.yaml',
+        line: 23,
+        yamlPath: 'spec.source.helm.parameters[0].value',
+        path: ['spec', 'source', 'helm', 'parameters', 0, 'value'],
+      },
+    };
+    await renderCard(mockGitopsApi(async () => withOrigin));
+    await screen.findByRole('table');
+    expect(rowOf('staging').Git).toBe('v1.0.4guestbook-staging.yaml:23');
+    expect(
+      screen.getByTitle(
+        'argocd/guestbook-staging.yaml:23 spec.source.helm.parameters[0].value',
+      ),
+    ).toBeInTheDocument();
+    expect(rowOf('dev').Git).toBe('v1.0.5');
+  });
 });

@@ -117,6 +117,8 @@ function EnvironmentRows(props: {
   }
 
   const { source } = desired;
+  // Where the version is written, when the backend resolved it from the engine's definition.
+  const versionOrigin = desired.origins?.tag ?? desired.origins?.digest;
   // Notes (an error of one side, problems, warnings) go in a row of their own under the
   // values; no border between the two.
   const hasNotes = Boolean(error) || problems.length > 0 || warnings.length > 0;
@@ -130,6 +132,16 @@ function EnvironmentRows(props: {
           title={imageRef(desired)}
         >
           {formatVersion(desired)}
+          {versionOrigin && (
+            <Typography
+              variant="caption"
+              component="div"
+              color="textSecondary"
+              title={`${versionOrigin.file}:${versionOrigin.line} ${versionOrigin.yamlPath}`}
+            >
+              {`${versionOrigin.file.split('/').pop()}:${versionOrigin.line}`}
+            </Typography>
+          )}
         </TableCell>
         <TableCell
           className={`${classes.version} ${attached}`}
