@@ -53,10 +53,12 @@ export interface Config {
        * Application file, e.g. `argocd/{service}-{env}.yaml` (same placeholders). When the file
        * exists, the desired state is resolved the way the engine renders it (value files in
        * order, inline values, parameters, image overrides, the image updater's file) and each
-       * field says where it is written; promotions edit that place. Without the file,
-       * `overlayPath` / `valuesFile` are used.
+       * field says where it is written; promotions edit that place. A Flux `Kustomization`
+       * file (e.g. `clusters/{env}/{service}.yaml`) is followed to its path, and a `HelmRelease`
+       * rendered there is resolved with its chart. A list is tried in order. Without any of the
+       * files, `overlayPath` / `valuesFile` are used.
        */
-      definitionPath?: string;
+      definitionPath?: string | string[];
       /**
        * The GitOps engine is expected to sync this environment automatically: an Argo CD
        * Application without an automated sync policy is then reported as `Suspended`.

@@ -23,7 +23,7 @@ export interface EnvironmentConfig {
    * The GitOps engine object of the environment (an Argo CD Application), as a path template;
    * when the file exists, the desired state is resolved from it.
    */
-  definitionPath: string | null;
+  definitionPath: string | string[] | null;
   promotionPolicy: 'commit' | 'pullRequest';
   /** Environments a promotion into this one may come from. */
   allowedSources: string[];
@@ -203,7 +203,7 @@ function readEnvironment(
       env?.getOptionalString('overlayPath') ?? '{path}/overlays/{env}',
     valuesFile:
       env?.getOptionalString('valuesFile') ?? '{path}/values-{env}.yaml',
-    definitionPath: env?.getOptionalString('definitionPath') ?? null,
+    definitionPath: readStringOrList(env, 'definitionPath'),
     promotionPolicy: policy,
     allowedSources:
       env?.getOptionalStringArray('promotion.allowedSources') ??
@@ -247,4 +247,15 @@ export function defaultEnvironmentConfig(
   overrides: Partial<EnvironmentConfig> = {},
 ): EnvironmentConfig {
   return { ...readEnvironment(name, null), ...overrides };
+}
+
+function readStringOrList(
+  config: Config | undefined,
+  key: string,
+): string | string[] | null {
+  if (!config?.has(key)) return null;
+  const value = config.get(key);
+  return Array.isArray(value)
+    ? config.getStringArray(key)
+    : config.getString(key);
 }

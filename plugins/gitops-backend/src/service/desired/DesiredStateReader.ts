@@ -95,35 +95,36 @@ export class DesiredStateReader {
     };
     const overlay = fillTemplate(environment.overlayPath, vars);
 
-    if (environment.definitionPath) {
-      const file = fillTemplate(environment.definitionPath, vars);
+    const definitionPaths = [environment.definitionPath ?? []].flat();
+    for (const template of definitionPaths) {
+      const file = fillTemplate(template, vars);
       const text = await read(file);
-      // Without the file, the path templates below are the fallback.
-      if (text !== undefined) {
-        const resolved = await resolveDefinition({
-          text,
-          file,
-          read,
-          hints: target.hints,
-          preferredName: `${target.service}-${environment.name}`,
-        });
-        const state = this.state(
-          target,
-          revision,
-          resolved.layout,
-          resolved.sourcePath,
-          resolved.workload,
-          [],
-        );
-        state.definition = resolved.definition;
-        state.origins = resolved.origins;
-        state.chart = resolved.chart;
-        return {
-          state,
-          inputs: resolved.inputs,
-          rendered: resolved.rendered as DesiredStateResult['rendered'],
-        };
-      }
+      // Without a definition file, the next template, then the path templates below, apply.
+      if (text === undefined) continue;
+      const resolved = await resolveDefinition({
+        text,
+        file,
+        read,
+        hints: target.hints,
+        preferredName: `${target.service}-${environment.name}`,
+        alsoNamed: target.service,
+      });
+      const state = this.state(
+        target,
+        revision,
+        resolved.layout,
+        resolved.sourcePath,
+        resolved.workload,
+        resolved.warnings ?? [],
+      );
+      state.definition = resolved.definition;
+      state.origins = resolved.origins;
+      state.chart = resolved.chart;
+      return {
+        state,
+        inputs: resolved.inputs,
+        rendered: resolved.rendered as DesiredStateResult['rendered'],
+      };
     }
 
     if (await readKustomization(overlay, read)) {

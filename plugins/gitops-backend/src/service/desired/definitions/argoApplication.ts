@@ -39,6 +39,8 @@ export interface ResolvedDefinition {
   inputs: string[];
   definition: { kind: string; name: string; file: string };
   chart: { name: string; version: string | null; range: boolean } | null;
+  /** Things that look wrong, or are only partly known, but did not prevent reading. */
+  warnings?: string[];
   /** What was rendered, for comparisons: the merged values or the built objects. */
   rendered:
     | { layout: 'kustomize'; objects: Array<Record<string, any>> }
@@ -268,6 +270,12 @@ async function resolveKustomize(o: {
   definition: ResolvedDefinition['definition'];
 }): Promise<ResolvedDefinition> {
   const build = await buildKustomization(o.sourcePath, o.read);
+  const remote = build.warnings.find(w => w.includes('remote resource'));
+  if (remote) {
+    throw new UnsupportedLayoutError(
+      `Application ${o.definition.name} (${o.file}): ${remote}`,
+    );
+  }
   const workload = extractWorkloadState(build.resources, o.hints, o.sourcePath);
   const origins = await overlayOrigins(o.sourcePath, o.read, workload);
   const appText = (await o.read(o.file))!;

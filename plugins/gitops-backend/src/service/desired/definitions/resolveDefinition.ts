@@ -6,6 +6,7 @@ import {
   UnsupportedLayoutError,
   resolveArgoApplication,
 } from './argoApplication';
+import { resolveFluxKustomization } from './fluxHelmRelease';
 
 /**
  * Resolves an environment from the engine object in its definition file: the document named
@@ -17,6 +18,8 @@ export async function resolveDefinition(options: {
   read: ReadRepoFile;
   hints: WorkloadHints;
   preferredName: string;
+  /** Another name the object may have (the service's, as HelmReleases often are). */
+  alsoNamed?: string;
 }): Promise<ResolvedDefinition> {
   const { file } = options;
   const objects = parseYamlDocuments(options.text, file).filter(
@@ -31,8 +34,11 @@ export async function resolveDefinition(options: {
         'Kustomization',
       ].includes(String(o.kind)) && String(o.apiVersion ?? '').includes('.'),
   );
+  const names = [options.preferredName, options.alsoNamed].filter(
+    (n): n is string => Boolean(n),
+  );
   const object =
-    engines.find(o => o.metadata?.name === options.preferredName) ??
+    names.map(n => engines.find(o => o.metadata?.name === n)).find(Boolean) ??
     (engines.length === 1 ? engines[0] : undefined);
   if (!object) {
     throw new ManifestError(
@@ -49,7 +55,19 @@ export async function resolveDefinition(options: {
       hints: options.hints,
     });
   }
+  if (
+    object.kind === 'Kustomization' &&
+    String(object.apiVersion).startsWith('kustomize.toolkit.fluxcd.io')
+  ) {
+    return resolveFluxKustomization({
+      kustomization: object,
+      file,
+      read: options.read,
+      hints: options.hints,
+      names,
+    });
+  }
   throw new UnsupportedLayoutError(
-    `${file}: ${object.kind} ${object.metadata?.name} is not followed yet; set overlayPath/valuesFile for this environment`,
+    `${file}: ${object.kind} ${object.metadata?.name} is not followed (ApplicationSet generators and a bare HelmRelease file are not yet); point definitionPath at the Application or Flux Kustomization, or use overlayPath/valuesFile`,
   );
 }
