@@ -52,6 +52,8 @@ interface Runtime {
   destination: string;
   repoPath: string;
   valuesFile?: string;
+  /** The object's file in the repository, when a seed names it. */
+  definitionFile?: string;
   applied?: { revision: string; desired: DesiredState; at: string };
   outOfSyncSince?: number;
   generation: number;
@@ -127,6 +129,8 @@ export class DemoReconciler {
       destination,
       repoPath: normalized,
       valuesFile: last ? path.posix.join(normalized, last) : undefined,
+      definitionFile:
+        object.metadata.annotations?.['demo.gitops.backstage.io/definition'],
       generation: 1,
       rolloutStartedAt: new Date().toISOString(),
       pods: [],
@@ -240,7 +244,8 @@ export class DemoReconciler {
       // An app-of-apps applies the Application files of the repository: render what they say
       // (parameters, image-updater files) when the repository has one.
       definitionPath:
-        rt.plural === 'applications' ? `argocd/${rt.name}.yaml` : null,
+        rt.definitionFile ??
+        (rt.plural === 'applications' ? `argocd/${rt.name}.yaml` : null),
     });
     const result = await this.reader.read({
       target: {

@@ -53,11 +53,18 @@ describe('the demo GitOps loop', () => {
           data: {
             gitops: {
               repositories: [{ name: 'example', url: repo, provider: 'git' }],
+              // As in app-config.yaml: from the Argo CD Application or Flux Kustomization.
               environments: [
                 { name: 'dev', cluster: 'demo', autoSync: true },
                 { name: 'staging', cluster: 'demo', autoSync: true },
                 { name: 'prod', cluster: 'demo' },
-              ],
+              ].map(env => ({
+                ...env,
+                definitionPath: [
+                  'argocd/{service}-{env}.yaml',
+                  'clusters/{env}/{service}.yaml',
+                ],
+              })),
               clusters: [
                 {
                   name: 'demo',
@@ -101,7 +108,12 @@ describe('the demo GitOps loop', () => {
   }
 
   it('shows live and sync state of every example service, with the seeded failures', async () => {
-    for (const service of ['guestbook', 'demo-flask-app', 'sample-app']) {
+    for (const service of [
+      'guestbook',
+      'demo-flask-app',
+      'sample-app',
+      'podinfo',
+    ]) {
       const envs = await waitFor(
         () => environments(service),
         list => list.every(e => e.live && e.sync),

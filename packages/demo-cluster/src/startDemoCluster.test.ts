@@ -61,7 +61,20 @@ describe('demo cluster', () => {
       ['sample-app-dev', 'False', 'HealthCheckFailed'], // 1.4.2 is not in the registry
       ['sample-app-staging', 'True', 'ReconciliationSucceeded'],
       ['sample-app-prod', 'True', 'ReconciliationSucceeded'],
+      ['podinfo-dev', 'True', 'ReconciliationSucceeded'],
+      ['podinfo-staging', 'True', 'ReconciliationSucceeded'],
+      ['podinfo-prod', 'True', 'ReconciliationSucceeded'],
     ]);
+    // The HelmRelease values of each overlay, as Flux would render them.
+    const podinfo = await get(
+      '/apis/apps/v1/namespaces/podinfo-staging/deployments',
+    );
+    expect(
+      podinfo.items.map((d: any) => [
+        d.spec.template.spec.containers[0].image,
+        d.spec.replicas,
+      ]),
+    ).toEqual([['ghcr.io/acme/podinfo:6.7.0', 2]]);
     const pods = await get('/api/v1/namespaces/sample-app-dev/pods');
     expect(
       pods.items.map(

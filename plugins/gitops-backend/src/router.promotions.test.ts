@@ -489,8 +489,80 @@ describe('change endpoints', () => {
   describe('environments resolved from their Argo CD Applications', () => {
     const environments = ['dev', 'staging', 'prod'].map(name => ({
       name,
-      definitionPath: 'argocd/{service}-{env}.yaml',
+      definitionPath: [
+        'argocd/{service}-{env}.yaml',
+        'clusters/{env}/{service}.yaml',
+      ],
     }));
+
+    it('promotes a Flux HelmRelease by editing the overlay patch that sets the tag', async () => {
+      const server = await startPromotionBackend({
+        remote,
+        workDir,
+        environments,
+      });
+      const before = await request(server).get(`${API}/podinfo/environments`);
+      expect(
+        before.body.environments.map((e: any) => [
+          e.name,
+          e.desired.tag,
+          e.desired.replicas,
+          e.desired.definition.kind,
+          e.desired.chart,
+          e.desired.warnings,
+        ]),
+      ).toEqual([
+        [
+          'dev',
+          '6.7.1',
+          1,
+          'HelmRelease',
+          { name: './apps/podinfo/chart', version: null, range: false },
+          [],
+        ],
+        [
+          'staging',
+          '6.7.0',
+          2,
+          'HelmRelease',
+          { name: './apps/podinfo/chart', version: null, range: false },
+          [],
+        ],
+        [
+          'prod',
+          '6.7.0',
+          3,
+          'HelmRelease',
+          { name: './apps/podinfo/chart', version: null, range: false },
+          [
+            'HelmRelease podinfo also takes values from ConfigMap podinfo-prod-overrides, which is in the cluster, not in Git',
+          ],
+        ],
+      ]);
+      const base = head();
+      const res = await request(server)
+        .post(`${API}/podinfo/promotions`)
+        .send({ from: 'dev', to: 'staging' });
+      expect(res.status).toBe(201);
+      expect(gitIn(remote, 'diff', '--name-only', base, 'main')).toBe(
+        'apps/podinfo/overlays/staging/values-patch.yaml',
+      );
+      expect(changedLines(gitIn(remote, 'diff', base, 'main'))).toEqual([
+        '-      tag: "6.7.0" # promoted from dev',
+        '+      tag: "6.7.1" # promoted from dev',
+      ]);
+      // prod sets no tag of its own: the base's decides, and the base is shared with the other
+      // environments, so the promotion is refused instead of changing them too.
+      const before2 = head();
+      const prod = await request(server)
+        .post(`${API}/podinfo/promotions`)
+        .send({ from: 'staging', to: 'prod' });
+      expect(prod.status).toBe(400);
+      expect(prod.body.error.message).toBe(
+        "prod: apps/podinfo/base/helmrelease.yaml: spec.values.image.tag is shared with other environments (a base or chart default); set it in this environment's own overlay or values first",
+      );
+      expect(head()).toBe(before2);
+    });
 
     it('shows where each value is written', async () => {
       const server = await startPromotionBackend({

@@ -57,6 +57,11 @@ export interface ValueOrigin {
    * it in place.
    */
   inline?: boolean;
+  /**
+   * In a file other environments read too (a chart's defaults, a shared base): changing it here
+   * would change them, so a promotion does not.
+   */
+  shared?: boolean;
 }
 
 /**

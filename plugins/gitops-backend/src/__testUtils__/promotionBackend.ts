@@ -32,6 +32,11 @@ export const exampleEntities: Entity[] = [
     'gitops.backstage.io/path': 'sample-app/apps',
     'gitops.backstage.io/image': 'ghcr.io/acme/sample-app',
   }),
+  component('podinfo', {
+    'backstage.io/kubernetes-label-selector': 'app.kubernetes.io/name=podinfo',
+    'gitops.backstage.io/path': 'apps/podinfo',
+    'gitops.backstage.io/image': 'ghcr.io/acme/podinfo',
+  }),
   {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'User',

@@ -35,6 +35,11 @@ export async function planAtOrigins(
         `${origin.file}: ${origin.yamlPath} is inside an inline Helm values string; edit it there or move it to valuesObject`,
       );
     }
+    if (origin.shared) {
+      throw new ManifestError(
+        `${origin.file}: ${origin.yamlPath} is shared with other environments (a base or chart default); set it in this environment's own overlay or values first`,
+      );
+    }
     if (origin.document) {
       throw new ManifestError(
         `${origin.file}: ${origin.yamlPath} is in document ${

@@ -159,7 +159,13 @@ export async function resolveArgoApplication(options: {
       throw new ManifestError(`${where}: value file ${valuesFile} not found`);
     }
     inputs.push(valuesFile);
-    traced = mergeTraced(traced, traceYaml(text, valuesFile) ?? emptyTraced());
+    const values = traceYaml(text, valuesFile) ?? emptyTraced();
+    // The chart's own values.yaml holds every environment's defaults.
+    if (valuesFile === chartValues) {
+      for (const [k, origin] of values.origins)
+        values.origins.set(k, { ...origin, shared: true });
+    }
+    traced = mergeTraced(traced, values);
   }
   const appText = (await read(file))!;
   const docIndex = documentIndex(appText, file, name);

@@ -74,6 +74,7 @@ export async function resolveFluxKustomization(options: {
     files: await releaseFiles(build.folders, read, release),
     read,
     hints,
+    overlay,
   });
   return {
     ...resolved,
@@ -136,6 +137,7 @@ async function resolveHelmRelease(o: {
   files: Array<{ file: string; doc: number }>;
   read: ReadRepoFile;
   hints: WorkloadHints & { valuesPath?: string };
+  overlay: string;
 }): Promise<Omit<ResolvedDefinition, 'definition'>> {
   const { release, read } = o;
   const name = String(release.metadata?.name);
@@ -156,14 +158,16 @@ async function resolveHelmRelease(o: {
     const valuesFile = path.posix.join(chartDir, 'values.yaml');
     const text = await read(valuesFile);
     if (text !== undefined) {
-      traced = traceYaml(text, valuesFile) ?? emptyTraced();
+      traced = markShared(traceYaml(text, valuesFile) ?? emptyTraced());
       inputs.push(valuesFile, path.posix.join(chartDir, 'Chart.yaml'));
     }
   }
   for (const { file, doc } of o.files) {
     const text = (await read(file))!;
     const at = traceYaml(text, file, ['spec', 'values'], doc);
-    if (at) traced = mergeTraced(traced, at);
+    // Files outside the environment's overlay are bases other environments build on too.
+    const own = o.overlay && file.startsWith(`${o.overlay}/`);
+    if (at) traced = mergeTraced(traced, own ? at : markShared(at));
   }
   // The built object is authoritative (inline patches included); origins are where known.
   const values = isPlainObject(release.spec?.values)
@@ -251,4 +255,11 @@ function mergeValues(base: Record<string, any>, over: Record<string, any>) {
         : v;
   }
   return result;
+}
+
+function markShared(traced: TracedValues): TracedValues {
+  const origins = new Map(
+    [...traced.origins].map(([k, o]) => [k, { ...o, shared: true }]),
+  );
+  return { values: traced.values, origins };
 }
