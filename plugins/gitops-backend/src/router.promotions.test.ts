@@ -564,6 +564,46 @@ describe('change endpoints', () => {
       expect(head()).toBe(before2);
     });
 
+    it('names a construct it does not follow instead of guessing, and leaves the other environments alone', async () => {
+      const clone = path.join(workDir, `edit-${Date.now()}`);
+      gitIn(workDir, 'clone', '--quiet', remote, clone);
+      fs.writeFileSync(
+        path.join(clone, 'argocd/guestbook-dev.yaml'),
+        [
+          'apiVersion: argoproj.io/v1alpha1',
+          'kind: Application',
+          'metadata:',
+          '  name: guestbook-dev',
+          'spec:',
+          '  source:',
+          '    repoURL: https://github.com/acme/gitops-repo.git',
+          '    path: apps/guestbook/overlays/dev',
+          '    plugin:',
+          '      name: kustomize-with-sops',
+          '',
+        ].join('\n'),
+      );
+      gitIn(clone, 'commit', '--quiet', '-am', 'dev renders through a CMP');
+      gitIn(clone, 'push', '--quiet', 'origin', 'main');
+      const server = await startPromotionBackend({
+        remote,
+        workDir,
+        environments,
+      });
+      const res = await request(server).get(`${API}/guestbook/environments`);
+      const [dev, staging] = res.body.environments;
+      expect(dev).toMatchObject({
+        desired: null,
+        unsupported:
+          'Application guestbook-dev (argocd/guestbook-dev.yaml): config management plugin kustomize-with-sops renders outside Git; its output cannot be read',
+      });
+      expect(staging).toMatchObject({
+        unsupported: null,
+        error: null,
+        desired: { tag: 'v1.0.4', definition: { kind: 'Application' } },
+      });
+    });
+
     it('shows where each value is written', async () => {
       const server = await startPromotionBackend({
         remote,

@@ -268,6 +268,12 @@ export interface EnvironmentStatus {
   registry: RegistryState | null;
   /** Why this environment could not be read; the others still answer. */
   error: string | null;
+  /**
+   * Set when the environment's layout uses a construct the plugin does not follow (a remote
+   * base, a config management plugin, values only in the cluster): it names the construct.
+   * Nothing is guessed for such an environment.
+   */
+  unsupported?: string | null;
 }
 
 /**

@@ -66,6 +66,7 @@ export class EnvironmentService {
   ): Promise<EnvironmentStatus> {
     const errors: string[] = [];
     let desired: DesiredState | null = null;
+    let unsupported: string | null = null;
     if (revision) {
       try {
         desired = (
@@ -77,6 +78,9 @@ export class EnvironmentService {
           })
         ).state;
       } catch (error) {
+        if ((error as Error).name === 'UnsupportedLayoutError') {
+          unsupported = messageOf(error);
+        }
         if (!(error instanceof ManifestError)) {
           this.options.logger.warn(
             `Desired state of ${target.entityRef} in ${
@@ -116,6 +120,7 @@ export class EnvironmentService {
       if (side?.error) errors.push(side.error);
     }
     status.error = errors.length > 0 ? errors.join('; ') : null;
+    status.unsupported = unsupported;
     return status;
   }
 }
