@@ -143,6 +143,12 @@ export interface GitProvider {
   log(options: GitLogOptions): Promise<GitCommit[]>;
 
   /**
+   * The folders directly inside `path` at `revision` (full paths, sorted); empty when there is
+   * no such folder. Used to expand Argo CD git-directory generators.
+   */
+  listFolders?(options: GitReadFileOptions): Promise<string[]>;
+
+  /**
    * Commits files on top of `baseRevision` and moves the branch to it, only if the branch still
    * points at `baseRevision` (never a force push).
    *

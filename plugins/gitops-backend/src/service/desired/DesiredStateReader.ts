@@ -108,6 +108,15 @@ export class DesiredStateReader {
         hints: target.hints,
         preferredName: `${target.service}-${environment.name}`,
         alsoNamed: target.service,
+        listFolders: target.provider.listFolders
+          ? folder =>
+              target.provider.listFolders!({
+                repository: target.repository,
+                revision,
+                path: folder,
+                signal,
+              })
+          : undefined,
       });
       const state = this.state(
         target,

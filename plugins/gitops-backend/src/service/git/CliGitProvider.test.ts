@@ -254,4 +254,32 @@ git.resolveBranch({ repository }).then(revision =>
     );
     expect(out).toBe('read true');
   });
+
+  it('lists the folders inside a folder at a revision', async () => {
+    const git = new CliGitProvider({
+      cacheDir: fs.mkdtempSync(path.join(workDir, 'cache-')),
+      fetchIntervalSeconds: 60,
+      timeoutMs: 10_000,
+      logger: mockServices.logger.mock(),
+    });
+    const repository = { url: origin, branch: 'main' };
+    const revision = await git.resolveBranch({ repository });
+    expect(
+      await git.listFolders({ repository, revision, path: 'apps' }),
+    ).toEqual(['apps/demo-flask-app', 'apps/guestbook', 'apps/podinfo']);
+    expect(
+      await git.listFolders({
+        repository,
+        revision,
+        path: 'apps/guestbook/overlays/',
+      }),
+    ).toEqual([
+      'apps/guestbook/overlays/dev',
+      'apps/guestbook/overlays/prod',
+      'apps/guestbook/overlays/staging',
+    ]);
+    expect(
+      await git.listFolders({ repository, revision, path: 'nope' }),
+    ).toEqual([]);
+  });
 });

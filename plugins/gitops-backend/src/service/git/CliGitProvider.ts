@@ -135,6 +135,26 @@ export class CliGitProvider implements GitProvider {
       });
   }
 
+  async listFolders(options: GitReadFileOptions): Promise<string[]> {
+    const dir = await this.mirror(options.repository, options.signal, false);
+    const folder = options.path.replace(/^\/+|\/+$/g, '');
+    const out = await this.git(
+      [
+        'ls-tree',
+        '-d',
+        '--name-only',
+        options.revision,
+        folder ? `${folder}/` : '.',
+      ],
+      dir,
+      options.signal,
+    ).catch(error => {
+      if (error instanceof GitCommandError) return Buffer.from('');
+      throw error;
+    });
+    return out.toString('utf8').split('\n').filter(Boolean).sort();
+  }
+
   async commit(options: GitCommitOptions): Promise<string> {
     const { repository, baseRevision, signal } = options;
     const dir = await this.mirror(repository, signal, false);

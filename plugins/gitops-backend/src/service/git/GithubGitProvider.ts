@@ -20,6 +20,7 @@ import { Octokit } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { LRUCache } from 'lru-cache';
+import path from 'node:path';
 import { GithubGitWriter, statusOf } from './GithubGitWriter';
 
 /** Options of {@link GithubGitProvider}. */
@@ -202,6 +203,23 @@ export class GithubGitProvider implements GitProvider {
       .slice(0, options.limit);
     this.logs.set(key, commits);
     return commits;
+  }
+
+  async listFolders(options: GitReadFileOptions): Promise<string[]> {
+    const tree = await this.tree(
+      options.repository,
+      options.revision,
+      options.signal,
+    );
+    const folder = options.path.replace(/^\/+|\/+$/g, '');
+    return [...tree.entries()]
+      .filter(
+        ([entryPath, entry]) =>
+          entry.type === 'tree' &&
+          path.posix.dirname(entryPath) === (folder || '.'),
+      )
+      .map(([entryPath]) => entryPath)
+      .sort();
   }
 
   commit(options: GitCommitOptions): Promise<string> {

@@ -35,6 +35,13 @@ export async function planAtOrigins(
         `${origin.file}: ${origin.yamlPath} is inside an inline Helm values string; edit it there or move it to valuesObject`,
       );
     }
+    if (origin.file.includes('#')) {
+      throw new ManifestError(
+        `${origin.yamlPath} is set by the template of ${
+          origin.file.split('#')[0]
+        } for every generated Application; edit the template or its generator`,
+      );
+    }
     if (origin.shared) {
       throw new ManifestError(
         `${origin.file}: ${origin.yamlPath} is shared with other environments (a base or chart default); set it in this environment's own overlay or values first`,

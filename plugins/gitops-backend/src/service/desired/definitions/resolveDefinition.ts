@@ -7,6 +7,8 @@ import {
   resolveArgoApplication,
 } from './argoApplication';
 import { resolveFluxKustomization } from './fluxHelmRelease';
+import { ListRepoFolders, expandApplicationSet } from './applicationSet';
+import { stringify } from 'yaml';
 
 /**
  * Resolves an environment from the engine object in its definition file: the document named
@@ -20,6 +22,8 @@ export async function resolveDefinition(options: {
   preferredName: string;
   /** Another name the object may have (the service's, as HelmReleases often are). */
   alsoNamed?: string;
+  /** Folder listing, for ApplicationSet git directory generators. */
+  listFolders?: ListRepoFolders;
 }): Promise<ResolvedDefinition> {
   const { file } = options;
   const objects = parseYamlDocuments(options.text, file).filter(
@@ -47,6 +51,49 @@ export async function resolveDefinition(options: {
       }${engines.length > 1 ? ` among ${engines.length}` : ''}`,
     );
   }
+  if (object.kind === 'ApplicationSet') {
+    const apps = await expandApplicationSet({
+      appSet: object,
+      file,
+      listFolders: options.listFolders,
+    });
+    const app =
+      names.map(n => apps.find(a => a.metadata?.name === n)).find(Boolean) ??
+      undefined;
+    if (!app) {
+      throw new ManifestError(
+        `${file}: ApplicationSet ${
+          object.metadata?.name
+        } generates no Application named ${
+          options.preferredName
+        } (it generates ${
+          apps.map(a => a.metadata?.name).join(', ') || 'none'
+        })`,
+      );
+    }
+    // The generated Application is not a file: origins inside it point at the template.
+    const generated = `${file}#${app.metadata.name}`;
+    const text = stringify({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      ...app,
+    });
+    const resolved = await resolveArgoApplication({
+      app,
+      file: generated,
+      read: async f => (f === generated ? text : options.read(f)),
+      hints: options.hints,
+    });
+    return {
+      ...resolved,
+      inputs: [...resolved.inputs.filter(i => i !== generated), file],
+      definition: {
+        kind: 'ApplicationSet',
+        name: String(object.metadata?.name),
+        file,
+      },
+    };
+  }
   if (object.kind === 'Application') {
     return resolveArgoApplication({
       app: object,
@@ -68,6 +115,6 @@ export async function resolveDefinition(options: {
     });
   }
   throw new UnsupportedLayoutError(
-    `${file}: ${object.kind} ${object.metadata?.name} is not followed (ApplicationSet generators and a bare HelmRelease file are not yet); point definitionPath at the Application or Flux Kustomization, or use overlayPath/valuesFile`,
+    `${file}: a bare ${object.kind} (${object.metadata?.name}) is not followed; point definitionPath at the Argo CD Application or ApplicationSet, or the Flux Kustomization that applies it`,
   );
 }
