@@ -262,14 +262,14 @@ git.resolveBranch({ repository }).then(revision =>
       timeoutMs: 10_000,
       logger: mockServices.logger.mock(),
     });
-    const repository = { url: origin, branch: 'main' };
-    const revision = await git.resolveBranch({ repository });
+    const repo = { url: origin, branch: 'main' };
+    const revision = await git.resolveBranch({ repository: repo });
     expect(
-      await git.listFolders({ repository, revision, path: 'apps' }),
+      await git.listFolders({ repository: repo, revision, path: 'apps' }),
     ).toEqual(['apps/demo-flask-app', 'apps/guestbook', 'apps/podinfo']);
     expect(
       await git.listFolders({
-        repository,
+        repository: repo,
         revision,
         path: 'apps/guestbook/overlays/',
       }),
@@ -279,7 +279,7 @@ git.resolveBranch({ repository }).then(revision =>
       'apps/guestbook/overlays/staging',
     ]);
     expect(
-      await git.listFolders({ repository, revision, path: 'nope' }),
+      await git.listFolders({ repository: repo, revision, path: 'nope' }),
     ).toEqual([]);
   });
 });

@@ -171,14 +171,14 @@ export class GithubGitProvider implements GitProvider {
     }
     const { octokit, owner, repo } = await this.client(options.repository);
     const bySha = new Map<string, GitCommit>();
-    for (const path of options.paths) {
+    for (const file of options.paths) {
       const response = await octokit.request(
         'GET /repos/{owner}/{repo}/commits',
         {
           owner,
           repo,
           sha: options.revision,
-          path,
+          path: file,
           per_page: Math.min(100, options.limit),
           request: { signal: this.signal(options.signal) },
         },

@@ -1,4 +1,4 @@
-import { planChange } from '../../promotion/PromotionPlanner';
+import { planResolved, webDeployment, where } from './__testUtils__/smallRepo';
 import { resolveDefinition } from './resolveDefinition';
 
 const files: Record<string, string> = {
@@ -8,19 +8,7 @@ const files: Record<string, string> = {
   'charts/web/values-prod.yaml': 'image:\n  tag: "1.1.0" # prod\n',
   'charts/web/values-dev.yaml': 'image:\n  tag: "1.2.0"\n',
   'apps/web/base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
-  'apps/web/base/deployment.yaml': [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    '  name: web',
-    'spec:',
-    '  template:',
-    '    spec:',
-    '      containers:',
-    '        - name: web',
-    '          image: ghcr.io/acme/web:1.0.0',
-    '',
-  ].join('\n'),
+  'apps/web/base/deployment.yaml': webDeployment(),
   'apps/web/overlays/dev/kustomization.yaml':
     'resources: [../../base]\nimages:\n  - name: ghcr.io/acme/web\n    newTag: "1.4.0"\n',
   'apps/web/overlays/prod/kustomization.yaml':
@@ -59,7 +47,7 @@ function appSet(
 }
 
 async function resolve(text: string) {
-  const all = { ...files, 'argocd/web.yaml': text };
+  const all: Record<string, string> = { ...files, 'argocd/web.yaml': text };
   const resolved = await resolveDefinition({
     text,
     file: 'argocd/web.yaml',
@@ -70,9 +58,6 @@ async function resolve(text: string) {
   });
   return { resolved, all };
 }
-
-const where = (o?: { file: string; line: number; yamlPath: string }) =>
-  o ? `${o.file}:${o.line} ${o.yamlPath}` : null;
 
 describe('resolveDefinition: ApplicationSet', () => {
   it('expands a list generator and follows the generated prod Application', async () => {
@@ -182,17 +167,11 @@ describe('resolveDefinition: ApplicationSet', () => {
     const list = ['- list:', '    elements:', '      - env: prod'];
     const plan = async (text: string) => {
       const { resolved, all } = await resolve(text);
-      return planChange(
-        {
-          layout: resolved.layout,
-          path: resolved.sourcePath,
-          image: resolved.workload.image ?? '',
-          workload: resolved.workload.workload,
-          origins: resolved.origins,
-        },
-        { kind: 'version', tag: '1.1.1', digest: null },
-        async f => all[f],
-      );
+      return planResolved(resolved, all, {
+        kind: 'version',
+        tag: '1.1.1',
+        digest: null,
+      });
     };
     const byFile = await plan(
       appSet(list, [

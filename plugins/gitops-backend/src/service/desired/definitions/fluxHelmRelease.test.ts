@@ -1,4 +1,4 @@
-import { planChange } from '../../promotion/PromotionPlanner';
+import { planResolved, where } from './__testUtils__/smallRepo';
 import { resolveDefinition } from './resolveDefinition';
 
 const base: Record<string, string> = {
@@ -72,9 +72,6 @@ async function resolve(files: Record<string, string> = {}) {
   });
   return { resolved, all };
 }
-
-const where = (o?: { file: string; line: number; yamlPath: string }) =>
-  o ? `${o.file}:${o.line} ${o.yamlPath}` : null;
 
 describe('resolveDefinition: Flux Kustomization → HelmRelease', () => {
   it('merges chart values, the release values and the overlay patch; the patch wins', async () => {
@@ -194,17 +191,11 @@ describe('resolveDefinition: Flux Kustomization → HelmRelease', () => {
 
   it('promotes by editing the overlay patch that sets the tag, comment kept', async () => {
     const { resolved, all } = await resolve();
-    const plan = await planChange(
-      {
-        layout: resolved.layout,
-        path: resolved.sourcePath,
-        image: resolved.workload.image ?? '',
-        workload: resolved.workload.workload,
-        origins: resolved.origins,
-      },
-      { kind: 'version', tag: '1.9.1', digest: null },
-      async f => all[f],
-    );
+    const plan = await planResolved(resolved, all, {
+      kind: 'version',
+      tag: '1.9.1',
+      digest: null,
+    });
     expect(plan.files.map(f => f.path)).toEqual([
       'apps/web/overlays/prod/values-patch.yaml',
     ]);

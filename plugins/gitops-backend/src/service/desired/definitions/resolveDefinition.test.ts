@@ -1,5 +1,6 @@
 import { planChange } from '../../promotion/PromotionPlanner';
 import { resolveDefinition } from './resolveDefinition';
+import { webDeployment } from './__testUtils__/smallRepo';
 
 const CHART = {
   'charts/web/Chart.yaml':
@@ -31,20 +32,7 @@ const CHART = {
     '',
   ].join('\n'),
   'apps/web/base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
-  'apps/web/base/deployment.yaml': [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    '  name: web',
-    'spec:',
-    '  replicas: 1',
-    '  template:',
-    '    spec:',
-    '      containers:',
-    '        - name: web',
-    '          image: ghcr.io/acme/web:1.0.0',
-    '',
-  ].join('\n'),
+  'apps/web/base/deployment.yaml': webDeployment(),
   'apps/web/overlays/prod/kustomization.yaml': [
     'resources:',
     '  - ../../base',
