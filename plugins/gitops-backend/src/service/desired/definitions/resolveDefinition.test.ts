@@ -1,6 +1,6 @@
 import { planChange } from '../../promotion/PromotionPlanner';
 import { resolveDefinition } from './resolveDefinition';
-import { webDeployment } from './__testUtils__/smallRepo';
+import { planResolved, webDeployment } from './__testUtils__/smallRepo';
 
 const CHART = {
   'charts/web/Chart.yaml':
@@ -346,17 +346,7 @@ describe('planning where the value is written', () => {
   ) {
     const all: Record<string, string> = { ...CHART, ...files };
     const resolved = await resolve(files);
-    return planChange(
-      {
-        layout: resolved.layout,
-        path: resolved.sourcePath,
-        image: resolved.workload.image ?? '',
-        workload: resolved.workload.workload,
-        origins: resolved.origins,
-      },
-      change,
-      async f => all[f],
-    );
+    return planResolved(resolved, all, change);
   }
   const lines = (diff: string) =>
     diff.split('\n').filter(l => /^([-+](?![-+]{2} )|\+\+\+ )/.test(l));
