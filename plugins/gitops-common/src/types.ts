@@ -71,7 +71,13 @@ export interface ValueOrigin {
  */
 export type DesiredStateOrigins = Partial<
   Record<
-    'image' | 'tag' | 'digest' | 'replicas' | 'minReplicas' | 'maxReplicas',
+    | 'image'
+    | 'tag'
+    | 'digest'
+    | 'replicas'
+    | 'minReplicas'
+    | 'maxReplicas'
+    | 'chartVersion',
     ValueOrigin
   >
 >;

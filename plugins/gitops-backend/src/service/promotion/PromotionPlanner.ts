@@ -9,7 +9,13 @@ import { DesiredStateOrigins } from '@gitops-backstage/plugin-gitops-common';
 
 /** What to change in one environment. */
 export type PlanChange =
-  | { kind: 'version'; tag: string | null; digest: string | null }
+  | {
+      kind: 'version';
+      tag: string | null;
+      digest: string | null;
+      /** Also pin this chart version (a HelmRelease resolved from its definition). */
+      chartVersion?: string;
+    }
   | { kind: 'replicas'; replicas: number }
   | { kind: 'autoscaling'; minReplicas?: number; maxReplicas?: number };
 

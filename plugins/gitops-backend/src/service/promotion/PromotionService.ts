@@ -21,6 +21,7 @@ import { ActionStore } from '../store/ActionStore';
 import { ChangeWriter, PlannedChange } from './ChangeWriter';
 import { MessageSubject, commitMessage } from './commitMessage';
 import { desiredVersion, evaluateGates } from './gates';
+import { chartVersionChange } from './chartVersion';
 import { PlanChange, planChange } from './PromotionPlanner';
 import { pullRequestBody } from './pullRequestBody';
 
@@ -134,6 +135,16 @@ export class PromotionService {
       versionSince,
       now: this.now(),
     });
+    const targetChart = statuses.environments.find(e => e.name === to.name)
+      ?.desired?.chart;
+    if (targetChart?.range && source.desired?.chart) {
+      // Said next to the gates, so nobody expects the range to be pinned by the promotion.
+      gates.push({
+        name: 'chartVersion',
+        passed: true,
+        message: `${to.name} takes chart ${targetChart.name} ${targetChart.version}, a range: the engine installs the newest match, and the range is kept`,
+      });
+    }
     const failed = gates.filter(g => !g.passed);
     if (failed.length > 0 && !request.dryRun) {
       const message = `Promotion ${from.name} → ${to.name} blocked: ${failed
@@ -158,7 +169,11 @@ export class PromotionService {
         if (!sourceVersion) return null; // dry run with a failed versionKnown gate
         const version = await this.versionFor(current, sourceVersion, signal);
         return {
-          change: { kind: 'version', ...version },
+          change: {
+            kind: 'version',
+            ...version,
+            ...chartVersionChange(source.desired, current),
+          },
           subject: {
             action: 'promote',
             from: from.name,

@@ -12,7 +12,12 @@ export class MissingOriginError extends ManifestError {}
 
 /** A change as the planner takes it (see PromotionPlanner). */
 type Change =
-  | { kind: 'version'; tag: string | null; digest: string | null }
+  | {
+      kind: 'version';
+      tag: string | null;
+      digest: string | null;
+      chartVersion?: string;
+    }
   | { kind: 'replicas'; replicas: number }
   | { kind: 'autoscaling'; minReplicas?: number; maxReplicas?: number };
 
@@ -104,6 +109,13 @@ export async function planAtOrigins(
       } else if (digestOrigin) {
         (await editorFor(digestOrigin)).removeEntry(digestOrigin.path);
       }
+    }
+    if (change.chartVersion !== undefined) {
+      if (!origins.chartVersion) throw missing('chart version');
+      (await editorFor(origins.chartVersion)).replaceScalar(
+        origins.chartVersion.path,
+        change.chartVersion,
+      );
     }
   } else if (change.kind === 'replicas') {
     if (!origins.replicas) throw missing('replica count');

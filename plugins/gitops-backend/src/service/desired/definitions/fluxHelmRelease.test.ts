@@ -203,4 +203,57 @@ describe('resolveDefinition: Flux Kustomization → HelmRelease', () => {
       '-      tag: "1.9.0" # prod pin\n+      tag: "1.9.1" # prod pin',
     );
   });
+
+  it('pins a new chart version where the release sets it, and knows a range from a version', async () => {
+    const release = (version: string) =>
+      [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata:',
+        '  name: web',
+        'spec:',
+        '  chart:',
+        '    spec:',
+        '      chart: web',
+        `      version: "${version}" # chart release`,
+        '      sourceRef: {kind: HelmRepository, name: acme}',
+        '  values:',
+        '    image: {repository: ghcr.io/acme/web, tag: "2.0.0"}',
+        '',
+      ].join('\n');
+    const overlay = {
+      'apps/web/overlays/prod/kustomization.yaml':
+        'resources:\n  - helmrelease.yaml\n',
+    };
+    const pinned = await resolve({
+      ...overlay,
+      'apps/web/overlays/prod/helmrelease.yaml': release('6.7.1'),
+    });
+    expect(pinned.resolved.chart).toEqual({
+      name: 'web',
+      version: '6.7.1',
+      range: false,
+    });
+    expect(where(pinned.resolved.origins.chartVersion)).toBe(
+      'apps/web/overlays/prod/helmrelease.yaml:9 spec.chart.spec.version',
+    );
+    const plan = await planResolved(pinned.resolved, pinned.all, {
+      kind: 'version',
+      tag: '2.0.0',
+      digest: null,
+      chartVersion: '6.8.0',
+    });
+    expect(plan.diff).toContain(
+      '-      version: "6.7.1" # chart release\n+      version: "6.8.0" # chart release',
+    );
+    const range = await resolve({
+      ...overlay,
+      'apps/web/overlays/prod/helmrelease.yaml': release('>=6.7.0 <7.0.0'),
+    });
+    expect(range.resolved.chart).toEqual({
+      name: 'web',
+      version: '>=6.7.0 <7.0.0',
+      range: true,
+    });
+  });
 });

@@ -162,11 +162,20 @@ async function resolveHelmRelease(o: {
       inputs.push(valuesFile, path.posix.join(chartDir, 'Chart.yaml'));
     }
   }
+  let chartVersionOrigin;
   for (const { file, doc } of o.files) {
     const text = (await read(file))!;
+    const own = o.overlay && file.startsWith(`${o.overlay}/`);
+    const versionAt = traceYaml(
+      text,
+      file,
+      ['spec', 'chart', 'spec'],
+      doc,
+    )?.origins.get(JSON.stringify(['version']));
+    if (versionAt)
+      chartVersionOrigin = own ? versionAt : { ...versionAt, shared: true };
     const at = traceYaml(text, file, ['spec', 'values'], doc);
     // Files outside the environment's overlay are bases other environments build on too.
-    const own = o.overlay && file.startsWith(`${o.overlay}/`);
     if (at) traced = mergeTraced(traced, own ? at : markShared(at));
   }
   // The built object is authoritative (inline patches included); origins are where known.
@@ -208,6 +217,7 @@ async function resolveHelmRelease(o: {
     const origin = traced.origins.get(JSON.stringify(p));
     if (origin) origins[field] = origin;
   }
+  if (chartVersionOrigin) origins.chartVersion = chartVersionOrigin;
   return {
     layout: 'helm',
     workload: { ...workload, namespace: null },
