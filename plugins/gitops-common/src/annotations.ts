@@ -65,3 +65,12 @@ export const ANNOTATION_ARGOCD_APP_NAMESPACE = 'argocd/app-namespace';
  * @public
  */
 export const ANNOTATION_GITOPS_TAG_POLICY = 'gitops.backstage.io/tag-policy';
+
+/**
+ * Where the service's image block is in its Helm values, for charts that do not use `image` or
+ * `<component>.image`, e.g. `app.container.image`.
+ *
+ * @public
+ */
+export const ANNOTATION_GITOPS_IMAGE_VALUES_PATH =
+  'gitops.backstage.io/image-values-path';

@@ -2,6 +2,7 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
   ANNOTATION_GITOPS_IMAGE,
+  ANNOTATION_GITOPS_IMAGE_VALUES_PATH,
   ANNOTATION_GITOPS_PATH,
   ANNOTATION_GITOPS_REPO,
   ANNOTATION_GITOPS_TAG_POLICY,
@@ -101,6 +102,7 @@ export class ServiceLocator {
       hints: {
         workloadName: annotations[ANNOTATION_KUBERNETES_ID],
         image: annotations[ANNOTATION_GITOPS_IMAGE],
+        valuesPath: annotations[ANNOTATION_GITOPS_IMAGE_VALUES_PATH],
       },
       selectors: {
         labelSelector: annotations[ANNOTATION_KUBERNETES_LABEL_SELECTOR],

@@ -13,6 +13,8 @@ export interface WorkloadHints {
   workloadName?: string;
   /** `gitops.backstage.io/image`: the image repository of the service's container. */
   image?: string;
+  /** `gitops.backstage.io/image-values-path`: the image block in Helm values, e.g. `app.image`. */
+  valuesPath?: string;
 }
 
 /** The version and scaling fields of a rendered workload. */

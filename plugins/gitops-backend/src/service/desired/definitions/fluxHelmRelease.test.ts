@@ -60,13 +60,18 @@ const base: Record<string, string> = {
   ].join('\n'),
 };
 
-async function resolve(files: Record<string, string> = {}) {
+async function resolve(
+  files: Record<string, string> = {},
+  hints: { image?: string; valuesPath?: string } = {
+    image: 'ghcr.io/acme/web',
+  },
+) {
   const all = { ...base, ...files };
   const resolved = await resolveDefinition({
     text: all['clusters/prod/web.yaml'],
     file: 'clusters/prod/web.yaml',
     read: async f => all[f],
-    hints: { image: 'ghcr.io/acme/web' },
+    hints,
     preferredName: 'web-prod',
     alsoNamed: 'web',
   });
@@ -255,5 +260,32 @@ describe('resolveDefinition: Flux Kustomization → HelmRelease', () => {
       version: '>=6.7.0 <7.0.0',
       range: true,
     });
+  });
+
+  it('finds the image block the entity names in gitops.backstage.io/image-values-path', async () => {
+    const { resolved } = await resolve(
+      {
+        'apps/web/overlays/prod/values-patch.yaml': [
+          'apiVersion: helm.toolkit.fluxcd.io/v2',
+          'kind: HelmRelease',
+          'metadata:',
+          '  name: web',
+          'spec:',
+          '  values:',
+          '    app:',
+          '      container:',
+          '        image: {repository: ghcr.io/acme/web-app, tag: "3.1.0"}',
+          '',
+        ].join('\n'),
+      },
+      { valuesPath: 'app.container.image' },
+    );
+    expect(resolved.workload).toMatchObject({
+      image: 'ghcr.io/acme/web-app',
+      tag: '3.1.0',
+    });
+    expect(where(resolved.origins.tag)).toBe(
+      'apps/web/overlays/prod/values-patch.yaml:9 spec.values.app.container.image.tag',
+    );
   });
 });

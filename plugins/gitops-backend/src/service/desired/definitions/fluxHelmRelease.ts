@@ -136,7 +136,7 @@ async function resolveHelmRelease(o: {
   release: KubernetesObject;
   files: Array<{ file: string; doc: number }>;
   read: ReadRepoFile;
-  hints: WorkloadHints & { valuesPath?: string };
+  hints: WorkloadHints;
   overlay: string;
 }): Promise<Omit<ResolvedDefinition, 'definition'>> {
   const { release, read } = o;
@@ -241,7 +241,7 @@ async function resolveHelmRelease(o: {
  */
 function findImagePath(
   values: Record<string, any>,
-  hints: WorkloadHints & { valuesPath?: string },
+  hints: WorkloadHints,
 ): string[] {
   if (hints.valuesPath) return hints.valuesPath.split('.');
   if (isPlainObject(values.image)) return ['image'];
