@@ -85,6 +85,53 @@ describe('CliGitProvider.commit', () => {
     expect(gitIn(remote, 'rev-parse', 'main')).toBe(sha);
   });
 
+  it('keeps one mirror per resolved remote: the same relative path from another working directory is another repository', async () => {
+    const cacheDir = fs.mkdtempSync(path.join(workDir, 'shared-cache-'));
+    const make = () =>
+      new CliGitProvider({
+        cacheDir,
+        fetchIntervalSeconds: 0,
+        timeoutMs: 20_000,
+        logger: mockServices.logger.mock(),
+      });
+    const other = path.join(workDir, 'elsewhere');
+    fs.mkdirSync(path.join(other, 'sub'), { recursive: true });
+    gitIn(
+      workDir,
+      'clone',
+      '--quiet',
+      '--bare',
+      remote,
+      path.join(other, 'remote.git'),
+    );
+    const extra = path.join(workDir, 'extra');
+    gitIn(workDir, 'clone', '--quiet', path.join(other, 'remote.git'), extra);
+    fs.writeFileSync(path.join(extra, 'only-here.txt'), 'x\n');
+    gitIn(extra, 'add', 'only-here.txt');
+    gitIn(extra, 'commit', '--quiet', '-m', 'only in the other repository');
+    gitIn(extra, 'push', '--quiet', 'origin', 'main');
+
+    const cwd = process.cwd();
+    const heads: string[] = [];
+    try {
+      for (const dir of [workDir, other]) {
+        process.chdir(dir);
+        heads.push(
+          await make().resolveBranch({
+            repository: { url: './remote.git', branch: 'main' },
+          }),
+        );
+      }
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(heads).toEqual([
+      gitIn(remote, 'rev-parse', 'main'),
+      gitIn(path.join(other, 'remote.git'), 'rev-parse', 'main'),
+    ]);
+    expect(heads[0]).not.toBe(heads[1]);
+  });
+
   it.each([
     [
       'https://github.com/acme/gitops.git',

@@ -278,7 +278,11 @@ export class CliGitProvider implements GitProvider {
   ): Promise<string> {
     const dir = path.join(
       this.options.cacheDir,
-      createHash('sha256').update(repository.url).digest('hex').slice(0, 24),
+      // Keyed by the resolved remote: the same relative path from two checkouts is two repositories.
+      createHash('sha256')
+        .update(pushUrl(repository.url))
+        .digest('hex')
+        .slice(0, 24),
     );
     const last = this.lastFetch.get(dir);
     const fresh =
@@ -290,7 +294,7 @@ export class CliGitProvider implements GitProvider {
     }
     let pending = this.inFlight.get(dir);
     if (!pending) {
-      pending = this.cloneOrFetch(repository.url, dir).finally(() =>
+      pending = this.cloneOrFetch(pushUrl(repository.url), dir).finally(() =>
         this.inFlight.delete(dir),
       );
       this.inFlight.set(dir, pending);
@@ -375,8 +379,8 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /**
- * The remote to push to. The mirror was cloned from `url` as the backend's working directory
- * saw it; the push runs inside the mirror, so a relative local path is made absolute first.
+ * The remote as the git CLI must see it from inside a mirror: a relative local path (as written
+ * in config, relative to the backend's working directory) is made absolute.
  */
 export function pushUrl(url: string): string {
   const isLocalPath =
