@@ -24,7 +24,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod/v3';
 import { GitopsServices } from './service/createGitopsServices';
 import { resolveActor } from './service/promotion/resolveActor';
-import { ActionResult, Actor } from './service/promotion/PromotionService';
+import { ActionResult, Actor } from './service/promotion/changeRequests';
 import {
   entityPathParams,
   parseBody,

@@ -22,45 +22,16 @@ import { ChangeWriter, PlannedChange } from './ChangeWriter';
 import { MessageSubject, commitMessage } from './commitMessage';
 import { desiredVersion, evaluateGates } from './gates';
 import { chartVersionChange } from './chartVersion';
+import { versionArrival, versionForTarget } from './versionLookup';
 import { PlanChange, planChange } from './PromotionPlanner';
 import { pullRequestBody } from './pullRequestBody';
-
-/** Who asks for a change; becomes the commit author. */
-export interface Actor {
-  /** User entity ref (or the service principal's subject). */
-  ref: string;
-  name: string;
-  email: string;
-}
-
-/** `POST …/promotions`. */
-export interface PromoteRequest {
-  from: string;
-  to: string;
-  dryRun?: boolean;
-}
-
-/** `POST …/rollback`: a tag, or the version the environment had at a revision. */
-export interface RollbackRequest {
-  environment: string;
-  toRevision?: string;
-  toTag?: string;
-  dryRun?: boolean;
-}
-
-/** `POST …/scale`: replicas, or autoscaler bounds. */
-export interface ScaleRequest {
-  environment: string;
-  replicas?: number;
-  autoscaling?: { minReplicas?: number; maxReplicas?: number };
-  dryRun?: boolean;
-}
-
-/** An answer and the HTTP status it goes out with. */
-export interface ActionResult {
-  httpStatus: 200 | 201;
-  action: GitopsAction;
-}
+import {
+  ActionResult,
+  Actor,
+  PromoteRequest,
+  RollbackRequest,
+  ScaleRequest,
+} from './changeRequests';
 
 /** Options of {@link PromotionService}. */
 export interface PromotionServiceOptions {
@@ -466,29 +437,20 @@ export class PromotionService {
   }
 
   /** The version to write into `current`: digest-pinned environments get a digest. */
-  private async versionFor(
+  private versionFor(
     current: DesiredState,
     version: GitopsVersion,
     signal?: AbortSignal,
   ): Promise<GitopsVersion> {
-    const pinsDigest = current.tag === null && current.digest !== null;
-    if (!pinsDigest || version.digest !== null || version.tag === null) {
-      return version;
-    }
-    const digest = await this.options.resolveDigest(
-      current.image ?? '',
-      version.tag,
+    return versionForTarget(
+      current,
+      version,
+      this.options.resolveDigest,
       signal,
     );
-    if (!digest) {
-      throw new ConflictError(
-        `${current.source.path} pins ${current.image} by digest, and the digest of ${version.tag} is unknown: add the registry to gitops.registries or promote a digest`,
-      );
-    }
-    return { tag: null, digest };
   }
 
-  /** When the source's current version arrived in Git (the oldest commit that still has it). */
+  /** When the source's current version arrived in Git. */
   private async versionSince(
     entity: Entity,
     environment: string,
@@ -502,13 +464,7 @@ export class PromotionService {
       environment,
       signal,
     );
-    let since: string | null = null;
-    for (const item of history.items) {
-      if (!item.changes.includes('version')) continue;
-      if (item.tag !== version.tag || item.digest !== version.digest) break;
-      since = item.committedAt;
-    }
-    return since ? new Date(since) : null;
+    return versionArrival(history.items, version);
   }
 
   private environment(name: string): EnvironmentConfig {

@@ -4,7 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { Actor } from './PromotionService';
+import { Actor } from './changeRequests';
 
 /**
  * The commit author for a request: the catalog User's display name and e-mail when the catalog

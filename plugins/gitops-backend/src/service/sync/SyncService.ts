@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { GitopsConfig } from '../config';
 import { DesiredStateReader } from '../desired/DesiredStateReader';
 import { LiveStatusService } from '../live/LiveStatusService';
-import { Actor, ActionResult } from '../promotion/PromotionService';
+import { Actor, ActionResult } from '../promotion/changeRequests';
 import { ServiceLocator } from '../ServiceLocator';
 import { ActionStore } from '../store/ActionStore';
 import { UpstreamError } from '../errors';
