@@ -16,14 +16,8 @@ import {
   withSourceStatus,
 } from './engineStatus';
 import { KubeObject, ObjectStore } from './ObjectStore';
-import {
-  DemoPod,
-  buildDeployment,
-  buildHpa,
-  buildPod,
-  buildWarning,
-  templateHash,
-} from './workloadObjects';
+import { DemoPod, templateHash } from './workloadObjects';
+import { writeWorkload } from './writeWorkload';
 
 /** Options of {@link DemoReconciler}. */
 export interface DemoReconcilerOptions {
@@ -391,7 +385,8 @@ export class DemoReconciler {
     const image = imageOf(applied);
     const hash = templateHash(image);
     const replicas = this.replicas(rt, applied);
-    const view = {
+    const hpa = applied.autoscaling;
+    const { health, message } = writeWorkload(store, {
       namespace,
       name: workload,
       labels,
@@ -403,91 +398,19 @@ export class DemoReconciler {
       rolloutStartedAt: rt.rolloutStartedAt,
       progressDeadlineSeconds: this.options.progressDeadlineSeconds ?? 20,
       now,
-    };
-    const deployment = buildDeployment(view);
-    store.put('deployments', deployment);
-    const live = new Set(rt.pods.map(p => p.name));
-    for (const pod of store.list('pods', namespace)) {
-      if (
-        pod.metadata.labels?.['app.kubernetes.io/name'] === rt.workload &&
-        !live.has(pod.metadata.name)
-      ) {
-        store.delete('pods', namespace, pod.metadata.name);
-        store.delete('events', namespace, `${pod.metadata.name}.failed`);
-        store.delete('events', namespace, `${pod.metadata.name}.backoff`);
-      }
-    }
-    for (const pod of rt.pods) {
-      store.put('pods', buildPod(view, pod));
-      if (pod.outcome === 'missing') {
-        store.put(
-          'events',
-          buildWarning({
-            namespace,
-            pod: pod.name,
-            reason: 'Failed',
-            message: `Failed to pull image "${pod.image}": manifest unknown: not found in the registry`,
-            count: 1,
-            now: new Date(pod.startedAt),
-          }),
-        );
-      } else if (pod.outcome === 'crashes') {
-        store.put(
-          'events',
-          buildWarning({
-            namespace,
-            pod: pod.name,
-            reason: 'BackOff',
-            message: 'Back-off restarting failed container',
-            count: Math.max(1, pod.restarts),
-            now: new Date(pod.startedAt),
-          }),
-        );
-      }
-    }
-    const hpa = applied.autoscaling;
-    if (hpa?.maxReplicas) {
-      const min = hpa.minReplicas ?? 1;
-      const target = hpa.targetCPUUtilizationPercentage ?? 80;
-      const wanted = this.autoscalerTarget(rt, applied);
-      const demand =
-        this.options.load.get(`${rt.workload}/${rt.destination}`) ?? min * 0.8;
-      store.put(
-        'horizontalpodautoscalers',
-        buildHpa({
-          namespace,
-          name: workload,
-          min,
-          max: hpa.maxReplicas,
-          current: replicas,
-          desired: wanted,
-          cpuTarget: target,
-          cpuNow: Math.round((target * demand) / replicas),
-          now,
-        }),
-      );
-    } else if (store.get('horizontalpodautoscalers', namespace, workload)) {
-      store.delete('horizontalpodautoscalers', namespace, workload);
-    }
-    const status = deployment.status;
-    const done =
-      status.updatedReplicas >= replicas &&
-      status.readyReplicas >= replicas &&
-      status.replicas === status.updatedReplicas;
-    const stuck = deployment.status.conditions.some(
-      (c: any) => c.reason === 'ProgressDeadlineExceeded',
-    );
-    let health: 'Healthy' | 'Progressing' | 'Degraded' = 'Progressing';
-    let message:
-      | string
-      | null = `Waiting for rollout of ${workload} to finish: ${status.updatedReplicas} of ${replicas} updated replicas are available`;
-    if (done) {
-      health = 'Healthy';
-      message = null;
-    } else if (stuck) {
-      health = 'Degraded';
-      message = `Deployment "${workload}" exceeded its progress deadline`;
-    }
+      owner: rt.workload,
+      autoscaler: hpa?.maxReplicas
+        ? {
+            min: hpa.minReplicas ?? 1,
+            max: hpa.maxReplicas,
+            wanted: this.autoscalerTarget(rt, applied),
+            cpuTarget: hpa.targetCPUUtilizationPercentage ?? 80,
+            demand:
+              this.options.load.get(`${rt.workload}/${rt.destination}`) ??
+              (hpa.minReplicas ?? 1) * 0.8,
+          }
+        : null,
+    });
     const inSync = !desired || sameWorkload(desired, applied);
     this.writeEngine(rt, head, inSync, health, message, error, now);
   }
