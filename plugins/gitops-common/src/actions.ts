@@ -89,3 +89,39 @@ export interface GitopsAction {
   updatedAt: string;
   finishedAt: string | null;
 }
+
+/**
+ * Body of `POST …/promotions`: the version `from` declares goes to `to`.
+ *
+ * @public
+ */
+export interface PromoteRequest {
+  from: string;
+  to: string;
+  /** Only plan: the diff and the gates, nothing written. */
+  dryRun?: boolean;
+}
+
+/**
+ * Body of `POST …/rollback`: a tag, or the version the environment had at a revision.
+ *
+ * @public
+ */
+export interface RollbackRequest {
+  environment: string;
+  toRevision?: string;
+  toTag?: string;
+  dryRun?: boolean;
+}
+
+/**
+ * Body of `POST …/scale`: replicas, or autoscaler bounds.
+ *
+ * @public
+ */
+export interface ScaleRequest {
+  environment: string;
+  replicas?: number;
+  autoscaling?: { minReplicas?: number; maxReplicas?: number };
+  dryRun?: boolean;
+}

@@ -44,6 +44,12 @@ const mockGitopsApi: GitopsApi = {
   async promote() {
     throw new Error('This page serves fixtures; promotions need the backend');
   },
+  async rollback() {
+    throw new Error('This page serves fixtures; rollbacks need the backend');
+  },
+  async scale() {
+    throw new Error('This page serves fixtures; scaling needs the backend');
+  },
   async getAction(id) {
     throw new Error(`This page serves fixtures; no action ${id}`);
   },

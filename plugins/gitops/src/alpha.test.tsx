@@ -16,6 +16,8 @@ function renderEntityPage(entity: Entity) {
     getHistory: jest.fn(),
     promote: jest.fn(),
     getAction: jest.fn(),
+    rollback: jest.fn(),
+    scale: jest.fn(),
   };
   renderTestApp({
     features: [plugin],

@@ -1,5 +1,6 @@
 import { Entity } from '@backstage/catalog-model';
 import {
+  GitopsAction,
   DesiredState,
   EnvironmentStatus,
   EnvironmentsResponse,
@@ -236,3 +237,31 @@ export const guestbookEnvironmentsLive: EnvironmentsResponse = {
     },
   ],
 };
+
+/** A dry-run answer of the backend, for the change dialogs. */
+export function plannedAction(
+  overrides: Partial<GitopsAction> = {},
+): GitopsAction {
+  return {
+    id: null,
+    action: 'promote',
+    entityRef: 'component:default/guestbook',
+    status: 'DryRun',
+    from: 'dev',
+    to: 'staging',
+    actor: 'user:default/guest',
+    gates: [],
+    version: { tag: 'v1.0.5', digest: null },
+    previousVersion: { tag: 'v1.0.4', digest: null },
+    scaling: null,
+    diff: '',
+    commit: null,
+    branch: null,
+    pullRequest: null,
+    message: null,
+    createdAt: '2026-11-25T12:00:00.000Z',
+    updatedAt: '2026-11-25T12:00:00.000Z',
+    finishedAt: null,
+    ...overrides,
+  };
+}

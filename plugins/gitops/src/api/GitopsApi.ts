@@ -4,19 +4,10 @@ import {
   EnvironmentsResponse,
   GitopsAction,
   HistoryResponse,
+  PromoteRequest,
+  RollbackRequest,
+  ScaleRequest,
 } from '@gitops-backstage/plugin-gitops-common';
-
-/**
- * A promotion request: the version `from` runs goes to `to`.
- *
- * @public
- */
-export interface PromoteRequest {
-  from: string;
-  to: string;
-  /** Only plan: the diff and the gates, nothing written. */
-  dryRun?: boolean;
-}
 
 /**
  * Reads the GitOps state of catalog entities from the gitops backend.
@@ -49,6 +40,18 @@ export interface GitopsApi {
   promote(
     entityRef: CompoundEntityRef,
     request: PromoteRequest,
+  ): Promise<GitopsAction>;
+
+  /** Rolls an environment back as a forward commit (or pull-request branch). */
+  rollback(
+    entityRef: CompoundEntityRef,
+    request: RollbackRequest,
+  ): Promise<GitopsAction>;
+
+  /** Changes replicas or autoscaler bounds as a commit (or pull-request branch). */
+  scale(
+    entityRef: CompoundEntityRef,
+    request: ScaleRequest,
   ): Promise<GitopsAction>;
 
   /** A recorded promotion, rollback, scale or sync request, its status kept current. */

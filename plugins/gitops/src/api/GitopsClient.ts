@@ -5,8 +5,11 @@ import {
   EnvironmentsResponse,
   GitopsAction,
   HistoryResponse,
+  PromoteRequest,
+  RollbackRequest,
+  ScaleRequest,
 } from '@gitops-backstage/plugin-gitops-common';
-import { GitopsApi, PromoteRequest } from './GitopsApi';
+import { GitopsApi } from './GitopsApi';
 
 /**
  * Options of {@link GitopsClient}.
@@ -51,6 +54,20 @@ export class GitopsClient implements GitopsApi {
     request: PromoteRequest,
   ): Promise<GitopsAction> {
     return this.send(`${await this.entityUrl(entityRef)}/promotions`, request);
+  }
+
+  async rollback(
+    entityRef: CompoundEntityRef,
+    request: RollbackRequest,
+  ): Promise<GitopsAction> {
+    return this.send(`${await this.entityUrl(entityRef)}/rollback`, request);
+  }
+
+  async scale(
+    entityRef: CompoundEntityRef,
+    request: ScaleRequest,
+  ): Promise<GitopsAction> {
+    return this.send(`${await this.entityUrl(entityRef)}/scale`, request);
   }
 
   async getAction(id: string): Promise<GitopsAction> {

@@ -11,6 +11,7 @@ import {
   guestbookEnvironments,
   guestbookEnvironmentsLive,
   guestbookEnvironmentsWithProblems,
+  plannedAction,
 } from '../../__fixtures__/guestbook';
 import { GitopsApi, gitopsApiRef } from '../../api';
 import { EntityGitopsEnvironmentsCard } from './EntityGitopsEnvironmentsCard';
@@ -23,6 +24,8 @@ function mockGitopsApi(
     getHistory: jest.fn(),
     promote: jest.fn(),
     getAction: jest.fn(),
+    rollback: jest.fn(),
+    scale: jest.fn(),
   };
 }
 
@@ -78,7 +81,7 @@ describe('EntityGitopsEnvironmentsCard', () => {
       Scaling: '1 replica',
       'Resources (cpu/mem)': 'req 50m/64Mi · lim 100m/128Mi',
       Source: 'apps/guestbook/overlays/dev @ 3f2a9c8',
-      Promote: '', // the first environment takes no promotions
+      Change: 'ScaleRoll back', // the first environment takes no promotions
     });
     expect(rowOf('staging')).toMatchObject({
       Git: 'v1.0.4',
@@ -187,14 +190,7 @@ describe('EntityGitopsEnvironmentsCard', () => {
 
   it('promotes after showing the plan: versions, gates and diff first, then the commit', async () => {
     const api = mockGitopsApi(async () => guestbookEnvironments);
-    const plan = {
-      id: null,
-      action: 'promote' as const,
-      entityRef: 'component:default/guestbook',
-      status: 'DryRun' as const,
-      from: 'dev',
-      to: 'staging',
-      actor: 'user:default/guest',
+    const plan = plannedAction({
       gates: [
         {
           name: 'allowedSource',
@@ -203,9 +199,6 @@ describe('EntityGitopsEnvironmentsCard', () => {
         },
         { name: 'versionKnown', passed: true, message: 'dev declares v1.0.5' },
       ],
-      version: { tag: 'v1.0.5', digest: null },
-      previousVersion: { tag: 'v1.0.4', digest: null },
-      scaling: null,
       diff: [
         '--- a/apps/guestbook/overlays/staging/kustomization.yaml',
         '+++ b/apps/guestbook/overlays/staging/kustomization.yaml',
@@ -214,14 +207,8 @@ describe('EntityGitopsEnvironmentsCard', () => {
         '+    newTag: v1.0.5',
         '',
       ].join('\n'),
-      commit: null,
-      branch: null,
-      pullRequest: null,
       message: 'Would commit on main (0d46b8b)',
-      createdAt: '2026-11-25T12:00:00.000Z',
-      updatedAt: '2026-11-25T12:00:00.000Z',
-      finishedAt: null,
-    };
+    });
     api.promote.mockImplementation(async (_ref, request) =>
       request.dryRun
         ? plan
@@ -266,7 +253,7 @@ describe('EntityGitopsEnvironmentsCard', () => {
     );
 
     expect(
-      await within(dialog).findByLabelText('Promotion result'),
+      await within(dialog).findByLabelText('Change result'),
     ).toHaveTextContent('Committed: Waiting for staging to sync');
     expect(within(dialog).getByText('Commit 4d2bcec')).toBeInTheDocument();
     expect(api.promote).toHaveBeenLastCalledWith(
@@ -279,33 +266,21 @@ describe('EntityGitopsEnvironmentsCard', () => {
 
   it('keeps the Promote button disabled while a gate fails', async () => {
     const api = mockGitopsApi(async () => guestbookEnvironments);
-    api.promote.mockResolvedValue({
-      id: null,
-      action: 'promote',
-      entityRef: 'component:default/guestbook',
-      status: 'DryRun',
-      from: 'staging',
-      to: 'prod',
-      actor: 'user:default/guest',
-      gates: [
-        {
-          name: 'healthySource',
-          passed: false,
-          message: 'staging is Synced and Degraded',
-        },
-      ],
-      version: { tag: 'v1.0.4', digest: null },
-      previousVersion: { tag: 'v1.0.3', digest: null },
-      scaling: null,
-      diff: '',
-      commit: null,
-      branch: null,
-      pullRequest: null,
-      message: null,
-      createdAt: '2026-11-25T12:00:00.000Z',
-      updatedAt: '2026-11-25T12:00:00.000Z',
-      finishedAt: null,
-    });
+    api.promote.mockResolvedValue(
+      plannedAction({
+        from: 'staging',
+        to: 'prod',
+        gates: [
+          {
+            name: 'healthySource',
+            passed: false,
+            message: 'staging is Synced and Degraded',
+          },
+        ],
+        version: { tag: 'v1.0.4', digest: null },
+        previousVersion: { tag: 'v1.0.3', digest: null },
+      }),
+    );
 
     await renderCard(api);
     await userEvent.click(
@@ -342,5 +317,58 @@ describe('EntityGitopsEnvironmentsCard', () => {
       ),
     ).toBeInTheDocument();
     expect(rowOf('dev').Git).toBe('v1.0.5');
+  });
+
+  it('scales through a preview of the commit, then commits', async () => {
+    const api = mockGitopsApi(async () => guestbookEnvironments);
+    const planned = plannedAction({
+      action: 'scale',
+      from: null,
+      version: null,
+      previousVersion: null,
+      scaling: { replicas: 4, minReplicas: null, maxReplicas: null },
+      diff: '--- a/k.yaml\n+++ b/k.yaml\n@@ -1 +1 @@\n-    count: 2\n+    count: 4\n',
+    });
+    api.scale.mockImplementation(async (_ref, request) =>
+      request.dryRun
+        ? planned
+        : {
+            ...planned,
+            id: '6f1c2f8e-0000-4000-8000-000000000002',
+            status: 'Committed',
+            commit: 'abcdef0123456789',
+            message: 'Waiting for staging to sync',
+          },
+    );
+    await renderCard(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Scale staging' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    const input = within(dialog).getByLabelText('replicas');
+    await userEvent.clear(input);
+    await userEvent.type(input, '4');
+    // Nothing is committed before the preview.
+    expect(
+      within(dialog).getByRole('button', { name: 'Commit' }),
+    ).toBeDisabled();
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Preview' }),
+    );
+    expect(await within(dialog).findByText('4 replicas')).toBeInTheDocument();
+    expect(api.scale).toHaveBeenLastCalledWith(
+      { kind: 'component', namespace: 'default', name: 'guestbook' },
+      { environment: 'staging', replicas: 4, dryRun: true },
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Commit' }),
+    );
+    expect(
+      await within(dialog).findByLabelText('Change result'),
+    ).toHaveTextContent('Committed: Waiting for staging to sync');
+    expect(api.scale).toHaveBeenLastCalledWith(
+      { kind: 'component', namespace: 'default', name: 'guestbook' },
+      { environment: 'staging', replicas: 4 },
+    );
   });
 });

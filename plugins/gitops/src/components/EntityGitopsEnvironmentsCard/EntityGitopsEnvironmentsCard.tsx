@@ -26,10 +26,9 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import Button from '@material-ui/core/Button';
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { PromoteDialog } from '../PromoteDialog/PromoteDialog';
+import { EnvironmentActions } from '../EnvironmentActions/EnvironmentActions';
 import { gitopsApiRef } from '../../api';
 import {
   formatLive,
@@ -88,18 +87,16 @@ function errorTitle(error: Error): string | undefined {
   return error instanceof ResponseError ? error.cause.message : undefined;
 }
 
-/** Opens the promotion of the previous environment's version into this one. */
-type OnPromote = (from: string, to: string) => void;
-
 function EnvironmentRows(props: {
   environment: EnvironmentStatus;
   /** The environment before this one in promotion order. */
   previous?: string;
-  onPromote: OnPromote;
+  entityRef: CompoundEntityRef;
+  onChanged: () => void;
 }) {
   const { name, desired, error, live, sync, problems, registry } =
     props.environment;
-  const { previous, onPromote } = props;
+  const { previous, entityRef, onChanged } = props;
   const classes = useStyles();
   const warnings = desired?.warnings ?? [];
 
@@ -176,17 +173,12 @@ function EnvironmentRows(props: {
           {`${source.path} @ ${shortRevision(source.revision)}`}
         </TableCell>
         <TableCell className={`${classes.version} ${attached}`}>
-          {previous && (
-            <Button
-              size="small"
-              variant="outlined"
-              color="primary"
-              onClick={() => onPromote(previous, name)}
-              aria-label={`Promote ${previous} to ${name}`}
-            >
-              From {previous}
-            </Button>
-          )}
+          <EnvironmentActions
+            entityRef={entityRef}
+            environment={props.environment}
+            previous={previous}
+            onChanged={onChanged}
+          />
         </TableCell>
       </TableRow>
       {hasNotes && (
@@ -235,7 +227,8 @@ function EnvironmentRows(props: {
 
 function EnvironmentsTable(props: {
   environments: EnvironmentStatus[];
-  onPromote: OnPromote;
+  entityRef: CompoundEntityRef;
+  onChanged: () => void;
 }) {
   const classes = useStyles();
   return (
@@ -251,7 +244,7 @@ function EnvironmentsTable(props: {
             <TableCell>Scaling</TableCell>
             <TableCell>Resources (cpu/mem)</TableCell>
             <TableCell>Source</TableCell>
-            <TableCell>Promote</TableCell>
+            <TableCell>Change</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
@@ -261,7 +254,8 @@ function EnvironmentsTable(props: {
               key={environment.name}
               environment={environment}
               previous={props.environments[index - 1]?.name}
-              onPromote={props.onPromote}
+              entityRef={props.entityRef}
+              onChanged={props.onChanged}
             />
           ))}
         </TableBody>
@@ -277,7 +271,6 @@ function GitopsEnvironments(props: { entityRef: CompoundEntityRef }) {
     () => gitopsApi.getEnvironments(entityRef),
     [gitopsApi, entityRef],
   );
-  const [promoting, setPromoting] = useState<{ from: string; to: string }>();
 
   // A reload after a promotion keeps the table on screen instead of a spinner.
   if (loading && !value) {
@@ -307,17 +300,9 @@ function GitopsEnvironments(props: { entityRef: CompoundEntityRef }) {
     <InfoCard title={TITLE} noPadding>
       <EnvironmentsTable
         environments={value.environments}
-        onPromote={(from, to) => setPromoting({ from, to })}
+        entityRef={entityRef}
+        onChanged={() => retry()}
       />
-      {promoting && (
-        <PromoteDialog
-          entityRef={entityRef}
-          from={promoting.from}
-          to={promoting.to}
-          onClose={() => setPromoting(undefined)}
-          onPromoted={() => retry()}
-        />
-      )}
     </InfoCard>
   );
 }

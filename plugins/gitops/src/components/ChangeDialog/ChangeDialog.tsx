@@ -1,6 +1,4 @@
-import { CompoundEntityRef } from '@backstage/catalog-model';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   GitopsAction,
@@ -13,9 +11,8 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import { useState } from 'react';
+import { ReactNode, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
-import { gitopsApiRef } from '../../api';
 
 const useStyles = makeStyles(theme => ({
   gates: { margin: theme.spacing(1, 0), paddingLeft: theme.spacing(2) },
@@ -37,6 +34,29 @@ const useStyles = makeStyles(theme => ({
 function version(v: GitopsVersion | null): string {
   if (!v) return 'nothing';
   return v.tag ?? v.digest?.slice(0, 19) ?? 'nothing';
+}
+
+/** One line saying what the change does. */
+function summary(plan: GitopsAction): ReactNode {
+  if (plan.action === 'scale' && plan.scaling) {
+    const s = plan.scaling;
+    const what =
+      s.replicas !== null
+        ? `${s.replicas} replicas`
+        : `autoscaling ${s.minReplicas ?? '…'}–${s.maxReplicas ?? '…'}`;
+    return (
+      <>
+        {plan.to}: <strong>{what}</strong>
+      </>
+    );
+  }
+  return (
+    <>
+      {plan.from ? `${plan.from} → ` : ''}
+      {plan.to}: {version(plan.previousVersion)} →{' '}
+      <strong>{version(plan.version)}</strong>
+    </>
+  );
 }
 
 function errorTitle(error: Error): string | undefined {
@@ -67,10 +87,7 @@ function Plan(props: { plan: GitopsAction }) {
   const classes = useStyles();
   return (
     <>
-      <Typography variant="body1">
-        {plan.from} → {plan.to}: {version(plan.previousVersion)} →{' '}
-        <strong>{version(plan.version)}</strong>
-      </Typography>
+      <Typography variant="body1">{summary(plan)}</Typography>
       <Typography
         component="ul"
         variant="body2"
@@ -103,7 +120,7 @@ function Outcome(props: { action: GitopsAction }) {
   const { action } = props;
   return (
     <>
-      <Typography variant="body1" aria-label="Promotion result">
+      <Typography variant="body1" aria-label="Change result">
         <strong>{action.status}</strong>: {action.message}
       </Typography>
       {action.commit && (
@@ -124,22 +141,27 @@ function Outcome(props: { action: GitopsAction }) {
 }
 
 /**
- * Shows what a promotion would change (versions, gates, diff) before anything is written, and
- * writes it on confirmation. Nothing happens without the dry run's answer on screen.
+ * Shows what a change would do (versions or scaling, gates, diff) before anything is written,
+ * and writes it on confirmation. Nothing is written without the dry run's answer on screen.
+ * `plan` is undefined while the caller's form is not filled in yet.
  */
-export function PromoteDialog(props: {
-  entityRef: CompoundEntityRef;
-  from: string;
-  to: string;
+export function ChangeDialog(props: {
+  title: string;
+  confirmLabel: string;
+  /** The dry run of the change; a new function plans again. */
+  plan?: () => Promise<GitopsAction>;
+  /** Writes the change. */
+  commit: () => Promise<GitopsAction>;
+  /** Inputs of the change (scale, rollback), shown above the plan. */
+  children?: ReactNode;
   onClose: () => void;
   /** Called after a change was written, so the caller can reload. */
-  onPromoted: (action: GitopsAction) => void;
+  onDone: (action: GitopsAction) => void;
 }) {
-  const { entityRef, from, to, onClose, onPromoted } = props;
-  const gitopsApi = useApi(gitopsApiRef);
+  const { plan: planChange, commit, onClose, onDone } = props;
   const plan = useAsync(
-    () => gitopsApi.promote(entityRef, { from, to, dryRun: true }),
-    [gitopsApi, entityRef, from, to],
+    async () => (planChange ? planChange() : undefined),
+    [planChange],
   );
   const [writing, setWriting] = useState(false);
   const [result, setResult] = useState<GitopsAction>();
@@ -150,13 +172,13 @@ export function PromoteDialog(props: {
     plan.value.status === 'NoChange' ||
     plan.value.gates.some(g => !g.passed);
 
-  async function promote() {
+  async function write() {
     setWriting(true);
     setWriteError(undefined);
     try {
-      const action = await gitopsApi.promote(entityRef, { from, to });
+      const action = await commit();
       setResult(action);
-      onPromoted(action);
+      onDone(action);
     } catch (error) {
       setWriteError(error as Error);
     } finally {
@@ -165,20 +187,19 @@ export function PromoteDialog(props: {
   }
 
   let content;
-  if (plan.loading) content = <Progress />;
+  if (result) content = <Outcome action={result} />;
+  else if (plan.loading) content = <Progress />;
   else if (plan.error)
     content = (
       <ResponseErrorPanel error={plan.error} title={errorTitle(plan.error)} />
     );
-  else if (result) content = <Outcome action={result} />;
   else if (plan.value) content = <Plan plan={plan.value} />;
 
   return (
     <Dialog open onClose={onClose} maxWidth="md" fullWidth>
-      <DialogTitle>
-        Promote {entityRef.name} from {from} to {to}
-      </DialogTitle>
+      <DialogTitle>{props.title}</DialogTitle>
       <DialogContent>
+        {!result && props.children}
         {content}
         {writing && <Progress />}
         {writeError && (
@@ -195,9 +216,9 @@ export function PromoteDialog(props: {
             color="primary"
             variant="contained"
             disabled={blocked || writing}
-            onClick={promote}
+            onClick={write}
           >
-            Promote
+            {props.confirmLabel}
           </Button>
         )}
       </DialogActions>
