@@ -1,7 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
-import { ConflictError, NotFoundError } from '@backstage/errors';
+import { ConflictError } from '@backstage/errors';
 import { ManifestError } from './desired/parseYaml';
-import { GitopsConfig } from './config';
+import { GitopsConfig, findEnvironment } from './config';
 import { Difference, compareDesired } from './compare/compareDesired';
 import { DesiredStateReader } from './desired/DesiredStateReader';
 import { ServiceLocator } from './ServiceLocator';
@@ -29,17 +29,9 @@ export class CompareService {
     differences: Difference[];
   }> {
     const { config, locator, reader } = this.options;
-    const [fromEnv, toEnv] = [from, to].map(name => {
-      const env = config.environments.find(e => e.name === name);
-      if (!env) {
-        throw new NotFoundError(
-          `Unknown environment "${name}"; configured: ${config.environments
-            .map(e => e.name)
-            .join(', ')}`,
-        );
-      }
-      return env;
-    });
+    const [fromEnv, toEnv] = [from, to].map(name =>
+      findEnvironment(config, name),
+    );
     const target = locator.locate(entity);
     const revision = await target.provider.resolveBranch({
       repository: target.repository,

@@ -1,11 +1,10 @@
 import { Entity } from '@backstage/catalog-model';
-import { NotFoundError } from '@backstage/errors';
 import {
   DesiredState,
   HistoryItem,
   HistoryResponse,
 } from '@gitops-backstage/plugin-gitops-common';
-import { GitopsConfig, fillTemplate } from './config';
+import { GitopsConfig, fillTemplate, findEnvironment } from './config';
 import { DesiredStateReader } from './desired/DesiredStateReader';
 import { ManifestError } from './desired/parseYaml';
 import { ServiceLocator } from './ServiceLocator';
@@ -37,16 +36,7 @@ export class HistoryService {
     signal?: AbortSignal,
   ): Promise<HistoryResponse> {
     const { config, locator, reader } = this.options;
-    const environment = config.environments.find(
-      env => env.name === environmentName,
-    );
-    if (!environment) {
-      throw new NotFoundError(
-        `Unknown environment "${environmentName}"; configured: ${config.environments
-          .map(e => e.name)
-          .join(', ')}`,
-      );
-    }
+    const environment = findEnvironment(config, environmentName);
     const target = locator.locate(entity);
     const head = await target.provider.resolveBranch({
       repository: target.repository,

@@ -1,4 +1,5 @@
 import { Config } from '@backstage/config';
+import { NotFoundError } from '@backstage/errors';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import os from 'node:os';
 import path from 'node:path';
@@ -258,4 +259,20 @@ function readStringOrList(
   return Array.isArray(value)
     ? config.getStringArray(key)
     : config.getString(key);
+}
+
+/** The configured environment of that name; 404 naming the configured ones otherwise. */
+export function findEnvironment(
+  config: GitopsConfig,
+  name: string,
+): EnvironmentConfig {
+  const environment = config.environments.find(e => e.name === name);
+  if (!environment) {
+    throw new NotFoundError(
+      `Unknown environment "${name}"; configured: ${config.environments
+        .map(e => e.name)
+        .join(', ')}`,
+    );
+  }
+  return environment;
 }

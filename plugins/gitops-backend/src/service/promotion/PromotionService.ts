@@ -11,7 +11,7 @@ import {
   PromotionGate,
 } from '@gitops-backstage/plugin-gitops-common';
 import { randomUUID } from 'node:crypto';
-import { EnvironmentConfig, GitopsConfig } from '../config';
+import { EnvironmentConfig, GitopsConfig, findEnvironment } from '../config';
 import { DesiredStateReader } from '../desired/DesiredStateReader';
 import { ManifestError } from '../desired/parseYaml';
 import { EnvironmentService } from '../EnvironmentService';
@@ -468,17 +468,7 @@ export class PromotionService {
   }
 
   private environment(name: string): EnvironmentConfig {
-    const environment = this.options.config.environments.find(
-      e => e.name === name,
-    );
-    if (!environment) {
-      throw new NotFoundError(
-        `Unknown environment "${name}"; configured: ${this.options.config.environments
-          .map(e => e.name)
-          .join(', ')}`,
-      );
-    }
-    return environment;
+    return findEnvironment(this.options.config, name);
   }
 }
 

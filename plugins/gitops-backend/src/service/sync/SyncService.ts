@@ -4,7 +4,7 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { GitopsAction } from '@gitops-backstage/plugin-gitops-common';
 import { KubeConfig } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
-import { GitopsConfig } from '../config';
+import { GitopsConfig, findEnvironment } from '../config';
 import { DesiredStateReader } from '../desired/DesiredStateReader';
 import { LiveStatusService } from '../live/LiveStatusService';
 import { Actor, ActionResult } from '../promotion/changeRequests';
@@ -46,16 +46,7 @@ export class SyncService {
     signal?: AbortSignal,
   ): Promise<ActionResult> {
     const { config, locator, reader, live } = this.options;
-    const environment = config.environments.find(
-      e => e.name === body.environment,
-    );
-    if (!environment) {
-      throw new NotFoundError(
-        `Unknown environment "${
-          body.environment
-        }"; configured: ${config.environments.map(e => e.name).join(', ')}`,
-      );
-    }
+    const environment = findEnvironment(config, body.environment);
     if (!live.covers(environment)) {
       throw new InputError(
         `${environment.name} has no cluster configured: there is no engine to ask`,
