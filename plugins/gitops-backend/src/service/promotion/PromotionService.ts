@@ -13,18 +13,17 @@ import {
 import { randomUUID } from 'node:crypto';
 import { EnvironmentConfig, GitopsConfig, findEnvironment } from '../config';
 import { DesiredStateReader } from '../desired/DesiredStateReader';
-import { ManifestError } from '../desired/parseYaml';
 import { EnvironmentService } from '../EnvironmentService';
 import { HistoryService } from '../HistoryService';
-import { ServiceLocator, ServiceTarget } from '../ServiceLocator';
+import { ServiceLocator } from '../ServiceLocator';
 import { ActionStore } from '../store/ActionStore';
 import { ChangeWriter, PlannedChange } from './ChangeWriter';
-import { MessageSubject, commitMessage } from './commitMessage';
 import { desiredVersion, evaluateGates } from './gates';
 import { chartVersionChange } from './chartVersion';
 import { versionArrival, versionForTarget } from './versionLookup';
-import { PlanChange, planChange } from './PromotionPlanner';
+import { PlanChange } from './PromotionPlanner';
 import { pullRequestBody } from './pullRequestBody';
+import { ChangeIntent, Details, planOnRevision } from './planOnRevision';
 import {
   ActionResult,
   Actor,
@@ -53,12 +52,6 @@ export interface PromotionServiceOptions {
   tracks(environment: EnvironmentConfig): boolean;
   now?: () => Date;
 }
-
-type Details = {
-  previousVersion: GitopsVersion | null;
-  version: GitopsVersion | null;
-  scaling: GitopsScaling | null;
-};
 
 /**
  * Promotions, rollbacks and scaling as Git commits (or pull requests): checks the request
@@ -294,72 +287,20 @@ export class PromotionService {
     gates: PromotionGate[];
     actor: Actor;
     signal?: AbortSignal;
-    plan(
-      target: ServiceTarget,
-      current: DesiredState,
-    ): Promise<{
-      change: PlanChange;
-      subject: MessageSubject;
-      details: Details;
-    } | null>;
+    plan: ChangeIntent;
   }): Promise<ActionResult> {
     const { entity, to, actor, signal } = args;
     const target = this.options.locator.locate(entity);
     const id = randomUUID();
-    const planAt = async (
-      revision: string,
-    ): Promise<PlannedChange<Details>> => {
-      const read = (file: string) =>
-        target.provider.readFile({
-          repository: target.repository,
-          revision,
-          path: file,
-          signal,
-        });
-      try {
-        const current = (
-          await this.options.reader.read({
-            target,
-            environment: to,
-            revision,
-            signal,
-          })
-        ).state;
-        const intent = await args.plan(target, current);
-        const none = { previousVersion: null, version: null, scaling: null };
-        if (!intent) {
-          return {
-            plan: { files: [], diff: '', noop: true },
-            message: '',
-            details: none,
-          };
-        }
-        const plan = await planChange(
-          {
-            layout: current.layout,
-            path: current.source.path,
-            image: current.image ?? '',
-            workload: current.workload,
-            origins: current.definition ? current.origins ?? {} : undefined,
-          },
-          intent.change,
-          read,
-        );
-        const message = commitMessage({
-          service: target.service,
-          environment: to.name,
-          subject: intent.subject,
-          actor: { name: actor.name, ref: actor.ref },
-          actionId: id,
-        });
-        return { plan, message, details: intent.details };
-      } catch (error) {
-        if (error instanceof ManifestError) {
-          throw new InputError(`${to.name}: ${error.message}`);
-        }
-        throw error;
-      }
-    };
+    const planAt = planOnRevision({
+      target,
+      environment: to,
+      reader: this.options.reader,
+      actor,
+      actionId: id,
+      intend: args.plan,
+      signal,
+    });
     const pullRequest =
       to.promotionPolicy === 'pullRequest'
         ? {
