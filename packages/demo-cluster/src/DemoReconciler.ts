@@ -8,16 +8,22 @@ import {
   GitProvider,
   GitRepositoryRef,
 } from '@gitops-backstage/plugin-gitops-node';
-import path from 'node:path';
 import { DemoRegistry } from './DemoRegistry';
 import {
   withArgoStatus,
   withFluxStatus,
   withSourceStatus,
 } from './engineStatus';
-import { KubeObject, ObjectStore } from './ObjectStore';
+import { ObjectStore } from './ObjectStore';
 import { DemoPod, templateHash } from './workloadObjects';
 import { writeWorkload } from './writeWorkload';
+import {
+  Runtime,
+  fluxRevision,
+  imageOf,
+  runtimesOf,
+  sameWorkload,
+} from './runtimes';
 
 /** Options of {@link DemoReconciler}. */
 export interface DemoReconcilerOptions {
@@ -36,29 +42,6 @@ export interface DemoReconcilerOptions {
   progressDeadlineSeconds?: number;
 }
 
-/** One Argo CD Application or Flux Kustomization and what it has deployed. */
-interface Runtime {
-  plural: 'applications' | 'kustomizations';
-  namespace: string;
-  name: string;
-  environment: string;
-  workload: string;
-  destination: string;
-  repoPath: string;
-  valuesFile?: string;
-  /** The object's file in the repository, when a seed names it. */
-  definitionFile?: string;
-  applied?: { revision: string; desired: DesiredState; at: string };
-  outOfSyncSince?: number;
-  generation: number;
-  rolloutStartedAt: string;
-  pods: DemoPod[];
-  hpaCurrent?: number;
-  lastStep: number;
-  podSerial: number;
-  statusAt: string;
-}
-
 /**
  * DEMO ONLY. Plays Argo CD, Flux and the Kubernetes controllers for the demo cluster: follows
  * the GitOps repository's branch head, renders each engine object's path with the plugin's own
@@ -68,7 +51,7 @@ interface Runtime {
  * pull; images it marks as crashing crash-loop.
  */
 export class DemoReconciler {
-  private readonly runtimes: Runtime[] = [];
+  private readonly runtimes: Runtime[];
   private readonly reader = new DesiredStateReader();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -76,62 +59,7 @@ export class DemoReconciler {
   private headSeenAt = new Date().toISOString();
 
   constructor(private readonly options: DemoReconcilerOptions) {
-    const { store } = options;
-    for (const app of store.list('applications')) {
-      this.runtimes.push(
-        this.runtime(
-          'applications',
-          app,
-          app.spec?.source?.path,
-          app.spec?.destination?.namespace,
-          app.spec?.source?.helm?.valueFiles,
-        ),
-      );
-    }
-    for (const ks of store.list('kustomizations')) {
-      this.runtimes.push(
-        this.runtime(
-          'kustomizations',
-          ks,
-          ks.spec?.path,
-          ks.spec?.targetNamespace,
-        ),
-      );
-    }
-  }
-
-  private runtime(
-    plural: Runtime['plural'],
-    object: KubeObject,
-    repoPath: string,
-    destination: string,
-    valueFiles?: string[],
-  ): Runtime {
-    const labels = object.metadata.labels ?? {};
-    const normalized = String(repoPath ?? '')
-      .replace(/^\.\//, '')
-      .replace(/\/+$/, '');
-    const last = valueFiles?.[valueFiles.length - 1];
-    return {
-      plural,
-      namespace: object.metadata.namespace!,
-      name: object.metadata.name,
-      environment:
-        labels['gitops.backstage.io/environment'] ??
-        object.metadata.name.split('-').pop(),
-      workload: labels['app.kubernetes.io/name'] ?? object.metadata.name,
-      destination,
-      repoPath: normalized,
-      valuesFile: last ? path.posix.join(normalized, last) : undefined,
-      definitionFile:
-        object.metadata.annotations?.['demo.gitops.backstage.io/definition'],
-      generation: 1,
-      rolloutStartedAt: new Date().toISOString(),
-      pods: [],
-      lastStep: 0,
-      podSerial: 0,
-      statusAt: new Date().toISOString(),
-    };
+    this.runtimes = runtimesOf(options.store);
   }
 
   /** Reconciles now and then every `intervalMs`. */
@@ -446,25 +374,4 @@ export class DemoReconciler {
         : withFluxStatus(engine, view, fluxRevision),
     );
   }
-}
-
-function imageOf(desired: DesiredState): string {
-  const tag = desired.tag ? `:${desired.tag}` : '';
-  const digest = desired.digest ? `@${desired.digest}` : '';
-  return `${desired.image}${tag}${digest}`;
-}
-
-function sameWorkload(a: DesiredState, b: DesiredState): boolean {
-  const key = (d: DesiredState) =>
-    JSON.stringify([
-      imageOf(d),
-      d.replicas,
-      d.autoscaling?.minReplicas,
-      d.autoscaling?.maxReplicas,
-    ]);
-  return key(a) === key(b);
-}
-
-function fluxRevision(sha: string): string {
-  return `main@sha1:${sha}`;
 }
