@@ -4,7 +4,11 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { buildKustomization, ReadRepoFile } from '../buildKustomization';
+import {
+  buildKustomization,
+  readKustomization,
+  ReadRepoFile,
+} from '../buildKustomization';
 import { helmWorkloadState } from '../helmValues';
 import { parseImageRef } from '../imageRef';
 import { ManifestError, isPlainObject, parseYamlObject } from '../parseYaml';
@@ -20,6 +24,7 @@ import {
   formatYamlPath,
   mergeTraced,
   setTraced,
+  subtree,
   traceYaml,
 } from './valueOrigins';
 
@@ -115,9 +120,7 @@ export async function resolveArgoApplication(options: {
   const updaterText = updaterFile ? await read(updaterFile) : undefined;
 
   const kustomization =
-    sourcePath &&
-    ((await read(path.posix.join(sourcePath, 'kustomization.yaml'))) ??
-      (await read(path.posix.join(sourcePath, 'kustomization.yml'))));
+    sourcePath && (await readKustomization(sourcePath, read));
   if (kustomization && !source.helm) {
     return resolveKustomize({
       app,
@@ -169,6 +172,8 @@ export async function resolveArgoApplication(options: {
   }
   const appText = (await read(file))!;
   const docIndex = documentIndex(appText, file, name);
+  // One trace of the Application serves inline values, valuesObject and parameters.
+  const appTrace = traceYaml(appText, file, [], docIndex);
   const helmAt = [...sourceAt, 'helm'];
   if (typeof source.helm?.values === 'string') {
     // Inline values are a YAML string: its lines are inside the block scalar.
@@ -176,8 +181,9 @@ export async function resolveArgoApplication(options: {
       source.helm.values,
       `${file} (${formatYamlPath([...helmAt, 'values'])})`,
     );
-    const line = traceYaml(appText, file, [...helmAt], docIndex)?.origins;
-    const base = line?.get(JSON.stringify(['values']));
+    const base = appTrace?.origins.get(
+      JSON.stringify([...helmAt, 'values'].map(String)),
+    );
     const origins = new Map<string, ValueOrigin>();
     const inner = traceYaml(source.helm.values, file);
     for (const [k, o] of inner?.origins ?? []) {
@@ -192,16 +198,14 @@ export async function resolveArgoApplication(options: {
     traced = mergeTraced(traced, { values: inline, origins });
   }
   if (isPlainObject(source.helm?.valuesObject)) {
-    const object = traceYaml(
-      appText,
-      file,
-      [...helmAt, 'valuesObject'],
-      docIndex,
-    );
-    if (object) traced = mergeTraced(traced, object);
+    if (appTrace) {
+      traced = mergeTraced(
+        traced,
+        subtree(appTrace, [...helmAt, 'valuesObject']),
+      );
+    }
   }
   const parameters: Array<Record<string, any>> = source.helm?.parameters ?? [];
-  const appTrace = traceYaml(appText, file, [], docIndex);
   parameters.forEach((parameter, i) => {
     const at: YamlPath = [...helmAt, 'parameters', i, 'value'];
     const origin = appTrace?.origins.get(JSON.stringify(at.map(String)));
@@ -357,29 +361,25 @@ async function overlayOrigins(
   workload: WorkloadState,
 ): Promise<DesiredStateOrigins> {
   const origins: DesiredStateOrigins = {};
-  for (const name of ['kustomization.yaml', 'kustomization.yml']) {
-    const file = path.posix.join(overlay, name);
-    const text = await read(file);
-    if (text === undefined) continue;
-    const traced = traceYaml(text, file);
-    const at = (p: YamlPath) =>
-      traced?.origins.get(JSON.stringify(p.map(String)));
-    const images: Array<Record<string, any>> = traced?.values?.images ?? [];
-    images.forEach((entry, i) => {
-      if (entry?.name !== workload.image && entry?.newName !== workload.image)
-        return;
-      const tag = at(['images', i, 'newTag']);
-      const digest = at(['images', i, 'digest']);
-      if (tag) origins.tag = tag;
-      if (digest) origins.digest = digest;
-    });
-    const replicas: Array<Record<string, any>> = traced?.values?.replicas ?? [];
-    replicas.forEach((entry, i) => {
-      const count = at(['replicas', i, 'count']);
-      if (entry?.name === workload.workload && count) origins.replicas = count;
-    });
-    break;
-  }
+  const found = await readKustomization(overlay, read);
+  if (!found) return origins;
+  const traced = traceYaml(found.text, found.file);
+  const at = (p: YamlPath) =>
+    traced?.origins.get(JSON.stringify(p.map(String)));
+  const images: Array<Record<string, any>> = traced?.values?.images ?? [];
+  images.forEach((entry, i) => {
+    if (entry?.name !== workload.image && entry?.newName !== workload.image)
+      return;
+    const tag = at(['images', i, 'newTag']);
+    const digest = at(['images', i, 'digest']);
+    if (tag) origins.tag = tag;
+    if (digest) origins.digest = digest;
+  });
+  const replicas: Array<Record<string, any>> = traced?.values?.replicas ?? [];
+  replicas.forEach((entry, i) => {
+    const count = at(['replicas', i, 'count']);
+    if (entry?.name === workload.workload && count) origins.replicas = count;
+  });
   return origins;
 }
 

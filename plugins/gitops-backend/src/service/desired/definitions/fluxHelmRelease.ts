@@ -5,8 +5,10 @@ import {
   KubernetesObject,
   ReadRepoFile,
   buildKustomization,
+  readKustomization,
 } from '../buildKustomization';
-import { helmWorkloadState } from '../helmValues';
+import { parseAllDocuments } from 'yaml';
+import { helmWorkloadState, mergeHelmValues } from '../helmValues';
 import { ManifestError, isPlainObject, parseYamlObject } from '../parseYaml';
 import { WorkloadHints, extractWorkloadState } from '../workloadState';
 import { ResolvedDefinition, UnsupportedLayoutError } from './argoApplication';
@@ -100,14 +102,13 @@ async function releaseFiles(
   folders: string[],
   read: ReadRepoFile,
   release: KubernetesObject,
-): Promise<Array<{ file: string; doc: number; inline?: boolean }>> {
+): Promise<Array<{ file: string; doc: number }>> {
   const found: Array<{ file: string; doc: number }> = [];
   // Bases come after overlays in the build's folder list: walk them base first.
   for (const folder of [...folders].reverse()) {
-    const kustomizationFile = path.posix.join(folder, 'kustomization.yaml');
-    const text = await read(kustomizationFile);
-    if (text === undefined) continue;
-    const k = parseYamlObject(text, kustomizationFile);
+    const kustomization = await readKustomization(folder, read);
+    if (!kustomization) continue;
+    const k = parseYamlObject(kustomization.text, kustomization.file);
     const entries = [
       ...(k.resources ?? []),
       ...(k.patchesStrategicMerge ?? []),
@@ -118,11 +119,12 @@ async function releaseFiles(
       const candidate = path.posix.normalize(path.posix.join(folder, entry));
       const body = await read(candidate);
       if (body === undefined) continue;
-      const docs = body.split(/^---\s*$/m);
-      docs.forEach((d, i) => {
+      // Document indexes as traceYaml counts them (empty documents included).
+      parseAllDocuments(body).forEach((doc, i) => {
+        const object = doc.toJS() as KubernetesObject | null;
         if (
-          /kind:\s*HelmRelease/.test(d) &&
-          new RegExp(`name:\\s*${release.metadata?.name}\\b`).test(d)
+          object?.kind === 'HelmRelease' &&
+          object.metadata?.name === release.metadata?.name
         ) {
           found.push({ file: candidate, doc: i });
         }
@@ -180,7 +182,7 @@ async function resolveHelmRelease(o: {
   }
   // The built object is authoritative (inline patches included); origins are where known.
   const values = isPlainObject(release.spec?.values)
-    ? mergeValues(traced.values, release.spec.values)
+    ? mergeHelmValues(traced.values, release.spec.values)
     : traced.values;
   for (const from of release.spec?.valuesFrom ?? []) {
     warnings.push(
@@ -254,17 +256,6 @@ function findImagePath(
   );
   const chosen = matching ?? components[0];
   return chosen ? [chosen[0], 'image'] : ['image'];
-}
-
-function mergeValues(base: Record<string, any>, over: Record<string, any>) {
-  const result: Record<string, any> = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    result[k] =
-      isPlainObject(v) && isPlainObject(result[k])
-        ? mergeValues(result[k], v)
-        : v;
-  }
-  return result;
 }
 
 function markShared(traced: TracedValues): TracedValues {

@@ -143,6 +143,20 @@ export function setTraced(
   return { values, origins };
 }
 
+/** The values and origins under `at`, keyed relative to it (origins keep their full paths). */
+export function subtree(traced: TracedValues, at: YamlPath): TracedValues {
+  const prefix = at.map(String);
+  const origins = new Map<string, ValueOrigin>();
+  for (const origin of traced.origins.values()) {
+    const p = origin.path.map(String);
+    if (prefix.every((k, i) => p[i] === k) && p.length > prefix.length) {
+      origins.set(pathKey(origin.path.slice(at.length)), origin);
+    }
+  }
+  const values = at.reduce<any>((v, k) => v?.[k], traced.values);
+  return { values: isPlainObject(values) ? values : {}, origins };
+}
+
 export function emptyTraced(): TracedValues {
   return { values: {}, origins: new Map() };
 }
