@@ -9,6 +9,7 @@ import { setupServer } from 'msw/node';
 import supertest from 'supertest';
 import { createExampleGitRepo } from './__testUtils__/exampleRepo';
 import { FakeKubeApi } from './__testUtils__/fakeKubeApi';
+import { mergeSnapshots, shiftTimes } from './__testUtils__/clusterSnapshots';
 import { gitopsPlugin } from './plugin';
 import { imagePullBackOff } from './service/live/__fixtures__/failureScenarios';
 import {
@@ -37,33 +38,6 @@ function guestbook(name = 'guestbook'): Entity {
   };
 }
 
-function merge(...snapshots: Array<Record<string, any[]>>) {
-  const result: Record<string, any[]> = {};
-  for (const snapshot of snapshots) {
-    for (const [kind, objects] of Object.entries(snapshot)) {
-      result[kind] = [...(result[kind] ?? []), ...objects];
-    }
-  }
-  return result;
-}
-
-// Fixtures are dated relative to FIXTURE_NOW; the backend judges staleness against the clock.
-function shiftTimes<T>(value: T, ms: number): T {
-  if (
-    typeof value === 'string' &&
-    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(value)
-  ) {
-    return new Date(Date.parse(value) + ms).toISOString() as T;
-  }
-  if (Array.isArray(value)) return value.map(v => shiftTimes(v, ms)) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, shiftTimes(v, ms)]),
-    ) as T;
-  }
-  return value;
-}
-
 jest.setTimeout(60_000);
 
 describe('gitops router with clusters', () => {
@@ -85,7 +59,7 @@ describe('gitops router with clusters', () => {
     const nonprod = new FakeKubeApi(NONPROD);
     nonprod.load(
       shiftTimes(
-        merge(
+        mergeSnapshots(
           healthyArgoService({
             service: 'guestbook',
             env: 'dev',

@@ -4,36 +4,18 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import request from 'supertest';
 import { FakeKubeApi } from './__testUtils__/fakeKubeApi';
+import { mergeSnapshots, shiftTimes } from './__testUtils__/clusterSnapshots';
 import {
   createExampleRemote,
   startPromotionBackend,
 } from './__testUtils__/promotionBackend';
-import {
-  FIXTURE_NOW,
-  healthyArgoService,
-} from './service/live/__fixtures__/clusterObjects';
+import { healthyArgoService } from './service/live/__fixtures__/clusterObjects';
 import { crashLoopBackOff } from './service/live/__fixtures__/failureScenarios';
 
 jest.setTimeout(60_000);
 
 const CLUSTER = 'https://127.0.0.1:6443';
 const API = '/api/gitops/entities/default/component';
-
-/** Moves fixture times to now, so nothing looks stale to the diagnosis. */
-function shiftTimes<T>(value: T): T {
-  const ms = Date.now() - Date.parse(FIXTURE_NOW);
-  const shift = (v: any): any => {
-    if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(v))
-      return new Date(Date.parse(v) + ms).toISOString();
-    if (Array.isArray(v)) return v.map(shift);
-    if (v && typeof v === 'object')
-      return Object.fromEntries(
-        Object.entries(v).map(([k, x]) => [k, shift(x)]),
-      );
-    return v;
-  };
-  return shift(value);
-}
 
 /** Replaces one namespace's objects the way a rollout does: watch events per object. */
 function rollOut(
@@ -99,12 +81,7 @@ describe('tracking and engine requests against a cluster', () => {
       tag: 'v1.0.4',
       replicas: 2,
     });
-    const merged: Record<string, KubeObject[]> = {};
-    for (const snapshot of [dev, staging]) {
-      for (const [kind, objects] of Object.entries(snapshot)) {
-        merged[kind] = [...(merged[kind] ?? []), ...(objects as any[])];
-      }
-    }
+    const merged = mergeSnapshots(dev, staging);
     api.load(shiftTimes(merged));
     msw.use(...api.handlers());
     return api;
