@@ -44,6 +44,11 @@ describe('gitops router with clusters', () => {
   const server = setupServer();
   beforeAll(() => server.listen({ onUnhandledRequest: 'bypass' }));
   afterEach(() => server.resetHandlers());
+  // A backend left running would keep listing the next test's fake clusters (same URLs).
+  const backends: Array<{ stop(): Promise<void> }> = [];
+  afterEach(async () => {
+    await Promise.all(backends.splice(0).map(b => b.stop()));
+  });
   afterAll(() => server.close());
 
   let workDir: string;
@@ -98,7 +103,7 @@ describe('gitops router with clusters', () => {
     entities: Entity[],
     options: { prodUrl?: string; registries?: object[] } = {},
   ) {
-    const { server: backend } = await startTestBackend({
+    const testBackend = await startTestBackend({
       features: [
         gitopsPlugin,
         catalogServiceMock.factory({ entities }),
@@ -133,7 +138,8 @@ describe('gitops router with clusters', () => {
         }),
       ],
     });
-    return backend;
+    backends.push(testBackend);
+    return testBackend.server;
   }
 
   it('joins Git and cluster state per environment in the contract shape', async () => {
@@ -212,11 +218,16 @@ describe('gitops router with clusters', () => {
       expect(prod.error).not.toContain('prod-secret');
 
       const health = await supertest(backend).get('/api/gitops/health');
+      expect(health.body.status).toBe('degraded');
       expect(health.body.clusters.map((c: any) => [c.name, c.ready])).toEqual([
         ['nonprod', true],
         ['prod', false],
       ]);
       expect(JSON.stringify(health.body)).not.toMatch(/secret/);
+      const anonymous = await supertest(backend)
+        .get('/api/gitops/health')
+        .set('authorization', 'Bearer mock-none-token');
+      expect(anonymous.body).toEqual({ status: 'degraded' });
     },
   );
 

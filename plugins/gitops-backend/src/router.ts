@@ -148,9 +148,19 @@ export async function createRouter(
     return controller.signal;
   }
 
-  router.get('/health', (_req, res) => {
-    // Watch state per cluster and kind; never credentials.
-    res.json({ status: 'ok', clusters: services.cache.health() });
+  router.get('/health', async (req, res) => {
+    const clusters = services.cache.health();
+    const status = clusters.every(c => c.ready) ? 'ok' : 'degraded';
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service', 'none'],
+    });
+    // Anyone may ask whether it works; only callers with credentials learn the clusters'
+    // addresses, auth methods and errors (never the credentials themselves).
+    if (auth.isPrincipal(credentials, 'none')) {
+      res.json({ status });
+      return;
+    }
+    res.json({ status, clusters });
   });
 
   router.get('/overview', async (req, res) => {

@@ -165,6 +165,14 @@ export interface LiveState {
   };
   autoscaling: LiveAutoscaling | null;
   pods: { total: number; ready: number; restarts: number };
+  /** When the cluster's data was last confirmed (a list, a watch event or bookmark, an open watch). */
+  observedAt?: string | null;
+  /** The cluster has not confirmed its data within the time-out: this is the state from `observedAt`. */
+  stale?: boolean;
+  /** Why the data is stale, e.g. "cluster prod: no answer since 03:21:29 UTC; showing the state from then". */
+  staleReason?: string | null;
+  /** What could not be read in the cluster (a kind the account may not list); the rest is served. */
+  warnings?: string[];
 }
 
 /**
@@ -184,6 +192,13 @@ export interface SyncState {
     | 'Unknown';
   /** Git revision the engine last applied. */
   revision: string | null;
+  /**
+   * The chart version a Flux HelmRelease runs (`history[0].chartVersion`, e.g.
+   * `0.4.0+0d46b8b1a2c3` for a chart built from Git): a HelmRelease has no applied Git revision.
+   */
+  chartVersion?: string | null;
+  /** The engine object that stops Git changes from being applied (itself or a suspended parent). */
+  suspendedBy?: string | null;
   lastSyncedAt: string | null;
   message: string | null;
   /** The engine object the state was read from, e.g. `Application argocd/guestbook-prod`. */
@@ -274,6 +289,11 @@ export interface EnvironmentStatus {
   registry: RegistryState | null;
   /** Why this environment could not be read; the others still answer. */
   error: string | null;
+  /**
+   * What could not be read while the rest answers: a kind the cluster's account may not list,
+   * a namespace that is not watched, stale cluster data.
+   */
+  warnings?: string[];
   /**
    * Set when the environment's layout uses a construct the plugin does not follow (a remote
    * base, a config management plugin, values only in the cluster): it names the construct.

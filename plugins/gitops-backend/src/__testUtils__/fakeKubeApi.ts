@@ -1,7 +1,19 @@
 import { http, HttpResponse, passthrough } from 'msw';
-import { KindKey, KubeObject, WATCHED_KINDS } from '../service/live/kinds';
+import {
+  KindKey,
+  KubeObject,
+  WATCHED_KINDS,
+  kindPath,
+} from '../service/live/kinds';
 
-type Mode = 'serve' | 'absent' | 'fail' | 'hang';
+type Mode = 'serve' | 'absent' | 'fail' | 'hang' | 'forbidden';
+
+/** Decides whether a request is allowed (RBAC), by verb, kind and namespace (none: cluster-wide). */
+export type FakeAuthorizer = (request: {
+  verb: 'list' | 'watch';
+  kind: KindKey;
+  namespace?: string;
+}) => boolean;
 
 const kindNames: Record<KindKey, { apiVersion: string; kind: string }> = {
   deployments: { apiVersion: 'apps/v1', kind: 'Deployment' },
@@ -46,6 +58,9 @@ export class FakeKubeApi {
   >();
   private modes = new Map<KindKey, Mode>();
   private resourceVersion = 1000;
+  /** Requests answered 403 by the authorizer, as `verb kind namespace`. */
+  readonly denied: string[] = [];
+  authorizer?: FakeAuthorizer;
 
   constructor(
     readonly server: string,
@@ -98,7 +113,31 @@ export class FakeKubeApi {
     const line = new TextEncoder().encode(
       `${JSON.stringify({ type, object: copy })}\n`,
     );
-    this.streams.get(kind)?.forEach(stream => stream.enqueue(line));
+    this.streams.get(kind)?.forEach(stream => {
+      const watched = (stream as any).namespace as string | undefined;
+      if (!watched || watched === copy.metadata.namespace) stream.enqueue(line);
+    });
+  }
+
+  /** Sends a BOOKMARK (the API server's heartbeat) to every open watch. */
+  bookmark() {
+    this.streams.forEach((set, kind) =>
+      set.forEach(stream => stream.enqueue(this.bookmarkLine(kind))),
+    );
+  }
+
+  private bookmarkLine(kind: KindKey) {
+    const { apiVersion, kind: kindName } = kindNames[kind];
+    return new TextEncoder().encode(
+      `${JSON.stringify({
+        type: 'BOOKMARK',
+        object: {
+          apiVersion,
+          kind: kindName,
+          metadata: { resourceVersion: String(this.resourceVersion) },
+        },
+      })}\n`,
+    );
   }
 
   /** Ends every open watch stream (as the API server does on its watch time-out). */
@@ -112,63 +151,104 @@ export class FakeKubeApi {
   }
 
   handlers() {
-    return (Object.keys(WATCHED_KINDS) as KindKey[]).map(kind =>
-      http.get(
-        `${this.server}${WATCHED_KINDS[kind].path}`,
-        async ({ request }) => {
-          const url = new URL(request.url);
-          const watch = url.searchParams.get('watch') === 'true';
-          const counter = watch ? this.watches : this.lists;
-          counter.set(kind, (counter.get(kind) ?? 0) + 1);
-          this.authorizations.add(request.headers.get('authorization'));
-          const mode = this.modes.get(kind) ?? this.defaultMode;
-          if (mode === 'absent') {
-            return HttpResponse.json(
-              { kind: 'Status', code: 404, reason: 'NotFound' },
-              { status: 404 },
-            );
-          }
-          if (mode === 'fail') {
-            return HttpResponse.json(
-              {
-                kind: 'Status',
-                code: 500,
-                message: 'etcdserver: request timed out',
-              },
-              { status: 500 },
-            );
-          }
-          if (mode === 'hang') {
-            await new Promise(resolve =>
-              request.signal.addEventListener('abort', resolve),
-            );
-            return passthrough();
-          }
-          if (watch) {
-            const stream = new ReadableStream<Uint8Array>({
-              start: controller => {
-                const set = this.streams.get(kind) ?? new Set();
-                set.add(controller);
-                this.streams.set(kind, set);
-              },
-              cancel: () => {},
-            });
-            return new HttpResponse(stream, {
-              headers: { 'content-type': 'application/json' },
-            });
-          }
-          const model = kindNames[kind];
-          return HttpResponse.json({
-            apiVersion: model.apiVersion,
-            kind: `${model.kind}List`,
-            metadata: { resourceVersion: String(this.resourceVersion) },
-            // Real list items carry no apiVersion/kind.
-            items: (this.objects.get(kind) ?? []).map(
-              ({ apiVersion: _a, kind: _k, ...rest }) => rest,
-            ),
-          });
-        },
+    return (Object.keys(WATCHED_KINDS) as KindKey[]).flatMap(kind => [
+      http.get(`${this.server}${kindPath(kind)}`, ({ request }) =>
+        this.answer(kind, undefined, request),
       ),
-    );
+      http.get(
+        `${this.server}${kindPath(kind, ':namespace')}`,
+        ({ request, params }) =>
+          this.answer(kind, String(params.namespace), request),
+      ),
+    ]);
+  }
+
+  private async answer(
+    kind: KindKey,
+    namespace: string | undefined,
+    request: Request,
+  ) {
+    const url = new URL(request.url);
+    const watch = url.searchParams.get('watch') === 'true';
+    const counter = watch ? this.watches : this.lists;
+    counter.set(kind, (counter.get(kind) ?? 0) + 1);
+    this.authorizations.add(request.headers.get('authorization'));
+    const mode = this.modes.get(kind) ?? this.defaultMode;
+    const verb = watch ? 'watch' : 'list';
+    if (
+      mode === 'forbidden' ||
+      (this.authorizer && !this.authorizer({ verb, kind, namespace }))
+    ) {
+      this.denied.push(`${verb} ${kind} ${namespace ?? '(all)'}`);
+      const group = WATCHED_KINDS[kind].group;
+      const scope = namespace
+        ? `in the namespace "${namespace}"`
+        : 'at the cluster scope';
+      return HttpResponse.json(
+        {
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          message: `${kind}${
+            group ? `.${group}` : ''
+          } is forbidden: User "system:serviceaccount:backstage:backstage-gitops" cannot ${verb} resource "${kind}" in API group "${group}" ${scope}`,
+          reason: 'Forbidden',
+          details: { kind, group },
+          code: 403,
+        },
+        { status: 403 },
+      );
+    }
+    if (mode === 'absent') {
+      return HttpResponse.json(
+        { kind: 'Status', code: 404, reason: 'NotFound' },
+        { status: 404 },
+      );
+    }
+    if (mode === 'fail') {
+      return HttpResponse.json(
+        {
+          kind: 'Status',
+          code: 500,
+          message: 'etcdserver: request timed out',
+        },
+        { status: 500 },
+      );
+    }
+    if (mode === 'hang') {
+      await new Promise(resolve =>
+        request.signal.addEventListener('abort', resolve),
+      );
+      return passthrough();
+    }
+    if (watch) {
+      const stream = new ReadableStream<Uint8Array>({
+        start: controller => {
+          const set = this.streams.get(kind) ?? new Set();
+          set.add(controller);
+          this.streams.set(kind, set);
+          (controller as any).namespace = namespace;
+          // The API server sends bookmarks to watches that allow them (the heartbeat); one
+          // right away also makes the response start, as a real server's headers do.
+          if (url.searchParams.get('allowWatchBookmarks') === 'true') {
+            controller.enqueue(this.bookmarkLine(kind));
+          }
+        },
+        cancel: () => {},
+      });
+      return new HttpResponse(stream, {
+        headers: { 'content-type': 'application/json' },
+      });
+    }
+    const model = kindNames[kind];
+    return HttpResponse.json({
+      apiVersion: model.apiVersion,
+      kind: `${model.kind}List`,
+      metadata: { resourceVersion: String(this.resourceVersion) },
+      // Real list items carry no apiVersion/kind.
+      items: (this.objects.get(kind) ?? [])
+        .filter(o => !namespace || o.metadata?.namespace === namespace)
+        .map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
+    });
   }
 }

@@ -120,6 +120,10 @@ export class EnvironmentService {
       if (side?.error) errors.push(side.error);
     }
     status.error = errors.length > 0 ? errors.join('; ') : null;
+    status.warnings = [
+      ...(status.live?.staleReason ? [status.live.staleReason] : []),
+      ...(status.live?.warnings ?? []),
+    ];
     status.unsupported = unsupported;
     return status;
   }
@@ -139,6 +143,7 @@ function environmentStatus(
     problems: [],
     registry: null,
     error,
+    warnings: [],
   };
 }
 

@@ -1,15 +1,31 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { KubeConfig, ListWatch, Watch } from '@kubernetes/client-node';
-import fetch from 'node-fetch';
-import { ClusterObjects, KindKey, KubeObject, WATCHED_KINDS } from './kinds';
+import { KubeConfig, ListWatch } from '@kubernetes/client-node';
+import {
+  ClusterObjects,
+  Freshness,
+  KindKey,
+  KubeObject,
+  WATCHED_KINDS,
+  kindPath,
+} from './kinds';
+import { listKind } from './listKind';
+import { LivenessWatch } from './LivenessWatch';
+import { WatchScope, scopeNamespaces } from './watchScope';
 
-/** State of one kind's list+watch, as the health endpoint reports it. */
+/** State of one kind's list+watch (in one namespace, or cluster-wide). */
 export interface KindWatchState {
-  state: 'starting' | 'synced' | 'error' | 'absent';
+  /** `forbidden`: the account may not list it; `absent`: the cluster does not serve it. */
+  state: 'starting' | 'synced' | 'error' | 'absent' | 'forbidden';
   /** Last error, credentials never included. */
   error: string | null;
   syncedAt: string | null;
+  /** Last time the API server confirmed the data: a list, an opened watch, an event, a bookmark. */
+  confirmedAt: string | null;
+  /** A watch is open. */
+  connected: boolean;
   lists: number;
+  /** Per namespace, when watches are namespaced. */
+  namespaces?: Record<string, KindWatchState>;
 }
 
 /** Options of {@link ClusterWatch}. */
@@ -17,62 +33,181 @@ export interface ClusterWatchOptions {
   name: string;
   kubeConfig: KubeConfig;
   logger: LoggerService;
-  /** Time-out of one list call. */
+  /** Time-out of one list call or watch request; data older than this is served as stale. */
   timeoutMs: number;
+  /**
+   * `timeoutSeconds` of each watch: the API server ends a quiet watch after it and the watch is
+   * reopened (no list). A watch silent for longer plus `timeoutMs` is taken for dead. Default 60.
+   */
+  watchTimeoutSeconds?: number;
+  /** Namespaced list+watch; cluster-wide when absent. */
+  scope?: WatchScope;
   /** First restart delay after an error; doubles up to `maxBackoffMs`. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** Retry delay of a kind that is absent or forbidden. Default 5 minutes. */
+  recheckMs?: number;
+  now?: () => number;
 }
 
-type KindEntry = {
+type Slot = {
+  kind: KindKey;
+  namespace: string | null;
   informer: ListWatch<KubeObject>;
   status: KindWatchState;
   failures: number;
   timer?: NodeJS.Timeout;
+  removed: boolean;
 };
 
 /**
- * One cluster's cache: a list+watch per kind (one watch connection each, whatever the number of
- * entities and page views). An informer of @kubernetes/client-node stops for good after any
- * error but 410 Gone, so errors restart it with exponential backoff; a kind the cluster does not
- * serve (no Argo CD or Flux CRD) is marked absent and looked for again later.
+ * One cluster's cache: a list+watch per kind — cluster-wide, or per namespace for accounts
+ * bound by Roles — whatever the number of entities and page views. An informer of
+ * @kubernetes/client-node stops for good after any error but 410 Gone, so errors restart it
+ * with exponential backoff; a kind the cluster does not serve or the account may not list is
+ * marked and looked at again later, and never makes the rest unreadable. Watches carry a
+ * heartbeat ({@link LivenessWatch}), so a cluster that goes silent is noticed and its data
+ * served as stale, not as current.
  */
 export class ClusterWatch implements ClusterObjects {
-  private readonly kinds = new Map<KindKey, KindEntry>();
-  private stopped = false;
+  private readonly slots = new Map<string, Slot>();
+  private stopped = true;
+  private readyOnce = false;
+  private downMarked = false;
   private readonly waiters = new Set<() => void>();
+  private watchScope: WatchScope | undefined;
 
-  constructor(private readonly options: ClusterWatchOptions) {}
+  constructor(private readonly options: ClusterWatchOptions) {
+    this.watchScope = options.scope;
+  }
 
   get name() {
     return this.options.name;
   }
 
+  /** The namespaces watched; undefined when cluster-wide. */
+  scope(): WatchScope | undefined {
+    return this.watchScope && scopeNamespaces(this.watchScope);
+  }
+
   start() {
     this.stopped = false;
-    for (const key of Object.keys(WATCHED_KINDS) as KindKey[]) {
-      if (!this.kinds.has(key)) this.kinds.set(key, this.createKind(key));
-      this.run(key);
-    }
+    this.reconcileSlots();
   }
 
   async stop() {
     this.stopped = true;
-    for (const entry of this.kinds.values()) {
-      clearTimeout(entry.timer);
-      await entry.informer.stop();
-    }
+    await Promise.all([...this.slots.values()].map(slot => this.drop(slot)));
+    this.slots.clear();
+  }
+
+  /** Changes the watched namespaces (e.g. when services are added to the catalog). */
+  setScope(scope: WatchScope) {
+    this.watchScope = scope;
+    if (!this.stopped) this.reconcileSlots();
   }
 
   list(kind: KindKey, namespace?: string): readonly KubeObject[] {
-    return this.kinds.get(kind)?.informer.list(namespace) ?? [];
+    const all = this.slots.get(slotKey(kind, null));
+    if (all) return all.informer.list(namespace);
+    if (namespace) {
+      return this.slots.get(slotKey(kind, namespace))?.informer.list() ?? [];
+    }
+    return [...this.slots.values()]
+      .filter(slot => slot.kind === kind)
+      .flatMap(slot => slot.informer.list());
   }
 
-  /** Every kind has been listed once (or is absent): reads answer from the cache. */
+  warnings(namespace: string): string[] {
+    const warnings: string[] = [];
+    if (this.watchScope && !this.scope()!.service.includes(namespace)) {
+      warnings.push(
+        `cluster ${this.name}: namespace ${namespace} is not watched (gitops.clusters[].namespaces)`,
+      );
+    }
+    for (const slot of this.slots.values()) {
+      const relevant =
+        slot.namespace === null ||
+        slot.namespace === namespace ||
+        WATCHED_KINDS[slot.kind].scope !== 'service';
+      if (!relevant) continue;
+      const where = slot.namespace ? ` in ${slot.namespace}` : '';
+      if (slot.status.state === 'forbidden') {
+        warnings.push(
+          `cluster ${this.name}: may not list ${slot.kind}${where} (${slot.status.error}): grant list, watch on ${slot.kind}`,
+        );
+      } else if (
+        slot.status.state === 'absent' &&
+        !WATCHED_KINDS[slot.kind].optional
+      ) {
+        warnings.push(
+          `cluster ${this.name}: does not serve ${slot.kind}${where} (${slot.status.error})`,
+        );
+      }
+    }
+    return warnings;
+  }
+
+  /** Every kind has been listed once (or is absent or forbidden): reads answer from the cache. */
   isReady(): boolean {
-    return [...this.kinds.values()].every(
-      e => e.status.syncedAt !== null || e.status.state === 'absent',
+    const ready =
+      this.slots.size > 0 &&
+      [...this.slots.values()].every(
+        s => s.status.syncedAt !== null || isExcluded(s),
+      );
+    if (ready) {
+      this.readyOnce = true;
+      this.downMarked = false;
+    }
+    return ready;
+  }
+
+  /** The cache has been filled once: reads answer at once, marked stale when it is old. */
+  hasData(): boolean {
+    return this.readyOnce || this.isReady();
+  }
+
+  /**
+   * A cold cluster that did not get ready within the time-out once, or whose every kind
+   * failed: views answer with the error at once instead of waiting again.
+   */
+  knownDown(): boolean {
+    if (this.hasData()) return false;
+    const failing = [...this.slots.values()].filter(s => !isExcluded(s));
+    return (
+      this.downMarked ||
+      (failing.length > 0 && failing.every(s => s.status.state === 'error'))
     );
+  }
+
+  freshness(): Freshness {
+    const now = this.now();
+    let oldest: number | null = null;
+    let cause: Slot | undefined;
+    for (const slot of this.slots.values()) {
+      if (isExcluded(slot) || slot.status.syncedAt === null) continue;
+      const confirmed = slot.status.connected
+        ? now
+        : Date.parse(slot.status.confirmedAt ?? '') || 0;
+      if (oldest === null || confirmed < oldest) {
+        oldest = confirmed;
+        cause = slot;
+      }
+    }
+    if (oldest === null) {
+      return { observedAt: null, stale: false, staleReason: null };
+    }
+    const stale = now - oldest > this.options.timeoutMs;
+    const since = new Date(oldest).toISOString();
+    return {
+      observedAt: since,
+      stale,
+      staleReason: stale
+        ? `cluster ${this.name}: no answer since ${since.slice(11, 19)} UTC${
+            cause?.status.error ? ` (${cause.status.error})` : ''
+          }; showing the state from then`
+        : null,
+    };
   }
 
   /** Resolves once ready; rejects after `timeoutMs` or when `signal` aborts. */
@@ -93,153 +228,245 @@ export class ClusterWatch implements ClusterObjects {
         },
         abort: () => waiter.finish(signal?.reason ?? new Error('aborted')),
       };
-      waiter.timer = setTimeout(
-        () => waiter.finish(new Error(this.unavailableMessage(timeoutMs))),
-        timeoutMs,
-      );
+      waiter.timer = setTimeout(() => {
+        this.downMarked = true;
+        waiter.finish(new Error(this.unavailableMessage(timeoutMs)));
+      }, timeoutMs);
       this.waiters.add(waiter.check);
       signal?.addEventListener('abort', waiter.abort, { once: true });
     });
   }
 
-  health(): Record<KindKey, KindWatchState> {
-    const result = {} as Record<KindKey, KindWatchState>;
-    for (const [key, entry] of this.kinds) result[key] = { ...entry.status };
-    return result;
-  }
-
-  private unavailableMessage(timeoutMs: number) {
-    const failing = [...this.kinds.entries()].find(([, e]) => e.status.error);
+  /** Why the cluster cannot be read, for the environments that need it. */
+  unavailableMessage(timeoutMs = this.options.timeoutMs) {
+    const failing = [...this.slots.values()].find(
+      s => s.status.state === 'error' && s.status.error,
+    );
     return failing
-      ? `cluster ${this.name} cannot be read: ${failing[1].status.error}`
+      ? `cluster ${this.name} cannot be read: ${failing.status.error}`
       : `cluster ${this.name} did not answer within ${timeoutMs} ms`;
   }
 
-  private createKind(key: KindKey): KindEntry {
-    const { path } = WATCHED_KINDS[key];
+  health(): Record<KindKey, KindWatchState> {
+    const result = {} as Record<KindKey, KindWatchState>;
+    for (const kind of Object.keys(WATCHED_KINDS) as KindKey[]) {
+      const slots = [...this.slots.values()].filter(s => s.kind === kind);
+      if (slots.length === 0) continue;
+      if (slots.length === 1 && slots[0].namespace === null) {
+        result[kind] = { ...slots[0].status };
+        continue;
+      }
+      result[kind] = {
+        ...aggregate(slots.map(s => s.status)),
+        namespaces: Object.fromEntries(
+          slots.map(s => [s.namespace!, { ...s.status }]),
+        ),
+      };
+    }
+    return result;
+  }
+
+  private now() {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  /** Creates the slots the scope asks for and drops those it no longer does. */
+  private reconcileSlots() {
+    const wanted = new Map<string, [KindKey, string | null]>();
+    const scope = this.scope();
+    for (const kind of Object.keys(WATCHED_KINDS) as KindKey[]) {
+      const namespaces = scope
+        ? namespacesOfKind(kind, scope)
+        : [null as string | null];
+      for (const ns of namespaces) wanted.set(slotKey(kind, ns), [kind, ns]);
+    }
+    for (const [key, slot] of this.slots) {
+      if (!wanted.has(key)) {
+        this.slots.delete(key);
+        void this.drop(slot);
+      }
+    }
+    for (const [key, [kind, namespace]] of wanted) {
+      if (this.slots.has(key)) continue;
+      const slot = this.createSlot(kind, namespace);
+      this.slots.set(key, slot);
+      this.run(slot);
+    }
+  }
+
+  private async drop(slot: Slot) {
+    slot.removed = true;
+    clearTimeout(slot.timer);
+    await slot.informer.stop();
+  }
+
+  private createSlot(kind: KindKey, namespace: string | null): Slot {
     const fieldSelector =
-      'fieldSelector' in WATCHED_KINDS[key]
-        ? (WATCHED_KINDS[key] as { fieldSelector: string }).fieldSelector
+      'fieldSelector' in WATCHED_KINDS[kind]
+        ? (WATCHED_KINDS[kind] as { fieldSelector: string }).fieldSelector
         : undefined;
-    const entry = { failures: 0 } as KindEntry;
     const status: KindWatchState = {
       state: 'starting',
       error: null,
       syncedAt: null,
+      confirmedAt: null,
+      connected: false,
       lists: 0,
     };
+    const slot = { kind, namespace, status, failures: 0 } as Slot;
+    const confirm = () => {
+      status.confirmedAt = new Date(this.now()).toISOString();
+    };
     const list = async () => {
-      const items = await this.listOnce(path, fieldSelector);
+      const body = await listKind({
+        kubeConfig: this.options.kubeConfig,
+        kind,
+        namespace: namespace ?? undefined,
+        fieldSelector,
+        timeoutMs: this.options.timeoutMs,
+      });
       status.lists += 1;
       status.state = 'synced';
       status.error = null;
-      status.syncedAt = new Date().toISOString();
-      entry.failures = 0;
+      status.syncedAt = new Date(this.now()).toISOString();
+      confirm();
+      slot.failures = 0;
       // Waiters check after the informer has stored the items.
       setImmediate(() => this.waiters.forEach(check => check()));
-      return items;
+      return body;
     };
-    const informer = new ListWatch<KubeObject>(
+    const watchTimeoutSeconds = this.options.watchTimeoutSeconds ?? 60;
+    const watch = new LivenessWatch({
+      kubeConfig: this.options.kubeConfig,
+      connectTimeoutMs: this.options.timeoutMs,
+      serverTimeoutSeconds: watchTimeoutSeconds,
+      idleTimeoutMs: watchTimeoutSeconds * 1000 + this.options.timeoutMs,
+      onConfirmed: () => {
+        confirm();
+        if (status.state !== 'synced' && status.syncedAt) {
+          // A watch resumed after an outage: the kind is current again.
+          status.state = 'synced';
+          status.error = null;
+          slot.failures = 0;
+        }
+      },
+      onConnected: connected => {
+        status.connected = connected;
+      },
+    });
+    const path = kindPath(kind, namespace ?? undefined);
+    slot.informer = new ListWatch<KubeObject>(
       path,
-      new Watch(this.options.kubeConfig),
+      watch as any,
       list as any,
       false,
       undefined,
       fieldSelector,
     );
-    entry.informer = informer;
-    entry.status = status;
-    informer.on('error', (error: any) => this.onError(key, entry, error));
-    return entry;
+    slot.status = status;
+    slot.informer.on('error', (error: any) => this.onError(slot, error));
+    return slot;
   }
 
-  private run(key: KindKey) {
-    const entry = this.kinds.get(key)!;
-    entry.informer.start().catch(error => this.onError(key, entry, error));
+  private run(slot: Slot) {
+    if (this.stopped || slot.removed) return;
+    slot.informer.start().catch(error => this.onError(slot, error));
   }
 
-  private onError(key: KindKey, entry: KindEntry, error: any) {
-    if (this.stopped) return;
-    const status = Number(error?.statusCode ?? error?.code);
-    const { optional } = WATCHED_KINDS[key];
-    entry.failures += 1;
-    if (optional && status === 404) {
-      entry.status.state = 'absent';
-      entry.status.error = null;
+  private onError(slot: Slot, error: any) {
+    if (this.stopped || slot.removed) return;
+    const code = Number(error?.statusCode ?? error?.code);
+    const { status } = slot;
+    slot.failures += 1;
+    status.connected = false;
+    if (code === 404 || code === 403) {
+      status.state = code === 404 ? 'absent' : 'forbidden';
+      // An engine's CRD not installed is normal: no error to show.
+      status.error =
+        code === 404 && WATCHED_KINDS[slot.kind].optional
+          ? null
+          : safeMessage(error);
+      if (code === 403 || !WATCHED_KINDS[slot.kind].optional) {
+        if (slot.failures === 1) {
+          this.options.logger.warn(
+            `GitOps: cluster ${this.name}: ${slot.kind}${
+              slot.namespace ? ` in ${slot.namespace}` : ''
+            } not readable (${status.error}); the other kinds are served`,
+          );
+        }
+      }
       this.waiters.forEach(check => check());
     } else {
-      entry.status.state = 'error';
-      entry.status.error = safeMessage(error);
-      if (entry.failures === 1) {
+      status.state = 'error';
+      status.error = safeMessage(error);
+      if (slot.failures === 1) {
         this.options.logger.warn(
-          `GitOps: watch of ${key} on cluster ${this.name} failed: ${entry.status.error}`,
+          `GitOps: watch of ${slot.kind} on cluster ${this.name} failed: ${status.error}`,
         );
       }
+      this.waiters.forEach(check => check());
     }
-    const base =
-      entry.status.state === 'absent'
-        ? 300_000
-        : this.options.backoffMs ?? 1000;
-    const delay = Math.min(
-      base * 2 ** Math.min(entry.failures - 1, 10),
-      Math.max(base, this.options.maxBackoffMs ?? 60_000),
-    );
-    clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => this.run(key), delay);
-    entry.timer.unref?.();
-  }
-
-  /** One list call with the time-out; its own fetch so the time-out and TLS settings apply. */
-  private async listOnce(path: string, fieldSelector?: string) {
-    const cluster = this.options.kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error(`cluster ${this.name} has no server`);
-    const url = new URL(cluster.server + path);
-    if (fieldSelector) url.searchParams.set('fieldSelector', fieldSelector);
-    const init: any = await this.options.kubeConfig.applyToFetchOptions({});
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
-    try {
-      const response = await fetch(url.toString(), {
-        ...init,
-        method: 'GET',
-        signal: controller.signal as any,
-      });
-      if (!response.ok) {
-        const error: any = new Error(
-          `${response.status} ${response.statusText} listing ${path}`,
+    const excluded = isExcluded(slot);
+    const base = excluded
+      ? this.options.recheckMs ?? 300_000
+      : this.options.backoffMs ?? 1000;
+    const delay = excluded
+      ? base
+      : Math.min(
+          base * 2 ** Math.min(slot.failures - 1, 10),
+          Math.max(base, this.options.maxBackoffMs ?? 30_000),
         );
-        error.statusCode = response.status;
-        throw error;
-      }
-      const body = (await response.json()) as {
-        apiVersion?: string;
-        kind?: string;
-        items?: KubeObject[];
-        metadata?: { resourceVersion?: string };
-      };
-      // Items of a list carry no apiVersion/kind (watch events do); the matching needs them.
-      const kind = String(body.kind ?? '').replace(/List$/, '');
-      body.items = (body.items ?? []).map(item => ({
-        apiVersion: body.apiVersion,
-        kind,
-        ...item,
-      }));
-      return body;
-    } catch (error: any) {
-      if (controller.signal.aborted) {
-        throw new Error(
-          `no answer within ${this.options.timeoutMs} ms listing ${path}`,
-        );
-      }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+    clearTimeout(slot.timer);
+    slot.timer = setTimeout(() => this.run(slot), delay);
+    slot.timer.unref?.();
   }
 }
 
+function slotKey(kind: KindKey, namespace: string | null) {
+  return namespace === null ? kind : `${kind}@${namespace}`;
+}
+
+function isExcluded(slot: Slot) {
+  return slot.status.state === 'absent' || slot.status.state === 'forbidden';
+}
+
+function namespacesOfKind(
+  kind: KindKey,
+  scope: ReturnType<typeof scopeNamespaces>,
+): string[] {
+  const where = WATCHED_KINDS[kind].scope;
+  if (where === 'service') return scope.service;
+  if (where === 'argocd') return scope.argocd;
+  return [...new Set([...scope.flux, ...scope.service])];
+}
+
+const SEVERITY: KindWatchState['state'][] = [
+  'error',
+  'forbidden',
+  'starting',
+  'absent',
+  'synced',
+];
+
+function aggregate(states: KindWatchState[]): KindWatchState {
+  const state = SEVERITY.find(s => states.some(x => x.state === s))!;
+  const times = (pick: (s: KindWatchState) => string | null) =>
+    states
+      .map(pick)
+      .filter((t): t is string => Boolean(t))
+      .sort()[0] ?? null;
+  return {
+    state,
+    error: states.find(s => s.state === state)?.error ?? null,
+    syncedAt: times(s => s.syncedAt),
+    confirmedAt: times(s => s.confirmedAt),
+    connected: states.every(s => s.connected),
+    lists: states.reduce((sum, s) => sum + s.lists, 0),
+  };
+}
+
 /** An error's message without anything that looks like a credential. */
-function safeMessage(error: any): string {
+export function safeMessage(error: any): string {
   const message = String(error?.message ?? error ?? 'unknown error');
   return message
     .replace(/(authorization|bearer|token)[=: ]+\S+/gi, '$1 ***')

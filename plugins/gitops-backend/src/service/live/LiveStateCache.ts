@@ -1,14 +1,30 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ClusterConfig } from './clusterConfig';
 import { ClusterWatch, KindWatchState } from './ClusterWatch';
-import { ClusterObjects, KindKey } from './kinds';
+import { ClusterObjects, Freshness, KindKey } from './kinds';
+import { WatchScope } from './watchScope';
 
 /** Options of {@link LiveStateCache}. */
 export interface LiveStateCacheOptions {
   clusters: ClusterConfig[];
   logger: LoggerService;
-  /** Time-out of one cluster call, and the longest a read waits for a cold cluster. */
+  /**
+   * Time-out of one cluster call, the longest a read waits for a cold cluster, and the age
+   * past which a cluster's data is served as stale.
+   */
   timeoutMs: number;
+  /** Server-side time-out of each watch, in seconds (see {@link ClusterWatchOptions}). */
+  watchTimeoutSeconds?: number;
+  /** Restart backoff of failed watches (tests shorten it). */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /**
+   * The service namespaces of a cluster whose `namespaces.fromEnvironments` is set: each
+   * environment's namespace template filled for the catalog's GitOps services on it.
+   */
+  serviceNamespaces?: (cluster: string) => Promise<string[]>;
+  /** How often those namespaces are looked up again. Default 5 minutes. */
+  namespaceRefreshMs?: number;
 }
 
 /** Health of one cluster's watches. */
@@ -16,22 +32,37 @@ export interface ClusterHealth {
   name: string;
   url: string;
   authProvider: string;
+  /** Every kind listed and the data confirmed within the time-out. */
   ready: boolean;
-  kinds: Record<KindKey, KindWatchState>;
+  /** `cluster-wide` or the namespaces watched. */
+  scope: 'cluster-wide' | WatchScope;
+  observedAt: string | null;
+  stale: boolean;
+  staleReason: string | null;
+  kinds: Partial<Record<KindKey, KindWatchState>>;
+}
+
+/** A cluster's objects and how current they are. */
+export interface ClusterRead {
+  objects: ClusterObjects;
+  freshness: Freshness;
 }
 
 /**
- * The per-cluster watch caches. Once a cluster is warm, reading its objects costs no API call;
- * a cold or failing cluster makes a read wait at most the time-out, then fail for that
- * environment only.
+ * The per-cluster watch caches. Once a cluster is warm, reading its objects costs no API call
+ * and never waits: a cluster that stops answering is served from what is known, marked stale.
+ * Only a cold cluster makes a read wait, at most the time-out, once: after that it is known to
+ * be down and reads fail at once (for that environment only) while reconnects go on.
  */
 export class LiveStateCache {
   private readonly watches = new Map<string, ClusterWatch>();
   private readonly clusters: ClusterConfig[];
+  private refreshTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: LiveStateCacheOptions) {
     this.clusters = options.clusters;
     for (const cluster of options.clusters) {
+      const namespaces = cluster.namespaces;
       this.watches.set(
         cluster.name,
         new ClusterWatch({
@@ -39,6 +70,14 @@ export class LiveStateCache {
           kubeConfig: cluster.kubeConfig,
           logger: options.logger,
           timeoutMs: options.timeoutMs,
+          watchTimeoutSeconds: options.watchTimeoutSeconds,
+          backoffMs: options.backoffMs,
+          maxBackoffMs: options.maxBackoffMs,
+          scope: namespaces && {
+            service: namespaces.include,
+            argocd: namespaces.argocd,
+            flux: namespaces.flux,
+          },
         }),
       );
     }
@@ -46,13 +85,7 @@ export class LiveStateCache {
 
   /** The client config of a cluster, for the few calls that write (engine sync requests). */
   kubeConfig(cluster: string) {
-    const found = this.clusters.find(c => c.name === cluster);
-    if (!found) {
-      throw new Error(
-        `cluster "${cluster}" is not configured (gitops.clusters)`,
-      );
-    }
-    return found.kubeConfig;
+    return this.cluster(cluster).kubeConfig;
   }
 
   has(cluster: string): boolean {
@@ -61,37 +94,89 @@ export class LiveStateCache {
 
   start() {
     this.watches.forEach(watch => watch.start());
+    const dynamic = this.clusters.filter(c => c.namespaces?.fromEnvironments);
+    if (dynamic.length > 0 && this.options.serviceNamespaces) {
+      const refresh = () =>
+        Promise.all(dynamic.map(c => this.refreshNamespaces(c)));
+      void refresh();
+      this.refreshTimer = setInterval(
+        refresh,
+        this.options.namespaceRefreshMs ?? 300_000,
+      );
+      this.refreshTimer.unref?.();
+    }
   }
 
   async stop() {
+    clearInterval(this.refreshTimer);
     await Promise.all([...this.watches.values()].map(watch => watch.stop()));
   }
 
-  /** The cached objects of a cluster, once it has been listed. */
-  async objects(
-    cluster: string,
-    signal?: AbortSignal,
-  ): Promise<ClusterObjects> {
+  /**
+   * The cached objects of a cluster and their age. Waits only for a cluster that has never
+   * been read and is not yet known to be down.
+   */
+  async read(cluster: string, signal?: AbortSignal): Promise<ClusterRead> {
     const watch = this.watches.get(cluster);
     if (!watch) {
       throw new Error(
         `cluster "${cluster}" is not configured (gitops.clusters)`,
       );
     }
-    await watch.whenReady(this.options.timeoutMs, signal);
-    return watch;
+    if (!watch.hasData()) {
+      if (watch.knownDown()) throw new Error(watch.unavailableMessage());
+      await watch.whenReady(this.options.timeoutMs, signal);
+    }
+    return { objects: watch, freshness: watch.freshness() };
+  }
+
+  /** The cached objects of a cluster (see {@link LiveStateCache.read}). */
+  async objects(
+    cluster: string,
+    signal?: AbortSignal,
+  ): Promise<ClusterObjects> {
+    return (await this.read(cluster, signal)).objects;
   }
 
   health(): ClusterHealth[] {
     return this.clusters.map(cluster => {
       const watch = this.watches.get(cluster.name)!;
+      const freshness = watch.freshness();
       return {
         name: cluster.name,
         url: cluster.url,
         authProvider: cluster.authProvider,
-        ready: watch.isReady(),
+        ready: watch.isReady() && !freshness.stale,
+        scope: cluster.namespaces ? watch.scope()! : 'cluster-wide',
+        ...freshness,
         kinds: watch.health(),
       };
     });
+  }
+
+  private cluster(name: string) {
+    const found = this.clusters.find(c => c.name === name);
+    if (!found) {
+      throw new Error(`cluster "${name}" is not configured (gitops.clusters)`);
+    }
+    return found;
+  }
+
+  private async refreshNamespaces(cluster: ClusterConfig) {
+    const namespaces = cluster.namespaces!;
+    try {
+      const fromCatalog = await this.options.serviceNamespaces!(cluster.name);
+      this.watches.get(cluster.name)!.setScope({
+        service: [...namespaces.include, ...fromCatalog],
+        argocd: namespaces.argocd,
+        flux: namespaces.flux,
+      });
+    } catch (error) {
+      this.options.logger.warn(
+        `GitOps: cannot list the service namespaces of cluster ${
+          cluster.name
+        } from the catalog: ${(error as Error).message}`,
+      );
+    }
   }
 }

@@ -8,6 +8,7 @@ import {
 import { EnvironmentConfig, fillTemplate } from '../config';
 import { ServiceTarget } from '../ServiceLocator';
 import { detectDrift, diagnose } from './diagnose';
+import { Freshness } from './kinds';
 import { LiveStateCache } from './LiveStateCache';
 import { liveState } from './liveState';
 import { ServiceObjects, selectServiceObjects } from './selectServiceObjects';
@@ -31,7 +32,21 @@ export interface LiveStatusServiceOptions {
 
 /** Joins an environment's desired state with what its cluster runs. */
 export class LiveStatusService {
+  /** When a generation or reconcile request was first seen (bounded, oldest dropped first). */
+  private readonly seen = new Map<string, number>();
+
   constructor(private readonly options: LiveStatusServiceOptions) {}
+
+  private firstSeen(key: string): number {
+    const known = this.seen.get(key);
+    if (known !== undefined) return known;
+    const now = (this.options.now?.() ?? new Date()).getTime();
+    this.seen.set(key, now);
+    if (this.seen.size > 50_000) {
+      this.seen.delete(this.seen.keys().next().value!);
+    }
+    return now;
+  }
 
   /** Whether the environment has a configured cluster to read. */
   covers(environment: EnvironmentConfig): boolean {
@@ -46,10 +61,19 @@ export class LiveStatusService {
     environment: EnvironmentConfig;
     desired: DesiredState | null;
     signal?: AbortSignal;
-  }): Promise<{ cluster: string; namespace: string; found: ServiceObjects }> {
+  }): Promise<{
+    cluster: string;
+    namespace: string;
+    found: ServiceObjects;
+    freshness: Freshness;
+    warnings: string[];
+  }> {
     const { target, environment, desired } = options;
     const cluster = environment.cluster!;
-    const objects = await this.options.cache.objects(cluster, options.signal);
+    const { objects, freshness } = await this.options.cache.read(
+      cluster,
+      options.signal,
+    );
     const namespace =
       desired?.namespace ??
       fillTemplate(environment.namespace, {
@@ -67,7 +91,8 @@ export class LiveStatusService {
       argoAppNamespace: target.selectors.argoAppNamespace,
       sourcePath: desired?.source.path,
     });
-    return { cluster, namespace, found };
+    const warnings = objects.warnings?.(namespace) ?? [];
+    return { cluster, namespace, found, freshness, warnings };
   }
 
   async status(options: {
@@ -77,16 +102,23 @@ export class LiveStatusService {
     signal?: AbortSignal;
   }): Promise<LiveStatus> {
     const { environment, desired } = options;
-    const { cluster, namespace, found } = await this.find(options);
+    const { cluster, namespace, found, freshness, warnings } = await this.find(
+      options,
+    );
     return {
-      live: liveState(cluster, namespace, found),
-      sync: syncState(found),
+      live: {
+        ...liveState(cluster, namespace, found),
+        ...freshness,
+        warnings,
+      },
+      sync: syncState(found, desired),
       drift: detectDrift(desired, found),
       problems: diagnose(found, {
         desired,
         expectAutoSync: environment.autoSync,
         argoReconcileSeconds: this.options.argoReconcileSeconds,
         now: this.options.now?.() ?? new Date(),
+        firstSeen: key => this.firstSeen(key),
       }),
     };
   }

@@ -9,6 +9,20 @@ export interface ClusterConfig {
   /** Where the credentials come from, for the health endpoint (never the credentials). */
   authProvider: string;
   url: string;
+  /** Namespaced list+watch for accounts bound by Roles; cluster-wide when absent. */
+  namespaces?: ClusterNamespaces;
+}
+
+/** `gitops.clusters[].namespaces`, with its defaults applied. */
+export interface ClusterNamespaces {
+  /** Each environment's namespace template filled for the catalog's GitOps services. */
+  fromEnvironments: boolean;
+  /** More service namespaces. */
+  include: string[];
+  /** Where Argo CD Applications live. Default `argocd`. */
+  argocd: string[];
+  /** Where Flux Kustomizations, HelmReleases and sources live. Default `flux-system`. */
+  flux: string[];
 }
 
 /**
@@ -28,6 +42,33 @@ export function readClusters(config: Config): ClusterConfig[] {
 }
 
 function readCluster(cluster: Config): ClusterConfig {
+  const base = readClusterConnection(cluster);
+  const namespaces = readNamespaces(cluster);
+  return namespaces ? { ...base, namespaces } : base;
+}
+
+/** `namespaces: [a, b]` (service namespaces) or the object form. */
+function readNamespaces(cluster: Config): ClusterNamespaces | undefined {
+  const raw = cluster.getOptional('namespaces');
+  if (raw === undefined) return undefined;
+  if (Array.isArray(raw)) {
+    return {
+      fromEnvironments: false,
+      include: cluster.getStringArray('namespaces'),
+      argocd: ['argocd'],
+      flux: ['flux-system'],
+    };
+  }
+  const scoped = cluster.getConfig('namespaces');
+  return {
+    fromEnvironments: scoped.getOptionalBoolean('fromEnvironments') ?? false,
+    include: scoped.getOptionalStringArray('include') ?? [],
+    argocd: scoped.getOptionalStringArray('argocd') ?? ['argocd'],
+    flux: scoped.getOptionalStringArray('flux') ?? ['flux-system'],
+  };
+}
+
+function readClusterConnection(cluster: Config): ClusterConfig {
   const name = cluster.getString('name');
   const kubeConfig = new KubeConfig();
   const kubeconfigPath = cluster.getOptionalString('kubeconfig.path');

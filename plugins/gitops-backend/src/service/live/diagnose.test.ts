@@ -8,7 +8,8 @@ import {
   FailureScenario,
   failureScenarios,
 } from './__fixtures__/failureScenarios';
-import { detectDrift, diagnose, parseDuration } from './diagnose';
+import { detectDrift, diagnose } from './diagnose';
+import { parseDuration } from './staleReconcile';
 import { HINTS } from './hints';
 import { memoryCluster } from './memoryCluster';
 import { selectServiceObjects } from './selectServiceObjects';

@@ -8,6 +8,7 @@ import { formatImageRef, parseImageRef } from '../desired/imageRef';
 import { HINTS } from './hints';
 import { KubeObject, condition, describeObject } from './kinds';
 import { ServiceObjects } from './selectServiceObjects';
+import { staleFluxReconcile } from './staleReconcile';
 
 /** What the diagnosis needs besides the objects. */
 export interface DiagnoseContext {
@@ -17,6 +18,11 @@ export interface DiagnoseContext {
   /** Argo CD's reconciliation period; stale after three of them. */
   argoReconcileSeconds: number;
   now: Date;
+  /**
+   * When the cache first saw something (a generation, a reconcile request), for objects whose
+   * own fields do not say when it changed. Defaults to "just now".
+   */
+  firstSeen?: (key: string) => number;
 }
 
 const PULL_FAILURES = ['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName'];
@@ -294,14 +300,27 @@ function diagnoseFlux(
   context: DiagnoseContext,
   add: Add,
 ) {
-  for (const object of [objects.kustomization, objects.helmRelease]) {
-    if (!object) continue;
+  const engine = objects.helmRelease ?? objects.kustomization;
+  const chain = [
+    ...[objects.helmRelease, objects.kustomization]
+      .filter((o): o is KubeObject => Boolean(o))
+      .map(object => ({
+        object,
+        source: object === engine ? objects.source : undefined,
+      })),
+    ...(objects.parents ?? []).filter(p => p.object !== objects.kustomization),
+  ];
+  for (const { object, source } of chain) {
     const ready = condition(object, 'Ready');
     if (object.spec?.suspend === true) {
       add(
         'Suspended',
         'warning',
-        `${describeObject(object)} is suspended`,
+        object === engine
+          ? `${describeObject(object)} is suspended`
+          : `${describeObject(
+              object,
+            )} (which applies this service) is suspended: changes in Git are not applied`,
         object,
       );
       continue;
@@ -314,38 +333,18 @@ function diagnoseFlux(
         object,
       );
     }
-    const interval = parseDuration(object.spec?.interval);
-    const times = [
-      object.status?.lastHandledReconcileAt,
-      ready?.lastTransitionTime,
-    ]
-      .map(t => Date.parse(t ?? ''))
-      .filter(Number.isFinite);
-    if (
-      interval &&
-      times.length > 0 &&
-      context.now.getTime() - Math.max(...times) > 3 * interval
-    ) {
-      add(
-        'StaleReconcile',
-        'warning',
-        `No reconcile since ${new Date(
-          Math.max(...times),
-        ).toISOString()} (interval ${object.spec.interval})`,
-        object,
-      );
-    }
+    const stale = staleFluxReconcile(object, source, context);
+    if (stale) add('StaleReconcile', 'warning', stale, object);
   }
-  const source = objects.source;
-  const sourceReady = condition(source, 'Ready');
-  if (source && sourceReady?.status === 'False') {
+  const sourceReady = condition(objects.source, 'Ready');
+  if (objects.source && sourceReady?.status === 'False') {
     add(
       'SourceNotReady',
       'error',
       `${sourceReady.reason ?? 'NotReady'}: ${
         sourceReady.message ?? ''
       }`.trim(),
-      source,
+      objects.source,
     );
   }
 }
@@ -362,14 +361,4 @@ function isRecent(event: KubeObject, now: Date): boolean {
     event.metadata?.creationTimestamp;
   const time = Date.parse(last ?? '');
   return !Number.isFinite(time) || now.getTime() - time <= RECENT_EVENT_MS;
-}
-
-/** Parses a Go duration such as `5m`, `1h30m`, `30s` into milliseconds. */
-export function parseDuration(value: unknown): number | null {
-  const match = String(value ?? '').match(
-    /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?$/,
-  );
-  if (!match || !value) return null;
-  const [, h, m, s] = match.map(Number);
-  return (((h || 0) * 60 + (m || 0)) * 60 + (s || 0)) * 1000;
 }

@@ -6,50 +6,89 @@ export type KubeObject = Record<string, any> & {
 };
 
 /**
- * Every kind the live-state cache watches: the list/watch path (cluster-wide) and whether the
- * cluster may not serve it (a CRD of an engine that is not installed).
+ * Every kind the live-state cache watches: API group, version and resource (the list/watch
+ * path derives from them, cluster-wide or in one namespace), whether the cluster may not serve
+ * it (a CRD of an engine that is not installed), and where it lives when watches are namespaced:
+ * `service` kinds in the services' namespaces, `argocd` kinds in Argo CD's namespaces, `flux`
+ * kinds in Flux's namespaces and (HelmReleases often sit beside the app) the services' ones.
  */
 export const WATCHED_KINDS = {
-  deployments: { path: '/apis/apps/v1/deployments', optional: false },
-  pods: { path: '/api/v1/pods', optional: false },
-  horizontalpodautoscalers: {
-    path: '/apis/autoscaling/v2/horizontalpodautoscalers',
+  deployments: {
+    group: 'apps',
+    version: 'v1',
     optional: false,
+    scope: 'service',
+  },
+  pods: { group: '', version: 'v1', optional: false, scope: 'service' },
+  horizontalpodautoscalers: {
+    group: 'autoscaling',
+    version: 'v2',
+    optional: false,
+    scope: 'service',
   },
   persistentvolumeclaims: {
-    path: '/api/v1/persistentvolumeclaims',
+    group: '',
+    version: 'v1',
     optional: false,
+    scope: 'service',
   },
   // Only warnings: normal events are most of the volume and diagnose nothing.
   events: {
-    path: '/api/v1/events',
+    group: '',
+    version: 'v1',
     optional: false,
+    scope: 'service',
     fieldSelector: 'type=Warning',
   },
   applications: {
-    path: '/apis/argoproj.io/v1alpha1/applications',
+    group: 'argoproj.io',
+    version: 'v1alpha1',
     optional: true,
+    scope: 'argocd',
   },
   kustomizations: {
-    path: '/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations',
+    group: 'kustomize.toolkit.fluxcd.io',
+    version: 'v1',
     optional: true,
+    scope: 'flux',
   },
   helmreleases: {
-    path: '/apis/helm.toolkit.fluxcd.io/v2/helmreleases',
+    group: 'helm.toolkit.fluxcd.io',
+    version: 'v2',
     optional: true,
+    scope: 'flux',
   },
   gitrepositories: {
-    path: '/apis/source.toolkit.fluxcd.io/v1/gitrepositories',
+    group: 'source.toolkit.fluxcd.io',
+    version: 'v1',
     optional: true,
+    scope: 'flux',
   },
   ocirepositories: {
-    path: '/apis/source.toolkit.fluxcd.io/v1/ocirepositories',
+    group: 'source.toolkit.fluxcd.io',
+    version: 'v1',
     optional: true,
+    scope: 'flux',
   },
 } as const satisfies Record<
   string,
-  { path: string; optional: boolean; fieldSelector?: string }
+  {
+    group: string;
+    version: string;
+    optional: boolean;
+    scope: 'service' | 'argocd' | 'flux';
+    fieldSelector?: string;
+  }
 >;
+
+/** The list/watch path of a kind, cluster-wide or in one namespace. */
+export function kindPath(kind: KindKey, namespace?: string): string {
+  const { group, version } = WATCHED_KINDS[kind];
+  const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
+  return namespace
+    ? `${base}/namespaces/${encodeURIComponent(namespace)}/${kind}`
+    : `${base}/${kind}`;
+}
 
 /** Key of a watched kind, e.g. `deployments`. */
 export type KindKey = keyof typeof WATCHED_KINDS;
@@ -57,6 +96,22 @@ export type KindKey = keyof typeof WATCHED_KINDS;
 /** Read access to the objects of one cluster. */
 export interface ClusterObjects {
   list(kind: KindKey, namespace?: string): readonly KubeObject[];
+  /**
+   * What could not be read for a service in this namespace (a kind the account may not list,
+   * a namespace that is not watched); empty when everything was read.
+   */
+  warnings?(namespace: string): string[];
+  /** When the data was last confirmed, and whether that is too long ago to be current. */
+  freshness?(): Freshness;
+}
+
+/** How current a cluster's cached data is. */
+export interface Freshness {
+  /** When the data was last confirmed by the API server (list, watch event, bookmark, open watch). */
+  observedAt: string | null;
+  stale: boolean;
+  /** Why the data is stale, e.g. "cluster prod: no answer since 03:21:29; showing the state from then". */
+  staleReason: string | null;
 }
 
 /** `Kind namespace/name`, the way problems and sync name the object they come from. */

@@ -38,6 +38,18 @@ export interface ServiceObjects {
   helmRelease?: KubeObject;
   /** The Flux source (GitRepository/OCIRepository) of the Kustomization or HelmRelease. */
   source?: KubeObject;
+  /**
+   * The Flux Kustomizations above the engine object, nearest first, found by the
+   * `kustomize.toolkit.fluxcd.io/name|namespace` labels Flux puts on what it applies: a
+   * suspended one stops Git changes from reaching the service too.
+   */
+  parents: FluxParent[];
+}
+
+/** A Flux Kustomization above the service's engine object, and its source. */
+export interface FluxParent {
+  object: KubeObject;
+  source?: KubeObject;
 }
 
 /**
@@ -104,11 +116,27 @@ export function selectServiceObjects(
       involved.has(`${e.involvedObject?.kind}/${e.involvedObject?.name}`),
     );
 
-  const application = findApplication(cluster, query);
-  const { kustomization, helmRelease } = findFluxObjects(cluster, query);
+  const application =
+    findApplication(cluster, query) ?? trackedApplication(cluster, deployment);
+  const flux = findFluxObjects(cluster, query);
+  const helmRelease = flux.helmRelease ?? helmReleaseOf(cluster, deployment);
+  // The Kustomization that applies the release (or the workload), by Flux's own labels first.
+  const kustomization =
+    appliedBy(cluster, helmRelease ?? deployment) ?? flux.kustomization;
   const fluxObject = helmRelease ?? kustomization;
   const source = fluxObject ? findFluxSource(cluster, fluxObject) : undefined;
+  const parents: FluxParent[] = [];
+  for (
+    let parent = helmRelease
+      ? kustomization
+      : appliedBy(cluster, kustomization);
+    parent && parents.length < 5 && !parents.some(p => p.object === parent);
+    parent = appliedBy(cluster, parent)
+  ) {
+    parents.push({ object: parent, source: findFluxSource(cluster, parent) });
+  }
   return {
+    parents,
     deployment,
     pods,
     hpa,
@@ -192,4 +220,70 @@ function findFluxSource(cluster: ClusterObjects, object: KubeObject) {
   if (!kind) return undefined;
   const namespace = ref.namespace ?? object.metadata?.namespace;
   return cluster.list(kind, namespace).find(s => s.metadata?.name === ref.name);
+}
+
+const FLUX_OWNER = {
+  name: 'kustomize.toolkit.fluxcd.io/name',
+  namespace: 'kustomize.toolkit.fluxcd.io/namespace',
+};
+const HELM_OWNER = {
+  name: 'helm.toolkit.fluxcd.io/name',
+  namespace: 'helm.toolkit.fluxcd.io/namespace',
+};
+
+/** The Flux Kustomization whose labels the object carries. */
+function appliedBy(cluster: ClusterObjects, object: KubeObject | undefined) {
+  return ownerByLabels(cluster, object, FLUX_OWNER, 'kustomizations');
+}
+
+/** The HelmRelease that rendered the workload (helm-controller's labels). */
+function helmReleaseOf(
+  cluster: ClusterObjects,
+  object: KubeObject | undefined,
+) {
+  return ownerByLabels(cluster, object, HELM_OWNER, 'helmreleases');
+}
+
+function ownerByLabels(
+  cluster: ClusterObjects,
+  object: KubeObject | undefined,
+  keys: { name: string; namespace: string },
+  kind: KindKey,
+) {
+  const labels = object?.metadata?.labels ?? {};
+  const name = labels[keys.name];
+  if (!name) return undefined;
+  const namespace = labels[keys.namespace] ?? object?.metadata?.namespace;
+  return cluster
+    .list(kind, namespace)
+    .find(o => o.metadata?.name === name && o !== object);
+}
+
+/**
+ * The Argo CD Application that manages the workload, from the tracking annotation
+ * (`<app>:<group>/<Kind>:<namespace>/<name>`, `<namespace>_<app>` for apps outside Argo CD's
+ * namespace) or the `app.kubernetes.io/instance` label, when no annotation names it.
+ */
+function trackedApplication(
+  cluster: ClusterObjects,
+  workload: KubeObject | undefined,
+) {
+  if (!workload) return undefined;
+  const tracking: string | undefined =
+    workload.metadata?.annotations?.['argocd.argoproj.io/tracking-id'];
+  const instance: string | undefined =
+    workload.metadata?.labels?.['app.kubernetes.io/instance'];
+  const id = tracking ? tracking.split(':')[0] : instance;
+  if (!id) return undefined;
+  const [appNamespace, appName] = id.includes('_')
+    ? id.split('_', 2)
+    : [undefined, id];
+  return cluster.list('applications', appNamespace).find(
+    app =>
+      app.metadata?.name === appName &&
+      // Helm charts set the instance label to their release name too: only an app that
+      // deploys into the workload's namespace is taken on that label alone.
+      (tracking !== undefined ||
+        app.spec?.destination?.namespace === workload.metadata?.namespace),
+  );
 }

@@ -99,6 +99,7 @@ describe('syncState', () => {
     const sync = syncState(objectsOf(snapshot));
     expect(sync).toMatchObject(expected);
     expect(Object.keys(sync).sort()).toEqual([
+      'chartVersion',
       'engine',
       'health',
       'lastSyncedAt',
@@ -106,6 +107,7 @@ describe('syncState', () => {
       'object',
       'revision',
       'status',
+      'suspendedBy',
     ]);
   });
 

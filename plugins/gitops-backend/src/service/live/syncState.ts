@@ -1,5 +1,9 @@
-import { SyncState } from '@gitops-backstage/plugin-gitops-common';
-import { KubeObject, condition, describeObject } from './kinds';
+import {
+  DesiredState,
+  SyncState,
+} from '@gitops-backstage/plugin-gitops-common';
+import { fluxSyncState } from './fluxSyncState';
+import { KubeObject, describeObject } from './kinds';
 import { ServiceObjects } from './selectServiceObjects';
 
 const ARGO_HEALTH = new Set([
@@ -14,10 +18,20 @@ const ARGO_HEALTH = new Set([
  * Sync and health from the Argo CD Application, or else the Flux object, of the service;
  * engine `none` when neither deploys it.
  */
-export function syncState(objects: ServiceObjects): SyncState {
+export function syncState(
+  objects: ServiceObjects,
+  desired?: DesiredState | null,
+): SyncState {
   if (objects.application) return argoSync(objects.application);
   const flux = objects.helmRelease ?? objects.kustomization;
-  if (flux) return fluxSync(flux, objects.source);
+  if (flux) {
+    return fluxSyncState({
+      object: flux,
+      source: objects.source,
+      parents: objects.parents ?? [],
+      desired,
+    });
+  }
   return {
     engine: 'none',
     status: 'Unknown',
@@ -26,6 +40,8 @@ export function syncState(objects: ServiceObjects): SyncState {
     lastSyncedAt: null,
     message: null,
     object: null,
+    chartVersion: null,
+    suspendedBy: null,
   };
 }
 
@@ -56,51 +72,7 @@ function argoSync(app: KubeObject): SyncState {
     lastSyncedAt: operation?.finishedAt ?? status.reconciledAt ?? null,
     message,
     object: describeObject(app),
-  };
-}
-
-/**
- * Flux has no sync/health pair: Ready True with the source's revision applied is Synced and
- * Healthy; Reconciling is Progressing; Stalled or Ready False is Degraded; suspend is Suspended.
- */
-function fluxSync(
-  object: KubeObject,
-  source: KubeObject | undefined,
-): SyncState {
-  const ready = condition(object, 'Ready');
-  const reconciling = condition(object, 'Reconciling');
-  const stalled = condition(object, 'Stalled');
-  const applied =
-    object.status?.lastAppliedRevision ??
-    object.status?.lastAttemptedRevision ??
-    null;
-  const sourceRevision = source?.status?.artifact?.revision ?? null;
-  let health: SyncState['health'] = 'Unknown';
-  if (object.spec?.suspend === true) health = 'Suspended';
-  else if (stalled?.status === 'True' || ready?.status === 'False')
-    health = 'Degraded';
-  else if (reconciling?.status === 'True') health = 'Progressing';
-  else if (ready?.status === 'True') health = 'Healthy';
-  let status: SyncState['status'] = 'Unknown';
-  if (ready?.status === 'True') {
-    status =
-      !sourceRevision || sourceRevision === applied ? 'Synced' : 'OutOfSync';
-  } else if (ready?.status === 'False') {
-    status = 'OutOfSync';
-  }
-  return {
-    engine: 'flux',
-    status,
-    health,
-    revision: applied,
-    lastSyncedAt:
-      ready?.lastTransitionTime ??
-      object.status?.lastHandledReconcileAt ??
-      null,
-    message:
-      ready?.status === 'True'
-        ? null
-        : ready?.message ?? stalled?.message ?? null,
-    object: describeObject(object),
+    chartVersion: null,
+    suspendedBy: null,
   };
 }

@@ -247,18 +247,16 @@ const SIGNALS: Record<ProblemType, (s: ClusterSnapshot, c: Case) => boolean> = {
         !a.spec.syncPolicy?.automated ||
         a.spec.syncPolicy.automated.enabled === false,
     ),
-  // Flux: the newest evidence of a reconcile; Argo CD: reconciledAt against 3 × 3 minutes.
+  // Flux: a spec change (managedFields) not observed for 3 intervals; Argo CD: reconciledAt
+  // against 3 × 3 minutes. Never Ready's lastTransitionTime (failure-modes.md).
   StaleReconcile: s =>
     s.kustomizations.some(k => {
       if (k.spec.suspend) return false;
-      const evidence = [
-        k.status.lastHandledReconcileAt,
-        conditionOf(k, 'Ready')?.lastTransitionTime,
-        k.status.history?.[0]?.lastReconciled,
-      ].filter(Boolean);
-      return (
-        Math.min(...evidence.map(ageMinutes)) > 3 * minutesOf(k.spec.interval)
-      );
+      if (k.status.observedGeneration >= k.metadata.generation) return false;
+      const specWrites = (k.metadata.managedFields ?? [])
+        .filter((f: any) => f.subresource !== 'status')
+        .map((f: any) => ageMinutes(f.time));
+      return Math.min(...specWrites) > 3 * minutesOf(k.spec.interval);
     }) || s.applications.some(a => ageMinutes(a.status.reconciledAt) > 9),
   // Against the Deployment template: during a rollout old pods still run the old image.
   Drift: (s, c) =>

@@ -1158,20 +1158,35 @@ export function suspendedArgo(o: ScenarioOptions = {}): ClusterSnapshot {
 }
 
 /** kustomize-controller stopped 40 minutes ago (interval 5m: 3 × interval is 15 minutes). */
+/**
+ * kustomize-controller stopped: the Kustomization's spec changed 40 minutes ago (interval 5m, so
+ * stale after 15) and `observedGeneration` still names the previous generation. Its `Ready`
+ * condition is True since days, which alone says nothing about staleness.
+ */
 export function staleReconcileFlux(o: ScenarioOptions = {}): ClusterSnapshot {
   const ctx = resolve({ ...o, engine: 'flux' });
   const snapshot = healthy(ctx);
   const ks = single(snapshot.kustomizations, 'Kustomization');
-  snapshot.kustomizations = [
-    buildKustomization({
-      service: ctx.service,
-      env: ctx.env,
-      namespace: ctx.namespace,
-      appliedRevision: ks.status.lastAppliedRevision,
-      source: ks.spec.sourceRef,
-      hasHpa: false,
-      reconciledMinutesAgo: 40,
-    }),
+  const observed = ks.metadata.generation;
+  ks.metadata.generation = observed + 1;
+  ks.metadata.managedFields = [
+    {
+      manager: 'kustomize-controller',
+      operation: 'Apply',
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      time: minutesAgo(40),
+      fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:spec': { 'f:path': {}, 'f:interval': {} } },
+    },
+    {
+      manager: 'kustomize-controller',
+      operation: 'Update',
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      time: minutesAgo(41),
+      fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:status': { 'f:observedGeneration': {} } },
+      subresource: 'status',
+    },
   ];
   return snapshot;
 }
