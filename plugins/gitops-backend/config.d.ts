@@ -145,6 +145,26 @@ export interface Config {
       caFile?: string;
       /** Accept any server certificate, and plain `http://` URLs. Only for local clusters. */
       skipTLSVerify?: boolean;
+      /**
+       * List and watch in these namespaces only, for service accounts bound by Roles (see
+       * examples/rbac). A list names service namespaces; the object form can add them from the
+       * catalog. Default: every kind cluster-wide (needs a ClusterRole).
+       */
+      namespaces?:
+        | string[]
+        | {
+            /**
+             * Each environment's `namespace` template on this cluster, filled for every catalog
+             * entity with `gitops.backstage.io/path`; looked up again every 5 minutes.
+             */
+            fromEnvironments?: boolean;
+            /** More service namespaces. */
+            include?: string[];
+            /** Where Argo CD Applications live. Default `[argocd]`. */
+            argocd?: string[];
+            /** Where Flux Kustomizations, HelmReleases and sources live. Default `[flux-system]`. */
+            flux?: string[];
+          };
     }>;
 
     /**
@@ -190,6 +210,13 @@ export interface Config {
       registrySeconds?: number;
       /** Time-out of one Git host call (fetch, API request), in seconds. Default 20. */
       gitSeconds?: number;
+      /**
+       * `timeoutSeconds` of each cluster watch: the API server ends a quiet watch after it and
+       * it is reopened without a list. A watch with no event or bookmark for this long plus
+       * `clusterSeconds` is taken for dead and restarted, and a cluster not confirmed within
+       * `clusterSeconds` is served as stale. Default 60.
+       */
+      watchSeconds?: number;
     };
 
     /** History endpoint: how many commits of an environment's paths are examined. Default 100. */

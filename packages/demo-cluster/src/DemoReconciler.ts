@@ -2,6 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
 import {
   DesiredStateReader,
+  DesiredStateResult,
   defaultEnvironmentConfig,
 } from '@gitops-backstage/plugin-gitops-backend';
 import {
@@ -10,15 +11,32 @@ import {
 } from '@gitops-backstage/plugin-gitops-node';
 import { DemoRegistry } from './DemoRegistry';
 import {
+  AppliedResource,
   withArgoStatus,
   withFluxStatus,
+  withHelmReleaseStatus,
   withSourceStatus,
 } from './engineStatus';
-import { ObjectStore } from './ObjectStore';
+import {
+  attemptRelease,
+  readHelmRelease,
+  releaseOf,
+  settleRelease,
+} from './helmRelease';
+import { KubeObject, ObjectStore } from './ObjectStore';
+import {
+  Ownership,
+  argoOwnership,
+  helmOwnership,
+  kustomizeOwnership,
+  owned,
+} from './ownership';
 import { DemoPod, templateHash } from './workloadObjects';
 import { writeWorkload } from './writeWorkload';
 import {
   Runtime,
+  autoscalerInSync,
+  deploymentInSync,
   fluxRevision,
   imageOf,
   runtimesOf,
@@ -99,7 +117,13 @@ export class DemoReconciler {
     for (const source of this.options.store.list('gitrepositories')) {
       this.options.store.put(
         'gitrepositories',
-        withSourceStatus(source, head, fluxRevision, new Date(this.headSeenAt)),
+        withSourceStatus(
+          source,
+          head,
+          fluxRevision,
+          new Date(this.headSeenAt),
+          now,
+        ),
       );
     }
     for (const runtime of this.runtimes) {
@@ -112,15 +136,22 @@ export class DemoReconciler {
     const engine = store.get(rt.plural, rt.namespace, rt.name);
     if (!engine) return;
     let desired: DesiredState | undefined;
+    let inputs: string[] = [];
     let error: string | null = null;
     try {
-      desired = await this.render(rt, head);
+      ({ state: desired, inputs } = await this.render(rt, head));
     } catch (e) {
       error = `rendering ${rt.repoPath} at ${head.slice(0, 7)}: ${
         (e as Error).message
       }`;
     }
-    const suspended = engine.spec?.suspend === true;
+    // A suspended HelmRelease is not upgraded either: its workload stays as it is.
+    const release = rt.helmSource?.object.metadata;
+    const suspended =
+      engine.spec?.suspend === true ||
+      (release &&
+        store.get('helmreleases', release.namespace!, release.name)?.spec
+          ?.suspend === true);
     const automated =
       rt.plural === 'kustomizations'
         ? !suspended
@@ -129,7 +160,7 @@ export class DemoReconciler {
 
     if (desired && !rt.applied) {
       // The demo starts with everything synced: the cluster as a running platform has it.
-      this.apply(rt, head, desired, now, true);
+      this.apply(rt, head, desired, now, true, true);
     } else if (desired && rt.applied && head !== rt.applied.revision) {
       if (sameWorkload(desired, rt.applied.desired)) {
         rt.applied = { ...rt.applied, revision: head };
@@ -139,8 +170,27 @@ export class DemoReconciler {
           now.getTime() - rt.outOfSyncSince >=
           (this.options.syncDelayMs ?? 2000);
         if ((automated && waited) || requested)
-          this.apply(rt, head, desired, now, false);
+          this.apply(rt, head, desired, now, false, !requested);
       }
+    }
+    if (
+      desired?.definition?.kind === 'HelmRelease' &&
+      rt.applied?.revision === head &&
+      rt.helmSource?.revision !== head
+    ) {
+      // The Kustomization applied this revision: its HelmRelease is what Git has there.
+      rt.helmSource = await readHelmRelease({
+        read: file =>
+          this.options.git.readFile({
+            repository: this.options.repository,
+            revision: head,
+            path: file,
+          }),
+        folders: inputs.filter(i => !/\.ya?ml$/.test(i)),
+        name: desired.definition.name,
+        namespace: rt.destination,
+        revision: head,
+      });
     }
     if (requested) {
       // The sync operation ran: Argo CD clears `operation` and records `operationState`.
@@ -158,7 +208,10 @@ export class DemoReconciler {
     this.writeObjects(rt, head, desired, error, now);
   }
 
-  private async render(rt: Runtime, revision: string): Promise<DesiredState> {
+  private async render(
+    rt: Runtime,
+    revision: string,
+  ): Promise<DesiredStateResult> {
     const environment = defaultEnvironmentConfig(rt.environment, {
       namespace: rt.destination,
       overlayPath: rt.repoPath,
@@ -182,7 +235,7 @@ export class DemoReconciler {
       environment,
       revision,
     });
-    return result.state;
+    return result;
   }
 
   private apply(
@@ -191,11 +244,27 @@ export class DemoReconciler {
     desired: DesiredState,
     now: Date,
     instant: boolean,
+    automated: boolean,
   ) {
     const previous = rt.applied?.desired;
     rt.applied = { revision: head, desired, at: now.toISOString() };
     rt.outOfSyncSince = undefined;
     rt.statusAt = now.toISOString();
+    if (rt.plural === 'applications') {
+      // What the demo starts with was synced an hour ago.
+      const at = new Date(
+        now.getTime() - (instant ? 3600_000 : 0),
+      ).toISOString();
+      const id = (rt.syncs[rt.syncs.length - 1]?.id ?? -1) + 1;
+      rt.syncs.push({
+        id,
+        revision: head,
+        startedAt: at,
+        finishedAt: at,
+        automated,
+      });
+      rt.syncs.splice(0, rt.syncs.length - 10); // revisionHistoryLimit
+    }
     if (previous && imageOf(previous) === imageOf(desired) && !instant) return; // scaling only
     rt.generation += instant ? 0 : 1;
     // What the demo starts with has been running for an hour, failures included.
@@ -303,7 +372,7 @@ export class DemoReconciler {
     const { store } = this.options;
     if (!rt.applied) {
       if (error)
-        this.writeEngine(rt, head, false, 'Degraded', error, error, now);
+        this.writeEngine(rt, head, false, 'Degraded', error, error, now, []);
       return;
     }
     const applied = rt.applied.desired;
@@ -314,7 +383,8 @@ export class DemoReconciler {
     const hash = templateHash(image);
     const replicas = this.replicas(rt, applied);
     const hpa = applied.autoscaling;
-    const { health, message } = writeWorkload(store, {
+    const release = rt.helmSource?.object;
+    const { health, message, ...written } = writeWorkload(store, {
       namespace,
       name: workload,
       labels,
@@ -327,6 +397,7 @@ export class DemoReconciler {
       progressDeadlineSeconds: this.options.progressDeadlineSeconds ?? 20,
       now,
       owner: rt.workload,
+      managedBy: this.ownership(rt),
       autoscaler: hpa?.maxReplicas
         ? {
             min: hpa.minReplicas ?? 1,
@@ -339,8 +410,98 @@ export class DemoReconciler {
           }
         : null,
     });
+    const git = desired ?? applied;
     const inSync = !desired || sameWorkload(desired, applied);
-    this.writeEngine(rt, head, inSync, health, message, error, now);
+    const resource = (
+      object: KubeObject,
+      synced: boolean,
+      healthy: AppliedResource['health'],
+    ): AppliedResource => ({
+      group: object.apiVersion.includes('/')
+        ? object.apiVersion.split('/')[0]
+        : '',
+      version: object.apiVersion.split('/').pop()!,
+      kind: object.kind,
+      namespace: object.metadata.namespace!,
+      name: object.metadata.name,
+      inSync: synced,
+      health: healthy,
+      healthMessage: healthy === 'Healthy' ? null : message,
+    });
+    // What the engine applied: the HelmRelease, or the workload and its autoscaler.
+    const helmRelease = release && this.writeHelmRelease(rt, health, now);
+    const resources = helmRelease
+      ? [resource(helmRelease, inSync, health)]
+      : written.applied.map(o =>
+          o.kind === 'Deployment'
+            ? resource(o, deploymentInSync(git, applied), health)
+            : resource(o, autoscalerInSync(git, applied), 'Healthy'),
+        );
+    this.writeEngine(rt, head, inSync, health, message, error, now, resources);
+  }
+
+  /** The labels and annotations of the engine that applies a runtime's workload. */
+  private ownership(rt: Runtime): Ownership {
+    if (rt.plural === 'applications') return argoOwnership(rt.name);
+    const release = rt.helmSource?.object;
+    return release
+      ? helmOwnership(
+          {
+            name: release.metadata.name,
+            namespace: release.metadata.namespace!,
+          },
+          releaseOf(release),
+        )
+      : kustomizeOwnership(rt.name, rt.namespace);
+  }
+
+  /**
+   * The HelmRelease as the Kustomization applies it — keeping what users set in the cluster
+   * (suspend, reconcile requests) — with helm-controller's status of its releases.
+   */
+  private writeHelmRelease(
+    rt: Runtime,
+    health: 'Healthy' | 'Progressing' | 'Degraded',
+    now: Date,
+  ): KubeObject {
+    const { store } = this.options;
+    const source = rt.helmSource!;
+    const { namespace, name } = source.object.metadata;
+    const stored = store.get('helmreleases', namespace!, name);
+    const object = owned(
+      structuredClone(source.object),
+      kustomizeOwnership(rt.name, rt.namespace),
+    );
+    const annotations = {
+      ...stored?.metadata.annotations,
+      ...object.metadata.annotations,
+    };
+    if (Object.keys(annotations).length > 0)
+      object.metadata.annotations = annotations;
+    if (
+      object.spec.suspend === undefined &&
+      stored?.spec?.suspend !== undefined
+    )
+      object.spec.suspend = stored.spec.suspend;
+    const generation = stored?.metadata.generation ?? 1;
+    object.metadata.generation =
+      !stored || JSON.stringify(stored.spec) === JSON.stringify(object.spec)
+        ? generation
+        : generation + 1;
+    if (stored?.status) object.status = stored.status;
+    if (object.spec.suspend !== true) {
+      rt.helm = attemptRelease(
+        rt.helm,
+        source,
+        object.metadata.generation,
+        rt.helm ? now.toISOString() : rt.rolloutStartedAt,
+      );
+      rt.helm = settleRelease(rt.helm, releaseOf(object), health);
+    }
+    return store.put(
+      'helmreleases',
+      rt.helm ? withHelmReleaseStatus(object, rt.helm, now) : object,
+    );
   }
 
   private writeEngine(
@@ -351,12 +512,14 @@ export class DemoReconciler {
     message: string | null,
     error: string | null,
     now: Date,
+    resources: AppliedResource[],
   ) {
     const { store } = this.options;
     const engine = store.get(rt.plural, rt.namespace, rt.name)!;
     // The status time moves on changes and once a minute, like a real controller's resync.
     if (now.getTime() - Date.parse(rt.statusAt) > 60_000)
       rt.statusAt = now.toISOString();
+    const layout = rt.applied?.desired.layout;
     const view = {
       head,
       applied: rt.applied?.revision ?? head,
@@ -366,6 +529,16 @@ export class DemoReconciler {
       syncedAt: rt.applied?.at ?? now.toISOString(),
       error,
       now: new Date(rt.statusAt),
+      resources,
+      images: [
+        ...new Set([
+          ...(rt.applied ? [imageOf(rt.applied.desired)] : []),
+          ...rt.pods.map(p => p.image),
+        ]),
+      ].sort(),
+      syncs: rt.syncs,
+      sourceType:
+        layout === 'helm' ? ('Helm' as const) : ('Kustomize' as const),
     };
     store.put(
       rt.plural,

@@ -1,5 +1,7 @@
 import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
 import path from 'node:path';
+import { SyncRecord } from './engineStatus';
+import { HelmReleaseRun, HelmReleaseSource } from './helmRelease';
 import { KubeObject, ObjectStore } from './ObjectStore';
 import { DemoPod } from './workloadObjects';
 
@@ -24,6 +26,12 @@ export interface Runtime {
   lastStep: number;
   podSerial: number;
   statusAt: string;
+  /** Argo CD: its sync operations, oldest first. */
+  syncs: SyncRecord[];
+  /** Flux: the HelmRelease the Kustomization applies, as Git has it at the applied revision. */
+  helmSource?: HelmReleaseSource;
+  /** Flux: what helm-controller did with that HelmRelease. */
+  helm?: HelmReleaseRun;
 }
 
 /** A runtime for each engine object the demo cluster was seeded with. */
@@ -79,6 +87,7 @@ function runtime(
     lastStep: 0,
     podSerial: 0,
     statusAt: new Date().toISOString(),
+    syncs: [],
   };
 }
 
@@ -97,6 +106,23 @@ export function sameWorkload(a: DesiredState, b: DesiredState): boolean {
       d.autoscaling?.maxReplicas,
     ]);
   return key(a) === key(b);
+}
+
+/** Whether Git renders the Deployment as applied: image, and replicas unless autoscaled. */
+export function deploymentInSync(git: DesiredState, applied: DesiredState) {
+  return (
+    imageOf(git) === imageOf(applied) &&
+    (Boolean(applied.autoscaling?.maxReplicas) ||
+      git.replicas === applied.replicas)
+  );
+}
+
+/** Whether Git renders the autoscaler as applied. */
+export function autoscalerInSync(git: DesiredState, applied: DesiredState) {
+  return (
+    git.autoscaling?.minReplicas === applied.autoscaling?.minReplicas &&
+    git.autoscaling?.maxReplicas === applied.autoscaling?.maxReplicas
+  );
 }
 
 export function fluxRevision(sha: string): string {

@@ -1,4 +1,6 @@
-import { ObjectStore } from './ObjectStore';
+import { keepTransitionTimes } from './engineStatus';
+import { KubeObject, ObjectStore } from './ObjectStore';
+import { Ownership, owned } from './ownership';
 import {
   WorkloadView,
   buildDeployment,
@@ -20,19 +22,27 @@ export interface WorkloadWrite extends WorkloadView {
     /** Replica demand of the load (DemoLoad). */
     demand: number;
   } | null;
+  /** The labels and annotations of the engine that applies the Deployment and autoscaler. */
+  managedBy?: Ownership;
 }
 
 /**
  * Writes a workload as the Kubernetes controllers would show it — the Deployment, its pods and
- * their warning events, the autoscaler — and says what Argo CD's health check would make of it.
+ * their warning events, the autoscaler — and says what Argo CD's health check would make of it
+ * and which objects the engine applied (the Deployment and autoscaler).
  */
 export function writeWorkload(
   store: ObjectStore,
   w: WorkloadWrite,
-): { health: 'Healthy' | 'Progressing' | 'Degraded'; message: string | null } {
+): {
+  health: 'Healthy' | 'Progressing' | 'Degraded';
+  message: string | null;
+  applied: KubeObject[];
+} {
   const { namespace, name: workload, replicas, now } = w;
-  const deployment = buildDeployment(w);
+  const deployment = owned(buildDeployment(w), w.managedBy);
   store.put('deployments', deployment);
+  const applied = [deployment];
   const live = new Set(w.pods.map(p => p.name));
   for (const pod of store.list('pods', namespace)) {
     if (
@@ -74,8 +84,7 @@ export function writeWorkload(
   }
   const scaler = w.autoscaler;
   if (scaler) {
-    store.put(
-      'horizontalpodautoscalers',
+    const hpa = owned(
       buildHpa({
         namespace,
         name: workload,
@@ -87,7 +96,15 @@ export function writeWorkload(
         cpuNow: Math.round((scaler.cpuTarget * scaler.demand) / replicas),
         now,
       }),
+      w.managedBy,
     );
+    const before = store.get('horizontalpodautoscalers', namespace, workload);
+    hpa.status.conditions = keepTransitionTimes(
+      before?.status?.conditions,
+      hpa.status.conditions,
+    );
+    store.put('horizontalpodautoscalers', hpa);
+    applied.push(hpa);
   } else if (store.get('horizontalpodautoscalers', namespace, workload)) {
     store.delete('horizontalpodautoscalers', namespace, workload);
   }
@@ -110,5 +127,5 @@ export function writeWorkload(
     health = 'Degraded';
     message = `Deployment "${workload}" exceeded its progress deadline`;
   }
-  return { health, message };
+  return { health, message, applied };
 }

@@ -15,33 +15,34 @@ export type FakeAuthorizer = (request: {
   namespace?: string;
 }) => boolean;
 
-const kindNames: Record<KindKey, { apiVersion: string; kind: string }> = {
-  deployments: { apiVersion: 'apps/v1', kind: 'Deployment' },
-  pods: { apiVersion: 'v1', kind: 'Pod' },
-  horizontalpodautoscalers: {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-  },
-  persistentvolumeclaims: { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
-  events: { apiVersion: 'v1', kind: 'Event' },
-  applications: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application' },
-  kustomizations: {
-    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    kind: 'Kustomization',
-  },
-  helmreleases: {
-    apiVersion: 'helm.toolkit.fluxcd.io/v2',
-    kind: 'HelmRelease',
-  },
-  gitrepositories: {
-    apiVersion: 'source.toolkit.fluxcd.io/v1',
-    kind: 'GitRepository',
-  },
-  ocirepositories: {
-    apiVersion: 'source.toolkit.fluxcd.io/v1',
-    kind: 'OCIRepository',
-  },
-};
+export const KIND_NAMES: Record<KindKey, { apiVersion: string; kind: string }> =
+  {
+    deployments: { apiVersion: 'apps/v1', kind: 'Deployment' },
+    pods: { apiVersion: 'v1', kind: 'Pod' },
+    horizontalpodautoscalers: {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+    },
+    persistentvolumeclaims: { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
+    events: { apiVersion: 'v1', kind: 'Event' },
+    applications: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application' },
+    kustomizations: {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+    },
+    helmreleases: {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+    },
+    gitrepositories: {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+    },
+    ocirepositories: {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'OCIRepository',
+    },
+  };
 
 /**
  * A Kubernetes API server for msw: list and streaming watch (JSON lines) of every watched kind,
@@ -127,7 +128,7 @@ export class FakeKubeApi {
   }
 
   private bookmarkLine(kind: KindKey) {
-    const { apiVersion, kind: kindName } = kindNames[kind];
+    const { apiVersion, kind: kindName } = KIND_NAMES[kind];
     return new TextEncoder().encode(
       `${JSON.stringify({
         type: 'BOOKMARK',
@@ -240,7 +241,7 @@ export class FakeKubeApi {
         headers: { 'content-type': 'application/json' },
       });
     }
-    const model = kindNames[kind];
+    const model = KIND_NAMES[kind];
     return HttpResponse.json({
       apiVersion: model.apiVersion,
       kind: `${model.kind}List`,

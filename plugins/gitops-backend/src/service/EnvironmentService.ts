@@ -65,6 +65,11 @@ export class EnvironmentService {
     signal?: AbortSignal,
   ): Promise<EnvironmentStatus> {
     const errors: string[] = [];
+    const covered = this.options.live.covers(environment);
+    // A cold cluster's wait runs beside the Git read.
+    const prepared = covered
+      ? this.options.live.prepare(environment, signal)
+      : undefined;
     let desired: DesiredState | null = null;
     let unsupported: string | null = null;
     if (revision) {
@@ -96,9 +101,15 @@ export class EnvironmentService {
     const status = environmentStatus(environment.name, desired, null);
     // Cluster and registry only need the desired state: read them side by side.
     const [live, registry] = await Promise.all([
-      this.options.live.covers(environment)
+      covered
         ? settle(
-            this.options.live.status({ target, environment, desired, signal }),
+            this.options.live.status({
+              target,
+              environment,
+              desired,
+              signal,
+              prepared,
+            }),
           )
         : undefined,
       this.options.registry.covers(desired)

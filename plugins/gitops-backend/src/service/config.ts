@@ -41,7 +41,13 @@ export interface GitopsConfig {
   repositories: RepositoryConfig[];
   environments: EnvironmentConfig[];
   git: { cacheDir: string; fetchIntervalSeconds: number };
-  timeouts: { gitMs: number; clusterMs: number; registryMs: number };
+  timeouts: {
+    gitMs: number;
+    clusterMs: number;
+    registryMs: number;
+    /** Server-side time-out of each cluster watch; a watch silent for longer is restarted. */
+    watchSeconds: number;
+  };
   /** Registries looked up for newer tags and digests; images on other hosts are not. */
   registries: RegistryHostConfig[];
   registryCacheMs: number;
@@ -146,6 +152,7 @@ export function readGitopsConfig(
         (root?.getOptionalNumber('timeouts.clusterSeconds') ?? 5) * 1000,
       registryMs:
         (root?.getOptionalNumber('timeouts.registrySeconds') ?? 5) * 1000,
+      watchSeconds: root?.getOptionalNumber('timeouts.watchSeconds') ?? 60,
     },
     registries: (root?.getOptionalConfigArray('registries') ?? []).map(r => ({
       host: r.getString('host'),

@@ -9,7 +9,9 @@ import {
   GitProvider,
   GitProviderFactory,
 } from '@gitops-backstage/plugin-gitops-node';
-import { readGitopsConfig } from './config';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { ANNOTATION_GITOPS_PATH } from '@gitops-backstage/plugin-gitops-common';
+import { fillTemplate, readGitopsConfig } from './config';
 import { DesiredStateReader } from './desired/DesiredStateReader';
 import { EnvironmentService } from './EnvironmentService';
 import { CliGitProvider } from './git/CliGitProvider';
@@ -82,6 +84,30 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     clusters: readClusters(options.config),
     logger,
     timeoutMs: config.timeouts.clusterMs,
+    watchTimeoutSeconds: config.timeouts.watchSeconds,
+    // `namespaces.fromEnvironments`: each environment's namespace for every GitOps service.
+    serviceNamespaces: async cluster => {
+      const { items } = await options.catalog.getEntities(
+        {
+          filter: {
+            [`metadata.annotations.${ANNOTATION_GITOPS_PATH}`]:
+              CATALOG_FILTER_EXISTS,
+          },
+          fields: ['metadata.name'],
+        },
+        { credentials: await options.auth.getOwnServiceCredentials() },
+      );
+      return config.environments
+        .filter(environment => environment.cluster === cluster)
+        .flatMap(environment =>
+          items.map(entity =>
+            fillTemplate(environment.namespace, {
+              service: entity.metadata.name,
+              env: environment.name,
+            }),
+          ),
+        );
+    },
   });
   const live = new LiveStatusService({
     cache,

@@ -9,7 +9,7 @@ import { EnvironmentConfig, fillTemplate } from '../config';
 import { ServiceTarget } from '../ServiceLocator';
 import { detectDrift, diagnose } from './diagnose';
 import { Freshness } from './kinds';
-import { LiveStateCache } from './LiveStateCache';
+import { ClusterRead, LiveStateCache } from './LiveStateCache';
 import { liveState } from './liveState';
 import { ServiceObjects, selectServiceObjects } from './selectServiceObjects';
 import { syncState } from './syncState';
@@ -55,12 +55,30 @@ export class LiveStatusService {
     );
   }
 
+  /**
+   * Starts waiting for the environment's cluster (a cold one waits up to the time-out), so
+   * the wait runs beside the Git read instead of after it. Never rejects: the error comes
+   * back from `status`.
+   */
+  prepare(
+    environment: EnvironmentConfig,
+    signal?: AbortSignal,
+  ): Promise<ClusterRead | Error> {
+    return this.options.cache
+      .read(environment.cluster!, signal)
+      .catch(error =>
+        error instanceof Error ? error : new Error(String(error)),
+      );
+  }
+
   /** The service's objects in the environment's cluster, from the watch cache. */
   async find(options: {
     target: ServiceTarget;
     environment: EnvironmentConfig;
     desired: DesiredState | null;
     signal?: AbortSignal;
+    /** From {@link LiveStatusService.prepare}. */
+    prepared?: Promise<ClusterRead | Error>;
   }): Promise<{
     cluster: string;
     namespace: string;
@@ -70,10 +88,10 @@ export class LiveStatusService {
   }> {
     const { target, environment, desired } = options;
     const cluster = environment.cluster!;
-    const { objects, freshness } = await this.options.cache.read(
-      cluster,
-      options.signal,
-    );
+    const read = await (options.prepared ??
+      this.options.cache.read(cluster, options.signal));
+    if (read instanceof Error) throw read;
+    const { objects, freshness } = read;
     const namespace =
       desired?.namespace ??
       fillTemplate(environment.namespace, {
@@ -100,6 +118,7 @@ export class LiveStatusService {
     environment: EnvironmentConfig;
     desired: DesiredState | null;
     signal?: AbortSignal;
+    prepared?: Promise<ClusterRead | Error>;
   }): Promise<LiveStatus> {
     const { environment, desired } = options;
     const { cluster, namespace, found, freshness, warnings } = await this.find(
