@@ -292,6 +292,19 @@ describe('gitops live state on real sockets', () => {
     expect(hung.openConnections).toBeLessThanOrEqual(
       Object.keys(WATCHED_KINDS).length,
     );
+
+    // Once it answers, prod's state shows without a restart of the backend.
+    hung.recover();
+    const { value } = await until(
+      () => environments(server),
+      r => r.env.prod.live !== null,
+      20_000,
+    );
+    expect(value.env.prod).toMatchObject({
+      error: null,
+      warnings: [],
+      live: { images: ['ghcr.io/acme/guestbook:v1.0.3'], stale: false },
+    });
   });
 
   const rbacFile = (name: string) =>

@@ -157,7 +157,10 @@ export class FakeKubeApi {
         this.answer(kind, undefined, request),
       ),
       http.get(
-        `${this.server}${kindPath(kind, ':namespace')}`,
+        `${this.server}${kindPath(kind, 'NS').replace(
+          /\/NS\//,
+          '/:namespace/',
+        )}`,
         ({ request, params }) =>
           this.answer(kind, String(params.namespace), request),
       ),

@@ -189,4 +189,85 @@ describe('ClusterWatch', () => {
       /cluster prod cannot be read: .*ECONNREFUSED/,
     );
   });
+
+  it('serves every other kind when the account may not list one, and names the permission', async () => {
+    const api = new FakeKubeApi(SERVER);
+    api.set('deployments', [
+      deployment('guestbook', 'ghcr.io/acme/guestbook:v1.0.3'),
+    ]);
+    api.mode('persistentvolumeclaims', 'forbidden');
+    server.use(...api.handlers());
+    watch = clusterWatch();
+    watch.start();
+    await watch.whenReady(2000);
+    expect(watch.list('deployments', 'guestbook-prod')).toHaveLength(1);
+    expect(watch.health().persistentvolumeclaims).toMatchObject({
+      state: 'forbidden',
+      error: expect.stringMatching(/^403 Forbidden listing/),
+    });
+    expect(watch.warnings('guestbook-prod')).toEqual([
+      'cluster prod: may not list persistentvolumeclaims (403 Forbidden listing /api/v1/persistentvolumeclaims): grant list, watch on persistentvolumeclaims',
+    ]);
+    expect(watch.knownDown()).toBe(false);
+    expect(watch.freshness().stale).toBe(false);
+  });
+
+  it('watches only the namespaces of its scope, and follows the scope as it changes', async () => {
+    const api = new FakeKubeApi(SERVER);
+    api.set('deployments', [
+      deployment('guestbook', 'ghcr.io/acme/guestbook:v1.0.3'),
+      deployment('podinfo', 'ghcr.io/acme/podinfo:6.7.1'),
+    ]);
+    server.use(...api.handlers());
+    const [cluster] = readClusters(
+      new ConfigReader({
+        gitops: {
+          clusters: [
+            {
+              name: 'prod',
+              url: SERVER,
+              serviceAccountToken: 't',
+              skipTLSVerify: true,
+              namespaces: ['guestbook-prod'],
+            },
+          ],
+        },
+      }),
+    );
+    expect(cluster.namespaces).toEqual({
+      fromEnvironments: false,
+      include: ['guestbook-prod'],
+      argocd: ['argocd'],
+      flux: ['flux-system'],
+    });
+    watch = new ClusterWatch({
+      name: 'prod',
+      kubeConfig: cluster.kubeConfig,
+      logger: mockServices.logger.mock(),
+      timeoutMs: 2000,
+      scope: { service: ['guestbook-prod'], argocd: ['argocd'], flux: [] },
+    });
+    watch.start();
+    await watch.whenReady(2000);
+    expect(watch.list('deployments').map(d => d.metadata?.name)).toEqual([
+      'guestbook',
+    ]);
+    expect(watch.warnings('podinfo-prod')).toEqual([
+      'cluster prod: namespace podinfo-prod is not watched (gitops.clusters[].namespaces)',
+    ]);
+    watch.setScope({
+      service: ['guestbook-prod', 'podinfo-prod'],
+      argocd: ['argocd'],
+      flux: [],
+    });
+    await watch.whenReady(2000);
+    expect(watch.list('deployments', 'podinfo-prod')).toHaveLength(1);
+    expect(Object.keys(watch.health().deployments.namespaces!)).toEqual([
+      'guestbook-prod',
+      'podinfo-prod',
+    ]);
+    watch.setScope({ service: ['podinfo-prod'], argocd: [], flux: [] });
+    expect(watch.list('deployments', 'guestbook-prod')).toEqual([]);
+    expect(watch.health().applications).toBeUndefined();
+  });
 });

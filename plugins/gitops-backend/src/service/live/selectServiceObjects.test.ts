@@ -100,6 +100,63 @@ describe('selectServiceObjects', () => {
     ).toBeUndefined();
   });
 
+  it("finds the Application from Argo CD's tracking annotation when no annotation names it", () => {
+    const found = selectServiceObjects(cluster, {
+      ...base,
+      kubernetesId: 'guestbook',
+    });
+    expect(found.application?.metadata?.name).toBe('guestbook-prod');
+  });
+
+  it.each([
+    ['in the workload namespace', 'guestbook-prod', 'guestbook-prod'],
+    ['in another namespace (a Helm release name)', 'elsewhere', undefined],
+  ])(
+    'takes the app.kubernetes.io/instance label for an Application deploying %s',
+    (_name, destination, expected) => {
+      const snapshot = argo('prod', 'v1.0.3');
+      const [deployment] = snapshot.deployments;
+      delete deployment.metadata.annotations['argocd.argoproj.io/tracking-id'];
+      deployment.metadata.labels['app.kubernetes.io/instance'] =
+        'guestbook-prod';
+      snapshot.applications[0].spec.destination.namespace = destination;
+      const found = selectServiceObjects(memoryCluster(snapshot), {
+        ...base,
+        kubernetesId: 'guestbook',
+      });
+      expect(found.application?.metadata?.name).toBe(expected);
+    },
+  );
+
+  it('finds the Kustomization that applies a service and its parents from Flux labels, not paths', () => {
+    const snapshot = healthyFluxService({
+      service: 'guestbook',
+      env: 'prod',
+      tag: 'v1.0.3',
+      replicas: 2,
+    });
+    const [ks] = snapshot.kustomizations;
+    ks.spec.path = './somewhere/else';
+    ks.metadata.labels = {
+      'kustomize.toolkit.fluxcd.io/name': 'apps',
+      'kustomize.toolkit.fluxcd.io/namespace': 'flux-system',
+    };
+    const apps = structuredClone(ks);
+    apps.metadata = { name: 'apps', namespace: 'flux-system', uid: 'apps' };
+    apps.spec.suspend = true;
+    snapshot.kustomizations.push(apps);
+    const found = selectServiceObjects(memoryCluster(snapshot), {
+      ...base,
+      kubernetesId: 'guestbook',
+    });
+    expect(found.kustomization?.metadata?.name).toBe('guestbook-prod');
+    expect(found.parents.map(p => p.object.metadata?.name)).toEqual(['apps']);
+    expect(syncState(found)).toMatchObject({
+      health: 'Suspended',
+      suspendedBy: 'Kustomization flux-system/apps',
+    });
+  });
+
   it('reads a multi-source Application (spec.sources) without crashing', () => {
     const snapshot = argo('prod', 'v1.0.3');
     const [app] = snapshot.applications;

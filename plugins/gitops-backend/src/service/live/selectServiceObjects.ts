@@ -116,8 +116,11 @@ export function selectServiceObjects(
       involved.has(`${e.involvedObject?.kind}/${e.involvedObject?.name}`),
     );
 
+  // The entity's annotations decide when they name an app; otherwise Argo CD's own marks.
   const application =
-    findApplication(cluster, query) ?? trackedApplication(cluster, deployment);
+    query.argoAppName || query.argoAppSelector
+      ? findApplication(cluster, query)
+      : trackedApplication(cluster, deployment);
   const flux = findFluxObjects(cluster, query);
   const helmRelease = flux.helmRelease ?? helmReleaseOf(cluster, deployment);
   // The Kustomization that applies the release (or the workload), by Flux's own labels first.

@@ -1233,9 +1233,9 @@ export function buildKustomization(o: KustomizationOptions): KubeObject {
           'True',
           'ReconciliationSucceeded',
           `Applied revision: ${o.appliedRevision}`,
-          // Every reconcile marks Ready Unknown ("Reconciliation in progress") before marking it
-          // True again, so its lastTransitionTime is the last reconcile, not the last change.
-          reconciled,
+          // A condition's lastTransitionTime moves only when its status changes: a Kustomization
+          // Ready since the revision was applied keeps that time however often it reconciles.
+          applied,
           { observedGeneration: generation },
         ),
       ],
