@@ -59,6 +59,15 @@ describe('formatLive', () => {
       'v1.0.2 · 1/3 ready · rollout failed',
     ],
     [
+      'the state of a cluster that stopped answering',
+      live({
+        stale: true,
+        staleReason:
+          'cluster prod: no answer since 03:21:29 UTC; showing the state from then',
+      }),
+      'v1.0.2 · 3/3 ready · stale',
+    ],
+    [
       'a missing workload',
       live({ workload: null, images: [], replicas: null }),
       'not found in the cluster',

@@ -16,8 +16,8 @@ export function runningVersion(image: string): string {
 }
 
 /**
- * What runs: `v1.0.2 · 3/3 ready`, with the HPA's current count when one scales it, and the
- * rollout when it is not complete.
+ * What runs: `v1.0.2 · 3/3 ready`, with the HPA's current count when one scales it, the
+ * rollout when it is not complete, and `stale` when the cluster's data is not current.
  */
 export function formatLive(live: LiveState | null): string {
   if (!live) return NOTHING;
@@ -29,6 +29,8 @@ export function formatLive(live: LiveState | null): string {
   const parts = [version, `${live.replicas?.ready ?? 0}/${desired} ready`];
   if (live.rollout.status !== 'Complete')
     parts.push(`rollout ${live.rollout.status.toLowerCase()}`);
+  // The cluster stopped answering: this is how it was, not how it is.
+  if (live.stale) parts.push('stale');
   return parts.join(' · ');
 }
 

@@ -142,6 +142,24 @@ describe('EntityGitopsEnvironmentsCard', () => {
     ).toBeInTheDocument();
   });
 
+  it('marks the state of a cluster that stopped answering as stale and lists what could not be read', async () => {
+    const reason =
+      'cluster prod: no answer since 03:21:29 UTC; showing the state from then';
+    const forbidden =
+      'cluster prod: may not list persistentvolumeclaims in guestbook-prod (403 Forbidden): grant list, watch on persistentvolumeclaims';
+    const response = structuredClone(guestbookEnvironmentsLive);
+    const prod = response.environments.find(e => e.name === 'prod')!;
+    prod.live = { ...prod.live!, stale: true, staleReason: reason };
+    prod.warnings = [reason, forbidden];
+    await renderCard(mockGitopsApi(async () => response));
+
+    expect(await screen.findByRole('table')).toBeInTheDocument();
+    expect(rowOf('prod').Running).toBe('v1.0.2 · 3/3 ready · stale');
+    const warnings = screen.getByRole('list', { name: 'Warnings for prod' });
+    expect(within(warnings).getByText(reason)).toBeInTheDocument();
+    expect(within(warnings).getByText(forbidden)).toBeInTheDocument();
+  });
+
   it('shows the failure of the whole request', async () => {
     const response = new Response(
       JSON.stringify({

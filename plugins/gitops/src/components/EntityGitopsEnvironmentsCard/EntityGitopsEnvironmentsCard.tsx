@@ -98,7 +98,11 @@ function EnvironmentRows(props: {
     props.environment;
   const { previous, entityRef, onChanged } = props;
   const classes = useStyles();
-  const warnings = desired?.warnings ?? [];
+  // Git's warnings, then the cluster's (stale data, kinds the account may not read).
+  const warnings = [
+    ...(desired?.warnings ?? []),
+    ...(props.environment.warnings ?? []),
+  ];
 
   if (!desired) {
     return (
