@@ -165,7 +165,33 @@ export class KubeApiServer {
       'content-type': 'application/json',
       'transfer-encoding': 'chunked',
     });
+    // A real API server answers a watch at once, before any event.
+    res.flushHeaders();
     this.open.add(res);
+    // As the API server does: end the watch after `timeoutSeconds`, and send bookmarks (its
+    // heartbeat, about once a minute) to watches that ask for them.
+    const timeout = Number(url.searchParams.get('timeoutSeconds') ?? 0);
+    const ending =
+      timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
+    const bookmarks =
+      url.searchParams.get('allowWatchBookmarks') === 'true'
+        ? setInterval(() => {
+            res.write(
+              `${JSON.stringify({
+                type: 'BOOKMARK',
+                object: {
+                  apiVersion: kind.group
+                    ? `${kind.group}/${kind.version}`
+                    : kind.version,
+                  kind: kind.kind,
+                  metadata: {
+                    resourceVersion: String(this.store.resourceVersion),
+                  },
+                },
+              })}\n`,
+            );
+          }, BOOKMARK_MS)
+        : undefined;
     const subscription = this.store.watch(kind.plural, since, event => {
       if (namespace && event.object.metadata.namespace !== namespace) return;
       if (filter([event.object], url).length === 0) return;
@@ -174,6 +200,8 @@ export class KubeApiServer {
       );
     });
     if (!subscription) {
+      clearTimeout(ending);
+      clearInterval(bookmarks);
       res.end(
         `${JSON.stringify({
           type: 'ERROR',
@@ -184,11 +212,16 @@ export class KubeApiServer {
       return;
     }
     res.on('close', () => {
+      clearTimeout(ending);
+      clearInterval(bookmarks);
       subscription.stop();
       this.open.delete(res);
     });
   }
 }
+
+/** How often open watches get a bookmark (the API server sends one about every minute). */
+const BOOKMARK_MS = 30_000;
 
 function parsePath(
   pathname: string,

@@ -149,4 +149,18 @@ describe('demo cluster', () => {
     });
     expect(json.status).toBe(415);
   });
+
+  it('answers a watch at once, sends no event it does not have, and ends it after timeoutSeconds', async () => {
+    const started = Date.now();
+    const response = await fetch(
+      `${base}/apis/autoscaling/v2/horizontalpodautoscalers?watch=true&allowWatchBookmarks=true&timeoutSeconds=1&resourceVersion=999999`,
+    );
+    // Headers arrive before any event, as from a real API server.
+    expect(response.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(500);
+    await response.text();
+    const ended = Date.now() - started;
+    expect(ended).toBeGreaterThanOrEqual(900);
+    expect(ended).toBeLessThan(3000);
+  });
 });
