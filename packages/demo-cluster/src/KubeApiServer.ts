@@ -3,6 +3,9 @@ import { AddressInfo } from 'node:net';
 import { DemoRegistry } from './DemoRegistry';
 import { KINDS, KindInfo, KubeObject, ObjectStore } from './ObjectStore';
 
+/** How often open watches get a bookmark (the API server sends one about every minute). */
+const BOOKMARK_MS = 30_000;
+
 /**
  * The Kubernetes API subset the GitOps plugin uses — discovery, cluster-wide and namespaced
  * list and watch, get, and merge-patch of the watched kinds — over plain HTTP, plus the demo
@@ -219,9 +222,6 @@ export class KubeApiServer {
     });
   }
 }
-
-/** How often open watches get a bookmark (the API server sends one about every minute). */
-const BOOKMARK_MS = 30_000;
 
 function parsePath(
   pathname: string,

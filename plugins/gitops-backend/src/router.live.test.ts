@@ -249,6 +249,7 @@ describe('gitops router with clusters', () => {
         health: 'Healthy',
         problems: 0,
         error: null,
+        stale: false,
       },
       {
         name: 'staging',
@@ -258,6 +259,7 @@ describe('gitops router with clusters', () => {
         health: 'Healthy',
         problems: 0,
         error: null,
+        stale: false,
       },
       {
         name: 'prod',
@@ -267,6 +269,7 @@ describe('gitops router with clusters', () => {
         health: 'Healthy',
         problems: 1,
         error: null,
+        stale: false,
       },
     ]);
     const lists = nonprod.totalLists() + prod.totalLists();

@@ -198,6 +198,20 @@ describe('gitops live state on real sockets', () => {
     expect(stale.value.env.prod.warnings).toContain(
       stale.value.env.prod.live.staleReason,
     );
+    const overview = await supertest(server).get(
+      '/api/gitops/overview?status=stale',
+    );
+    expect(
+      overview.body.items.map((i: any) =>
+        i.environments.map((e: any) => [e.name, e.stale]),
+      ),
+    ).toEqual([
+      [
+        ['dev', true],
+        ['staging', true],
+        ['prod', true],
+      ],
+    ]);
     const health = await supertest(server).get('/api/gitops/health');
     expect(health.body.status).toBe('degraded');
     expect(health.body.clusters[0]).toMatchObject({

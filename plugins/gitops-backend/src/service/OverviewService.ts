@@ -22,6 +22,8 @@ export interface OverviewItem {
     health: string | null;
     problems: number;
     error: string | null;
+    /** The cluster's data is not current (it stopped answering). */
+    stale: boolean;
   }>;
 }
 
@@ -29,7 +31,7 @@ export interface OverviewItem {
 export interface OverviewFilter {
   owner?: string;
   environment?: string;
-  /** A sync or health value (`OutOfSync`, `Degraded`, …), `problems` or `error`. */
+  /** A sync or health value (`OutOfSync`, `Degraded`, …), `problems`, `error` or `stale`. */
   status?: string;
 }
 
@@ -108,6 +110,7 @@ export class OverviewService {
           health: env.sync?.health ?? null,
           problems: env.problems.length,
           error: env.error,
+          stale: env.live?.stale ?? false,
         })),
       };
     } catch (error) {
@@ -123,6 +126,7 @@ export class OverviewService {
             health: null,
             problems: 0,
             error: String((error as Error).message),
+            stale: false,
           },
         ],
       };
@@ -151,6 +155,7 @@ function hasStatus(
   const wanted = status.toLowerCase();
   if (wanted === 'problems') return env.problems > 0;
   if (wanted === 'error') return env.error !== null;
+  if (wanted === 'stale') return env.stale;
   return (
     env.sync?.toLowerCase() === wanted || env.health?.toLowerCase() === wanted
   );
