@@ -57,6 +57,8 @@ const overviewQuery = z.object({
   owner: z.string().min(1).optional(),
   environment: z.string().min(1).optional(),
   status: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  cursor: z.string().min(1).max(1000).optional(),
 });
 
 const compareQuery = z.object({

@@ -12,6 +12,12 @@ import { RegistryStatusService } from './registry/RegistryStatusService';
 import { ServiceLocator, ServiceTarget } from './ServiceLocator';
 import { EnvironmentConfig, GitopsConfig } from './config';
 
+/** What the views of one fleet request share. */
+export interface EnvironmentsContext {
+  /** Branch heads by repository, read once per request instead of once per service. */
+  heads?: Map<string, Promise<string>>;
+}
+
 /** Options of {@link EnvironmentService}. */
 export interface EnvironmentServiceOptions {
   config: GitopsConfig;
@@ -32,21 +38,21 @@ export class EnvironmentService {
   async getEnvironments(
     entity: Entity,
     signal?: AbortSignal,
+    context: EnvironmentsContext = {},
   ): Promise<EnvironmentsResponse> {
     const { config, locator } = this.options;
     const target = locator.locate(entity);
     let revision: string | undefined;
     let gitError: string | undefined;
     try {
-      revision = await target.provider.resolveBranch({
-        repository: target.repository,
-        signal,
-      });
+      revision = await this.head(target, signal, context.heads);
     } catch (error) {
+      if (signal?.aborted) throw signal.reason ?? error;
       gitError = `Cannot read ${target.repository.url} (${
         target.repository.branch
       }): ${messageOf(error)}`;
-      this.options.logger.warn(gitError);
+      // A fleet view logs a repository's failure once, not once per service.
+      if (!context.heads) this.options.logger.warn(gitError);
     }
     const environments = await Promise.all(
       config.environments.map(environment =>
@@ -54,6 +60,31 @@ export class EnvironmentService {
       ),
     );
     return { entityRef: target.entityRef, environments };
+  }
+
+  /** The branch head, read once per repository when a fleet view shares `heads`. */
+  private head(
+    target: ServiceTarget,
+    signal?: AbortSignal,
+    heads?: Map<string, Promise<string>>,
+  ): Promise<string> {
+    const read = () =>
+      target.provider.resolveBranch({ repository: target.repository, signal });
+    if (!heads) return read();
+    const key = `${target.provider.type} ${target.repository.url} ${target.repository.branch}`;
+    let head = heads.get(key);
+    if (!head) {
+      head = read();
+      heads.set(key, head);
+      head.catch(error =>
+        this.options.logger.warn(
+          `Cannot read ${target.repository.url} (${
+            target.repository.branch
+          }): ${messageOf(error)}`,
+        ),
+      );
+    }
+    return head;
   }
 
   /** One environment: Git and cluster read side by side; each failure is that side's error. */
@@ -75,7 +106,7 @@ export class EnvironmentService {
     if (revision) {
       try {
         desired = (
-          await this.options.reader.read({
+          await this.options.reader.readShared({
             target,
             environment,
             revision,

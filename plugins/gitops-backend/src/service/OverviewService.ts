@@ -1,4 +1,8 @@
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import {
   Entity,
@@ -27,21 +31,40 @@ export interface OverviewItem {
   }>;
 }
 
-/** Filters of `GET /overview`. */
+/** Filters and paging of `GET /overview`. */
 export interface OverviewFilter {
   owner?: string;
   environment?: string;
   /** A sync or health value (`OutOfSync`, `Degraded`, …), `problems`, `error` or `stale`. */
   status?: string;
+  /** Rows per page; all when absent. */
+  limit?: number;
+  /** `nextCursor` of the page before. */
+  cursor?: string;
+}
+
+/** Response of `GET /overview`. */
+export interface OverviewPage {
+  items: OverviewItem[];
+  /** Rows matching the filters, over all pages. */
+  totalCount: number;
+  /** Cursor of the next page; null on the last. */
+  nextCursor: string | null;
 }
 
 /** Options of {@link OverviewService}. */
 export interface OverviewServiceOptions {
   catalog: CatalogService;
   environments: EnvironmentService;
+  logger: LoggerService;
 }
 
-/** The fleet view: every GitOps-managed entity the caller may see, one summary per environment. */
+/**
+ * The fleet view: every GitOps-managed entity the caller may see, one summary per environment,
+ * in entity-ref order. Without a status filter only the requested page is computed; with one,
+ * every row is (the filter needs them) and the page is cut from the matches. Branch heads are
+ * read once per request, and a request whose client went away stops and logs once.
+ */
 export class OverviewService {
   constructor(private readonly options: OverviewServiceOptions) {}
 
@@ -49,7 +72,8 @@ export class OverviewService {
     filter: OverviewFilter,
     credentials: BackstageCredentials,
     signal?: AbortSignal,
-  ): Promise<{ items: OverviewItem[] }> {
+  ): Promise<OverviewPage> {
+    const started = Date.now();
     const { items: entities } = await this.options.catalog.getEntities(
       {
         filter: {
@@ -61,34 +85,77 @@ export class OverviewService {
       { credentials },
     );
     const wantedOwner = filter.owner ? normalizeOwner(filter.owner) : undefined;
-    const selected = entities.filter(
-      e =>
-        !wantedOwner ||
-        normalizeOwner(String(e.spec?.owner ?? '')) === wantedOwner,
-    );
-    const items = await Promise.all(
-      selected.map(entity => this.item(entity, signal)),
-    );
-    return {
-      items: items
-        .map(item => ({
-          ...item,
-          environments: item.environments.filter(
-            env => !filter.environment || env.name === filter.environment,
-          ),
-        }))
-        .filter(
-          item =>
-            !filter.status ||
+    const selected = entities
+      .filter(
+        e =>
+          !wantedOwner ||
+          normalizeOwner(String(e.spec?.owner ?? '')) === wantedOwner,
+      )
+      .map(entity => ({ entity, ref: stringifyEntityRef(entity) }))
+      .sort((a, b) => (a.ref < b.ref ? -1 : Number(a.ref > b.ref)));
+    const after = decodeCursor(filter.cursor);
+    const remaining = after ? selected.filter(e => e.ref > after) : selected;
+    const heads = new Map<string, Promise<string>>();
+    const compute = (list: typeof selected) =>
+      Promise.all(list.map(({ entity }) => this.item(entity, signal, heads)));
+    try {
+      let rows: OverviewItem[];
+      let totalCount: number;
+      let more: boolean;
+      if (filter.status) {
+        const all = (await compute(selected))
+          .map(item => this.narrow(item, filter))
+          .filter(item =>
             item.environments.some(env => hasStatus(env, filter.status!)),
-        ),
+          );
+        totalCount = all.length;
+        const rest = after ? all.filter(i => i.entityRef > after) : all;
+        rows = filter.limit ? rest.slice(0, filter.limit) : rest;
+        more = rows.length < rest.length;
+      } else {
+        totalCount = selected.length;
+        const page = filter.limit
+          ? remaining.slice(0, filter.limit)
+          : remaining;
+        rows = (await compute(page)).map(item => this.narrow(item, filter));
+        more = page.length < remaining.length;
+      }
+      return {
+        items: rows,
+        totalCount,
+        nextCursor:
+          more && rows.length > 0
+            ? encodeCursor(rows[rows.length - 1].entityRef)
+            : null,
+      };
+    } catch (error) {
+      if (signal?.aborted) {
+        this.options.logger.info(
+          `GitOps overview stopped after ${
+            Date.now() - started
+          } ms: the client went away`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  private narrow(item: OverviewItem, filter: OverviewFilter): OverviewItem {
+    return {
+      ...item,
+      environments: item.environments.filter(
+        env => !filter.environment || env.name === filter.environment,
+      ),
     };
   }
 
   private async item(
     entity: Entity,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    heads: Map<string, Promise<string>>,
   ): Promise<OverviewItem> {
+    // Work stops when the client went away; the first to notice ends the request.
+    if (signal?.aborted) throw signal.reason;
     const entityRef = stringifyEntityRef(entity);
     const base = {
       entityRef,
@@ -99,6 +166,7 @@ export class OverviewService {
       const { environments } = await this.options.environments.getEnvironments(
         entity,
         signal,
+        { heads },
       );
       return {
         ...base,
@@ -114,6 +182,7 @@ export class OverviewService {
         })),
       };
     } catch (error) {
+      if (signal?.aborted) throw signal.reason ?? error;
       // An entity whose annotations are wrong still gets its row, with the reason.
       return {
         ...base,
@@ -132,6 +201,20 @@ export class OverviewService {
       };
     }
   }
+}
+
+/** Cursors name the last row of a page; opaque to clients. */
+function encodeCursor(entityRef: string): string {
+  return Buffer.from(entityRef, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): string | undefined {
+  if (!cursor) return undefined;
+  const ref = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[a-z0-9-_.]+:[^/]+\/.+$/i.test(ref)) {
+    throw new InputError(`"${cursor}" is not a cursor of this overview`);
+  }
+  return ref;
 }
 
 /** `guests`, `default/guests` and `group:default/guests` name the same owner. */

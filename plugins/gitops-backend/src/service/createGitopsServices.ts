@@ -167,7 +167,11 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       cliGit.close();
     },
     environments,
-    overview: new OverviewService({ catalog: options.catalog, environments }),
+    overview: new OverviewService({
+      catalog: options.catalog,
+      environments,
+      logger,
+    }),
     history,
     promotions,
     sync: new SyncService({

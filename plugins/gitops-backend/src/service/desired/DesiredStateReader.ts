@@ -54,6 +54,16 @@ export class DesiredStateReader {
   });
 
   async read(options: ReadDesiredStateOptions): Promise<DesiredStateResult> {
+    return structuredClone(await this.readShared(options));
+  }
+
+  /**
+   * The same as {@link DesiredStateReader.read} without the copy: the result is shared with
+   * every other caller and frozen, for readers that only look (a fleet view reads thousands).
+   */
+  async readShared(
+    options: ReadDesiredStateOptions,
+  ): Promise<Readonly<DesiredStateResult>> {
     const { target, environment, revision } = options;
     const key = JSON.stringify([
       target.repository.url,
@@ -70,11 +80,13 @@ export class DesiredStateReader {
     // runs under the providers' time-outs, not one caller's signal, which would fail the rest.
     let pending = this.results.get(key);
     if (!pending) {
-      pending = this.readUncached({ ...options, signal: undefined });
+      pending = this.readUncached({ ...options, signal: undefined }).then(
+        deepFreeze,
+      );
       this.results.set(key, pending);
       pending.catch(() => this.results.delete(key));
     }
-    return structuredClone(await pending);
+    return pending;
   }
 
   private async readUncached(
@@ -223,4 +235,13 @@ export class DesiredStateReader {
       warnings: [...warnings, ...workload.warnings],
     };
   }
+}
+
+/** Freezes a result shared between callers, so a caller that writes to it fails loudly. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

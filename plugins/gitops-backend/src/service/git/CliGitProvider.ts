@@ -44,7 +44,7 @@ export class CliGitProvider implements GitProvider {
   >();
   private readonly heads = new Map<
     string,
-    { sha: string; fetchedAt: number }
+    { sha: Promise<string>; fetchedAt: number }
   >();
   /** Files at a full sha never change: keyed `sha:path`. */
   private readonly files = new LRUCache<string, { text: string | null }>({
@@ -55,12 +55,24 @@ export class CliGitProvider implements GitProvider {
 
   async resolveBranch({ repository, signal }: GitCallOptions): Promise<string> {
     const dir = await this.mirror(repository, signal);
-    // Refs only move on fetch: until the next one, the sha read last time still holds.
+    // Refs only move on fetch: until the next one, the sha read last time still holds, and a
+    // fleet view's thousand concurrent callers share one `rev-parse`, not one each.
     const key = `${dir}#${repository.branch}`;
-    const known = this.heads.get(key);
-    if (known && known.fetchedAt === this.lastFetch.get(dir)) {
-      return known.sha;
+    const fetchedAt = this.lastFetch.get(dir) ?? 0;
+    let known = this.heads.get(key);
+    if (!known || known.fetchedAt !== fetchedAt) {
+      const sha = this.readHead(dir, repository);
+      known = { sha, fetchedAt };
+      this.heads.set(key, known);
+      sha.catch(() => {
+        if (this.heads.get(key) === known) this.heads.delete(key);
+      });
     }
+    return signal ? untilAborted(known.sha, signal) : known.sha;
+  }
+
+  /** The branch head in the mirror; runs under the time-out, not one caller's signal. */
+  private async readHead(dir: string, repository: GitRepositoryRef) {
     const out = await this.git(
       [
         'rev-parse',
@@ -69,7 +81,6 @@ export class CliGitProvider implements GitProvider {
         `refs/heads/${repository.branch}^{commit}`,
       ],
       dir,
-      signal,
     ).catch(error => {
       if (error instanceof GitCommandError) {
         throw new NotFoundError(
@@ -80,9 +91,7 @@ export class CliGitProvider implements GitProvider {
       }
       throw error;
     });
-    const sha = out.toString('utf8').trim();
-    this.heads.set(key, { sha, fetchedAt: this.lastFetch.get(dir) ?? 0 });
-    return sha;
+    return out.toString('utf8').trim();
   }
 
   async readFile(options: GitReadFileOptions): Promise<string | undefined> {

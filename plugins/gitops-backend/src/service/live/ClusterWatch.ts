@@ -9,6 +9,8 @@ import {
   kindPath,
 } from './kinds';
 import { listKind } from './listKind';
+import { ObjectIndex } from './objectIndex';
+import { isExpiredEvent, slimObject } from './slimObject';
 import { LivenessWatch } from './LivenessWatch';
 import { WatchScope, scopeNamespaces } from './watchScope';
 
@@ -71,6 +73,8 @@ type Slot = {
  */
 export class ClusterWatch implements ClusterObjects {
   private readonly slots = new Map<string, Slot>();
+  /** Per kind, objects by index key, kept current by the informers' callbacks. */
+  private readonly indexes = new Map<KindKey, ObjectIndex>();
   private stopped = true;
   private readyOnce = false;
   private downMarked = false;
@@ -116,6 +120,10 @@ export class ClusterWatch implements ClusterObjects {
     return [...this.slots.values()]
       .filter(slot => slot.kind === kind)
       .flatMap(slot => slot.informer.list());
+  }
+
+  lookup(kind: KindKey, key: string): readonly KubeObject[] {
+    return this.indexes.get(kind)?.get(key) ?? [];
   }
 
   warnings(namespace: string): string[] {
@@ -298,6 +306,23 @@ export class ClusterWatch implements ClusterObjects {
     slot.removed = true;
     clearTimeout(slot.timer);
     await slot.informer.stop();
+    const index = this.indexes.get(slot.kind);
+    for (const object of slot.informer.list()) index?.remove(object);
+  }
+
+  private index(kind: KindKey) {
+    let index = this.indexes.get(kind);
+    if (!index) {
+      index = new ObjectIndex(kind);
+      this.indexes.set(kind, index);
+    }
+    return index;
+  }
+
+  /** What the cache keeps of an object (see slimObject); null for an event too old to keep. */
+  private keep(kind: KindKey, object: KubeObject): KubeObject | null {
+    if (kind === 'events' && isExpiredEvent(object, this.now())) return null;
+    return slimObject(kind, object);
   }
 
   private createSlot(kind: KindKey, namespace: string | null): Slot {
@@ -325,6 +350,7 @@ export class ClusterWatch implements ClusterObjects {
         fieldSelector,
         timeoutMs: this.options.timeoutMs,
       });
+      body.items = body.items!.flatMap(item => this.keep(kind, item) ?? []);
       status.lists += 1;
       status.state = 'synced';
       status.error = null;
@@ -355,15 +381,41 @@ export class ClusterWatch implements ClusterObjects {
       },
     });
     const path = kindPath(kind, namespace ?? undefined);
+    // Objects are slimmed before the informer stores them; old events are not stored at all.
+    const slimmingWatch = {
+      watch: (
+        watchPath: string,
+        params: Record<string, unknown>,
+        callback: (phase: string, object: any, watchObject?: any) => void,
+        done: (error: any) => void,
+      ) =>
+        watch.watch(
+          watchPath,
+          params,
+          (phase, object, watchObject) => {
+            if (phase !== 'ADDED' && phase !== 'MODIFIED') {
+              callback(phase, object, watchObject);
+              return;
+            }
+            const kept = this.keep(kind, object);
+            if (kept) callback(phase, kept, watchObject);
+          },
+          done,
+        ),
+    };
     slot.informer = new ListWatch<KubeObject>(
       path,
-      watch as any,
+      slimmingWatch as any,
       list as any,
       false,
       undefined,
       fieldSelector,
     );
     slot.status = status;
+    const index = this.index(kind);
+    slot.informer.on('add', object => index.put(object));
+    slot.informer.on('update', object => index.put(object));
+    slot.informer.on('delete', object => index.remove(object));
     slot.informer.on('error', (error: any) => this.onError(slot, error));
     return slot;
   }

@@ -70,6 +70,8 @@ describe('failure modes read through the watch cache', () => {
       kubeConfig: cluster.kubeConfig,
       logger: mockServices.logger.mock(),
       timeoutMs: 2000,
+      // The fixtures are dated relative to FIXTURE_NOW (events older than an hour are dropped).
+      now: () => Date.parse(FIXTURE_NOW),
     });
     watch.start();
     await watch.whenReady(2000);

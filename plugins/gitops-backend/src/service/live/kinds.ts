@@ -96,6 +96,8 @@ export type KindKey = keyof typeof WATCHED_KINDS;
 /** Read access to the objects of one cluster. */
 export interface ClusterObjects {
   list(kind: KindKey, namespace?: string): readonly KubeObject[];
+  /** Objects under an index key (see objectIndex.ts); without it, lookups scan `list`. */
+  lookup?(kind: KindKey, key: string): readonly KubeObject[];
   /**
    * What could not be read for a service in this namespace (a kind the account may not list,
    * a namespace that is not watched); empty when everything was read.

@@ -1,3 +1,4 @@
+import { findByKey, findByLabels, normalizePath } from './objectIndex';
 import {
   ClusterObjects,
   KindKey,
@@ -160,13 +161,16 @@ function findApplication(cluster: ClusterObjects, query: ServiceObjectQuery) {
       .map(n => n.trim())
       .filter(Boolean),
   );
-  const apps = cluster
-    .list('applications', query.argoAppNamespace)
-    .filter(app =>
-      names.size > 0
-        ? names.has(app.metadata?.name)
-        : matchesLabelSelector(query.argoAppSelector!, app.metadata?.labels),
-    );
+  const inNamespace = (app: KubeObject) =>
+    !query.argoAppNamespace ||
+    app.metadata?.namespace === query.argoAppNamespace;
+  const apps = (
+    names.size > 0
+      ? [...names].flatMap(name =>
+          findByKey(cluster, 'applications', `app:${name}`),
+        )
+      : findByLabels(cluster, 'applications', query.argoAppSelector!)
+  ).filter(inNamespace);
   // Several apps match when one selector covers every environment: pick this environment's.
   const destinations = (app: KubeObject) => [app.spec?.destination?.namespace];
   return (
@@ -184,28 +188,23 @@ function findApplication(cluster: ClusterObjects, query: ServiceObjectQuery) {
 }
 
 function findFluxObjects(cluster: ClusterObjects, query: ServiceObjectQuery) {
-  const normalize = (p: unknown) =>
-    String(p ?? '')
-      .replace(/^\.\//, '')
-      .replace(/\/+$/, '');
-  const deploysHere = (o: KubeObject) =>
-    o.spec?.targetNamespace === query.namespace ||
-    (o.kind === 'HelmRelease' &&
-      o.metadata?.namespace === query.namespace &&
-      !o.spec?.targetNamespace);
-  const reconcilesPath = (o: KubeObject) =>
-    Boolean(query.sourcePath) &&
-    normalize(o.spec?.path) === normalize(query.sourcePath);
   const labelled = (o: KubeObject) =>
     Boolean(query.labelSelector) &&
     matchesLabelSelector(query.labelSelector!, o.metadata?.labels);
-  const pick = (list: readonly KubeObject[]) =>
-    list.find(reconcilesPath) ??
-    list.find(o => deploysHere(o) && labelled(o)) ??
-    list.find(deploysHere);
+  // Looked up by the path it applies or the namespace it deploys to, never by a scan.
+  const pick = (kind: 'kustomizations' | 'helmreleases') => {
+    const deploying = findByKey(cluster, kind, `target:${query.namespace}`);
+    return (
+      (query.sourcePath
+        ? findByKey(cluster, kind, `path:${normalizePath(query.sourcePath)}`)[0]
+        : undefined) ??
+      deploying.find(labelled) ??
+      deploying[0]
+    );
+  };
   return {
-    kustomization: pick(cluster.list('kustomizations')),
-    helmRelease: pick(cluster.list('helmreleases')),
+    kustomization: pick('kustomizations'),
+    helmRelease: pick('helmreleases'),
   };
 }
 
@@ -222,7 +221,7 @@ function findFluxSource(cluster: ClusterObjects, object: KubeObject) {
   const kind = SOURCE_KINDS[String(ref?.kind)];
   if (!kind) return undefined;
   const namespace = ref.namespace ?? object.metadata?.namespace;
-  return cluster.list(kind, namespace).find(s => s.metadata?.name === ref.name);
+  return findByKey(cluster, kind, `name:${namespace}/${ref.name}`)[0];
 }
 
 const FLUX_OWNER = {
@@ -257,9 +256,9 @@ function ownerByLabels(
   const name = labels[keys.name];
   if (!name) return undefined;
   const namespace = labels[keys.namespace] ?? object?.metadata?.namespace;
-  return cluster
-    .list(kind, namespace)
-    .find(o => o.metadata?.name === name && o !== object);
+  return findByKey(cluster, kind, `name:${namespace ?? ''}/${name}`).find(
+    o => o !== object,
+  );
 }
 
 /**
@@ -281,9 +280,9 @@ function trackedApplication(
   const [appNamespace, appName] = id.includes('_')
     ? id.split('_', 2)
     : [undefined, id];
-  return cluster.list('applications', appNamespace).find(
+  return findByKey(cluster, 'applications', `app:${appName}`).find(
     app =>
-      app.metadata?.name === appName &&
+      (!appNamespace || app.metadata?.namespace === appNamespace) &&
       // Helm charts set the instance label to their release name too: only an app that
       // deploys into the workload's namespace is taken on that label alone.
       (tracking !== undefined ||
