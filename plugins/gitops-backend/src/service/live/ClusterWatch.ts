@@ -75,6 +75,7 @@ export class ClusterWatch implements ClusterObjects {
   private readonly slots = new Map<string, Slot>();
   /** Per kind, objects by index key, kept current by the informers' callbacks. */
   private readonly indexes = new Map<KindKey, ObjectIndex>();
+  private readonly reads = { calls: 0, objects: 0 };
   private stopped = true;
   private readyOnce = false;
   private downMarked = false;
@@ -112,6 +113,28 @@ export class ClusterWatch implements ClusterObjects {
   }
 
   list(kind: KindKey, namespace?: string): readonly KubeObject[] {
+    return this.counted(this.listUncounted(kind, namespace));
+  }
+
+  lookup(kind: KindKey, key: string): readonly KubeObject[] {
+    return this.counted(this.indexes.get(kind)?.get(key) ?? []);
+  }
+
+  /**
+   * Reads served from the cache and the objects they returned: the cost of views, which must
+   * grow with what they show, not with the size of the cluster.
+   */
+  readStats() {
+    return { ...this.reads };
+  }
+
+  private counted(objects: readonly KubeObject[]) {
+    this.reads.calls += 1;
+    this.reads.objects += objects.length;
+    return objects;
+  }
+
+  private listUncounted(kind: KindKey, namespace?: string) {
     const all = this.slots.get(slotKey(kind, null));
     if (all) return all.informer.list(namespace);
     if (namespace) {
@@ -120,10 +143,6 @@ export class ClusterWatch implements ClusterObjects {
     return [...this.slots.values()]
       .filter(slot => slot.kind === kind)
       .flatMap(slot => slot.informer.list());
-  }
-
-  lookup(kind: KindKey, key: string): readonly KubeObject[] {
-    return this.indexes.get(kind)?.get(key) ?? [];
   }
 
   warnings(namespace: string): string[] {

@@ -40,6 +40,8 @@ export interface ClusterHealth {
   stale: boolean;
   staleReason: string | null;
   kinds: Partial<Record<KindKey, KindWatchState>>;
+  /** Reads served from the cache since start, and the objects they returned. */
+  reads: { calls: number; objects: number };
 }
 
 /** A cluster's objects and how current they are. */
@@ -150,6 +152,7 @@ export class LiveStateCache {
         scope: cluster.namespaces ? watch.scope()! : 'cluster-wide',
         ...freshness,
         kinds: watch.health(),
+        reads: watch.readStats(),
       };
     });
   }

@@ -8,6 +8,7 @@ import { formatImageRef, parseImageRef } from '../desired/imageRef';
 import { HINTS } from './hints';
 import { KubeObject, condition, describeObject } from './kinds';
 import { ServiceObjects } from './selectServiceObjects';
+import { eventLastSeen } from './slimObject';
 import { staleFluxReconcile } from './staleReconcile';
 
 /** What the diagnosis needs besides the objects. */
@@ -352,13 +353,8 @@ function diagnoseFlux(
 /** Events older than this describe a past incident, not the current state. */
 const RECENT_EVENT_MS = 30 * 60 * 1000;
 
-/** When an event last happened: core/v1 events use lastTimestamp, events.k8s.io ones a series. */
+/** Recent enough to describe the current state (an unknown time counts as recent). */
 function isRecent(event: KubeObject, now: Date): boolean {
-  const last =
-    event.series?.lastObservedTime ??
-    event.lastTimestamp ??
-    event.eventTime ??
-    event.metadata?.creationTimestamp;
-  const time = Date.parse(last ?? '');
+  const time = eventLastSeen(event);
   return !Number.isFinite(time) || now.getTime() - time <= RECENT_EVENT_MS;
 }

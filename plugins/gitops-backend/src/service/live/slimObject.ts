@@ -72,13 +72,19 @@ export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
   return object;
 }
 
+/** When an event last happened: core/v1 events use lastTimestamp, events.k8s.io ones a series. */
+export function eventLastSeen(event: KubeObject): number {
+  return Date.parse(
+    event.series?.lastObservedTime ??
+      event.lastTimestamp ??
+      event.eventTime ??
+      event.metadata?.creationTimestamp ??
+      '',
+  );
+}
+
 /** A Warning event last seen too long ago to describe the current state. */
 export function isExpiredEvent(event: KubeObject, now: number): boolean {
-  const last =
-    event.series?.lastObservedTime ??
-    event.lastTimestamp ??
-    event.eventTime ??
-    event.metadata?.creationTimestamp;
-  const time = Date.parse(last ?? '');
+  const time = eventLastSeen(event);
   return Number.isFinite(time) && now - time > EVENT_RETENTION_MS;
 }

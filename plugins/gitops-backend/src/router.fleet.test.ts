@@ -1,0 +1,189 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import supertest from 'supertest';
+import {
+  FLEET_ENVIRONMENTS,
+  createFleetRepo,
+  fleetClusterObjects,
+  fleetEntity,
+} from './__testUtils__/fleet';
+import { HttpKubeApi } from './__testUtils__/httpKubeApi';
+import { gitopsPlugin } from './plugin';
+
+/*
+ * The fleet view's cost in counts, not milliseconds: no Kubernetes API request once warm, and
+ * cache reads that grow with the number of services shown, not with the size of the clusters.
+ */
+
+jest.setTimeout(180_000);
+
+interface FleetRun {
+  apiRequestsPerWarmView: number;
+  readsPerOverview: { calls: number; objects: number };
+  items: number;
+}
+
+async function measureFleet(count: number, workDir: string): Promise<FleetRun> {
+  const dir = fs.mkdtempSync(path.join(workDir, `fleet-${count}-`));
+  const origin = createFleetRepo(path.join(dir, 'repo'), count);
+  const clusters = await Promise.all(
+    FLEET_ENVIRONMENTS.map(async env => {
+      const api = await new HttpKubeApi().start();
+      api.load(fleetClusterObjects(env, count));
+      return api;
+    }),
+  );
+  const backend = await startTestBackend({
+    features: [
+      gitopsPlugin,
+      catalogServiceMock.factory({
+        entities: Array.from({ length: count }, (_, i) => fleetEntity(i)),
+      }),
+      mockServices.rootConfig.factory({
+        data: {
+          gitops: {
+            repositories: [{ url: origin }],
+            git: { cacheDir: path.join(dir, 'cache') },
+            clusters: FLEET_ENVIRONMENTS.map((env, i) => ({
+              name: env,
+              url: clusters[i].url,
+              serviceAccountToken: 'token',
+              skipTLSVerify: true,
+            })),
+            environments: FLEET_ENVIRONMENTS.map(env => ({
+              name: env,
+              cluster: env,
+            })),
+          },
+        },
+      }),
+    ],
+  });
+  try {
+    const overview = async () => {
+      const res = await supertest(backend.server).get('/api/gitops/overview');
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    const cold = await overview();
+    expect(cold.totalCount).toBe(count);
+    const reads = async () => {
+      const health = await supertest(backend.server).get('/api/gitops/health');
+      return health.body.clusters.reduce(
+        (sum: { calls: number; objects: number }, c: any) => ({
+          calls: sum.calls + c.reads.calls,
+          objects: sum.objects + c.reads.objects,
+        }),
+        { calls: 0, objects: 0 },
+      );
+    };
+    const requestsBefore = clusters.reduce((n, c) => n + c.requests.length, 0);
+    const before = await reads();
+    const warm = await overview();
+    const after = await reads();
+    await overview();
+    await overview();
+    const requestsAfter = clusters.reduce((n, c) => n + c.requests.length, 0);
+    const errors = warm.items.flatMap((i: any) =>
+      i.environments.filter((e: any) => e.error || e.sync !== 'Synced'),
+    );
+    expect(errors).toEqual([]);
+    return {
+      apiRequestsPerWarmView: (requestsAfter - requestsBefore) / 3,
+      readsPerOverview: {
+        calls: after.calls - before.calls,
+        objects: after.objects - before.objects,
+      },
+      items: warm.items.length,
+    };
+  } finally {
+    await backend.stop();
+    await Promise.all(clusters.map(c => c.stop()));
+  }
+}
+
+describe('the fleet overview', () => {
+  let workDir: string;
+  beforeAll(() => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-fleet-'));
+  });
+  afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
+
+  it('costs no Kubernetes API request once warm, and cache reads that grow linearly from 100 to 1,000 services', async () => {
+    const small = await measureFleet(100, workDir);
+    const large = await measureFleet(1000, workDir);
+    expect(small.items).toBe(100);
+    expect(large.items).toBe(1000);
+    expect(small.apiRequestsPerWarmView).toBe(0);
+    expect(large.apiRequestsPerWarmView).toBe(0);
+    // 10× the services may cost at most 10× the reads (+10 % for the fixed part).
+    expect(large.readsPerOverview.calls).toBeLessThanOrEqual(
+      small.readsPerOverview.calls * 11,
+    );
+    expect(large.readsPerOverview.objects).toBeLessThanOrEqual(
+      small.readsPerOverview.objects * 11,
+    );
+    // Each service costs a handful of reads per environment, and objects of its own only.
+    expect(large.readsPerOverview.objects / 1000).toBeLessThan(30);
+  });
+
+  it('pages the overview with a cursor, in entity order, with the total', async () => {
+    const dir = fs.mkdtempSync(path.join(workDir, 'paging-'));
+    const origin = createFleetRepo(path.join(dir, 'repo'), 25);
+    const backend = await startTestBackend({
+      features: [
+        gitopsPlugin,
+        catalogServiceMock.factory({
+          entities: Array.from({ length: 25 }, (_, i) => fleetEntity(i)),
+        }),
+        mockServices.rootConfig.factory({
+          data: {
+            gitops: {
+              repositories: [{ url: origin }],
+              git: { cacheDir: path.join(dir, 'cache') },
+            },
+          },
+        }),
+      ],
+    });
+    try {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res: any = await supertest(backend.server).get(
+          `/api/gitops/overview?limit=10${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        expect(res.status).toBe(200);
+        expect(res.body.totalCount).toBe(25);
+        seen.push(...res.body.items.map((i: any) => i.entityRef));
+        cursor = res.body.nextCursor;
+        pages += 1;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(seen).toEqual([...seen].sort());
+      expect(new Set(seen).size).toBe(25);
+
+      const owned = await supertest(backend.server).get(
+        '/api/gitops/overview?owner=team-3&limit=1',
+      );
+      expect(owned.body).toMatchObject({
+        totalCount: 2, // svc-3 and svc-23
+        items: [{ entityRef: 'component:default/svc-23' }],
+      });
+      const bad = await supertest(backend.server).get(
+        '/api/gitops/overview?cursor=not-a-cursor',
+      );
+      expect(bad.status).toBe(400);
+      const badLimit = await supertest(backend.server).get(
+        '/api/gitops/overview?limit=0',
+      );
+      expect(badLimit.status).toBe(400);
+    } finally {
+      await backend.stop();
+    }
+  });
+});
