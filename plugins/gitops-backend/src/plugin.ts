@@ -51,6 +51,7 @@ export const gitopsPlugin = createBackendPlugin({
         auth: coreServices.auth,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
+        cache: coreServices.cache,
       },
       async init({
         config,
@@ -64,6 +65,7 @@ export const gitopsPlugin = createBackendPlugin({
         auth,
         database,
         scheduler,
+        cache,
       }) {
         const store = await ActionStore.create(database);
         const services = createGitopsServices({
@@ -73,6 +75,7 @@ export const gitopsPlugin = createBackendPlugin({
           catalog,
           auth,
           store,
+          cache,
         });
         // Watches start now so the first page view finds warm caches.
         services.start();

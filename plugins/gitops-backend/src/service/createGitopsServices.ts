@@ -1,5 +1,6 @@
 import {
   AuthService,
+  CacheService,
   LoggerService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
@@ -40,6 +41,11 @@ export interface CreateGitopsServicesOptions {
   logger: LoggerService;
   /** Where promotions, rollbacks, scaling and sync requests are recorded. */
   store: ActionStore;
+  /**
+   * Backstage's cache service: registry answers and GitHub heads and blobs are shared with
+   * the other backend instances through it (configure `backend.cache`, e.g. Redis).
+   */
+  cache?: CacheService;
   /** Providers added through `gitopsGitProvidersExtensionPoint`. */
   extraGitProviders: Array<GitProvider | GitProviderFactory>;
 }
@@ -66,6 +72,8 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       integrations,
       logger,
       timeoutMs: config.timeouts.gitMs,
+      fetchIntervalSeconds: config.git.fetchIntervalSeconds,
+      sharedCache: options.cache,
     }),
   ]) {
     builtIn.set(provider.type, provider);
@@ -119,6 +127,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     logger,
     timeoutMs: config.timeouts.registryMs,
     cacheTtlMs: config.registryCacheMs,
+    sharedCache: options.cache,
   });
   const registry = new RegistryStatusService({ client: registryClient });
   const environments = new EnvironmentService({

@@ -1,3 +1,4 @@
+import { CacheService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { InputError, NotFoundError } from '@backstage/errors';
@@ -166,7 +167,11 @@ describe('GithubGitProvider', () => {
     server.use(...fake.handlers());
   });
 
-  function provider() {
+  function provider(
+    options: { fetchIntervalSeconds?: number; sharedCache?: CacheService } = {
+      fetchIntervalSeconds: 0,
+    },
+  ) {
     const integrations = ScmIntegrations.fromConfig(
       new ConfigReader({
         integrations: {
@@ -178,6 +183,7 @@ describe('GithubGitProvider', () => {
       integrations,
       logger: mockServices.logger.mock(),
       timeoutMs: 5000,
+      ...options,
     });
   }
 
@@ -254,6 +260,23 @@ describe('GithubGitProvider', () => {
     );
   });
 
+  it('asks for the head at most once per fetch interval, and shares heads, trees and blobs with other instances through the cache service', async () => {
+    const sharedCache = memoryCacheService();
+    const first = provider({ fetchIntervalSeconds: 30, sharedCache });
+    const revision = await first.resolveBranch({ repository });
+    const path = 'apps/guestbook/overlays/prod/kustomization.yaml';
+    const text = await first.readFile({ repository, revision, path });
+    expect(text).toContain('newTag: v1.0.3');
+    fake.requests = [];
+    // Within the interval: no request at all.
+    expect(await first.resolveBranch({ repository })).toBe(revision);
+    // Another instance: the head, the tree and the blob come from the shared cache.
+    const second = provider({ fetchIntervalSeconds: 30, sharedCache });
+    expect(await second.resolveBranch({ repository })).toBe(revision);
+    expect(await second.readFile({ repository, revision, path })).toBe(text);
+    expect(fake.requests).toEqual([]);
+  });
+
   it('lists the commits of several paths once each, newest first, and caches the list by sha', async () => {
     const overlay = 'apps/guestbook/overlays/dev/kustomization.yaml';
     const values = 'apps/demo-flask-app/values-dev.yaml';
@@ -299,3 +322,19 @@ describe('GithubGitProvider', () => {
     ).rejects.toThrow(InputError);
   });
 });
+
+/** Backstage's cache service, in memory: what Redis is to several backend instances. */
+function memoryCacheService(): CacheService {
+  const values = new Map<string, any>();
+  const service: CacheService = {
+    get: async key => structuredClone(values.get(key)),
+    set: async (key, value) => {
+      values.set(key, structuredClone(value));
+    },
+    delete: async key => {
+      values.delete(key);
+    },
+    withOptions: () => service,
+  };
+  return service;
+}

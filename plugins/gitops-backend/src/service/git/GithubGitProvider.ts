@@ -1,4 +1,4 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
   DefaultGithubCredentialsProvider,
@@ -20,6 +20,7 @@ import { Octokit } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { LRUCache } from 'lru-cache';
+import { SharedCache } from '../cache/SharedCache';
 import path from 'node:path';
 import { GithubGitWriter, statusOf } from './GithubGitWriter';
 
@@ -30,6 +31,10 @@ export interface GithubGitProviderOptions {
   timeoutMs: number;
   /** Defaults to the credentials of `integrations.github` (token or GitHub App). */
   credentialsProvider?: GithubCredentialsProvider;
+  /** A branch head is asked for again at most this often (a conditional request). Default 30. */
+  fetchIntervalSeconds?: number;
+  /** Backstage's cache service: heads and blobs shared with the other backend instances. */
+  sharedCache?: CacheService;
 }
 
 type TreeEntry = { type: string; sha: string };
@@ -57,7 +62,15 @@ const RATE_LIMIT_RETRIES = 1;
 export class GithubGitProvider implements GitProvider {
   readonly type = 'github';
   private readonly credentials: GithubCredentialsProvider;
-  private readonly heads = new Map<string, { etag: string; sha: string }>();
+  private readonly heads: SharedCache<{
+    etag: string;
+    sha: string;
+    checkedAt: number;
+  }>;
+  /** Blobs by sha in the shared store; this instance's own copies are in `blobs`. */
+  private readonly sharedBlobs: SharedCache<string>;
+  /** Trees by commit in the shared store, as `[path, type, sha]` rows. */
+  private readonly sharedTrees: SharedCache<string[][]>;
   private readonly trees = new LRUCache<string, Map<string, TreeEntry>>({
     max: 200,
   });
@@ -84,12 +97,37 @@ export class GithubGitProvider implements GitProvider {
     this.credentials =
       options.credentialsProvider ??
       DefaultGithubCredentialsProvider.fromIntegrations(options.integrations);
+    this.heads = new SharedCache({
+      store: options.sharedCache,
+      prefix: 'github-head:',
+      // Kept past the interval: an old entry's ETag still makes the next read conditional.
+      ttlMs: 24 * 3600_000,
+      max: 1000,
+      logger: options.logger,
+    });
+    this.sharedBlobs = new SharedCache({
+      store: options.sharedCache,
+      prefix: 'github-blob:',
+      ttlMs: 24 * 3600_000,
+      max: 0,
+      logger: options.logger,
+    });
+    this.sharedTrees = new SharedCache({
+      store: options.sharedCache,
+      prefix: 'github-tree:',
+      ttlMs: 24 * 3600_000,
+      max: 0,
+      logger: options.logger,
+    });
   }
 
   async resolveBranch({ repository, signal }: GitCallOptions): Promise<string> {
     const { octokit, owner, repo } = await this.client(repository);
     const key = headKey(repository, repository.branch);
-    const known = this.heads.get(key);
+    const known = await this.heads.get(key);
+    const interval = (this.options.fetchIntervalSeconds ?? 30) * 1000;
+    // Within the fetch interval the head read last (by any instance) still holds.
+    if (known && Date.now() - known.checkedAt < interval) return known.sha;
     try {
       const response = await octokit.request(
         'GET /repos/{owner}/{repo}/commits/{ref}',
@@ -113,11 +151,12 @@ export class GithubGitProvider implements GitProvider {
       ).trim();
       const etag = response.headers.etag;
       if (etag) {
-        this.heads.set(key, { etag, sha });
+        await this.heads.set(key, { etag, sha, checkedAt: Date.now() });
       }
       return sha;
     } catch (error) {
       if (known && statusOf(error) === 304) {
+        await this.heads.set(key, { ...known, checkedAt: Date.now() });
         return known.sha;
       }
       if (statusOf(error) === 404 || statusOf(error) === 422) {
@@ -139,8 +178,10 @@ export class GithubGitProvider implements GitProvider {
     if (!entry || entry.type !== 'blob') {
       return undefined;
     }
-    const cached = this.blobs.get(entry.sha);
+    const cached =
+      this.blobs.get(entry.sha) ?? (await this.sharedBlobs.get(entry.sha));
     if (cached !== undefined) {
+      this.blobs.set(entry.sha, cached);
       return cached;
     }
     const { octokit, owner, repo } = await this.client(options.repository);
@@ -158,6 +199,7 @@ export class GithubGitProvider implements GitProvider {
       response.data.encoding === 'base64' ? 'base64' : 'utf8',
     ).toString('utf8');
     this.blobs.set(entry.sha, text);
+    await this.sharedBlobs.set(entry.sha, text);
     return text;
   }
 
@@ -240,6 +282,16 @@ export class GithubGitProvider implements GitProvider {
     if (cached) {
       return cached;
     }
+    // A tree at a commit never changes: another instance may have read it already.
+    const immutable = /^[0-9a-f]{40}$/.test(revision);
+    const shared = immutable ? await this.sharedTrees.get(key) : undefined;
+    if (shared) {
+      const tree = new Map(
+        shared.map(([file, type, sha]) => [file, { type, sha }] as const),
+      );
+      this.trees.set(key, tree);
+      return tree;
+    }
     const { octokit, owner, repo } = await this.client(repository);
     const response = await octokit.request(
       'GET /repos/{owner}/{repo}/git/trees/{tree_sha}',
@@ -263,6 +315,12 @@ export class GithubGitProvider implements GitProvider {
       }
     }
     this.trees.set(key, tree);
+    if (immutable) {
+      await this.sharedTrees.set(
+        key,
+        [...tree].map(([file, entry]) => [file, entry.type, entry.sha]),
+      );
+    }
     return tree;
   }
 

@@ -1,10 +1,11 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import {
   ImageRepositoryRef,
   RegistryProvider,
 } from '@gitops-backstage/plugin-gitops-node';
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { SharedCache } from '../cache/SharedCache';
 import { registryBaseUrl } from './imageRepository';
 
 /** Credentials and transport of one registry host, from `gitops.registries`. */
@@ -26,6 +27,8 @@ export interface OciRegistryClientOptions {
   timeoutMs: number;
   /** How long tag lists and digests are reused. */
   cacheTtlMs: number;
+  /** Backstage's cache service: answers shared with the other backend instances. */
+  sharedCache?: CacheService;
   /** A `Retry-After` longer than this fails the call instead of waiting. Default 10 s. */
   maxRetryAfterMs?: number;
   /** Page size asked for when listing tags. Default 100. */
@@ -58,12 +61,16 @@ export class OciRegistryClient implements RegistryProvider {
     max: 500,
     ttl: 4 * 60_000,
   });
-  private readonly cache: LRUCache<string, { value: string[] | string | null }>;
+  private readonly cache: SharedCache<string[] | string | null>;
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: OciRegistryClientOptions) {
-    this.cache = new LRUCache({
+    this.cache = new SharedCache({
+      store: options.sharedCache,
+      prefix: 'registry:',
+      ttlMs: options.cacheTtlMs,
       max: 5000,
-      ttl: Math.max(1, options.cacheTtlMs),
+      logger: options.logger,
     });
   }
 
@@ -77,8 +84,42 @@ export class OciRegistryClient implements RegistryProvider {
     options?: { signal?: AbortSignal },
   ): Promise<string[]> {
     const key = `tags ${image.host}/${image.repository}`;
-    const cached = this.cache.get(key);
-    if (cached) return cached.value as string[];
+    return this.once(key, options?.signal, () => this.fetchTags(key, image));
+  }
+
+  /**
+   * One lookup per key at a time: the environments of a view, and the views of a fleet, ask
+   * for the same repository's tags together.
+   */
+  private once<T>(
+    key: string,
+    signal: AbortSignal | undefined,
+    read: () => Promise<T>,
+  ): Promise<T> {
+    let pending = this.inFlight.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      // Under the time-out, not one caller's signal: the others still wait for it.
+      pending = read().finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    if (!signal) return pending;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      pending!
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  private async fetchTags(
+    key: string,
+    image: ImageRepositoryRef,
+  ): Promise<string[]> {
+    const cached = await this.cache.get(key);
+    if (cached !== undefined) return cached as string[];
+    const options = { signal: undefined };
     const base = this.baseUrl(image);
     const tags: string[] = [];
     let url: string | null = `${base}/v2/${image.repository}/tags/list?n=${
@@ -96,7 +137,7 @@ export class OciRegistryClient implements RegistryProvider {
       tags.push(...(body.tags ?? []));
       url = nextLink(response.headers.get('link'), url);
     }
-    this.cache.set(key, { value: tags });
+    await this.cache.set(key, tags);
     return tags;
   }
 
@@ -106,8 +147,19 @@ export class OciRegistryClient implements RegistryProvider {
     options?: { signal?: AbortSignal },
   ): Promise<string | null> {
     const key = `digest ${image.host}/${image.repository}:${tag}`;
-    const cached = this.cache.get(key);
-    if (cached) return cached.value as string | null;
+    return this.once(key, options?.signal, () =>
+      this.fetchDigest(key, image, tag),
+    );
+  }
+
+  private async fetchDigest(
+    key: string,
+    image: ImageRepositoryRef,
+    tag: string,
+  ): Promise<string | null> {
+    const options = { signal: undefined };
+    const cached = await this.cache.get(key);
+    if (cached !== undefined) return cached as string | null;
     const url = `${this.baseUrl(image)}/v2/${
       image.repository
     }/manifests/${encodeURIComponent(tag)}`;
@@ -122,7 +174,7 @@ export class OciRegistryClient implements RegistryProvider {
         digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
       }
     }
-    this.cache.set(key, { value: digest });
+    await this.cache.set(key, digest);
     return digest;
   }
 
