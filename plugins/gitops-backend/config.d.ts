@@ -219,6 +219,16 @@ export interface Config {
       watchSeconds?: number;
     };
 
+    /** The fleet overview (`GET /overview`). */
+    overview?: {
+      /**
+       * A page computed for a caller and filter is answered again for this many seconds, and
+       * callers asking for the same page meanwhile share one computation. Default 2; 0
+       * computes every request.
+       */
+      reuseSeconds?: number;
+    };
+
     /** History endpoint: how many commits of an environment's paths are examined. Default 100. */
     historyLimit?: number;
 

@@ -175,13 +175,16 @@ export async function createRouter(
       );
     }
     const credentials = await httpAuth.credentials(req);
-    res.json(
-      await services.overview.overview(
-        query.data,
-        credentials,
-        abortOnClose(req, res),
-      ),
-    );
+    const signal = abortOnClose(req, res);
+    try {
+      res.json(
+        await services.overview.overview(query.data, credentials, signal),
+      );
+    } catch (error) {
+      // Nobody is waiting for an answer (the overview logged it once): not a server error.
+      if (signal.aborted) return;
+      throw error;
+    }
   });
 
   router.get(

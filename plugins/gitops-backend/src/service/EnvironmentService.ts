@@ -68,12 +68,17 @@ export class EnvironmentService {
     signal?: AbortSignal,
     heads?: Map<string, Promise<string>>,
   ): Promise<string> {
-    const read = () =>
-      target.provider.resolveBranch({ repository: target.repository, signal });
-    if (!heads) return read();
+    const read = (callerSignal?: AbortSignal) =>
+      target.provider.resolveBranch({
+        repository: target.repository,
+        signal: callerSignal,
+      });
+    if (!heads) return read(signal);
     const key = `${target.provider.type} ${target.repository.url} ${target.repository.branch}`;
     let head = heads.get(key);
     if (!head) {
+      // Shared by the whole view: its failure is the repository's, logged once, and never
+      // a caller going away (the view's own signal stops the view).
       head = read();
       heads.set(key, head);
       head.catch(error =>

@@ -57,6 +57,11 @@ export interface OverviewServiceOptions {
   catalog: CatalogService;
   environments: EnvironmentService;
   logger: LoggerService;
+  /**
+   * A page computed for a caller and filter is answered again for this long (the fleet view
+   * is polled by many people at once). Default 2000 ms; 0 computes every request.
+   */
+  reuseMs?: number;
 }
 
 /**
@@ -66,12 +71,85 @@ export interface OverviewServiceOptions {
  * read once per request, and a request whose client went away stops and logs once.
  */
 export class OverviewService {
+  /** Pages being computed, shared by the callers asking for the same one meanwhile. */
+  private readonly inFlight = new Map<
+    string,
+    {
+      page: Promise<OverviewPage>;
+      controller: AbortController;
+      waiters: number;
+    }
+  >();
+  /** Pages computed within `reuseMs`. */
+  private readonly recent = new Map<
+    string,
+    { page: OverviewPage; at: number }
+  >();
+
   constructor(private readonly options: OverviewServiceOptions) {}
 
+  /**
+   * The page for this caller and filter: computed once for every caller asking for it at the
+   * same time, and answered again within `reuseMs`. The computation stops when every caller
+   * waiting for it went away.
+   */
   async overview(
     filter: OverviewFilter,
     credentials: BackstageCredentials,
     signal?: AbortSignal,
+  ): Promise<OverviewPage> {
+    const key = `${principalKey(credentials)} ${JSON.stringify(filter)}`;
+    const reuseMs = this.options.reuseMs ?? 2000;
+    const recent = this.recent.get(key);
+    if (recent && Date.now() - recent.at < reuseMs) return recent.page;
+    let entry = this.inFlight.get(key);
+    if (!entry) {
+      const controller = new AbortController();
+      const page = this.compute(filter, credentials, controller.signal)
+        .then(result => {
+          if (reuseMs > 0) {
+            this.forgetOld(reuseMs);
+            this.recent.set(key, { page: result, at: Date.now() });
+          }
+          return result;
+        })
+        .finally(() => this.inFlight.delete(key));
+      // Callers may all have gone away: the rejection is theirs, not unhandled.
+      page.catch(() => {});
+      entry = { page, controller, waiters: 0 };
+      this.inFlight.set(key, entry);
+    }
+    const shared = entry;
+    shared.waiters += 1;
+    if (!signal) return shared.page;
+    return new Promise<OverviewPage>((resolve, reject) => {
+      const leave = () => {
+        shared.waiters -= 1;
+        if (shared.waiters === 0) shared.controller.abort(signal.reason);
+        reject(signal.reason);
+      };
+      if (signal.aborted) {
+        leave();
+        return;
+      }
+      signal.addEventListener('abort', leave, { once: true });
+      shared.page
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener('abort', leave));
+    });
+  }
+
+  private forgetOld(reuseMs: number) {
+    const now = Date.now();
+    for (const [key, value] of this.recent) {
+      if (now - value.at >= reuseMs) this.recent.delete(key);
+    }
+  }
+
+  private async compute(
+    filter: OverviewFilter,
+    credentials: BackstageCredentials,
+    signal: AbortSignal,
   ): Promise<OverviewPage> {
     const started = Date.now();
     const { items: entities } = await this.options.catalog.getEntities(
@@ -201,6 +279,18 @@ export class OverviewService {
       };
     }
   }
+}
+
+/** Who a page is for: callers see the entities the catalog lets them see. */
+function principalKey(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as {
+    type?: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return `${principal.type}:${
+    principal.userEntityRef ?? principal.subject ?? ''
+  }`;
 }
 
 /** Cursors name the last row of a page; opaque to clients. */

@@ -54,6 +54,8 @@ export interface GitopsConfig {
   /** Argo CD's reconciliation period (`timeout.reconciliation`), in seconds. */
   argoReconcileSeconds: number;
   historyLimit: number;
+  /** A fleet overview page is answered again for this long (per caller and filter). */
+  overviewReuseMs: number;
   promotion: {
     /** How often the tracker checks pending changes. */
     trackIntervalSeconds: number;
@@ -163,6 +165,8 @@ export function readGitopsConfig(
     })),
     registryCacheMs:
       (root?.getOptionalNumber('registryCacheSeconds') ?? 300) * 1000,
+    overviewReuseMs:
+      (root?.getOptionalNumber('overview.reuseSeconds') ?? 2) * 1000,
     argoReconcileSeconds:
       root?.getOptionalNumber('argocd.reconciliationSeconds') ?? 180,
     historyLimit: root?.getOptionalNumber('historyLimit') ?? 100,

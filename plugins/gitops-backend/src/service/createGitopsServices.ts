@@ -180,6 +180,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       catalog: options.catalog,
       environments,
       logger,
+      reuseMs: config.overviewReuseMs,
     }),
     history,
     promotions,
