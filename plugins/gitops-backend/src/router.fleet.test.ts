@@ -174,6 +174,17 @@ describe('the fleet overview', () => {
         totalCount: 2, // svc-3 and svc-23
         items: [{ entityRef: 'component:default/svc-23' }],
       });
+      // The page is compressed once and sent as is to clients that accept gzip.
+      const gzipped = await supertest(backend.server)
+        .get('/api/gitops/overview?limit=5')
+        .set('Accept-Encoding', 'gzip');
+      const plain = await supertest(backend.server)
+        .get('/api/gitops/overview?limit=5')
+        .set('Accept-Encoding', 'identity');
+      expect(gzipped.headers['content-encoding']).toBe('gzip');
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(gzipped.body).toEqual(plain.body);
+      expect(plain.body.items).toHaveLength(5);
       const bad = await supertest(backend.server).get(
         '/api/gitops/overview?cursor=not-a-cursor',
       );

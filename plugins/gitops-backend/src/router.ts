@@ -20,6 +20,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { ResourcePermission } from '@backstage/plugin-permission-common';
 import express from 'express';
+import { gzipSync } from 'node:zlib';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
 import { GitopsServices } from './service/createGitopsServices';
@@ -81,6 +82,7 @@ export async function createRouter(
   const { auth, httpAuth, permissions, catalog, services } = options;
   const router = Router();
   router.use(express.json());
+  const serializedPages = new WeakMap<object, { json: Buffer; gzip: Buffer }>();
 
   /** Loads the entity the caller may read, or throws 400/404/403. */
   async function loadEntity(req: express.Request) {
@@ -177,9 +179,26 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req);
     const signal = abortOnClose(req, res);
     try {
-      res.json(
-        await services.overview.overview(query.data, credentials, signal),
+      const page = await services.overview.overview(
+        query.data,
+        credentials,
+        signal,
       );
+      // Callers sharing a page share its serialisation and compression too: a fleet page is
+      // ~1 MiB, and compressing it for each of 50 pollers costs more than computing it.
+      let body = serializedPages.get(page);
+      if (!body) {
+        const json = Buffer.from(JSON.stringify(page));
+        body = { json, gzip: gzipSync(json, { level: 6 }) };
+        serializedPages.set(page, body);
+      }
+      res.type('application/json').vary('Accept-Encoding');
+      if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+        res.setHeader('Content-Encoding', 'gzip');
+        res.send(body.gzip);
+      } else {
+        res.send(body.json);
+      }
     } catch (error) {
       // Nobody is waiting for an answer (the overview logged it once): not a server error.
       if (signal.aborted) return;

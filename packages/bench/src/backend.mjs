@@ -1,0 +1,243 @@
+// Starts the repository's backend (`yarn workspace backend start`, i.e. `backstage-cli package
+// start`) as its own process with an extra config file, finds the node process that serves
+// :7007 (the CLI's child, not yarn nor the CLI), and stops the whole process group it started.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parentPid } from './procStats.mjs';
+
+const PORT = 7007;
+export const BASE_URL = `http://127.0.0.1:${PORT}`;
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+function portFree(port) {
+  return new Promise(resolve => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Waits for :7007 to be free: another engineer's `yarn start` is waited out, never killed. */
+export async function waitForFreePort(log, timeoutMs = 30 * 60_000) {
+  const t0 = Date.now();
+  while (!(await portFree(PORT))) {
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`port ${PORT} stayed busy for ${timeoutMs / 60_000} min`);
+    log(`port ${PORT} is busy (someone else's backend?); retrying in 15 s`);
+    await sleep(15_000);
+  }
+}
+
+/**
+ * The bench's config layer over app-config.yaml. Arrays replace those below them, so the
+ * example catalog locations, environments, demo cluster and demo registry are all gone.
+ */
+export function writeBenchConfig({
+  file,
+  bareRepo,
+  catalogFile,
+  clusters,
+  gitCacheDir,
+}) {
+  const cluster = c => ({
+    name: c.env,
+    url: c.url,
+    authProvider: 'serviceAccount',
+    serviceAccountToken: 'bench-token-not-a-secret',
+    skipTLSVerify: true,
+  });
+  const config = {
+    catalog: {
+      locations: [
+        {
+          type: 'file',
+          target: catalogFile,
+          rules: [{ allow: ['Component', 'Group'] }],
+        },
+      ],
+    },
+    gitops: {
+      repositories: [
+        { name: 'fleet', url: bareRepo, branch: 'main', provider: 'git' },
+      ],
+      environments: clusters.map(c => ({
+        name: c.env,
+        cluster: c.env,
+        namespace: `{service}-${c.env}`,
+        autoSync: c.autoSync,
+      })),
+      clusters: clusters.map(cluster),
+      registries: [],
+      git: { cacheDir: gitCacheDir },
+    },
+    kubernetes: {
+      serviceLocatorMethod: { type: 'multiTenant' },
+      clusterLocatorMethods: [
+        { type: 'config', clusters: clusters.map(cluster) },
+      ],
+    },
+  };
+  // JSON is YAML: no serializer needed.
+  fs.writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+/** The pid listening on :7007, from `ss -ltnp`, or null. */
+function listenerPid() {
+  try {
+    const out = execFileSync('ss', ['-ltnpH', `sport = :${PORT}`], {
+      encoding: 'utf8',
+    });
+    return Number(out.match(/pid=(\d+)/)?.[1]) || null;
+  } catch {
+    return null;
+  }
+}
+
+function descendsFrom(pid, ancestor) {
+  for (let p = pid; p > 1; ) {
+    if (p === ancestor) return true;
+    try {
+      p = parentPid(p);
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** Live (not zombie) processes of a process group, from /proc. */
+function groupMembers(pgid) {
+  return fs.readdirSync('/proc').filter(entry => {
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(group) === pgid && state !== 'Z';
+    } catch {
+      return false; // not a process, or gone meanwhile
+    }
+  });
+}
+
+/**
+ * Spawns the backend in its own process group with stdin closed (the CLI restarts the backend
+ * on any stdin data), pinned to the code loaded at start (pinLoadedCode.cjs), output in `logFile`. Returns a handle: `pid()` of the serving
+ * process, `lines()` of the log so far, `stop()`.
+ */
+export function startBackend({ repoRoot, configFile, logFile }) {
+  const yarnRelease = fs
+    .readdirSync(path.join(repoRoot, '.yarn/releases'))
+    .find(f => f.endsWith('.cjs'));
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(repoRoot, '.yarn/releases', yarnRelease),
+      'workspace',
+      'backend',
+      'start',
+      // One argument (`--require=…`): the CLI then passes it to node only, not to the backend.
+      `--require=${fileURLToPath(
+        new URL('./pinLoadedCode.cjs', import.meta.url),
+      )}`,
+      '--config',
+      '../../app-config.yaml',
+      '--config',
+      configFile,
+    ],
+    { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const out = fs.createWriteStream(logFile);
+  const lines = [];
+  let partial = '';
+  const onData = chunk => {
+    out.write(chunk);
+    const text = partial + chunk.toString('utf8');
+    const parts = text.split('\n');
+    partial = parts.pop();
+    // The log is colored whatever the terminal; matching needs the plain text.
+    lines.push(...parts.map(line => line.replace(/\x1b\[[0-9;]*m/g, '')));
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  let servingPid = null;
+  return {
+    rootPid: child.pid,
+    lines: () => lines,
+    exited: () => child.exitCode !== null,
+    /** The serving process; changes when the CLI restarts the backend on a file change. */
+    pid() {
+      const pid = listenerPid();
+      if (pid && descendsFrom(pid, child.pid)) servingPid = pid;
+      return servingPid;
+    },
+    async stop() {
+      // yarn exits before the backend has shut down: wait for every process of the group (and
+      // so for :7007 to be free), forcing them after 20 s.
+      const groupAlive = () => groupMembers(child.pid).length > 0;
+      if (groupAlive()) process.kill(-child.pid, 'SIGTERM');
+      const deadline = Date.now() + 20_000;
+      while (groupAlive() && Date.now() < deadline) await sleep(200);
+      if (groupAlive()) process.kill(-child.pid, 'SIGKILL');
+      while (groupAlive()) await sleep(100);
+      out.end();
+    },
+  };
+}
+
+/** Polls until `check` resolves truthy; throws after `timeoutMs` with the last reason. */
+export async function until(label, timeoutMs, check, intervalMs = 1000) {
+  const t0 = Date.now();
+  let last;
+  while (Date.now() - t0 < timeoutMs) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      last = error.message;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(
+    `${label}: not within ${Math.round(timeoutMs / 1000)} s${
+      last ? ` (${last})` : ''
+    }`,
+  );
+}
+
+/** Readiness, then a guest token: the two steps every client of the portal goes through. */
+export async function waitReady(backend, timeoutMs) {
+  await until('backend readiness', timeoutMs, async () => {
+    if (backend.exited())
+      throw new Error('the backend process exited; see its log');
+    const response = await fetch(`${BASE_URL}/.backstage/health/v1/readiness`);
+    return response.ok && backend.pid();
+  });
+  return until('guest token', 30_000, async () => {
+    const response = await fetch(`${BASE_URL}/api/auth/guest/refresh`);
+    return response.ok && (await response.json()).backstageIdentity?.token;
+  });
+}
+
+/** Waits until the catalog serves all `n` components; returns how many it has. */
+export function waitForCatalog(token, n, timeoutMs, onProgress) {
+  return until(
+    'catalog ingestion',
+    timeoutMs,
+    async () => {
+      const response = await fetch(
+        `${BASE_URL}/api/catalog/entities/by-query?filter=kind=component&limit=1`,
+        {
+          headers: { Authorization: `Bearer ${token}` },
+        },
+      );
+      if (!response.ok) throw new Error(`catalog answered ${response.status}`);
+      const { totalItems } = await response.json();
+      onProgress?.(totalItems);
+      return totalItems >= n && totalItems;
+    },
+    2000,
+  );
+}

@@ -1,0 +1,134 @@
+// Read-side phases: the cold first overview, warm sequential views, and concurrent clients
+// (with the backend's RSS sampled throughout).
+import { ENVIRONMENTS } from './generateFleet.mjs';
+import {
+  fetchOverview,
+  isPaged,
+  overviewComplete,
+  percentiles,
+  summarizeOverview,
+} from './client.mjs';
+import { idleRss, sampleRss } from './procStats.mjs';
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+/**
+ * Time from "catalog complete" to the first overview in which every service has every
+ * environment answered without error. Retries each second; the first answer's latency and
+ * state are kept too, as that is what the first user sees.
+ */
+export async function coldOverview(ctx, signal) {
+  const t0 = performance.now();
+  let first;
+  let attempts = 0;
+  while (!signal.aborted) {
+    const answer = await fetchOverview(ctx.client, { signal });
+    attempts += 1;
+    const summary = answer.ok
+      ? summarizeOverview(answer.items)
+      : { status: answer.status, error: answer.error };
+    first ??= { ms: Math.round(answer.ms), ...summary };
+    if (answer.ok && overviewComplete(answer.items, ctx.n, ENVIRONMENTS)) {
+      return {
+        seconds: Math.round(performance.now() - t0) / 1000,
+        attempts,
+        firstAnswer: first,
+        completeAnswerMs: Math.round(answer.ms),
+        pages: answer.pages,
+        paged: answer.paged,
+        bytes: answer.bytes,
+        fleet: summary,
+      };
+    }
+    ctx.log(
+      `  cold: attempt ${attempts} incomplete (${JSON.stringify(summary)})`,
+    );
+    await sleep(1000);
+  }
+  throw new Error(
+    `no complete overview; first answer ${JSON.stringify(first)}`,
+  );
+}
+
+/** 30 overviews, 100 environment views of random services, and 30 first pages when paged. */
+export async function warmSequential(ctx, signal) {
+  const overview = [];
+  let paged = false;
+  let errors = 0;
+  for (let i = 0; i < 30 && !signal.aborted; i++) {
+    const answer = await fetchOverview(ctx.client, { signal });
+    if (!answer.ok) errors += 1;
+    paged ||= answer.paged;
+    overview.push(answer.ms);
+  }
+  const environments = [];
+  for (let i = 0; i < 100 && !signal.aborted; i++) {
+    const name = ctx.pick();
+    const answer = await ctx.client.get(
+      `/api/gitops/entities/default/component/${name}/environments`,
+      { signal },
+    );
+    if (!answer.ok) errors += 1;
+    environments.push(answer.ms);
+  }
+  const result = {
+    overview: percentiles(overview),
+    environments: percentiles(environments),
+    errors,
+    paged,
+  };
+  if (paged) {
+    const page = [];
+    for (let i = 0; i < 30 && !signal.aborted; i++) {
+      const answer = await ctx.client.get('/api/gitops/overview?limit=100', {
+        signal,
+      });
+      if (!answer.ok || !isPaged(answer.json)) errors += 1;
+      page.push(answer.ms);
+    }
+    result.overviewLimit100 = percentiles(page);
+    result.errors = errors;
+  }
+  result.idleRssMiB = await idleRss(ctx.backend.pid());
+  return result;
+}
+
+/** 50 clients, each making 5 overview requests back to back; RSS sampled every 200 ms. */
+export async function concurrentClients(
+  ctx,
+  signal,
+  clients = 50,
+  perClient = 5,
+) {
+  const sampler = sampleRss(ctx.backend.pid(), 200);
+  const latencies = [];
+  const failures = {};
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = 0; i < perClient && !signal.aborted; i++) {
+        const answer = await ctx.client.get('/api/gitops/overview', {
+          signal,
+          parse: false,
+        });
+        if (answer.ok) latencies.push(answer.ms);
+        else
+          failures[answer.status || answer.error] =
+            (failures[answer.status || answer.error] ?? 0) + 1;
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const rss = sampler.stop();
+  return {
+    clients,
+    perClient,
+    latency: percentiles(latencies),
+    errors: Object.values(failures).reduce((a, b) => a + b, 0),
+    failures,
+    requestsPerSecond: Math.round((latencies.length / seconds) * 10) / 10,
+    seconds: Math.round(seconds * 10) / 10,
+    peakRssMiB: rss.peakMiB,
+    meanRssMiB: rss.meanMiB,
+  };
+}

@@ -1,0 +1,121 @@
+// Memory and CPU of one process from /proc: what the backend costs, measured from outside so
+// the measurement adds nothing to it.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+
+const TICKS =
+  Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+/** VmRSS in MiB, or null when the process is gone. */
+function rssMiB(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(status.match(/^VmRSS:\s+(\d+)/m)?.[1]);
+    return Number.isFinite(kb) ? Math.round(kb / 102.4) / 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime in seconds. */
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may contain spaces: fields count from after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
+/** Parent pid, from /proc/<pid>/stat. */
+export function parentPid(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/** Samples RSS until stopped; `stop()` gives peak and mean. */
+export function sampleRss(pid, intervalMs = 200) {
+  const samples = [];
+  const take = () => {
+    const value = rssMiB(pid);
+    if (value !== null) samples.push(value);
+  };
+  take();
+  const timer = setInterval(take, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      return {
+        peakMiB: Math.max(...samples),
+        meanMiB:
+          Math.round(
+            (samples.reduce((a, b) => a + b, 0) / samples.length) * 10,
+          ) / 10,
+        samples: samples.length,
+      };
+    },
+  };
+}
+
+/** RSS of a process at rest: the median of a few samples. */
+export async function idleRss(pid, count = 5, intervalMs = 200) {
+  const values = [];
+  for (let i = 0; i < count; i++) {
+    values.push(rssMiB(pid));
+    await sleep(intervalMs);
+  }
+  return values.sort((a, b) => a - b)[Math.floor(count / 2)];
+}
+
+/** Mean CPU use (fraction of one core) over `ms`. */
+export async function cpuOver(pid, ms) {
+  const start = cpuSeconds(pid);
+  const t0 = performance.now();
+  await sleep(ms);
+  return (cpuSeconds(pid) - start) / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * Samples CPU every `intervalMs` from `since` (a performance.now() time) until `consecutive`
+ * samples in a row are below `threshold` (fraction of a core); one quiet sample between two
+ * busy ones is noise, not the end of the work. Resolves with the seconds from `since` to the
+ * start of the quiet run, or null after `timeoutMs`, plus the samples.
+ */
+export async function waitCpuBelow(
+  pid,
+  {
+    since,
+    threshold = 0.05,
+    intervalMs = 250,
+    consecutive = 2,
+    timeoutMs = 60_000,
+  },
+) {
+  const trace = [];
+  let quietSince = null;
+  let quiet = 0;
+  let last = cpuSeconds(pid);
+  let lastAt = performance.now();
+  while (performance.now() - since < timeoutMs) {
+    await sleep(intervalMs);
+    const now = performance.now();
+    const cpu = cpuSeconds(pid);
+    const use = (cpu - last) / ((now - lastAt) / 1000);
+    trace.push(Math.round(use * 100));
+    if (use < threshold) {
+      if (quiet === 0) quietSince = lastAt;
+      quiet += 1;
+      if (quiet >= consecutive) {
+        return {
+          seconds: Math.max(0, (quietSince - since) / 1000),
+          tracePct: trace,
+        };
+      }
+    } else {
+      quiet = 0;
+    }
+    last = cpu;
+    lastAt = now;
+  }
+  return { seconds: null, tracePct: trace };
+}

@@ -1,0 +1,177 @@
+// Results as JSON per fleet size and one markdown table across sizes (a column per N).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export function writeJson(dir, date, result) {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${date}-N${result.n}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  return file;
+}
+
+const pct = l => (l?.count ? `${l.p50} / ${l.p95} / ${l.p99}` : '–');
+const or = (value, fallback = '–') =>
+  value === undefined || value === null ? fallback : value;
+const failed = phase =>
+  phase?.error ? `failed: ${phase.error.slice(0, 80)}` : null;
+
+/** One row per metric; `baseline` is the smallest N, for the RSS comparison. */
+function rows(results) {
+  const baseline = results[0];
+  const delta = (r, pick) => {
+    const [a, b] = [pick(r), pick(baseline)];
+    return r === baseline || a == null || b == null
+      ? ''
+      : ` (+${Math.round(a - b)} vs N=${baseline.n})`;
+  };
+  return [
+    [
+      'pods across the 3 clusters (avg bytes/pod)',
+      r => `${r.fleet.pods} (${r.fleet.avgPodBytes})`,
+    ],
+    [
+      'backend start → ready / catalog complete (s)',
+      r => `${or(r.startup?.readySeconds)} / ${or(r.startup?.catalogSeconds)}`,
+    ],
+    [
+      'cold: first complete /overview (s)',
+      r =>
+        failed(r.cold) ??
+        `${r.cold.seconds} (${r.cold.attempts} req; first answer ${r.cold.firstAnswer.ms} ms)`,
+    ],
+    [
+      '/overview body (KiB)',
+      r => (r.cold?.bytes ? Math.round(r.cold.bytes / 1024) : '–'),
+    ],
+    [
+      'warm /overview ×30 p50/p95/p99 (ms)',
+      r => failed(r.warm) ?? pct(r.warm.overview),
+    ],
+    [
+      'warm /environments ×100 p50/p95/p99 (ms)',
+      r => failed(r.warm) ?? pct(r.warm.environments),
+    ],
+    [
+      'warm /overview?limit=100 ×30 p50/p95/p99 (ms)',
+      r =>
+        failed(r.warm) ??
+        (r.warm.paged ? pct(r.warm.overviewLimit100) : 'no paging'),
+    ],
+    [
+      '50 clients × 5 /overview p50/p95/p99 (ms)',
+      r => failed(r.concurrent) ?? pct(r.concurrent.latency),
+    ],
+    [
+      '… errors / requests per s',
+      r =>
+        failed(r.concurrent) ??
+        `${r.concurrent.errors} / ${r.concurrent.requestsPerSecond}`,
+    ],
+    [
+      'K8s API reads per view: GitOps /environments',
+      r => failed(r.kubernetes) ?? r.kubernetes.gitops.readsPerView,
+    ],
+    [
+      'K8s API reads per view: Kubernetes plugin (ratio)',
+      r =>
+        failed(r.kubernetes) ??
+        `${r.kubernetes.kubernetes.readsPerView} (${
+          r.kubernetes.ratio === null
+            ? '∞: GitOps made 0'
+            : `${r.kubernetes.ratio}×`
+        })`,
+    ],
+    [
+      'view latency p50: GitOps / Kubernetes plugin (ms)',
+      r =>
+        failed(r.kubernetes) ??
+        `${r.kubernetes.gitops.latency.p50} / ${r.kubernetes.kubernetes.latency.p50}`,
+    ],
+    [
+      'promotions sequential p50/p95 (ms)',
+      r =>
+        failed(r.promotions) ??
+        `${r.promotions.sequential.latency.p50} / ${
+          r.promotions.sequential.latency.p95
+        } (${r.promotions.sequential.count}, ${JSON.stringify(
+          r.promotions.sequential.statuses,
+        )})`,
+    ],
+    [
+      'promotions concurrent (per s, all 201?)',
+      r =>
+        failed(r.promotions) ??
+        `${r.promotions.concurrent.perSecond}/s, ${
+          r.promotions.concurrent.all201
+            ? 'all 201'
+            : JSON.stringify(r.promotions.concurrent.statuses)
+        }`,
+    ],
+    [
+      'backend RSS idle after warm-up (MiB)',
+      r =>
+        r.warm?.idleRssMiB
+          ? `${r.warm.idleRssMiB}${delta(r, x => x.warm?.idleRssMiB)}`
+          : '–',
+    ],
+    [
+      'backend RSS peak, 50 clients (MiB)',
+      r =>
+        r.concurrent?.peakRssMiB
+          ? `${r.concurrent.peakRssMiB}${delta(
+              r,
+              x => x.concurrent?.peakRssMiB,
+            )}`
+          : '–',
+    ],
+    [
+      'disconnects: s until CPU < 5 % (idle before)',
+      r =>
+        failed(r.disconnect) ??
+        `${or(r.disconnect.secondsUntilCpuBelow5pct, '> 60')} (${
+          r.disconnect.idleCpuPctBefore
+        } %)`,
+    ],
+    [
+      'disconnects: new warning / error log lines',
+      r =>
+        failed(r.disconnect) ??
+        `${r.disconnect.newWarningLines} / ${r.disconnect.newErrorLines}`,
+    ],
+    ['backend restarts during the run (file changes)', r => r.restarts],
+  ];
+}
+
+export function markdownTable(results) {
+  const header = `| metric | ${results.map(r => `N=${r.n}`).join(' | ')} |`;
+  const rule = `| --- | ${results.map(() => '---').join(' | ')} |`;
+  const body = rows(results).map(
+    ([label, cell]) =>
+      `| ${label} | ${results.map(r => String(cell(r))).join(' | ')} |`,
+  );
+  const machine = `${os.cpus().length} cores (${os
+    .cpus()[0]
+    ?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${
+    process.versions.node
+  }`;
+  const { head, uncommittedPluginFiles } = results[0].code;
+  const code = `commit ${head}${
+    uncommittedPluginFiles
+      ? ` + ${uncommittedPluginFiles} uncommitted files in plugins/`
+      : ''
+  }`;
+  return [
+    `Machine: ${machine}. Code: ${code}.`,
+    '',
+    header,
+    rule,
+    ...body,
+  ].join('\n');
+}
+
+export function writeSummary(dir, date, results) {
+  const file = path.join(dir, `${date}-summary.md`);
+  fs.writeFileSync(file, `${markdownTable(results)}\n`);
+  return file;
+}

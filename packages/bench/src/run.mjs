@@ -1,0 +1,253 @@
+#!/usr/bin/env node
+// Fleet benchmark of the GitOps backend: for each fleet size, generate the fleet, start three
+// fake clusters and the real backend on it, and measure cold and warm views, concurrency,
+// Kubernetes API traffic per view (vs the Kubernetes plugin), promotions, memory, and what
+// happens when clients go away. A baseline N=5 runs first, for the memory comparison.
+//
+// Usage: node src/run.mjs [--n 100,1000] [--pods 3] [--no-baseline]
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  startBackend,
+  waitForCatalog,
+  waitForFreePort,
+  waitReady,
+  writeBenchConfig,
+} from './backend.mjs';
+import { createClient, seededRandom } from './client.mjs';
+import { startFakeCluster } from './fakeKubeApi.mjs';
+import { ENVIRONMENTS, generateFleet, serviceName } from './generateFleet.mjs';
+import {
+  coldOverview,
+  concurrentClients,
+  warmSequential,
+} from './phasesRead.mjs';
+import {
+  disconnectingClients,
+  kubernetesRequestsPerView,
+  promotions,
+} from './phasesCompare.mjs';
+import { markdownTable, writeJson, writeSummary } from './report.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../../..');
+const resultsDir = path.resolve(here, '../results');
+const started = Date.now();
+const log = message =>
+  console.log(
+    `[bench ${((Date.now() - started) / 1000)
+      .toFixed(0)
+      .padStart(4)} s] ${message}`,
+  );
+
+const { values } = parseArgs({
+  options: {
+    n: { type: 'string', default: '100,1000' },
+    pods: { type: 'string', default: '3' },
+    'no-baseline': { type: 'boolean', default: false },
+  },
+});
+const pods = Number(values.pods);
+const sizes = [
+  ...new Set([
+    ...(values['no-baseline'] ? [] : [5]),
+    ...values.n.split(',').map(Number),
+  ]),
+];
+if (sizes.some(n => !Number.isInteger(n) || n < 1) || !(pods >= 1)) {
+  console.error(
+    'usage: node src/run.mjs [--n 100,1000] [--pods 3] [--no-baseline]',
+  );
+  process.exit(2);
+}
+const date = new Date().toISOString().slice(0, 10);
+// The backend runs the plugins' sources as they are now, edits in progress included: say which.
+const git = (...args) =>
+  execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
+const code = {
+  head: git('rev-parse', '--short', 'HEAD'),
+  uncommittedPluginFiles: git('status', '--porcelain', 'plugins')
+    .split('\n')
+    .filter(Boolean).length,
+};
+
+// The backend runs in its own process group (so it can be stopped whole): on Ctrl-C stop it
+// too, or it would outlive the benchmark. The fake clusters exit with their IPC channel.
+let running;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    log(`${signal}: stopping the backend`);
+    await running?.stop();
+    process.exit(130);
+  });
+}
+
+/** Runs one phase under a time-box; a failure or time-out is recorded and the run goes on. */
+async function phase(result, name, seconds, fn) {
+  log(`N=${result.n}: ${name} (time-box ${Math.round(seconds)} s)`);
+  const signal = AbortSignal.timeout(seconds * 1000);
+  const timedOut = new Promise((_, reject) =>
+    signal.addEventListener('abort', () =>
+      reject(new Error(`time-box of ${Math.round(seconds)} s exceeded`)),
+    ),
+  );
+  // The time-out may fire after the phase finished: that rejection has nobody to tell.
+  timedOut.catch(() => {});
+  try {
+    result[name] = await Promise.race([fn(signal), timedOut]);
+  } catch (error) {
+    result[name] = { error: error.message };
+  }
+  log(`N=${result.n}: ${name}: ${JSON.stringify(result[name]).slice(0, 400)}`);
+}
+
+async function runSize(n) {
+  const result = { n, pods, date: new Date().toISOString(), code };
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `fleet-bench-N${n}-`));
+  log(
+    `N=${n}: generating ${n} services × ${ENVIRONMENTS.length} environments in ${root}`,
+  );
+  const fleet = generateFleet({ n, replicas: pods, root });
+  const clusters = await Promise.all(
+    ENVIRONMENTS.map(env =>
+      startFakeCluster({
+        env,
+        n,
+        pods,
+        revision: fleet.revision,
+        repoUrl: fleet.bareRepo,
+        autoSync: env !== 'prod',
+      }).then(cluster => ({ ...cluster, autoSync: env !== 'prod' })),
+    ),
+  );
+  result.fleet = {
+    pods: clusters.reduce((sum, c) => sum + c.pods, 0),
+    objects: clusters.reduce((sum, c) => sum + c.objects, 0),
+    avgPodBytes: clusters[0].avgPodBytes,
+  };
+  log(
+    `N=${n}: clusters up (${clusters
+      .map(c => `${c.env} ${c.url}, ${c.objects} objects`)
+      .join('; ')})`,
+  );
+  let backend;
+  try {
+    await waitForFreePort(log);
+    const configFile = writeBenchConfig({
+      file: path.join(root, 'bench-config.yaml'),
+      bareRepo: fleet.bareRepo,
+      catalogFile: fleet.catalogFile,
+      clusters,
+      gitCacheDir: path.join(root, 'git-cache'),
+    });
+    const logFile = path.join(resultsDir, 'logs', `${date}-N${n}-backend.log`);
+    fs.mkdirSync(path.dirname(logFile), { recursive: true });
+    const t0 = performance.now();
+    backend = running = startBackend({ repoRoot, configFile, logFile });
+    log(`N=${n}: backend starting (log ${path.relative(repoRoot, logFile)})`);
+    const token = await waitReady(backend, 240_000);
+    const readySeconds = Math.round(performance.now() - t0) / 1000;
+    const firstPid = backend.pid();
+    log(
+      `N=${n}: backend ready in ${readySeconds} s (pid ${firstPid}); waiting for ${n} components`,
+    );
+    let lastProgress = 0;
+    const components = await waitForCatalog(
+      token,
+      n,
+      (120 + n * 0.5) * 1000,
+      total => {
+        if (total !== lastProgress)
+          log(`N=${n}: catalog has ${(lastProgress = total)} components`);
+      },
+    );
+    result.startup = {
+      readySeconds,
+      catalogSeconds: Math.round(performance.now() - t0) / 1000,
+      components,
+    };
+    if (components !== n)
+      log(
+        `N=${n}: WARNING: the catalog has ${components} components, not ${n}`,
+      );
+
+    const random = seededRandom(n);
+    const order = Array.from({ length: n }, (_, i) => serviceName(i));
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    const ctx = {
+      n,
+      log,
+      backend,
+      clusters,
+      client: createClient(token),
+      pick: () => serviceName(Math.floor(random() * n)),
+      // Distinct services, cycling when the fleet is smaller than asked.
+      distinct: count => Array.from({ length: count }, (_, i) => order[i % n]),
+    };
+    await phase(result, 'cold', 120 + n * 0.3, signal =>
+      coldOverview(ctx, signal),
+    );
+    await phase(result, 'warm', 300 + n * 0.3, signal =>
+      warmSequential(ctx, signal),
+    );
+    await phase(result, 'concurrent', 300 + n * 0.5, signal =>
+      concurrentClients(ctx, signal),
+    );
+    await phase(result, 'kubernetes', 180, signal =>
+      kubernetesRequestsPerView(ctx, signal),
+    );
+    await phase(result, 'disconnect', 120, signal =>
+      disconnectingClients(ctx, signal),
+    );
+    await phase(result, 'promotions', 240, signal => promotions(ctx, signal));
+
+    // pinLoadedCode.cjs keeps source edits from restarting the backend, but the CLI still
+    // restarts it when packages/backend/package.json changes: such numbers mix two processes.
+    result.restarts = backend
+      .lines()
+      .filter(l => l.includes('Change detected, restarting')).length;
+    if (backend.pid() !== firstPid) result.restarts ||= 1;
+    const levels = backend
+      .lines()
+      .map(l => l.match(/^\S+ \S+ (warn|error) /)?.[1])
+      .filter(Boolean);
+    result.log = {
+      lines: backend.lines().length,
+      warn: levels.filter(l => l === 'warn').length,
+      error: levels.filter(l => l === 'error').length,
+    };
+  } catch (error) {
+    result.error = error.message;
+    log(`N=${n}: FAILED: ${error.message}`);
+  } finally {
+    log(`N=${n}: stopping backend and clusters`);
+    await backend?.stop();
+    running = undefined;
+    await Promise.all(clusters.map(c => c.stop()));
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+  log(
+    `N=${n}: results in ${path.relative(
+      repoRoot,
+      writeJson(resultsDir, date, result),
+    )}`,
+  );
+  return result;
+}
+
+const results = [];
+for (const n of sizes) results.push(await runSize(n));
+const summary = writeSummary(resultsDir, date, results);
+console.log(`\n${markdownTable(results)}\n`);
+log(
+  `done in ${Math.round(
+    (Date.now() - started) / 1000,
+  )} s; table in ${path.relative(repoRoot, summary)}`,
+);
