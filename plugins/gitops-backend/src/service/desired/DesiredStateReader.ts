@@ -50,7 +50,9 @@ export class DesiredStateReader {
    * repository reuse it instead of parsing the same files again.
    */
   private readonly results = new LRUCache<string, Promise<DesiredStateResult>>({
-    max: 5000,
+    // Three environments of thousands of services: a smaller cache would evict what the
+    // next fleet view needs and parse everything again.
+    max: 30_000,
   });
 
   async read(options: ReadDesiredStateOptions): Promise<DesiredStateResult> {

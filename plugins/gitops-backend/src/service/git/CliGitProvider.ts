@@ -48,7 +48,9 @@ export class CliGitProvider implements GitProvider {
   >();
   /** Files at a full sha never change: keyed `sha:path`. */
   private readonly files = new LRUCache<string, { text: string | null }>({
-    max: 5000,
+    // By size, not count: a fleet's overlays are many small files.
+    maxSize: 64 * 1024 * 1024,
+    sizeCalculation: entry => Math.max(64, entry.text?.length ?? 0),
   });
 
   constructor(private readonly options: CliGitProviderOptions) {}
