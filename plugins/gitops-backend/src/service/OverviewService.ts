@@ -174,8 +174,12 @@ export class OverviewService {
     const after = decodeCursor(filter.cursor);
     const remaining = after ? selected.filter(e => e.ref > after) : selected;
     const heads = new Map<string, Promise<string>>();
+    // A bounded number of services at a time: a thousand renders in flight at once only
+    // raise the memory peak (and the process's RSS after it), not the speed, on a few cores.
     const compute = (list: typeof selected) =>
-      Promise.all(list.map(({ entity }) => this.item(entity, signal, heads)));
+      mapWithConcurrency(list, OVERVIEW_CONCURRENCY, ({ entity }) =>
+        this.item(entity, signal, heads),
+      );
     try {
       let rows: OverviewItem[];
       let totalCount: number;
@@ -279,6 +283,29 @@ export class OverviewService {
       };
     }
   }
+}
+
+/** Services of an overview computed at the same time. */
+const OVERVIEW_CONCURRENCY = 32;
+
+/** `Promise.all(items.map(fn))` with at most `limit` calls running; stops at the first error. */
+async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, worker),
+  );
+  return results;
 }
 
 /** Who a page is for: callers see the entities the catalog lets them see. */
