@@ -13,6 +13,9 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ANNOTATION_GITOPS_PATH } from '@gitops-backstage/plugin-gitops-common';
 import { EnvironmentService } from './EnvironmentService';
 
+/** Services of an overview computed at the same time. */
+const OVERVIEW_CONCURRENCY = 32;
+
 /** One service's row of the fleet overview. */
 export interface OverviewItem {
   entityRef: string;
@@ -284,9 +287,6 @@ export class OverviewService {
     }
   }
 }
-
-/** Services of an overview computed at the same time. */
-const OVERVIEW_CONCURRENCY = 32;
 
 /** `Promise.all(items.map(fn))` with at most `limit` calls running; stops at the first error. */
 async function mapWithConcurrency<T, R>(
