@@ -10,6 +10,7 @@ import { ManifestError } from './desired/parseYaml';
 import { ServiceLocator } from './ServiceLocator';
 import { actionIdOf } from './promotion/commitMessage';
 import { ActionStore } from './store/ActionStore';
+import { mapLimited } from './mapLimited';
 
 /** Options of {@link HistoryService}. */
 export interface HistoryServiceOptions {
@@ -118,24 +119,4 @@ function versionOf(state: DesiredState): string {
 
 function scalingOf(state: DesiredState): string {
   return JSON.stringify([state.replicas, state.autoscaling]);
-}
-
-/** Maps with at most `limit` calls in flight, keeping order. */
-async function mapLimited<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, worker),
-  );
-  return results;
 }

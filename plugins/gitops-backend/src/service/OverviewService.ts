@@ -12,6 +12,7 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ANNOTATION_GITOPS_PATH } from '@gitops-backstage/plugin-gitops-common';
 import { EnvironmentService } from './EnvironmentService';
+import { mapLimited } from './mapLimited';
 
 /** Services of an overview computed at the same time. */
 const OVERVIEW_CONCURRENCY = 32;
@@ -180,7 +181,7 @@ export class OverviewService {
     // A bounded number of services at a time: a thousand renders in flight at once only
     // raise the memory peak (and the process's RSS after it), not the speed, on a few cores.
     const compute = (list: typeof selected) =>
-      mapWithConcurrency(list, OVERVIEW_CONCURRENCY, ({ entity }) =>
+      mapLimited(list, OVERVIEW_CONCURRENCY, ({ entity }) =>
         this.item(entity, signal, heads),
       );
     try {
@@ -286,26 +287,6 @@ export class OverviewService {
       };
     }
   }
-}
-
-/** `Promise.all(items.map(fn))` with at most `limit` calls running; stops at the first error. */
-async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, worker),
-  );
-  return results;
 }
 
 /** Who a page is for: callers see the entities the catalog lets them see. */
