@@ -16,7 +16,7 @@ import {
   GitReadFileOptions,
   GitRepositoryRef,
 } from '@gitops-backstage/plugin-gitops-node';
-import { Octokit } from '@octokit/core';
+import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { LRUCache } from 'lru-cache';
@@ -51,8 +51,9 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 409, 422, 451];
 const RATE_LIMIT_RETRIES = 1;
 
 /**
- * Reads and writes GitOps repositories through the GitHub REST API (`@octokit/core` with the
- * retry and throttling plugins: the versions the scaffolder GitHub module already brings).
+ * Reads and writes GitOps repositories through the GitHub REST API (`@octokit/rest` 20, on
+ * the `@octokit/core` 5 the scaffolder GitHub module already brings, with the retry and
+ * throttling plugins).
  * Writes are done by {@link GithubGitWriter}.
  *
  * Rate limit: the branch head is read with a conditional request (`If-None-Match`; a 304 does

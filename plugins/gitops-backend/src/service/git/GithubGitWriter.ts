@@ -6,7 +6,7 @@ import {
   GitPullRequestOptions,
   GitRepositoryRef,
 } from '@gitops-backstage/plugin-gitops-node';
-import { Octokit } from '@octokit/core';
+import { Octokit } from '@octokit/rest';
 import { LRUCache } from 'lru-cache';
 
 /** What {@link GithubGitWriter} borrows from the provider it writes for. */
