@@ -1,34 +1,25 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { KubeConfig, ListWatch } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import {
   ClusterObjects,
   Freshness,
   KindKey,
   KubeObject,
   WATCHED_KINDS,
-  kindPath,
 } from './kinds';
-import { listKind } from './listKind';
 import { ObjectIndex } from './objectIndex';
 import { isExpiredEvent, slimObject } from './slimObject';
-import { LivenessWatch } from './LivenessWatch';
 import { WatchScope, scopeNamespaces } from './watchScope';
+import {
+  KindWatchState,
+  WatchSlot,
+  aggregate,
+  createWatchSlot,
+  isExcluded,
+  safeMessage,
+} from './watchSlot';
 
-/** State of one kind's list+watch (in one namespace, or cluster-wide). */
-export interface KindWatchState {
-  /** `forbidden`: the account may not list it; `absent`: the cluster does not serve it. */
-  state: 'starting' | 'synced' | 'error' | 'absent' | 'forbidden';
-  /** Last error, credentials never included. */
-  error: string | null;
-  syncedAt: string | null;
-  /** Last time the API server confirmed the data: a list, an opened watch, an event, a bookmark. */
-  confirmedAt: string | null;
-  /** A watch is open. */
-  connected: boolean;
-  lists: number;
-  /** Per namespace, when watches are namespaced. */
-  namespaces?: Record<string, KindWatchState>;
-}
+export type { KindWatchState } from './watchSlot';
 
 /** Options of {@link ClusterWatch}. */
 export interface ClusterWatchOptions {
@@ -52,16 +43,6 @@ export interface ClusterWatchOptions {
   now?: () => number;
 }
 
-type Slot = {
-  kind: KindKey;
-  namespace: string | null;
-  informer: ListWatch<KubeObject>;
-  status: KindWatchState;
-  failures: number;
-  timer?: NodeJS.Timeout;
-  removed: boolean;
-};
-
 /**
  * One cluster's cache: a list+watch per kind — cluster-wide, or per namespace for accounts
  * bound by Roles — whatever the number of entities and page views. An informer of
@@ -72,7 +53,7 @@ type Slot = {
  * served as stale, not as current.
  */
 export class ClusterWatch implements ClusterObjects {
-  private readonly slots = new Map<string, Slot>();
+  private readonly slots = new Map<string, WatchSlot>();
   /** Per kind, objects by index key, kept current by the informers' callbacks. */
   private readonly indexes = new Map<KindKey, ObjectIndex>();
   private readonly reads = { calls: 0, objects: 0 };
@@ -210,7 +191,7 @@ export class ClusterWatch implements ClusterObjects {
   freshness(): Freshness {
     const now = this.now();
     let oldest: number | null = null;
-    let cause: Slot | undefined;
+    let cause: WatchSlot | undefined;
     for (const slot of this.slots.values()) {
       if (isExcluded(slot) || slot.status.syncedAt === null) continue;
       const confirmed = slot.status.connected
@@ -321,7 +302,7 @@ export class ClusterWatch implements ClusterObjects {
     }
   }
 
-  private async drop(slot: Slot) {
+  private async drop(slot: WatchSlot) {
     slot.removed = true;
     clearTimeout(slot.timer);
     await slot.informer.stop();
@@ -344,107 +325,27 @@ export class ClusterWatch implements ClusterObjects {
     return slimObject(kind, object);
   }
 
-  private createSlot(kind: KindKey, namespace: string | null): Slot {
-    const fieldSelector =
-      'fieldSelector' in WATCHED_KINDS[kind]
-        ? (WATCHED_KINDS[kind] as { fieldSelector: string }).fieldSelector
-        : undefined;
-    const status: KindWatchState = {
-      state: 'starting',
-      error: null,
-      syncedAt: null,
-      confirmedAt: null,
-      connected: false,
-      lists: 0,
-    };
-    const slot = { kind, namespace, status, failures: 0 } as Slot;
-    const confirm = () => {
-      status.confirmedAt = new Date(this.now()).toISOString();
-    };
-    const list = async () => {
-      const body = await listKind({
-        kubeConfig: this.options.kubeConfig,
-        kind,
-        namespace: namespace ?? undefined,
-        fieldSelector,
-        timeoutMs: this.options.timeoutMs,
-      });
-      body.items = body.items!.flatMap(item => this.keep(kind, item) ?? []);
-      status.lists += 1;
-      status.state = 'synced';
-      status.error = null;
-      status.syncedAt = new Date(this.now()).toISOString();
-      confirm();
-      slot.failures = 0;
-      // Waiters check after the informer has stored the items.
-      setImmediate(() => this.waiters.forEach(check => check()));
-      return body;
-    };
-    const watchTimeoutSeconds = this.options.watchTimeoutSeconds ?? 60;
-    const watch = new LivenessWatch({
+  private createSlot(kind: KindKey, namespace: string | null): WatchSlot {
+    return createWatchSlot({
+      kind,
+      namespace,
       kubeConfig: this.options.kubeConfig,
-      connectTimeoutMs: this.options.timeoutMs,
-      serverTimeoutSeconds: watchTimeoutSeconds,
-      idleTimeoutMs: watchTimeoutSeconds * 1000 + this.options.timeoutMs,
-      onConfirmed: () => {
-        confirm();
-        if (status.state !== 'synced' && status.syncedAt) {
-          // A watch resumed after an outage: the kind is current again.
-          status.state = 'synced';
-          status.error = null;
-          slot.failures = 0;
-        }
-      },
-      onConnected: connected => {
-        status.connected = connected;
-      },
+      timeoutMs: this.options.timeoutMs,
+      watchTimeoutSeconds: this.options.watchTimeoutSeconds ?? 60,
+      now: () => this.now(),
+      keep: object => this.keep(kind, object),
+      index: this.index(kind),
+      onListed: () => this.waiters.forEach(check => check()),
+      onError: (slot, error) => this.onError(slot, error),
     });
-    const path = kindPath(kind, namespace ?? undefined);
-    // Objects are slimmed before the informer stores them; old events are not stored at all.
-    const slimmingWatch = {
-      watch: (
-        watchPath: string,
-        params: Record<string, unknown>,
-        callback: (phase: string, object: any, watchObject?: any) => void,
-        done: (error: any) => void,
-      ) =>
-        watch.watch(
-          watchPath,
-          params,
-          (phase, object, watchObject) => {
-            if (phase !== 'ADDED' && phase !== 'MODIFIED') {
-              callback(phase, object, watchObject);
-              return;
-            }
-            const kept = this.keep(kind, object);
-            if (kept) callback(phase, kept, watchObject);
-          },
-          done,
-        ),
-    };
-    slot.informer = new ListWatch<KubeObject>(
-      path,
-      slimmingWatch as any,
-      list as any,
-      false,
-      undefined,
-      fieldSelector,
-    );
-    slot.status = status;
-    const index = this.index(kind);
-    slot.informer.on('add', object => index.put(object));
-    slot.informer.on('update', object => index.put(object));
-    slot.informer.on('delete', object => index.remove(object));
-    slot.informer.on('error', (error: any) => this.onError(slot, error));
-    return slot;
   }
 
-  private run(slot: Slot) {
+  private run(slot: WatchSlot) {
     if (this.stopped || slot.removed) return;
     slot.informer.start().catch(error => this.onError(slot, error));
   }
 
-  private onError(slot: Slot, error: any) {
+  private onError(slot: WatchSlot, error: any) {
     if (this.stopped || slot.removed) return;
     const code = Number(error?.statusCode ?? error?.code);
     const { status } = slot;
@@ -497,10 +398,6 @@ function slotKey(kind: KindKey, namespace: string | null) {
   return namespace === null ? kind : `${kind}@${namespace}`;
 }
 
-function isExcluded(slot: Slot) {
-  return slot.status.state === 'absent' || slot.status.state === 'forbidden';
-}
-
 function namespacesOfKind(
   kind: KindKey,
   scope: ReturnType<typeof scopeNamespaces>,
@@ -509,37 +406,4 @@ function namespacesOfKind(
   if (where === 'service') return scope.service;
   if (where === 'argocd') return scope.argocd;
   return [...new Set([...scope.flux, ...scope.service])];
-}
-
-const SEVERITY: KindWatchState['state'][] = [
-  'error',
-  'forbidden',
-  'starting',
-  'absent',
-  'synced',
-];
-
-function aggregate(states: KindWatchState[]): KindWatchState {
-  const state = SEVERITY.find(s => states.some(x => x.state === s))!;
-  const times = (pick: (s: KindWatchState) => string | null) =>
-    states
-      .map(pick)
-      .filter((t): t is string => Boolean(t))
-      .sort()[0] ?? null;
-  return {
-    state,
-    error: states.find(s => s.state === state)?.error ?? null,
-    syncedAt: times(s => s.syncedAt),
-    confirmedAt: times(s => s.confirmedAt),
-    connected: states.every(s => s.connected),
-    lists: states.reduce((sum, s) => sum + s.lists, 0),
-  };
-}
-
-/** An error's message without anything that looks like a credential. */
-export function safeMessage(error: any): string {
-  const message = String(error?.message ?? error ?? 'unknown error');
-  return message
-    .replace(/(authorization|bearer|token)[=: ]+\S+/gi, '$1 ***')
-    .replace(/(\w+:\/\/)[^/@\s]+@/g, '$1***@');
 }

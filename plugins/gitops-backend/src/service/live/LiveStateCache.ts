@@ -132,14 +132,6 @@ export class LiveStateCache {
     return { objects: watch, freshness: watch.freshness() };
   }
 
-  /** The cached objects of a cluster (see {@link LiveStateCache.read}). */
-  async objects(
-    cluster: string,
-    signal?: AbortSignal,
-  ): Promise<ClusterObjects> {
-    return (await this.read(cluster, signal)).objects;
-  }
-
   health(): ClusterHealth[] {
     return this.clusters.map(cluster => {
       const watch = this.watches.get(cluster.name)!;

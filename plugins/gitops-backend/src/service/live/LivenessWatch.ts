@@ -18,6 +18,11 @@ export interface LivenessWatchOptions {
   onConfirmed(): void;
   /** Called when the watch is open (true) and when it ends (false). */
   onConnected(connected: boolean): void;
+  /**
+   * What is kept of an added or changed object before the informer stores it; null drops the
+   * event. Default: the object as sent.
+   */
+  transform?(object: any): any | null;
 }
 
 /** Error of a watch the API server stopped answering; the informer restarts it. */
@@ -118,6 +123,14 @@ export class LivenessWatch {
           data = JSON.parse(line);
         } catch {
           return; // a torn line carries nothing to apply
+        }
+        if (
+          this.options.transform &&
+          (data.type === 'ADDED' || data.type === 'MODIFIED')
+        ) {
+          const kept = this.options.transform(data.object);
+          if (kept) callback(data.type, kept, data);
+          return;
         }
         callback(data.type, data.object, data);
       });
