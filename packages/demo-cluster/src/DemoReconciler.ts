@@ -10,28 +10,15 @@ import {
   GitRepositoryRef,
 } from '@gitops-backstage/plugin-gitops-node';
 import { DemoRegistry } from './DemoRegistry';
-import {
-  AppliedResource,
-  withArgoStatus,
-  withFluxStatus,
-  withHelmReleaseStatus,
-  withSourceStatus,
-} from './engineStatus';
-import {
-  attemptRelease,
-  readHelmRelease,
-  releaseOf,
-  settleRelease,
-} from './helmRelease';
+import { AppliedResource, withSourceStatus } from './engineStatus';
+import { readHelmRelease } from './helmRelease';
 import { KubeObject, ObjectStore } from './ObjectStore';
-import {
-  Ownership,
-  argoOwnership,
-  helmOwnership,
-  kustomizeOwnership,
-  owned,
-} from './ownership';
 import { DemoPod, templateHash } from './workloadObjects';
+import {
+  ownershipOf,
+  writeEngineStatus,
+  writeHelmRelease,
+} from './engineObjects';
 import { writeWorkload } from './writeWorkload';
 import {
   Runtime,
@@ -372,7 +359,17 @@ export class DemoReconciler {
     const { store } = this.options;
     if (!rt.applied) {
       if (error)
-        this.writeEngine(rt, head, false, 'Degraded', error, error, now, []);
+        writeEngineStatus(
+          store,
+          rt,
+          head,
+          false,
+          'Degraded',
+          error,
+          error,
+          now,
+          [],
+        );
       return;
     }
     const applied = rt.applied.desired;
@@ -397,7 +394,7 @@ export class DemoReconciler {
       progressDeadlineSeconds: this.options.progressDeadlineSeconds ?? 20,
       now,
       owner: rt.workload,
-      managedBy: this.ownership(rt),
+      managedBy: ownershipOf(rt),
       autoscaler: hpa?.maxReplicas
         ? {
             min: hpa.minReplicas ?? 1,
@@ -429,7 +426,7 @@ export class DemoReconciler {
       healthMessage: healthy === 'Healthy' ? null : message,
     });
     // What the engine applied: the HelmRelease, or the workload and its autoscaler.
-    const helmRelease = release && this.writeHelmRelease(rt, health, now);
+    const helmRelease = release && writeHelmRelease(store, rt, health, now);
     const resources = helmRelease
       ? [resource(helmRelease, inSync, health)]
       : written.applied.map(o =>
@@ -437,114 +434,16 @@ export class DemoReconciler {
             ? resource(o, deploymentInSync(git, applied), health)
             : resource(o, autoscalerInSync(git, applied), 'Healthy'),
         );
-    this.writeEngine(rt, head, inSync, health, message, error, now, resources);
-  }
-
-  /** The labels and annotations of the engine that applies a runtime's workload. */
-  private ownership(rt: Runtime): Ownership {
-    if (rt.plural === 'applications') return argoOwnership(rt.name);
-    const release = rt.helmSource?.object;
-    return release
-      ? helmOwnership(
-          {
-            name: release.metadata.name,
-            namespace: release.metadata.namespace!,
-          },
-          releaseOf(release),
-        )
-      : kustomizeOwnership(rt.name, rt.namespace);
-  }
-
-  /**
-   * The HelmRelease as the Kustomization applies it — keeping what users set in the cluster
-   * (suspend, reconcile requests) — with helm-controller's status of its releases.
-   */
-  private writeHelmRelease(
-    rt: Runtime,
-    health: 'Healthy' | 'Progressing' | 'Degraded',
-    now: Date,
-  ): KubeObject {
-    const { store } = this.options;
-    const source = rt.helmSource!;
-    const { namespace, name } = source.object.metadata;
-    const stored = store.get('helmreleases', namespace!, name);
-    const object = owned(
-      structuredClone(source.object),
-      kustomizeOwnership(rt.name, rt.namespace),
-    );
-    const annotations = {
-      ...stored?.metadata.annotations,
-      ...object.metadata.annotations,
-    };
-    if (Object.keys(annotations).length > 0)
-      object.metadata.annotations = annotations;
-    if (
-      object.spec.suspend === undefined &&
-      stored?.spec?.suspend !== undefined
-    )
-      object.spec.suspend = stored.spec.suspend;
-    const generation = stored?.metadata.generation ?? 1;
-    object.metadata.generation =
-      !stored || JSON.stringify(stored.spec) === JSON.stringify(object.spec)
-        ? generation
-        : generation + 1;
-    if (stored?.status) object.status = stored.status;
-    if (object.spec.suspend !== true) {
-      rt.helm = attemptRelease(
-        rt.helm,
-        source,
-        object.metadata.generation,
-        rt.helm ? now.toISOString() : rt.rolloutStartedAt,
-      );
-      rt.helm = settleRelease(rt.helm, releaseOf(object), health);
-    }
-    return store.put(
-      'helmreleases',
-      rt.helm ? withHelmReleaseStatus(object, rt.helm, now) : object,
-    );
-  }
-
-  private writeEngine(
-    rt: Runtime,
-    head: string,
-    inSync: boolean,
-    health: 'Healthy' | 'Progressing' | 'Degraded',
-    message: string | null,
-    error: string | null,
-    now: Date,
-    resources: AppliedResource[],
-  ) {
-    const { store } = this.options;
-    const engine = store.get(rt.plural, rt.namespace, rt.name)!;
-    // The status time moves on changes and once a minute, like a real controller's resync.
-    if (now.getTime() - Date.parse(rt.statusAt) > 60_000)
-      rt.statusAt = now.toISOString();
-    const layout = rt.applied?.desired.layout;
-    const view = {
+    writeEngineStatus(
+      store,
+      rt,
       head,
-      applied: rt.applied?.revision ?? head,
       inSync,
       health,
-      healthMessage: message,
-      syncedAt: rt.applied?.at ?? now.toISOString(),
+      message,
       error,
-      now: new Date(rt.statusAt),
+      now,
       resources,
-      images: [
-        ...new Set([
-          ...(rt.applied ? [imageOf(rt.applied.desired)] : []),
-          ...rt.pods.map(p => p.image),
-        ]),
-      ].sort(),
-      syncs: rt.syncs,
-      sourceType:
-        layout === 'helm' ? ('Helm' as const) : ('Kustomize' as const),
-    };
-    store.put(
-      rt.plural,
-      rt.plural === 'applications'
-        ? withArgoStatus(engine, view)
-        : withFluxStatus(engine, view, fluxRevision),
     );
   }
 }
