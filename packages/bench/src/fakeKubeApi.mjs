@@ -181,13 +181,19 @@ export function createFakeKubeApi(objects) {
       );
       return;
     }
+    // Pages as a real API server serves them: `limit` items, then a `continue` token (here
+    // the offset) for the rest.
+    const limit = Number(url.searchParams.get('limit')) || items.length;
+    const offset = Number(url.searchParams.get('continue')) || 0;
+    const page = items.slice(offset, offset + limit);
+    const next = offset + limit < items.length ? String(offset + limit) : '';
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(
       JSON.stringify({
         kind: `${kind}List`,
         apiVersion,
-        metadata: { resourceVersion },
-        items,
+        metadata: { resourceVersion, ...(next ? { continue: next } : {}) },
+        items: page,
       }),
     );
   });

@@ -67,6 +67,29 @@ export async function idleRss(pid, count = 5, intervalMs = 200) {
   return values.sort((a, b) => a - b)[Math.floor(count / 2)];
 }
 
+/**
+ * RSS of a process left alone: samples every second for `seconds` and gives the median of the
+ * last quarter. Right after a burst of work RSS still holds garbage the runtime returns to the
+ * system only after some idle time (V8's memory reducer), so a single sample then says more
+ * about when it was taken than about what the process needs.
+ */
+export async function settledRss(pid, seconds = 60) {
+  const samples = [];
+  for (let i = 0; i < seconds; i++) {
+    samples.push(rssMiB(pid));
+    await sleep(1000);
+  }
+  const tail = samples
+    .slice(Math.floor((samples.length * 3) / 4))
+    .sort((a, b) => a - b);
+  return {
+    seconds,
+    settledMiB: tail[Math.floor(tail.length / 2)],
+    firstMiB: samples[0],
+    minMiB: Math.min(...samples),
+  };
+}
+
 /** Mean CPU use (fraction of one core) over `ms`. */
 export async function cpuOver(pid, ms) {
   const start = cpuSeconds(pid);

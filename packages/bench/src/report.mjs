@@ -116,6 +116,13 @@ function rows(results) {
           : '–',
     ],
     [
+      'backend RSS after 60 s idle, settled (MiB)',
+      r =>
+        r.memory?.settledMiB
+          ? `${r.memory.settledMiB}${delta(r, x => x.memory?.settledMiB)}`
+          : failed(r.memory) ?? '–',
+    ],
+    [
       'backend RSS peak, 50 clients (MiB)',
       r =>
         r.concurrent?.peakRssMiB

@@ -31,6 +31,7 @@ import {
   kubernetesRequestsPerView,
   promotions,
 } from './phasesCompare.mjs';
+import { settledRss } from './procStats.mjs';
 import { markdownTable, writeJson, writeSummary } from './report.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -207,6 +208,7 @@ async function runSize(n) {
       disconnectingClients(ctx, signal),
     );
     await phase(result, 'promotions', 240, signal => promotions(ctx, signal));
+    await phase(result, 'memory', 90, () => settledRss(backend.pid(), 60));
 
     // pinLoadedCode.cjs keeps source edits from restarting the backend, but the CLI still
     // restarts it when packages/backend/package.json changes: such numbers mix two processes.

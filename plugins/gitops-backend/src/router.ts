@@ -89,14 +89,18 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req);
     const ref: CompoundEntityRef = parseBody(entityPathParams, req.params);
     const entityRef = stringifyEntityRef(ref);
-    const entity = await catalog.getEntityByRef(ref, { credentials });
+    // Two calls to other plugins, asked side by side: each is a request of its own through the
+    // backend, and a tab makes several views per entity.
+    const [entity, [decision]] = await Promise.all([
+      catalog.getEntityByRef(ref, { credentials }),
+      permissions.authorize(
+        [{ permission: gitopsEntityReadPermission, resourceRef: entityRef }],
+        { credentials },
+      ),
+    ]);
     if (!entity) {
       throw new NotFoundError(`Entity ${entityRef} not found`);
     }
-    const [decision] = await permissions.authorize(
-      [{ permission: gitopsEntityReadPermission, resourceRef: entityRef }],
-      { credentials },
-    );
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(
         `Not allowed to read the GitOps state of ${entityRef}`,

@@ -62,6 +62,10 @@ export class FakeKubeApi {
   /** Requests answered 403 by the authorizer, as `verb kind namespace`. */
   readonly denied: string[] = [];
   authorizer?: FakeAuthorizer;
+  /** `limit` of each list request of a kind, in order (undefined: all at once). */
+  readonly listLimits = new Map<KindKey, Array<number | undefined>>();
+  /** Answer a list's next page (`continue`) 410 Expired, as after an etcd compaction. */
+  expireContinueTokens = false;
 
   constructor(
     readonly server: string,
@@ -245,13 +249,39 @@ export class FakeKubeApi {
       });
     }
     const model = KIND_NAMES[kind];
+    const items = (this.objects.get(kind) ?? []).filter(
+      o => !namespace || o.metadata?.namespace === namespace,
+    );
+    // Pages as the API server serves them: `limit` items and a `continue` token for the rest.
+    const limit = Number(url.searchParams.get('limit')) || undefined;
+    const token = url.searchParams.get('continue');
+    this.listLimits.set(kind, [...(this.listLimits.get(kind) ?? []), limit]);
+    if (token && this.expireContinueTokens) {
+      return HttpResponse.json(
+        {
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          message:
+            'The provided continue parameter is too old to display a consistent list result.',
+          reason: 'Expired',
+          code: 410,
+        },
+        { status: 410 },
+      );
+    }
+    const offset = Number(token ?? 0);
+    const end = limit ? offset + limit : items.length;
     return HttpResponse.json({
       apiVersion: model.apiVersion,
       kind: `${model.kind}List`,
-      metadata: { resourceVersion: String(this.resourceVersion) },
+      metadata: {
+        resourceVersion: String(this.resourceVersion),
+        ...(end < items.length ? { continue: String(end) } : {}),
+      },
       // Real list items carry no apiVersion/kind.
-      items: (this.objects.get(kind) ?? [])
-        .filter(o => !namespace || o.metadata?.namespace === namespace)
+      items: items
+        .slice(offset, end)
         .map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
     });
   }

@@ -162,7 +162,15 @@ export class OverviewService {
           [`metadata.annotations.${ANNOTATION_GITOPS_PATH}`]:
             CATALOG_FILTER_EXISTS,
         },
-        fields: ['kind', 'metadata', 'spec.owner'],
+        // What locating a service reads: the rest of each entity is the catalog's work for nothing.
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.title',
+          'metadata.annotations',
+          'spec.owner',
+        ],
       },
       { credentials },
     );

@@ -108,6 +108,35 @@ describe('ClusterWatch', () => {
     await eventually(() => expect(api.watches.get('deployments')).toBe(1));
   });
 
+  it.each([
+    ['in pages of 500, as client-go lists', false, [500, 500, 500], 1200],
+    [
+      'again in one request when a continue token expired (410)',
+      true,
+      [500, 500, undefined],
+      1200,
+    ],
+  ])('lists a large kind %s', async (_name, expire, limits, count) => {
+    const api = new FakeKubeApi(SERVER);
+    api.expireContinueTokens = expire;
+    api.set(
+      'deployments',
+      Array.from({ length: count }, (_, i) =>
+        deployment(`svc-${i}`, `ghcr.io/acme/svc-${i}:v1`),
+      ),
+    );
+    server.use(...api.handlers());
+    watch = clusterWatch();
+    watch.start();
+    await watch.whenReady(5000);
+
+    expect(watch.list('deployments')).toHaveLength(count);
+    expect(watch.list('deployments', 'svc-1199-prod')).toMatchObject([
+      { kind: 'Deployment', metadata: { name: 'svc-1199' } },
+    ]);
+    expect(api.listLimits.get('deployments')).toEqual(limits);
+  });
+
   it('shows a watch event on the next read, without listing again', async () => {
     const api = new FakeKubeApi(SERVER);
     api.set('deployments', [

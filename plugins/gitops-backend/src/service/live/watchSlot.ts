@@ -80,8 +80,8 @@ export function createWatchSlot(options: WatchSlotOptions): WatchSlot {
       namespace: namespace ?? undefined,
       fieldSelector,
       timeoutMs: options.timeoutMs,
+      keep: options.keep,
     });
-    body.items = body.items!.flatMap(item => options.keep(item) ?? []);
     status.lists += 1;
     status.state = 'synced';
     status.error = null;
