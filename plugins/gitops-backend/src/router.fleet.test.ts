@@ -22,17 +22,26 @@ jest.setTimeout(180_000);
 
 interface FleetRun {
   apiRequestsPerWarmView: number;
+  /** Reads of the first overview: every service's rows computed. */
   readsPerOverview: { calls: number; objects: number };
+  /** Reads of an overview after the first, with nothing changed meanwhile. */
+  readsPerUnchangedOverview: { calls: number; objects: number };
+  /** Reads of the overview after one service's Deployment changed, and that row then. */
+  readsAfterOneChange: { calls: number; objects: number };
+  changedRow: any;
   items: number;
 }
 
 async function measureFleet(count: number, workDir: string): Promise<FleetRun> {
   const dir = fs.mkdtempSync(path.join(workDir, `fleet-${count}-`));
   const origin = createFleetRepo(path.join(dir, 'repo'), count);
+  const snapshots = FLEET_ENVIRONMENTS.map(env =>
+    fleetClusterObjects(env, count),
+  );
   const clusters = await Promise.all(
-    FLEET_ENVIRONMENTS.map(async env => {
+    snapshots.map(async snapshot => {
       const api = await new HttpKubeApi().start();
-      api.load(fleetClusterObjects(env, count));
+      api.load(snapshot);
       return api;
     }),
   );
@@ -57,6 +66,8 @@ async function measureFleet(count: number, workDir: string): Promise<FleetRun> {
               name: env,
               cluster: env,
             })),
+            // Every request computes its page: what is measured is the computation.
+            overview: { reuseSeconds: 0 },
           },
         },
       }),
@@ -68,8 +79,6 @@ async function measureFleet(count: number, workDir: string): Promise<FleetRun> {
       expect(res.status).toBe(200);
       return res.body;
     };
-    const cold = await overview();
-    expect(cold.totalCount).toBe(count);
     const reads = async () => {
       const health = await supertest(backend.server).get('/api/gitops/health');
       return health.body.clusters.reduce(
@@ -80,23 +89,64 @@ async function measureFleet(count: number, workDir: string): Promise<FleetRun> {
         { calls: 0, objects: 0 },
       );
     };
+    const since = (
+      before: { calls: number; objects: number },
+      after: { calls: number; objects: number },
+    ) => ({
+      calls: after.calls - before.calls,
+      objects: after.objects - before.objects,
+    });
+    const start = await reads();
+    const cold = await overview();
+    expect(cold.totalCount).toBe(count);
+    const afterCold = await reads();
     const requestsBefore = clusters.reduce((n, c) => n + c.requests.length, 0);
-    const before = await reads();
     const warm = await overview();
-    const after = await reads();
+    // The first overview's early rows waited for the clusters: the second computes them again.
+    const beforeUnchanged = await reads();
     await overview();
+    const afterUnchanged = await reads();
     await overview();
     const requestsAfter = clusters.reduce((n, c) => n + c.requests.length, 0);
     const errors = warm.items.flatMap((i: any) =>
       i.environments.filter((e: any) => e.error || e.sync !== 'Synced'),
     );
     expect(errors).toEqual([]);
+
+    // One service's prod rollout gets stuck: its row changes, and only its row is computed.
+    const prod = FLEET_ENVIRONMENTS.indexOf('prod');
+    const deployment = structuredClone(
+      snapshots[prod].deployments.find(d => d.metadata.name === 'svc-7'),
+    );
+    deployment.status.conditions = [
+      {
+        type: 'Progressing',
+        status: 'False',
+        reason: 'ProgressDeadlineExceeded',
+        message: 'ReplicaSet "svc-7-5d9c7b" has timed out progressing.',
+        lastUpdateTime: new Date().toISOString(),
+        lastTransitionTime: new Date().toISOString(),
+      },
+    ];
+    clusters[prod].apply('deployments', 'MODIFIED', deployment);
+    let changedRow: any;
+    let beforeChange = await reads();
+    for (let attempt = 0; attempt < 50 && !changedRow; attempt++) {
+      beforeChange = await reads();
+      const page = await overview();
+      const row = page.items.find(
+        (i: any) => i.entityRef === 'component:default/svc-7',
+      );
+      if (row.environments.some((e: any) => e.problems > 0)) changedRow = row;
+      else await new Promise(resolve => setTimeout(resolve, 20));
+    }
+    const afterChange = await reads();
     return {
       apiRequestsPerWarmView: (requestsAfter - requestsBefore) / 3,
-      readsPerOverview: {
-        calls: after.calls - before.calls,
-        objects: after.objects - before.objects,
-      },
+      readsPerOverview: since(start, afterCold),
+      readsPerUnchangedOverview: since(beforeUnchanged, afterUnchanged),
+      readsAfterOneChange: since(beforeChange, afterChange),
+      changedRow,
       items: warm.items.length,
     };
   } finally {
@@ -112,7 +162,7 @@ describe('the fleet overview', () => {
   });
   afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
-  it('costs no Kubernetes API request once warm, and cache reads that grow linearly from 100 to 1,000 services', async () => {
+  it('costs no Kubernetes API request once warm, cache reads that grow linearly from 100 to 1,000 services, and then only what changed', async () => {
     const small = await measureFleet(100, workDir);
     const large = await measureFleet(1000, workDir);
     expect(small.items).toBe(100);
@@ -120,6 +170,7 @@ describe('the fleet overview', () => {
     expect(small.apiRequestsPerWarmView).toBe(0);
     expect(large.apiRequestsPerWarmView).toBe(0);
     // 10× the services may cost at most 10× the reads (+10 % for the fixed part).
+    expect(large.readsPerOverview.calls).toBeGreaterThan(1000);
     expect(large.readsPerOverview.calls).toBeLessThanOrEqual(
       small.readsPerOverview.calls * 11,
     );
@@ -128,6 +179,18 @@ describe('the fleet overview', () => {
     );
     // Each service costs a handful of reads per environment, and objects of its own only.
     expect(large.readsPerOverview.objects / 1000).toBeLessThan(30);
+    // Nothing changed: every row is taken as it was.
+    expect(large.readsPerUnchangedOverview).toEqual({ calls: 0, objects: 0 });
+    // One Deployment changed: that service's row alone is computed again, and shows it.
+    expect(large.changedRow.environments).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'prod', problems: 1 }),
+      ]),
+    );
+    expect(large.readsAfterOneChange.calls).toBeGreaterThan(0);
+    expect(large.readsAfterOneChange.calls).toBeLessThanOrEqual(
+      large.readsPerOverview.calls / 1000 + 1,
+    );
   });
 
   it('pages the overview with a cursor, in entity order, with the total', async () => {

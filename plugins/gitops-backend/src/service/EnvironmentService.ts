@@ -7,6 +7,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { DesiredStateReader } from './desired/DesiredStateReader';
 import { ManifestError } from './desired/parseYaml';
+import { CacheRead } from './live/kinds';
 import { LiveStatusService } from './live/LiveStatusService';
 import { RegistryStatusService } from './registry/RegistryStatusService';
 import { ServiceLocator, ServiceTarget } from './ServiceLocator';
@@ -16,6 +17,8 @@ import { EnvironmentConfig, GitopsConfig } from './config';
 export interface EnvironmentsContext {
   /** Branch heads by repository, read once per request instead of once per service. */
   heads?: Map<string, Promise<string>>;
+  /** Where to note the cluster cache reads the answer comes from (see `recordReads`). */
+  reads?: CacheRead[];
 }
 
 /** Options of {@link EnvironmentService}. */
@@ -56,10 +59,40 @@ export class EnvironmentService {
     }
     const environments = await Promise.all(
       config.environments.map(environment =>
-        this.environment(target, environment, revision, gitError, signal),
+        this.environment(
+          target,
+          environment,
+          revision,
+          gitError,
+          signal,
+          context.reads,
+        ),
       ),
     );
     return { entityRef: target.entityRef, environments };
+  }
+
+  /**
+   * What an entity's environments are computed from besides the clusters' objects: its
+   * repository's head (or why it cannot be read) and the clusters' state. Equal bases and
+   * unchanged cache reads (`isCurrent`) give equal answers, but for the passing of time.
+   */
+  async basis(
+    entity: Entity,
+    context: EnvironmentsContext = {},
+  ): Promise<string> {
+    const target = this.options.locator.locate(entity);
+    const head = await this.head(target, undefined, context.heads).catch(
+      error => `error ${messageOf(error)}`,
+    );
+    return `${
+      target.repository.url
+    }@${head} ${this.options.live.clusterState()}`;
+  }
+
+  /** Whether answers computed from these cluster cache reads would come out the same. */
+  isCurrent(reads: readonly CacheRead[]): boolean {
+    return this.options.live.isCurrent(reads);
   }
 
   /** The branch head, read once per repository when a fleet view shares `heads`. */
@@ -99,6 +132,7 @@ export class EnvironmentService {
     revision: string | undefined,
     gitError: string | undefined,
     signal?: AbortSignal,
+    reads?: CacheRead[],
   ): Promise<EnvironmentStatus> {
     const errors: string[] = [];
     const covered = this.options.live.covers(environment);
@@ -145,6 +179,7 @@ export class EnvironmentService {
               desired,
               signal,
               prepared,
+              reads,
             }),
           )
         : undefined,

@@ -2,7 +2,7 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { fleetEntity } from '../__testUtils__/fleet';
 import { EnvironmentService } from './EnvironmentService';
-import { OverviewService } from './OverviewService';
+import { OverviewService, ROW_MAX_AGE_MS } from './OverviewService';
 
 /** An environment service that counts its calls and answers when told to. */
 function slowEnvironments() {
@@ -107,5 +107,102 @@ describe('OverviewService', () => {
     expect(logger.info).toHaveBeenCalledTimes(1);
     expect(logger.info.mock.calls[0][0]).toMatch(/client went away/);
     expect(logger.warn).not.toHaveBeenCalled();
+  });
+
+  describe('reuses a service row while nothing it came from changed', () => {
+    /** Environments whose inputs the test moves: head, cache reads, errors. */
+    function changingEnvironments() {
+      const state = { head: 'a', current: true, error: null as string | null };
+      const calls: string[] = [];
+      const service = {
+        basis: async () => `repo@${state.head}`,
+        isCurrent: () => state.current,
+        getEnvironments: async (entity: any, _signal: any, context: any) => {
+          calls.push(entity.metadata.name);
+          context.reads.push({
+            cluster: 'prod',
+            kind: 'pods',
+            key: 'x',
+            version: 1,
+          });
+          return {
+            entityRef: `component:default/${entity.metadata.name}`,
+            environments: [
+              {
+                name: 'prod',
+                desired: { tag: `v-${state.head}`, digest: null },
+                live: null,
+                sync: null,
+                drift: [],
+                problems: [],
+                registry: null,
+                error: state.error,
+              },
+            ],
+          };
+        },
+      } as unknown as EnvironmentService;
+      return { service, state, calls };
+    }
+
+    it.each<{
+      name: string;
+      setup?: (state: ReturnType<typeof changingEnvironments>['state']) => void;
+      change: (state: ReturnType<typeof changingEnvironments>['state']) => void;
+      later?: number;
+      computed: number;
+      tag: string;
+    }>([
+      { name: 'nothing changed', change: () => {}, computed: 5, tag: 'v-a' },
+      {
+        name: 'the branch moved',
+        change: state => {
+          state.head = 'b';
+        },
+        computed: 10,
+        tag: 'v-b',
+      },
+      {
+        name: 'a cache read would answer differently (each time)',
+        change: state => {
+          state.current = false;
+        },
+        computed: 15,
+        tag: 'v-a',
+      },
+      {
+        name: 'the rows have an error (asked again each time)',
+        setup: state => {
+          state.error = 'cluster prod: no answer';
+        },
+        change: () => {},
+        computed: 15,
+        tag: 'v-a',
+      },
+      {
+        name: 'the row is older than its longest reuse',
+        change: () => {},
+        later: ROW_MAX_AGE_MS,
+        computed: 10,
+        tag: 'v-a',
+      },
+    ])('$name: $computed rows computed over three pages', async t => {
+      const changing = changingEnvironments();
+      const overview = overviewService(changing.service, 0);
+      const now = Date.now();
+      const clock = jest.spyOn(Date, 'now').mockReturnValue(now);
+      try {
+        t.setup?.(changing.state);
+        await overview.overview({}, alice);
+        t.change(changing.state);
+        clock.mockReturnValue(now + (t.later ?? 1000));
+        const second = await overview.overview({}, bob);
+        await overview.overview({}, alice);
+        expect(changing.calls).toHaveLength(t.computed);
+        expect(second.items[0].environments[0].tag).toBe(t.tag);
+      } finally {
+        clock.mockRestore();
+      }
+    });
   });
 });

@@ -12,10 +12,18 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ANNOTATION_GITOPS_PATH } from '@gitops-backstage/plugin-gitops-common';
 import { EnvironmentService } from './EnvironmentService';
+import { CacheRead } from './live/kinds';
 import { mapLimited } from './mapLimited';
 
 /** Services of an overview computed at the same time. */
 const OVERVIEW_CONCURRENCY = 32;
+
+/**
+ * Longest a service's row is reused while nothing it was computed from changed: what changes
+ * with time alone (a reconcile overdue for StaleReconcile, a registry answer expiring) shows
+ * within this long.
+ */
+export const ROW_MAX_AGE_MS = 30_000;
 
 /** One service's row of the fleet overview. */
 export interface OverviewItem {
@@ -83,6 +91,15 @@ export class OverviewService {
       controller: AbortController;
       waiters: number;
     }
+  >();
+  /**
+   * Each service's last row, with what it was computed from: the entity, the repository head
+   * and clusters' state, and the cache reads with their versions. A row whose inputs did not
+   * change is taken as it is, so a page costs what changed since the last one, not the fleet.
+   */
+  private readonly rows = new Map<
+    string,
+    { item: OverviewItem; inputs: string; reads: CacheRead[]; at: number }
   >();
   /** Pages computed within `reuseMs`. */
   private readonly recent = new Map<
@@ -189,9 +206,10 @@ export class OverviewService {
     // A bounded number of services at a time: a thousand renders in flight at once only
     // raise the memory peak (and the process's RSS after it), not the speed, on a few cores.
     const compute = (list: typeof selected) =>
-      mapLimited(list, OVERVIEW_CONCURRENCY, ({ entity }) =>
-        this.item(entity, signal, heads),
+      mapLimited(list, OVERVIEW_CONCURRENCY, ({ entity, ref }) =>
+        this.reusedOrItem(entity, ref, signal, heads),
       );
+    this.forgetOldRows();
     try {
       let rows: OverviewItem[];
       let totalCount: number;
@@ -243,10 +261,59 @@ export class OverviewService {
     };
   }
 
+  /** The service's last row when nothing it came from changed, else a new one. */
+  private async reusedOrItem(
+    entity: Entity,
+    ref: string,
+    signal: AbortSignal | undefined,
+    heads: Map<string, Promise<string>>,
+  ): Promise<OverviewItem> {
+    if (signal?.aborted) throw signal.reason;
+    const { environments } = this.options;
+    let inputs: string;
+    try {
+      inputs = `${JSON.stringify([
+        entity.metadata.annotations,
+        entity.metadata.title,
+        entity.spec?.owner,
+      ])} ${await environments.basis(entity, { heads })}`;
+    } catch {
+      // Annotations that cannot be read: the row says why, and costs nothing to make.
+      return this.item(entity, signal, heads);
+    }
+    const last = this.rows.get(ref);
+    if (
+      last &&
+      last.inputs === inputs &&
+      Date.now() - last.at < ROW_MAX_AGE_MS &&
+      environments.isCurrent(last.reads)
+    ) {
+      return last.item;
+    }
+    const reads: CacheRead[] = [];
+    const at = Date.now();
+    const item = await this.item(entity, signal, heads, reads);
+    // A row with an error is asked again next time: the error may have been passing.
+    if (item.environments.every(env => env.error === null)) {
+      this.rows.set(ref, { item, inputs, reads, at });
+    } else {
+      this.rows.delete(ref);
+    }
+    return item;
+  }
+
+  private forgetOldRows() {
+    const now = Date.now();
+    for (const [ref, row] of this.rows) {
+      if (now - row.at >= ROW_MAX_AGE_MS) this.rows.delete(ref);
+    }
+  }
+
   private async item(
     entity: Entity,
     signal: AbortSignal | undefined,
     heads: Map<string, Promise<string>>,
+    reads?: CacheRead[],
   ): Promise<OverviewItem> {
     // Work stops when the client went away; the first to notice ends the request.
     if (signal?.aborted) throw signal.reason;
@@ -260,7 +327,7 @@ export class OverviewService {
       const { environments } = await this.options.environments.getEnvironments(
         entity,
         signal,
-        { heads },
+        { heads, reads },
       );
       return {
         ...base,

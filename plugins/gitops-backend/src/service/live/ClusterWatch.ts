@@ -101,6 +101,21 @@ export class ClusterWatch implements ClusterObjects {
     return this.counted(this.indexes.get(kind)?.get(key) ?? []);
   }
 
+  version(kind: KindKey, key: string): number {
+    return this.indexes.get(kind)?.version(key) ?? 0;
+  }
+
+  /**
+   * What the cluster's answers depend on besides its objects: whether it is up, current, and
+   * which kinds it could read. Changes when any of that does.
+   */
+  state(): string {
+    const kinds = [...this.slots.values()].map(slot => slot.status.state);
+    return `${this.hasData()}:${this.knownDown()}:${
+      this.freshness().stale
+    }:${kinds.join(',')}`;
+  }
+
   /**
    * Reads served from the cache and the objects they returned: the cost of views, which must
    * grow with what they show, not with the size of the cluster.

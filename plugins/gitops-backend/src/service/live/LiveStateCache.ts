@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ClusterConfig } from './clusterConfig';
 import { ClusterWatch, KindWatchState } from './ClusterWatch';
-import { ClusterObjects, Freshness, KindKey } from './kinds';
+import { CacheRead, ClusterObjects, Freshness, KindKey } from './kinds';
 import { WatchScope } from './watchScope';
 
 /** Options of {@link LiveStateCache}. */
@@ -130,6 +130,22 @@ export class LiveStateCache {
       await watch.whenReady(this.options.timeoutMs, signal);
     }
     return { objects: watch, freshness: watch.freshness() };
+  }
+
+  /** Whether every read still answers what it did (see {@link recordReads}). */
+  isCurrent(reads: readonly CacheRead[]): boolean {
+    return reads.every(
+      read =>
+        this.watches.get(read.cluster)?.version(read.kind, read.key) ===
+        read.version,
+    );
+  }
+
+  /** Every cluster's state (up, current, kinds read): a change here may change any view. */
+  state(): string {
+    return [...this.watches.entries()]
+      .map(([name, watch]) => `${name}=${watch.state()}`)
+      .join(';');
   }
 
   health(): ClusterHealth[] {

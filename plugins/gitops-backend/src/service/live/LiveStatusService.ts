@@ -8,7 +8,7 @@ import {
 import { EnvironmentConfig, fillTemplate } from '../config';
 import { ServiceTarget } from '../ServiceLocator';
 import { detectDrift, diagnose } from './diagnose';
-import { Freshness } from './kinds';
+import { CacheRead, Freshness, recordReads } from './kinds';
 import { ClusterRead, LiveStateCache } from './LiveStateCache';
 import { liveState } from './liveState';
 import { ServiceObjects, selectServiceObjects } from './selectServiceObjects';
@@ -48,6 +48,16 @@ export class LiveStatusService {
     return now;
   }
 
+  /** Whether views computed from these cache reads would still come out the same. */
+  isCurrent(reads: readonly CacheRead[]): boolean {
+    return this.options.cache.isCurrent(reads);
+  }
+
+  /** The clusters' state (up, current, kinds read): views depend on it besides the objects. */
+  clusterState(): string {
+    return this.options.cache.state();
+  }
+
   /** Whether the environment has a configured cluster to read. */
   covers(environment: EnvironmentConfig): boolean {
     return Boolean(
@@ -79,6 +89,8 @@ export class LiveStatusService {
     signal?: AbortSignal;
     /** From {@link LiveStatusService.prepare}. */
     prepared?: Promise<ClusterRead | Error>;
+    /** Where to note the cache reads the answer comes from (see {@link recordReads}). */
+    reads?: CacheRead[];
   }): Promise<{
     cluster: string;
     namespace: string;
@@ -91,7 +103,10 @@ export class LiveStatusService {
     const read = await (options.prepared ??
       this.options.cache.read(cluster, options.signal));
     if (read instanceof Error) throw read;
-    const { objects, freshness } = read;
+    const { freshness } = read;
+    const objects = options.reads
+      ? recordReads(cluster, read.objects, options.reads)
+      : read.objects;
     const namespace =
       desired?.namespace ??
       fillTemplate(environment.namespace, {
@@ -119,6 +134,7 @@ export class LiveStatusService {
     desired: DesiredState | null;
     signal?: AbortSignal;
     prepared?: Promise<ClusterRead | Error>;
+    reads?: CacheRead[];
   }): Promise<LiveStatus> {
     const { environment, desired } = options;
     const { cluster, namespace, found, freshness, warnings } = await this.find(

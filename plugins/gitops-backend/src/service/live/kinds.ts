@@ -105,6 +105,52 @@ export interface ClusterObjects {
   warnings?(namespace: string): string[];
   /** When the data was last confirmed, and whether that is too long ago to be current. */
   freshness?(): Freshness;
+  /**
+   * The version of a read (see ObjectIndex.version): `ns:<namespace>` for `list` in one
+   * namespace, `*` for all of a kind, the index key for `lookup`. Without it nothing computed
+   * from this cluster's objects is reused.
+   */
+  version?(kind: KindKey, key: string): number;
+}
+
+/** A read a view was computed from: the cluster, what was read, and its version then. */
+export interface CacheRead {
+  cluster: string;
+  kind: KindKey;
+  key: string;
+  version: number;
+}
+
+/**
+ * The cluster's objects, noting in `reads` every list and lookup with its version, so what is
+ * computed from them can be reused until one of those reads would answer differently.
+ */
+export function recordReads(
+  cluster: string,
+  objects: ClusterObjects,
+  reads: CacheRead[],
+): ClusterObjects {
+  const note = (kind: KindKey, key: string) =>
+    reads.push({
+      cluster,
+      kind,
+      key,
+      version: objects.version ? objects.version(kind, key) : NaN,
+    });
+  return {
+    list(kind, namespace) {
+      note(kind, namespace === undefined ? '*' : `ns:${namespace}`);
+      return objects.list(kind, namespace);
+    },
+    lookup:
+      objects.lookup &&
+      ((kind, key) => {
+        note(kind, key);
+        return objects.lookup!(kind, key);
+      }),
+    warnings: objects.warnings && (namespace => objects.warnings!(namespace)),
+    freshness: objects.freshness && (() => objects.freshness!()),
+  };
 }
 
 /** How current a cluster's cached data is. */
@@ -134,23 +180,53 @@ export function condition(
     : undefined;
 }
 
+/** One term of a label selector: `k=v` (or `k==v`), `k!=v`, or `k` (the label exists). */
+export interface SelectorTerm {
+  key: string;
+  op: '=' | '!=' | 'exists';
+  value?: string;
+}
+
+const PARSED_SELECTORS_MAX = 10_000;
+let parsedSelectors = new Map<string, SelectorTerm[]>();
+
+/**
+ * The terms of a `k=v,k2!=v2,k3` label selector. A fleet view matches the same few selectors
+ * (one per service) against many objects: each is parsed once, not once per object.
+ */
+export function parseLabelSelector(selector: string): SelectorTerm[] {
+  const known = parsedSelectors.get(selector);
+  if (known) return known;
+  const terms = selector
+    .split(',')
+    .map(term => term.trim())
+    .filter(Boolean)
+    .map((term): SelectorTerm => {
+      const notEqual = term.split('!=');
+      if (notEqual.length === 2) {
+        return { key: notEqual[0].trim(), op: '!=', value: notEqual[1].trim() };
+      }
+      const [key, value] = term.split(/==?/).map(part => part.trim());
+      return value === undefined
+        ? { key, op: 'exists' }
+        : { key, op: '=', value };
+    });
+  if (parsedSelectors.size >= PARSED_SELECTORS_MAX) parsedSelectors = new Map();
+  parsedSelectors.set(selector, terms);
+  return terms;
+}
+
 /** Does a `k=v,k2=v2` (or `k`, `k!=v`) label selector match these labels? */
 export function matchesLabelSelector(
   selector: string,
   labels: Record<string, string> | undefined,
 ): boolean {
   const have = labels ?? {};
-  return selector
-    .split(',')
-    .map(term => term.trim())
-    .filter(Boolean)
-    .every(term => {
-      const notEqual = term.split('!=');
-      if (notEqual.length === 2)
-        return have[notEqual[0].trim()] !== notEqual[1].trim();
-      const [key, value] = term.split(/==?/).map(part => part.trim());
-      return value === undefined ? key in have : have[key] === value;
-    });
+  return parseLabelSelector(selector).every(term => {
+    if (term.op === '!=') return have[term.key] !== term.value;
+    if (term.op === 'exists') return term.key in have;
+    return have[term.key] === term.value;
+  });
 }
 
 /** Does a Kubernetes `LabelSelector` (matchLabels only) match these labels? */

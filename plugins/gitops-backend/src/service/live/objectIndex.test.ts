@@ -1,4 +1,4 @@
-import { KubeObject } from './kinds';
+import { KubeObject, matchesLabelSelector } from './kinds';
 import { ObjectIndex, selectorKey } from './objectIndex';
 
 const app = (
@@ -94,5 +94,56 @@ describe('ObjectIndex', () => {
     ['tier in (a,b)', undefined],
   ])('narrows the selector %s by %s', (selector, key) => {
     expect(selectorKey(selector)).toBe(key);
+  });
+
+  it.each([
+    ['app=x', true],
+    ['app==x', true],
+    ['app=y', false],
+    ['app!=y', true],
+    ['app!=x', false],
+    ['app', true],
+    ['tier', false],
+    [' app = x , team ', true],
+    ['app=x,tier=web', false],
+    ['', true],
+  ])(
+    'matches the selector %s against app=x,team=a: %s',
+    (selector, matches) => {
+      // Twice: the second match uses the parsed selector kept from the first.
+      for (let i = 0; i < 2; i++) {
+        expect(matchesLabelSelector(selector, { app: 'x', team: 'a' })).toBe(
+          matches,
+        );
+      }
+    },
+  );
+
+  it('versions each key, namespace and the kind: a read answers differently only when its version moved', () => {
+    const index = new ObjectIndex('applications');
+    const read = () => ({
+      a: index.version('app:a'),
+      b: index.version('app:b'),
+      team: index.version('label:team=x'),
+      ns: index.version('ns:argocd'),
+      all: index.version('*'),
+    });
+    const empty = read();
+    expect(empty).toEqual({ a: 0, b: 0, team: 0, ns: 0, all: 0 });
+    index.put(app('a', { team: 'x' }));
+    const one = read();
+    expect(one.a).toBeGreaterThan(0);
+    expect(one.b).toBe(0);
+    index.put(app('b', { team: 'y' }));
+    const two = read();
+    // b's keys, the namespace and the kind moved; a's did not.
+    expect(two.a).toBe(one.a);
+    expect(two.team).toBe(one.team);
+    expect(two.b).toBeGreaterThan(one.a);
+    expect(two.ns).toBeGreaterThan(one.ns);
+    index.remove(app('a', { team: 'x' }));
+    // No object under a's keys: back to 0, as when nothing was there.
+    expect(read()).toMatchObject({ a: 0, team: 0, b: two.b });
+    expect(read().ns).toBeGreaterThan(two.ns);
   });
 });

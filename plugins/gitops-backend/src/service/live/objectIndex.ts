@@ -3,6 +3,7 @@ import {
   KindKey,
   KubeObject,
   matchesLabelSelector,
+  parseLabelSelector,
 } from './kinds';
 
 /**
@@ -51,13 +52,8 @@ export function normalizePath(value: unknown): string {
 
 /** The key that narrows a label selector most cheaply: its first `k=v` term. */
 export function selectorKey(selector: string): string | undefined {
-  const term = selector
-    .split(',')
-    .map(t => t.trim())
-    .find(t => /^[^!=]+==?[^=]*$/.test(t));
-  if (!term) return undefined;
-  const [key, value] = term.split(/==?/).map(part => part.trim());
-  return `label:${key}=${value}`;
+  const term = parseLabelSelector(selector).find(t => t.op === '=');
+  return term ? `label:${term.key}=${term.value}` : undefined;
 }
 
 /** Objects of a kind by label selector, through the index when the selector has a `k=v` term. */
@@ -86,6 +82,13 @@ export class ObjectIndex {
   >();
   /** The object as indexed, to find the keys it was put under when it changes or goes. */
   private readonly indexed = new Map<string, KubeObject>();
+  /**
+   * When each key, namespace (`ns:<namespace>`) and the whole kind (`*`) last changed, on a
+   * clock of this index; a key with no object has none. A view computed from some reads is
+   * still current while the versions of those reads are the same (see {@link version}).
+   */
+  private readonly versions = new Map<string, number>();
+  private clock = 0;
 
   constructor(private readonly kind: KindKey) {}
 
@@ -93,7 +96,9 @@ export class ObjectIndex {
     const id = idOf(object);
     this.remove(object);
     this.indexed.set(id, object);
-    for (const key of indexKeys(this.kind, object)) {
+    const keys = indexKeys(this.kind, object);
+    this.touch(object, keys);
+    for (const key of keys) {
       const bucket = this.byKey.get(key);
       if (bucket === undefined) {
         this.byKey.set(key, object);
@@ -116,10 +121,16 @@ export class ObjectIndex {
     const old = this.indexed.get(id);
     if (!old) return;
     this.indexed.delete(id);
-    for (const key of indexKeys(this.kind, old)) {
+    const keys = indexKeys(this.kind, old);
+    this.touch(old, keys);
+    for (const key of keys) {
       const bucket = this.byKey.get(key);
       if (!(bucket instanceof Map)) {
-        if (bucket !== undefined && idOf(bucket) === id) this.byKey.delete(key);
+        if (bucket !== undefined && idOf(bucket) === id) {
+          this.byKey.delete(key);
+          // No object, no version: reads made while the key was empty hold again.
+          this.versions.delete(key);
+        }
         continue;
       }
       bucket.delete(id);
@@ -131,6 +142,22 @@ export class ObjectIndex {
     const bucket = this.byKey.get(key);
     if (bucket === undefined) return [];
     return bucket instanceof Map ? [...bucket.values()] : [bucket];
+  }
+
+  /**
+   * The version of what a read returns: of an index key, of a namespace (`ns:<namespace>`) or
+   * of the whole kind (`*`). Changes whenever the read's answer may have; 0 for a key that
+   * holds nothing.
+   */
+  version(key: string): number {
+    return this.versions.get(key) ?? 0;
+  }
+
+  private touch(object: KubeObject, keys: string[]) {
+    this.clock += 1;
+    this.versions.set('*', this.clock);
+    this.versions.set(`ns:${object.metadata?.namespace ?? ''}`, this.clock);
+    for (const key of keys) this.versions.set(key, this.clock);
   }
 }
 
