@@ -1,4 +1,5 @@
 import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
+import { internStrings } from '../internStrings';
 import { LRUCache } from 'lru-cache';
 import path from 'node:path';
 import { EnvironmentConfig, fillTemplate } from '../config';
@@ -82,8 +83,9 @@ export class DesiredStateReader {
     // runs under the providers' time-outs, not one caller's signal, which would fail the rest.
     let pending = this.results.get(key);
     if (!pending) {
+      // Thousands are kept: their repeated strings (revision, paths, names) are kept once.
       pending = this.readUncached({ ...options, signal: undefined }).then(
-        deepFreeze,
+        result => deepFreeze(internStrings(result)),
       );
       this.results.set(key, pending);
       pending.catch(() => this.results.delete(key));

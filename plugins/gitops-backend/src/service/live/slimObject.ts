@@ -1,3 +1,4 @@
+import { internStrings } from '../internStrings';
 import { KindKey, KubeObject } from './kinds';
 
 /** Warning events older than this are not kept: they describe incidents long over. */
@@ -11,34 +12,8 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  * Changes the object in place (it comes fresh from the API response) and returns it.
  */
 export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
-  const meta = object.metadata;
-  if (meta?.managedFields) {
-    // Flux objects keep when each writer last wrote (not what): a spec change not observed
-    // for three intervals is how a stalled controller shows (StaleReconcile).
-    meta.managedFields =
-      kind === 'kustomizations' || kind === 'helmreleases'
-        ? meta.managedFields.map((f: any) => ({
-            manager: f?.manager,
-            operation: f?.operation,
-            time: f?.time,
-            ...(f?.subresource ? { subresource: f.subresource } : {}),
-          }))
-        : undefined;
-    if (!meta.managedFields) delete meta.managedFields;
-  }
-  if (meta) {
-    if (meta.annotations?.[LAST_APPLIED]) {
-      const { [LAST_APPLIED]: _dropped, ...rest } = meta.annotations;
-      meta.annotations = rest;
-    }
-  }
+  if (object.metadata) object.metadata = slimMetadata(kind, object.metadata);
   if (kind === 'pods') {
-    if (meta) {
-      // Pods are found by labels; their annotations (sidecar injectors, scrapers) are not read.
-      delete meta.annotations;
-      delete meta.ownerReferences;
-      delete meta.generateName;
-    }
     const spec = object.spec ?? {};
     object.spec = {
       nodeName: spec.nodeName,
@@ -103,6 +78,49 @@ export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
   return internStrings(object);
 }
 
+/**
+ * The metadata the plugin reads, as a new object. Deleting properties instead would turn each
+ * object's metadata into a hash table, several times its size, for thousands of pods.
+ */
+function slimMetadata(kind: KindKey, meta: Record<string, any>) {
+  let annotations = meta.annotations;
+  if (kind === 'pods') {
+    // Pods are found by labels; their annotations (sidecar injectors, scrapers) are not read.
+    annotations = undefined;
+  } else if (annotations?.[LAST_APPLIED]) {
+    const { [LAST_APPLIED]: _dropped, ...rest } = annotations;
+    annotations = rest;
+  }
+  // Flux objects keep when each writer last wrote (not what): a spec change not observed for
+  // three intervals is how a stalled controller shows (StaleReconcile).
+  const managedFields =
+    (kind === 'kustomizations' || kind === 'helmreleases') &&
+    Array.isArray(meta.managedFields)
+      ? meta.managedFields.map((f: any) => ({
+          manager: f?.manager,
+          operation: f?.operation,
+          time: f?.time,
+          ...(f?.subresource ? { subresource: f.subresource } : {}),
+        }))
+      : undefined;
+  const kept: Array<[string, unknown]> = [
+    ['name', meta.name],
+    ['namespace', meta.namespace],
+    ['uid', meta.uid],
+    ['resourceVersion', meta.resourceVersion],
+    ['generation', meta.generation],
+    ['creationTimestamp', meta.creationTimestamp],
+    ['deletionTimestamp', meta.deletionTimestamp],
+    ['labels', meta.labels],
+    ['annotations', annotations],
+    ['managedFields', managedFields],
+  ];
+  // Added in one order, absent ones left out: objects of one shape share their layout.
+  const slim: Record<string, any> = {};
+  for (const [key, value] of kept) if (value !== undefined) slim[key] = value;
+  return slim;
+}
+
 /** Of a pod condition, what says whether and why it holds. */
 function slimCondition(condition: any) {
   return {
@@ -125,42 +143,6 @@ function slimContainerStatus(status: any) {
     state: status?.state,
     lastState: status?.lastState,
   };
-}
-
-/**
- * Short strings repeat across a fleet's objects (namespaces, label values, condition types,
- * timestamps of one rollout, revisions) and JSON parsing makes a copy of each: the cache keeps
- * one. Bounded: the pool starts over when full, which only costs sharing, never correctness.
- */
-const INTERNED_MAX_LENGTH = 100;
-const INTERN_POOL_SIZE = 200_000;
-let internPool = new Map<string, string>();
-
-function intern(value: string): string {
-  if (value.length > INTERNED_MAX_LENGTH) return value;
-  const known = internPool.get(value);
-  if (known !== undefined) return known;
-  if (internPool.size >= INTERN_POOL_SIZE) internPool = new Map();
-  internPool.set(value, value);
-  return value;
-}
-
-/** Replaces the object's short string values, in place, by shared copies. */
-export function internStrings<T>(value: T): T {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i];
-      value[i] = typeof item === 'string' ? intern(item) : internStrings(item);
-    }
-  } else if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      const item = record[key];
-      if (typeof item === 'string') record[key] = intern(item);
-      else if (item && typeof item === 'object') internStrings(item);
-    }
-  }
-  return value;
 }
 
 /** When an event last happened: core/v1 events use lastTimestamp, events.k8s.io ones a series. */
