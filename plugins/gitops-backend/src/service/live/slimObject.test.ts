@@ -52,6 +52,14 @@ describe('slimObject', () => {
             lastTransitionTime: '2026-11-28T10:00:00Z',
             observedGeneration: 1,
           },
+          { type: 'Initialized', status: 'True' },
+          { type: 'ContainersReady', status: 'True' },
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message: '0/3 nodes are available: 3 Insufficient memory.',
+          },
         ],
         containerStatuses: [
           {
@@ -90,6 +98,12 @@ describe('slimObject', () => {
             type: 'Ready',
             status: 'True',
             lastTransitionTime: '2026-11-28T10:00:00Z',
+          },
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message: '0/3 nodes are available: 3 Insufficient memory.',
           },
         ],
         containerStatuses: [

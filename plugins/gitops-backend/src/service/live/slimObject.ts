@@ -6,6 +6,8 @@ export const EVENT_RETENTION_MS = 60 * 60 * 1000;
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
+const POD_CONDITIONS_READ = new Set(['Ready', 'PodScheduled']);
+
 /**
  * Keeps only what the plugin reads of a watched object, before the cache stores it: a fleet
  * of pods with managedFields, full container specs and IPs costs hundreds of MiB for nothing.
@@ -29,7 +31,10 @@ export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
     const status = object.status ?? {};
     object.status = {
       phase: status.phase,
-      conditions: status.conditions?.map(slimCondition),
+      // Ready (the ready count) and PodScheduled (Unschedulable) are the ones read.
+      conditions: status.conditions
+        ?.filter((c: any) => POD_CONDITIONS_READ.has(c?.type))
+        .map(slimCondition),
       containerStatuses: status.containerStatuses?.map(slimContainerStatus),
       initContainerStatuses:
         status.initContainerStatuses?.map(slimContainerStatus),
