@@ -73,9 +73,9 @@ export class EnvironmentService {
   }
 
   /**
-   * What an entity's environments are computed from besides the clusters' objects: its
-   * repository's head (or why it cannot be read) and the clusters' state. Equal bases and
-   * unchanged cache reads (`isCurrent`) give equal answers, but for the passing of time.
+   * What an entity's environments are computed from in Git: its repository's head (or why it
+   * cannot be read). Equal bases, an equal {@link clusterState} and unchanged cache reads
+   * (`isCurrent`) give equal answers, but for the passing of time.
    */
   async basis(
     entity: Entity,
@@ -85,9 +85,12 @@ export class EnvironmentService {
     const head = await this.head(target, undefined, context.heads).catch(
       error => `error ${messageOf(error)}`,
     );
-    return `${
-      target.repository.url
-    }@${head} ${this.options.live.clusterState()}`;
+    return `${target.repository.url}@${head}`;
+  }
+
+  /** The clusters' state (up, current, kinds read): every service's answers depend on it. */
+  clusterState(): string {
+    return this.options.live.clusterState();
   }
 
   /** Whether answers computed from these cluster cache reads would come out the same. */

@@ -13,6 +13,7 @@ function slowEnvironments() {
     release = resolve;
   });
   const service = {
+    clusterState: () => 'prod=up',
     getEnvironments: async (entity: any, signal?: AbortSignal) => {
       calls.push(entity.metadata.name);
       if (signal) signals.push(signal);
@@ -112,10 +113,16 @@ describe('OverviewService', () => {
   describe('reuses a service row while nothing it came from changed', () => {
     /** Environments whose inputs the test moves: head, cache reads, errors. */
     function changingEnvironments() {
-      const state = { head: 'a', current: true, error: null as string | null };
+      const state = {
+        head: 'a',
+        clusters: 'prod=up',
+        current: true,
+        error: null as string | null,
+      };
       const calls: string[] = [];
       const service = {
         basis: async () => `repo@${state.head}`,
+        clusterState: () => state.clusters,
         isCurrent: () => state.current,
         getEnvironments: async (entity: any, _signal: any, context: any) => {
           calls.push(entity.metadata.name);
@@ -161,6 +168,14 @@ describe('OverviewService', () => {
         },
         computed: 10,
         tag: 'v-b',
+      },
+      {
+        name: "a cluster's state changed",
+        change: state => {
+          state.clusters = 'prod=stale';
+        },
+        computed: 10,
+        tag: 'v-a',
       },
       {
         name: 'a cache read would answer differently (each time)',

@@ -205,9 +205,11 @@ export class OverviewService {
     const heads = new Map<string, Promise<string>>();
     // A bounded number of services at a time: a thousand renders in flight at once only
     // raise the memory peak (and the process's RSS after it), not the speed, on a few cores.
+    // The same for every row: read once per page, not once per service.
+    const clusters = this.options.environments.clusterState();
     const compute = (list: typeof selected) =>
       mapLimited(list, OVERVIEW_CONCURRENCY, ({ entity, ref }) =>
-        this.reusedOrItem(entity, ref, signal, heads),
+        this.reusedOrItem(entity, ref, clusters, signal, heads),
       );
     this.forgetOldRows();
     try {
@@ -265,6 +267,7 @@ export class OverviewService {
   private async reusedOrItem(
     entity: Entity,
     ref: string,
+    clusters: string,
     signal: AbortSignal | undefined,
     heads: Map<string, Promise<string>>,
   ): Promise<OverviewItem> {
@@ -276,7 +279,7 @@ export class OverviewService {
         entity.metadata.annotations,
         entity.metadata.title,
         entity.spec?.owner,
-      ])} ${await environments.basis(entity, { heads })}`;
+      ])} ${await environments.basis(entity, { heads })} ${clusters}`;
     } catch {
       // Annotations that cannot be read: the row says why, and costs nothing to make.
       return this.item(entity, signal, heads);
