@@ -68,6 +68,15 @@ function fieldMatcher(selector) {
     );
 }
 
+/** The API server's answer for a path or object it does not have. */
+const NOT_FOUND = {
+  kind: 'Status',
+  apiVersion: 'v1',
+  status: 'Failure',
+  reason: 'NotFound',
+  code: 404,
+};
+
 /** Creates the server; Application lists carry the serving time as reconciledAt, as Argo CD keeps it fresh. */
 export function createFakeKubeApi(objects) {
   const byResource = new Map();
@@ -128,15 +137,7 @@ export function createFakeKubeApi(objects) {
     if (req.method !== 'GET' || !target) {
       count(req.method, url.pathname, 'gets');
       res.writeHead(404, { 'Content-Type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          kind: 'Status',
-          apiVersion: 'v1',
-          status: 'Failure',
-          reason: 'NotFound',
-          code: 404,
-        }),
-      );
+      res.end(JSON.stringify(NOT_FOUND));
       return;
     }
     const { apiVersion, namespace, resource, name } = target;
@@ -168,17 +169,7 @@ export function createFakeKubeApi(objects) {
       res.writeHead(items.length ? 200 : 404, {
         'Content-Type': 'application/json',
       });
-      res.end(
-        JSON.stringify(
-          items[0] ?? {
-            kind: 'Status',
-            apiVersion: 'v1',
-            status: 'Failure',
-            reason: 'NotFound',
-            code: 404,
-          },
-        ),
-      );
+      res.end(JSON.stringify(items[0] ?? NOT_FOUND));
       return;
     }
     // Pages as a real API server serves them: `limit` items, then a `continue` token (here
