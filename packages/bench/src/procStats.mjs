@@ -2,6 +2,7 @@
 // the measurement adds nothing to it.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { collectGarbage } from './inspectorGc.mjs';
 
 const TICKS =
   Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
@@ -88,6 +89,18 @@ export async function settledRss(pid, seconds = 60) {
     firstMiB: samples[0],
     minMiB: Math.min(...samples),
   };
+}
+
+/**
+ * RSS once a full GC has run (through the inspector), with the V8 heap then: what the process
+ * holds. Settled RSS still depends on when V8's memory reducer last ran, which varies by
+ * minutes between runs of the same code; this does not.
+ */
+export async function rssAfterFullGc(pid) {
+  const heap = await collectGarbage(pid);
+  // glibc and V8 hand pages back right after the collection; give them a moment.
+  await sleep(2000);
+  return { rssMiB: await idleRss(pid), ...heap };
 }
 
 /** Mean CPU use (fraction of one core) over `ms`. */

@@ -123,6 +123,19 @@ function rows(results) {
           : failed(r.memory) ?? '–',
     ],
     [
+      'backend RSS after a full GC (MiB; V8 heap used)',
+      r =>
+        r.memoryAfterGc?.rssMiB
+          ? `${r.memoryAfterGc.rssMiB}${delta(
+              r,
+              x => x.memoryAfterGc?.rssMiB,
+            )}; heap ${r.memoryAfterGc.heapUsedMiB}${delta(
+              r,
+              x => x.memoryAfterGc?.heapUsedMiB,
+            )}`
+          : failed(r.memoryAfterGc) ?? '–',
+    ],
+    [
       'backend RSS peak, 50 clients (MiB)',
       r =>
         r.concurrent?.peakRssMiB

@@ -31,7 +31,7 @@ import {
   kubernetesRequestsPerView,
   promotions,
 } from './phasesCompare.mjs';
-import { settledRss } from './procStats.mjs';
+import { rssAfterFullGc, settledRss } from './procStats.mjs';
 import { markdownTable, writeJson, writeSummary } from './report.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -209,6 +209,10 @@ async function runSize(n) {
     );
     await phase(result, 'promotions', 240, signal => promotions(ctx, signal));
     await phase(result, 'memory', 90, () => settledRss(backend.pid(), 60));
+    // Last: it leaves the backend's inspector open.
+    await phase(result, 'memoryAfterGc', 60, () =>
+      rssAfterFullGc(backend.pid()),
+    );
 
     // pinLoadedCode.cjs keeps source edits from restarting the backend, but the CLI still
     // restarts it when packages/backend/package.json changes: such numbers mix two processes.

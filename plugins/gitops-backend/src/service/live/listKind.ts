@@ -1,6 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import fetch from 'node-fetch';
 import { KindKey, KubeObject, kindPath } from './kinds';
+import { ListItemScanner } from './listItemScanner';
 
 /** Items per list request, as client-go's reflector asks for. */
 export const LIST_PAGE_SIZE = 500;
@@ -30,8 +31,8 @@ interface ListBody {
 /**
  * Lists a kind with a time-out per request, on its own fetch so the time-out and TLS settings
  * apply (the informer's list function). Large kinds come in pages (`limit` + `continue`), each
- * slimmed by `keep` before the next is asked: a fleet's pods in one response are tens of MiB of
- * JSON parsed at once, and the process keeps that peak as resident memory long after. Items get
+ * item slimmed by `keep` as it arrives: a fleet's pods in one response are tens of MiB of
+ * JSON, and the process keeps such a peak as resident memory long after. Items get
  * the list's apiVersion and kind, which real list items lack and the matching needs.
  */
 export async function listKind(options: ListKindOptions) {
@@ -54,14 +55,17 @@ async function listPages(options: ListKindOptions, pageSize: number) {
   let last: ListBody | undefined;
   let token: string | undefined;
   do {
-    const body = await listPage(options, pageSize, token);
+    const pageStart = items.length;
+    const body = await listPage(options, pageSize, token, item => {
+      const kept = options.keep ? options.keep(item) : item;
+      if (kept) items.push(kept);
+    });
     first ??= body;
     last = body;
     const itemKind = String(body.kind ?? '').replace(/List$/, '');
-    for (const item of body.items ?? []) {
-      const typed = { apiVersion: body.apiVersion, kind: itemKind, ...item };
-      const kept = options.keep ? options.keep(typed) : typed;
-      if (kept) items.push(kept);
+    for (let i = pageStart; i < items.length; i++) {
+      items[i].apiVersion ??= body.apiVersion;
+      items[i].kind ??= itemKind;
     }
     token = pageSize > 0 ? body.metadata?.continue || undefined : undefined;
   } while (token);
@@ -74,10 +78,12 @@ async function listPages(options: ListKindOptions, pageSize: number) {
   };
 }
 
+/** Reads one page, handing each item to `onItem` as it arrives; returns the rest of the list. */
 async function listPage(
   options: ListKindOptions,
   pageSize: number,
-  continueToken?: string,
+  continueToken: string | undefined,
+  onItem: (item: KubeObject) => void,
 ): Promise<ListBody> {
   const { kubeConfig, kind, timeoutMs } = options;
   const cluster = kubeConfig.getCurrentCluster();
@@ -106,10 +112,18 @@ async function listPage(
       error.continued = Boolean(continueToken);
       throw error;
     }
-    return (await response.json()) as ListBody;
+    // Item by item rather than response.json(): see ListItemScanner for the memory it saves.
+    const scanner = new ListItemScanner(item => onItem(item as KubeObject));
+    for await (const chunk of response.body) {
+      scanner.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    }
+    return scanner.end() as ListBody;
   } catch (error: any) {
     if (controller.signal.aborted) {
       throw new Error(`no answer within ${timeoutMs} ms listing ${path}`);
+    }
+    if (error instanceof SyntaxError) {
+      throw new Error(`invalid JSON listing ${path}: ${error.message}`);
     }
     throw error;
   } finally {

@@ -1,0 +1,68 @@
+// A full garbage collection in another Node process, through its inspector: what the process
+// holds, without the garbage V8 returns to the system only when its heuristics say so.
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+/**
+ * Opens the inspector of `pid` (SIGUSR1, as `node inspect -p` does), runs a full GC
+ * (`HeapProfiler.collectGarbage`) and reads `process.memoryUsage()` there. The inspector stays
+ * open (closing it from inside blocks while a session is attached): measure last. Resolves
+ * with the heap figures in MiB.
+ */
+export async function collectGarbage(
+  pid,
+  { port = 9229, timeoutMs = 30_000 } = {},
+) {
+  process.kill(pid, 'SIGUSR1');
+  const deadline = Date.now() + timeoutMs;
+  let targets;
+  while (!targets) {
+    try {
+      targets = await (
+        await fetch(`http://127.0.0.1:${port}/json/list`)
+      ).json();
+    } catch (error) {
+      if (Date.now() > deadline)
+        throw new Error(`no inspector on ${port}: ${error.message}`);
+      await sleep(200);
+    }
+  }
+  const socket = new WebSocket(targets[0].webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    socket.addEventListener('open', resolve);
+    socket.addEventListener('error', () =>
+      reject(new Error('inspector refused')),
+    );
+  });
+  let id = 0;
+  const pending = new Map();
+  socket.addEventListener('message', event => {
+    const message = JSON.parse(event.data);
+    pending.get(message.id)?.(message);
+    pending.delete(message.id);
+  });
+  const call = (method, params = {}) =>
+    new Promise(resolve => {
+      pending.set(++id, resolve);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  try {
+    await call('HeapProfiler.enable');
+    await call('HeapProfiler.collectGarbage');
+    await call('HeapProfiler.disable');
+    const usage = await call('Runtime.evaluate', {
+      expression: 'JSON.stringify(process.memoryUsage())',
+      returnByValue: true,
+    });
+    const mib = bytes => Math.round(bytes / 104857.6) / 10;
+    const { heapUsed, heapTotal, external } = JSON.parse(
+      usage.result.result.value,
+    );
+    return {
+      heapUsedMiB: mib(heapUsed),
+      heapTotalMiB: mib(heapTotal),
+      externalMiB: mib(external),
+    };
+  } finally {
+    socket.close();
+  }
+}
