@@ -22,6 +22,25 @@ export interface Config {
        * integration, otherwise `git`.
        */
       provider?: string;
+      /**
+       * How this repository is laid out, when not as `gitops.environments` says: these path
+       * templates replace the environments' own for the services of this repository (same
+       * placeholders). E.g. Flux's reference layout (`apps/base/<app>`, `apps/<env>` overlays
+       * patching a HelmRelease): `overlayPath: apps/{env}`.
+       */
+      layout?: {
+        /** Replaces `environments[].overlayPath` for this repository. */
+        overlayPath?: string;
+        /** Replaces `environments[].valuesFile` for this repository. */
+        valuesFile?: string;
+        /** Replaces `environments[].definitionPath` for this repository. */
+        definitionPath?: string | string[];
+        /**
+         * What `{env}` stands for in this repository's paths, per environment name, when its
+         * folders are named otherwise (e.g. `prod: production`). Default: the name itself.
+         */
+        environmentFolders?: { [environment: string]: string };
+      };
     }>;
 
     /**

@@ -517,7 +517,12 @@ describe('change endpoints', () => {
           '6.7.1',
           1,
           'HelmRelease',
-          { name: './apps/podinfo/chart', version: null, range: false },
+          {
+            name: './apps/podinfo/chart',
+            version: null,
+            range: false,
+            source: { kind: 'GitRepository', name: 'gitops-repo', url: null },
+          },
           [],
         ],
         [
@@ -525,7 +530,12 @@ describe('change endpoints', () => {
           '6.7.0',
           2,
           'HelmRelease',
-          { name: './apps/podinfo/chart', version: null, range: false },
+          {
+            name: './apps/podinfo/chart',
+            version: null,
+            range: false,
+            source: { kind: 'GitRepository', name: 'gitops-repo', url: null },
+          },
           [],
         ],
         [
@@ -533,7 +543,12 @@ describe('change endpoints', () => {
           '6.7.0',
           3,
           'HelmRelease',
-          { name: './apps/podinfo/chart', version: null, range: false },
+          {
+            name: './apps/podinfo/chart',
+            version: null,
+            range: false,
+            source: { kind: 'GitRepository', name: 'gitops-repo', url: null },
+          },
           [
             'HelmRelease podinfo also takes values from ConfigMap podinfo-prod-overrides, which is in the cluster, not in Git',
           ],
@@ -564,7 +579,7 @@ describe('change endpoints', () => {
       expect(head()).toBe(before2);
     });
 
-    it('names a construct it does not follow instead of guessing, and leaves the other environments alone', async () => {
+    it('names a construct it does not follow instead of guessing, answers from the path templates, and leaves the other environments alone', async () => {
       const clone = path.join(workDir, `edit-${Date.now()}`);
       gitIn(workDir, 'clone', '--quiet', remote, clone);
       fs.writeFileSync(
@@ -592,8 +607,12 @@ describe('change endpoints', () => {
       });
       const res = await request(server).get(`${API}/guestbook/environments`);
       const [dev, staging] = res.body.environments;
+      // The overlay the Application names still says what dev should run.
       expect(dev).toMatchObject({
-        desired: null,
+        desired: {
+          layout: 'kustomize',
+          source: { path: 'apps/guestbook/overlays/dev' },
+        },
         unsupported:
           'Application guestbook-dev (argocd/guestbook-dev.yaml): config management plugin kustomize-with-sops renders outside Git; its output cannot be read',
       });

@@ -113,7 +113,38 @@ export interface DesiredState {
   /** Where each version and scaling field is written, when known. */
   origins?: DesiredStateOrigins;
   /** The Helm chart and its version (or range), for charts not stored beside the values. */
-  chart?: { name: string; version: string | null; range: boolean } | null;
+  chart?: DesiredChart | null;
+  /**
+   * Where the image comes from: `chartDefaults` when the values in Git do not set it and the
+   * chart is not in the repository (a Helm or OCI repository's chart): the tag is the chart's
+   * default, not in Git, and `image`/`tag` are null.
+   */
+  imageSource?: 'git' | 'chartDefaults';
+  /**
+   * A construct of the environment's definition that could not be followed (named), when the
+   * path templates answered instead.
+   */
+  unsupported?: string;
+}
+
+/**
+ * A Helm chart an environment installs, as its definition asks for it.
+ *
+ * @public
+ */
+export interface DesiredChart {
+  name: string;
+  /** The version or semver range asked for; null when any version goes. */
+  version: string | null;
+  /** True when `version` is a range the engine resolves (`>=1.0.0`, `6.7.x`). */
+  range: boolean;
+  /** Where the chart comes from, when the repository says. */
+  source?: {
+    kind: 'GitRepository' | 'HelmRepository' | 'OCIRepository' | string;
+    name: string;
+    /** `https://…` of a Helm repository or `oci://…`; null when its object is not in the build. */
+    url: string | null;
+  } | null;
 }
 
 /**

@@ -12,8 +12,16 @@ export const repoRoot = path.resolve(__dirname, '../../../..');
 /** The plain-folder example GitOps repository. */
 export const exampleRepoFolder = path.join(repoRoot, 'examples/gitops-repo');
 
-/** Reads every file of the example GitOps repository into a map keyed by repo path. */
-export function loadExampleFiles(): Map<string, string> {
+/** The second example repository, laid out like Flux's reference (fluxcd/flux2-kustomize-helm-example). */
+export const fluxFleetRepoFolder = path.join(
+  repoRoot,
+  'examples/flux-fleet-repo',
+);
+
+/** Reads every file of an example GitOps repository into a map keyed by repo path. */
+export function loadExampleFiles(
+  folder: string = exampleRepoFolder,
+): Map<string, string> {
   const files = new Map<string, string>();
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -21,12 +29,12 @@ export function loadExampleFiles(): Map<string, string> {
       if (entry.isDirectory()) walk(full);
       else
         files.set(
-          path.relative(exampleRepoFolder, full).split(path.sep).join('/'),
+          path.relative(folder, full).split(path.sep).join('/'),
           fs.readFileSync(full, 'utf8'),
         );
     }
   };
-  walk(exampleRepoFolder);
+  walk(folder);
   return files;
 }
 

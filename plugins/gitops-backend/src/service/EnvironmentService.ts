@@ -209,7 +209,7 @@ export class EnvironmentService {
       ...(status.live?.staleReason ? [status.live.staleReason] : []),
       ...(status.live?.warnings ?? []),
     ];
-    status.unsupported = unsupported;
+    status.unsupported = unsupported ?? desired?.unsupported ?? null;
     return status;
   }
 }

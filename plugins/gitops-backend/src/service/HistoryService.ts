@@ -4,7 +4,12 @@ import {
   HistoryItem,
   HistoryResponse,
 } from '@gitops-backstage/plugin-gitops-common';
-import { GitopsConfig, fillTemplate, findEnvironment } from './config';
+import {
+  GitopsConfig,
+  environmentInRepository,
+  fillTemplate,
+  findEnvironment,
+} from './config';
 import { DesiredStateReader } from './desired/DesiredStateReader';
 import { ManifestError } from './desired/parseYaml';
 import { ServiceLocator } from './ServiceLocator';
@@ -51,11 +56,14 @@ export class HistoryService {
 
     const current = await readAt(head);
     const inputs = current?.inputs ?? [
-      fillTemplate(environment.overlayPath, {
-        path: target.path,
-        service: target.service,
-        env: environment.name,
-      }),
+      fillTemplate(
+        environmentInRepository(environment, target.layout).overlayPath,
+        {
+          path: target.path,
+          service: target.service,
+          env: environment.name,
+        },
+      ),
       target.path,
     ];
     const limit = config.historyLimit;

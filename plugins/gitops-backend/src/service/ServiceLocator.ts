@@ -17,7 +17,7 @@ import {
   GitRepositoryRef,
 } from '@gitops-backstage/plugin-gitops-node';
 import path from 'node:path';
-import { GitopsConfig } from './config';
+import { GitopsConfig, RepositoryLayout } from './config';
 import { WorkloadHints } from './desired/workloadState';
 
 /** Where a catalog entity's GitOps state lives. */
@@ -39,6 +39,8 @@ export interface ServiceTarget {
   };
   /** `gitops.backstage.io/tag-policy`, when set. */
   tagPolicy?: string;
+  /** The repository's own path templates (`gitops.repositories[].layout`). */
+  layout?: RepositoryLayout;
 }
 
 /** Options of {@link ServiceLocator}. */
@@ -111,6 +113,7 @@ export class ServiceLocator {
         argoAppNamespace: annotations[ANNOTATION_ARGOCD_APP_NAMESPACE],
       },
       tagPolicy: annotations[ANNOTATION_GITOPS_TAG_POLICY],
+      layout: repository.layout,
     };
   }
 

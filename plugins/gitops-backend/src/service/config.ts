@@ -11,6 +11,39 @@ export interface RepositoryConfig {
   url: string;
   branch: string;
   provider: string;
+  /** Path templates of this repository that replace the environments' own. */
+  layout?: RepositoryLayout;
+}
+
+/** How a repository is laid out, where it differs from `gitops.environments`. */
+export interface RepositoryLayout {
+  overlayPath?: string;
+  valuesFile?: string;
+  definitionPath?: string | string[];
+  /** What `{env}` stands for, per environment name. */
+  environmentFolders?: Record<string, string>;
+}
+
+/**
+ * An environment as one repository's services see it: its path templates replaced by the
+ * repository's, and `{env}` in them by the repository's folder name for it.
+ */
+export function environmentInRepository(
+  environment: EnvironmentConfig,
+  layout: RepositoryLayout | undefined,
+): EnvironmentConfig {
+  if (!layout) return environment;
+  const folder = layout.environmentFolders?.[environment.name];
+  const inFolder = (template: string) =>
+    folder ? template.replace(/\{env\}/g, folder) : template;
+  const definitionPath = layout.definitionPath ?? environment.definitionPath;
+  return {
+    ...environment,
+    overlayPath: inFolder(layout.overlayPath ?? environment.overlayPath),
+    valuesFile: inFolder(layout.valuesFile ?? environment.valuesFile),
+    definitionPath:
+      definitionPath === null ? null : [definitionPath].flat().map(inFolder),
+  };
 }
 
 /** A configured environment, defaults applied. */
@@ -97,6 +130,7 @@ export function readGitopsConfig(
         provider:
           repo.getOptionalString('provider') ??
           defaultProviderFor(url, integrations),
+        layout: readLayout(repo.getOptionalConfig('layout')),
       };
     },
   );
@@ -286,4 +320,32 @@ export function findEnvironment(
     );
   }
   return environment;
+}
+
+function readLayout(config: Config | undefined): RepositoryLayout | undefined {
+  if (!config) return undefined;
+  const definitionPath = config.has('definitionPath')
+    ? config.getOptional<string | string[]>('definitionPath')
+    : undefined;
+  if (
+    definitionPath !== undefined &&
+    !(
+      typeof definitionPath === 'string' ||
+      (Array.isArray(definitionPath) &&
+        definitionPath.every(p => typeof p === 'string'))
+    )
+  ) {
+    throw new Error(
+      'gitops.repositories[].layout.definitionPath must be a path template or a list of them',
+    );
+  }
+  const folders = config.getOptionalConfig('environmentFolders');
+  return {
+    overlayPath: config.getOptionalString('overlayPath'),
+    valuesFile: config.getOptionalString('valuesFile'),
+    definitionPath,
+    environmentFolders: folders
+      ? Object.fromEntries(folders.keys().map(k => [k, folders.getString(k)]))
+      : undefined,
+  };
 }

@@ -2,7 +2,11 @@ import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
 import { internStrings } from '../internStrings';
 import { LRUCache } from 'lru-cache';
 import path from 'node:path';
-import { EnvironmentConfig, fillTemplate } from '../config';
+import {
+  EnvironmentConfig,
+  environmentInRepository,
+  fillTemplate,
+} from '../config';
 import { ServiceTarget } from '../ServiceLocator';
 import {
   KubernetesObject,
@@ -14,6 +18,11 @@ import { helmWorkloadState, mergeHelmValues } from './helmValues';
 import { ManifestError, parseYamlObject } from './parseYaml';
 import { extractWorkloadState } from './workloadState';
 import { resolveDefinition } from './definitions/resolveDefinition';
+import { ResolvedDefinition } from './definitions/argoApplication';
+import {
+  pickHelmRelease,
+  resolveBuiltHelmRelease,
+} from './definitions/fluxHelmRelease';
 
 /** Options of {@link DesiredStateReader.read}. */
 export interface ReadDesiredStateOptions {
@@ -65,8 +74,15 @@ export class DesiredStateReader {
    * every other caller and frozen, for readers that only look (a fleet view reads thousands).
    */
   async readShared(
-    options: ReadDesiredStateOptions,
+    given: ReadDesiredStateOptions,
   ): Promise<Readonly<DesiredStateResult>> {
+    const options = {
+      ...given,
+      environment: environmentInRepository(
+        given.environment,
+        given.target.layout,
+      ),
+    };
     const { target, environment, revision } = options;
     const key = JSON.stringify([
       target.repository.url,
@@ -110,50 +126,89 @@ export class DesiredStateReader {
       env: environment.name,
     };
     const overlay = fillTemplate(environment.overlayPath, vars);
+    // What the engine object (an Application, a HelmRelease) may be called, best first.
+    const names = [
+      ...new Set(
+        [
+          `${target.service}-${environment.name}`,
+          target.service,
+          target.hints.workloadName,
+          path.posix.basename(target.path),
+        ].filter((n): n is string => Boolean(n)),
+      ),
+    ];
 
+    let unsupported: Error | undefined;
     const definitionPaths = [environment.definitionPath ?? []].flat();
     for (const template of definitionPaths) {
       const file = fillTemplate(template, vars);
       const text = await read(file);
       // Without a definition file, the next template, then the path templates below, apply.
       if (text === undefined) continue;
-      const resolved = await resolveDefinition({
-        text,
-        file,
-        read,
-        hints: target.hints,
-        preferredName: `${target.service}-${environment.name}`,
-        alsoNamed: target.service,
-        listFolders: target.provider.listFolders
-          ? folder =>
-              target.provider.listFolders!({
-                repository: target.repository,
-                revision,
-                path: folder,
-                signal,
-              })
-          : undefined,
-      });
-      const state = this.state(
-        target,
-        revision,
-        resolved.layout,
-        resolved.sourcePath,
-        resolved.workload,
-        resolved.warnings ?? [],
-      );
-      state.definition = resolved.definition;
-      state.origins = resolved.origins;
-      state.chart = resolved.chart;
-      return {
-        state,
-        inputs: resolved.inputs,
-        rendered: resolved.rendered as DesiredStateResult['rendered'],
-      };
+      try {
+        const resolved = await resolveDefinition({
+          text,
+          file,
+          read,
+          hints: target.hints,
+          preferredName: names[0],
+          alsoNamed: names.slice(1),
+          listFolders: target.provider.listFolders
+            ? folder =>
+                target.provider.listFolders!({
+                  repository: target.repository,
+                  revision,
+                  path: folder,
+                  signal,
+                })
+            : undefined,
+        });
+        return this.fromResolved(target, revision, resolved);
+      } catch (error) {
+        // A construct the resolver cannot follow: the path templates may still answer, and
+        // the answer says what was not followed.
+        if ((error as Error).name !== 'UnsupportedLayoutError') throw error;
+        unsupported = error as Error;
+        break;
+      }
     }
+    const at = { read, vars, overlay, names };
+    if (!unsupported) return this.fromPathTemplates(options, at);
+    try {
+      const result = await this.fromPathTemplates(options, at);
+      result.state.unsupported = unsupported.message;
+      return result;
+    } catch {
+      throw unsupported;
+    }
+  }
 
+  /** The environment from `overlayPath`, or the chart at the service path and `valuesFile`. */
+  private async fromPathTemplates(
+    options: ReadDesiredStateOptions,
+    at: {
+      read: ReadRepoFile;
+      vars: Record<string, string>;
+      overlay: string;
+      names: string[];
+    },
+  ): Promise<DesiredStateResult> {
+    const { target, environment, revision } = options;
+    const { read, vars, overlay, names } = at;
     if (await readKustomization(overlay, read)) {
       const build = await buildKustomization(overlay, read);
+      // Flux's reference layout: the overlay patches a HelmRelease instead of a Deployment.
+      const release = pickHelmRelease(build.resources, names);
+      if (release) {
+        const resolved = await resolveBuiltHelmRelease({
+          release,
+          build,
+          read,
+          hints: target.hints,
+          overlay,
+        });
+        return this.fromResolved(target, revision, resolved, build.warnings);
+      }
       const workload = extractWorkloadState(
         build.resources,
         target.hints,
@@ -209,6 +264,31 @@ export class DesiredStateReader {
       ),
       inputs: [chartFile, baseValuesFile, valuesFile],
       rendered: { layout: 'helm', values },
+    };
+  }
+
+  private fromResolved(
+    target: ServiceTarget,
+    revision: string,
+    resolved: ResolvedDefinition,
+    buildWarnings: string[] = [],
+  ): DesiredStateResult {
+    const state = this.state(
+      target,
+      revision,
+      resolved.layout,
+      resolved.sourcePath,
+      resolved.workload,
+      [...buildWarnings, ...(resolved.warnings ?? [])],
+    );
+    state.definition = resolved.definition;
+    state.origins = resolved.origins;
+    state.chart = resolved.chart;
+    if (resolved.imageSource) state.imageSource = resolved.imageSource;
+    return {
+      state,
+      inputs: resolved.inputs,
+      rendered: resolved.rendered as DesiredStateResult['rendered'],
     };
   }
 

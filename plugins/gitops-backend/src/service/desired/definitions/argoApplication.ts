@@ -1,4 +1,5 @@
 import {
+  DesiredChart,
   DesiredStateOrigins,
   ValueOrigin,
 } from '@gitops-backstage/plugin-gitops-common';
@@ -43,7 +44,9 @@ export interface ResolvedDefinition {
   /** Files and folders whose changes can change the state. */
   inputs: string[];
   definition: { kind: string; name: string; file: string };
-  chart: { name: string; version: string | null; range: boolean } | null;
+  chart: DesiredChart | null;
+  /** `chartDefaults` when the image is not set in Git (see DesiredState.imageSource). */
+  imageSource?: 'git' | 'chartDefaults';
   /** Things that look wrong, or are only partly known, but did not prevent reading. */
   warnings?: string[];
   /** What was rendered, for comparisons: the merged values or the built objects. */

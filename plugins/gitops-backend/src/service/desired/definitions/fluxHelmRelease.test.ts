@@ -101,6 +101,7 @@ describe('resolveDefinition: Flux Kustomization → HelmRelease', () => {
       name: './charts/web',
       version: '1.2.x',
       range: true,
+      source: { kind: 'GitRepository', name: 'gitops', url: null },
     });
     expect(resolved.definition).toEqual({
       kind: 'HelmRelease',
@@ -145,6 +146,7 @@ describe('resolveDefinition: Flux Kustomization → HelmRelease', () => {
       name: 'podinfo',
       version: '6.7.1',
       range: false,
+      source: { kind: 'HelmRepository', name: 'podinfo', url: null },
     });
     expect(resolved.warnings).toEqual([
       'HelmRelease web also takes values from ConfigMap web-overrides, which is in the cluster, not in Git',
@@ -234,7 +236,7 @@ describe('resolveDefinition: Flux Kustomization → HelmRelease', () => {
       ...overlay,
       'apps/web/overlays/prod/helmrelease.yaml': release('6.7.1'),
     });
-    expect(pinned.resolved.chart).toEqual({
+    expect(pinned.resolved.chart).toMatchObject({
       name: 'web',
       version: '6.7.1',
       range: false,
@@ -255,7 +257,7 @@ describe('resolveDefinition: Flux Kustomization → HelmRelease', () => {
       ...overlay,
       'apps/web/overlays/prod/helmrelease.yaml': release('>=6.7.0 <7.0.0'),
     });
-    expect(range.resolved.chart).toEqual({
+    expect(range.resolved.chart).toMatchObject({
       name: 'web',
       version: '>=6.7.0 <7.0.0',
       range: true,

@@ -1,6 +1,8 @@
-import { DesiredStateOrigins } from '@gitops-backstage/plugin-gitops-common';
+import {
+  DesiredStateOrigins,
+  ValueOrigin,
+} from '@gitops-backstage/plugin-gitops-common';
 import path from 'node:path';
-import valid from 'semver/functions/valid';
 import {
   KubernetesObject,
   ReadRepoFile,
@@ -12,6 +14,8 @@ import { helmWorkloadState, mergeHelmValues } from '../helmValues';
 import { ManifestError, isPlainObject, parseYamlObject } from '../parseYaml';
 import { WorkloadHints, extractWorkloadState } from '../workloadState';
 import { ResolvedDefinition, UnsupportedLayoutError } from './argoApplication';
+import { HelmChartSource, helmChartSource } from './helmChartSource';
+import { findArtifactPaths } from './artifactGenerator';
 import {
   TracedValues,
   YamlPath,
@@ -40,6 +44,10 @@ export async function resolveFluxKustomization(options: {
 }): Promise<ResolvedDefinition> {
   const { kustomization, file, read, hints } = options;
   const name = String(kustomization.metadata?.name);
+  const sourceRef = kustomization.spec?.sourceRef;
+  if (sourceRef?.kind === 'ExternalArtifact') {
+    return resolveThroughArtifact(options, String(sourceRef.name));
+  }
   const overlay = String(kustomization.spec?.path ?? '')
     .replace(/^\.\//, '')
     .replace(/\/+$/, '');
@@ -52,12 +60,9 @@ export async function resolveFluxKustomization(options: {
     throw new UnsupportedLayoutError(
       `Kustomization ${name} (${file}): ${remote}`,
     );
-  const releases = build.resources.filter(r => r.kind === 'HelmRelease');
-  const release =
-    releases.find(r => options.names.includes(r.metadata?.name)) ??
-    (releases.length === 1 ? releases[0] : undefined);
   const definition = { kind: 'Kustomization', name, file };
   const namespace = kustomization.spec?.targetNamespace ?? null;
+  const release = pickHelmRelease(build.resources, options.names);
   if (!release) {
     const workload = extractWorkloadState(build.resources, hints, overlay);
     return {
@@ -71,9 +76,132 @@ export async function resolveFluxKustomization(options: {
       rendered: { layout: 'kustomize', objects: build.resources },
     };
   }
+  const resolved = await resolveBuiltHelmRelease({
+    release,
+    build,
+    read,
+    hints,
+    overlay,
+    namespace,
+  });
+  return {
+    ...resolved,
+    inputs: [...resolved.inputs, file],
+    definition: { ...resolved.definition, file },
+  };
+}
+
+/**
+ * A Kustomization whose source is an ExternalArtifact of an ArtifactGenerator (Flux 2.7): the
+ * same resolution inside the artifact, its files read from where the generator copies them
+ * from, and every path of the answer given in the repository.
+ */
+async function resolveThroughArtifact(
+  options: Parameters<typeof resolveFluxKustomization>[0],
+  artifact: string,
+): Promise<ResolvedDefinition> {
+  const { kustomization, file } = options;
+  const paths = await findArtifactPaths({
+    name: artifact,
+    file,
+    read: options.read,
+  });
+  const inArtifact =
+    String(kustomization.spec?.path ?? '')
+      .replace(/^\.\/?/, '')
+      .replace(/\/+$/, '') || '.';
+  if (paths.toRepo(inArtifact) === undefined) {
+    throw new UnsupportedLayoutError(
+      `Kustomization ${kustomization.metadata?.name} (${file}): path ${kustomization.spec?.path} is not in ExternalArtifact ${artifact} of ${paths.generator}`,
+    );
+  }
+  const resolved = await resolveFluxKustomization({
+    ...options,
+    kustomization: {
+      ...kustomization,
+      spec: { ...kustomization.spec, path: inArtifact, sourceRef: undefined },
+    },
+    read: async f => {
+      const repoPath = paths.toRepo(f);
+      return repoPath === undefined ? undefined : options.read(repoPath);
+    },
+  });
+  const toRepo = (p: string) => (p === file ? p : paths.toRepo(p) ?? p);
+  const origins: DesiredStateOrigins = {};
+  for (const [field, origin] of Object.entries(resolved.origins)) {
+    origins[field as keyof DesiredStateOrigins] = {
+      ...origin!,
+      file: toRepo(origin!.file),
+    };
+  }
+  return {
+    ...resolved,
+    origins,
+    sourcePath: toRepo(resolved.sourcePath),
+    inputs: [...new Set(resolved.inputs.map(toRepo))],
+    definition: resolved.definition && {
+      ...resolved.definition,
+      file: toRepo(resolved.definition.file),
+    },
+  };
+}
+
+/**
+ * The HelmRelease a build renders for the service: the one with the service's name, or the
+ * only one. Null when there is none, or when a workload of the service is rendered beside
+ * HelmReleases of other things.
+ */
+export function pickHelmRelease(
+  resources: KubernetesObject[],
+  names: string[],
+): KubernetesObject | undefined {
+  const releases = resources.filter(
+    r =>
+      r.kind === 'HelmRelease' &&
+      String(r.apiVersion ?? '').startsWith('helm.toolkit.fluxcd.io/'),
+  );
+  const named = names
+    .map(n => releases.find(r => r.metadata?.name === n))
+    .find(Boolean);
+  if (named) return named;
+  const rendersWorkload = resources.some(r =>
+    ['Deployment', 'StatefulSet', 'DaemonSet'].includes(String(r.kind)),
+  );
+  return releases.length === 1 && !rendersWorkload ? releases[0] : undefined;
+}
+
+/**
+ * Resolves a HelmRelease rendered by a Kustomize build (an overlay patching a base release,
+ * as in Flux's reference layout): its values with the overlay's patches, its chart and where
+ * each field is written. The definition names the file that declares the release.
+ */
+export async function resolveBuiltHelmRelease(o: {
+  release: KubernetesObject;
+  build: { folders: string[]; resources: KubernetesObject[] };
+  read: ReadRepoFile;
+  hints: WorkloadHints;
+  overlay: string;
+  /** The applying Kustomization's `targetNamespace`, which overrides the release's own. */
+  namespace?: string | null;
+}): Promise<ResolvedDefinition> {
+  const { release, build, read, hints, overlay } = o;
+  const files = await objectFiles(
+    build.folders,
+    read,
+    'HelmRelease',
+    String(release.metadata?.name),
+  );
+  const source = helmChartSource(release, build.resources);
+  const { kind, name } = source.versionSetBy;
   const resolved = await resolveHelmRelease({
     release,
-    files: await releaseFiles(build.folders, read, release),
+    files,
+    source,
+    versionFiles:
+      kind === 'HelmRelease'
+        ? files
+        : await objectFiles(build.folders, read, kind, name),
+    folders: build.folders,
     read,
     hints,
     overlay,
@@ -82,26 +210,31 @@ export async function resolveFluxKustomization(options: {
     ...resolved,
     workload: {
       ...resolved.workload,
-      namespace: release.spec?.targetNamespace ?? namespace,
+      namespace:
+        release.spec?.targetNamespace ??
+        o.namespace ??
+        release.metadata?.namespace ??
+        null,
     },
     sourcePath: overlay,
-    inputs: [...build.folders, file, ...resolved.inputs],
+    inputs: [...build.folders, ...resolved.inputs],
     definition: {
       kind: 'HelmRelease',
       name: String(release.metadata?.name),
-      file,
+      file: files[0]?.file ?? overlay,
     },
   };
 }
 
 /**
- * The files that write this HelmRelease's `spec.values`, base first: the documents of the
- * release in the built folders, then patch files of the overlay chain that target it.
+ * The files that declare or patch one object (a HelmRelease, its OCIRepository), base first:
+ * its documents in the built folders, then patch files of the overlay chain that target it.
  */
-async function releaseFiles(
+async function objectFiles(
   folders: string[],
   read: ReadRepoFile,
-  release: KubernetesObject,
+  kind: string,
+  name: string,
 ): Promise<Array<{ file: string; doc: number }>> {
   const found: Array<{ file: string; doc: number }> = [];
   // Bases come after overlays in the build's folder list: walk them base first.
@@ -122,10 +255,7 @@ async function releaseFiles(
       // Document indexes as traceYaml counts them (empty documents included).
       parseAllDocuments(body).forEach((doc, i) => {
         const object = doc.toJS() as KubernetesObject | null;
-        if (
-          object?.kind === 'HelmRelease' &&
-          object.metadata?.name === release.metadata?.name
-        ) {
+        if (object?.kind === kind && object.metadata?.name === name) {
           found.push({ file: candidate, doc: i });
         }
       });
@@ -134,51 +264,108 @@ async function releaseFiles(
   return found;
 }
 
+/**
+ * Where a JSON 6902 patch file of the build sets a field of one object (`op: replace` or
+ * `add` on the field or a map above it), the overlay's last; undefined when none does.
+ */
+async function json6902Origin(
+  folders: string[],
+  read: ReadRepoFile,
+  target: { kind: string; name: string; path: YamlPath },
+): Promise<ValueOrigin | undefined> {
+  let found: ValueOrigin | undefined;
+  for (const folder of [...folders].reverse()) {
+    const kustomization = await readKustomization(folder, read);
+    if (!kustomization) continue;
+    const k = parseYamlObject(kustomization.text, kustomization.file);
+    for (const patch of k.patches ?? []) {
+      const selector = patch?.target;
+      if (typeof patch?.path !== 'string' || !selector) continue;
+      if (selector.kind && selector.kind !== target.kind) continue;
+      if (selector.name && selector.name !== target.name) continue;
+      const file = path.posix.normalize(path.posix.join(folder, patch.path));
+      const text = await read(file);
+      const ops = text === undefined ? undefined : parseAllDocuments(text)[0];
+      const list = ops?.toJS();
+      if (!Array.isArray(list)) continue;
+      for (const [i, op] of list.entries()) {
+        if (!['replace', 'add'].includes(op?.op)) continue;
+        const opPath = String(op.path ?? '')
+          .split('/')
+          .slice(1)
+          .map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+        if (opPath.length > target.path.length) continue;
+        const prefix = target.path.slice(0, opPath.length).map(String);
+        if (prefix.some((p, j) => p !== opPath[j])) continue;
+        const rest = target.path.slice(opPath.length);
+        const origin = traceYaml(text!, file, [i, 'value'])?.origins.get(
+          JSON.stringify(rest.map(String)),
+        );
+        if (origin) found = origin;
+      }
+    }
+  }
+  return found;
+}
+
 async function resolveHelmRelease(o: {
   release: KubernetesObject;
   files: Array<{ file: string; doc: number }>;
+  source: HelmChartSource;
+  /** The files that set the chart version: the release's, or its OCIRepository's. */
+  versionFiles: Array<{ file: string; doc: number }>;
+  /** The build's folders, overlay first. */
+  folders: string[];
   read: ReadRepoFile;
   hints: WorkloadHints;
   overlay: string;
 }): Promise<Omit<ResolvedDefinition, 'definition'>> {
-  const { release, read } = o;
+  const { release, read, source } = o;
   const name = String(release.metadata?.name);
   const warnings: string[] = [];
-  const chartSpec = release.spec?.chart?.spec ?? {};
-  const sourceKind = String(
-    chartSpec.sourceRef?.kind ?? release.spec?.chartRef?.kind ?? '',
-  );
-  const chartName = String(
-    chartSpec.chart ?? release.spec?.chartRef?.name ?? name,
-  );
-  const version = chartSpec.version ? String(chartSpec.version) : null;
+  const chartName = source.chart.name;
   const inputs: string[] = [];
+  // Files outside the environment's overlay are bases other environments build on too.
+  const own = (file: string) => o.overlay && file.startsWith(`${o.overlay}/`);
 
   let traced: TracedValues = emptyTraced();
-  if (sourceKind === 'GitRepository') {
+  let chartInGit = false;
+  if (source.chart.source?.kind === 'GitRepository') {
     const chartDir = chartName.replace(/^\.\//, '').replace(/\/+$/, '');
     const valuesFile = path.posix.join(chartDir, 'values.yaml');
     const text = await read(valuesFile);
     if (text !== undefined) {
+      chartInGit = true;
       traced = markShared(traceYaml(text, valuesFile) ?? emptyTraced());
       inputs.push(valuesFile, path.posix.join(chartDir, 'Chart.yaml'));
     }
   }
   let chartVersionOrigin;
-  for (const { file, doc } of o.files) {
+  const versionPath = source.versionSetBy.path;
+  for (const { file, doc } of o.versionFiles) {
     const text = (await read(file))!;
-    const own = o.overlay && file.startsWith(`${o.overlay}/`);
     const versionAt = traceYaml(
       text,
       file,
-      ['spec', 'chart', 'spec'],
+      versionPath.slice(0, -1),
       doc,
-    )?.origins.get(JSON.stringify(['version']));
+    )?.origins.get(JSON.stringify(versionPath.slice(-1)));
     if (versionAt)
-      chartVersionOrigin = own ? versionAt : { ...versionAt, shared: true };
+      chartVersionOrigin = own(file)
+        ? versionAt
+        : { ...versionAt, shared: true };
+  }
+  const patched = await json6902Origin(o.folders, read, {
+    ...source.versionSetBy,
+  });
+  if (patched)
+    chartVersionOrigin = own(patched.file)
+      ? patched
+      : { ...patched, shared: true };
+  for (const { file, doc } of o.files) {
+    const text = (await read(file))!;
     const at = traceYaml(text, file, ['spec', 'values'], doc);
-    // Files outside the environment's overlay are bases other environments build on too.
-    if (at) traced = mergeTraced(traced, own ? at : markShared(at));
+    if (at) traced = mergeTraced(traced, own(file) ? at : markShared(at));
   }
   // The built object is authoritative (inline patches included); origins are where known.
   const values = isPlainObject(release.spec?.values)
@@ -193,10 +380,35 @@ async function resolveHelmRelease(o: {
   }
   const imagePath = findImagePath(values, o.hints);
   const image = imagePath.reduce((v: any, k) => v?.[k], values);
-  const workload = helmWorkloadState(
+  const chartFile = chartInGit
+    ? await read(inputs[1]).then(text =>
+        text === undefined ? {} : parseYamlObject(text, inputs[1]),
+      )
+    : {};
+  const helmWorkload = helmWorkloadState(
     { ...values, image: isPlainObject(image) ? image : {} },
-    { name: chartName.split('/').pop() ?? name, appVersion: null },
+    {
+      name: helmFullname(
+        release,
+        String(chartFile.name ?? chartName.split('/').pop() ?? name),
+        values,
+      ),
+      appVersion: chartFile.appVersion ? String(chartFile.appVersion) : null,
+    },
   );
+  // A chart from a Helm or OCI repository: what the values do not set is the chart's default,
+  // which Git does not hold. Said so instead of guessed.
+  const imageInGit = chartInGit || isPlainObject(image);
+  const workload = {
+    ...helmWorkload,
+    replicas:
+      chartInGit || values.replicaCount !== undefined
+        ? helmWorkload.replicas
+        : null,
+    warnings: imageInGit
+      ? helmWorkload.warnings
+      : helmWorkload.warnings.filter(w => !w.includes('image.repository')),
+  };
   if (!workload.tag && release.spec?.valuesFrom?.length) {
     throw new UnsupportedLayoutError(
       `HelmRelease ${name}: the image tag is not in Git; it may come from ${release.spec.valuesFrom
@@ -226,12 +438,8 @@ async function resolveHelmRelease(o: {
     origins,
     sourcePath: '',
     inputs,
-    chart: {
-      name: chartName,
-      version,
-      // `6.7.x` or `>=6.0.0 <7` is a range Flux resolves; an exact version is pinned.
-      range: version !== null && valid(version) === null,
-    },
+    chart: source.chart,
+    imageSource: imageInGit ? 'git' : 'chartDefaults',
     warnings,
     rendered: { layout: 'helm', values },
   };
@@ -256,6 +464,29 @@ function findImagePath(
   );
   const chosen = matching ?? components[0];
   return chosen ? [chosen[0], 'image'] : ['image'];
+}
+
+/**
+ * The name the chart gives its workload, by `helm create`'s `fullname` template: the
+ * release name, or `<release>-<chart>` unless the release name contains the chart's name;
+ * `fullnameOverride` and `nameOverride` as the template reads them. Flux names the release
+ * `<targetNamespace>-<name>` when a target namespace is set and no `releaseName` is.
+ */
+export function helmFullname(
+  release: KubernetesObject,
+  chartName: string,
+  values: Record<string, any>,
+): string {
+  if (values.fullnameOverride) return String(values.fullnameOverride);
+  const name = String(release.metadata?.name);
+  const releaseName = String(
+    release.spec?.releaseName ??
+      (release.spec?.targetNamespace
+        ? `${release.spec.targetNamespace}-${name}`
+        : name),
+  );
+  const base = String(values.nameOverride ?? chartName);
+  return releaseName.includes(base) ? releaseName : `${releaseName}-${base}`;
 }
 
 function markShared(traced: TracedValues): TracedValues {

@@ -20,8 +20,8 @@ export async function resolveDefinition(options: {
   read: ReadRepoFile;
   hints: WorkloadHints;
   preferredName: string;
-  /** Another name the object may have (the service's, as HelmReleases often are). */
-  alsoNamed?: string;
+  /** Other names the object may have (the service's, as HelmReleases often are). */
+  alsoNamed?: string | string[];
   /** Folder listing, for ApplicationSet git directory generators. */
   listFolders?: ListRepoFolders;
 }): Promise<ResolvedDefinition> {
@@ -38,9 +38,9 @@ export async function resolveDefinition(options: {
         'Kustomization',
       ].includes(String(o.kind)) && String(o.apiVersion ?? '').includes('.'),
   );
-  const names = [options.preferredName, options.alsoNamed].filter(
-    (n): n is string => Boolean(n),
-  );
+  const names = [options.preferredName, options.alsoNamed]
+    .flat()
+    .filter((n): n is string => Boolean(n));
   const object =
     names.map(n => engines.find(o => o.metadata?.name === n)).find(Boolean) ??
     (engines.length === 1 ? engines[0] : undefined);
