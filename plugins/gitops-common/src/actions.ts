@@ -42,6 +42,11 @@ export interface PromotionGate {
 export interface GitopsVersion {
   tag: string | null;
   digest: string | null;
+  /**
+   * The exact Helm chart version, where the environment installs a chart from a Helm or OCI
+   * repository; alone when the image is the chart's default (not in Git).
+   */
+  chartVersion?: string | null;
 }
 
 /**

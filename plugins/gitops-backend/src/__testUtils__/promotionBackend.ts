@@ -8,7 +8,10 @@ import { parseDocument } from 'yaml';
 import { gitopsPlugin } from '../plugin';
 import { createExampleGitRepo, gitIn } from './exampleRepo';
 
-function component(name: string, annotations: Record<string, string>): Entity {
+export function component(
+  name: string,
+  annotations: Record<string, string>,
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -59,11 +62,15 @@ export async function startPromotionBackend(options: {
   environments?: object[];
   features?: any[];
   gitops?: object;
+  /** The catalog; default: the example services. */
+  entities?: Entity[];
 }) {
   const { server } = await startTestBackend({
     features: [
       gitopsPlugin,
-      catalogServiceMock.factory({ entities: exampleEntities }),
+      catalogServiceMock.factory({
+        entities: options.entities ?? exampleEntities,
+      }),
       mockServices.rootConfig.factory({
         data: {
           gitops: {
@@ -122,6 +129,26 @@ export function createExampleRemote(prefix: string) {
   const example = createExampleGitRepo(path.join(workDir, 'example'));
   const remote = path.join(workDir, 'remote.git');
   gitIn(workDir, 'clone', '--quiet', '--bare', example, remote);
+  return {
+    workDir,
+    remote,
+    cleanup: () => fs.rmSync(workDir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * The same for a folder of files (another example repository): one commit of all of it on
+ * `main`, cloned bare.
+ */
+export function createRemoteFromFolder(folder: string, prefix: string) {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const source = path.join(workDir, 'source');
+  fs.cpSync(folder, source, { recursive: true });
+  gitIn(source, 'init', '--quiet', '--initial-branch=main');
+  gitIn(source, 'add', '-A');
+  gitIn(source, 'commit', '--quiet', '-m', 'Initial layout');
+  const remote = path.join(workDir, 'remote.git');
+  gitIn(workDir, 'clone', '--quiet', '--bare', source, remote);
   return {
     workDir,
     remote,

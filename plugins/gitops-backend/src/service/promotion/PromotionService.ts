@@ -18,7 +18,7 @@ import { HistoryService } from '../HistoryService';
 import { ServiceLocator } from '../ServiceLocator';
 import { ActionStore } from '../store/ActionStore';
 import { ChangeWriter, PlannedChange } from './ChangeWriter';
-import { desiredVersion, evaluateGates } from './gates';
+import { desiredVersion, evaluateGates, exactChartVersion } from './gates';
 import { chartVersionChange } from './chartVersion';
 import { versionArrival, versionForTarget } from './versionLookup';
 import { PlanChange } from './PromotionPlanner';
@@ -135,8 +135,13 @@ export class PromotionService {
         return {
           change: {
             kind: 'version',
-            ...version,
-            ...chartVersionChange(source.desired, current),
+            tag: version.tag,
+            digest: version.digest,
+            ...chartVersionChange(
+              source.desired,
+              exactChartVersion(source),
+              current,
+            ),
           },
           subject: {
             action: 'promote',
@@ -199,7 +204,7 @@ export class PromotionService {
           ? wanted
           : await this.versionFor(current, wanted, signal);
         return {
-          change: { kind: 'version', ...version },
+          change: { kind: 'version', tag: version.tag, digest: version.digest },
           subject: {
             action: 'rollback',
             before: versionOf(current),
@@ -414,7 +419,10 @@ export class PromotionService {
 }
 
 function versionOf(state: DesiredState): GitopsVersion | null {
-  return state.tag || state.digest
-    ? { tag: state.tag, digest: state.digest }
+  if (state.tag || state.digest)
+    return { tag: state.tag, digest: state.digest };
+  // An image from the chart's defaults: the pinned chart is the version.
+  return state.chart?.version && !state.chart.range
+    ? { tag: null, digest: null, chartVersion: state.chart.version }
     : null;
 }

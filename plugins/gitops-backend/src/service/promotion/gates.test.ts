@@ -1,7 +1,12 @@
 import { EnvironmentStatus } from '@gitops-backstage/plugin-gitops-common';
 import { defaultEnvironment } from '../../__testUtils__/exampleRepo';
 import { EnvironmentConfig } from '../config';
-import { evaluateGates, runsVersion } from './gates';
+import {
+  desiredVersion,
+  evaluateGates,
+  formatVersion,
+  runsVersion,
+} from './gates';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 
@@ -218,5 +223,74 @@ describe('runsVersion', () => {
   ])('%j runs %s/%s: %s', (images, tag, digest, expected) => {
     const status = source({ images });
     expect(runsVersion(status, { tag, digest })).toBe(expected);
+  });
+});
+
+describe('the version of an environment whose image is the chart default', () => {
+  const status = (
+    chart: { version: string; range: boolean },
+    installed: string | null,
+  ): EnvironmentStatus => {
+    const base = source({ tag: null });
+    return {
+      ...base,
+      desired: {
+        ...base.desired!,
+        layout: 'helm',
+        image: null,
+        imageSource: 'chartDefaults',
+        chart: { name: 'podinfo', ...chart },
+      },
+      sync: { ...base.sync!, chartVersion: installed },
+    };
+  };
+
+  it.each([
+    {
+      name: 'a pinned chart is its version',
+      chart: { version: '6.7.0', range: false },
+      installed: '6.7.0',
+      expected: { tag: null, digest: null, chartVersion: '6.7.0' },
+    },
+    {
+      name: 'a range is the version the cluster installed',
+      chart: { version: '>=6.0.0', range: true },
+      installed: '6.9.0',
+      expected: { tag: null, digest: null, chartVersion: '6.9.0' },
+    },
+    {
+      name: 'a range the cluster does not report has no version',
+      chart: { version: '>=6.0.0', range: true },
+      installed: null,
+      expected: null,
+    },
+  ])('$name', ({ chart, installed, expected }) => {
+    expect(desiredVersion(status(chart, installed))).toEqual(expected);
+  });
+
+  it('runs the version when the cluster installed that chart', () => {
+    const running = status({ version: '>=6.0.0', range: true }, '6.9.0');
+    const version = { tag: null, digest: null, chartVersion: '6.9.0' };
+    expect(runsVersion(running, version)).toBe(true);
+    expect(runsVersion(running, { ...version, chartVersion: '6.9.1' })).toBe(
+      false,
+    );
+    expect(formatVersion(version)).toBe('chart 6.9.0');
+  });
+
+  it('says why a range without an installed version blocks a promotion', () => {
+    const gates = evaluateGates({
+      from: env('staging'),
+      to: env('prod', { allowedSources: ['staging'] }),
+      source: status({ version: '>=6.0.0', range: true }, null),
+      versionSince: null,
+      now: NOW,
+    });
+    expect(gates.find(g => g.name === 'versionKnown')).toEqual({
+      name: 'versionKnown',
+      passed: false,
+      message:
+        'staging has no version to promote: it takes chart podinfo >=6.0.0, a range, and its cluster does not say which version it installed',
+    });
   });
 });

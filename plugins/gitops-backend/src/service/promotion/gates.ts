@@ -16,28 +16,57 @@ export interface GateInput {
   now: Date;
 }
 
-/** Formats a version the way people write it: the tag, else a short digest. */
+/** Formats a version the way people write it: the tag, else a short digest, else the chart. */
 export function formatVersion(version: GitopsVersion | null): string {
   if (!version) return 'nothing';
   if (version.tag && version.digest)
     return `${version.tag}@${version.digest.slice(0, 19)}`;
-  return version.tag ?? version.digest?.slice(0, 19) ?? 'nothing';
+  return (
+    version.tag ??
+    version.digest?.slice(0, 19) ??
+    (version.chartVersion ? `chart ${version.chartVersion}` : 'nothing')
+  );
 }
 
-/** The version an environment's Git state declares, or `null`. */
+/**
+ * The exact chart version an environment installs: the version Git pins, or for a range the
+ * one the cluster installed (`status.history[0].chartVersion` of the HelmRelease).
+ */
+export function exactChartVersion(status: EnvironmentStatus): string | null {
+  const chart = status.desired?.chart;
+  if (!chart?.version) return null;
+  if (!chart.range) return chart.version;
+  return status.sync?.chartVersion ?? null;
+}
+
+/**
+ * The version an environment's Git state declares, or `null`: the image's tag or digest, or,
+ * where the image is the chart's default, the chart's exact version.
+ */
 export function desiredVersion(
   status: EnvironmentStatus,
 ): GitopsVersion | null {
   const desired = status.desired;
-  if (!desired || (!desired.tag && !desired.digest)) return null;
-  return { tag: desired.tag, digest: desired.digest };
+  if (!desired) return null;
+  if (desired.tag || desired.digest) {
+    return { tag: desired.tag, digest: desired.digest };
+  }
+  if (desired.imageSource !== 'chartDefaults') return null;
+  const chartVersion = exactChartVersion(status);
+  return chartVersion ? { tag: null, digest: null, chartVersion } : null;
 }
 
-/** Whether the live workload runs this version (tag or digest in a container image). */
+/**
+ * Whether the live workload runs this version: the tag or digest in a container image, or
+ * for a chart's version, the chart the engine installed.
+ */
 export function runsVersion(
   status: EnvironmentStatus,
   version: GitopsVersion,
 ): boolean {
+  if (!version.tag && !version.digest && version.chartVersion) {
+    return status.sync?.chartVersion === version.chartVersion;
+  }
   const images = status.live?.images ?? [];
   return images.some(
     image =>
@@ -83,6 +112,11 @@ export function evaluateGates(input: GateInput): PromotionGate[] {
           passed: false,
           message: `${from.name} has no version to promote${
             source.error ? `: ${source.error}` : ''
+          }${
+            source.desired?.chart?.range &&
+            source.desired.imageSource === 'chartDefaults'
+              ? `: it takes chart ${source.desired.chart.name} ${source.desired.chart.version}, a range, and its cluster does not say which version it installed`
+              : ''
           }`,
         },
   ];

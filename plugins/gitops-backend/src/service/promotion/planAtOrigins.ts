@@ -80,7 +80,9 @@ export async function planAtOrigins(
     const imageOverride = [tagOrigin, digestOrigin].find(
       o => o && isImageOverride(o),
     );
-    if (imageOverride) {
+    if (change.tag === null && change.digest === null) {
+      // A chart's version alone (the image is the chart's default): the image is not touched.
+    } else if (imageOverride) {
       // `[old=]name[:tag][@digest]` strings: rewrite the whole reference in place.
       const editor = await editorFor(imageOverride);
       const current = String(
