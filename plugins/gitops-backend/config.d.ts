@@ -189,6 +189,9 @@ export interface Config {
     /**
      * Container registries to look up newer tags and digests in (OCI distribution API: GHCR,
      * Docker Hub, Harbor, distribution, …). Images on hosts not listed here get no `registry`.
+     * Helm chart repositories are asked the same way when their host is listed: an environment
+     * whose image is its chart's default gets newer chart versions from the HelmRepository's
+     * `index.yaml` (e.g. host `stefanprodan.github.io`) or the OCI repository's tags.
      */
     registries?: Array<{
       /** Host as written in image names: `ghcr.io`, `docker.io`, `registry.example.com:5000`. */

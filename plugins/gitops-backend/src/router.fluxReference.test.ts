@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import { setupServer } from 'msw/node';
 import request from 'supertest';
 import { fluxFleetRepoFolder, gitIn } from './__testUtils__/exampleRepo';
@@ -131,7 +133,7 @@ describe('the Flux reference layout (examples/flux-fleet-repo) through the REST 
     }
   }
 
-  const start = (layout: object) =>
+  const start = (layout: object, gitops: object = {}) =>
     startPromotionBackend({
       remote,
       workDir,
@@ -153,6 +155,7 @@ describe('the Flux reference layout (examples/flux-fleet-repo) through the REST 
           skipTLSVerify: true,
         })),
         timeouts: { clusterSeconds: 5 },
+        ...gitops,
       },
     });
 
@@ -301,5 +304,53 @@ describe('the Flux reference layout (examples/flux-fleet-repo) through the REST 
         'staging takes chart podinfo >=6.0.0, a range: the engine installs the newest match, and the range is kept',
     });
     expect(gitIn(remote, 'rev-parse', 'main')).toBe(head);
+  });
+
+  it('asks the HelmRepository for newer chart versions when its host is configured', async () => {
+    // stefanprodan.github.io cannot be reached from tests: a local server plays it.
+    const server = http.createServer((req, res) => {
+      res.writeHead(req.url === '/podinfo/index.yaml' ? 200 : 404);
+      res.end(
+        [
+          'apiVersion: v1',
+          'entries:',
+          '  podinfo:',
+          ...['6.9.0', '6.8.0', '6.7.0'].flatMap(v => [
+            '    - apiVersion: v2',
+            `      appVersion: ${v}`,
+            '      name: podinfo',
+            `      urls: [https://stefanprodan.github.io/podinfo/podinfo-${v}.tgz]`,
+            `      version: ${v}`,
+          ]),
+          'generated: "2026-11-02T10:14:05Z"',
+          '',
+        ].join('\n'),
+      );
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      clusters({ dev: '6.9.1-rc.1', staging: '6.9.0', prod: '6.7.0' });
+      const backend = await start(
+        { overlayPath: 'apps/{env}' },
+        {
+          registries: [
+            { host: 'stefanprodan.github.io', url: `http://127.0.0.1:${port}` },
+          ],
+        },
+      );
+      const res = await request(backend).get(`${API}/environments`);
+      const prod = res.body.environments.find((e: any) => e.name === 'prod');
+      expect(prod.registry).toMatchObject({
+        kind: 'chart',
+        image: 'https://stefanprodan.github.io/podinfo podinfo',
+        current: '6.7.0',
+        latest: '6.9.0',
+        newer: ['6.9.0', '6.8.0'],
+      });
+      expect(prod.error).toBeNull();
+    } finally {
+      server.close();
+    }
   });
 });

@@ -301,6 +301,13 @@ export interface RegistryState {
   digest: string | null;
   /** Whether the environment's tag exists in the registry (null when Git pins no tag). */
   tagExists: boolean | null;
+  /**
+   * `chart` when the environment's version is its Helm chart (the image is the chart's
+   * default): `image` is then the chart repository and chart, the versions are chart versions.
+   */
+  kind?: 'image' | 'chart';
+  /** The chart version the environment gets: its pin, or the newest match of its range. */
+  current?: string | null;
 }
 
 /**

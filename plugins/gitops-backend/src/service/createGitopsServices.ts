@@ -25,6 +25,7 @@ import { readClusters } from './live/clusterConfig';
 import { LiveStateCache } from './live/LiveStateCache';
 import { LiveStatusService } from './live/LiveStatusService';
 import { OciRegistryClient } from './registry/OciRegistryClient';
+import { ChartRepositoryClient } from './registry/ChartRepositoryClient';
 import { RegistryStatusService } from './registry/RegistryStatusService';
 import { parseImageRepository } from './registry/imageRepository';
 import { ActionTracker } from './promotion/ActionTracker';
@@ -129,7 +130,17 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     cacheTtlMs: config.registryCacheMs,
     sharedCache: options.cache,
   });
-  const registry = new RegistryStatusService({ client: registryClient });
+  const registry = new RegistryStatusService({
+    client: registryClient,
+    charts: new ChartRepositoryClient({
+      hosts: config.registries,
+      oci: registryClient,
+      logger,
+      timeoutMs: config.timeouts.registryMs,
+      cacheTtlMs: config.registryCacheMs,
+      sharedCache: options.cache,
+    }),
+  });
   const environments = new EnvironmentService({
     config,
     locator,
