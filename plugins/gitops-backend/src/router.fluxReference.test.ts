@@ -228,6 +228,19 @@ describe('the Flux reference layout (examples/flux-fleet-repo) through the REST 
           chartVersionAt: 'apps/prod/podinfo-values.yaml:10',
         },
       ]);
+      // The fleet overview shows the chart where it is the version: what the cluster runs.
+      const overview = await request(server).get('/api/gitops/overview');
+      expect(
+        overview.body.items[0].environments.map((e: any) => [
+          e.name,
+          e.tag,
+          e.chartVersion,
+        ]),
+      ).toEqual([
+        ['dev', '6.7.1', null],
+        ['staging', null, '6.9.0'],
+        ['prod', null, '6.7.0'],
+      ]);
     },
   );
 

@@ -1,3 +1,4 @@
+import { exactChartVersion } from './promotion/gates';
 import {
   BackstageCredentials,
   LoggerService,
@@ -34,6 +35,11 @@ export interface OverviewItem {
     name: string;
     tag: string | null;
     digest: string | null;
+    /**
+     * The chart version, where the image is the chart's default: the exact one (pinned, or
+     * what a range installed), else the range.
+     */
+    chartVersion: string | null;
     sync: string | null;
     health: string | null;
     problems: number;
@@ -338,6 +344,10 @@ export class OverviewService {
           name: env.name,
           tag: env.desired?.tag ?? null,
           digest: env.desired?.digest ?? null,
+          chartVersion:
+            env.desired?.imageSource === 'chartDefaults'
+              ? exactChartVersion(env) ?? env.desired.chart?.version ?? null
+              : null,
           sync: env.sync?.status ?? null,
           health: env.sync?.health ?? null,
           problems: env.problems.length,
@@ -355,6 +365,7 @@ export class OverviewService {
             name: '*',
             tag: null,
             digest: null,
+            chartVersion: null,
             sync: null,
             health: null,
             problems: 0,

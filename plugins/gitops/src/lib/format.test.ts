@@ -43,6 +43,34 @@ describe('formatVersion', () => {
   ])('shows %s', (_, desired, expected) => {
     expect(formatVersion(desired)).toBe(expected);
   });
+
+  const chart = (version: string | null, range: boolean) => ({
+    tag: null,
+    digest: null,
+    imageSource: 'chartDefaults' as const,
+    chart: { name: 'podinfo', version, range },
+  });
+  it.each([
+    ['a pinned chart', chart('6.7.0', false), '6.9.0', 'chart podinfo 6.7.0'],
+    [
+      'a range, with what the cluster installed',
+      chart('>=6.0.0', true),
+      '6.9.0',
+      'chart podinfo >=6.0.0 (installed 6.9.0)',
+    ],
+    [
+      'a range not installed yet',
+      chart('>=6.0.0', true),
+      null,
+      'chart podinfo >=6.0.0',
+    ],
+    ['any version', chart(null, false), null, 'chart podinfo any version'],
+  ])(
+    'shows %s when the image is the chart default',
+    (_, desired, installed, expected) => {
+      expect(formatVersion(desired, installed)).toBe(expected);
+    },
+  );
 });
 
 describe('shortDigest', () => {

@@ -28,9 +28,19 @@ export function shortDigest(digest: string): string {
 
 /** The image version as Git pins it: tag, digest or both (`tag@digest`). */
 export function formatVersion(
-  desired: Pick<DesiredState, 'tag' | 'digest'>,
+  desired: Pick<DesiredState, 'tag' | 'digest' | 'chart' | 'imageSource'>,
+  /** The chart version the cluster installed (`sync.chartVersion`), shown beside a range. */
+  installedChart?: string | null,
 ): string {
-  const { tag, digest } = desired;
+  const { tag, digest, chart } = desired;
+  if (!tag && !digest && desired.imageSource === 'chartDefaults' && chart) {
+    // The image is the chart's default: the chart is the version.
+    const installed =
+      chart.range && installedChart ? ` (installed ${installedChart})` : '';
+    return `chart ${chart.name.split('/').pop()} ${
+      chart.version ?? 'any version'
+    }${installed}`;
+  }
   if (tag && digest) {
     return `${tag}@${shortDigest(digest)}`;
   }

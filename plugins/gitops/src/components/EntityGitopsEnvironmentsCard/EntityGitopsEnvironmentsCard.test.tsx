@@ -96,6 +96,53 @@ describe('EntityGitopsEnvironmentsCard', () => {
     });
   });
 
+  it('shows a chart as the version where the image is the chart default, with what a range installed', async () => {
+    const [dev, staging, prod] = guestbookEnvironmentsLive.environments;
+    const chartVersioned = {
+      ...staging,
+      error: null,
+      desired: {
+        ...staging.desired!,
+        layout: 'helm' as const,
+        image: null,
+        tag: null,
+        digest: null,
+        imageSource: 'chartDefaults' as const,
+        chart: { name: 'podinfo', version: '>=6.0.0', range: true },
+        origins: {
+          chartVersion: {
+            file: 'apps/staging/podinfo-values.yaml',
+            line: 9,
+            yamlPath: 'spec.chart.spec.version',
+            path: ['spec', 'chart', 'spec', 'version'],
+          },
+        },
+      },
+      sync: { ...dev.sync!, engine: 'flux' as const, chartVersion: '6.9.0' },
+      registry: {
+        image: 'https://stefanprodan.github.io/podinfo podinfo',
+        kind: 'chart' as const,
+        policy: 'semver',
+        latest: '6.10.0',
+        newer: ['6.10.0'],
+        current: '6.9.0',
+        digest: null,
+        tagExists: true,
+      },
+    };
+    await renderCard(
+      mockGitopsApi(async () => ({
+        entityRef: 'component:default/guestbook',
+        environments: [dev, chartVersioned, prod],
+      })),
+    );
+    expect(await screen.findByRole('table')).toBeInTheDocument();
+    expect(rowOf('staging')).toMatchObject({
+      Git: "chart podinfo >=6.0.0 (installed 6.9.0)image from the chart's defaults (not in Git)podinfo-values.yaml:9",
+      Newer: '6.10.0',
+    });
+  });
+
   it('shows the error of an environment that cannot be read while the others still render', async () => {
     await renderCard(
       mockGitopsApi(async () => guestbookEnvironmentsWithProblems),

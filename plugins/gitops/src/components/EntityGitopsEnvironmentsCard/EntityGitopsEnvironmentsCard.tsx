@@ -119,7 +119,12 @@ function EnvironmentRows(props: {
 
   const { source } = desired;
   // Where the version is written, when the backend resolved it from the engine's definition.
-  const versionOrigin = desired.origins?.tag ?? desired.origins?.digest;
+  const versionOrigin =
+    desired.origins?.tag ??
+    desired.origins?.digest ??
+    (desired.imageSource === 'chartDefaults'
+      ? desired.origins?.chartVersion
+      : undefined);
   // Notes (an error of one side, problems, warnings) go in a row of their own under the
   // values; no border between the two.
   const hasNotes = Boolean(error) || problems.length > 0 || warnings.length > 0;
@@ -132,7 +137,12 @@ function EnvironmentRows(props: {
           className={`${classes.version} ${attached}`}
           title={imageRef(desired)}
         >
-          {formatVersion(desired)}
+          {formatVersion(desired, sync?.chartVersion)}
+          {desired.imageSource === 'chartDefaults' && (
+            <Typography variant="caption" component="div" color="textSecondary">
+              image from the chart&apos;s defaults (not in Git)
+            </Typography>
+          )}
           {versionOrigin && (
             <Typography
               variant="caption"
