@@ -31,13 +31,13 @@ function helmRelease(
   chartVersion: string,
 ): KubeObject {
   const at = '2026-11-27T10:00:00Z';
-  const message = `Helm upgrade succeeded for release podinfo/podinfo.v3 with chart podinfo@${chartVersion}`;
+  const message = `Helm upgrade succeeded for release apps-${env}/podinfo.v3 with chart podinfo@${chartVersion}`;
   return {
     apiVersion: 'helm.toolkit.fluxcd.io/v2',
     kind: 'HelmRelease',
     metadata: {
       name: 'podinfo',
-      namespace: 'podinfo',
+      namespace: `apps-${env}`,
       uid: `0b6c1a52-${env}-4d0e-9a51-5f0c2c7e9a11`,
       resourceVersion: '48213',
       generation: 3,
@@ -69,7 +69,7 @@ function helmRelease(
           message,
         },
       ],
-      helmChart: 'podinfo/podinfo-podinfo',
+      helmChart: `apps-${env}/apps-${env}-podinfo`,
       history: [
         {
           appVersion: chartVersion,
@@ -80,7 +80,7 @@ function helmRelease(
           firstDeployed: '2026-10-01T08:01:00Z',
           lastDeployed: at,
           name: 'podinfo',
-          namespace: 'podinfo',
+          namespace: `apps-${env}`,
           status: 'deployed',
           version: 3,
         },
@@ -89,7 +89,7 @@ function helmRelease(
       lastAttemptedGeneration: 3,
       lastAttemptedReleaseAction: 'upgrade',
       lastAttemptedRevision: chartVersion,
-      storageNamespace: 'podinfo',
+      storageNamespace: `apps-${env}`,
     },
   };
 }

@@ -159,7 +159,7 @@ describe('Flux reference layout (examples/flux-fleet-repo)', () => {
     expect(summary(state)).toEqual({
       layout: 'helm',
       workload: 'podinfo',
-      namespace: 'podinfo',
+      namespace: `apps-${env}`,
       // Paths in the repository, also where the Kustomization reads an artifact.
       source: `apps/${env}`,
       definition: {
