@@ -35,7 +35,10 @@ export interface DemoReconcilerOptions {
   store: ObjectStore;
   registry: DemoRegistry;
   git: GitProvider;
+  /** The repository engines follow unless `repositories` names theirs. */
   repository: GitRepositoryRef;
+  /** Repositories of Flux GitRepository objects by name (`spec.sourceRef.name`), when not `repository`. */
+  repositories?: Record<string, GitRepositoryRef>;
   logger: LoggerService;
   /** Replica demand of autoscaled services (`DemoLoad` seeds), keyed `<workload>/<namespace>`. */
   load: Map<string, number>;
@@ -60,8 +63,8 @@ export class DemoReconciler {
   private readonly reader = new DesiredStateReader();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
-  private head = '';
-  private headSeenAt = new Date().toISOString();
+  /** Each repository's head (by URL) and when the demo saw it move there. */
+  private readonly heads = new Map<string, { head: string; seenAt: string }>();
 
   constructor(private readonly options: DemoReconcilerOptions) {
     this.runtimes = runtimesOf(options.store);
@@ -89,36 +92,55 @@ export class DemoReconciler {
 
   /** One pass over every engine object. */
   async reconcile(now = new Date()): Promise<void> {
-    const head = await this.options.git.resolveBranch({
-      repository: this.options.repository,
-    });
-    if (head !== this.head) {
-      if (this.head) {
-        this.options.logger.info(
-          `demo: branch head moved to ${head.slice(0, 7)}`,
-        );
+    const seen = new Set<string>();
+    const headOf = async (repository: GitRepositoryRef) => {
+      const known = this.heads.get(repository.url);
+      if (seen.has(repository.url)) return known!;
+      seen.add(repository.url);
+      const head = await this.options.git.resolveBranch({ repository });
+      if (head !== known?.head) {
+        if (known) {
+          this.options.logger.info(
+            `demo: branch head of ${repository.url} moved to ${head.slice(
+              0,
+              7,
+            )}`,
+          );
+        }
+        this.heads.set(repository.url, { head, seenAt: now.toISOString() });
       }
-      this.head = head;
-      this.headSeenAt = now.toISOString();
-    }
+      return this.heads.get(repository.url)!;
+    };
     for (const source of this.options.store.list('gitrepositories')) {
+      const { head, seenAt } = await headOf(
+        this.repositoryOf(source.metadata.name),
+      );
       this.options.store.put(
         'gitrepositories',
-        withSourceStatus(
-          source,
-          head,
-          fluxRevision,
-          new Date(this.headSeenAt),
-          now,
-        ),
+        withSourceStatus(source, head, fluxRevision, new Date(seenAt), now),
       );
     }
     for (const runtime of this.runtimes) {
-      await this.reconcileOne(runtime, head, now);
+      const repository = this.repositoryOf(runtime.sourceName);
+      const { head } = await headOf(repository);
+      await this.reconcileOne(runtime, repository, head, now);
     }
   }
 
-  private async reconcileOne(rt: Runtime, head: string, now: Date) {
+  /** The repository of a Flux GitRepository object, or the default one. */
+  private repositoryOf(sourceName: string | undefined): GitRepositoryRef {
+    return (
+      (sourceName && this.options.repositories?.[sourceName]) ||
+      this.options.repository
+    );
+  }
+
+  private async reconcileOne(
+    rt: Runtime,
+    repository: GitRepositoryRef,
+    head: string,
+    now: Date,
+  ) {
     const { store } = this.options;
     const engine = store.get(rt.plural, rt.namespace, rt.name);
     if (!engine) return;
@@ -126,7 +148,7 @@ export class DemoReconciler {
     let inputs: string[] = [];
     let error: string | null = null;
     try {
-      ({ state: desired, inputs } = await this.render(rt, head));
+      ({ state: desired, inputs } = await this.render(rt, repository, head));
     } catch (e) {
       error = `rendering ${rt.repoPath} at ${head.slice(0, 7)}: ${
         (e as Error).message
@@ -169,10 +191,11 @@ export class DemoReconciler {
       rt.helmSource = await readHelmRelease({
         read: file =>
           this.options.git.readFile({
-            repository: this.options.repository,
+            repository,
             revision: head,
             path: file,
           }),
+        charts: this.options.registry.charts,
         folders: inputs.filter(i => !/\.ya?ml$/.test(i)),
         name: desired.definition.name,
         namespace: rt.destination,
@@ -197,6 +220,7 @@ export class DemoReconciler {
 
   private async render(
     rt: Runtime,
+    repository: GitRepositoryRef,
     revision: string,
   ): Promise<DesiredStateResult> {
     const environment = defaultEnvironmentConfig(rt.environment, {
@@ -214,7 +238,7 @@ export class DemoReconciler {
         entityRef: `demo:${rt.namespace}/${rt.name}`,
         service: rt.workload,
         path: rt.repoPath,
-        repository: this.options.repository,
+        repository,
         provider: this.options.git,
         hints: { workloadName: rt.workload },
         selectors: {},
@@ -222,7 +246,30 @@ export class DemoReconciler {
       environment,
       revision,
     });
-    return result;
+    return this.withChartDefaults(result);
+  }
+
+  /**
+   * A chart from a Helm repository runs its default image unless the values set one: the
+   * demo's chart catalog says which (the resolved version's appVersion).
+   */
+  private withChartDefaults(result: DesiredStateResult): DesiredStateResult {
+    const { state } = result;
+    const source = state.chart?.source;
+    if (state.imageSource !== 'chartDefaults' || !source?.url) return result;
+    const { charts } = this.options.registry;
+    const chart = charts.find(source.url, state.chart!.name);
+    const version = chart && charts.resolve(chart, state.chart!.version);
+    if (!chart || !version) return result;
+    return {
+      ...result,
+      state: {
+        ...state,
+        image: chart.image,
+        tag: version,
+        replicas: state.replicas ?? 1,
+      },
+    };
   }
 
   private apply(

@@ -1,3 +1,4 @@
+import { DemoCharts } from './DemoCharts';
 import { createHash } from 'node:crypto';
 
 /** One image repository of the demo registry, from a `DemoImage` seed. */
@@ -22,7 +23,11 @@ export type ImageOutcome = 'runs' | 'crashes' | 'missing';
 export class DemoRegistry {
   private readonly images = new Map<string, DemoImage>();
 
-  constructor(images: DemoImage[]) {
+  constructor(
+    images: DemoImage[],
+    /** Helm repositories served beside the images (`/helm/…/index.yaml`). */
+    readonly charts: DemoCharts = new DemoCharts([]),
+  ) {
     for (const image of images) this.images.set(image.image, image);
   }
 
@@ -62,6 +67,8 @@ export class DemoRegistry {
   ):
     | { status: number; headers: Record<string, string>; body: string }
     | undefined {
+    const chartIndex = this.charts.handle(method, path);
+    if (chartIndex) return chartIndex;
     if (path === '/v2/' || path === '/v2') {
       return { status: 200, headers: json(), body: '{}' };
     }

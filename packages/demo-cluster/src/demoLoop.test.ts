@@ -10,7 +10,10 @@ import path from 'node:path';
 import request from 'supertest';
 import { parseAllDocuments } from 'yaml';
 import { startDemoCluster } from './startDemoCluster';
-import { exampleRepository } from './__testUtils__/exampleRepository';
+import {
+  exampleRepository,
+  fluxFleetRepository,
+} from './__testUtils__/exampleRepository';
 
 jest.setTimeout(90_000);
 
@@ -25,15 +28,18 @@ const API = '/api/gitops/entities/default/component';
 describe('the demo GitOps loop', () => {
   let workDir: string;
   let repo: string;
+  let fleetRepo: string;
   let cluster: Awaited<ReturnType<typeof startDemoCluster>>;
   let backend: any;
 
   beforeAll(async () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-loop-'));
     repo = exampleRepository(workDir);
+    fleetRepo = fluxFleetRepository(workDir);
     cluster = await startDemoCluster({
       port: 0,
       repositoryUrl: repo,
+      repositories: { 'flux-fleet': fleetRepo },
       seedsDir: path.join(root, 'examples/demo-cluster'),
       logger: mockServices.logger.mock(),
       intervalMs: 250,
@@ -52,7 +58,19 @@ describe('the demo GitOps loop', () => {
         mockServices.rootConfig.factory({
           data: {
             gitops: {
-              repositories: [{ name: 'example', url: repo, provider: 'git' }],
+              repositories: [
+                { name: 'example', url: repo, provider: 'git' },
+                // As in app-config.yaml: Flux's reference layout.
+                {
+                  name: 'flux-fleet',
+                  url: fleetRepo,
+                  provider: 'git',
+                  layout: {
+                    definitionPath: 'clusters/{env}/apps.yaml',
+                    overlayPath: 'apps/{env}',
+                  },
+                },
+              ],
               // As in app-config.yaml: from the Argo CD Application or Flux Kustomization.
               environments: [
                 { name: 'dev', cluster: 'demo', autoSync: true },
@@ -73,7 +91,13 @@ describe('the demo GitOps loop', () => {
                   skipTLSVerify: true,
                 },
               ],
-              registries: [{ host: 'ghcr.io', url }],
+              registries: [
+                { host: 'ghcr.io', url },
+                {
+                  host: 'stefanprodan.github.io',
+                  url: `${url}/helm/stefanprodan.github.io`,
+                },
+              ],
               git: {
                 cacheDir: path.join(workDir, 'cache'),
                 fetchIntervalSeconds: 1,
@@ -113,6 +137,7 @@ describe('the demo GitOps loop', () => {
       'demo-flask-app',
       'sample-app',
       'podinfo',
+      'flux-podinfo',
     ]) {
       const envs = await waitFor(
         () => environments(service),
@@ -224,5 +249,72 @@ describe('the demo GitOps loop', () => {
       30_000,
     );
     expect(synced.live.images).toEqual(['ghcr.io/acme/guestbook:v1.0.5']);
+  });
+
+  it('runs the Flux reference layout: charts from their Helm repository, a promotion pins the version staging installed', async () => {
+    const fleet = await waitFor(
+      () => environments('flux-podinfo'),
+      list =>
+        list.every(e => e.sync?.status === 'Synced' && e.live?.pods?.ready),
+      20_000,
+    );
+    expect(
+      fleet.map(e => ({
+        name: e.name,
+        chart: `${e.desired.chart.version} → ${e.sync.chartVersion}`,
+        images: e.live.images,
+        registry: e.registry?.latest,
+        unsupported: e.unsupported,
+      })),
+    ).toEqual([
+      {
+        name: 'dev',
+        chart: '>=6.0.0-0 → 6.9.1-rc.1',
+        images: ['ghcr.io/stefanprodan/podinfo:6.7.1'],
+        // dev sets its image: the image's tags, not the chart's versions.
+        registry: '6.9.0',
+        unsupported: null,
+      },
+      {
+        name: 'staging',
+        chart: '>=6.0.0 → 6.9.0',
+        images: ['ghcr.io/stefanprodan/podinfo:6.9.0'],
+        registry: '6.9.0',
+        unsupported: null,
+      },
+      {
+        name: 'prod',
+        chart: '6.7.0 → 6.7.0',
+        images: ['ghcr.io/stefanprodan/podinfo:6.7.0'],
+        registry: '6.9.0',
+        unsupported: null,
+      },
+    ]);
+
+    const res = await request(backend)
+      .post(`${API}/flux-podinfo/promotions`)
+      .send({ from: 'staging', to: 'prod' });
+    expect({ status: res.status, error: res.body.error }).toEqual({
+      status: 201,
+      error: undefined,
+    });
+    expect(res.body.version).toEqual({
+      tag: null,
+      digest: null,
+      chartVersion: '6.9.0',
+    });
+    const prod = await waitFor(
+      async () =>
+        (await environments('flux-podinfo')).find(e => e.name === 'prod'),
+      p =>
+        p.sync?.chartVersion === '6.9.0' &&
+        p.live?.images?.join() === 'ghcr.io/stefanprodan/podinfo:6.9.0',
+      30_000,
+    );
+    expect(prod).toMatchObject({
+      desired: { chart: { version: '6.9.0', range: false } },
+      sync: { status: 'Synced', chartVersion: '6.9.0' },
+      live: { images: ['ghcr.io/stefanprodan/podinfo:6.9.0'] },
+    });
   });
 });

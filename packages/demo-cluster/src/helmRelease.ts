@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { DemoCharts } from './DemoCharts';
 import { mergePatch } from './KubeApiServer';
 import { KubeObject } from './ObjectStore';
 
@@ -61,8 +62,11 @@ export async function readHelmRelease(o: {
   name: string;
   namespace: string;
   revision: string;
+  /** Charts of Helm repositories (not in Git). */
+  charts?: DemoCharts;
 }): Promise<HelmReleaseSource | undefined> {
   let merged: any;
+  const repositories = new Map<string, string>();
   for (const folder of [...o.folders].reverse()) {
     const text =
       (await o.read(`${folder}/kustomization.yaml`)) ??
@@ -80,6 +84,8 @@ export async function readHelmRelease(o: {
         const object = doc.toJS();
         if (object?.kind === 'HelmRelease' && object.metadata?.name === o.name)
           merged = merged ? mergePatch(merged, object) : object;
+        if (object?.kind === 'HelmRepository' && object.spec?.url)
+          repositories.set(object.metadata?.name, String(object.spec.url));
       }
     }
   }
@@ -95,6 +101,21 @@ export async function readHelmRelease(o: {
     spec: merged.spec ?? {},
   };
   const chartSpec = object.spec.chart?.spec ?? {};
+  if (chartSpec.sourceRef?.kind === 'HelmRepository' && o.charts) {
+    // source-controller resolves the version or range against the repository's index.
+    const url = repositories.get(chartSpec.sourceRef.name);
+    const chart = url ? o.charts.find(url, String(chartSpec.chart)) : undefined;
+    const version = chart && o.charts.resolve(chart, chartSpec.version ?? null);
+    if (!chart || !version) return undefined;
+    return {
+      revision: o.revision,
+      object,
+      chartName: chart.name,
+      chartVersion: version,
+      appVersion: version,
+      configDigest: digest(object.spec.values ?? {}),
+    };
+  }
   const fromGit = chartSpec.sourceRef?.kind === 'GitRepository';
   const chartDir = String(chartSpec.chart ?? '').replace(/^\.\//, '');
   const chart = fromGit

@@ -4,7 +4,8 @@
  * `gitops.registries` like any cluster and registry.
  *
  * Environment: DEMO_CLUSTER_PORT (7070), DEMO_GITOPS_REPO (<root>/.cache/gitops-example-repo),
- * DEMO_CLUSTER_SEEDS (<root>/examples/demo-cluster).
+ * DEMO_FLUX_FLEET_REPO (<root>/.cache/flux-fleet-repo, followed by the seeds' `flux-fleet`
+ * GitRepository), DEMO_CLUSTER_SEEDS (<root>/examples/demo-cluster).
  *
  * @packageDocumentation
  */
@@ -24,6 +25,11 @@ export type { DemoClusterOptions } from './startDemoCluster';
     repositoryUrl:
       process.env.DEMO_GITOPS_REPO ??
       path.join(root, '.cache/gitops-example-repo'),
+    repositories: {
+      'flux-fleet':
+        process.env.DEMO_FLUX_FLEET_REPO ??
+        path.join(root, '.cache/flux-fleet-repo'),
+    },
     seedsDir:
       process.env.DEMO_CLUSTER_SEEDS ??
       path.join(root, 'examples/demo-cluster'),

@@ -17,6 +17,8 @@ export interface Runtime {
   valuesFile?: string;
   /** The object's file in the repository, when a seed names it. */
   definitionFile?: string;
+  /** Flux: the GitRepository object it takes its source from (`spec.sourceRef.name`). */
+  sourceName?: string;
   applied?: { revision: string; desired: DesiredState; at: string };
   outOfSyncSince?: number;
   generation: number;
@@ -81,6 +83,8 @@ function runtime(
     valuesFile: last ? path.posix.join(normalized, last) : undefined,
     definitionFile:
       object.metadata.annotations?.['demo.gitops.backstage.io/definition'],
+    sourceName:
+      plural === 'kustomizations' ? object.spec?.sourceRef?.name : undefined,
     generation: 1,
     rolloutStartedAt: new Date().toISOString(),
     pods: [],

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { DemoChart } from './DemoCharts';
 import { DemoImage } from './DemoRegistry';
 import { KINDS, KubeObject } from './ObjectStore';
 
@@ -12,11 +13,18 @@ export interface DemoSeeds {
   images: DemoImage[];
   /** `DemoLoad` documents: replica demand of autoscaled workloads, keyed `<workload>/<namespace>`. */
   load: Map<string, number>;
+  /** `DemoChart` documents: charts of Helm repositories (not in Git). */
+  charts: DemoChart[];
 }
 
 /** Reads every YAML file of a folder; documents of an unknown kind are an error. */
 export function readSeeds(dir: string): DemoSeeds {
-  const seeds: DemoSeeds = { objects: [], images: [], load: new Map() };
+  const seeds: DemoSeeds = {
+    objects: [],
+    images: [],
+    load: new Map(),
+    charts: [],
+  };
   for (const file of fs
     .readdirSync(dir)
     .filter(f => /\.ya?ml$/.test(f))
@@ -34,6 +42,13 @@ export function readSeeds(dir: string): DemoSeeds {
           tags: object.spec?.tags ?? [],
           crashing: object.spec?.crashing ?? [],
           digests: object.spec?.digests ?? {},
+        });
+      } else if (object.kind === 'DemoChart') {
+        seeds.charts.push({
+          name: object.metadata.name,
+          repository: String(object.spec.repository),
+          image: String(object.spec.image),
+          versions: (object.spec.versions ?? []).map(String),
         });
       } else if (object.kind === 'DemoLoad') {
         seeds.load.set(

@@ -2,7 +2,10 @@ import { mockServices } from '@backstage/backend-test-utils';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { exampleRepository } from './__testUtils__/exampleRepository';
+import {
+  exampleRepository,
+  fluxFleetRepository,
+} from './__testUtils__/exampleRepository';
 import { startDemoCluster } from './startDemoCluster';
 
 jest.setTimeout(60_000);
@@ -18,6 +21,7 @@ describe('demo cluster', () => {
     cluster = await startDemoCluster({
       port: 0,
       repositoryUrl: exampleRepository(workDir),
+      repositories: { 'flux-fleet': fluxFleetRepository(workDir) },
       seedsDir: path.join(root, 'examples/demo-cluster'),
       logger: mockServices.logger.mock(),
       intervalMs: 200,
@@ -64,7 +68,26 @@ describe('demo cluster', () => {
       ['podinfo-dev', 'True', 'ReconciliationSucceeded'],
       ['podinfo-staging', 'True', 'ReconciliationSucceeded'],
       ['podinfo-prod', 'True', 'ReconciliationSucceeded'],
+      ['flux-podinfo-dev', 'True', 'ReconciliationSucceeded'],
+      ['flux-podinfo-staging', 'True', 'ReconciliationSucceeded'],
+      ['flux-podinfo-prod', 'True', 'ReconciliationSucceeded'],
     ]);
+    // A chart from its Helm repository: the version the range selects, its default image.
+    const releases = await get(
+      '/apis/helm.toolkit.fluxcd.io/v2/namespaces/apps-staging/helmreleases',
+    );
+    expect(
+      releases.items.map((r: any) => [
+        r.metadata.name,
+        r.status.history[0].chartVersion,
+        r.status.lastAttemptedRevision,
+      ]),
+    ).toEqual([['podinfo', '6.9.0', '6.9.0']]);
+    const index = await fetch(
+      `${base}/helm/stefanprodan.github.io/podinfo/index.yaml`,
+    );
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('version: 6.9.1-rc.1');
     // The HelmRelease values of each overlay, as Flux would render them.
     const podinfo = await get(
       '/apis/apps/v1/namespaces/podinfo-staging/deployments',

@@ -3,6 +3,7 @@ import { CliGitProvider } from '@gitops-backstage/plugin-gitops-backend';
 import os from 'node:os';
 import path from 'node:path';
 import { DemoReconciler } from './DemoReconciler';
+import { DemoCharts } from './DemoCharts';
 import { DemoRegistry } from './DemoRegistry';
 import { KubeApiServer } from './KubeApiServer';
 import { ObjectStore } from './ObjectStore';
@@ -14,6 +15,11 @@ export interface DemoClusterOptions {
   port: number;
   /** The GitOps repository the demo engines follow (a local path or URL). */
   repositoryUrl: string;
+  /**
+   * Other repositories, by the name of the Flux GitRepository object whose Kustomizations
+   * follow them (a local path or URL each).
+   */
+  repositories?: Record<string, string>;
   branch?: string;
   /** Folder of the seed YAML files (`examples/demo-cluster`). */
   seedsDir: string;
@@ -34,7 +40,7 @@ export async function startDemoCluster(options: DemoClusterOptions) {
   const seeds = readSeeds(options.seedsDir);
   const store = new ObjectStore();
   for (const { plural, object } of seeds.objects) store.put(plural, object);
-  const registry = new DemoRegistry(seeds.images);
+  const registry = new DemoRegistry(seeds.images, new DemoCharts(seeds.charts));
   const git = new CliGitProvider({
     cacheDir: path.join(os.tmpdir(), `gitops-demo-cluster-${process.pid}`),
     fetchIntervalSeconds: 1,
@@ -49,6 +55,12 @@ export async function startDemoCluster(options: DemoClusterOptions) {
       url: path.resolve(options.repositoryUrl),
       branch: options.branch ?? 'main',
     },
+    repositories: Object.fromEntries(
+      Object.entries(options.repositories ?? {}).map(([name, url]) => [
+        name,
+        { url: path.resolve(url), branch: options.branch ?? 'main' },
+      ]),
+    ),
     logger,
     load: seeds.load,
     stepMs: options.stepMs,
