@@ -36,7 +36,8 @@ export class DemoCharts {
       return chart.versions.includes(wanted) ? wanted : null;
     }
     return maxSatisfying(chart.versions, wanted || '*', {
-      includePrerelease: Boolean(wanted?.includes('-')),
+      // As Flux reads a range: a pre-release in it takes every pre-release in range.
+      includePrerelease: /\d+\.\d+\.\d+-[0-9A-Za-z]/.test(wanted ?? ''),
     });
   }
 

@@ -262,6 +262,7 @@ describe('the demo GitOps loop', () => {
       fleet.map(e => ({
         name: e.name,
         chart: `${e.desired.chart.version} → ${e.sync.chartVersion}`,
+        sync: `${e.sync.status} ${e.sync.health}`,
         images: e.live.images,
         registry: e.registry?.latest,
         unsupported: e.unsupported,
@@ -270,6 +271,7 @@ describe('the demo GitOps loop', () => {
       {
         name: 'dev',
         chart: '>=6.0.0-0 → 6.9.1-rc.1',
+        sync: 'Synced Healthy',
         images: ['ghcr.io/stefanprodan/podinfo:6.7.1'],
         // dev sets its image: the image's tags, not the chart's versions.
         registry: '6.9.0',
@@ -278,6 +280,7 @@ describe('the demo GitOps loop', () => {
       {
         name: 'staging',
         chart: '>=6.0.0 → 6.9.0',
+        sync: 'Synced Healthy',
         images: ['ghcr.io/stefanprodan/podinfo:6.9.0'],
         registry: '6.9.0',
         unsupported: null,
@@ -285,6 +288,7 @@ describe('the demo GitOps loop', () => {
       {
         name: 'prod',
         chart: '6.7.0 → 6.7.0',
+        sync: 'Synced Healthy',
         images: ['ghcr.io/stefanprodan/podinfo:6.7.0'],
         registry: '6.9.0',
         unsupported: null,

@@ -76,7 +76,9 @@ export function compareChartVersion(options: {
       ? semver.eq(version, exact)
       : version === wanted;
   } else if (semver.validRange(wanted) && semver.valid(version)) {
-    matches = semver.satisfies(version, wanted, { includePrerelease: false });
+    matches = semver.satisfies(version, wanted, {
+      includePrerelease: rangeIncludesPrereleases(wanted),
+    });
   } else {
     matches = version === wanted;
   }
@@ -87,4 +89,13 @@ export function compareChartVersion(options: {
       ? null
       : `chart ${installed} is installed, ${wanted} is asked for`,
   };
+}
+
+/**
+ * Whether a chart version range takes pre-releases, as Flux (Masterminds semver) reads it: a
+ * constraint with a pre-release part (`>=1.0.0-0`, `>=1.0.0-alpha`) matches every
+ * pre-release in range, not only those of the same version as node-semver would.
+ */
+export function rangeIncludesPrereleases(range: string): boolean {
+  return /\d+\.\d+\.\d+-[0-9A-Za-z]/.test(range);
 }

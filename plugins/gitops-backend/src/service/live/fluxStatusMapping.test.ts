@@ -440,6 +440,35 @@ const cases: Case[] = [
     problems: [],
   },
   {
+    name: 'a pre-release a pre-release range asks for is Synced (Flux includes pre-releases then)',
+    objects: {
+      release: helmRelease({
+        chart: 'helm-repository',
+        specVersion: '>=6.0.0-0',
+        installed: '6.9.1-rc.1',
+      }),
+    },
+    desired: desiredChart('>=6.0.0-0', true),
+    expected: {
+      status: 'Synced',
+      health: 'Healthy',
+      chartVersion: '6.9.1-rc.1',
+    },
+    problems: [],
+  },
+  {
+    name: 'a pre-release under a stable range is OutOfSync',
+    objects: {
+      release: helmRelease({
+        chart: 'helm-repository',
+        specVersion: '>=6.0.0',
+        installed: '6.9.1-rc.1',
+      }),
+    },
+    expected: { status: 'OutOfSync', health: 'Healthy' },
+    problems: [],
+  },
+  {
     name: 'an installed version outside the release range is OutOfSync',
     objects: {
       release: helmRelease({

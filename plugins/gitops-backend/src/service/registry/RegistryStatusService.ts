@@ -6,6 +6,7 @@ import { parseImageRepository } from './imageRepository';
 import { OciRegistryClient } from './OciRegistryClient';
 import { ChartRepositoryClient, ChartSourceRef } from './ChartRepositoryClient';
 import maxSatisfying from 'semver/ranges/max-satisfying';
+import { rangeIncludesPrereleases } from '../live/fluxRevision';
 import {
   TagPolicy,
   detectTagPolicy,
@@ -86,7 +87,9 @@ export class RegistryStatusService {
     const versions = await this.options.charts!.versions(source, chart.name, {
       signal,
     });
-    const prereleases = Boolean(chart.version?.includes('-'));
+    const prereleases = Boolean(
+      chart.version && rangeIncludesPrereleases(chart.version),
+    );
     const policy: TagPolicy = policyText
       ? parseTagPolicy(policyText)
       : { kind: 'semver', prereleases };
