@@ -32,7 +32,15 @@ describe('gitops plugin (new frontend system)', () => {
     renderEntityPage(guestbookEntity);
 
     expect(await screen.findByText('GitOps environments')).toBeInTheDocument();
-    expect(await screen.findByText('v1.0.5')).toBeInTheDocument();
+    expect((await screen.findAllByText('v1.0.5')).length).toBeGreaterThan(0);
+  });
+
+  it('adds the GitOps content (the entity tab) with a lane per environment', async () => {
+    renderEntityPage(guestbookEntity);
+
+    expect(
+      await screen.findByRole('region', { name: 'Environment staging' }),
+    ).toBeInTheDocument();
   });
 
   it('leaves the card out for entities without the path annotation', async () => {

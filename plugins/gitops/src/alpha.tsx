@@ -4,7 +4,10 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { GitopsClient, gitopsApiRef } from './api';
 import { isGitopsAvailable } from './lib';
 
@@ -31,9 +34,24 @@ const entityGitopsEnvironmentsCard = EntityCardBlueprint.make({
   },
 });
 
+// The GitOps tab: one lane per environment, for entities with the path annotation.
+const entityGitopsContent = EntityContentBlueprint.make({
+  name: 'environments',
+  params: {
+    path: 'gitops',
+    title: 'GitOps',
+    filter: isGitopsAvailable,
+    loader: () =>
+      import('./components/EntityGitopsContent').then(m => (
+        <m.EntityGitopsContent />
+      )),
+  },
+});
+
 /**
- * The GitOps plugin for the new frontend system: the GitOps API and the
- * `entity-card:gitops/environments` card on the entity overview.
+ * The GitOps plugin for the new frontend system: the GitOps API, the
+ * `entity-card:gitops/environments` card on the entity overview and the
+ * `entity-content:gitops/environments` tab.
  *
  * @alpha
  */
@@ -41,5 +59,5 @@ export default createFrontendPlugin({
   pluginId: 'gitops',
   title: 'GitOps',
   info: { packageJson: () => import('../package.json') },
-  extensions: [gitopsApi, entityGitopsEnvironmentsCard],
+  extensions: [gitopsApi, entityGitopsEnvironmentsCard, entityGitopsContent],
 });

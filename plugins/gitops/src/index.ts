@@ -4,7 +4,11 @@
  *
  * @packageDocumentation
  */
-export { gitopsPlugin, EntityGitopsEnvironmentsCard } from './plugin';
+export {
+  gitopsPlugin,
+  EntityGitopsContent,
+  EntityGitopsEnvironmentsCard,
+} from './plugin';
 export { isGitopsAvailable } from './lib';
 export { gitopsApiRef, GitopsClient } from './api';
 export type { GitopsApi, GitopsClientOptions } from './api';

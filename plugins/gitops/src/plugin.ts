@@ -2,10 +2,12 @@ import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { GitopsClient, gitopsApiRef } from './api';
+import { entityContentRouteRef } from './routes';
 
 /**
  * The GitOps plugin for the legacy frontend system.
@@ -26,6 +28,7 @@ export const gitopsPlugin = createPlugin({
         new GitopsClient({ discoveryApi, fetchApi }),
     }),
   ],
+  routes: { entityContent: entityContentRouteRef },
 });
 
 /**
@@ -46,5 +49,25 @@ export const EntityGitopsEnvironmentsCard = gitopsPlugin.provide(
           m => m.EntityGitopsEnvironmentsCard,
         ),
     },
+  }),
+);
+
+/**
+ * The GitOps tab of an entity: one lane per environment in promotion order, with promote
+ * arrows between lanes and each lane's changes.
+ *
+ * @remarks
+ * Mount it under an `EntityLayout.Route` guarded by {@link isGitopsAvailable}.
+ *
+ * @public
+ */
+export const EntityGitopsContent = gitopsPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityGitopsContent',
+    component: () =>
+      import('./components/EntityGitopsContent').then(
+        m => m.EntityGitopsContent,
+      ),
+    mountPoint: entityContentRouteRef,
   }),
 );

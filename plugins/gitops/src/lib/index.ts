@@ -5,4 +5,10 @@ export {
   shortRevision,
 } from './format';
 export { isGitopsAvailable } from './isGitopsAvailable';
-export { formatLive, formatNewer, formatSync } from './formatLive';
+export {
+  formatLive,
+  formatNewer,
+  formatSync,
+  runningVersion,
+} from './formatLive';
+export { useCurrentEntityRef } from './useCurrentEntityRef';

@@ -1,8 +1,4 @@
-import {
-  CompoundEntityRef,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   InfoCard,
   Progress,
@@ -10,10 +6,7 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import {
-  MissingAnnotationEmptyState,
-  useEntity,
-} from '@backstage/plugin-catalog-react';
+import { MissingAnnotationEmptyState } from '@backstage/plugin-catalog-react';
 import {
   ANNOTATION_GITOPS_PATH,
   DesiredState,
@@ -26,7 +19,6 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import { useMemo } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { EnvironmentActions } from '../EnvironmentActions/EnvironmentActions';
 import { gitopsApiRef } from '../../api';
@@ -39,6 +31,7 @@ import {
   formatVersion,
   isGitopsAvailable,
   shortRevision,
+  useCurrentEntityRef,
 } from '../../lib';
 
 const TITLE = 'GitOps environments';
@@ -327,11 +320,7 @@ function GitopsEnvironments(props: { entityRef: CompoundEntityRef }) {
  * @public
  */
 export function EntityGitopsEnvironmentsCard() {
-  const { entity } = useEntity();
-  const refString = stringifyEntityRef(entity);
-  // The entity object may be replaced on every catalog refresh; keying on the
-  // ref string keeps the request from repeating when nothing changed.
-  const entityRef = useMemo(() => parseEntityRef(refString), [refString]);
+  const { entity, entityRef } = useCurrentEntityRef();
 
   if (!isGitopsAvailable(entity)) {
     return (

@@ -34,15 +34,18 @@ export function EnvironmentActions(props: {
   /** The environment before this one in promotion order. */
   previous?: string;
   onChanged: (action: GitopsAction) => void;
+  /** Whether to offer the promotion here (the tab offers it between lanes instead). */
+  promote?: boolean;
 }) {
   const { entityRef, environment, previous, onChanged } = props;
+  const promote = props.promote ?? true;
   const name = environment.name;
   const classes = useStyles();
   const [open, setOpen] = useState<Open>();
   const close = () => setOpen(undefined);
   return (
     <div className={classes.buttons}>
-      {previous && (
+      {previous && promote && (
         <Button
           size="small"
           variant="outlined"
@@ -104,7 +107,10 @@ type DialogProps = {
   onDone: (action: GitopsAction) => void;
 };
 
-function PromoteDialog(props: DialogProps & { from: string; to: string }) {
+/** The promotion dialog: dry-run diff and gates, then the commit or pull request. */
+export function PromoteDialog(
+  props: DialogProps & { from: string; to: string },
+) {
   const { entityRef, from, to } = props;
   const api = useApi(gitopsApiRef);
   const plan = useCallback(

@@ -1,0 +1,189 @@
+import { Entity } from '@backstage/catalog-model';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { EnvironmentsResponse } from '@gitops-backstage/plugin-gitops-common';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import {
+  entityWithoutGitops,
+  guestbookEntity,
+  guestbookEnvironmentsLive,
+  plannedAction,
+} from '../../__fixtures__/guestbook';
+import { GitopsApi, gitopsApiRef } from '../../api';
+import { EntityGitopsContent } from './EntityGitopsContent';
+
+function mockApi(
+  getEnvironments: GitopsApi['getEnvironments'],
+): jest.Mocked<GitopsApi> {
+  return {
+    getEnvironments: jest.fn(getEnvironments),
+    getHistory: jest.fn(),
+    promote: jest
+      .fn<ReturnType<GitopsApi['promote']>, Parameters<GitopsApi['promote']>>()
+      .mockResolvedValue(plannedAction({ diff: '-v1.0.4\n+v1.0.5' })),
+    getAction: jest.fn(),
+    rollback: jest.fn(),
+    scale: jest.fn(),
+  };
+}
+
+function renderTab(api: GitopsApi, entity: Entity = guestbookEntity) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[gitopsApiRef, api]]}>
+      <EntityProvider entity={entity}>
+        <EntityGitopsContent />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+}
+
+const lane = (name: string) =>
+  screen.getByRole('region', { name: `Environment ${name}` });
+
+/** The live fixture with prod's cluster gone quiet. */
+function withStaleProd(): EnvironmentsResponse {
+  const [dev, staging, prod] = guestbookEnvironmentsLive.environments;
+  return {
+    ...guestbookEnvironmentsLive,
+    environments: [
+      dev,
+      staging,
+      {
+        ...prod,
+        live: {
+          ...prod.live!,
+          stale: true,
+          staleReason: 'not confirmed since 2026-11-25T11:50:00Z',
+        },
+      },
+    ],
+  };
+}
+
+describe('EntityGitopsContent (the GitOps tab)', () => {
+  it('shows a lane per environment in promotion order, with promote arrows between them', async () => {
+    await renderTab(mockApi(async () => guestbookEnvironmentsLive));
+    const lanes = await screen.findAllByRole('region', {
+      name: /^Environment /,
+    });
+    expect(lanes.map(l => l.getAttribute('aria-label'))).toEqual([
+      'Environment dev',
+      'Environment staging',
+      'Environment prod',
+    ]);
+    expect(
+      screen
+        .getAllByRole('button', { name: /^Promote / })
+        .map(b => b.getAttribute('aria-label')),
+    ).toEqual(['Promote dev to staging', 'Promote staging to prod']);
+    const dev = within(lane('dev'));
+    expect(
+      within(dev.getByRole('region', { name: 'Git version of dev' })).getByText(
+        'v1.0.5',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(dev.getByRole('region', { name: 'Running in dev' })).getByText(
+        'v1.0.5',
+      ),
+    ).toBeInTheDocument();
+    expect(dev.getByText('Synced')).toBeInTheDocument();
+    expect(dev.getByText('Healthy')).toBeInTheDocument();
+    expect(dev.getByText('1 updated · 1/1 ready')).toBeInTheDocument();
+    expect(dev.getByText('v1.0.6')).toBeInTheDocument(); // newer in the registry
+  });
+
+  it('shows scaling with the autoscaler between its bounds, drift, and problems with their hints', async () => {
+    await renderTab(mockApi(async () => guestbookEnvironmentsLive));
+    const prod = within(
+      await screen.findByRole('region', { name: 'Environment prod' }),
+    );
+    expect(
+      prod.getByText('HPA 3 – 3 – 10 · cpu 41% / 70%'),
+    ).toBeInTheDocument();
+    expect(
+      within(prod.getByRole('region', { name: 'Drift in prod' })).getByText(
+        'image: Git ghcr.io/acme/guestbook:v1.0.3, cluster ghcr.io/acme/guestbook:v1.0.2',
+      ),
+    ).toBeInTheDocument();
+    const problems = within(
+      prod.getByRole('region', { name: 'Problems in prod' }),
+    );
+    expect(problems.getByText('Drift')).toBeInTheDocument();
+    // The hint is there in full, not cut at the lane's edge.
+    expect(
+      problems.getByText(
+        'The cluster differs from Git: with self-heal off, sync; a manual kubectl change is reverted on the next sync.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('keeps the other lanes when one environment cannot be read, and says so in its lane', async () => {
+    await renderTab(mockApi(async () => guestbookEnvironmentsLive));
+    const staging = within(
+      await screen.findByRole('region', { name: 'Environment staging' }),
+    );
+    expect(
+      staging.getByText('cluster nonprod did not answer within 5000 ms'),
+    ).toBeInTheDocument();
+    expect(
+      within(lane('dev')).getByRole('region', { name: 'Git version of dev' }),
+    ).toHaveTextContent('v1.0.5');
+  });
+
+  it('marks the data of a cluster that stopped answering as stale', async () => {
+    await renderTab(mockApi(async () => withStaleProd()));
+    const prod = within(
+      await screen.findByRole('region', { name: 'Environment prod' }),
+    );
+    expect(
+      prod.getByText('stale: not confirmed since 2026-11-25T11:50:00Z'),
+    ).toBeInTheDocument();
+  });
+
+  it('promotes through the dry-run dialog from the arrow between lanes', async () => {
+    const api = mockApi(async () => guestbookEnvironmentsLive);
+    await renderTab(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Promote dev to staging' }),
+    );
+    expect(await screen.findByRole('dialog')).toBeInTheDocument();
+    expect(api.promote).toHaveBeenCalledWith(
+      { kind: 'component', namespace: 'default', name: 'guestbook' },
+      { from: 'dev', to: 'staging', dryRun: true },
+    );
+  });
+
+  it('shows progress while loading, then the lanes', async () => {
+    let answer: (value: EnvironmentsResponse) => void = () => {};
+    await renderTab(mockApi(() => new Promise(resolve => (answer = resolve))));
+    expect(await screen.findByRole('progressbar')).toBeInTheDocument();
+    answer(guestbookEnvironmentsLive);
+    expect(
+      await screen.findByRole('region', { name: 'Environment dev' }),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the error when the backend cannot answer', async () => {
+    await renderTab(
+      mockApi(async () => {
+        throw new Error('gitops backend unavailable');
+      }),
+    );
+    expect(
+      await screen.findByText('Error: gitops backend unavailable', {
+        selector: 'h6',
+      }),
+    ).toBeInTheDocument();
+  });
+
+  it('says which annotation to add for an entity that is not GitOps-managed', async () => {
+    const api = mockApi(async () => guestbookEnvironmentsLive);
+    await renderTab(api, entityWithoutGitops);
+    expect(
+      await screen.findByText('gitops.backstage.io/path'),
+    ).toBeInTheDocument();
+    expect(api.getEnvironments).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,163 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import {
+  Content,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import { MissingAnnotationEmptyState } from '@backstage/plugin-catalog-react';
+import {
+  ANNOTATION_GITOPS_PATH,
+  EnvironmentStatus,
+} from '@gitops-backstage/plugin-gitops-common';
+import Button from '@material-ui/core/Button';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import { Fragment, useEffect, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { gitopsApiRef } from '../../api';
+import { isGitopsAvailable, useCurrentEntityRef } from '../../lib';
+import { PromoteDialog } from '../EnvironmentActions/EnvironmentActions';
+import { EnvironmentLane } from './EnvironmentLane';
+
+/** How often the lanes are read again while the page is visible. */
+export const REFRESH_MS = 15_000;
+
+const useStyles = makeStyles(theme => ({
+  lanes: {
+    display: 'flex',
+    alignItems: 'stretch',
+    gap: theme.spacing(1),
+    overflowX: 'auto',
+    paddingBottom: theme.spacing(1),
+    [theme.breakpoints.down('sm')]: { flexDirection: 'column' },
+  },
+  lane: { flex: '1 1 0', minWidth: 260 },
+  arrow: {
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'center',
+    flex: '0 0 auto',
+  },
+}));
+
+/** Reads again every `ms` while the browser tab is visible; not while it is hidden. */
+function useRefreshWhileVisible(refresh: () => void, ms: number) {
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState !== 'hidden') refresh();
+    }, ms);
+    return () => clearInterval(timer);
+  }, [refresh, ms]);
+}
+
+function Lanes(props: {
+  environments: EnvironmentStatus[];
+  entityRef: CompoundEntityRef;
+  onChanged: () => void;
+}) {
+  const { environments, entityRef, onChanged } = props;
+  const classes = useStyles();
+  const [promoting, setPromoting] = useState<{ from: string; to: string }>();
+  const now = Date.now();
+  return (
+    <div className={classes.lanes}>
+      {environments.map((environment, index) => {
+        const previous = environments[index - 1]?.name;
+        return (
+          <Fragment key={environment.name}>
+            {previous && (
+              <div className={classes.arrow}>
+                <Button
+                  color="primary"
+                  variant="outlined"
+                  size="small"
+                  aria-label={`Promote ${previous} to ${environment.name}`}
+                  title={`Promote ${previous} → ${environment.name}`}
+                  onClick={() =>
+                    setPromoting({ from: previous, to: environment.name })
+                  }
+                >
+                  →
+                </Button>
+              </div>
+            )}
+            <div className={classes.lane}>
+              <EnvironmentLane
+                environment={environment}
+                previous={previous}
+                entityRef={entityRef}
+                onChanged={onChanged}
+                now={now}
+              />
+            </div>
+          </Fragment>
+        );
+      })}
+      {promoting && (
+        <PromoteDialog
+          entityRef={entityRef}
+          from={promoting.from}
+          to={promoting.to}
+          onClose={() => setPromoting(undefined)}
+          onDone={onChanged}
+        />
+      )}
+    </div>
+  );
+}
+
+function GitopsLanes(props: { entityRef: CompoundEntityRef }) {
+  const { entityRef } = props;
+  const api = useApi(gitopsApiRef);
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.getEnvironments(entityRef),
+    [api, entityRef],
+  );
+  useRefreshWhileVisible(retry, REFRESH_MS);
+
+  // A refresh keeps the lanes on screen: only the first load shows progress.
+  if (loading && !value) return <Progress />;
+  if (error && !value) {
+    return (
+      <ResponseErrorPanel
+        error={error}
+        title={error instanceof ResponseError ? error.cause.message : undefined}
+      />
+    );
+  }
+  if (!value?.environments.length) {
+    return (
+      <Typography variant="body2">
+        No GitOps environments are configured (gitops.environments).
+      </Typography>
+    );
+  }
+  return (
+    <Lanes
+      environments={value.environments}
+      entityRef={entityRef}
+      onChanged={() => retry()}
+    />
+  );
+}
+
+/**
+ * The GitOps tab of an entity: one lane per environment in promotion order, a promote arrow
+ * between lanes, and each lane's changes (scale, roll back) through the dry-run dialog.
+ *
+ * @public
+ */
+export function EntityGitopsContent() {
+  const { entity, entityRef } = useCurrentEntityRef();
+  return (
+    <Content>
+      {isGitopsAvailable(entity) ? (
+        <GitopsLanes entityRef={entityRef} />
+      ) : (
+        <MissingAnnotationEmptyState annotation={ANNOTATION_GITOPS_PATH} />
+      )}
+    </Content>
+  );
+}

@@ -1,0 +1,6 @@
+import { createRouteRef } from '@backstage/core-plugin-api';
+
+/** The GitOps tab of an entity (legacy frontend system). */
+export const entityContentRouteRef = createRouteRef({
+  id: 'gitops:entity-content',
+});
