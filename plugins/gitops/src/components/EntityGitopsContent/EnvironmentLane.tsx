@@ -241,7 +241,13 @@ export function EnvironmentLane(props: {
             {live?.autoscaling ? (
               <Autoscaling live={live} />
             ) : (
-              <Typography variant="body2">{formatScaling(desired)}</Typography>
+              <Typography variant="body2">
+                {desired.replicas === null &&
+                !desired.autoscaling &&
+                desired.imageSource === 'chartDefaults'
+                  ? "the chart's default (not in Git)"
+                  : formatScaling(desired)}
+              </Typography>
             )}
             <Typography variant="caption" color="textSecondary">
               {formatResources(desired.resources)}

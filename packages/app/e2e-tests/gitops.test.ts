@@ -1,0 +1,104 @@
+import { Page, expect, test } from '@playwright/test';
+import path from 'node:path';
+
+/** Screenshots of each step, kept by CI as artifacts (see .ci/run). */
+const SHOTS = path.resolve(
+  __dirname,
+  '../../..',
+  process.env.E2E_SCREENSHOTS ?? '.ci/artifacts/e2e',
+);
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+const lane = (page: Page, env: string) =>
+  page.getByRole('region', { name: `Environment ${env}`, exact: true });
+
+async function signIn(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(
+    page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Catalog', exact: true }),
+  ).toBeVisible();
+}
+
+// One demo, changed by the steps in order: a promotion, then a scale.
+test.describe.serial('GitOps tab on the offline demo', () => {
+  test.beforeEach(async ({ page }) => signIn(page));
+
+  test('shows a lane per environment with the version Git asks for', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/guestbook/gitops');
+    for (const [env, version] of [
+      ['dev', 'v1.0.5'],
+      ['staging', 'v1.0.4'],
+      ['prod', 'v1.0.3'],
+    ]) {
+      await expect(
+        lane(page, env).getByRole('region', { name: `Git version of ${env}` }),
+      ).toContainText(version);
+    }
+    await expect(lane(page, 'prod')).toContainText('HPAAtMax');
+    await shot(page, '1-guestbook-lanes');
+  });
+
+  test('promotes dev → staging through the dialog; the staging lane follows without a reload', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/guestbook/gitops');
+    await page.getByRole('button', { name: 'Promote dev to staging' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog.getByLabel('Planned change')).toContainText(
+      'newTag: v1.0.5',
+    );
+    await shot(page, '2-promote-dialog');
+    await dialog.getByRole('button', { name: 'Promote' }).click();
+    await expect(dialog.getByLabel('Change result')).toBeVisible();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    const staging = lane(page, 'staging');
+    await expect(
+      staging.getByRole('region', { name: 'Git version of staging' }),
+    ).toContainText('v1.0.5', { timeout: 30_000 });
+    await expect(
+      staging.getByRole('region', { name: 'Running in staging' }),
+    ).toContainText('v1.0.5', { timeout: 60_000 });
+    await expect(staging.getByText('Synced', { exact: true })).toBeVisible();
+    await expect(staging.getByText('Healthy', { exact: true })).toBeVisible();
+    await shot(page, '3-staging-promoted');
+  });
+
+  test('scales staging to 3 replicas; the lane shows 3/3 ready', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/guestbook/gitops');
+    await page.getByRole('button', { name: 'Scale staging' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('replicas').fill('3');
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await expect(dialog.getByLabel('Planned change')).toContainText('3');
+    await dialog.getByRole('button', { name: 'Commit' }).click();
+    await expect(dialog.getByLabel('Change result')).toBeVisible();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect(
+      lane(page, 'staging').getByRole('region', { name: 'Running in staging' }),
+    ).toContainText('3/3 ready', { timeout: 60_000 });
+    await shot(page, '4-staging-scaled');
+  });
+
+  test('shows a chart from its Helm repository as the version (Flux reference layout)', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/flux-podinfo/gitops');
+    await expect(
+      lane(page, 'staging').getByRole('region', {
+        name: 'Git version of staging',
+      }),
+    ).toContainText('chart podinfo >=6.0.0 (installed 6.9.0)');
+    await expect(lane(page, 'staging')).toContainText(
+      "image from the chart's defaults (not in Git)",
+    );
+    await shot(page, '5-flux-podinfo-lanes');
+  });
+});
