@@ -101,4 +101,24 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     );
     await shot(page, '5-flux-podinfo-lanes');
   });
+
+  test('the Overview card has no clipped text in a half-width column at 1280 × 800', async ({
+    page,
+  }) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('/catalog/default/component/guestbook');
+    const card = page.getByRole('table', { name: 'GitOps environments' });
+    await expect(
+      card.getByRole('cell', { name: 'prod', exact: true }),
+    ).toBeVisible();
+    const overflowing = await card.evaluate(table =>
+      [...table.querySelectorAll('th, td')]
+        .filter(cell => cell.scrollWidth > cell.clientWidth + 1)
+        .map(cell => cell.textContent),
+    );
+    expect(overflowing).toEqual([]);
+    const box = await card.boundingBox();
+    expect(box!.width).toBeLessThan(1280 / 2 + 50);
+    await shot(page, '6-overview-card-1280');
+  });
 });

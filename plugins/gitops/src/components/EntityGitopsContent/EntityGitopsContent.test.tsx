@@ -1,41 +1,24 @@
 import { Entity } from '@backstage/catalog-model';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { EnvironmentsResponse } from '@gitops-backstage/plugin-gitops-common';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import {
   entityWithoutGitops,
-  guestbookEntity,
   guestbookEnvironmentsLive,
   plannedAction,
 } from '../../__fixtures__/guestbook';
-import { GitopsApi, gitopsApiRef } from '../../api';
+import { GitopsApi } from '../../api';
+import { mockGitopsApi, renderWithApi } from '../../__testUtils__/renderWithApi';
 import { EntityGitopsContent } from './EntityGitopsContent';
 
-function mockApi(
-  getEnvironments: GitopsApi['getEnvironments'],
-): jest.Mocked<GitopsApi> {
-  return {
-    getEnvironments: jest.fn(getEnvironments),
-    getHistory: jest.fn(),
-    promote: jest
-      .fn<ReturnType<GitopsApi['promote']>, Parameters<GitopsApi['promote']>>()
-      .mockResolvedValue(plannedAction({ diff: '-v1.0.4\n+v1.0.5' })),
-    getAction: jest.fn(),
-    rollback: jest.fn(),
-    scale: jest.fn(),
-  };
+function mockApi(getEnvironments: GitopsApi['getEnvironments']) {
+  const api = mockGitopsApi(getEnvironments);
+  api.promote.mockResolvedValue(plannedAction({ diff: '-v1.0.4\n+v1.0.5' }));
+  return api;
 }
 
-function renderTab(api: GitopsApi, entity: Entity = guestbookEntity) {
-  return renderInTestApp(
-    <TestApiProvider apis={[[gitopsApiRef, api]]}>
-      <EntityProvider entity={entity}>
-        <EntityGitopsContent />
-      </EntityProvider>
-    </TestApiProvider>,
-  );
+function renderTab(api: GitopsApi, entity?: Entity) {
+  return renderWithApi(<EntityGitopsContent />, api, entity);
 }
 
 const lane = (name: string) =>

@@ -1,0 +1,197 @@
+import { EnvironmentsResponse } from '@gitops-backstage/plugin-gitops-common';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import {
+  guestbookEnvironments,
+  plannedAction,
+} from '../../__fixtures__/guestbook';
+import { GitopsApi } from '../../api';
+import { mockGitopsApi, renderWithApi } from '../../__testUtils__/renderWithApi';
+import { EntityGitopsContent } from './EntityGitopsContent';
+
+const mockApi = mockGitopsApi;
+
+function renderTab(api: GitopsApi) {
+  return renderWithApi(<EntityGitopsContent />, api);
+}
+
+/** Changes from the GitOps tab: each through the dialog's dry run, then the commit. */
+describe('EntityGitopsContent changes', () => {
+  it('promotes after showing the plan: versions, gates and diff first, then the commit', async () => {
+    const api = mockApi(async () => guestbookEnvironments);
+    const plan = plannedAction({
+      gates: [
+        {
+          name: 'allowedSource',
+          passed: true,
+          message: 'staging takes promotions from dev',
+        },
+        { name: 'versionKnown', passed: true, message: 'dev declares v1.0.5' },
+      ],
+      diff: [
+        '--- a/apps/guestbook/overlays/staging/kustomization.yaml',
+        '+++ b/apps/guestbook/overlays/staging/kustomization.yaml',
+        '@@ -10,1 +10,1 @@',
+        '-    newTag: v1.0.4',
+        '+    newTag: v1.0.5',
+        '',
+      ].join('\n'),
+      message: 'Would commit on main (0d46b8b)',
+    });
+    api.promote.mockImplementation(async (_ref, request) =>
+      request.dryRun
+        ? plan
+        : {
+            ...plan,
+            id: '6f1c2f8e-0000-4000-8000-000000000001',
+            status: 'Committed',
+            commit: '4d2bcec3c511e5530851cf3584a6915ecd18ee25',
+            message: 'Waiting for staging to sync',
+          },
+    );
+
+    await renderTab(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Promote dev to staging' }),
+    );
+
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      await within(dialog).findByText('Promote guestbook from dev to staging'),
+    ).toBeInTheDocument();
+    const gates = await within(dialog).findByRole('list', { name: 'Gates' });
+    expect(
+      within(gates)
+        .getAllByRole('listitem')
+        .map(li => li.textContent),
+    ).toEqual([
+      '✔ allowedSource: staging takes promotions from dev',
+      '✔ versionKnown: dev declares v1.0.5',
+    ]);
+    expect(
+      within(dialog).getByLabelText('Planned change').textContent,
+    ).toContain('+    newTag: v1.0.5');
+    expect(api.promote).toHaveBeenCalledTimes(1);
+    expect(api.promote).toHaveBeenLastCalledWith(
+      { kind: 'component', namespace: 'default', name: 'guestbook' },
+      { from: 'dev', to: 'staging', dryRun: true },
+    );
+
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Promote' }),
+    );
+
+    expect(
+      await within(dialog).findByLabelText('Change result'),
+    ).toHaveTextContent('Committed: Waiting for staging to sync');
+    expect(within(dialog).getByText('Commit 4d2bcec')).toBeInTheDocument();
+    expect(api.promote).toHaveBeenLastCalledWith(
+      { kind: 'component', namespace: 'default', name: 'guestbook' },
+      { from: 'dev', to: 'staging' },
+    );
+    // The lanes reload so the new version shows.
+    await waitFor(() => expect(api.getEnvironments).toHaveBeenCalledTimes(2));
+  });
+
+  it('keeps the Promote button disabled while a gate fails', async () => {
+    const api = mockApi(async () => guestbookEnvironments);
+    api.promote.mockResolvedValue(
+      plannedAction({
+        from: 'staging',
+        to: 'prod',
+        gates: [
+          {
+            name: 'healthySource',
+            passed: false,
+            message: 'staging is Synced and Degraded',
+          },
+        ],
+        version: { tag: 'v1.0.4', digest: null },
+        previousVersion: { tag: 'v1.0.3', digest: null },
+      }),
+    );
+
+    await renderTab(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Promote staging to prod' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      await within(dialog).findByText(/staging is Synced and Degraded/),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog).getByRole('button', { name: 'Promote' }),
+    ).toBeDisabled();
+    expect(api.promote).toHaveBeenCalledTimes(1);
+  });
+
+  it('scales through a preview of the commit, then commits', async () => {
+    const api = mockApi(async () => guestbookEnvironments);
+    const planned = plannedAction({
+      action: 'scale',
+      from: null,
+      version: null,
+      previousVersion: null,
+      scaling: { replicas: 4, minReplicas: null, maxReplicas: null },
+      diff: '--- a/k.yaml\n+++ b/k.yaml\n@@ -1 +1 @@\n-    count: 2\n+    count: 4\n',
+    });
+    api.scale.mockImplementation(async (_ref, request) =>
+      request.dryRun
+        ? planned
+        : {
+            ...planned,
+            id: '6f1c2f8e-0000-4000-8000-000000000002',
+            status: 'Committed',
+            commit: 'abcdef0123456789',
+            message: 'Waiting for staging to sync',
+          },
+    );
+    await renderTab(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Scale staging' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    const input = within(dialog).getByLabelText('replicas');
+    await userEvent.clear(input);
+    await userEvent.type(input, '4');
+    // Nothing is committed before the preview.
+    expect(
+      within(dialog).getByRole('button', { name: 'Commit' }),
+    ).toBeDisabled();
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Preview' }),
+    );
+    expect(await within(dialog).findByText('4 replicas')).toBeInTheDocument();
+    expect(api.scale).toHaveBeenLastCalledWith(
+      { kind: 'component', namespace: 'default', name: 'guestbook' },
+      { environment: 'staging', replicas: 4, dryRun: true },
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Commit' }),
+    );
+    expect(
+      await within(dialog).findByLabelText('Change result'),
+    ).toHaveTextContent('Committed: Waiting for staging to sync');
+    expect(api.scale).toHaveBeenLastCalledWith(
+      { kind: 'component', namespace: 'default', name: 'guestbook' },
+      { environment: 'staging', replicas: 4 },
+    );
+  });
+  it('says in which file and line the version is written, when the backend knows', async () => {
+    const withOrigin: EnvironmentsResponse = structuredClone(
+      guestbookEnvironments,
+    );
+    withOrigin.environments[1].desired!.origins = {
+      tag: {
+        file: 'argocd/guestbook-staging.yaml',
+        line: 23,
+        yamlPath: 'spec.source.helm.parameters[0].value',
+        path: ['spec', 'source', 'helm', 'parameters', 0, 'value'],
+      },
+    };
+    await renderTab(mockApi(async () => withOrigin));
+    expect(
+      await screen.findByRole('region', { name: 'Git version of staging' }),
+    ).toHaveTextContent('v1.0.4argocd/guestbook-staging.yaml:23 @');
+  });
+});
