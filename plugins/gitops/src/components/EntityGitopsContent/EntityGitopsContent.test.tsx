@@ -8,7 +8,10 @@ import {
   plannedAction,
 } from '../../__fixtures__/guestbook';
 import { GitopsApi } from '../../api';
-import { mockGitopsApi, renderWithApi } from '../../__testUtils__/renderWithApi';
+import {
+  mockGitopsApi,
+  renderWithApi,
+} from '../../__testUtils__/renderWithApi';
 import { EntityGitopsContent } from './EntityGitopsContent';
 
 function mockApi(getEnvironments: GitopsApi['getEnvironments']) {

@@ -8,7 +8,10 @@ import {
   guestbookEnvironmentsWithProblems,
 } from '../../__fixtures__/guestbook';
 import { GitopsApi } from '../../api';
-import { mockGitopsApi, renderWithApi } from '../../__testUtils__/renderWithApi';
+import {
+  mockGitopsApi,
+  renderWithApi,
+} from '../../__testUtils__/renderWithApi';
 import { EntityGitopsEnvironmentsCard } from './EntityGitopsEnvironmentsCard';
 
 function renderCard(api: GitopsApi, entity?: Entity) {
