@@ -10,6 +10,12 @@ const SHOTS = path.resolve(
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
+/**
+ * The demo's failing services (examples/demo-cluster): demo-flask-app's staging build crashes,
+ * sample-app's dev image was never pushed, guestbook's prod autoscaler is at its maximum.
+ */
+const FAILING = ['demo-flask-app', 'guestbook', 'sample-app'];
+
 const lane = (page: Page, env: string) =>
   page.getByRole('region', { name: `Environment ${env}`, exact: true });
 
@@ -120,5 +126,30 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     const box = await card.boundingBox();
     expect(box!.width).toBeLessThan(1280 / 2 + 50);
     await shot(page, '6-overview-card-1280');
+  });
+
+  test('the fleet page, filtered to only problems, lists exactly the demo services that fail', async ({
+    page,
+  }) => {
+    // From the sidebar, as users get there.
+    await page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'GitOps' })
+      .click();
+    await expect(page).toHaveURL(/\/gitops$/);
+    const fleet = page.getByRole('table', { name: 'GitOps fleet' });
+    await expect(fleet.getByRole('link', { name: 'guestbook' })).toBeVisible();
+    await page.getByLabel('State').click();
+    await page.getByRole('option', { name: 'Only problems' }).click();
+    await expect(page).toHaveURL(/status=problems/);
+    await expect(page.getByLabel('Matching services')).toHaveText(
+      `${FAILING.length} services`,
+    );
+    const names = await fleet
+      .getByRole('row')
+      .locator('td:first-child')
+      .allTextContents();
+    expect(names.sort()).toEqual([...FAILING].sort());
+    await shot(page, '7-fleet-only-problems');
   });
 });

@@ -312,13 +312,19 @@ describe('gitops router with clusters', () => {
     expect(nonprod.totalLists() + prod.totalLists()).toBe(lists);
   });
 
-  it('filters the overview by owner, environment and status', async () => {
+  it('filters the overview by owner, system, text, environment and status', async () => {
     clusters();
     const backend = await startBackend([
       guestbook(),
       {
         ...guestbook('other'),
-        spec: { type: 'service', owner: 'team-b', lifecycle: 'production' },
+        metadata: { ...guestbook('other').metadata, title: 'Other Shop' },
+        spec: {
+          type: 'service',
+          owner: 'team-b',
+          lifecycle: 'production',
+          system: 'shop',
+        },
       },
     ]);
     const ask = async (query: string) =>
@@ -334,6 +340,17 @@ describe('gitops router with clusters', () => {
     expect(await ask('?owner=group:default/guests&environment=prod')).toEqual([
       ['component:default/guestbook', ['prod']],
     ]);
+    // Text in the name, title or ref; the system by name or ref.
+    expect(await ask('?q=GUESTB')).toEqual([
+      ['component:default/guestbook', ['dev', 'staging', 'prod']],
+    ]);
+    expect(await ask('?q=other%20shop')).toEqual([
+      ['component:default/other', ['dev', 'staging', 'prod']],
+    ]);
+    expect(await ask('?system=system:default/shop')).toEqual([
+      ['component:default/other', ['dev', 'staging', 'prod']],
+    ]);
+    expect(await ask('?q=nothing-like-this')).toEqual([]);
     expect(await ask('?status=problems')).toEqual(
       [
         ['component:default/guestbook', ['prod']],

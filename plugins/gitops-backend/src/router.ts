@@ -56,6 +56,8 @@ export interface RouterOptions {
 
 const overviewQuery = z.object({
   owner: z.string().min(1).optional(),
+  system: z.string().min(1).optional(),
+  q: z.string().min(1).max(200).optional(),
   environment: z.string().min(1).optional(),
   status: z.string().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),

@@ -53,6 +53,26 @@ const mockGitopsApi: GitopsApi = {
   async getAction(id) {
     throw new Error(`This page serves fixtures; no action ${id}`);
   },
+  // The fleet page from the same fixtures, one row per fixture service.
+  async getOverview() {
+    const items = Object.values(responses).map(response => ({
+      entityRef: response.entityRef,
+      title: null,
+      owner: 'group:default/guests',
+      environments: response.environments.map(e => ({
+        name: e.name,
+        tag: e.desired?.tag ?? null,
+        digest: e.desired?.digest ?? null,
+        chartVersion: null,
+        sync: e.sync?.status ?? null,
+        health: e.sync?.health ?? null,
+        problems: e.problems.length,
+        error: e.error,
+        stale: e.live?.stale ?? false,
+      })),
+    }));
+    return { items, totalCount: items.length, nextCursor: null };
+  },
 };
 
 const brokenGuestbook: Entity = {

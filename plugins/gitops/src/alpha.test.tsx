@@ -16,6 +16,7 @@ function renderEntityPage(entity: Entity) {
     getHistory: jest.fn(),
     promote: jest.fn(),
     getAction: jest.fn(),
+    getOverview: jest.fn(),
     rollback: jest.fn(),
     scale: jest.fn(),
   };

@@ -1,6 +1,8 @@
 import {
   ApiBlueprint,
+  PageBlueprint,
   createFrontendPlugin,
+  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
@@ -10,6 +12,7 @@ import {
 } from '@backstage/plugin-catalog-react/alpha';
 import { GitopsClient, gitopsApiRef } from './api';
 import { isGitopsAvailable } from './lib';
+import { GitopsIcon } from './components/GitopsIcon';
 
 const gitopsApi = ApiBlueprint.make({
   params: defineParams =>
@@ -48,10 +51,23 @@ const entityGitopsContent = EntityContentBlueprint.make({
   },
 });
 
+// The fleet page at /gitops, with its item in the sidebar (pages with a route ref get one).
+const fleetRouteRef = createRouteRef();
+const gitopsFleetPage = PageBlueprint.make({
+  params: {
+    path: '/gitops',
+    routeRef: fleetRouteRef,
+    title: 'GitOps',
+    icon: <GitopsIcon fontSize="inherit" />,
+    loader: () =>
+      import('./components/GitopsFleetPage').then(m => <m.GitopsFleetPage />),
+  },
+});
+
 /**
  * The GitOps plugin for the new frontend system: the GitOps API, the
  * `entity-card:gitops/environments` card on the entity overview and the
- * `entity-content:gitops/environments` tab.
+ * `entity-content:gitops/environments` tab, and the fleet page `page:gitops` at `/gitops`.
  *
  * @alpha
  */
@@ -59,5 +75,11 @@ export default createFrontendPlugin({
   pluginId: 'gitops',
   title: 'GitOps',
   info: { packageJson: () => import('../package.json') },
-  extensions: [gitopsApi, entityGitopsEnvironmentsCard, entityGitopsContent],
+  routes: { root: fleetRouteRef },
+  extensions: [
+    gitopsApi,
+    entityGitopsEnvironmentsCard,
+    entityGitopsContent,
+    gitopsFleetPage,
+  ],
 });

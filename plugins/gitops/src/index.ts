@@ -8,6 +8,7 @@ export {
   gitopsPlugin,
   EntityGitopsContent,
   EntityGitopsEnvironmentsCard,
+  GitopsFleetPage,
 } from './plugin';
 export { isGitopsAvailable } from './lib';
 export { gitopsApiRef, GitopsClient } from './api';

@@ -7,7 +7,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { GitopsClient, gitopsApiRef } from './api';
-import { entityContentRouteRef } from './routes';
+import { entityContentRouteRef, rootRouteRef } from './routes';
 
 /**
  * The GitOps plugin for the legacy frontend system.
@@ -28,7 +28,7 @@ export const gitopsPlugin = createPlugin({
         new GitopsClient({ discoveryApi, fetchApi }),
     }),
   ],
-  routes: { entityContent: entityContentRouteRef },
+  routes: { root: rootRouteRef, entityContent: entityContentRouteRef },
 });
 
 /**
@@ -69,5 +69,20 @@ export const EntityGitopsContent = gitopsPlugin.provide(
         m => m.EntityGitopsContent,
       ),
     mountPoint: entityContentRouteRef,
+  }),
+);
+
+/**
+ * The fleet page: every GitOps-managed service × environment, filtered and paged, the filters
+ * in the URL. Mount it at `/gitops` with a sidebar item.
+ *
+ * @public
+ */
+export const GitopsFleetPage = gitopsPlugin.provide(
+  createRoutableExtension({
+    name: 'GitopsFleetPage',
+    component: () =>
+      import('./components/GitopsFleetPage').then(m => m.GitopsFleetPage),
+    mountPoint: rootRouteRef,
   }),
 );

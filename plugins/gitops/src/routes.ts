@@ -4,3 +4,6 @@ import { createRouteRef } from '@backstage/core-plugin-api';
 export const entityContentRouteRef = createRouteRef({
   id: 'gitops:entity-content',
 });
+
+/** The fleet page, `/gitops` (legacy frontend system). */
+export const rootRouteRef = createRouteRef({ id: 'gitops' });

@@ -1,3 +1,8 @@
+import {
+  OverviewItem,
+  OverviewQuery,
+  OverviewResponse,
+} from '@gitops-backstage/plugin-gitops-common';
 import { exactChartVersion } from './promotion/gates';
 import {
   BackstageCredentials,
@@ -26,49 +31,11 @@ const OVERVIEW_CONCURRENCY = 32;
  */
 export const ROW_MAX_AGE_MS = 30_000;
 
-/** One service's row of the fleet overview. */
-export interface OverviewItem {
-  entityRef: string;
-  title: string | null;
-  owner: string | null;
-  environments: Array<{
-    name: string;
-    tag: string | null;
-    digest: string | null;
-    /**
-     * The chart version, where the image is the chart's default: the exact one (pinned, or
-     * what a range installed), else the range.
-     */
-    chartVersion: string | null;
-    sync: string | null;
-    health: string | null;
-    problems: number;
-    error: string | null;
-    /** The cluster's data is not current (it stopped answering). */
-    stale: boolean;
-  }>;
-}
-
 /** Filters and paging of `GET /overview`. */
-export interface OverviewFilter {
-  owner?: string;
-  environment?: string;
-  /** A sync or health value (`OutOfSync`, `Degraded`, …), `problems`, `error` or `stale`. */
-  status?: string;
-  /** Rows per page; all when absent. */
-  limit?: number;
-  /** `nextCursor` of the page before. */
-  cursor?: string;
-}
+export type OverviewFilter = OverviewQuery;
 
 /** Response of `GET /overview`. */
-export interface OverviewPage {
-  items: OverviewItem[];
-  /** Rows matching the filters, over all pages. */
-  totalCount: number;
-  /** Cursor of the next page; null on the last. */
-  nextCursor: string | null;
-}
+export type OverviewPage = OverviewResponse;
 
 /** Options of {@link OverviewService}. */
 export interface OverviewServiceOptions {
@@ -193,18 +160,38 @@ export class OverviewService {
           'metadata.title',
           'metadata.annotations',
           'spec.owner',
+          'spec.system',
         ],
       },
       { credentials },
     );
     const wantedOwner = filter.owner ? normalizeOwner(filter.owner) : undefined;
+    const wantedSystem = filter.system
+      ? filter.system.replace(/^system:(default\/)?/, '').toLowerCase()
+      : undefined;
+    const text = filter.q?.toLowerCase();
     const selected = entities
       .filter(
         e =>
           !wantedOwner ||
           normalizeOwner(String(e.spec?.owner ?? '')) === wantedOwner,
       )
+      .filter(
+        e =>
+          !wantedSystem ||
+          String(e.spec?.system ?? '')
+            .replace(/^system:(default\/)?/, '')
+            .toLowerCase() === wantedSystem,
+      )
       .map(entity => ({ entity, ref: stringifyEntityRef(entity) }))
+      .filter(
+        ({ entity, ref }) =>
+          !text ||
+          ref.toLowerCase().includes(text) ||
+          String(entity.metadata.title ?? '')
+            .toLowerCase()
+            .includes(text),
+      )
       .sort((a, b) => (a.ref < b.ref ? -1 : Number(a.ref > b.ref)));
     const after = decodeCursor(filter.cursor);
     const remaining = after ? selected.filter(e => e.ref > after) : selected;

@@ -14,6 +14,7 @@ export function mockGitopsApi(
     getHistory: jest.fn(),
     promote: jest.fn(),
     getAction: jest.fn(),
+    getOverview: jest.fn(),
     rollback: jest.fn(),
     scale: jest.fn(),
   };

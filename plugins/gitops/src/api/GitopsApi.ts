@@ -4,6 +4,8 @@ import {
   EnvironmentsResponse,
   GitopsAction,
   HistoryResponse,
+  OverviewQuery,
+  OverviewResponse,
   PromoteRequest,
   RollbackRequest,
   ScaleRequest,
@@ -56,6 +58,8 @@ export interface GitopsApi {
 
   /** A recorded promotion, rollback, scale or sync request, its status kept current. */
   getAction(id: string): Promise<GitopsAction>;
+  /** The fleet overview: one row per GitOps-managed service, filtered and paged. */
+  getOverview(query?: OverviewQuery): Promise<OverviewResponse>;
 }
 
 /**

@@ -5,6 +5,8 @@ import {
   EnvironmentsResponse,
   GitopsAction,
   HistoryResponse,
+  OverviewQuery,
+  OverviewResponse,
   PromoteRequest,
   RollbackRequest,
   ScaleRequest,
@@ -68,6 +70,16 @@ export class GitopsClient implements GitopsApi {
     request: ScaleRequest,
   ): Promise<GitopsAction> {
     return this.send(`${await this.entityUrl(entityRef)}/scale`, request);
+  }
+
+  async getOverview(query: OverviewQuery = {}): Promise<OverviewResponse> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('gitops');
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '') params.set(key, String(value));
+    }
+    const search = params.toString();
+    return this.get(`${baseUrl}/overview${search ? `?${search}` : ''}`);
   }
 
   async getAction(id: string): Promise<GitopsAction> {

@@ -18,6 +18,7 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
+import { useStatusDotStyles } from '../statusDotStyles';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gitopsApiRef } from '../../api';
 import {
@@ -41,18 +42,6 @@ const useStyles = makeStyles(theme => ({
     },
   },
   name: { fontWeight: theme.typography.fontWeightBold as number },
-  dot: {
-    display: 'inline-block',
-    width: 10,
-    height: 10,
-    borderRadius: '50%',
-    marginRight: theme.spacing(1),
-    verticalAlign: 'middle',
-  },
-  ok: { backgroundColor: theme.palette.success.main },
-  failing: { backgroundColor: theme.palette.error.main },
-  changing: { backgroundColor: theme.palette.warning.main },
-  unknown: { backgroundColor: theme.palette.grey[500] },
 }));
 
 /** Synced and healthy, degraded or failing, on its way, or not known (stale, no engine). */
@@ -72,6 +61,7 @@ function EnvironmentRow(props: { environment: EnvironmentStatus }) {
   const { environment } = props;
   const { name, desired, sync, live, problems, error } = environment;
   const classes = useStyles();
+  const dots = useStatusDotStyles();
   const status = [formatSync(sync), live?.stale ? 'stale' : null]
     .filter(Boolean)
     .join(' · ');
@@ -89,7 +79,7 @@ function EnvironmentRow(props: { environment: EnvironmentStatus }) {
       </TableCell>
       <TableCell title={sync?.message ?? error ?? undefined}>
         <span
-          className={`${classes.dot} ${classes[statusOf(environment)]}`}
+          className={`${dots.dot} ${dots[statusOf(environment)]}`}
           aria-hidden
         />
         {status}

@@ -1,0 +1,266 @@
+import { parseEntityRef } from '@backstage/catalog-model';
+import {
+  Content,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  OverviewEnvironment,
+  OverviewItem,
+  OverviewQuery,
+} from '@gitops-backstage/plugin-gitops-common';
+import Button from '@material-ui/core/Button';
+import MenuItem from '@material-ui/core/MenuItem';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import { useStatusDotStyles } from '../statusDotStyles';
+import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { gitopsApiRef } from '../../api';
+import { REFRESH_MS } from '../EntityGitopsContent/EntityGitopsContent';
+
+/** Rows per page: the fleet page never needs the whole fleet at once. */
+export const PAGE_SIZE = 100;
+
+/** What the state filter offers, as the overview's `status` values. */
+export const STATE_FILTERS: Array<{ value: string; label: string }> = [
+  { value: '', label: 'All' },
+  { value: 'problems', label: 'Only problems' },
+  { value: 'OutOfSync', label: 'Out of sync' },
+  { value: 'Degraded', label: 'Degraded' },
+  { value: 'stale', label: 'Stale' },
+  { value: 'error', label: 'Errors' },
+];
+
+const useStyles = makeStyles(theme => ({
+  filters: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(2),
+    alignItems: 'flex-end',
+    marginBottom: theme.spacing(2),
+  },
+  cell: { whiteSpace: 'nowrap' },
+  paging: {
+    display: 'flex',
+    gap: theme.spacing(2),
+    alignItems: 'center',
+    marginTop: theme.spacing(2),
+  },
+}));
+
+function stateOf(env: OverviewEnvironment) {
+  if (env.error || env.health === 'Degraded' || env.health === 'Missing')
+    return 'failing';
+  if (env.stale || !env.sync) return 'unknown';
+  return env.sync === 'Synced' && env.health === 'Healthy' && !env.problems
+    ? 'ok'
+    : 'changing';
+}
+
+function EnvironmentCell(props: { env?: OverviewEnvironment }) {
+  const classes = useStyles();
+  const dots = useStatusDotStyles();
+  const { env } = props;
+  if (!env) return <TableCell>—</TableCell>;
+  const version = env.tag ?? env.chartVersion ?? env.digest?.slice(0, 19);
+  const state = [env.sync, env.health].filter(Boolean).join(' · ');
+  return (
+    <TableCell
+      className={classes.cell}
+      title={env.error ?? (state || undefined)}
+      aria-label={`${env.name}: ${version ?? 'no version'}${
+        state ? `, ${state}` : ''
+      }${env.problems ? `, ${env.problems} problems` : ''}${
+        env.stale ? ', stale' : ''
+      }`}
+    >
+      <span className={`${dots.dot} ${dots[stateOf(env)]}`} />
+      {version ?? '—'}
+      {env.problems > 0 && ` · ${env.problems} ⚠`}
+      {env.stale && ' · stale'}
+    </TableCell>
+  );
+}
+
+function FleetTable(props: { items: OverviewItem[] }) {
+  const { items } = props;
+  // Environments in the order the backend answers them (promotion order).
+  const names = [
+    ...new Set(items.flatMap(i => i.environments.map(e => e.name))),
+  ].filter(n => n !== '*');
+  return (
+    <Table size="small" aria-label="GitOps fleet">
+      <TableHead>
+        <TableRow>
+          <TableCell>Service</TableCell>
+          <TableCell>Owner</TableCell>
+          {names.map(n => (
+            <TableCell key={n}>{n}</TableCell>
+          ))}
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {items.map(item => {
+          const ref = parseEntityRef(item.entityRef);
+          const broken = item.environments.find(e => e.name === '*');
+          return (
+            <TableRow key={item.entityRef}>
+              <TableCell>
+                <Link
+                  to={`/catalog/${ref.namespace}/${ref.kind}/${ref.name}/gitops`}
+                >
+                  {item.title ?? ref.name}
+                </Link>
+              </TableCell>
+              <TableCell>{item.owner ?? '—'}</TableCell>
+              {broken ? (
+                <TableCell colSpan={names.length}>
+                  <Typography variant="body2" color="error">
+                    {broken.error}
+                  </Typography>
+                </TableCell>
+              ) : (
+                names.map(n => (
+                  <EnvironmentCell
+                    key={n}
+                    env={item.environments.find(e => e.name === n)}
+                  />
+                ))
+              )}
+            </TableRow>
+          );
+        })}
+      </TableBody>
+    </Table>
+  );
+}
+
+/** The filters kept in the URL, so a filtered view can be shared and reloaded. */
+function useFilters() {
+  const [params, setParams] = useSearchParams();
+  const query: OverviewQuery = {
+    q: params.get('q') ?? undefined,
+    owner: params.get('owner') ?? undefined,
+    environment: params.get('environment') ?? undefined,
+    status: params.get('status') ?? undefined,
+    cursor: params.get('cursor') ?? undefined,
+  };
+  const set = (key: keyof OverviewQuery, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    // Another filter starts from the first page.
+    if (key !== 'cursor') next.delete('cursor');
+    setParams(next, { replace: true });
+  };
+  return { query, set };
+}
+
+/**
+ * The fleet: every GitOps-managed service × environment with version, sync/health and
+ * problems, filtered and paged on the server, the filters in the URL.
+ *
+ * @public
+ */
+export function GitopsFleetPage() {
+  const classes = useStyles();
+  const api = useApi(gitopsApiRef);
+  const { query, set } = useFilters();
+  const [text, setText] = useState(query.q ?? '');
+  const key = JSON.stringify(query);
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.getOverview({ ...JSON.parse(key), limit: PAGE_SIZE }),
+    [api, key],
+  );
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState !== 'hidden') retry();
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [retry]);
+
+  return (
+    <Content>
+      <form
+        className={classes.filters}
+        onSubmit={e => {
+          e.preventDefault();
+          set('q', text.trim());
+        }}
+      >
+        <TextField
+          label="Search services"
+          value={text}
+          onChange={e => setText(e.target.value)}
+          onBlur={() => set('q', text.trim())}
+        />
+        <TextField
+          label="Owner"
+          defaultValue={query.owner ?? ''}
+          onBlur={e => set('owner', e.target.value.trim())}
+        />
+        <TextField
+          label="Environment"
+          defaultValue={query.environment ?? ''}
+          onBlur={e => set('environment', e.target.value.trim())}
+        />
+        <TextField
+          select
+          label="State"
+          value={query.status ?? ''}
+          onChange={e => set('status', e.target.value)}
+          style={{ minWidth: 160 }}
+          SelectProps={{ SelectDisplayProps: { 'aria-label': 'State' } as any }}
+        >
+          {STATE_FILTERS.map(f => (
+            <MenuItem key={f.value} value={f.value}>
+              {f.label}
+            </MenuItem>
+          ))}
+        </TextField>
+      </form>
+      {loading && !value && <Progress />}
+      {error && !value && <ResponseErrorPanel error={error} />}
+      {value && (
+        <>
+          <Typography variant="body2" aria-label="Matching services">
+            {value.totalCount} {value.totalCount === 1 ? 'service' : 'services'}
+          </Typography>
+          {value.items.length > 0 ? (
+            <FleetTable items={value.items} />
+          ) : (
+            <Typography variant="body1">
+              No GitOps-managed service matches these filters.
+            </Typography>
+          )}
+          <div className={classes.paging}>
+            {query.cursor && (
+              <Button size="small" onClick={() => set('cursor', '')}>
+                First page
+              </Button>
+            )}
+            {value.nextCursor && (
+              <Button
+                size="small"
+                variant="outlined"
+                onClick={() => set('cursor', value.nextCursor!)}
+              >
+                Next {PAGE_SIZE}
+              </Button>
+            )}
+          </div>
+        </>
+      )}
+    </Content>
+  );
+}

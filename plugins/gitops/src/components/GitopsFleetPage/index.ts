@@ -1,0 +1,1 @@
+export { GitopsFleetPage } from './GitopsFleetPage';
