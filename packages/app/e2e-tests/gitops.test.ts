@@ -150,6 +150,8 @@ test.describe.serial('GitOps tab on the offline demo', () => {
       .locator('td:first-child')
       .allTextContents();
     expect(names.sort()).toEqual([...FAILING].sort());
+    // The state menu fades out after the choice.
+    await expect(page.getByRole('listbox')).toBeHidden();
     await shot(page, '7-fleet-only-problems');
   });
 });
