@@ -130,3 +130,15 @@ export interface ScaleRequest {
   autoscaling?: { minReplicas?: number; maxReplicas?: number };
   dryRun?: boolean;
 }
+
+/**
+ * Body of `POST /entities/:namespace/:kind/:name/sync`: a request to the GitOps engine, the one
+ * change that touches the cluster instead of Git.
+ *
+ * @public
+ */
+export interface EngineRequest {
+  environment: string;
+  /** Argo CD: refresh, sync. Flux: reconcile, suspend, resume. */
+  action: 'refresh' | 'sync' | 'reconcile' | 'suspend' | 'resume';
+}

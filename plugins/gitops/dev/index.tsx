@@ -53,6 +53,11 @@ const mockGitopsApi: GitopsApi = {
   async getAction(id) {
     throw new Error(`This page serves fixtures; no action ${id}`);
   },
+  async requestEngine() {
+    throw new Error(
+      'This page serves fixtures; engine requests need the backend',
+    );
+  },
   // The fleet page from the same fixtures, one row per fixture service.
   async getOverview() {
     const items = Object.values(responses).map(response => ({

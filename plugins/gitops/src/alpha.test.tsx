@@ -17,6 +17,7 @@ function renderEntityPage(entity: Entity) {
     promote: jest.fn(),
     getAction: jest.fn(),
     getOverview: jest.fn(),
+    requestEngine: jest.fn(),
     rollback: jest.fn(),
     scale: jest.fn(),
   };

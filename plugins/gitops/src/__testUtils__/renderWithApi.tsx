@@ -15,6 +15,7 @@ export function mockGitopsApi(
     promote: jest.fn(),
     getAction: jest.fn(),
     getOverview: jest.fn(),
+    requestEngine: jest.fn(),
     rollback: jest.fn(),
     scale: jest.fn(),
   };

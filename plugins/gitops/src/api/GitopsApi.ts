@@ -3,6 +3,7 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import {
   EnvironmentsResponse,
   GitopsAction,
+  EngineRequest,
   HistoryResponse,
   OverviewQuery,
   OverviewResponse,
@@ -58,6 +59,11 @@ export interface GitopsApi {
 
   /** A recorded promotion, rollback, scale or sync request, its status kept current. */
   getAction(id: string): Promise<GitopsAction>;
+  /** Asks the environment's engine to refresh, sync, reconcile, suspend or resume. */
+  requestEngine(
+    entityRef: CompoundEntityRef,
+    request: EngineRequest,
+  ): Promise<GitopsAction>;
   /** The fleet overview: one row per GitOps-managed service, filtered and paged. */
   getOverview(query?: OverviewQuery): Promise<OverviewResponse>;
 }

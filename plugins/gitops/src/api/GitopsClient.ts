@@ -4,6 +4,7 @@ import { ResponseError } from '@backstage/errors';
 import {
   EnvironmentsResponse,
   GitopsAction,
+  EngineRequest,
   HistoryResponse,
   OverviewQuery,
   OverviewResponse,
@@ -80,6 +81,13 @@ export class GitopsClient implements GitopsApi {
     }
     const search = params.toString();
     return this.get(`${baseUrl}/overview${search ? `?${search}` : ''}`);
+  }
+
+  async requestEngine(
+    entityRef: CompoundEntityRef,
+    request: EngineRequest,
+  ): Promise<GitopsAction> {
+    return this.send(`${await this.entityUrl(entityRef)}/sync`, request);
   }
 
   async getAction(id: string): Promise<GitopsAction> {

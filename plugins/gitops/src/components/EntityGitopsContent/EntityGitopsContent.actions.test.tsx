@@ -3,6 +3,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import {
   guestbookEnvironments,
+  guestbookEnvironmentsLive,
   plannedAction,
 } from '../../__fixtures__/guestbook';
 import { GitopsApi } from '../../api';
@@ -196,5 +197,46 @@ describe('EntityGitopsContent changes', () => {
     expect(
       await screen.findByRole('region', { name: 'Git version of staging' }),
     ).toHaveTextContent('v1.0.4argocd/guestbook-staging.yaml:23 @');
+  });
+});
+
+describe('engine requests from the lanes', () => {
+  it('offers Argo CD refresh/sync and Flux reconcile/suspend, and asks after a confirmation', async () => {
+    const api = mockApi(async () => guestbookEnvironmentsLive);
+    api.requestEngine.mockResolvedValue(
+      plannedAction({
+        action: 'sync' as any,
+        status: 'Succeeded',
+        message: 'Argo CD syncs guestbook-dev',
+      }),
+    );
+    await renderTab(api);
+    const dev = within(
+      await screen.findByRole('region', { name: 'Environment dev' }),
+    );
+    const prod = within(
+      screen.getByRole('region', { name: 'Environment prod' }),
+    );
+    expect(
+      dev.getByRole('button', { name: 'Refresh dev' }),
+    ).toBeInTheDocument();
+    expect(
+      prod.getByRole('button', { name: 'Reconcile prod' }),
+    ).toBeInTheDocument();
+    expect(
+      prod.getByRole('button', { name: 'Suspend prod' }),
+    ).toBeInTheDocument();
+
+    await userEvent.click(dev.getByRole('button', { name: 'Sync dev' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('Argo CD: sync dev?');
+    expect(api.requestEngine).not.toHaveBeenCalled();
+    await userEvent.click(within(dialog).getByRole('button', { name: 'sync' }));
+    await waitFor(() =>
+      expect(api.requestEngine).toHaveBeenCalledWith(
+        { kind: 'component', namespace: 'default', name: 'guestbook' },
+        { environment: 'dev', action: 'sync' },
+      ),
+    );
   });
 });

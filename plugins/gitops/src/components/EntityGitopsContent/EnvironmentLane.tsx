@@ -1,7 +1,6 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   EnvironmentStatus,
-  GitopsAction,
   LiveState,
   SyncState,
 } from '@gitops-backstage/plugin-gitops-common';
@@ -12,6 +11,7 @@ import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { EnvironmentActions } from '../EnvironmentActions/EnvironmentActions';
+import { EngineActions } from './EngineActions';
 import {
   formatResources,
   formatScaling,
@@ -143,7 +143,7 @@ export function EnvironmentLane(props: {
   environment: EnvironmentStatus;
   previous?: string;
   entityRef: CompoundEntityRef;
-  onChanged: (action: GitopsAction) => void;
+  onChanged: () => void;
   now: number;
 }) {
   const { environment, previous, entityRef, onChanged, now } = props;
@@ -313,6 +313,11 @@ export function EnvironmentLane(props: {
           previous={previous}
           onChanged={onChanged}
           promote={false}
+        />
+        <EngineActions
+          entityRef={entityRef}
+          environment={environment}
+          onChanged={onChanged}
         />
       </CardContent>
     </Card>
