@@ -240,3 +240,65 @@ describe('engine requests from the lanes', () => {
     );
   });
 });
+
+describe('history in a lane', () => {
+  it('lists the commits that changed the version, and rolls back to an older one through the dialog', async () => {
+    const api = mockApi(async () => guestbookEnvironments);
+    api.getHistory.mockResolvedValue({
+      entityRef: 'component:default/guestbook',
+      environment: 'staging',
+      items: [
+        {
+          revision: 'a'.repeat(40),
+          author: 'Alice Platform',
+          message: 'Promote guestbook v1.0.4 from dev to staging',
+          committedAt: '2026-11-03T11:00:00Z',
+          tag: 'v1.0.4',
+          digest: null,
+          replicas: 2,
+          autoscaling: null,
+          changes: ['version'],
+          promotionId: null,
+        },
+        {
+          revision: 'b'.repeat(40),
+          author: 'ci-bot',
+          message: 'Bootstrap',
+          committedAt: '2026-11-02T09:00:00Z',
+          tag: 'v1.0.3',
+          digest: null,
+          replicas: 2,
+          autoscaling: null,
+          changes: ['version', 'scaling'],
+          promotionId: null,
+        },
+      ],
+      actions: [],
+    });
+    api.rollback.mockResolvedValue(plannedAction({ action: 'rollback' }));
+    await renderTab(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'History of staging' }),
+    );
+    const history = await screen.findByRole('list', {
+      name: 'History of staging',
+    });
+    expect(
+      within(history)
+        .getAllByRole('listitem')
+        .map(li => li.textContent),
+    ).toEqual([
+      'v1.0.4 · 2026-11-03 · Alice Platformaaaaaaa Promote guestbook v1.0.4 from dev to staging',
+      'v1.0.3 · 2026-11-02 · ci-botbbbbbbb BootstrapRoll back to this',
+    ]);
+    expect(api.getHistory).toHaveBeenCalledWith(
+      { kind: 'component', namespace: 'default', name: 'guestbook' },
+      'staging',
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Roll back staging to v1.0.3' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByLabelText('Tag to run')).toHaveValue('v1.0.3');
+  });
+});

@@ -12,6 +12,7 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { EnvironmentActions } from '../EnvironmentActions/EnvironmentActions';
 import { EngineActions } from './EngineActions';
+import { LaneHistory } from './LaneHistory';
 import {
   formatResources,
   formatScaling,
@@ -315,6 +316,11 @@ export function EnvironmentLane(props: {
           promote={false}
         />
         <EngineActions
+          entityRef={entityRef}
+          environment={environment}
+          onChanged={onChanged}
+        />
+        <LaneHistory
           entityRef={entityRef}
           environment={environment}
           onChanged={onChanged}

@@ -198,13 +198,14 @@ function ScaleDialog(props: DialogProps & { environment: EnvironmentStatus }) {
   );
 }
 
-function RollbackDialog(
-  props: DialogProps & { environment: EnvironmentStatus },
+/** The rollback dialog: a tag to run (prefilled from the history), its dry run, the commit. */
+export function RollbackDialog(
+  props: DialogProps & { environment: EnvironmentStatus; initialTag?: string },
 ) {
   const { entityRef, environment } = props;
   const api = useApi(gitopsApiRef);
   const classes = useStyles();
-  const [tag, setTag] = useState('');
+  const [tag, setTag] = useState(props.initialTag ?? '');
   const [plan, setPlan] = useState<() => Promise<GitopsAction>>();
   const preview = () => {
     const body = { environment: environment.name, toTag: tag.trim() };
