@@ -1,6 +1,7 @@
 import maxSatisfying from 'semver/ranges/max-satisfying';
 import valid from 'semver/functions/valid';
 import { stringify } from 'yaml';
+import { DesiredStateResult } from '@gitops-backstage/plugin-gitops-backend';
 
 /** One chart of a demo Helm repository, from a `DemoChart` seed. */
 export interface DemoChart {
@@ -39,6 +40,28 @@ export class DemoCharts {
       // As Flux reads a range: a pre-release in it takes every pre-release in range.
       includePrerelease: /\d+\.\d+\.\d+-[0-9A-Za-z]/.test(wanted ?? ''),
     });
+  }
+
+  /**
+   * A chart from a Helm repository runs its default image unless the values set one: the
+   * image with the resolved version's appVersion, and the chart's one replica.
+   */
+  withDefaults(result: DesiredStateResult): DesiredStateResult {
+    const { state } = result;
+    const source = state.chart?.source;
+    if (state.imageSource !== 'chartDefaults' || !source?.url) return result;
+    const chart = this.find(source.url, state.chart!.name);
+    const version = chart && this.resolve(chart, state.chart!.version);
+    if (!chart || !version) return result;
+    return {
+      ...result,
+      state: {
+        ...state,
+        image: chart.image,
+        tag: version,
+        replicas: state.replicas ?? 1,
+      },
+    };
   }
 
   /** Answers a `/helm/…/index.yaml` request, or `undefined` when the path is not one. */

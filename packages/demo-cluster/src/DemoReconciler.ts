@@ -246,30 +246,7 @@ export class DemoReconciler {
       environment,
       revision,
     });
-    return this.withChartDefaults(result);
-  }
-
-  /**
-   * A chart from a Helm repository runs its default image unless the values set one: the
-   * demo's chart catalog says which (the resolved version's appVersion).
-   */
-  private withChartDefaults(result: DesiredStateResult): DesiredStateResult {
-    const { state } = result;
-    const source = state.chart?.source;
-    if (state.imageSource !== 'chartDefaults' || !source?.url) return result;
-    const { charts } = this.options.registry;
-    const chart = charts.find(source.url, state.chart!.name);
-    const version = chart && charts.resolve(chart, state.chart!.version);
-    if (!chart || !version) return result;
-    return {
-      ...result,
-      state: {
-        ...state,
-        image: chart.image,
-        tag: version,
-        replicas: state.replicas ?? 1,
-      },
-    };
+    return this.options.registry.charts.withDefaults(result);
   }
 
   private apply(

@@ -5,5 +5,6 @@
  */
 export * from './annotations';
 export * from './types';
+export * from './overview';
 export * from './actions';
 export * from './permissions';

@@ -7,20 +7,12 @@ import {
   guestbookEntity,
   guestbookEnvironments,
 } from './__fixtures__/guestbook';
-import { GitopsApi, gitopsApiRef } from './api';
+import { gitopsApiRef } from './api';
+import { mockGitopsApi } from './__testUtils__/renderWithApi';
 import plugin from './alpha';
 
 function renderEntityPage(entity: Entity) {
-  const gitopsApi: jest.Mocked<GitopsApi> = {
-    getEnvironments: jest.fn().mockResolvedValue(guestbookEnvironments),
-    getHistory: jest.fn(),
-    promote: jest.fn(),
-    getAction: jest.fn(),
-    getOverview: jest.fn(),
-    requestEngine: jest.fn(),
-    rollback: jest.fn(),
-    scale: jest.fn(),
-  };
+  const gitopsApi = mockGitopsApi(async () => guestbookEnvironments);
   renderTestApp({
     features: [plugin],
     extensions: [createTestEntityPage({ entity })],

@@ -43,7 +43,7 @@ const useStyles = makeStyles(theme => ({
 }));
 
 /** Reads again every `ms` while the browser tab is visible; not while it is hidden. */
-function useRefreshWhileVisible(refresh: () => void, ms: number) {
+export function useRefreshWhileVisible(refresh: () => void, ms: number) {
   useEffect(() => {
     const timer = setInterval(() => {
       if (document.visibilityState !== 'hidden') refresh();

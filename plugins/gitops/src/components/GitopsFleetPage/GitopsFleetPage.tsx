@@ -22,11 +22,14 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { useStatusDotStyles } from '../statusDotStyles';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gitopsApiRef } from '../../api';
-import { REFRESH_MS } from '../EntityGitopsContent/EntityGitopsContent';
+import {
+  REFRESH_MS,
+  useRefreshWhileVisible,
+} from '../EntityGitopsContent/EntityGitopsContent';
 
 /** Rows per page: the fleet page never needs the whole fleet at once. */
 export const PAGE_SIZE = 100;
@@ -182,12 +185,7 @@ export function GitopsFleetPage() {
     () => api.getOverview({ ...JSON.parse(key), limit: PAGE_SIZE }),
     [api, key],
   );
-  useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.visibilityState !== 'hidden') retry();
-    }, REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [retry]);
+  useRefreshWhileVisible(retry, REFRESH_MS);
 
   return (
     <Content>
