@@ -1,16 +1,18 @@
 // A full garbage collection in another Node process, through its inspector: what the process
 // holds, without the garbage V8 returns to the system only when its heuristics say so.
+import fs from 'node:fs';
+
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
  * Opens the inspector of `pid` (SIGUSR1, as `node inspect -p` does), runs a full GC
  * (`HeapProfiler.collectGarbage`) and reads `process.memoryUsage()` there. The inspector stays
  * open (closing it from inside blocks while a session is attached): measure last. Resolves
- * with the heap figures in MiB.
+ * with the heap figures in MiB; with `snapshotFile`, writes a heap snapshot there after the GC.
  */
 export async function collectGarbage(
   pid,
-  { port = 9229, timeoutMs = 30_000 } = {},
+  { port = 9229, timeoutMs = 30_000, snapshotFile } = {},
 ) {
   process.kill(pid, 'SIGUSR1');
   const deadline = Date.now() + timeoutMs;
@@ -35,8 +37,11 @@ export async function collectGarbage(
   });
   let id = 0;
   const pending = new Map();
+  const chunks = [];
   socket.addEventListener('message', event => {
     const message = JSON.parse(event.data);
+    if (message.method === 'HeapProfiler.addHeapSnapshotChunk')
+      chunks.push(message.params.chunk);
     pending.get(message.id)?.(message);
     pending.delete(message.id);
   });
@@ -48,6 +53,12 @@ export async function collectGarbage(
   try {
     await call('HeapProfiler.enable');
     await call('HeapProfiler.collectGarbage');
+    if (snapshotFile) {
+      // For finding what the heap holds (open it in Chrome's DevTools, Memory tab).
+      await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      fs.writeFileSync(snapshotFile, chunks.join(''));
+      chunks.length = 0;
+    }
     await call('HeapProfiler.disable');
     const usage = await call('Runtime.evaluate', {
       expression: 'JSON.stringify(process.memoryUsage())',

@@ -8,7 +8,7 @@ import {
   percentiles,
   summarizeOverview,
 } from './client.mjs';
-import { idleRss, sampleRss } from './procStats.mjs';
+import { idleRss, rssByMapping, sampleRss } from './procStats.mjs';
 
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
@@ -90,6 +90,7 @@ export async function warmSequential(ctx, signal) {
     result.errors = errors;
   }
   result.idleRssMiB = await idleRss(ctx.backend.pid());
+  result.idleMappings = rssByMapping(ctx.backend.pid());
   return result;
 }
 

@@ -88,6 +88,7 @@ export async function settledRss(pid, seconds = 60) {
     settledMiB: tail[Math.floor(tail.length / 2)],
     firstMiB: samples[0],
     minMiB: Math.min(...samples),
+    mappings: rssByMapping(pid),
   };
 }
 
@@ -96,11 +97,45 @@ export async function settledRss(pid, seconds = 60) {
  * holds. Settled RSS still depends on when V8's memory reducer last ran, which varies by
  * minutes between runs of the same code; this does not.
  */
-export async function rssAfterFullGc(pid) {
-  const heap = await collectGarbage(pid);
+export async function rssAfterFullGc(pid, { snapshotFile } = {}) {
+  const heap = await collectGarbage(pid, { snapshotFile });
   // glibc and V8 hand pages back right after the collection; give them a moment.
   await sleep(2000);
-  return { rssMiB: await idleRss(pid), ...heap };
+  return { rssMiB: await idleRss(pid), ...heap, mappings: rssByMapping(pid) };
+}
+
+/**
+ * Where the resident memory is, from /proc/<pid>/smaps (MiB): glibc's main heap (`[heap]`),
+ * anonymous mappings inside a 64 MiB-aligned reservation (glibc's per-thread arenas), other
+ * anonymous mappings (V8's heap pages, large buffers, stacks of threads) and files (code).
+ */
+export function rssByMapping(pid) {
+  const totals = {
+    mallocHeap: 0,
+    threadArenas: 0,
+    otherAnonymous: 0,
+    files: 0,
+  };
+  let current;
+  for (const line of fs
+    .readFileSync(`/proc/${pid}/smaps`, 'utf8')
+    .split('\n')) {
+    const header = line.match(/^([0-9a-f]+)-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/);
+    if (header) {
+      const start = BigInt(`0x${header[1]}`);
+      const name = header[2];
+      if (name === '[heap]') current = 'mallocHeap';
+      else if (name.startsWith('/')) current = 'files';
+      else if (!name && start % (64n << 20n) === 0n) current = 'threadArenas';
+      else current = 'otherAnonymous';
+      continue;
+    }
+    const rss = line.match(/^Rss:\s+(\d+) kB/);
+    if (rss && current) totals[current] += Number(rss[1]);
+  }
+  return Object.fromEntries(
+    Object.entries(totals).map(([k, kb]) => [k, Math.round(kb / 102.4) / 10]),
+  );
 }
 
 /** Mean CPU use (fraction of one core) over `ms`. */

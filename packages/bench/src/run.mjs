@@ -4,7 +4,7 @@
 // Kubernetes API traffic per view (vs the Kubernetes plugin), promotions, memory, and what
 // happens when clients go away. A baseline N=5 runs first, for the memory comparison.
 //
-// Usage: node src/run.mjs [--n 100,1000] [--pods 3] [--no-baseline]
+// Usage: node src/run.mjs [--n 100,1000] [--pods 3] [--no-baseline] [--heap-snapshots dir]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -50,6 +50,8 @@ const { values } = parseArgs({
     n: { type: 'string', default: '100,1000' },
     pods: { type: 'string', default: '3' },
     'no-baseline': { type: 'boolean', default: false },
+    // A folder: write a heap snapshot of each size's backend there after the full GC.
+    'heap-snapshots': { type: 'string' },
   },
 });
 const pods = Number(values.pods);
@@ -210,8 +212,12 @@ async function runSize(n) {
     await phase(result, 'promotions', 240, signal => promotions(ctx, signal));
     await phase(result, 'memory', 90, () => settledRss(backend.pid(), 60));
     // Last: it leaves the backend's inspector open.
-    await phase(result, 'memoryAfterGc', 60, () =>
-      rssAfterFullGc(backend.pid()),
+    await phase(result, 'memoryAfterGc', 120, () =>
+      rssAfterFullGc(backend.pid(), {
+        snapshotFile:
+          values['heap-snapshots'] &&
+          path.join(values['heap-snapshots'], `N${n}.heapsnapshot`),
+      }),
     );
 
     // pinLoadedCode.cjs keeps source edits from restarting the backend, but the CLI still

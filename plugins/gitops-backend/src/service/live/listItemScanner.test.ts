@@ -123,6 +123,27 @@ describe('ListItemScanner', () => {
     }
   });
 
+  it('keeps no network chunk alive once its items are read', () => {
+    // Chunks whose items are all handed over must be free to go: the scanner keeps copies of
+    // the list's own parts, never views into the chunks (which would hold a page's MiBs).
+    const scanner = new ListItemScanner(() => {});
+    // Each chunk with memory of its own, as network chunks have.
+    const chunks = chunksOf(Buffer.from(list([pod, pod, pod, pod])), 256).map(
+      chunk => {
+        const own = Buffer.alloc(chunk.length);
+        chunk.copy(own);
+        return own;
+      },
+    );
+    for (const chunk of chunks) scanner.write(chunk);
+    const kept = (scanner as any).skeletonParts as Buffer[];
+    expect(kept.length).toBeGreaterThan(0);
+    for (const part of kept) {
+      for (const chunk of chunks) expect(part.buffer).not.toBe(chunk.buffer);
+    }
+    expect(scanner.end()).toMatchObject({ kind: 'PodList', items: [] });
+  });
+
   it('hands over each item before the next chunk is read', () => {
     const seen: unknown[] = [];
     const scanner = new ListItemScanner(item => seen.push(item));

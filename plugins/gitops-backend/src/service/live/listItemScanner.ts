@@ -71,7 +71,7 @@ export class ListItemScanner {
         case OPEN_OBJECT:
         case OPEN_ARRAY:
           if (this.depth === 2 && this.inItems && byte === OPEN_OBJECT) {
-            this.skeletonParts.push(chunk.subarray(this.skeletonStart, i));
+            this.keepSkeleton(chunk, this.skeletonStart, i);
             this.itemStart = i;
           } else if (this.depth === 1 && byte === OPEN_ARRAY) {
             this.inItems = this.lastKey === 'items';
@@ -92,7 +92,7 @@ export class ListItemScanner {
           if (this.depth === 1) this.expectKey = true;
           else if (this.depth === 2 && this.inItems) {
             // The separator between items is dropped with them, leaving `"items":[]`.
-            this.skeletonParts.push(chunk.subarray(this.skeletonStart, i));
+            this.keepSkeleton(chunk, this.skeletonStart, i);
             this.skeletonStart = i + 1;
           }
           break;
@@ -108,8 +108,19 @@ export class ListItemScanner {
     if (this.itemStart >= 0) {
       this.itemParts.push(chunk.subarray(this.itemStart));
     } else {
-      this.skeletonParts.push(chunk.subarray(this.skeletonStart));
+      this.keepSkeleton(chunk, this.skeletonStart, length);
     }
+  }
+
+  /**
+   * Keeps a piece of the list outside its items as a copy: a view into the chunk would keep
+   * the whole network chunk (up to 64 KiB of native memory) alive until the page ends — every
+   * chunk of a page of several MiB, for each list in flight, freed all at once at the end,
+   * which leaves glibc's heap fragmented and large.
+   */
+  private keepSkeleton(chunk: Buffer, start: number, end: number) {
+    if (end > start)
+      this.skeletonParts.push(Buffer.from(chunk.subarray(start, end)));
   }
 
   /** Ends the body: the list without its items. */

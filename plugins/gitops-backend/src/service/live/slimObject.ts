@@ -1,4 +1,4 @@
-import { internStrings } from '../internStrings';
+import { internedCopy } from '../internStrings';
 import { KindKey, KubeObject } from './kinds';
 
 /** Warning events older than this are not kept: they describe incidents long over. */
@@ -11,7 +11,8 @@ const POD_CONDITIONS_READ = new Set(['Ready', 'PodScheduled']);
 /**
  * Keeps only what the plugin reads of a watched object, before the cache stores it: a fleet
  * of pods with managedFields, full container specs and IPs costs hundreds of MiB for nothing.
- * Changes the object in place (it comes fresh from the API response) and returns it.
+ * Trims the object in place (it comes fresh from the API response) and returns a copy of
+ * what is left (see internedCopy for why a copy).
  */
 export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
   if (object.metadata) object.metadata = slimMetadata(kind, object.metadata);
@@ -80,7 +81,7 @@ export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
       },
     };
   }
-  return internStrings(object);
+  return internedCopy(object);
 }
 
 /**
