@@ -256,6 +256,57 @@ describe('the fleet overview', () => {
         '/api/gitops/overview?limit=0',
       );
       expect(badLimit.status).toBe(400);
+
+      // Sorted pages: every row once, in the order of the whole list, the counts on each.
+      const sortedAll = await supertest(backend.server).get(
+        '/api/gitops/overview?sort=owner&order=desc',
+      );
+      expect(sortedAll.status).toBe(200);
+      expect(sortedAll.body.counts).toMatchObject({ total: 25 });
+      const sortedSeen: string[] = [];
+      const cursorsSeen: string[] = [];
+      let sortedCursor: string | null = null;
+      do {
+        const res: any = await supertest(backend.server)
+          .get('/api/gitops/overview')
+          .query({
+            sort: 'owner',
+            order: 'desc',
+            limit: 10,
+            ...(sortedCursor ? { cursor: sortedCursor } : {}),
+          });
+        expect(res.status).toBe(200);
+        expect(res.body.counts.total).toBe(25);
+        sortedSeen.push(...res.body.items.map((i: any) => i.entityRef));
+        sortedCursor = res.body.nextCursor;
+        if (sortedCursor) cursorsSeen.push(sortedCursor);
+      } while (sortedCursor);
+      const expectedOrder = sortedAll.body.items.map((i: any) => i.entityRef);
+      expect(sortedSeen).toEqual(expectedOrder);
+      // team-9 … team-0 by their refs, each team's services by name.
+      expect(expectedOrder.slice(0, 2)).toEqual([
+        'component:default/svc-9',
+        'component:default/svc-8',
+      ]);
+      expect(
+        (
+          await supertest(backend.server).get(
+            '/api/gitops/overview?owner=team-3',
+          )
+        ).body.counts,
+      ).toMatchObject({ total: 2 });
+      for (const badQuery of [
+        'sort=age',
+        'order=up',
+        // A cursor of the owner order asked for with another.
+        `sort=problems&cursor=${cursorsSeen[0]}`,
+      ]) {
+        const res = await supertest(backend.server).get(
+          `/api/gitops/overview?${badQuery}`,
+        );
+        expect(res.status).toBe(400);
+        expect(res.body.error.name).toBe('InputError');
+      }
     } finally {
       await backend.stop();
     }

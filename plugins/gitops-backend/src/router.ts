@@ -60,6 +60,8 @@ const overviewQuery = z.object({
   q: z.string().min(1).max(200).optional(),
   environment: z.string().min(1).optional(),
   status: z.string().min(1).optional(),
+  sort: z.enum(['name', 'owner', 'problems']).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   cursor: z.string().min(1).max(1000).optional(),
 });

@@ -46,6 +46,10 @@ export interface OverviewQuery {
   status?: string;
   /** Text in the entity's name, title or ref (case-insensitive). */
   q?: string;
+  /** Row order: `name` (entity ref, the default), `owner` or `problems`; ties by name. */
+  sort?: OverviewSort;
+  /** `asc` (the default) or `desc`. */
+  order?: 'asc' | 'desc';
   /** Rows per page; all when absent. */
   limit?: number;
   /** `nextCursor` of the page before. */
@@ -63,4 +67,44 @@ export interface OverviewResponse {
   totalCount: number;
   /** Cursor of the next page; null on the last. */
   nextCursor: string | null;
+  /**
+   * How many services are in each state, over every row matching the filters except
+   * `status` (so each count says what choosing that status would show): a service counts
+   * once per state when at least one of its environments (or the `environment` filtered to)
+   * is in it. Absent from backends older than this field.
+   */
+  counts?: OverviewCounts;
 }
+
+/**
+ * Orders of the fleet overview: by entity ref, by owner, or by the sum of the problems of the
+ * environments shown.
+ *
+ * @public
+ */
+export type OverviewSort = 'name' | 'owner' | 'problems';
+
+/**
+ * The states `OverviewResponse.counts` counts, each also a value of `OverviewQuery.status`.
+ *
+ * @public
+ */
+export const OVERVIEW_COUNTED_STATUSES = [
+  'problems',
+  'OutOfSync',
+  'Degraded',
+  'Progressing',
+  'stale',
+  'error',
+] as const;
+
+/**
+ * Services per state in the fleet overview, and `total`: the services matching the filters
+ * other than `status`.
+ *
+ * @public
+ */
+export type OverviewCounts = Record<
+  (typeof OVERVIEW_COUNTED_STATUSES)[number],
+  number
+> & { total: number };

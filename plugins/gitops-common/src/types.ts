@@ -384,3 +384,44 @@ export interface HistoryResponse {
    */
   actions: GitopsAction[];
 }
+
+/**
+ * A value of a compared field: a scalar as the manifests set it; lists and maps as they are.
+ *
+ * @public
+ */
+export type DifferenceValue =
+  | string
+  | number
+  | boolean
+  | null
+  | DifferenceValue[]
+  | { [key: string]: DifferenceValue };
+
+/**
+ * One field whose desired state differs between two environments; `null` when the environment
+ * does not set it.
+ *
+ * @public
+ */
+export interface EnvironmentDifference {
+  /** Dotted path, e.g. `image.tag`, `replicas`, `env.LOG_LEVEL`, `container.ports[http].containerPort`. */
+  field: string;
+  from: DifferenceValue;
+  to: DifferenceValue;
+}
+
+/**
+ * Response of `GET /entities/:namespace/:kind/:name/compare?from=&to=`: a structured diff of
+ * what Git says for the two environments (version, scaling, resources, env vars, the rest of
+ * the workload), version and scaling first.
+ *
+ * @public
+ */
+export interface CompareResponse {
+  from: string;
+  to: string;
+  /** Commit the two environments were read at. */
+  revision: string;
+  differences: EnvironmentDifference[];
+}

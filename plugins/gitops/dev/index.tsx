@@ -12,6 +12,7 @@ import {
   guestbookEnvironmentsWithProblems,
 } from '../src/__fixtures__/guestbook';
 import { GitopsApi, gitopsApiRef } from '../src/api';
+import { EntityGitopsContent } from '../src/components/EntityGitopsContent';
 import { EntityGitopsEnvironmentsCard } from '../src/components/EntityGitopsEnvironmentsCard';
 import gitopsPlugin from '../src/alpha';
 
@@ -52,6 +53,20 @@ const mockGitopsApi: GitopsApi = {
   },
   async getAction(id) {
     throw new Error(`This page serves fixtures; no action ${id}`);
+  },
+  // The desired states of the fixtures, side by side: version and replicas.
+  async compare(entityRef, from, to) {
+    const environments = responses[entityRef.name]?.environments ?? [];
+    const desired = (name: string) =>
+      environments.find(e => e.name === name)?.desired;
+    const differences = (['tag', 'replicas'] as const)
+      .map(field => ({
+        field: field === 'tag' ? 'image.tag' : field,
+        from: desired(from)?.[field] ?? null,
+        to: desired(to)?.[field] ?? null,
+      }))
+      .filter(d => d.from !== d.to);
+    return { from, to, revision: '', differences };
   },
   async requestEngine() {
     throw new Error(
@@ -120,6 +135,14 @@ const devPlugin = gitopsPlugin.withOverrides({
               entity={brokenGuestbook}
             />
             <Example title="Missing annotation" entity={entityWithoutGitops} />
+            <Grid item xs={12}>
+              <Typography variant="h6" gutterBottom>
+                The GitOps tab
+              </Typography>
+              <EntityProvider entity={brokenGuestbook}>
+                <EntityGitopsContent />
+              </EntityProvider>
+            </Grid>
           </Grid>
         ),
       },

@@ -1,5 +1,11 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { InputError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  OverviewQuery,
+  OverviewSort,
+} from '@gitops-backstage/plugin-gitops-common';
 import { fleetEntity } from '../__testUtils__/fleet';
 import { EnvironmentService } from './EnvironmentService';
 import { OverviewService, ROW_MAX_AGE_MS } from './OverviewService';
@@ -218,6 +224,249 @@ describe('OverviewService', () => {
       } finally {
         clock.mockRestore();
       }
+    });
+  });
+
+  describe('counts per state and orders', () => {
+    /** [sync, health, problems, error, stale] of an environment. */
+    type Env = [string, string, number, string | null, boolean];
+    const services: Record<
+      string,
+      { owner: string | null; dev: Env; prod: Env }
+    > = {
+      a: {
+        owner: 'team-b',
+        dev: ['Synced', 'Healthy', 0, null, false],
+        prod: ['OutOfSync', 'Healthy', 2, null, false],
+      },
+      b: {
+        owner: 'group:default/team-a',
+        dev: ['Synced', 'Degraded', 1, null, false],
+        prod: ['Synced', 'Healthy', 0, null, false],
+      },
+      c: {
+        owner: null,
+        dev: ['Synced', 'Progressing', 0, null, false],
+        prod: ['Synced', 'Healthy', 0, null, true],
+      },
+      d: {
+        owner: 'team-a',
+        dev: ['Unknown', 'Unknown', 0, 'cluster dev: no answer', false],
+        prod: ['Synced', 'Healthy', 3, null, false],
+      },
+      e: {
+        owner: 'group:default/team-c',
+        dev: ['Synced', 'Healthy', 0, null, false],
+        prod: ['Synced', 'Healthy', 0, null, false],
+      },
+    };
+    const entity = (name: string) => ({
+      ...fleetEntity(0),
+      metadata: { ...fleetEntity(0).metadata, name },
+      spec: {
+        type: 'service',
+        lifecycle: 'production',
+        ...(services[name].owner ? { owner: services[name].owner } : {}),
+      },
+    });
+    const environments = {
+      clusterState: () => 'dev=up prod=up',
+      getEnvironments: async (e: any) => ({
+        entityRef: `component:default/${e.metadata.name}`,
+        environments: (['dev', 'prod'] as const).map(name => {
+          const [sync, health, problems, error, stale] =
+            services[e.metadata.name][name];
+          return {
+            name,
+            desired: { tag: 'v1', digest: null },
+            live: { stale },
+            sync: { status: sync, health },
+            drift: [],
+            problems: Array.from({ length: problems }, () => ({})),
+            registry: null,
+            error,
+          };
+        }),
+      }),
+    } as unknown as EnvironmentService;
+
+    /** The catalog as a list the test may change between pages. */
+    function fleet(names = Object.keys(services)) {
+      const listed = names.map(entity);
+      const overview = new OverviewService({
+        catalog: {
+          getEntities: async () => ({ items: listed }),
+        } as unknown as CatalogService,
+        environments,
+        logger: mockServices.logger.mock(),
+        reuseMs: 0,
+      });
+      const namesOf = async (query: OverviewQuery) =>
+        (await overview.overview(query, alice)).items.map(i =>
+          i.entityRef.replace('component:default/', ''),
+        );
+      return { overview, listed, names: namesOf };
+    }
+
+    it('counts services per state over the rows matching every filter but the status', async () => {
+      const { overview } = fleet();
+      const all = await overview.overview({ limit: 1 }, alice);
+      expect(all.counts).toEqual({
+        total: 5,
+        problems: 3, // a, b, d
+        OutOfSync: 1, // a
+        Degraded: 1, // b
+        Progressing: 1, // c
+        stale: 1, // c
+        error: 1, // d
+      });
+      // The status filter narrows the rows, not the counts: each says what choosing it shows.
+      const problems = await overview.overview({ status: 'problems' }, alice);
+      expect(problems.totalCount).toBe(3);
+      expect(problems.counts).toEqual(all.counts);
+      // Only the environment filtered to counts.
+      expect(
+        (await overview.overview({ environment: 'prod' }, alice)).counts,
+      ).toEqual({
+        total: 5,
+        problems: 2, // a, d
+        OutOfSync: 1,
+        Degraded: 0,
+        Progressing: 0,
+        stale: 1,
+        error: 0,
+      });
+      // Other filters narrow the counts too.
+      expect(
+        (await overview.overview({ owner: 'team-a', status: 'error' }, alice))
+          .counts,
+      ).toEqual({
+        total: 2, // b, d
+        problems: 2,
+        OutOfSync: 0,
+        Degraded: 1,
+        Progressing: 0,
+        stale: 0,
+        error: 1,
+      });
+    });
+
+    it.each<[OverviewQuery, string[]]>([
+      [{}, ['a', 'b', 'c', 'd', 'e']],
+      [{ sort: 'name', order: 'desc' }, ['e', 'd', 'c', 'b', 'a']],
+      // The same owner however it is written; ties by name; no owner last.
+      [{ sort: 'owner' }, ['b', 'd', 'a', 'e', 'c']],
+      [{ sort: 'owner', order: 'desc' }, ['e', 'a', 'b', 'd', 'c']],
+      // Problems over the environments shown; ties by name.
+      [{ sort: 'problems' }, ['c', 'e', 'b', 'a', 'd']],
+      [{ sort: 'problems', order: 'desc' }, ['d', 'a', 'b', 'c', 'e']],
+      [
+        { sort: 'problems', order: 'desc', environment: 'dev' },
+        ['b', 'a', 'c', 'd', 'e'],
+      ],
+      [
+        { sort: 'problems', order: 'desc', status: 'problems' },
+        ['d', 'a', 'b'],
+      ],
+    ])('orders %j as %j', async (query, expected) => {
+      expect(await fleet().names(query)).toEqual(expected);
+    });
+
+    it.each<[OverviewSort, 'asc' | 'desc']>([
+      ['name', 'asc'],
+      ['name', 'desc'],
+      ['owner', 'asc'],
+      ['owner', 'desc'],
+      ['problems', 'asc'],
+      ['problems', 'desc'],
+    ])(
+      'pages %s %s with its cursor: every row once, in the order',
+      async (sort, order) => {
+        const { overview, names } = fleet();
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await overview.overview(
+            { sort, order, limit: 2, cursor },
+            alice,
+          );
+          expect(page.totalCount).toBe(5);
+          seen.push(
+            ...page.items.map(i =>
+              i.entityRef.replace('component:default/', ''),
+            ),
+          );
+          cursor = page.nextCursor ?? undefined;
+          pages += 1;
+        } while (cursor);
+        expect(pages).toBe(3);
+        expect(seen).toEqual(await names({ sort, order }));
+      },
+    );
+
+    it('goes on after the last row shown when rows before it went away (no skip, no repeat)', async () => {
+      const { overview, listed } = fleet();
+      const first = await overview.overview(
+        { sort: 'problems', order: 'desc', limit: 2 },
+        alice,
+      );
+      expect(first.items.map(i => i.entityRef)).toEqual([
+        'component:default/d',
+        'component:default/a',
+      ]);
+      // d leaves the catalog: an offset would now skip b.
+      listed.splice(
+        listed.findIndex(e => e.metadata.name === 'd'),
+        1,
+      );
+      const second = await overview.overview(
+        {
+          sort: 'problems',
+          order: 'desc',
+          limit: 2,
+          cursor: first.nextCursor!,
+        },
+        alice,
+      );
+      expect(second.items.map(i => i.entityRef)).toEqual([
+        'component:default/b',
+        'component:default/c',
+      ]);
+    });
+
+    it('refuses a cursor of another order, and one that is not a cursor', async () => {
+      const { overview } = fleet();
+      const { nextCursor } = await overview.overview(
+        { sort: 'owner', limit: 2 },
+        alice,
+      );
+      await expect(
+        overview.overview({ sort: 'problems', cursor: nextCursor! }, alice),
+      ).rejects.toThrow(InputError);
+      await expect(
+        overview.overview(
+          { sort: 'owner', order: 'desc', cursor: nextCursor! },
+          alice,
+        ),
+      ).rejects.toThrow(/another order/);
+      await expect(
+        overview.overview({ cursor: 'bm90LWEtY3Vyc29y' }, alice),
+      ).rejects.toThrow(/not a cursor/);
+    });
+
+    it('still takes the cursors of entity-ref pages from before the orders', async () => {
+      const { overview } = fleet();
+      const legacy = Buffer.from('component:default/b').toString('base64url');
+      expect(
+        (await overview.overview({ cursor: legacy }, alice)).items.map(
+          i => i.entityRef,
+        ),
+      ).toEqual([
+        'component:default/c',
+        'component:default/d',
+        'component:default/e',
+      ]);
     });
   });
 });

@@ -1,7 +1,10 @@
 import {
+  OVERVIEW_COUNTED_STATUSES,
+  OverviewCounts,
   OverviewItem,
   OverviewQuery,
   OverviewResponse,
+  OverviewSort,
 } from '@gitops-backstage/plugin-gitops-common';
 import { exactChartVersion } from './promotion/gates';
 import {
@@ -51,9 +54,10 @@ export interface OverviewServiceOptions {
 
 /**
  * The fleet view: every GitOps-managed entity the caller may see, one summary per environment,
- * in entity-ref order. Without a status filter only the requested page is computed; with one,
- * every row is (the filter needs them) and the page is cut from the matches. Branch heads are
- * read once per request, and a request whose client went away stops and logs once.
+ * in entity-ref order or by owner or problems. Every row matching the filters other than the
+ * status is computed (the counts per state and the orders need them; unchanged rows are
+ * reused) and the page is cut from the matches. Branch heads are read once per request, and a
+ * request whose client went away stops and logs once.
  */
 export class OverviewService {
   /** Pages being computed, shared by the callers asking for the same one meanwhile. */
@@ -191,49 +195,50 @@ export class OverviewService {
           String(entity.metadata.title ?? '')
             .toLowerCase()
             .includes(text),
-      )
-      .sort((a, b) => (a.ref < b.ref ? -1 : Number(a.ref > b.ref)));
-    const after = decodeCursor(filter.cursor);
-    const remaining = after ? selected.filter(e => e.ref > after) : selected;
+      );
+    // Read before any row is computed: a cursor of another order is refused at once.
+    const sort = filter.sort ?? 'name';
+    const order = filter.order ?? 'asc';
+    const after = decodeCursor(filter.cursor, sort, order);
     const heads = new Map<string, Promise<string>>();
     // A bounded number of services at a time: a thousand renders in flight at once only
     // raise the memory peak (and the process's RSS after it), not the speed, on a few cores.
     // The same for every row: read once per page, not once per service.
     const clusters = this.options.environments.clusterState();
-    const compute = (list: typeof selected) =>
-      mapLimited(list, OVERVIEW_CONCURRENCY, ({ entity, ref }) =>
-        this.reusedOrItem(entity, ref, clusters, signal, heads),
-      );
     this.forgetOldRows();
     try {
-      let rows: OverviewItem[];
-      let totalCount: number;
-      let more: boolean;
-      if (filter.status) {
-        const all = (await compute(selected))
-          .map(item => this.narrow(item, filter))
-          .filter(item =>
+      // Every row matching the other filters: the counts, the status filter and the orders
+      // by owner or problems need them all. Rows whose inputs did not change are reused, so
+      // this costs what changed since the last page, not the fleet.
+      const computed = (
+        await mapLimited(selected, OVERVIEW_CONCURRENCY, ({ entity, ref }) =>
+          this.reusedOrItem(entity, ref, clusters, signal, heads),
+        )
+      ).map(item => this.narrow(item, filter));
+      const counts = countStates(computed);
+      const matching = filter.status
+        ? computed.filter(item =>
             item.environments.some(env => hasStatus(env, filter.status!)),
-          );
-        totalCount = all.length;
-        const rest = after ? all.filter(i => i.entityRef > after) : all;
-        rows = filter.limit ? rest.slice(0, filter.limit) : rest;
-        more = rows.length < rest.length;
-      } else {
-        totalCount = selected.length;
-        const page = filter.limit
-          ? remaining.slice(0, filter.limit)
-          : remaining;
-        rows = (await compute(page)).map(item => this.narrow(item, filter));
-        more = page.length < remaining.length;
-      }
+          )
+        : computed;
+      const ordered = matching
+        .map(item => ({ item, position: positionOf(item, sort) }))
+        .sort((a, b) => comparePositions(a.position, b.position, order));
+      const rest = after
+        ? ordered.filter(
+            row => comparePositions(row.position, after, order) > 0,
+          )
+        : ordered;
+      const page = filter.limit ? rest.slice(0, filter.limit) : rest;
+      const last = page[page.length - 1];
       return {
-        items: rows,
-        totalCount,
+        items: page.map(row => row.item),
+        totalCount: matching.length,
         nextCursor:
-          more && rows.length > 0
-            ? encodeCursor(rows[rows.length - 1].entityRef)
+          page.length < rest.length && last
+            ? encodeCursor(sort, order, last.position)
             : null,
+        counts,
       };
     } catch (error) {
       if (signal?.aborted) {
@@ -377,18 +382,110 @@ function principalKey(credentials: BackstageCredentials): string {
   }`;
 }
 
-/** Cursors name the last row of a page; opaque to clients. */
-function encodeCursor(entityRef: string): string {
-  return Buffer.from(entityRef, 'utf8').toString('base64url');
+/** Where a row stands in the order asked for: its sort key, then its entity ref. */
+interface Position {
+  /** The entity ref (name), the owner as a ref (null when none) or the problems shown. */
+  key: string | number | null;
+  ref: string;
 }
 
-function decodeCursor(cursor: string | undefined): string | undefined {
+function positionOf(item: OverviewItem, sort: OverviewSort): Position {
+  const ref = item.entityRef;
+  if (sort === 'owner') {
+    return { key: item.owner ? normalizeOwner(item.owner) : null, ref };
+  }
+  if (sort === 'problems') {
+    return {
+      key: item.environments.reduce((sum, env) => sum + env.problems, 0),
+      ref,
+    };
+  }
+  return { key: ref, ref };
+}
+
+/**
+ * The order of rows: by key (rows without one last, whatever the order), ties by entity ref
+ * ascending. A total order, so a cursor (the last row's position) says exactly where the next
+ * page starts: rows are neither skipped nor repeated, whatever the order.
+ */
+function comparePositions(
+  a: Position,
+  b: Position,
+  order: 'asc' | 'desc',
+): number {
+  if (a.key !== b.key) {
+    if (a.key === null) return 1;
+    if (b.key === null) return -1;
+    const byKey = a.key < b.key ? -1 : 1;
+    return order === 'desc' ? -byKey : byKey;
+  }
+  return a.ref < b.ref ? -1 : Number(a.ref > b.ref);
+}
+
+/** Cursors hold the order and the last row's position; opaque to clients. */
+function encodeCursor(
+  sort: OverviewSort,
+  order: 'asc' | 'desc',
+  position: Position,
+): string {
+  return Buffer.from(
+    JSON.stringify({ sort, order, key: position.key, ref: position.ref }),
+    'utf8',
+  ).toString('base64url');
+}
+
+const ENTITY_REF = /^[a-z0-9-_.]+:[^/]+\/.+$/i;
+
+function decodeCursor(
+  cursor: string | undefined,
+  sort: OverviewSort,
+  order: 'asc' | 'desc',
+): Position | undefined {
   if (!cursor) return undefined;
-  const ref = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[a-z0-9-_.]+:[^/]+\/.+$/i.test(ref)) {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  // Cursors from before the orders were the last entity ref alone (kept in URLs people saved).
+  const parsed = ENTITY_REF.test(text)
+    ? { sort: 'name', order: 'asc', key: text, ref: text }
+    : parseJson(text);
+  const valid =
+    typeof parsed?.ref === 'string' &&
+    ENTITY_REF.test(parsed.ref) &&
+    (parsed.key === null ||
+      typeof parsed.key === 'string' ||
+      typeof parsed.key === 'number');
+  if (!valid) {
     throw new InputError(`"${cursor}" is not a cursor of this overview`);
   }
-  return ref;
+  if (parsed.sort !== sort || parsed.order !== order) {
+    throw new InputError(
+      `"${cursor}" is a cursor of another order than ${sort} ${order}: start from the first page`,
+    );
+  }
+  return { key: parsed.key, ref: parsed.ref };
+}
+
+function parseJson(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Services with at least one shown environment in each state, and all of them. */
+function countStates(items: OverviewItem[]): OverviewCounts {
+  const counts = { total: items.length } as OverviewCounts;
+  for (const status of OVERVIEW_COUNTED_STATUSES) {
+    counts[status] = 0;
+  }
+  for (const item of items) {
+    for (const status of OVERVIEW_COUNTED_STATUSES) {
+      if (item.environments.some(env => hasStatus(env, status))) {
+        counts[status] += 1;
+      }
+    }
+  }
+  return counts;
 }
 
 /** `guests`, `default/guests` and `group:default/guests` name the same owner. */

@@ -1,17 +1,34 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import {
+  AuthorizeResult,
+  EvaluatePermissionRequest,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionApi,
+  permissionApiRef,
+} from '@backstage/plugin-permission-react';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { ReactElement } from 'react';
 import { GitopsApi, gitopsApiRef } from '../api';
 import { guestbookEntity } from '../__fixtures__/guestbook';
 
-/** A GitOps API whose environments come from `getEnvironments`; the rest are mocks. */
+/**
+ * A GitOps API whose environments come from `getEnvironments`; the rest are mocks. `compare`
+ * answers "no differences" unless a test says otherwise, so every tab renders whole.
+ */
 export function mockGitopsApi(
   getEnvironments: GitopsApi['getEnvironments'],
 ): jest.Mocked<GitopsApi> {
   return {
     getEnvironments: jest.fn(getEnvironments),
     getHistory: jest.fn(),
+    compare: jest.fn(async (_entityRef, from, to) => ({
+      from,
+      to,
+      revision: 'abc1234',
+      differences: [],
+    })),
     promote: jest.fn(),
     getAction: jest.fn(),
     getOverview: jest.fn(),
@@ -21,14 +38,50 @@ export function mockGitopsApi(
   };
 }
 
-/** Renders an entity page element in a test app with the given API and entity. */
+/** What a fake policy answers for a permission name and resource ref; `pending` never answers. */
+export type PermissionDecision = 'allow' | 'deny' | 'pending';
+
+/**
+ * A permission API that answers from `decide` (by default: everything allowed), e.g.
+ * `fakePermissionApi((name, ref) => name === 'gitops.promote' && ref?.endsWith('#prod') ? 'deny' : 'allow')`.
+ * The permission hook caches answers per permission and resource ref for the whole test file,
+ * so a test that denies something should use an entity no other test uses.
+ */
+export function fakePermissionApi(
+  decide: (
+    permission: string,
+    resourceRef: string | undefined,
+  ) => PermissionDecision = () => 'allow',
+): PermissionApi {
+  return {
+    authorize(request: EvaluatePermissionRequest) {
+      const decision = decide(request.permission.name, request.resourceRef);
+      if (decision === 'pending') return new Promise(() => {});
+      return Promise.resolve({
+        result:
+          decision === 'allow' ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      });
+    },
+  };
+}
+
+/**
+ * Renders an entity page element in a test app with the given API and entity, and a
+ * permission API that allows everything unless a test passes its own.
+ */
 export function renderWithApi(
   element: ReactElement,
   api: GitopsApi,
   entity: Entity = guestbookEntity,
+  permissionApi: PermissionApi = fakePermissionApi(),
 ) {
   return renderInTestApp(
-    <TestApiProvider apis={[[gitopsApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [gitopsApiRef, api],
+        [permissionApiRef, permissionApi],
+      ]}
+    >
       <EntityProvider entity={entity}>{element}</EntityProvider>
     </TestApiProvider>,
   );

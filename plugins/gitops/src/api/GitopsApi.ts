@@ -1,6 +1,7 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  CompareResponse,
   EnvironmentsResponse,
   GitopsAction,
   EngineRequest,
@@ -35,6 +36,16 @@ export interface GitopsApi {
     entityRef: CompoundEntityRef,
     environment: string,
   ): Promise<HistoryResponse>;
+
+  /**
+   * What Git says differs between two environments of the entity (version, scaling,
+   * resources, env vars, the rest of the workload), field by field.
+   */
+  compare(
+    entityRef: CompoundEntityRef,
+    from: string,
+    to: string,
+  ): Promise<CompareResponse>;
 
   /**
    * Promotes a version as a Git commit (or pull-request branch); with `dryRun`, answers the

@@ -57,6 +57,78 @@ describe('GitopsClient', () => {
     expect(requested?.searchParams.get('environment')).toBe('prod & co');
   });
 
+  it('compares two environments, passing both as query parameters', async () => {
+    let requested: URL | undefined;
+    const body = {
+      from: 'staging',
+      to: 'prod',
+      revision: 'abc1234',
+      differences: [{ field: 'image.tag', from: 'v1.0.5', to: 'v1.0.4' }],
+    };
+    server.use(
+      http.get(
+        `${baseUrl}/entities/default/Component/guestbook/compare`,
+        ({ request }) => {
+          requested = new URL(request.url);
+          return HttpResponse.json(body);
+        },
+      ),
+    );
+
+    await expect(
+      client.compare(guestbook, 'staging & co', 'prod'),
+    ).resolves.toEqual(body);
+    expect(requested?.searchParams.get('from')).toBe('staging & co');
+    expect(requested?.searchParams.get('to')).toBe('prod');
+  });
+
+  it('turns a refused comparison into a ResponseError with the reason', async () => {
+    server.use(
+      http.get(`${baseUrl}/entities/default/Component/guestbook/compare`, () =>
+        HttpResponse.json(
+          {
+            error: { name: 'NotFoundError', message: 'No environment qa' },
+            response: { statusCode: 404 },
+          },
+          { status: 404 },
+        ),
+      ),
+    );
+
+    const error = await client.compare(guestbook, 'qa', 'prod').catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.cause.message).toBe('No environment qa');
+  });
+
+  it('asks the overview with its filters, order and paging, leaving out empty ones', async () => {
+    let requested: URL | undefined;
+    server.use(
+      http.get(`${baseUrl}/overview`, ({ request }) => {
+        requested = new URL(request.url);
+        return HttpResponse.json({
+          items: [],
+          totalCount: 0,
+          nextCursor: null,
+        });
+      }),
+    );
+
+    await client.getOverview({
+      status: 'OutOfSync',
+      sort: 'problems',
+      order: 'desc',
+      owner: '',
+      limit: 100,
+    });
+
+    expect(Object.fromEntries(requested!.searchParams)).toEqual({
+      status: 'OutOfSync',
+      sort: 'problems',
+      order: 'desc',
+      limit: '100',
+    });
+  });
+
   it('posts a promotion as JSON and returns the action', async () => {
     let received: { type: string | null; body: unknown } | undefined;
     const action = { id: null, status: 'DryRun', gates: [] };

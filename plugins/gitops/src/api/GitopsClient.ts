@@ -2,6 +2,7 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  CompareResponse,
   EnvironmentsResponse,
   GitopsAction,
   EngineRequest,
@@ -50,6 +51,15 @@ export class GitopsClient implements GitopsApi {
   ): Promise<HistoryResponse> {
     const query = new URLSearchParams({ environment });
     return this.get(`${await this.entityUrl(entityRef)}/history?${query}`);
+  }
+
+  async compare(
+    entityRef: CompoundEntityRef,
+    from: string,
+    to: string,
+  ): Promise<CompareResponse> {
+    const query = new URLSearchParams({ from, to });
+    return this.get(`${await this.entityUrl(entityRef)}/compare?${query}`);
   }
 
   async promote(

@@ -12,3 +12,4 @@ export {
   runningVersion,
 } from './formatLive';
 export { useCurrentEntityRef } from './useCurrentEntityRef';
+export { commitUrl, fileUrl } from './gitHostLinks';

@@ -74,3 +74,31 @@ describe('compareDesired', () => {
     expect(differences).toEqual([]);
   });
 });
+
+describe('compareDesired with charts from a Helm repository', () => {
+  // Two environments of a Flux HelmRelease whose chart comes from a HelmRepository: the
+  // chart version is what a promotion moves, so it is compared like an image tag.
+  const helmResult = (version: string | null, replicaCount: number) =>
+    ({
+      state: {
+        image: 'ghcr.io/stefanprodan/podinfo',
+        tag: null,
+        digest: null,
+        replicas: replicaCount,
+        chart: { name: 'podinfo', version, range: false },
+      },
+      rendered: { layout: 'helm', values: { replicaCount } },
+    } as any);
+
+  it.each([
+    { from: '6.9.0', to: '6.8.0', expected: ['6.9.0', '6.8.0'] },
+    { from: '6.9.0', to: null, expected: ['6.9.0', null] },
+    { from: '6.9.0', to: '6.9.0', expected: undefined },
+  ])('chart $from vs $to', ({ from, to, expected }) => {
+    const differences = compareDesired(helmResult(from, 2), helmResult(to, 2));
+    const fields = Object.fromEntries(
+      differences.map(d => [d.field, [d.from, d.to]]),
+    );
+    expect(fields['chart.version']).toEqual(expected);
+  });
+});

@@ -42,6 +42,8 @@ function summary(state: DesiredState): Map<string, Leaf> {
     ['image.repository', state.image],
     ['image.tag', state.tag],
     ['image.digest', state.digest],
+    // A chart from a Helm or OCI repository: its version (or range) is what a promotion moves.
+    ['chart.version', state.chart?.version ?? null],
     ['replicas', state.replicas],
     ['autoscaling.minReplicas', state.autoscaling?.minReplicas ?? null],
     ['autoscaling.maxReplicas', state.autoscaling?.maxReplicas ?? null],

@@ -12,6 +12,8 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import { gitopsApiRef } from '../../api';
+import { PermittedButton } from './PermittedButton';
+import { useEnvironmentPermissions } from './useEnvironmentPermissions';
 
 type Action = EngineRequest['action'];
 
@@ -53,6 +55,7 @@ export function EngineActions(props: {
   const [busy, setBusy] = useState(false);
   const engine = environment.sync?.engine === 'argocd' ? 'Argo CD' : 'Flux';
   const name = environment.name;
+  const permission = useEnvironmentPermissions(entityRef, name).engine;
   const confirm = async () => {
     const action = asking!;
     setBusy(true);
@@ -84,14 +87,15 @@ export function EngineActions(props: {
   return (
     <div>
       {actions.map(action => (
-        <Button
+        <PermittedButton
           key={action}
+          permission={permission}
           size="small"
           onClick={() => setAsking(action)}
           aria-label={`${action[0].toUpperCase()}${action.slice(1)} ${name}`}
         >
           {action}
-        </Button>
+        </PermittedButton>
       ))}
       {asking && (
         <Dialog open onClose={() => setAsking(undefined)}>

@@ -194,9 +194,17 @@ describe('EntityGitopsContent changes', () => {
       },
     };
     await renderTab(mockApi(async () => withOrigin));
+    const git = await screen.findByRole('region', {
+      name: 'Git version of staging',
+    });
+    expect(git).toHaveTextContent('v1.0.4argocd/guestbook-staging.yaml:23');
+    // The file opens on the Git host at the commit that was read, at that line.
     expect(
-      await screen.findByRole('region', { name: 'Git version of staging' }),
-    ).toHaveTextContent('v1.0.4argocd/guestbook-staging.yaml:23 @');
+      within(git).getByRole('link', { name: /guestbook-staging\.yaml:23/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://github.com/acme/gitops/blob/3f2a9c81d4e5b6a7c8d9e0f1a2b3c4d5e6f7a8b9/argocd/guestbook-staging.yaml#L23',
+    );
   });
 });
 
@@ -288,9 +296,16 @@ describe('history in a lane', () => {
         .getAllByRole('listitem')
         .map(li => li.textContent),
     ).toEqual([
-      'v1.0.4 · 2026-11-03 · Alice Platformaaaaaaa Promote guestbook v1.0.4 from dev to staging',
-      'v1.0.3 · 2026-11-02 · ci-botbbbbbbb BootstrapRoll back to this',
+      'v1.0.4 · 2026-11-03 · Alice Platformaaaaaaa, Opens in a new window Promote guestbook v1.0.4 from dev to staging',
+      'v1.0.3 · 2026-11-02 · ci-botbbbbbbb, Opens in a new window BootstrapRoll back to this',
     ]);
+    // Each revision links to its commit on the Git host.
+    expect(
+      within(history).getByRole('link', { name: /^aaaaaaa/ }),
+    ).toHaveAttribute(
+      'href',
+      `https://github.com/acme/gitops/commit/${'a'.repeat(40)}`,
+    );
     expect(api.getHistory).toHaveBeenCalledWith(
       { kind: 'component', namespace: 'default', name: 'guestbook' },
       'staging',

@@ -11,7 +11,6 @@ import {
   ANNOTATION_GITOPS_PATH,
   EnvironmentStatus,
 } from '@gitops-backstage/plugin-gitops-common';
-import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { Fragment, useEffect, useState } from 'react';
@@ -20,6 +19,8 @@ import { gitopsApiRef } from '../../api';
 import { isGitopsAvailable, useCurrentEntityRef } from '../../lib';
 import { PromoteDialog } from '../EnvironmentActions/EnvironmentActions';
 import { EnvironmentLane } from './EnvironmentLane';
+import { PromoteArrow } from './PromoteArrow';
+import { CompareEnvironments } from './CompareEnvironments';
 
 /** How often the lanes are read again while the page is visible. */
 export const REFRESH_MS = 15_000;
@@ -69,18 +70,14 @@ function Lanes(props: {
           <Fragment key={environment.name}>
             {previous && (
               <div className={classes.arrow}>
-                <Button
-                  color="primary"
-                  variant="outlined"
-                  size="small"
-                  aria-label={`Promote ${previous} to ${environment.name}`}
-                  title={`Promote ${previous} → ${environment.name}`}
+                <PromoteArrow
+                  entityRef={entityRef}
+                  from={previous}
+                  to={environment.name}
                   onClick={() =>
                     setPromoting({ from: previous, to: environment.name })
                   }
-                >
-                  →
-                </Button>
+                />
               </div>
             )}
             <div className={classes.lane}>
@@ -135,11 +132,19 @@ function GitopsLanes(props: { entityRef: CompoundEntityRef }) {
     );
   }
   return (
-    <Lanes
-      environments={value.environments}
-      entityRef={entityRef}
-      onChanged={() => retry()}
-    />
+    <>
+      <Lanes
+        environments={value.environments}
+        entityRef={entityRef}
+        onChanged={() => retry()}
+      />
+      {value.environments.length >= 2 && (
+        <CompareEnvironments
+          entityRef={entityRef}
+          environments={value.environments.map(e => e.name)}
+        />
+      )}
+    </>
   );
 }
 

@@ -12,13 +12,13 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { EnvironmentActions } from '../EnvironmentActions/EnvironmentActions';
 import { EngineActions } from './EngineActions';
+import { CommitLink, GitFileLink } from './GitLinks';
 import { LaneHistory } from './LaneHistory';
 import {
   formatResources,
   formatScaling,
   formatVersion,
   runningVersion,
-  shortRevision,
 } from '../../lib';
 import { age } from './age';
 
@@ -191,8 +191,21 @@ export function EnvironmentLane(props: {
                 component="div"
                 color="textSecondary"
               >
-                {origin ? `${origin.file}:${origin.line}` : desired.source.path}
-                {` @ ${shortRevision(desired.source.revision)}`}
+                <GitFileLink
+                  repo={desired.source.repo}
+                  revision={desired.source.revision}
+                  path={origin?.file ?? desired.source.path}
+                  line={origin?.line}
+                >
+                  {origin
+                    ? `${origin.file}:${origin.line}`
+                    : desired.source.path}
+                </GitFileLink>
+                {' @ '}
+                <CommitLink
+                  repo={desired.source.repo}
+                  revision={desired.source.revision}
+                />
               </Typography>
             </>
           ) : (

@@ -10,6 +10,9 @@ import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';
 import { shortRevision } from '../../lib';
 import { RollbackDialog } from '../EnvironmentActions/EnvironmentActions';
+import { CommitLink } from './GitLinks';
+import { PermittedButton } from './PermittedButton';
+import { useEnvironmentPermissions } from './useEnvironmentPermissions';
 
 const useStyles = makeStyles(theme => ({
   list: { margin: 0, paddingLeft: theme.spacing(2) },
@@ -26,6 +29,7 @@ function HistoryList(props: {
   const classes = useStyles();
   const [rollbackTo, setRollbackTo] = useState<string>();
   const name = environment.name;
+  const permissions = useEnvironmentPermissions(entityRef, name);
   const { value, loading, error } = useAsync(
     () => api.getHistory(entityRef, name),
     [api, entityRef, name],
@@ -33,6 +37,7 @@ function HistoryList(props: {
   if (loading) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   const current = environment.desired?.tag;
+  const repo = environment.desired?.source.repo;
   return (
     <>
       {value!.items.length === 0 && (
@@ -48,16 +53,22 @@ function HistoryList(props: {
               {` · ${item.committedAt.slice(0, 10)} · ${item.author}`}
             </Typography>
             <Typography variant="caption" component="div" color="textSecondary">
-              {`${shortRevision(item.revision)} ${item.message}`}
+              {repo ? (
+                <CommitLink repo={repo} revision={item.revision} />
+              ) : (
+                shortRevision(item.revision)
+              )}
+              {` ${item.message}`}
             </Typography>
             {item.tag && item.tag !== current && (
-              <Button
+              <PermittedButton
+                permission={permissions.rollback}
                 size="small"
                 onClick={() => setRollbackTo(item.tag!)}
                 aria-label={`Roll back ${name} to ${item.tag}`}
               >
                 Roll back to this
-              </Button>
+              </PermittedButton>
             )}
           </li>
         ))}

@@ -10,6 +10,8 @@ import { makeStyles } from '@material-ui/core/styles';
 import { useCallback, useState } from 'react';
 import { gitopsApiRef } from '../../api';
 import { ChangeDialog } from '../ChangeDialog/ChangeDialog';
+import { PermittedButton } from '../EntityGitopsContent/PermittedButton';
+import { useEnvironmentPermissions } from '../EntityGitopsContent/useEnvironmentPermissions';
 
 const useStyles = makeStyles(theme => ({
   form: {
@@ -26,7 +28,8 @@ type Open = 'promote' | 'scale' | 'rollback' | undefined;
 /**
  * The changes a user can make to one environment, each a Git commit or pull-request branch:
  * promote from the previous environment, scale, roll back. Each opens a dialog that shows the
- * planned diff (a dry run) before the commit button is enabled.
+ * planned diff (a dry run) before the commit button is enabled. A change the user may not make
+ * is disabled with the reason.
  */
 export function EnvironmentActions(props: {
   entityRef: CompoundEntityRef;
@@ -43,10 +46,12 @@ export function EnvironmentActions(props: {
   const classes = useStyles();
   const [open, setOpen] = useState<Open>();
   const close = () => setOpen(undefined);
+  const permissions = useEnvironmentPermissions(entityRef, name);
   return (
     <div className={classes.buttons}>
       {previous && promote && (
-        <Button
+        <PermittedButton
+          permission={permissions.promote}
           size="small"
           variant="outlined"
           color="primary"
@@ -54,24 +59,26 @@ export function EnvironmentActions(props: {
           aria-label={`Promote ${previous} to ${name}`}
         >
           From {previous}
-        </Button>
+        </PermittedButton>
       )}
-      <Button
+      <PermittedButton
+        permission={permissions.scale}
         size="small"
         onClick={() => setOpen('scale')}
         aria-label={`Scale ${name}`}
         disabled={!environment.desired}
       >
         Scale
-      </Button>
-      <Button
+      </PermittedButton>
+      <PermittedButton
+        permission={permissions.rollback}
         size="small"
         onClick={() => setOpen('rollback')}
         aria-label={`Roll back ${name}`}
         disabled={!environment.desired}
       >
         Roll back
-      </Button>
+      </PermittedButton>
       {open === 'promote' && previous && (
         <PromoteDialog
           entityRef={entityRef}

@@ -46,6 +46,15 @@ const fleet: OverviewResponse = {
   ],
   totalCount: 2,
   nextCursor: null,
+  counts: {
+    total: 2,
+    problems: 2,
+    OutOfSync: 1,
+    Degraded: 1,
+    Progressing: 0,
+    stale: 0,
+    error: 0,
+  },
 };
 
 async function renderPage(
@@ -70,7 +79,14 @@ describe('GitopsFleetPage', () => {
       within(table)
         .getAllByRole('columnheader')
         .map(h => h.textContent),
-    ).toEqual(['Service', 'Owner', 'dev', 'staging', 'prod']);
+    ).toEqual(['Service', 'Owner', 'Problems', 'dev', 'staging', 'prod']);
+    // Problems over the environments shown, per service.
+    expect(
+      within(table)
+        .getAllByRole('row')
+        .slice(1)
+        .map(r => within(r).getAllByRole('cell')[2].textContent),
+    ).toEqual(['1', '1']);
     expect(
       within(table).getByRole('cell', {
         name: 'prod: v1.0.3, Synced · Healthy, 1 problems',
@@ -154,5 +170,151 @@ describe('GitopsFleetPage', () => {
     expect(
       (await screen.findAllByText(/overview unavailable/)).length,
     ).toBeGreaterThan(0);
+  });
+
+  it('shows how many services are in each state, and filters to one when its count is chosen', async () => {
+    const api = mockGitopsApi(async () => ({} as any));
+    api.getOverview.mockResolvedValue(fleet);
+    await renderPage(api, '/?owner=team-a');
+    const counts = await screen.findByRole('group', {
+      name: 'Services per state',
+    });
+    expect(
+      within(counts)
+        .getAllByRole('button')
+        .map(b => b.textContent),
+    ).toEqual([
+      'All 2',
+      '2 with problems',
+      '1 out of sync',
+      '1 degraded',
+      '0 progressing',
+      '0 stale',
+      '0 with errors',
+    ]);
+    expect(
+      within(counts).getByRole('button', { name: 'All 2' }),
+    ).toHaveAttribute('aria-pressed', 'true');
+
+    await userEvent.click(
+      within(counts).getByRole('button', { name: '1 out of sync' }),
+    );
+    await waitFor(() =>
+      expect(api.getOverview).toHaveBeenLastCalledWith({
+        owner: 'team-a',
+        status: 'OutOfSync',
+        limit: PAGE_SIZE,
+      }),
+    );
+    expect(
+      screen.getByRole('button', { name: '1 out of sync' }),
+    ).toHaveAttribute('aria-pressed', 'true');
+    // The state menu says the same.
+    expect(screen.getByLabelText('State')).toHaveTextContent('Out of sync');
+
+    // Chosen again: every state.
+    await userEvent.click(
+      screen.getByRole('button', { name: '1 out of sync' }),
+    );
+    await waitFor(() =>
+      expect(api.getOverview).toHaveBeenLastCalledWith({
+        owner: 'team-a',
+        limit: PAGE_SIZE,
+      }),
+    );
+  });
+
+  it('shows no counts when the backend does not send them', async () => {
+    const api = mockGitopsApi(async () => ({} as any));
+    const { counts: _counts, ...withoutCounts } = fleet;
+    api.getOverview.mockResolvedValue(withoutCounts);
+    await renderPage(api);
+    await screen.findByRole('table', { name: 'GitOps fleet' });
+    expect(
+      screen.queryByRole('group', { name: 'Services per state' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('sorts by service, owner or problems on the server from the column headers, the order in the URL', async () => {
+    const api = mockGitopsApi(async () => ({} as any));
+    api.getOverview.mockResolvedValue({ ...fleet, nextCursor: 'c2' });
+    await renderPage(api, '/?status=problems&cursor=c1');
+    const header = (name: string) => screen.getByRole('columnheader', { name });
+    await screen.findByRole('table', { name: 'GitOps fleet' });
+    // By name A→Z unless asked otherwise.
+    expect(header('Service')).toHaveAttribute('aria-sort', 'ascending');
+    expect(header('Problems')).not.toHaveAttribute('aria-sort');
+
+    // The most problems first, from the first page.
+    await userEvent.click(screen.getByRole('button', { name: 'Problems' }));
+    await waitFor(() =>
+      expect(api.getOverview).toHaveBeenLastCalledWith({
+        status: 'problems',
+        sort: 'problems',
+        order: 'desc',
+        limit: PAGE_SIZE,
+      }),
+    );
+    expect(header('Problems')).toHaveAttribute('aria-sort', 'descending');
+    expect(header('Service')).not.toHaveAttribute('aria-sort');
+
+    // Again: the other way round.
+    await userEvent.click(screen.getByRole('button', { name: 'Problems' }));
+    await waitFor(() =>
+      expect(api.getOverview).toHaveBeenLastCalledWith({
+        status: 'problems',
+        sort: 'problems',
+        order: 'asc',
+        limit: PAGE_SIZE,
+      }),
+    );
+    expect(header('Problems')).toHaveAttribute('aria-sort', 'ascending');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Owner' }));
+    await waitFor(() =>
+      expect(api.getOverview).toHaveBeenLastCalledWith({
+        status: 'problems',
+        sort: 'owner',
+        order: 'asc',
+        limit: PAGE_SIZE,
+      }),
+    );
+    // The next page keeps the order.
+    await userEvent.click(
+      screen.getByRole('button', { name: `Next ${PAGE_SIZE}` }),
+    );
+    await waitFor(() =>
+      expect(api.getOverview).toHaveBeenLastCalledWith({
+        status: 'problems',
+        sort: 'owner',
+        order: 'asc',
+        cursor: 'c2',
+        limit: PAGE_SIZE,
+      }),
+    );
+  });
+
+  it('takes the order from the URL', async () => {
+    const api = mockGitopsApi(async () => ({} as any));
+    api.getOverview.mockResolvedValue(fleet);
+    await renderPage(api, '/?sort=owner&order=desc');
+    await screen.findByRole('table', { name: 'GitOps fleet' });
+    expect(api.getOverview).toHaveBeenLastCalledWith({
+      sort: 'owner',
+      order: 'desc',
+      limit: PAGE_SIZE,
+    });
+    expect(screen.getByRole('columnheader', { name: 'Owner' })).toHaveAttribute(
+      'aria-sort',
+      'descending',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Service' }));
+    await waitFor(() =>
+      expect(api.getOverview).toHaveBeenLastCalledWith({
+        sort: 'name',
+        order: 'asc',
+        limit: PAGE_SIZE,
+      }),
+    );
   });
 });

@@ -7,17 +7,22 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
+  OVERVIEW_COUNTED_STATUSES,
+  OverviewCounts,
   OverviewEnvironment,
   OverviewItem,
   OverviewQuery,
+  OverviewSort,
 } from '@gitops-backstage/plugin-gitops-common';
 import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
 import MenuItem from '@material-ui/core/MenuItem';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
+import TableSortLabel from '@material-ui/core/TableSortLabel';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
@@ -40,9 +45,39 @@ export const STATE_FILTERS: Array<{ value: string; label: string }> = [
   { value: 'problems', label: 'Only problems' },
   { value: 'OutOfSync', label: 'Out of sync' },
   { value: 'Degraded', label: 'Degraded' },
+  { value: 'Progressing', label: 'Progressing' },
   { value: 'stale', label: 'Stale' },
   { value: 'error', label: 'Errors' },
 ];
+
+/** How each count of the overview reads on its chip. */
+export const COUNT_LABELS: Record<
+  (typeof OVERVIEW_COUNTED_STATUSES)[number],
+  (count: number) => string
+> = {
+  problems: n => `${n} with problems`,
+  OutOfSync: n => `${n} out of sync`,
+  Degraded: n => `${n} degraded`,
+  Progressing: n => `${n} progressing`,
+  stale: n => `${n} stale`,
+  error: n => `${n} with errors`,
+};
+
+/**
+ * The sortable columns, with the direction a first click sorts in: names A→Z, the most
+ * problems first.
+ */
+const SORTABLE_COLUMNS: Array<{
+  sort: OverviewSort;
+  label: string;
+  firstOrder: 'asc' | 'desc';
+}> = [
+  { sort: 'name', label: 'Service', firstOrder: 'asc' },
+  { sort: 'owner', label: 'Owner', firstOrder: 'asc' },
+  { sort: 'problems', label: 'Problems', firstOrder: 'desc' },
+];
+
+type Order = 'asc' | 'desc';
 
 const useStyles = makeStyles(theme => ({
   filters: {
@@ -53,6 +88,12 @@ const useStyles = makeStyles(theme => ({
     marginBottom: theme.spacing(2),
   },
   cell: { whiteSpace: 'nowrap' },
+  counts: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(1),
+    margin: theme.spacing(1, 0),
+  },
   paging: {
     display: 'flex',
     gap: theme.spacing(2),
@@ -95,8 +136,75 @@ function EnvironmentCell(props: { env?: OverviewEnvironment }) {
   );
 }
 
-function FleetTable(props: { items: OverviewItem[] }) {
-  const { items } = props;
+/** A chip per state with its count; choosing one filters to it, choosing it again clears. */
+function StateCounts(props: {
+  counts: OverviewCounts;
+  status: string | undefined;
+  onChoose: (status: string) => void;
+}) {
+  const classes = useStyles();
+  const { counts, status, onChoose } = props;
+  return (
+    <div
+      className={classes.counts}
+      role="group"
+      aria-label="Services per state"
+    >
+      <Chip
+        size="small"
+        label={`All ${counts.total}`}
+        color={status ? 'default' : 'primary'}
+        aria-pressed={!status}
+        onClick={() => onChoose('')}
+      />
+      {OVERVIEW_COUNTED_STATUSES.map(state => {
+        const chosen = status?.toLowerCase() === state.toLowerCase();
+        return (
+          <Chip
+            key={state}
+            size="small"
+            variant={chosen ? 'default' : 'outlined'}
+            color={chosen ? 'primary' : 'default'}
+            label={COUNT_LABELS[state](counts[state])}
+            aria-pressed={chosen}
+            onClick={() => onChoose(chosen ? '' : state)}
+          />
+        );
+      })}
+    </div>
+  );
+}
+
+function SortableHeader(props: {
+  column: (typeof SORTABLE_COLUMNS)[number];
+  sort: OverviewSort;
+  order: Order;
+  onSort: (sort: OverviewSort, order: Order) => void;
+}) {
+  const { column, sort, order, onSort } = props;
+  const active = column.sort === sort;
+  let next = column.firstOrder;
+  if (active) next = order === 'asc' ? 'desc' : 'asc';
+  return (
+    <TableCell sortDirection={active ? order : false}>
+      <TableSortLabel
+        active={active}
+        direction={active ? order : column.firstOrder}
+        onClick={() => onSort(column.sort, next)}
+      >
+        {column.label}
+      </TableSortLabel>
+    </TableCell>
+  );
+}
+
+function FleetTable(props: {
+  items: OverviewItem[];
+  sort: OverviewSort;
+  order: Order;
+  onSort: (sort: OverviewSort, order: Order) => void;
+}) {
+  const { items, sort, order, onSort } = props;
   // Environments in the order the backend answers them (promotion order).
   const names = [
     ...new Set(items.flatMap(i => i.environments.map(e => e.name))),
@@ -105,8 +213,15 @@ function FleetTable(props: { items: OverviewItem[] }) {
     <Table size="small" aria-label="GitOps fleet">
       <TableHead>
         <TableRow>
-          <TableCell>Service</TableCell>
-          <TableCell>Owner</TableCell>
+          {SORTABLE_COLUMNS.map(column => (
+            <SortableHeader
+              key={column.sort}
+              column={column}
+              sort={sort}
+              order={order}
+              onSort={onSort}
+            />
+          ))}
           {names.map(n => (
             <TableCell key={n}>{n}</TableCell>
           ))}
@@ -126,6 +241,11 @@ function FleetTable(props: { items: OverviewItem[] }) {
                 </Link>
               </TableCell>
               <TableCell>{item.owner ?? '—'}</TableCell>
+              <TableCell>
+                {broken
+                  ? '—'
+                  : item.environments.reduce((n, e) => n + e.problems, 0)}
+              </TableCell>
               {broken ? (
                 <TableCell colSpan={names.length}>
                   <Typography variant="body2" color="error">
@@ -156,17 +276,23 @@ function useFilters() {
     owner: params.get('owner') ?? undefined,
     environment: params.get('environment') ?? undefined,
     status: params.get('status') ?? undefined,
+    sort: (params.get('sort') as OverviewSort | null) ?? undefined,
+    order: (params.get('order') as Order | null) ?? undefined,
     cursor: params.get('cursor') ?? undefined,
   };
-  const set = (key: keyof OverviewQuery, value: string) => {
+  const setAll = (changes: Partial<Record<keyof OverviewQuery, string>>) => {
     const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    // Another filter starts from the first page.
-    if (key !== 'cursor') next.delete('cursor');
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    // Another filter or order starts from the first page.
+    if (!('cursor' in changes)) next.delete('cursor');
     setParams(next, { replace: true });
   };
-  return { query, set };
+  const set = (key: keyof OverviewQuery, value: string) =>
+    setAll({ [key]: value });
+  return { query, set, setAll };
 }
 
 /**
@@ -178,7 +304,7 @@ function useFilters() {
 export function GitopsFleetPage() {
   const classes = useStyles();
   const api = useApi(gitopsApiRef);
-  const { query, set } = useFilters();
+  const { query, set, setAll } = useFilters();
   const [text, setText] = useState(query.q ?? '');
   const key = JSON.stringify(query);
   const { value, loading, error, retry } = useAsyncRetry(
@@ -234,8 +360,20 @@ export function GitopsFleetPage() {
           <Typography variant="body2" aria-label="Matching services">
             {value.totalCount} {value.totalCount === 1 ? 'service' : 'services'}
           </Typography>
+          {value.counts && (
+            <StateCounts
+              counts={value.counts}
+              status={query.status}
+              onChoose={status => set('status', status)}
+            />
+          )}
           {value.items.length > 0 ? (
-            <FleetTable items={value.items} />
+            <FleetTable
+              items={value.items}
+              sort={query.sort ?? 'name'}
+              order={query.order ?? 'asc'}
+              onSort={(sort, order) => setAll({ sort, order })}
+            />
           ) : (
             <Typography variant="body1">
               No GitOps-managed service matches these filters.

@@ -1,0 +1,92 @@
+import {
+  CompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { ResourcePermission } from '@backstage/plugin-permission-common';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  gitopsEnvironmentResourceRef,
+  gitopsPromotePermission,
+  gitopsScalePermission,
+  gitopsSyncPermission,
+} from '@gitops-backstage/plugin-gitops-common';
+
+/** Whether the user may make one kind of change, and if not, why (for the disabled button). */
+export interface ChangePermission {
+  allowed: boolean;
+  loading: boolean;
+  /** Why the change is not offered: still checking, denied, or the check failed. */
+  reason?: string;
+}
+
+function useChangePermission(
+  permission: ResourcePermission,
+  resourceRef: string,
+  what: string,
+): ChangePermission {
+  const { loading, allowed, error } = usePermission({
+    permission,
+    resourceRef,
+  });
+  if (loading) {
+    return {
+      allowed: false,
+      loading: true,
+      reason: `Checking whether you may ${what}…`,
+    };
+  }
+  if (error) {
+    return {
+      allowed: false,
+      loading: false,
+      reason: `Could not check whether you may ${what}: ${error.message}`,
+    };
+  }
+  if (!allowed) {
+    return {
+      allowed: false,
+      loading: false,
+      reason: `You may not ${what} (permission ${permission.name})`,
+    };
+  }
+  return { allowed: true, loading: false };
+}
+
+/**
+ * The changes the user may make to an entity in one environment, as the backend's policy
+ * decides them for the resource `<entity ref>#<environment>`: promotions and rollbacks
+ * (gitops.promote), scaling (gitops.scale) and engine requests (gitops.sync). The backend
+ * checks again on every change; this only keeps buttons from offering what would be refused.
+ */
+export function useEnvironmentPermissions(
+  entityRef: CompoundEntityRef,
+  environment: string,
+): Record<'promote' | 'rollback' | 'scale' | 'engine', ChangePermission> {
+  const resourceRef = gitopsEnvironmentResourceRef(
+    stringifyEntityRef(entityRef),
+    environment,
+  );
+  return {
+    promote: useChangePermission(
+      gitopsPromotePermission,
+      resourceRef,
+      `promote to ${environment}`,
+    ),
+    // The same permission (and the same cached answer) as a promotion.
+    rollback: useChangePermission(
+      gitopsPromotePermission,
+      resourceRef,
+      `roll back ${environment}`,
+    ),
+    scale: useChangePermission(
+      gitopsScalePermission,
+      resourceRef,
+      `scale ${environment}`,
+    ),
+    engine: useChangePermission(
+      gitopsSyncPermission,
+      resourceRef,
+      `ask the GitOps engine to refresh, sync, reconcile, suspend or resume ${environment}`,
+    ),
+  };
+}
