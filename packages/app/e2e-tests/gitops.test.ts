@@ -139,7 +139,13 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     await expect(page).toHaveURL(/\/gitops$/);
     const fleet = page.getByRole('table', { name: 'GitOps fleet' });
     await expect(fleet.getByRole('link', { name: 'guestbook' })).toBeVisible();
-    await page.getByLabel('State').click();
+    // The count per state says beforehand how many the filter will list.
+    await expect(
+      page
+        .getByRole('group', { name: 'Services per state' })
+        .getByRole('button', { name: `${FAILING.length} with problems` }),
+    ).toBeVisible();
+    await page.getByRole('button', { name: 'State', exact: true }).click();
     await page.getByRole('option', { name: 'Only problems' }).click();
     await expect(page).toHaveURL(/status=problems/);
     await expect(page.getByLabel('Matching services')).toHaveText(
