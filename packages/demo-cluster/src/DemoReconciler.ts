@@ -10,6 +10,7 @@ import {
   GitRepositoryRef,
 } from '@gitops-backstage/plugin-gitops-node';
 import { DemoRegistry } from './DemoRegistry';
+import { RepositoryHeads } from './RepositoryHeads';
 import { AppliedResource, withSourceStatus } from './engineStatus';
 import { readHelmRelease } from './helmRelease';
 import { KubeObject, ObjectStore } from './ObjectStore';
@@ -63,11 +64,11 @@ export class DemoReconciler {
   private readonly reader = new DesiredStateReader();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
-  /** Each repository's head (by URL) and when the demo saw it move there. */
-  private readonly heads = new Map<string, { head: string; seenAt: string }>();
+  private readonly heads: RepositoryHeads;
 
   constructor(private readonly options: DemoReconcilerOptions) {
     this.runtimes = runtimesOf(options.store);
+    this.heads = new RepositoryHeads(options);
   }
 
   /** Reconciles now and then every `intervalMs`. */
@@ -92,28 +93,10 @@ export class DemoReconciler {
 
   /** One pass over every engine object. */
   async reconcile(now = new Date()): Promise<void> {
-    const seen = new Set<string>();
-    const headOf = async (repository: GitRepositoryRef) => {
-      const known = this.heads.get(repository.url);
-      if (seen.has(repository.url)) return known!;
-      seen.add(repository.url);
-      const head = await this.options.git.resolveBranch({ repository });
-      if (head !== known?.head) {
-        if (known) {
-          this.options.logger.info(
-            `demo: branch head of ${repository.url} moved to ${head.slice(
-              0,
-              7,
-            )}`,
-          );
-        }
-        this.heads.set(repository.url, { head, seenAt: now.toISOString() });
-      }
-      return this.heads.get(repository.url)!;
-    };
+    const headOf = this.heads.pass(now);
     for (const source of this.options.store.list('gitrepositories')) {
       const { head, seenAt } = await headOf(
-        this.repositoryOf(source.metadata.name),
+        this.heads.repositoryOf(source.metadata.name),
       );
       this.options.store.put(
         'gitrepositories',
@@ -121,18 +104,10 @@ export class DemoReconciler {
       );
     }
     for (const runtime of this.runtimes) {
-      const repository = this.repositoryOf(runtime.sourceName);
+      const repository = this.heads.repositoryOf(runtime.sourceName);
       const { head } = await headOf(repository);
       await this.reconcileOne(runtime, repository, head, now);
     }
-  }
-
-  /** The repository of a Flux GitRepository object, or the default one. */
-  private repositoryOf(sourceName: string | undefined): GitRepositoryRef {
-    return (
-      (sourceName && this.options.repositories?.[sourceName]) ||
-      this.options.repository
-    );
   }
 
   private async reconcileOne(
