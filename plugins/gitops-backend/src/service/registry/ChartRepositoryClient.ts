@@ -1,6 +1,7 @@
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import { parse } from 'yaml';
 import { SharedCache } from '../cache/SharedCache';
+import { SharedRequests } from '../cache/SharedRequests';
 import {
   OciRegistryClient,
   RegistryError,
@@ -35,7 +36,8 @@ export interface ChartRepositoryClientOptions {
  */
 export class ChartRepositoryClient {
   private readonly cache: SharedCache<string[]>;
-  private readonly inFlight = new Map<string, Promise<string[]>>();
+  /** One index read per repository and chart at a time (see SharedRequests). */
+  private readonly requests = new SharedRequests();
 
   constructor(private readonly options: ChartRepositoryClientOptions) {
     this.cache = new SharedCache({
@@ -72,14 +74,9 @@ export class ChartRepositoryClient {
       return tags.map(tag => tag.replace(/_/g, '+'));
     }
     const key = `${source.url} ${chart}`;
-    let pending = this.inFlight.get(key);
-    if (!pending) {
-      pending = this.fetchIndex(source.url, chart).finally(() =>
-        this.inFlight.delete(key),
-      );
-      this.inFlight.set(key, pending);
-    }
-    return pending;
+    return this.requests.run(key, options?.signal, () =>
+      this.fetchIndex(source.url, chart),
+    );
   }
 
   private async fetchIndex(url: string, chart: string): Promise<string[]> {

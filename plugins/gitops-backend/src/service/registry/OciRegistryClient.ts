@@ -6,6 +6,7 @@ import {
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { SharedCache } from '../cache/SharedCache';
+import { SharedRequests } from '../cache/SharedRequests';
 import { registryBaseUrl } from './imageRepository';
 
 /** Credentials and transport of one registry host, from `gitops.registries`. */
@@ -62,7 +63,8 @@ export class OciRegistryClient implements RegistryProvider {
     ttl: 4 * 60_000,
   });
   private readonly cache: SharedCache<string[] | string | null>;
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  /** One lookup per key at a time (see SharedRequests). */
+  private readonly requests = new SharedRequests();
 
   constructor(private readonly options: OciRegistryClientOptions) {
     this.cache = new SharedCache({
@@ -84,33 +86,9 @@ export class OciRegistryClient implements RegistryProvider {
     options?: { signal?: AbortSignal },
   ): Promise<string[]> {
     const key = `tags ${image.host}/${image.repository}`;
-    return this.once(key, options?.signal, () => this.fetchTags(key, image));
-  }
-
-  /**
-   * One lookup per key at a time: the environments of a view, and the views of a fleet, ask
-   * for the same repository's tags together.
-   */
-  private once<T>(
-    key: string,
-    signal: AbortSignal | undefined,
-    read: () => Promise<T>,
-  ): Promise<T> {
-    let pending = this.inFlight.get(key) as Promise<T> | undefined;
-    if (!pending) {
-      // Under the time-out, not one caller's signal: the others still wait for it.
-      pending = read().finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, pending);
-    }
-    if (!signal) return pending;
-    if (signal.aborted) return Promise.reject(signal.reason);
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      pending!
-        .then(resolve, reject)
-        .finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    return this.requests.run(key, options?.signal, () =>
+      this.fetchTags(key, image),
+    );
   }
 
   private async fetchTags(
@@ -147,7 +125,7 @@ export class OciRegistryClient implements RegistryProvider {
     options?: { signal?: AbortSignal },
   ): Promise<string | null> {
     const key = `digest ${image.host}/${image.repository}:${tag}`;
-    return this.once(key, options?.signal, () =>
+    return this.requests.run(key, options?.signal, () =>
       this.fetchDigest(key, image, tag),
     );
   }
