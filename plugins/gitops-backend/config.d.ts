@@ -251,6 +251,24 @@ export interface Config {
       reuseSeconds?: number;
     };
 
+    /**
+     * Live updates with Backstage signals (needs `@backstage/plugin-signals-backend` in the
+     * backend and the signals plugin in the app; without them the tab polls). An open GitOps
+     * tab is told at once when an action on its entity is recorded or changes status, and
+     * within `intervalSeconds` when its environments' answer changes.
+     */
+    signals?: {
+      /**
+       * How often the entities someone is looking at are read again (from the watch caches:
+       * no Kubernetes API call) and compared with their last answer. Default 5.
+       */
+      intervalSeconds?: number;
+      /** An entity is watched for this long after it was last viewed. Default 10. */
+      watchMinutes?: number;
+      /** At most this many entities are watched per backend instance. Default 200. */
+      maxEntities?: number;
+    };
+
     /** History endpoint: how many commits of an environment's paths are examined. Default 100. */
     historyLimit?: number;
 

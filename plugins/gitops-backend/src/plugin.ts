@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
   GitProvider,
   GitProviderFactory,
@@ -52,6 +53,7 @@ export const gitopsPlugin = createBackendPlugin({
         database: coreServices.database,
         scheduler: coreServices.scheduler,
         cache: coreServices.cache,
+        signals: signalsServiceRef,
       },
       async init({
         config,
@@ -66,6 +68,7 @@ export const gitopsPlugin = createBackendPlugin({
         database,
         scheduler,
         cache,
+        signals,
       }) {
         const store = await ActionStore.create(database);
         const services = createGitopsServices({
@@ -76,6 +79,7 @@ export const gitopsPlugin = createBackendPlugin({
           auth,
           store,
           cache,
+          signals,
         });
         // Watches start now so the first page view finds warm caches.
         services.start();

@@ -51,6 +51,7 @@ export interface RouterOptions {
     | 'promotions'
     | 'sync'
     | 'config'
+    | 'entitySignals'
   >;
 }
 
@@ -218,12 +219,13 @@ export async function createRouter(
     '/entities/:namespace/:kind/:name/environments',
     async (req, res) => {
       const entity = await loadEntity(req);
-      res.json(
-        await services.environments.getEnvironments(
-          entity,
-          abortOnClose(req, res),
-        ),
+      const response = await services.environments.getEnvironments(
+        entity,
+        abortOnClose(req, res),
       );
+      // Watched from now on: an open tab is told when this answer changes.
+      services.entitySignals.viewed(entity, response);
+      res.json(response);
     },
   );
 

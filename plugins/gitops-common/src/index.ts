@@ -8,3 +8,4 @@ export * from './types';
 export * from './overview';
 export * from './actions';
 export * from './permissions';
+export * from './signals';

@@ -109,6 +109,14 @@ describe('readGitopsConfig', () => {
       { environments: [{ name: 'dev', promotion: { minSoakMinutes: -1 } }] },
       /minSoakMinutes must be 0 or more/,
     ],
+    [
+      { signals: { intervalSeconds: 0 } },
+      /gitops.signals.intervalSeconds must be a number above 0, not 0/,
+    ],
+    [
+      { signals: { maxEntities: -5 } },
+      /gitops.signals.maxEntities must be a number above 0, not -5/,
+    ],
   ])('rejects invalid config %#', (gitops, message) => {
     expect(() =>
       readGitopsConfig(new ConfigReader({ gitops }), integrations),

@@ -89,6 +89,8 @@ export interface GitopsConfig {
   historyLimit: number;
   /** A fleet overview page is answered again for this long (per caller and filter). */
   overviewReuseMs: number;
+  /** Live updates pushed with Backstage signals (see EntityChangeSignals). */
+  signals: { intervalMs: number; watchMs: number; maxEntities: number };
   promotion: {
     /** How often the tracker checks pending changes. */
     trackIntervalSeconds: number;
@@ -201,6 +203,11 @@ export function readGitopsConfig(
       (root?.getOptionalNumber('registryCacheSeconds') ?? 300) * 1000,
     overviewReuseMs:
       (root?.getOptionalNumber('overview.reuseSeconds') ?? 2) * 1000,
+    signals: {
+      intervalMs: positive(root, 'signals.intervalSeconds', 5) * 1000,
+      watchMs: positive(root, 'signals.watchMinutes', 10) * 60_000,
+      maxEntities: positive(root, 'signals.maxEntities', 200),
+    },
     argoReconcileSeconds:
       root?.getOptionalNumber('argocd.reconciliationSeconds') ?? 180,
     historyLimit: root?.getOptionalNumber('historyLimit') ?? 100,
@@ -348,4 +355,17 @@ function readLayout(config: Config | undefined): RepositoryLayout | undefined {
       ? Object.fromEntries(folders.keys().map(k => [k, folders.getString(k)]))
       : undefined,
   };
+}
+
+/** A number under `gitops` that must be above 0, or its default. */
+function positive(
+  root: Config | undefined,
+  key: string,
+  fallback: number,
+): number {
+  const value = root?.getOptionalNumber(key) ?? fallback;
+  if (!(value > 0)) {
+    throw new Error(`gitops.${key} must be a number above 0, not ${value}`);
+  }
+  return value;
 }

@@ -5,6 +5,7 @@ import {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
+import { SignalsService } from '@backstage/plugin-signals-node';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   GitProvider,
@@ -33,6 +34,7 @@ import { ChangeWriter } from './promotion/ChangeWriter';
 import { PromotionService } from './promotion/PromotionService';
 import { ActionStore } from './store/ActionStore';
 import { SyncService } from './sync/SyncService';
+import { EntityChangeSignals } from './signals/EntityChangeSignals';
 
 /** Options of {@link createGitopsServices}. */
 export interface CreateGitopsServicesOptions {
@@ -49,6 +51,8 @@ export interface CreateGitopsServicesOptions {
   cache?: CacheService;
   /** Providers added through `gitopsGitProvidersExtensionPoint`. */
   extraGitProviders: Array<GitProvider | GitProviderFactory>;
+  /** Backstage's signals service: open GitOps tabs are told when their entity changed. */
+  signals?: SignalsService;
 }
 
 /**
@@ -149,6 +153,13 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     registry,
     logger,
   });
+  const entitySignals = new EntityChangeSignals({
+    signals: options.signals,
+    environments,
+    logger,
+    ...config.signals,
+  });
+  options.store.onChange(action => entitySignals.actionChanged(action));
   const history = new HistoryService({
     config,
     locator,
@@ -179,14 +190,19 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     config,
     providers,
     cache,
-    /** Starts the cluster watches. */
-    start: () => cache.start(),
-    /** Stops watches and long-running git readers. */
+    /** Starts the cluster watches and the signals of changed entities. */
+    start: () => {
+      cache.start();
+      entitySignals.start();
+    },
+    /** Stops watches, signals and long-running git readers. */
     stop: async () => {
+      await entitySignals.stop();
       await cache.stop();
       cliGit.close();
     },
     environments,
+    entitySignals,
     overview: new OverviewService({
       catalog: options.catalog,
       environments,

@@ -1,3 +1,4 @@
+import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import {
@@ -69,17 +70,43 @@ export function fakePermissionApi(
  * Renders an entity page element in a test app with the given API and entity, and a
  * permission API that allows everything unless a test passes its own.
  */
+/**
+ * A signal API whose messages the test sends: `send(channel, message)` reaches the page's
+ * subscribers of that channel.
+ */
+export function fakeSignalApi() {
+  const subscribers = new Map<string, Set<(message: any) => void>>();
+  const signalApi: SignalApi = {
+    subscribe(channel, onMessage) {
+      const set = subscribers.get(channel) ?? new Set();
+      set.add(onMessage as (message: any) => void);
+      subscribers.set(channel, set);
+      return {
+        unsubscribe: () => set.delete(onMessage as (message: any) => void),
+      };
+    },
+  };
+  return {
+    signalApi,
+    send(channel: string, message: Record<string, unknown>) {
+      subscribers.get(channel)?.forEach(onMessage => onMessage(message));
+    },
+  };
+}
+
 export function renderWithApi(
   element: ReactElement,
   api: GitopsApi,
   entity: Entity = guestbookEntity,
   permissionApi: PermissionApi = fakePermissionApi(),
+  signalApi?: SignalApi,
 ) {
   return renderInTestApp(
     <TestApiProvider
       apis={[
         [gitopsApiRef, api],
         [permissionApiRef, permissionApi],
+        ...(signalApi ? [[signalApiRef, signalApi] as const] : []),
       ]}
     >
       <EntityProvider entity={entity}>{element}</EntityProvider>

@@ -33,6 +33,28 @@ describe('ActionStore', () => {
   const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
   it.each(databases.eachSupportedId())(
+    'tells its listeners of each insert and of updates that changed a record on %p',
+    async (id: TestDatabaseId) => {
+      const store = await ActionStore.create(await databases.init(id));
+      const seen: string[] = [];
+      store.onChange(a => seen.push(`${a.id.slice(-1)} ${a.status}`));
+      store.onChange(() => {
+        throw new Error('a listener that fails');
+      });
+      await store.insert(action());
+      expect(
+        await store.update(action().id, { status: 'Succeeded' }, ['Committed']),
+      ).toBe(true);
+      // Not changed (no longer Committed): nobody is told.
+      expect(
+        await store.update(action().id, { status: 'Failed' }, ['Committed']),
+      ).toBe(false);
+      expect(seen).toEqual(['1 Committed', '1 Succeeded']);
+      expect((await store.get(action().id))?.status).toBe('Succeeded');
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'stores, reads back and lists actions on %p',
     async (id: TestDatabaseId) => {
       const store = await ActionStore.create(await databases.init(id));

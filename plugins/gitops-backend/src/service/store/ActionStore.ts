@@ -75,7 +75,28 @@ export class ActionStore {
     return new ActionStore(client);
   }
 
+  private readonly listeners: Array<(action: StoredAction) => void> = [];
+
   private constructor(private readonly db: Knex) {}
+
+  /**
+   * Called with the record after each insert and each update that changed it on this
+   * instance (e.g. to push a signal); a listener's failure never fails the write.
+   */
+  onChange(listener: (action: StoredAction) => void) {
+    this.listeners.push(listener);
+  }
+
+  private async changed(action: StoredAction | undefined) {
+    if (!action) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(action);
+      } catch {
+        // The record is written; telling others about it is best effort.
+      }
+    }
+  }
 
   async insert(action: StoredAction): Promise<void> {
     await this.db<Row>(TABLE).insert({
@@ -100,6 +121,7 @@ export class ActionStore {
       updated_at: new Date(action.updatedAt),
       finished_at: action.finishedAt ? new Date(action.finishedAt) : null,
     });
+    await this.changed(action);
   }
 
   async get(id: string): Promise<StoredAction | undefined> {
@@ -131,7 +153,10 @@ export class ActionStore {
         : null;
     let query = this.db<Row>(TABLE).where({ id });
     if (onlyIf) query = query.whereIn('status', onlyIf);
-    return (await query.update(patch)) > 0;
+    const updated = (await query.update(patch)) > 0;
+    if (updated && this.listeners.length > 0)
+      await this.changed(await this.get(id));
+    return updated;
   }
 
   /** Records the tracker still follows, oldest first. */

@@ -197,8 +197,13 @@ export function CompareEnvironments(props: {
   entityRef: CompoundEntityRef;
   /** Environment names in promotion order; at least two. */
   environments: string[];
+  /**
+   * Changes when what Git declares may have changed (e.g. after a promotion): the comparison
+   * is read again, the previous one staying on screen meanwhile.
+   */
+  refreshKey?: string;
 }) {
-  const { entityRef, environments } = props;
+  const { entityRef, environments, refreshKey } = props;
   const api = useApi(gitopsApiRef);
   const classes = useStyles();
   const [from, setFrom] = useState(environments[environments.length - 2]);
@@ -206,15 +211,17 @@ export function CompareEnvironments(props: {
   const same = from === to;
   const { value, loading, error } = useAsync(
     async () => (same ? undefined : api.compare(entityRef, from, to)),
-    [api, entityRef, from, to, same],
+    [api, entityRef, from, to, same, refreshKey],
   );
+  // A refresh of the same pair keeps its table on screen: no progress flash.
+  const shown = value?.from === from && value?.to === to ? value : undefined;
 
   let content;
   if (same) {
     content = (
       <Typography variant="body2">Pick two different environments.</Typography>
     );
-  } else if (loading) {
+  } else if (loading && !shown) {
     content = <Progress />;
   } else if (error) {
     content = (
@@ -223,8 +230,8 @@ export function CompareEnvironments(props: {
         title={error instanceof ResponseError ? error.cause.message : undefined}
       />
     );
-  } else if (value) {
-    content = <Differences comparison={value} />;
+  } else if (shown) {
+    content = <Differences comparison={shown} />;
   }
 
   return (

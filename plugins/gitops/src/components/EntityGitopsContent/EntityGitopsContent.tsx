@@ -19,11 +19,18 @@ import { gitopsApiRef } from '../../api';
 import { isGitopsAvailable, useCurrentEntityRef } from '../../lib';
 import { PromoteDialog } from '../EnvironmentActions/EnvironmentActions';
 import { EnvironmentLane } from './EnvironmentLane';
+import { useEntityChangeSignal } from './useEntityChangeSignal';
 import { PromoteArrow } from './PromoteArrow';
 import { CompareEnvironments } from './CompareEnvironments';
 
 /** How often the lanes are read again while the page is visible. */
 export const REFRESH_MS = 15_000;
+
+/**
+ * With Backstage signals the backend says when to read again; polling stays as the fallback
+ * for a signal lost on a reconnect.
+ */
+export const REFRESH_WITH_SIGNALS_MS = 60_000;
 
 const useStyles = makeStyles(theme => ({
   lanes: {
@@ -112,7 +119,11 @@ function GitopsLanes(props: { entityRef: CompoundEntityRef }) {
     () => api.getEnvironments(entityRef),
     [api, entityRef],
   );
-  useRefreshWhileVisible(retry, REFRESH_MS);
+  const signalled = useEntityChangeSignal(entityRef, retry);
+  useRefreshWhileVisible(
+    retry,
+    signalled ? REFRESH_WITH_SIGNALS_MS : REFRESH_MS,
+  );
 
   // A refresh keeps the lanes on screen: only the first load shows progress.
   if (loading && !value) return <Progress />;
@@ -142,6 +153,7 @@ function GitopsLanes(props: { entityRef: CompoundEntityRef }) {
         <CompareEnvironments
           entityRef={entityRef}
           environments={value.environments.map(e => e.name)}
+          refreshKey={JSON.stringify(value.environments.map(e => e.desired))}
         />
       )}
     </>

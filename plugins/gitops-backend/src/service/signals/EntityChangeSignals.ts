@@ -1,0 +1,167 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { SignalsService } from '@backstage/plugin-signals-node';
+import {
+  EnvironmentsResponse,
+  GitopsEntitySignal,
+  gitopsEntityChannel,
+} from '@gitops-backstage/plugin-gitops-common';
+import { StoredAction } from '../store/ActionStore';
+
+/** What the watcher needs of the environment service. */
+export interface EnvironmentsSource {
+  getEnvironments(
+    entity: Entity,
+    signal?: AbortSignal,
+  ): Promise<EnvironmentsResponse>;
+}
+
+/** Options of {@link EntityChangeSignals}. */
+export interface EntityChangeSignalsOptions {
+  /** Backstage's signals service; without it nothing is watched or sent. */
+  signals?: SignalsService;
+  environments: EnvironmentsSource;
+  logger: LoggerService;
+  /** How often the entities being looked at are read again. */
+  intervalMs: number;
+  /** An entity is watched for this long after its last view. */
+  watchMs: number;
+  /** At most this many entities are watched; the least recently viewed go first. */
+  maxEntities: number;
+  now?: () => number;
+}
+
+interface Watched {
+  entity: Entity;
+  fingerprint: string;
+  viewedAt: number;
+}
+
+/**
+ * Pushes Backstage signals when an entity's GitOps state changes, so an open GitOps tab
+ * reads it again at once instead of at its next poll: for an action as soon as it is recorded
+ * or changes status, and for the environments' answer (Git, cluster, registry) by reading,
+ * every `intervalMs`, the entities someone looked at within `watchMs` — from the watch caches,
+ * so no Kubernetes API call — and comparing with the last answer. The cost is bounded by the
+ * entities being looked at, not the fleet.
+ */
+export class EntityChangeSignals {
+  private readonly watched = new Map<string, Watched>();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private readonly abort = new AbortController();
+
+  constructor(private readonly options: EntityChangeSignalsOptions) {}
+
+  get enabled(): boolean {
+    return Boolean(this.options.signals);
+  }
+
+  /** Notes an answer a user was given: the entity is watched, that answer is the baseline. */
+  viewed(entity: Entity, response: EnvironmentsResponse) {
+    if (!this.enabled) return;
+    const ref = stringifyEntityRef(entity);
+    // Re-inserted: the map's order is the order of the last views.
+    this.watched.delete(ref);
+    this.watched.set(ref, {
+      entity,
+      fingerprint: fingerprintOf(response),
+      viewedAt: this.now(),
+    });
+    while (this.watched.size > this.options.maxEntities) {
+      this.watched.delete(this.watched.keys().next().value!);
+    }
+  }
+
+  /** An action was recorded or changed status. */
+  actionChanged(action: StoredAction) {
+    this.publish({
+      kind: 'action',
+      entityRef: action.entityRef,
+      actionId: action.id,
+      environment: action.to,
+      status: action.status,
+    });
+  }
+
+  start() {
+    if (!this.enabled || this.timer) return;
+    const tick = () => {
+      this.running = this.checkOnce()
+        .catch(error =>
+          this.options.logger.warn(`GitOps signals: ${String(error)}`),
+        )
+        .finally(() => {
+          if (!this.abort.signal.aborted) {
+            this.timer = setTimeout(tick, this.options.intervalMs);
+            this.timer.unref?.();
+          }
+        });
+    };
+    this.timer = setTimeout(tick, this.options.intervalMs);
+    this.timer.unref?.();
+  }
+
+  async stop() {
+    this.abort.abort();
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Reads every watched entity again; signals those whose answer changed. */
+  async checkOnce(): Promise<number> {
+    const now = this.now();
+    let signalled = 0;
+    for (const [ref, watched] of [...this.watched]) {
+      if (this.abort.signal.aborted) break;
+      if (now - watched.viewedAt > this.options.watchMs) {
+        this.watched.delete(ref);
+        continue;
+      }
+      let fingerprint: string;
+      try {
+        fingerprint = fingerprintOf(
+          await this.options.environments.getEnvironments(
+            watched.entity,
+            this.abort.signal,
+          ),
+        );
+      } catch {
+        continue; // a view of it shows the error; the next pass tries again
+      }
+      if (fingerprint === watched.fingerprint) continue;
+      watched.fingerprint = fingerprint;
+      this.publish({ kind: 'state', entityRef: ref });
+      signalled += 1;
+    }
+    return signalled;
+  }
+
+  private publish(message: GitopsEntitySignal) {
+    const { signals, logger } = this.options;
+    if (!signals) return;
+    // Everyone with the tab open: the message names no state, only that it changed.
+    signals
+      .publish({
+        recipients: { type: 'broadcast' },
+        channel: gitopsEntityChannel(message.entityRef),
+        message,
+      })
+      .catch(error =>
+        logger.warn(
+          `GitOps signals: could not publish for ${message.entityRef}: ${error}`,
+        ),
+      );
+  }
+
+  private now() {
+    return this.options.now?.() ?? Date.now();
+  }
+}
+
+/** The answer without what changes with every watch event or bookmark alone. */
+function fingerprintOf(response: EnvironmentsResponse): string {
+  return JSON.stringify(response.environments, (key, value) =>
+    key === 'observedAt' ? undefined : value,
+  );
+}
