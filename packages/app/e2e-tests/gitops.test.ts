@@ -72,6 +72,19 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     ).toContainText('v1.0.5', { timeout: 60_000 });
     await expect(staging.getByText('Synced', { exact: true })).toBeVisible();
     await expect(staging.getByText('Healthy', { exact: true })).toBeVisible();
+    // Where the lanes stand now: staging caught up with dev, prod two versions behind it,
+    // and the commit that set staging's version, asked for through the portal.
+    await expect(
+      staging.getByRole('region', { name: 'Where staging stands' }),
+    ).toContainText('same version as dev');
+    await expect(
+      lane(page, 'prod').getByRole('region', { name: 'Where prod stands' }),
+    ).toContainText('2 versions behind staging (v1.0.5)');
+    await expect(
+      staging.getByRole('region', { name: 'Where staging stands' }),
+    ).toContainText(
+      /version set .* ago by .* · promote asked by user:default\/guest/,
+    );
     await shot(page, '3-staging-promoted');
   });
 

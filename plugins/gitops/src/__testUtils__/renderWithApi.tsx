@@ -16,14 +16,20 @@ import { guestbookEntity } from '../__fixtures__/guestbook';
 
 /**
  * A GitOps API whose environments come from `getEnvironments`; the rest are mocks. `compare`
- * answers "no differences" unless a test says otherwise, so every tab renders whole.
+ * answers "no differences" and `getHistory` an empty history unless a test says otherwise, so
+ * every tab renders whole.
  */
 export function mockGitopsApi(
   getEnvironments: GitopsApi['getEnvironments'],
 ): jest.Mocked<GitopsApi> {
   return {
     getEnvironments: jest.fn(getEnvironments),
-    getHistory: jest.fn(),
+    getHistory: jest.fn(async (entityRef, environment) => ({
+      entityRef: `component:${entityRef.namespace}/${entityRef.name}`,
+      environment,
+      items: [],
+      actions: [],
+    })),
     compare: jest.fn(async (_entityRef, from, to) => ({
       from,
       to,

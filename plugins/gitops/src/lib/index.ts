@@ -13,3 +13,5 @@ export {
 } from './formatLive';
 export { useCurrentEntityRef } from './useCurrentEntityRef';
 export { commitUrl, fileUrl } from './gitHostLinks';
+export { describeVersionGap, versionGap } from './versionGap';
+export type { VersionGap } from './versionGap';

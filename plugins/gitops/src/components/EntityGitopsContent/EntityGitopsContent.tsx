@@ -91,6 +91,7 @@ function Lanes(props: {
               <EnvironmentLane
                 environment={environment}
                 previous={previous}
+                before={environments[index - 1]}
                 entityRef={entityRef}
                 onChanged={onChanged}
                 now={now}

@@ -13,12 +13,15 @@ import { makeStyles } from '@material-ui/core/styles';
 import { EnvironmentActions } from '../EnvironmentActions/EnvironmentActions';
 import { EngineActions } from './EngineActions';
 import { CommitLink, GitFileLink } from './GitLinks';
+import { LastChange } from './LastChange';
 import { LaneHistory } from './LaneHistory';
 import {
+  describeVersionGap,
   formatResources,
   formatScaling,
   formatVersion,
   runningVersion,
+  versionGap,
 } from '../../lib';
 import { age } from './age';
 
@@ -143,11 +146,16 @@ function Autoscaling(props: { live: LiveState }) {
 export function EnvironmentLane(props: {
   environment: EnvironmentStatus;
   previous?: string;
+  /** The lane before this one in the promotion order, for how far this one is behind. */
+  before?: EnvironmentStatus;
   entityRef: CompoundEntityRef;
   onChanged: () => void;
   now: number;
 }) {
-  const { environment, previous, entityRef, onChanged, now } = props;
+  const { environment, previous, before, entityRef, onChanged, now } = props;
+  const gap = before
+    ? describeVersionGap(versionGap(environment, before), before.name)
+    : undefined;
   const { name, desired, live, sync, registry, problems, error } = environment;
   const classes = useStyles();
   const origin =
@@ -214,6 +222,22 @@ export function EnvironmentLane(props: {
             </Typography>
           )}
         </section>
+
+        {desired && (
+          <section aria-label={`Where ${name} stands`}>
+            {gap && (
+              <Typography variant="caption" component="div">
+                {gap}
+              </Typography>
+            )}
+            <LastChange
+              entityRef={entityRef}
+              environment={name}
+              revision={desired.source.revision}
+              now={now}
+            />
+          </section>
+        )}
 
         {registry && registry.newer.length > 0 && (
           <section aria-label={`Newer versions for ${name}`}>
