@@ -106,6 +106,32 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     await shot(page, '4-staging-scaled');
   });
 
+  test('promotes staging → prod for review: the prod lane shows the change waiting, prod unchanged', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/guestbook/gitops');
+    await page.getByRole('button', { name: 'Promote staging to prod' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog.getByLabel('Planned change')).toContainText(
+      'newTag: v1.0.5',
+    );
+    await dialog.getByRole('button', { name: 'Promote' }).click();
+    await expect(dialog.getByLabel('Change result')).toContainText(
+      'PullRequestOpened',
+    );
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    const prod = lane(page, 'prod');
+    await expect(
+      prod.getByRole('region', { name: 'Where prod stands' }),
+    ).toContainText(
+      /Waiting for review: promote v1\.0\.5 \(branch \S+, asked .* by user:default\/guest\)/,
+    );
+    await expect(
+      prod.getByRole('region', { name: 'Git version of prod' }),
+    ).toContainText('v1.0.3');
+    await shot(page, '4b-prod-waiting-for-review');
+  });
+
   test('shows a chart from its Helm repository as the version (Flux reference layout)', async ({
     page,
   }) => {

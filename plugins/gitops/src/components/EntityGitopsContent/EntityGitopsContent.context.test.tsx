@@ -55,6 +55,32 @@ function history(environment: string): HistoryResponse {
         status: 'Succeeded',
         actor: 'user:default/alice',
       }),
+      // Changes waiting for review: a pull request on GitHub, a branch on a plain Git host.
+      ...(environment === 'prod'
+        ? [
+            plannedAction({
+              id: 'p2',
+              to: 'prod',
+              from: 'staging',
+              status: 'PullRequestOpened',
+              actor: 'user:default/bob',
+              version: { tag: 'v1.0.4', digest: null },
+              pullRequest: 'https://github.com/acme/gitops/pull/7',
+              createdAt: new Date(Date.now() - 120_000).toISOString(),
+            }),
+            plannedAction({
+              id: 'p3',
+              action: 'scale',
+              to: 'prod',
+              status: 'PullRequestOpened',
+              actor: 'user:default/carol',
+              version: null,
+              scaling: { replicas: 5, minReplicas: null, maxReplicas: null },
+              branch: 'gitops/guestbook/prod/p3',
+              createdAt: new Date(Date.now() - 60_000).toISOString(),
+            }),
+          ]
+        : []),
     ],
   };
 }
@@ -66,7 +92,11 @@ describe('EntityGitopsContent: where each lane stands', () => {
     await renderWithApi(<EntityGitopsContent />, api);
     const lane = (name: string) =>
       screen.getByRole('region', { name: `Environment ${name}` });
-    await screen.findByRole('region', { name: 'Environment prod' });
+    await screen.findByRole(
+      'region',
+      { name: 'Environment prod' },
+      { timeout: 5000 },
+    );
 
     expect(
       within(lane('staging')).getByText('1 version behind dev (v1.0.5)'),
@@ -79,13 +109,36 @@ describe('EntityGitopsContent: where each lane stands', () => {
     expect(
       await within(lane('staging')).findByText(
         'version set 3 h ago by staging-author · promote asked by user:default/alice',
+        {},
+        { timeout: 5000 },
       ),
     ).toBeInTheDocument();
     expect(
       await within(lane('prod')).findByText(
         'version set 3 h ago by prod-author',
+        {},
+        { timeout: 5000 },
       ),
     ).toBeInTheDocument();
+    const prod = within(lane('prod'));
+    expect(
+      prod.getByText(/Waiting for review: promote v1.0.4 \(/),
+    ).toHaveTextContent(
+      // The link adds a hidden ", Opens in a new window" for screen readers.
+      /^Waiting for review: promote v1\.0\.4 \(pull request.*, asked 2 min ago by user:default\/bob\)$/,
+    );
+    expect(prod.getByRole('link', { name: /pull request/ })).toHaveAttribute(
+      'href',
+      'https://github.com/acme/gitops/pull/7',
+    );
+    expect(
+      prod.getByText(
+        'Waiting for review: scale to 5 (branch gitops/guestbook/prod/p3, asked 1 min ago by user:default/carol)',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(lane('staging')).queryByText(/Waiting for review/),
+    ).toBeNull();
     // One history read per lane, not one per refresh of the lanes.
     expect(api.getHistory).toHaveBeenCalledTimes(3);
   });

@@ -32,7 +32,9 @@ describe('EntityGitopsContent with Backstage signals', () => {
       signals.signalApi,
     );
     await screen.findByRole('region', { name: 'Environment staging' });
-    await waitFor(() => expect(api.compare).toHaveBeenCalledTimes(1));
+    await waitFor(() => expect(api.compare).toHaveBeenCalledTimes(1), {
+      timeout: 5000,
+    });
     expect(api.getEnvironments).toHaveBeenCalledTimes(1);
 
     answer = withStagingAt('v9.9.9');
@@ -43,7 +45,23 @@ describe('EntityGitopsContent with Backstage signals', () => {
       }),
     );
     expect(api.getEnvironments).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(api.getHistory).toHaveBeenCalledTimes(3), {
+      timeout: 5000,
+    });
 
+    // The cluster changed: the lanes are read again; the Git activity (same revision) is not.
+    act(() =>
+      signals.send('gitops:component:default/guestbook', {
+        kind: 'state',
+        entityRef: 'component:default/guestbook',
+      }),
+    );
+    await waitFor(() => expect(api.getEnvironments).toHaveBeenCalledTimes(2), {
+      timeout: 5000,
+    });
+    expect(api.getHistory).toHaveBeenCalledTimes(3);
+
+    // An action changed (e.g. a pull request opened, the branch as it was): both.
     act(() =>
       signals.send('gitops:component:default/guestbook', {
         kind: 'action',
@@ -54,9 +72,16 @@ describe('EntityGitopsContent with Backstage signals', () => {
       }),
     );
     const staging = screen.getByRole('region', { name: 'Environment staging' });
-    expect(await within(staging).findByText('v9.9.9')).toBeInTheDocument();
-    expect(api.getEnvironments).toHaveBeenCalledTimes(2);
+    expect(
+      await within(staging).findByText('v9.9.9', {}, { timeout: 5000 }),
+    ).toBeInTheDocument();
+    expect(api.getEnvironments).toHaveBeenCalledTimes(3);
+    await waitFor(() => expect(api.getHistory).toHaveBeenCalledTimes(6), {
+      timeout: 5000,
+    });
     // Git changed: the comparison is read again too.
-    await waitFor(() => expect(api.compare).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(api.compare).toHaveBeenCalledTimes(2), {
+      timeout: 5000,
+    });
   });
 });

@@ -63,9 +63,10 @@ export function useRefreshWhileVisible(refresh: () => void, ms: number) {
 function Lanes(props: {
   environments: EnvironmentStatus[];
   entityRef: CompoundEntityRef;
+  activityKey: number;
   onChanged: () => void;
 }) {
-  const { environments, entityRef, onChanged } = props;
+  const { environments, entityRef, activityKey, onChanged } = props;
   const classes = useStyles();
   const [promoting, setPromoting] = useState<{ from: string; to: string }>();
   const now = Date.now();
@@ -92,6 +93,7 @@ function Lanes(props: {
                 environment={environment}
                 previous={previous}
                 before={environments[index - 1]}
+                activityKey={activityKey}
                 entityRef={entityRef}
                 onChanged={onChanged}
                 now={now}
@@ -120,7 +122,13 @@ function GitopsLanes(props: { entityRef: CompoundEntityRef }) {
     () => api.getEnvironments(entityRef),
     [api, entityRef],
   );
-  const signalled = useEntityChangeSignal(entityRef, retry);
+  // Bumped when an action changed: the lanes' Git activity (pending reviews, last change) is
+  // read again even when the branch did not move (a pull request leaves it as it is).
+  const [activityKey, setActivityKey] = useState(0);
+  const signalled = useEntityChangeSignal(entityRef, signal => {
+    retry();
+    if (signal.kind === 'action') setActivityKey(key => key + 1);
+  });
   useRefreshWhileVisible(
     retry,
     signalled ? REFRESH_WITH_SIGNALS_MS : REFRESH_MS,
@@ -148,7 +156,11 @@ function GitopsLanes(props: { entityRef: CompoundEntityRef }) {
       <Lanes
         environments={value.environments}
         entityRef={entityRef}
-        onChanged={() => retry()}
+        activityKey={activityKey}
+        onChanged={() => {
+          retry();
+          setActivityKey(key => key + 1);
+        }}
       />
       {value.environments.length >= 2 && (
         <CompareEnvironments

@@ -13,7 +13,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import { EnvironmentActions } from '../EnvironmentActions/EnvironmentActions';
 import { EngineActions } from './EngineActions';
 import { CommitLink, GitFileLink } from './GitLinks';
-import { LastChange } from './LastChange';
+import { LaneActivity } from './LaneActivity';
 import { LaneHistory } from './LaneHistory';
 import {
   describeVersionGap,
@@ -148,11 +148,21 @@ export function EnvironmentLane(props: {
   previous?: string;
   /** The lane before this one in the promotion order, for how far this one is behind. */
   before?: EnvironmentStatus;
+  /** Changes when an action on the entity changed: the lane's Git activity is read again. */
+  activityKey?: number;
   entityRef: CompoundEntityRef;
   onChanged: () => void;
   now: number;
 }) {
-  const { environment, previous, before, entityRef, onChanged, now } = props;
+  const {
+    environment,
+    previous,
+    before,
+    activityKey,
+    entityRef,
+    onChanged,
+    now,
+  } = props;
   const gap = before
     ? describeVersionGap(versionGap(environment, before), before.name)
     : undefined;
@@ -230,10 +240,11 @@ export function EnvironmentLane(props: {
                 {gap}
               </Typography>
             )}
-            <LastChange
+            <LaneActivity
               entityRef={entityRef}
               environment={name}
               revision={desired.source.revision}
+              activityKey={activityKey}
               now={now}
             />
           </section>

@@ -16,7 +16,7 @@ import { useEffect, useRef } from 'react';
  */
 export function useEntityChangeSignal(
   entityRef: CompoundEntityRef,
-  onChange: () => void,
+  onChange: (signal: GitopsEntitySignal) => void,
 ): boolean {
   const { lastSignal, isSignalsAvailable } = useSignal<GitopsEntitySignal>(
     gitopsEntityChannel(stringifyEntityRef(entityRef)),
@@ -25,7 +25,7 @@ export function useEntityChangeSignal(
   const callback = useRef(onChange);
   callback.current = onChange;
   useEffect(() => {
-    if (lastSignal) callback.current();
+    if (lastSignal) callback.current(lastSignal);
   }, [lastSignal]);
   return isSignalsAvailable;
 }
