@@ -330,11 +330,19 @@ export function EnvironmentLane(props: {
               </Typography>
             )}
             <ul className={classes.list}>
-              {problems.map(problem => (
-                <li key={problem.type} className={classes.problem}>
+              {problems.map((problem, index) => (
+                <li
+                  key={`${problem.type} ${problem.object ?? index}`}
+                  className={classes.problem}
+                >
                   <Typography variant="body2">
                     <strong>{problem.type}</strong>: {problem.message}
                   </Typography>
+                  {problem.object && (
+                    <Typography variant="caption" component="div">
+                      on {problem.object}
+                    </Typography>
+                  )}
                   <Typography variant="body2" color="textSecondary">
                     <em>{problem.hint}</em>
                   </Typography>
