@@ -1,7 +1,7 @@
 import maxSatisfying from 'semver/ranges/max-satisfying';
 import valid from 'semver/functions/valid';
 import { stringify } from 'yaml';
-import { DesiredStateResult } from '@gitops-backstage/plugin-gitops-backend';
+import { DesiredStateResult } from '@gitops-backstage/plugin-gitops-repository';
 
 /** One chart of a demo Helm repository, from a `DemoChart` seed. */
 export interface DemoChart {

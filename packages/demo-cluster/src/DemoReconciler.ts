@@ -4,7 +4,7 @@ import {
   DesiredStateReader,
   DesiredStateResult,
   defaultEnvironmentConfig,
-} from '@gitops-backstage/plugin-gitops-backend';
+} from '@gitops-backstage/plugin-gitops-repository';
 import {
   GitProvider,
   GitRepositoryRef,

@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { CliGitProvider } from '@gitops-backstage/plugin-gitops-backend';
+import { CliGitProvider } from '@gitops-backstage/plugin-gitops-repository';
 import os from 'node:os';
 import path from 'node:path';
 import { DemoReconciler } from './DemoReconciler';

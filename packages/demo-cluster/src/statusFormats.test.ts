@@ -1,5 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { CliGitProvider } from '@gitops-backstage/plugin-gitops-backend';
+import { CliGitProvider } from '@gitops-backstage/plugin-gitops-repository';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -9,7 +9,7 @@ import {
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { gitIn } from './__testUtils__/exampleRepo';
+import { gitIn } from '@gitops-backstage/plugin-gitops-repository/testUtils';
 import {
   expectChangedYamlParses,
   startPromotionBackend,

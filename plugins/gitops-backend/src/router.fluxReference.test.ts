@@ -3,7 +3,10 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { setupServer } from 'msw/node';
 import request from 'supertest';
-import { fluxFleetRepoFolder, gitIn } from './__testUtils__/exampleRepo';
+import {
+  fluxFleetRepoFolder,
+  gitIn,
+} from '@gitops-backstage/plugin-gitops-repository/testUtils';
 import { FakeKubeApi } from './__testUtils__/fakeKubeApi';
 import {
   changedLines,

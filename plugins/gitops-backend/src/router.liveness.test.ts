@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
 import { mergeSnapshots, shiftTimes } from './__testUtils__/clusterSnapshots';
-import { createExampleGitRepo } from './__testUtils__/exampleRepo';
+import { createExampleGitRepo } from '@gitops-backstage/plugin-gitops-repository/testUtils';
 import { HttpKubeApi } from './__testUtils__/httpKubeApi';
 import { loadRbac } from './__testUtils__/rbac';
 import { gitopsPlugin } from './plugin';

@@ -11,7 +11,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { createExampleGitRepo, gitIn } from './__testUtils__/exampleRepo';
+import {
+  createExampleGitRepo,
+  gitIn,
+} from '@gitops-backstage/plugin-gitops-repository/testUtils';
 import { gitopsPlugin } from './plugin';
 
 function component(name: string, annotations: Record<string, string>): Entity {

@@ -6,7 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { gitopsPlugin } from '../plugin';
-import { createExampleGitRepo, gitIn } from './exampleRepo';
+import {
+  createExampleGitRepo,
+  gitIn,
+} from '@gitops-backstage/plugin-gitops-repository/testUtils';
 
 export function component(
   name: string,

@@ -1,9 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
 import { ConflictError } from '@backstage/errors';
-import { ManifestError } from './desired/parseYaml';
+import { ManifestError } from '@gitops-backstage/plugin-gitops-repository';
 import { GitopsConfig, findEnvironment } from './config';
 import { Difference, compareDesired } from './compare/compareDesired';
-import { DesiredStateReader } from './desired/DesiredStateReader';
+import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import { ServiceLocator } from './ServiceLocator';
 
 /** Options of {@link CompareService}. */

@@ -5,8 +5,8 @@ import {
   EnvironmentStatus,
   EnvironmentsResponse,
 } from '@gitops-backstage/plugin-gitops-common';
-import { DesiredStateReader } from './desired/DesiredStateReader';
-import { ManifestError } from './desired/parseYaml';
+import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
+import { ManifestError } from '@gitops-backstage/plugin-gitops-repository';
 import { CacheRead } from './live/kinds';
 import { LiveStatusService } from './live/LiveStatusService';
 import { RegistryStatusService } from './registry/RegistryStatusService';

@@ -10,8 +10,8 @@ import {
   fillTemplate,
   findEnvironment,
 } from './config';
-import { DesiredStateReader } from './desired/DesiredStateReader';
-import { ManifestError } from './desired/parseYaml';
+import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
+import { ManifestError } from '@gitops-backstage/plugin-gitops-repository';
 import { ServiceLocator } from './ServiceLocator';
 import { actionIdOf } from './promotion/commitMessage';
 import { ActionStore } from './store/ActionStore';

@@ -12,36 +12,12 @@ import {
   ANNOTATION_ARGOCD_APP_NAMESPACE,
   ANNOTATION_ARGOCD_APP_SELECTOR,
 } from '@gitops-backstage/plugin-gitops-common';
-import {
-  GitProvider,
-  GitRepositoryRef,
-} from '@gitops-backstage/plugin-gitops-node';
+import { GitProvider } from '@gitops-backstage/plugin-gitops-node';
 import path from 'node:path';
-import { GitopsConfig, RepositoryLayout } from './config';
-import { WorkloadHints } from './desired/workloadState';
+import { GitopsConfig } from './config';
+import { ServiceTarget } from '@gitops-backstage/plugin-gitops-repository';
 
-/** Where a catalog entity's GitOps state lives. */
-export interface ServiceTarget {
-  entityRef: string;
-  /** Entity name; fills `{service}` in path and namespace templates. */
-  service: string;
-  /** The service's folder in the repository (`gitops.backstage.io/path`). */
-  path: string;
-  repository: GitRepositoryRef;
-  provider: GitProvider;
-  hints: WorkloadHints;
-  /** How to find the service's objects in a cluster (annotations of the ecosystem). */
-  selectors: {
-    labelSelector?: string;
-    argoAppName?: string;
-    argoAppSelector?: string;
-    argoAppNamespace?: string;
-  };
-  /** `gitops.backstage.io/tag-policy`, when set. */
-  tagPolicy?: string;
-  /** The repository's own path templates (`gitops.repositories[].layout`). */
-  layout?: RepositoryLayout;
-}
+export type { ServiceTarget };
 
 /** Options of {@link ServiceLocator}. */
 export interface ServiceLocatorOptions {

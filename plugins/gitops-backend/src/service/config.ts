@@ -3,7 +3,19 @@ import { NotFoundError } from '@backstage/errors';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  EnvironmentConfig,
+  RepositoryLayout,
+  defaultEnvironmentConfig,
+} from '@gitops-backstage/plugin-gitops-repository';
 import { RegistryHostConfig } from './registry/OciRegistryClient';
+
+export type { EnvironmentConfig, RepositoryLayout };
+export {
+  defaultEnvironmentConfig,
+  environmentInRepository,
+  fillTemplate,
+} from '@gitops-backstage/plugin-gitops-repository';
 
 /** A configured GitOps repository, defaults applied. */
 export interface RepositoryConfig {
@@ -13,60 +25,6 @@ export interface RepositoryConfig {
   provider: string;
   /** Path templates of this repository that replace the environments' own. */
   layout?: RepositoryLayout;
-}
-
-/** How a repository is laid out, where it differs from `gitops.environments`. */
-export interface RepositoryLayout {
-  overlayPath?: string;
-  valuesFile?: string;
-  definitionPath?: string | string[];
-  /** What `{env}` stands for, per environment name. */
-  environmentFolders?: Record<string, string>;
-}
-
-/**
- * An environment as one repository's services see it: its path templates replaced by the
- * repository's, and `{env}` in them by the repository's folder name for it.
- */
-export function environmentInRepository(
-  environment: EnvironmentConfig,
-  layout: RepositoryLayout | undefined,
-): EnvironmentConfig {
-  if (!layout) return environment;
-  const folder = layout.environmentFolders?.[environment.name];
-  const inFolder = (template: string) =>
-    folder ? template.replace(/\{env\}/g, folder) : template;
-  const definitionPath = layout.definitionPath ?? environment.definitionPath;
-  return {
-    ...environment,
-    overlayPath: inFolder(layout.overlayPath ?? environment.overlayPath),
-    valuesFile: inFolder(layout.valuesFile ?? environment.valuesFile),
-    definitionPath:
-      definitionPath === null ? null : [definitionPath].flat().map(inFolder),
-  };
-}
-
-/** A configured environment, defaults applied. */
-export interface EnvironmentConfig {
-  name: string;
-  cluster: string | null;
-  namespace: string;
-  overlayPath: string;
-  valuesFile: string;
-  /**
-   * The GitOps engine object of the environment (an Argo CD Application), as a path template;
-   * when the file exists, the desired state is resolved from it.
-   */
-  definitionPath: string | string[] | null;
-  promotionPolicy: 'commit' | 'pullRequest';
-  /** Environments a promotion into this one may come from. */
-  allowedSources: string[];
-  /** The source must run the version Synced and Healthy. */
-  requireHealthySource: boolean;
-  /** The source must have had the version at least this long; 0 = no soak gate. */
-  minSoakMinutes: number;
-  /** The engine is expected to sync this environment on its own. */
-  autoSync: boolean;
 }
 
 /** The whole `gitops` config block, defaults applied in this one place. */
@@ -248,14 +206,13 @@ function readEnvironment(
       `gitops.environments[${name}].promotion.minSoakMinutes must be 0 or more`,
     );
   }
+  const defaults = defaultEnvironmentConfig(name);
   return {
     name,
-    cluster: env?.getOptionalString('cluster') ?? null,
-    namespace: env?.getOptionalString('namespace') ?? '{service}-{env}',
-    overlayPath:
-      env?.getOptionalString('overlayPath') ?? '{path}/overlays/{env}',
-    valuesFile:
-      env?.getOptionalString('valuesFile') ?? '{path}/values-{env}.yaml',
+    cluster: env?.getOptionalString('cluster') ?? defaults.cluster,
+    namespace: env?.getOptionalString('namespace') ?? defaults.namespace,
+    overlayPath: env?.getOptionalString('overlayPath') ?? defaults.overlayPath,
+    valuesFile: env?.getOptionalString('valuesFile') ?? defaults.valuesFile,
     definitionPath: readStringOrList(env, 'definitionPath'),
     promotionPolicy: policy,
     allowedSources:
@@ -278,28 +235,6 @@ function defaultProviderFor(
     // Not a URL (a local path or scp-like `git@host:repo`): only the git CLI reads those.
     return 'git';
   }
-}
-
-/** Fills `{name}` placeholders; unknown placeholders are left as they are. */
-export function fillTemplate(
-  template: string,
-  values: Record<string, string>,
-): string {
-  return template
-    .replace(/\{(\w+)\}/g, (all, key: string) => values[key] ?? all)
-    .replace(/\/+/g, '/')
-    .replace(/^\.\//, '');
-}
-
-/**
- * An environment with the config defaults applied and some fields set, for code that reads
- * desired state without an app config (tools, tests).
- */
-export function defaultEnvironmentConfig(
-  name: string,
-  overrides: Partial<EnvironmentConfig> = {},
-): EnvironmentConfig {
-  return { ...readEnvironment(name, null), ...overrides };
 }
 
 function readStringOrList(

@@ -14,9 +14,9 @@ import {
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { ANNOTATION_GITOPS_PATH } from '@gitops-backstage/plugin-gitops-common';
 import { fillTemplate, readGitopsConfig } from './config';
-import { DesiredStateReader } from './desired/DesiredStateReader';
+import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import { EnvironmentService } from './EnvironmentService';
-import { CliGitProvider } from './git/CliGitProvider';
+import { CliGitProvider } from '@gitops-backstage/plugin-gitops-repository';
 import { GithubGitProvider } from './git/GithubGitProvider';
 import { CompareService } from './CompareService';
 import { HistoryService } from './HistoryService';

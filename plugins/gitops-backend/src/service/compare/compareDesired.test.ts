@@ -1,9 +1,9 @@
-import { DesiredStateReader } from '../desired/DesiredStateReader';
+import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import {
   defaultEnvironment,
   loadExampleFiles,
   memoryGitProvider,
-} from '../../__testUtils__/exampleRepo';
+} from '@gitops-backstage/plugin-gitops-repository/testUtils';
 import { compareDesired } from './compareDesired';
 
 const environment = defaultEnvironment;

@@ -1,6 +1,6 @@
 import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
-import { DesiredStateResult } from '../desired/DesiredStateReader';
-import { isPlainObject } from '../desired/parseYaml';
+import { DesiredStateResult } from '@gitops-backstage/plugin-gitops-repository';
+import { isPlainObject } from '@gitops-backstage/plugin-gitops-repository';
 
 /** One field that differs between two environments. */
 export interface Difference {

@@ -4,10 +4,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { createExampleGitRepo, gitIn } from '../../__testUtils__/exampleRepo';
+import {
+  createExampleGitRepo,
+  gitIn,
+} from '@gitops-backstage/plugin-gitops-repository/testUtils';
 import { KeyedMutex } from '../promotion/KeyedMutex';
-import { planChange } from '../promotion/PromotionPlanner';
-import { CliGitProvider, pushUrl } from './CliGitProvider';
+import { planChange } from '@gitops-backstage/plugin-gitops-repository';
+import {
+  CliGitProvider,
+  pushUrl,
+} from '@gitops-backstage/plugin-gitops-repository';
 
 /** Commits through the git provider to a real bare remote. */
 describe('CliGitProvider.commit', () => {

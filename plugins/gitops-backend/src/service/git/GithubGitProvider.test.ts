@@ -9,8 +9,8 @@ import { setupServer } from 'msw/node';
 import {
   defaultEnvironment,
   loadExampleFiles,
-} from '../../__testUtils__/exampleRepo';
-import { DesiredStateReader } from '../desired/DesiredStateReader';
+} from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import { GithubGitProvider } from './GithubGitProvider';
 
 const API = 'https://api.github.com/repos/acme/gitops';

@@ -4,7 +4,10 @@ import {
   Problem,
   ProblemType,
 } from '@gitops-backstage/plugin-gitops-common';
-import { formatImageRef, parseImageRef } from '../desired/imageRef';
+import {
+  formatImageRef,
+  parseImageRef,
+} from '@gitops-backstage/plugin-gitops-repository';
 import { HINTS } from './hints';
 import { KubeObject, condition, describeObject } from './kinds';
 import { ServiceObjects } from './selectServiceObjects';

@@ -1,4 +1,4 @@
-import { internedCopy } from '../internStrings';
+import { internedCopy } from '@gitops-backstage/plugin-gitops-repository';
 import { KindKey, KubeObject } from './kinds';
 
 /** Warning events older than this are not kept: they describe incidents long over. */

@@ -4,7 +4,7 @@ import { GitConflictError } from '@gitops-backstage/plugin-gitops-node';
 import { ServiceTarget } from '../ServiceLocator';
 import { UpstreamError } from '../errors';
 import { KeyedMutex } from './KeyedMutex';
-import { Plan } from './PromotionPlanner';
+import { Plan } from '@gitops-backstage/plugin-gitops-repository';
 
 /** A change planned on one revision of the branch. */
 export interface PlannedChange<T> {

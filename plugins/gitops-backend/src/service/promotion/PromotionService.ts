@@ -12,7 +12,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { randomUUID } from 'node:crypto';
 import { EnvironmentConfig, GitopsConfig, findEnvironment } from '../config';
-import { DesiredStateReader } from '../desired/DesiredStateReader';
+import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import { EnvironmentService } from '../EnvironmentService';
 import { HistoryService } from '../HistoryService';
 import { ServiceLocator } from '../ServiceLocator';
@@ -21,7 +21,7 @@ import { ChangeWriter, PlannedChange } from './ChangeWriter';
 import { desiredVersion, evaluateGates, exactChartVersion } from './gates';
 import { chartVersionChange } from './chartVersion';
 import { versionArrival, versionForTarget } from './versionLookup';
-import { PlanChange } from './PromotionPlanner';
+import { PlanChange } from '@gitops-backstage/plugin-gitops-repository';
 import { pullRequestBody } from './pullRequestBody';
 import { ChangeIntent, Details, planOnRevision } from './planOnRevision';
 import {

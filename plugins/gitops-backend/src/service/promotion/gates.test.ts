@@ -1,5 +1,5 @@
 import { EnvironmentStatus } from '@gitops-backstage/plugin-gitops-common';
-import { defaultEnvironment } from '../../__testUtils__/exampleRepo';
+import { defaultEnvironment } from '@gitops-backstage/plugin-gitops-repository/testUtils';
 import { EnvironmentConfig } from '../config';
 import {
   desiredVersion,

@@ -5,13 +5,16 @@ import {
   GitopsVersion,
 } from '@gitops-backstage/plugin-gitops-common';
 import { EnvironmentConfig } from '../config';
-import { DesiredStateReader } from '../desired/DesiredStateReader';
-import { ManifestError } from '../desired/parseYaml';
+import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
+import { ManifestError } from '@gitops-backstage/plugin-gitops-repository';
 import { ServiceTarget } from '../ServiceLocator';
 import { PlannedChange } from './ChangeWriter';
 import { Actor } from './changeRequests';
 import { MessageSubject, commitMessage } from './commitMessage';
-import { PlanChange, planChange } from './PromotionPlanner';
+import {
+  PlanChange,
+  planChange,
+} from '@gitops-backstage/plugin-gitops-repository';
 
 /** What a change records besides its diff. */
 export type Details = {

@@ -5,7 +5,7 @@ import { GitopsAction } from '@gitops-backstage/plugin-gitops-common';
 import { KubeConfig } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
 import { GitopsConfig, findEnvironment } from '../config';
-import { DesiredStateReader } from '../desired/DesiredStateReader';
+import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import { LiveStatusService } from '../live/LiveStatusService';
 import { Actor, ActionResult } from '../promotion/changeRequests';
 import { ServiceLocator } from '../ServiceLocator';

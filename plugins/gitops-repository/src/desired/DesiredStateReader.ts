@@ -6,8 +6,8 @@ import {
   EnvironmentConfig,
   environmentInRepository,
   fillTemplate,
-} from '../config';
-import { ServiceTarget } from '../ServiceLocator';
+} from '../environments';
+import { ServiceTarget } from '../ServiceTarget';
 import {
   KubernetesObject,
   buildKustomization,

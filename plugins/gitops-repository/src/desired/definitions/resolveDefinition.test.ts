@@ -1,4 +1,4 @@
-import { planChange } from '../../promotion/PromotionPlanner';
+import { planChange } from '../../planner/PromotionPlanner';
 import { resolveDefinition } from './resolveDefinition';
 import { planResolved, webDeployment } from './__testUtils__/smallRepo';
 

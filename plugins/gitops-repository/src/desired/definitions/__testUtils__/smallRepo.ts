@@ -1,4 +1,4 @@
-import { planChange } from '../../../promotion/PromotionPlanner';
+import { planChange } from '../../../planner/PromotionPlanner';
 import { ResolvedDefinition } from '../argoApplication';
 
 /** A Deployment `web` running `ghcr.io/acme/web:<tag>`, as a base manifest. */

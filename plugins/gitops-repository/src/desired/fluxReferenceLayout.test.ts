@@ -4,10 +4,10 @@ import {
   fluxFleetRepoFolder,
   loadExampleFiles,
   memoryGitProvider,
-} from '../../__testUtils__/exampleRepo';
-import { RepositoryLayout } from '../config';
-import { ServiceTarget } from '../ServiceLocator';
-import { planChange } from '../promotion/PromotionPlanner';
+} from '../testUtils/exampleRepo';
+import { RepositoryLayout } from '../environments';
+import { ServiceTarget } from '../ServiceTarget';
+import { planChange } from '../planner/PromotionPlanner';
 import { DesiredStateReader } from './DesiredStateReader';
 
 /**

@@ -1,10 +1,10 @@
 import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
-import { ServiceTarget } from '../ServiceLocator';
+import { ServiceTarget } from '../ServiceTarget';
 import {
   defaultEnvironment,
   loadExampleFiles,
   memoryGitProvider,
-} from '../../__testUtils__/exampleRepo';
+} from '../testUtils/exampleRepo';
 import { DesiredStateReader } from './DesiredStateReader';
 import { ManifestError } from './parseYaml';
 

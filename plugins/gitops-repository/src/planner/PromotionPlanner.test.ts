@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { loadExampleFiles } from '../../__testUtils__/exampleRepo';
+import { loadExampleFiles } from '../testUtils/exampleRepo';
 import { PlanChange, PlanTarget, planChange } from './PromotionPlanner';
 
 const guestbook = (env: string): PlanTarget => ({

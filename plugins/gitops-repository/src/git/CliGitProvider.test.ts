@@ -6,7 +6,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createExampleGitRepo, gitIn } from '../../__testUtils__/exampleRepo';
+import { createExampleGitRepo, gitIn } from '../testUtils/exampleRepo';
 import { CliGitProvider } from './CliGitProvider';
 
 describe('CliGitProvider', () => {

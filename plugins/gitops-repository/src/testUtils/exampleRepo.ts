@@ -1,12 +1,12 @@
-import { ConfigReader } from '@backstage/config';
-import { ScmIntegrations } from '@backstage/integration';
 import { GitProvider } from '@gitops-backstage/plugin-gitops-node';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EnvironmentConfig, readGitopsConfig } from '../service/config';
+import { EnvironmentConfig, defaultEnvironmentConfig } from '../environments';
 
 /** The repository root of this monorepo. */
+// Test helpers run from source, never from a production build.
+// eslint-disable-next-line no-restricted-syntax
 export const repoRoot = path.resolve(__dirname, '../../../..');
 
 /** The plain-folder example GitOps repository. */
@@ -84,7 +84,5 @@ export function gitIn(dir: string, ...args: string[]): string {
 
 /** An environment with the config defaults applied, as `gitops.environments: [{name}]` gives. */
 export function defaultEnvironment(name: string): EnvironmentConfig {
-  const config = new ConfigReader({ gitops: { environments: [{ name }] } });
-  return readGitopsConfig(config, ScmIntegrations.fromConfig(config))
-    .environments[0];
+  return defaultEnvironmentConfig(name);
 }

@@ -1,0 +1,14 @@
+/**
+ * Test helpers over the example GitOps repositories of this monorepo: their files in memory,
+ * real Git repositories made from them, and environments with the config defaults.
+ */
+export {
+  createExampleGitRepo,
+  defaultEnvironment,
+  exampleRepoFolder,
+  fluxFleetRepoFolder,
+  gitIn,
+  loadExampleFiles,
+  memoryGitProvider,
+  repoRoot,
+} from './exampleRepo';
