@@ -41,6 +41,17 @@ export interface Config {
          */
         environmentFolders?: { [environment: string]: string };
       };
+      /**
+       * Web addresses of the repository, for links to what the plugin wrote (the new service's
+       * `catalog-info.yaml` that the scaffolder registers, a commit). Derived for
+       * `https://github.com/…` and `https://gitlab.com/…` URLs; set them for other hosts.
+       */
+      links?: {
+        /** A file at a branch: `{branch}` and `{path}` are filled, e.g. `https://git.example.com/org/repo/raw/{branch}/{path}`. */
+        file?: string;
+        /** A commit: `{sha}` is filled. */
+        commit?: string;
+      };
     }>;
 
     /**
@@ -267,6 +278,41 @@ export interface Config {
       watchMinutes?: number;
       /** At most this many entities are watched per backend instance. Default 200. */
       maxEntities?: number;
+    };
+
+    /**
+     * New services (`POST /services`, the scaffolder action `gitops:service:create`): where their
+     * files go. The environments, their namespaces and overlay / values paths are those of
+     * `gitops.environments` (and the repository's `layout`).
+     */
+    serviceCreation?: {
+      /** The service folder; `{service}` is the name. Default `apps/{service}`. */
+      pathTemplate?: string;
+      /**
+       * `commit` (to the branch) or `pull-request` (one branch and pull request with every
+       * file). Default: `pull-request` when any environment's `promotion.mode` is, else `commit`.
+       */
+      mode?: 'commit' | 'pull-request';
+      /** Argo CD Applications of a new service, one per environment. */
+      argocd?: {
+        /** Where each Application goes; `{service}`, `{env}`. Default `argocd/{service}-{env}.yaml` (list it in `environments[].definitionPath` too). */
+        definitionPath?: string;
+        /** Namespace of the Applications. Default `argocd`. */
+        namespace?: string;
+        /** Argo CD project. Default `default`. */
+        project?: string;
+        /** `spec.source.repoURL` as Argo CD knows the repository. Default: the repository's `url`. */
+        repoURL?: string;
+      };
+      /** Flux Kustomizations (Kustomize) or HelmReleases (Helm) of a new service, one per environment. */
+      flux?: {
+        /** Where each object goes; `{service}`, `{env}`. Default `clusters/{env}/{service}.yaml` (list it in `environments[].definitionPath` too). */
+        definitionPath?: string;
+        /** Namespace of the objects. Default `flux-system`. */
+        namespace?: string;
+        /** The GitRepository Flux reads this repository through. Default `flux-system` in the objects' namespace. */
+        sourceRef?: { name?: string; namespace?: string };
+      };
     };
 
     /** History endpoint: how many commits of an environment's paths are examined. Default 100. */

@@ -107,6 +107,77 @@ export const syncBody = z
   })
   .strict();
 
+/** Body of `POST /services` (see CreateServiceRequest in gitops-common). */
+export const createServiceBody = z
+  .object({
+    name: z
+      .string({ required_error: 'name is required' })
+      .max(63, 'name must be at most 63 characters (a DNS label)')
+      .regex(
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+        "name must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit",
+      ),
+    owner: z
+      .string({ required_error: 'owner is required' })
+      .min(1, 'owner is required')
+      .max(255)
+      .regex(
+        /^([a-z]+:)?([A-Za-z0-9._-]+\/)?[A-Za-z0-9._-]+$/,
+        'owner must be an entity ref, e.g. group:default/team-a',
+      ),
+    system: z
+      .string()
+      .max(255)
+      .regex(
+        /^([a-z]+:)?([A-Za-z0-9._-]+\/)?[A-Za-z0-9._-]+$/,
+        'system must be an entity ref',
+      )
+      .optional(),
+    description: z.string().max(1000).optional(),
+    engine: z.enum(['argocd', 'flux'], {
+      errorMap: () => ({ message: 'engine must be argocd or flux' }),
+    }),
+    layout: z.enum(['kustomize', 'helm'], {
+      errorMap: () => ({ message: 'layout must be kustomize or helm' }),
+    }),
+    image: z
+      .string({ required_error: 'image is required' })
+      .max(255)
+      .regex(
+        /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/,
+        'image must be an image repository without tag, e.g. ghcr.io/acme/hello',
+      ),
+    tag: z
+      .string({ required_error: 'tag is required' })
+      .max(128, 'tag must be at most 128 characters')
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'tag must be a valid image tag')
+      .refine(t => t !== 'latest', 'tag must not be "latest": name a version'),
+    digest: z
+      .string()
+      .regex(/^sha256:[0-9a-f]{64}$/, 'digest must be sha256:<64 hex digits>')
+      .optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    autoscaling: z
+      .object({
+        minReplicas: replicas('autoscaling.minReplicas', 1),
+        maxReplicas: replicas('autoscaling.maxReplicas', 1),
+      })
+      .strict()
+      .refine(
+        a => a.minReplicas <= a.maxReplicas,
+        'autoscaling.minReplicas must not be above maxReplicas',
+      )
+      .optional(),
+    repository: name('repository').optional(),
+    sourceLocation: z
+      .string()
+      .url('sourceLocation must be a URL')
+      .max(1000)
+      .optional(),
+    dryRun: z.boolean().optional(),
+  })
+  .strict();
+
 /** Validates a body or parameters, answering 400 with every problem in one message. */
 export function parseBody<T extends z.ZodTypeAny>(
   schema: T,

@@ -16,6 +16,7 @@ import {
   gitopsEnvironmentResourceRef,
   gitopsPromotePermission,
   gitopsScalePermission,
+  gitopsServiceCreatePermission,
   gitopsSyncPermission,
 } from '@gitops-backstage/plugin-gitops-common';
 import { ResourcePermission } from '@backstage/plugin-permission-common';
@@ -28,6 +29,7 @@ import { resolveActor } from './service/promotion/resolveActor';
 import { ActionResult, Actor } from './service/promotion/changeRequests';
 import {
   entityPathParams,
+  createServiceBody,
   parseBody,
   promoteBody,
   rollbackBody,
@@ -52,6 +54,7 @@ export interface RouterOptions {
     | 'sync'
     | 'config'
     | 'entitySignals'
+    | 'creation'
   >;
 }
 
@@ -327,6 +330,32 @@ export async function createRouter(
     body => body.environment,
     (...args) => services.sync.request(...args),
   );
+
+  // A new service's files in the GitOps repository, on behalf of the caller (the scaffolder
+  // action passes the credentials of the user running the template).
+  router.post('/services', async (req, res) => {
+    const body = parseBody(createServiceBody, req.body);
+    const credentials = await httpAuth.credentials(req);
+    const [decision] = await permissions.authorize(
+      [{ permission: gitopsServiceCreatePermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError('Not allowed to create GitOps services');
+    }
+    const actor = await resolveActor({
+      credentials,
+      auth,
+      catalog,
+      fallbackEmail: services.config.promotion.fallbackEmail,
+    });
+    const result = await services.creation.create(
+      body,
+      actor,
+      abortOnClose(req, res),
+    );
+    res.status(result.httpStatus).json(result.service);
+  });
 
   router.get('/promotions/:id', async (req, res) => {
     const id = req.params.id;

@@ -1,10 +1,15 @@
 /**
- * Kinds of change the plugin makes: version moves and scaling are Git commits, `sync` is the
- * only request that reaches a cluster.
+ * Kinds of change the plugin makes: version moves, scaling and new services (`create`) are Git
+ * commits, `sync` is the only request that reaches a cluster.
  *
  * @public
  */
-export type GitopsActionKind = 'promote' | 'rollback' | 'scale' | 'sync';
+export type GitopsActionKind =
+  | 'promote'
+  | 'rollback'
+  | 'scale'
+  | 'sync'
+  | 'create';
 
 /**
  * Where a change stands. `Committed`/`PullRequestOpened` are tracked until the target

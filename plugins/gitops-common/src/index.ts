@@ -9,3 +9,4 @@ export * from './overview';
 export * from './actions';
 export * from './permissions';
 export * from './signals';
+export * from './services';

@@ -84,6 +84,17 @@ export const gitopsSyncPermission = createPermission({
 });
 
 /**
+ * Creating a new GitOps-managed service: its files in the GitOps repository (`POST /services`,
+ * the scaffolder action `gitops:service:create` on behalf of the user running the template).
+ *
+ * @public
+ */
+export const gitopsServiceCreatePermission = createPermission({
+  name: 'gitops.service.create',
+  attributes: { action: 'create' },
+});
+
+/**
  * Every permission of the GitOps plugin set.
  *
  * @public
@@ -93,4 +104,5 @@ export const gitopsPermissions = [
   gitopsPromotePermission,
   gitopsScalePermission,
   gitopsSyncPermission,
+  gitopsServiceCreatePermission,
 ];

@@ -30,3 +30,10 @@ export {
 export type { EnvironmentConfig, RepositoryLayout } from './environments';
 export type { ServiceTarget } from './ServiceTarget';
 export { internStrings, internedCopy } from './internStrings';
+export { renderNewService } from './newService/renderNewService';
+export type {
+  NewServiceEnvironment,
+  NewServiceSpec,
+  RenderedFile,
+  RenderedService,
+} from './newService/types';

@@ -68,12 +68,25 @@ describe('readGitopsConfig', () => {
     });
   });
 
+  const githubLinks = {
+    file: 'https://github.com/acme/gitops/blob/{branch}/{path}',
+    commit: 'https://github.com/acme/gitops/commit/{sha}',
+  };
+  const noLinks = { file: null, commit: null };
   it.each([
-    ['https://github.com/acme/gitops.git', 'github'],
-    ['https://gitlab.example.com/acme/gitops.git', 'git'],
-    ['/srv/git/gitops', 'git'],
-    ['git@github.com:acme/gitops.git', 'git'],
-  ])('picks the provider of %s', (url, provider) => {
+    ['https://github.com/acme/gitops.git', 'github', githubLinks],
+    ['https://gitlab.example.com/acme/gitops.git', 'git', noLinks],
+    ['/srv/git/gitops', 'git', noLinks],
+    ['git@github.com:acme/gitops.git', 'git', noLinks],
+    [
+      'https://gitlab.com/acme/gitops',
+      'git',
+      {
+        file: 'https://gitlab.com/acme/gitops/-/blob/{branch}/{path}',
+        commit: 'https://gitlab.com/acme/gitops/-/commit/{sha}',
+      },
+    ],
+  ])('picks the provider and links of %s', (url, provider, links) => {
     const config = readGitopsConfig(
       new ConfigReader({ gitops: { repositories: [{ url }] } }),
       integrations,
@@ -83,7 +96,61 @@ describe('readGitopsConfig', () => {
       url,
       branch: 'main',
       provider,
+      links,
     });
+  });
+
+  it('takes configured links of a plain Git host', () => {
+    const config = readGitopsConfig(
+      new ConfigReader({
+        gitops: {
+          repositories: [
+            {
+              url: '/srv/git/gitops',
+              links: { file: 'http://git.local/raw/{branch}/{path}' },
+            },
+          ],
+        },
+      }),
+      integrations,
+    );
+    expect(config.repositories[0].links).toEqual({
+      file: 'http://git.local/raw/{branch}/{path}',
+      commit: null,
+    });
+  });
+
+  it('reads gitops.serviceCreation with its defaults', () => {
+    const read = (serviceCreation?: object) =>
+      readGitopsConfig(
+        new ConfigReader({ gitops: { serviceCreation } }),
+        integrations,
+      ).serviceCreation;
+    expect(read()).toEqual({
+      pathTemplate: 'apps/{service}',
+      mode: null,
+      argocd: {
+        definitionPath: 'argocd/{service}-{env}.yaml',
+        namespace: 'argocd',
+        project: 'default',
+        repoURL: null,
+      },
+      flux: {
+        definitionPath: 'clusters/{env}/{service}.yaml',
+        namespace: 'flux-system',
+        sourceName: 'flux-system',
+        sourceNamespace: 'flux-system',
+      },
+    });
+    expect(
+      read({ mode: 'pull-request', flux: { sourceRef: { name: 'repo' } } }),
+    ).toMatchObject({ mode: 'pullRequest', flux: { sourceName: 'repo' } });
+    expect(() => read({ mode: 'yolo' })).toThrow(
+      'gitops.serviceCreation.mode must be "commit" or "pull-request", not "yolo"',
+    );
+    expect(() => read({ pathTemplate: 'apps/fixed' })).toThrow(
+      'gitops.serviceCreation.pathTemplate must contain {service}',
+    );
   });
 
   it.each([

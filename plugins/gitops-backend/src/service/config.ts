@@ -9,6 +9,10 @@ import {
   defaultEnvironmentConfig,
 } from '@gitops-backstage/plugin-gitops-repository';
 import { RegistryHostConfig } from './registry/OciRegistryClient';
+import {
+  ServiceCreationConfig,
+  readServiceCreationConfig,
+} from './creation/creationConfig';
 
 export type { EnvironmentConfig, RepositoryLayout };
 export {
@@ -25,6 +29,8 @@ export interface RepositoryConfig {
   provider: string;
   /** Path templates of this repository that replace the environments' own. */
   layout?: RepositoryLayout;
+  /** Web addresses of a file (`{branch}`, `{path}`) and a commit (`{sha}`); `null` when unknown. */
+  links: { file: string | null; commit: string | null };
 }
 
 /** The whole `gitops` config block, defaults applied in this one place. */
@@ -49,6 +55,8 @@ export interface GitopsConfig {
   overviewReuseMs: number;
   /** Live updates pushed with Backstage signals (see EntityChangeSignals). */
   signals: { intervalMs: number; watchMs: number; maxEntities: number };
+  /** How `POST /services` lays a new service out (`gitops.serviceCreation`). */
+  serviceCreation: ServiceCreationConfig;
   promotion: {
     /** How often the tracker checks pending changes. */
     trackIntervalSeconds: number;
@@ -91,6 +99,7 @@ export function readGitopsConfig(
           repo.getOptionalString('provider') ??
           defaultProviderFor(url, integrations),
         layout: readLayout(repo.getOptionalConfig('layout')),
+        links: repositoryLinks(url, repo),
       };
     },
   );
@@ -168,6 +177,7 @@ export function readGitopsConfig(
     },
     argoReconcileSeconds:
       root?.getOptionalNumber('argocd.reconciliationSeconds') ?? 180,
+    serviceCreation: readServiceCreationConfig(root),
     historyLimit: root?.getOptionalNumber('historyLimit') ?? 100,
     promotion: {
       trackIntervalSeconds:
@@ -181,6 +191,30 @@ export function readGitopsConfig(
         root?.getOptionalString('promotion.fallbackEmail') ??
         'backstage@localhost',
     },
+  };
+}
+
+/**
+ * Links to a repository's files and commits: `links.file`/`links.commit` when configured (any
+ * Git host's web view, e.g. a plain one's raw files), otherwise derived for GitHub and GitLab
+ * HTTPS URLs; `null` for other hosts and local paths.
+ */
+function repositoryLinks(
+  url: string,
+  repo: Config,
+): { file: string | null; commit: string | null } {
+  const web = /^https:\/\/(github\.com|gitlab\.com)\/(.+?)(\.git)?\/?$/.exec(
+    url,
+  );
+  const base = web ? `https://${web[1]}/${web[2]}` : null;
+  const infix = web?.[1] === 'gitlab.com' ? '/-' : '';
+  return {
+    file:
+      repo.getOptionalString('links.file') ??
+      (base ? `${base}${infix}/blob/{branch}/{path}` : null),
+    commit:
+      repo.getOptionalString('links.commit') ??
+      (base ? `${base}${infix}/commit/{sha}` : null),
   };
 }
 

@@ -26,6 +26,7 @@ import { readClusters } from './live/clusterConfig';
 import { LiveStateCache } from './live/LiveStateCache';
 import { LiveStatusService } from './live/LiveStatusService';
 import { OciRegistryClient } from './registry/OciRegistryClient';
+import { ServiceCreationService } from './creation/ServiceCreationService';
 import { ChartRepositoryClient } from './registry/ChartRepositoryClient';
 import { RegistryStatusService } from './registry/RegistryStatusService';
 import { parseImageRepository } from './registry/imageRepository';
@@ -166,6 +167,20 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     reader,
     store: options.store,
   });
+  const resolveDigest = async (
+    image: string,
+    tag: string,
+    signal?: AbortSignal,
+  ) => {
+    const ref = parseImageRepository(image);
+    // Only registries listed in config are asked, as for the registry column.
+    if (!config.registries.some(r => r.host === ref.host)) return null;
+    return registryClient.getDigest(ref, tag, { signal });
+  };
+  const writer = new ChangeWriter({
+    logger,
+    maxAttempts: config.promotion.maxAttempts,
+  });
   const promotions = new PromotionService({
     config,
     locator,
@@ -173,18 +188,25 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     environments,
     history,
     store: options.store,
-    writer: new ChangeWriter({
-      logger,
-      maxAttempts: config.promotion.maxAttempts,
-    }),
+    writer,
     logger,
     tracks: environment => live.covers(environment),
-    resolveDigest: async (image, tag, signal) => {
-      const ref = parseImageRepository(image);
-      // Only registries listed in config are asked, as for the registry column.
-      if (!config.registries.some(r => r.host === ref.host)) return null;
-      return registryClient.getDigest(ref, tag, { signal });
-    },
+    resolveDigest,
+  });
+  const creation = new ServiceCreationService({
+    config,
+    providers,
+    writer,
+    store: options.store,
+    logger,
+    tracks: environment => live.covers(environment),
+    resolveDigest,
+    entityExists: async entityRef =>
+      Boolean(
+        await options.catalog.getEntityByRef(entityRef, {
+          credentials: await options.auth.getOwnServiceCredentials(),
+        }),
+      ),
   });
   return {
     config,
@@ -211,6 +233,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     }),
     history,
     promotions,
+    creation,
     sync: new SyncService({
       config,
       locator,

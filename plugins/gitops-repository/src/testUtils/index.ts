@@ -12,3 +12,4 @@ export {
   memoryGitProvider,
   repoRoot,
 } from './exampleRepo';
+export { invalidObjects, validateWithModels } from './validateWithModels';

@@ -73,6 +73,14 @@ export class ActionTracker {
         });
         if (!entity) {
           for (const action of actions) {
+            // A new service's entity is registered after its files are written (the
+            // scaffolder's next step): wait for it as long as for the environment to sync.
+            if (
+              action.action === 'create' &&
+              now.getTime() - Date.parse(action.createdAt) < limits.timeoutMs
+            ) {
+              continue;
+            }
             if (
               await store.update(
                 action.id,

@@ -1,5 +1,6 @@
 import { DesiredStateOrigins } from '@gitops-backstage/plugin-gitops-common';
 import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import {
   KubernetesObject,
   ReadRepoFile,
@@ -222,6 +223,74 @@ export async function resolveBuiltHelmRelease(o: {
   };
 }
 
+/**
+ * Resolves a HelmRelease that is itself the environment's definition (a file Flux applies from
+ * `clusters/<env>/`), as new services are written: its chart from the repository (the chart's
+ * values, then `valuesFiles`, then `spec.values`) or from a Helm / OCI repository declared in
+ * the same file, with every field's file and line.
+ */
+export async function resolveBareHelmRelease(o: {
+  release: KubernetesObject;
+  /** The definition file's text: its other objects may be the chart's source. */
+  text: string;
+  file: string;
+  read: ReadRepoFile;
+  hints: WorkloadHints;
+}): Promise<ResolvedDefinition> {
+  const { release, file } = o;
+  // Document indexes as traceYaml counts them, empty documents included.
+  const objects = parseAllDocuments(o.text).map(
+    d => d.toJS() as KubernetesObject | null,
+  );
+  const source = helmChartSource(
+    release,
+    objects.filter((x): x is KubernetesObject => Boolean(x)),
+  );
+  const files = [
+    {
+      file,
+      doc: objects.findIndex(
+        x =>
+          x?.kind === 'HelmRelease' &&
+          x?.metadata?.name === release.metadata?.name,
+      ),
+    },
+  ];
+  const versionDoc = objects.findIndex(
+    x =>
+      x?.kind === source.versionSetBy.kind &&
+      x?.metadata?.name === source.versionSetBy.name,
+  );
+  const resolved = await resolveHelmRelease({
+    release,
+    files,
+    source,
+    versionFiles: versionDoc >= 0 ? [{ file, doc: versionDoc }] : [],
+    folders: [],
+    read: o.read,
+    hints: o.hints,
+    overlay: '',
+    // The definition and the values files it names belong to this environment; the chart's
+    // own values.yaml is marked shared where it is read.
+    ownFile: () => true,
+  });
+  return {
+    ...resolved,
+    workload: {
+      ...resolved.workload,
+      namespace:
+        release.spec?.targetNamespace ?? release.metadata?.namespace ?? null,
+    },
+    sourcePath: file,
+    inputs: [file, ...resolved.inputs],
+    definition: {
+      kind: 'HelmRelease',
+      name: String(release.metadata?.name),
+      file,
+    },
+  };
+}
+
 async function resolveHelmRelease(o: {
   release: KubernetesObject;
   files: Array<{ file: string; doc: number }>;
@@ -233,6 +302,8 @@ async function resolveHelmRelease(o: {
   read: ReadRepoFile;
   hints: WorkloadHints;
   overlay: string;
+  /** Whether a file is this environment's own; default: inside `overlay`. */
+  ownFile?: (file: string) => boolean;
 }): Promise<Omit<ResolvedDefinition, 'definition'>> {
   const { release, read, source } = o;
   const name = String(release.metadata?.name);
@@ -240,18 +311,38 @@ async function resolveHelmRelease(o: {
   const chartName = source.chart.name;
   const inputs: string[] = [];
   // Files outside the environment's overlay are bases other environments build on too.
-  const own = (file: string) => o.overlay && file.startsWith(`${o.overlay}/`);
+  const own =
+    o.ownFile ??
+    ((file: string) => Boolean(o.overlay) && file.startsWith(`${o.overlay}/`));
 
   let traced: TracedValues = emptyTraced();
   let chartInGit = false;
   if (source.chart.source?.kind === 'GitRepository') {
     const chartDir = chartName.replace(/^\.\//, '').replace(/\/+$/, '');
-    const valuesFile = path.posix.join(chartDir, 'values.yaml');
-    const text = await read(valuesFile);
-    if (text !== undefined) {
-      chartInGit = true;
-      traced = markShared(traceYaml(text, valuesFile) ?? emptyTraced());
-      inputs.push(valuesFile, path.posix.join(chartDir, 'Chart.yaml'));
+    const chartValues = path.posix.join(chartDir, 'values.yaml');
+    const chartText = await read(chartValues);
+    chartInGit = chartText !== undefined;
+    if (chartInGit)
+      inputs.push(chartValues, path.posix.join(chartDir, 'Chart.yaml'));
+    // `valuesFiles` (paths in the source) replace the chart's values.yaml, merged in order;
+    // the chart's own file is shared by every environment, the others are the environment's.
+    const valuesFiles: string[] = (
+      release.spec?.chart?.spec?.valuesFiles ?? []
+    ).map((f: unknown) => path.posix.normalize(String(f).replace(/^\.\//, '')));
+    for (const file of valuesFiles.length > 0 ? valuesFiles : [chartValues]) {
+      const text = file === chartValues ? chartText : await read(file);
+      if (text === undefined) {
+        if (file === chartValues) continue;
+        throw new ManifestError(
+          `HelmRelease ${name}: values file ${file} (spec.chart.spec.valuesFiles) not found`,
+        );
+      }
+      const at = traceYaml(text, file) ?? emptyTraced();
+      traced = mergeTraced(
+        traced,
+        file === chartValues || !own(file) ? markShared(at) : at,
+      );
+      if (!inputs.includes(file)) inputs.push(file);
     }
   }
   let chartVersionOrigin;

@@ -6,7 +6,10 @@ import {
   UnsupportedLayoutError,
   resolveArgoApplication,
 } from './argoApplication';
-import { resolveFluxKustomization } from './fluxHelmRelease';
+import {
+  resolveBareHelmRelease,
+  resolveFluxKustomization,
+} from './fluxHelmRelease';
 import { ListRepoFolders, expandApplicationSet } from './applicationSet';
 import { stringify } from 'yaml';
 
@@ -112,6 +115,18 @@ export async function resolveDefinition(options: {
       read: options.read,
       hints: options.hints,
       names,
+    });
+  }
+  if (
+    object.kind === 'HelmRelease' &&
+    String(object.apiVersion).startsWith('helm.toolkit.fluxcd.io/')
+  ) {
+    return resolveBareHelmRelease({
+      release: object,
+      text: options.text,
+      file,
+      read: options.read,
+      hints: options.hints,
     });
   }
   throw new UnsupportedLayoutError(

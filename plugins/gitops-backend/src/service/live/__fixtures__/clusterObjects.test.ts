@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
+import { validateWithModels } from '@gitops-backstage/plugin-gitops-repository/testUtils';
 import {
   ClusterSnapshot,
   Engine,
@@ -18,25 +17,9 @@ import {
   failureScenarios,
 } from './failureScenarios';
 
-/**
- * The kubernetes-models verdict (null: valid) for each object. The models are ESM whose
- * `exports` offer only `import`, which Jest's CommonJS resolver cannot load, so they run in a
- * plain Node child process (validateWithModels.mjs) that picks each object's class by
- * apiVersion and kind and rejects unknown kinds.
- */
-function validateWithModels(
-  objects: KubeObject[],
-): Map<KubeObject, string | null> {
-  const output = execFileSync(
-    process.execPath,
-    [path.join(__dirname, 'validateWithModels.mjs')],
-    {
-      input: JSON.stringify(objects),
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  const verdicts: (string | null)[] = JSON.parse(output);
+/** The kubernetes-models verdict (null: valid) for each object. */
+function verdictsOf(objects: KubeObject[]): Map<KubeObject, string | null> {
+  const verdicts = validateWithModels(objects);
   return new Map(objects.map((object, i) => [object, verdicts[i]]));
 }
 
@@ -120,9 +103,7 @@ const healthyCases: Case[] = [
 ];
 
 const allCases: Case[] = [...healthyCases, ...failureScenarios];
-const verdicts = validateWithModels(
-  allCases.flatMap(c => snapshotObjects(c.snapshot)),
-);
+const verdicts = verdictsOf(allCases.flatMap(c => snapshotObjects(c.snapshot)));
 
 const NOW = Date.parse(FIXTURE_NOW);
 const ageMinutes = (time: string) => (NOW - Date.parse(time)) / 60_000;
@@ -330,7 +311,7 @@ describe('cluster object fixtures', () => {
       kind: 'ConfigMap',
       metadata: { name: 'guestbook', namespace: 'guestbook-prod', uid: 'y' },
     };
-    const checked = validateWithModels([broken, unknown]);
+    const checked = verdictsOf([broken, unknown]);
     expect(checked.get(broken)).toMatch(/\/spec\/replicas/);
     expect(checked.get(unknown)).toBe(
       'no kubernetes-models class for v1 ConfigMap',

@@ -2,14 +2,21 @@
  * Validates Kubernetes objects with their kubernetes-models classes, in plain Node.
  *
  * Reads a JSON array of objects on stdin and writes a JSON array of verdicts: null when the
- * object validates, otherwise the reason. clusterObjects.test.ts runs this as a child process
+ * object validates, otherwise the reason. validateWithModels.ts runs this as a child process
  * because the models packages are ESM whose `exports` offer only the `import` condition, which
  * Jest's CommonJS module resolution cannot load.
  */
 import { readFileSync } from 'node:fs';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { Event, PersistentVolumeClaim, Pod } from 'kubernetes-models/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import {
+  Event,
+  Namespace,
+  PersistentVolumeClaim,
+  Pod,
+  Service,
+} from 'kubernetes-models/v1';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
 import { HelmRelease } from '@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2';
 import { Kustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
@@ -18,13 +25,16 @@ import {
   OCIRepository,
 } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1';
 
-// Every (apiVersion, kind) the fixtures may contain; anything else is an error.
+// Every (apiVersion, kind) the fixtures and new services may contain; anything else is an error.
 const MODELS = new Map(
   [
     Deployment,
     Pod,
     Event,
     PersistentVolumeClaim,
+    Service,
+    Namespace,
+    PodDisruptionBudget,
     HorizontalPodAutoscaler,
     Application,
     Kustomization,

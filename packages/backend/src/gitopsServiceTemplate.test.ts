@@ -1,0 +1,251 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import gitopsPlugin from '@gitops-backstage/plugin-gitops-backend';
+import scaffolderModuleGitops from '@gitops-backstage/plugin-scaffolder-backend-module-gitops';
+import {
+  createExampleGitRepo,
+  gitIn,
+  repoRoot,
+} from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import fs from 'node:fs';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { parse } from 'yaml';
+
+jest.setTimeout(60_000);
+
+const templateFolder = path.join(repoRoot, 'examples/templates/gitops-service');
+const DIGEST = `sha256:${'5e'.repeat(32)}`;
+
+/** The template's folder as the dry-run API takes it: every file, base64. */
+function directoryContents(folder: string, prefix = '') {
+  const out: Array<{ path: string; base64Content: string }> = [];
+  for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+    const full = path.join(folder, entry.name);
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...directoryContents(full, rel));
+    else
+      out.push({
+        path: rel,
+        base64Content: fs.readFileSync(full).toString('base64'),
+      });
+  }
+  return out;
+}
+
+const entities: Entity[] = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'guests', namespace: 'default' },
+    spec: { type: 'team', children: [] },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: 'mock', namespace: 'default' },
+    spec: {
+      profile: { displayName: 'Mock User', email: 'mock@example.com' },
+      memberOf: ['guests'],
+    },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'guestbook',
+      namespace: 'default',
+      annotations: { 'gitops.backstage.io/path': 'apps/guestbook' },
+    },
+    spec: { type: 'service', owner: 'guests', lifecycle: 'production' },
+  },
+];
+
+/**
+ * The gitops-service template through the scaffolder backend's dry-run API, with the real
+ * scaffolder, the gitops:* actions, the GitOps backend on a bare Git remote and a registry that
+ * knows the image: the plan, the rendered skeleton and the output, and nothing written.
+ */
+describe('examples/templates/gitops-service through the scaffolder dry run', () => {
+  let workDir: string;
+  let remote: string;
+  let registry: http.Server;
+  let server: any;
+
+  beforeAll(async () => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-template-'));
+    const example = createExampleGitRepo(path.join(workDir, 'example'));
+    remote = path.join(workDir, 'remote.git');
+    gitIn(workDir, 'clone', '--quiet', '--bare', example, remote);
+    // A registry that has ghcr.io/acme/hello:0.1.0 (and nothing else).
+    registry = http.createServer((req, res) => {
+      if (req.url === '/v2/acme/hello/manifests/0.1.0') {
+        res.writeHead(200, { 'Docker-Content-Digest': DIGEST });
+      } else {
+        res.writeHead(404);
+      }
+      res.end();
+    });
+    await new Promise<void>(resolve =>
+      registry.listen(0, '127.0.0.1', resolve),
+    );
+    const registryPort = (registry.address() as AddressInfo).port;
+    ({ server } = await startTestBackend({
+      features: [
+        scaffolderPlugin,
+        scaffolderModuleGitops,
+        gitopsPlugin,
+        catalogServiceMock.factory({ entities }),
+        mockServices.rootConfig.factory({
+          data: {
+            gitops: {
+              repositories: [
+                {
+                  name: 'example',
+                  url: remote,
+                  provider: 'git',
+                  links: {
+                    file: 'http://127.0.0.1:7070/git/example/raw/{branch}/{path}',
+                  },
+                },
+              ],
+              environments: ['dev', 'staging', 'prod'].map(name => ({
+                name,
+                definitionPath: [
+                  'argocd/{service}-{env}.yaml',
+                  'clusters/{env}/{service}.yaml',
+                ],
+              })),
+              registries: [
+                { host: 'ghcr.io', url: `http://127.0.0.1:${registryPort}` },
+              ],
+              git: {
+                cacheDir: path.join(workDir, 'cache'),
+                fetchIntervalSeconds: 30,
+              },
+            },
+          },
+        }),
+      ],
+    }));
+  });
+  afterAll(async () => {
+    await new Promise(resolve => registry.close(resolve));
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  const template = parse(
+    fs.readFileSync(path.join(templateFolder, 'template.yaml'), 'utf8'),
+  );
+  const values = (overrides: object = {}) => ({
+    name: 'hello',
+    description: 'Says hello',
+    owner: 'group:default/guests',
+    engine: 'argocd',
+    layout: 'kustomize',
+    port: 8080,
+    tag: '0.1.0',
+    prodMinReplicas: 3,
+    prodMaxReplicas: 10,
+    publishSource: false,
+    ...overrides,
+  });
+  const dryRun = (given: object) =>
+    request(server)
+      .post('/api/scaffolder/v2/dry-run')
+      .send({
+        template,
+        values: given,
+        directoryContents: directoryContents(templateFolder),
+      });
+
+  it('plans the GitOps files, renders the skeleton, and writes nothing', async () => {
+    const before = gitIn(remote, 'rev-parse', 'main');
+    const res = await dryRun(values({ layout: 'helm', engine: 'flux' }));
+    expect(res.status).toBe(200);
+    const log = res.body.log.map((l: any) => l.body.message).join('\n');
+
+    // Both gitops:service:create steps ran as plans; publish and register were skipped.
+    expect(log).toMatch(
+      /Planning hello \(flux, helm\) in the GitOps repository/,
+    );
+    expect(log).toMatch(/Would commit \d+ files on main/);
+    expect(log).toMatch(
+      /dev: apps\/hello\/values-dev.yaml \(namespace hello-dev, clusters\/dev\/hello.yaml\)/,
+    );
+    expect(log).toMatch(
+      /Skipping because catalog:register does not support dry-run/,
+    );
+    expect(res.body.steps.map((s: any) => s.id)).toEqual([
+      'plan',
+      'fetch',
+      'publish',
+      'gitops',
+      'register',
+    ]);
+
+    // The skeleton, rendered with the plan's outputs.
+    const files = new Map<string, string>(
+      res.body.directoryContents.map((f: any) => [
+        f.path,
+        Buffer.from(f.base64Content, 'base64').toString('utf8'),
+      ]),
+    );
+    expect([...files.keys()]).toEqual(
+      expect.arrayContaining([
+        'src/server.ts',
+        'Dockerfile',
+        '.github/workflows/ci.yaml',
+        'package.json',
+      ]),
+    );
+    const ci = files.get('.github/workflows/ci.yaml')!;
+    expect(ci).toContain('apps/hello/values-dev.yaml');
+    expect(ci).toContain('${{ github.sha }}-${{ github.run_number }}');
+    expect(JSON.parse(files.get('package.json')!).name).toBe('hello');
+
+    // Links to the entity and its GitOps tab.
+    expect(res.body.output.links).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ entityRef: 'component:default/hello' }),
+        expect.objectContaining({
+          url: '/catalog/default/component/hello/gitops',
+        }),
+      ]),
+    );
+    expect(gitIn(remote, 'rev-parse', 'main')).toBe(before);
+  });
+
+  it.each<[string, object, RegExp]>([
+    [
+      'an existing name',
+      { name: 'guestbook' },
+      /component:default\/guestbook is already in the catalog: choose another name; nothing was written/,
+    ],
+    [
+      'an image the registry does not have',
+      { image: 'ghcr.io/acme/nothing' },
+      /ghcr.io\/acme\/nothing:0.1.0 has no digest in a configured registry/,
+    ],
+  ])(
+    'stops at the plan with a clear message for %s',
+    async (_what, overrides, message) => {
+      const before = gitIn(remote, 'rev-parse', 'main');
+      const res = await dryRun(values(overrides));
+      const log = JSON.stringify(res.body);
+      expect(log).toMatch(message);
+      expect(gitIn(remote, 'rev-parse', 'main')).toBe(before);
+    },
+  );
+
+  it('refuses an invalid name in the form, before any step', async () => {
+    const res = await dryRun(values({ name: 'Hello_World' }));
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body.errors)).toMatch(/does not match pattern/);
+  });
+});

@@ -1,0 +1,400 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  CreateServiceRequest,
+  CreatedService,
+  GitopsAction,
+} from '@gitops-backstage/plugin-gitops-common';
+import { GitProvider } from '@gitops-backstage/plugin-gitops-node';
+import {
+  NewServiceSpec,
+  Plan,
+  environmentInRepository,
+  fillTemplate,
+  renderNewService,
+} from '@gitops-backstage/plugin-gitops-repository';
+import { createTwoFilesPatch } from 'diff';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { GitopsConfig, RepositoryConfig } from '../config';
+import { ServiceTarget } from '../ServiceLocator';
+import { ChangeWriter } from '../promotion/ChangeWriter';
+import { Actor } from '../promotion/changeRequests';
+import { ACTION_ID_TRAILER } from '../promotion/commitMessage';
+import { ActionStore } from '../store/ActionStore';
+
+/** Options of {@link ServiceCreationService}. */
+export interface ServiceCreationServiceOptions {
+  config: GitopsConfig;
+  providers: Map<string, GitProvider>;
+  writer: ChangeWriter;
+  store: ActionStore;
+  logger: LoggerService;
+  /** Whether the catalog already has an entity of that ref (whoever may see it). */
+  entityExists(entityRef: string): Promise<boolean>;
+  /** The digest of `image:tag` from a configured registry, or null. */
+  resolveDigest(
+    image: string,
+    tag: string,
+    signal?: AbortSignal,
+  ): Promise<string | null>;
+  /** Whether the environment's cluster is watched, so the tracker can follow the change. */
+  tracks(environment: GitopsConfig['environments'][number]): boolean;
+}
+
+/**
+ * Creates a new service's files in the GitOps repository — every environment's overlay or
+ * values file, the engine objects and the catalog entity — as one commit or one pull request,
+ * through the same writer as promotions: planned on the branch head, refused when any of its
+ * files or its folder exists there (re-checked after a conflict), recorded for the tracker.
+ */
+export class ServiceCreationService {
+  constructor(private readonly options: ServiceCreationServiceOptions) {}
+
+  async create(
+    request: CreateServiceRequest,
+    actor: Actor,
+    signal?: AbortSignal,
+  ): Promise<{ httpStatus: 200 | 201; service: CreatedService }> {
+    const { config } = this.options;
+    const repository = this.repository(request.repository);
+    const provider = this.options.providers.get(repository.provider);
+    if (!provider) {
+      throw new InputError(
+        `GitOps repository ${repository.name} uses provider "${repository.provider}", which is not installed`,
+      );
+    }
+    const entityRef = `component:default/${request.name}`;
+    if (await this.options.entityExists(entityRef)) {
+      throw new ConflictError(
+        `${entityRef} is already in the catalog: choose another name; nothing was written`,
+      );
+    }
+    const servicePath = fillTemplate(config.serviceCreation.pathTemplate, {
+      service: request.name,
+    });
+    const spec = await this.specOf(request, repository, servicePath, signal);
+    const rendered = renderNewService(spec);
+    const target: ServiceTarget = {
+      entityRef,
+      service: request.name,
+      path: servicePath,
+      repository: { url: repository.url, branch: repository.branch },
+      provider,
+      hints: {},
+      selectors: {},
+      layout: repository.layout,
+    };
+    const id = randomUUID();
+    const pullRequest = this.pullRequestMode();
+    const commitMessage = [
+      `create: ${request.name} (${engineName(request.engine)}, ${
+        request.layout
+      }) in ${spec.environments.map(e => e.name).join(', ')}`,
+      '',
+      `Asked by ${actor.ref} through Backstage.`,
+      '',
+      `${ACTION_ID_TRAILER}: ${id}`,
+    ].join('\n');
+    const writeOptions = {
+      target,
+      author: { name: actor.name, email: actor.email },
+      pullRequest: pullRequest
+        ? {
+            branch: `gitops/${request.name}/create/${id.slice(0, 8)}`,
+            title: () => `Create ${request.name}`,
+            body: () =>
+              `New service ${request.name} (${engineName(request.engine)}, ${
+                request.layout
+              }), asked by ${
+                actor.ref
+              } through Backstage.\n\nFiles:\n${rendered.files
+                .map(f => `- \`${f.path}\``)
+                .join('\n')}`,
+          }
+        : undefined,
+      planAt: async (revision: string) => ({
+        plan: await planNewFiles(target, rendered.files, revision, signal),
+        message: commitMessage,
+        details: null,
+      }),
+      signal,
+    };
+    const result = request.dryRun
+      ? await this.options.writer.dryRun(writeOptions)
+      : await this.options.writer.write(writeOptions);
+
+    const first = spec.environments[0];
+    const fileOf = (env: NewServiceSpec['environments'][number]) =>
+      request.layout === 'kustomize'
+        ? `${env.overlayPath}/kustomization.yaml`
+        : env.valuesFile;
+    const links = repository.links;
+    const changeUrl =
+      result.pullRequest ??
+      (result.commit && links.commit
+        ? links.commit.replace(/\{sha\}/g, result.commit)
+        : null);
+    let status: CreatedService['status'] = 'DryRun';
+    let message = `Would ${
+      pullRequest ? 'open a pull request with' : 'commit'
+    } ${rendered.files.length} files on ${
+      repository.branch
+    } (${result.baseRevision.slice(0, 7)})`;
+    if (!request.dryRun && result.branch) {
+      status = 'PullRequestOpened';
+      message = `${rendered.files.length} files on branch ${result.branch}${
+        result.pullRequest ? ', pull request opened' : ''
+      }`;
+    } else if (!request.dryRun) {
+      status = 'Committed';
+      message = `${rendered.files.length} files committed to ${repository.branch}`;
+    }
+    const service: CreatedService = {
+      id: request.dryRun ? null : id,
+      status,
+      entityRef,
+      path: servicePath,
+      repository: repository.name,
+      repositoryUrl: repository.url,
+      branch: result.branch ?? repository.branch,
+      commit: result.commit,
+      pullRequest: result.pullRequest,
+      changeUrl,
+      catalogInfoPath: rendered.catalogInfoPath,
+      catalogInfoUrl: links.file
+        ? fileLink(links.file, repository.branch, rendered.catalogInfoPath)
+        : null,
+      devFile: fileOf(first),
+      files: rendered.files.map(f => f.path),
+      diff: result.planned.plan.diff,
+      environments: spec.environments.map(env => ({
+        name: env.name,
+        namespace: env.namespace,
+        definitionPath: env.definitionPath,
+        file: fileOf(env),
+      })),
+      message,
+    };
+    if (!request.dryRun) {
+      await this.record(service, request, actor, result.planned.plan.diff);
+      this.options.logger.info(
+        `create of ${entityRef} by ${actor.ref}: ${service.status} ${
+          result.commit ?? ''
+        } after ${result.attempts} attempt(s)`,
+      );
+    }
+    return { httpStatus: request.dryRun ? 200 : 201, service };
+  }
+
+  private repository(name: string | undefined): RepositoryConfig {
+    const { repositories } = this.options.config;
+    if (repositories.length === 0) {
+      throw new NotFoundError(
+        'No GitOps repository is configured (gitops.repositories)',
+      );
+    }
+    if (!name) return repositories[0];
+    const found = repositories.find(r => r.name === name);
+    if (!found) {
+      throw new InputError(
+        `repository "${name}" is not in gitops.repositories (known: ${repositories
+          .map(r => r.name)
+          .join(', ')})`,
+      );
+    }
+    return found;
+  }
+
+  private pullRequestMode(): boolean {
+    const { mode } = this.options.config.serviceCreation;
+    if (mode) return mode === 'pullRequest';
+    return this.options.config.environments.some(
+      e => e.promotionPolicy === 'pullRequest',
+    );
+  }
+
+  private async specOf(
+    request: CreateServiceRequest,
+    repository: RepositoryConfig,
+    servicePath: string,
+    signal?: AbortSignal,
+  ): Promise<NewServiceSpec> {
+    const { config } = this.options;
+    const creation = config.serviceCreation;
+    const definitionTemplate = creation[request.engine].definitionPath;
+    const environments = config.environments.map(configured => {
+      const env = environmentInRepository(configured, repository.layout);
+      const values = {
+        service: request.name,
+        env: env.name,
+        path: servicePath,
+      };
+      return {
+        name: env.name,
+        namespace: fillTemplate(env.namespace, values),
+        overlayPath: fillTemplate(env.overlayPath, values),
+        valuesFile: fillTemplate(env.valuesFile, values),
+        definitionPath: fillTemplate(definitionTemplate, values),
+        autoSync: env.autoSync,
+      };
+    });
+    const digest =
+      request.digest ??
+      (await this.options.resolveDigest(request.image, request.tag, signal));
+    if (!digest) {
+      throw new InputError(
+        `${request.image}:${
+          request.tag
+        } has no digest in a configured registry, and ${
+          environments[environments.length - 1].name
+        } is pinned by digest: push the image first, list its registry in gitops.registries, or give the digest; nothing was written`,
+      );
+    }
+    return {
+      name: request.name,
+      path: servicePath,
+      engine: request.engine,
+      layout: request.layout,
+      image: request.image,
+      tag: request.tag,
+      digest,
+      port: request.port ?? 8080,
+      autoscaling: request.autoscaling ?? { minReplicas: 3, maxReplicas: 10 },
+      environments,
+      repository: {
+        url: creation.argocd.repoURL ?? repository.url,
+        branch: repository.branch,
+      },
+      argocd: {
+        namespace: creation.argocd.namespace,
+        project: creation.argocd.project,
+      },
+      flux: {
+        namespace: creation.flux.namespace,
+        sourceName: creation.flux.sourceName,
+        sourceNamespace: creation.flux.sourceNamespace,
+      },
+      entity: {
+        owner: request.owner,
+        system: request.system,
+        description: request.description,
+        annotations: {
+          ...(repository !== config.repositories[0]
+            ? { 'gitops.backstage.io/repo': repository.name }
+            : {}),
+          ...(request.sourceLocation
+            ? {
+                'backstage.io/source-location': `url:${request.sourceLocation}`,
+              }
+            : {}),
+        },
+      },
+    };
+  }
+
+  private recordMessage(
+    service: CreatedService,
+    first: GitopsConfig['environments'][number],
+  ): string {
+    if (service.status === 'PullRequestOpened') return service.message;
+    return this.options.tracks(first)
+      ? `Waiting for ${first.name} to sync`
+      : `Not tracked: ${first.name} has no cluster configured`;
+  }
+
+  /** Recorded like a promotion into the first environment, so the tracker follows it there. */
+  private async record(
+    service: CreatedService,
+    request: CreateServiceRequest,
+    actor: Actor,
+    diff: string,
+  ) {
+    const first = this.options.config.environments[0];
+    const now = new Date().toISOString();
+    const action: GitopsAction = {
+      id: service.id,
+      action: 'create',
+      entityRef: service.entityRef,
+      status: service.status as GitopsAction['status'],
+      from: null,
+      to: first.name,
+      actor: actor.ref,
+      gates: [],
+      version: { tag: request.tag, digest: null },
+      previousVersion: null,
+      scaling: null,
+      diff,
+      commit: service.commit,
+      branch: service.status === 'PullRequestOpened' ? service.branch : null,
+      pullRequest: service.pullRequest,
+      message: this.recordMessage(service, first),
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    };
+    await this.options.store.insert({
+      ...action,
+      id: service.id!,
+      request: { ...request },
+    });
+  }
+}
+
+/**
+ * The new files as a plan on `revision`: refused (409) when the service folder or any of the
+ * files is already there, so nothing of another service is ever overwritten.
+ */
+async function planNewFiles(
+  target: ServiceTarget,
+  files: Array<{ path: string; content: string }>,
+  revision: string,
+  signal?: AbortSignal,
+): Promise<Plan> {
+  const { provider, repository } = target;
+  const existing: string[] = [];
+  if (provider.listFolders) {
+    const parent = path.posix.dirname(target.path);
+    const folders = await provider.listFolders({
+      repository,
+      revision,
+      path: parent === '.' ? '' : parent,
+      signal,
+    });
+    if (folders.includes(target.path)) existing.push(`${target.path}/`);
+  }
+  const contents = await Promise.all(
+    files.map(f =>
+      provider.readFile({ repository, revision, path: f.path, signal }),
+    ),
+  );
+  files.forEach((f, i) => {
+    if (contents[i] !== undefined) existing.push(f.path);
+  });
+  if (existing.length > 0) {
+    throw new ConflictError(
+      `${existing.slice(0, 5).join(', ')}${
+        existing.length > 5 ? ` and ${existing.length - 5} more` : ''
+      } already ${existing.length === 1 ? 'exists' : 'exist'} on ${
+        repository.branch
+      }: choose another name; nothing was written`,
+    );
+  }
+  return {
+    files: files.map(f => ({ path: f.path, before: '', after: f.content })),
+    diff: files
+      .map(f =>
+        createTwoFilesPatch('/dev/null', `b/${f.path}`, '', f.content, '', ''),
+      )
+      .join(''),
+    noop: false,
+  };
+}
+
+function fileLink(template: string, branch: string, file: string): string {
+  return template.replace(/\{branch\}/g, branch).replace(/\{path\}/g, file);
+}
+
+function engineName(engine: 'argocd' | 'flux'): string {
+  return engine === 'argocd' ? 'Argo CD' : 'Flux';
+}
