@@ -1,4 +1,5 @@
 import { Page, expect, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
 /** Screenshots of each step, kept by CI as artifacts (see .ci/run). */
@@ -198,5 +199,99 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     // The state menu fades out after the choice.
     await expect(page.getByRole('listbox')).toBeHidden();
     await shot(page, '7-fleet-only-problems');
+  });
+});
+
+/** The example GitOps repository the demo runs (`yarn start` makes it bare here). */
+const GITOPS_REPO = path.resolve(
+  __dirname,
+  '../../..',
+  '.cache/gitops-example-repo',
+);
+const git = (...args: string[]) =>
+  execFileSync('git', ['-C', GITOPS_REPO, ...args], {
+    encoding: 'utf8',
+  }).trim();
+
+// After the tests above: a new service adds a row to the fleet.
+test.describe
+  .serial('A new service from the template on the offline demo', () => {
+  test.beforeEach(async ({ page }) => signIn(page));
+
+  test('fills in the template, runs it, and opens the new service’s three lanes; one commit holds its files', async ({
+    page,
+  }) => {
+    // A new name on every run, so a demo that is still up from an earlier run takes it too.
+    const name = `hello-${Date.now().toString(36)}`;
+    const before = git('rev-parse', 'main');
+
+    await page.goto('/create');
+    await page
+      .getByRole('article')
+      .filter({ hasText: 'GitOps-managed service' })
+      .getByRole('button', { name: 'Choose' })
+      .click();
+    await page.getByLabel('Name', { exact: false }).first().fill(name);
+    await page.getByLabel('Description').fill('Says hello, from the e2e test');
+    const owner = page.getByLabel('Owner', { exact: false }).first();
+    await owner.click();
+    await owner.fill('guests');
+    await page
+      .getByRole('option', { name: /guests/ })
+      .first()
+      .click();
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // Deployment: Argo CD and Kustomize (the defaults), an image the demo registry has.
+    await page.getByLabel('Image repository').fill('ghcr.io/acme/guestbook');
+    await page.getByLabel('First version', { exact: false }).fill('v1.0.5');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // No GitHub here: only the GitOps repository is written.
+    await page.getByLabel('Create the source repository on GitHub').uncheck();
+    await page.getByRole('button', { name: 'Review' }).click();
+    await shot(page, '8-template-review');
+    await page.getByRole('button', { name: 'Create' }).click();
+
+    // The task runs its steps, then offers the new entity's GitOps tab.
+    const tabLink = page.getByRole('link', { name: 'GitOps tab' });
+    await expect(tabLink).toBeVisible({ timeout: 60_000 });
+    await shot(page, '9-template-done');
+
+    // Exactly one new commit, holding the service's files.
+    expect(git('rev-parse', 'main^')).toBe(before);
+    const files = git('diff', '--name-only', before, 'main').split('\n').sort();
+    expect(files).toEqual([
+      `apps/${name}/base/deployment.yaml`,
+      `apps/${name}/base/kustomization.yaml`,
+      `apps/${name}/base/service.yaml`,
+      `apps/${name}/catalog-info.yaml`,
+      `apps/${name}/overlays/dev/kustomization.yaml`,
+      `apps/${name}/overlays/prod/hpa.yaml`,
+      `apps/${name}/overlays/prod/kustomization.yaml`,
+      `apps/${name}/overlays/prod/pdb.yaml`,
+      `apps/${name}/overlays/staging/kustomization.yaml`,
+      `argocd/${name}-dev.yaml`,
+      `argocd/${name}-prod.yaml`,
+      `argocd/${name}-staging.yaml`,
+    ]);
+
+    // The catalog registers the entity from the demo's Git host; the tab then shows three
+    // lanes, dev and staging deployed by their automated sync.
+    await expect(async () => {
+      await page.goto(`/catalog/default/component/${name}/gitops`);
+      await expect(lane(page, 'dev')).toBeVisible({ timeout: 5_000 });
+    }).toPass({ timeout: 90_000 });
+    for (const env of ['dev', 'staging', 'prod']) {
+      await expect(
+        lane(page, env).getByRole('region', { name: `Git version of ${env}` }),
+      ).toContainText('v1.0.5');
+    }
+    for (const env of ['dev', 'staging']) {
+      await expect(
+        lane(page, env).getByRole('region', { name: `Running in ${env}` }),
+      ).toContainText('v1.0.5', { timeout: 60_000 });
+    }
+    await shot(page, '10-new-service-lanes');
   });
 });

@@ -9,6 +9,7 @@ import {
   GitProvider,
   GitRepositoryRef,
 } from '@gitops-backstage/plugin-gitops-node';
+import { AppOfApps } from './AppOfApps';
 import { DemoRegistry } from './DemoRegistry';
 import { RepositoryHeads } from './RepositoryHeads';
 import { AppliedResource, withSourceStatus } from './engineStatus';
@@ -60,7 +61,8 @@ export interface DemoReconcilerOptions {
  * pull; images it marks as crashing crash-loop.
  */
 export class DemoReconciler {
-  private readonly runtimes: Runtime[];
+  private runtimes: Runtime[];
+  private readonly parents: AppOfApps;
   private readonly reader = new DesiredStateReader();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -69,6 +71,7 @@ export class DemoReconciler {
   constructor(private readonly options: DemoReconcilerOptions) {
     this.runtimes = runtimesOf(options.store);
     this.heads = new RepositoryHeads(options);
+    this.parents = new AppOfApps({ ...options, heads: this.heads });
   }
 
   /** Reconciles now and then every `intervalMs`. */
@@ -94,6 +97,9 @@ export class DemoReconciler {
   /** One pass over every engine object. */
   async reconcile(now = new Date()): Promise<void> {
     const headOf = this.heads.pass(now);
+    // App of apps: the engine objects the parents apply, before those are reconciled.
+    await this.parents.reconcile(headOf, now);
+    this.runtimes = this.parents.workloads(this.runtimes);
     for (const source of this.options.store.list('gitrepositories')) {
       const { head, seenAt } = await headOf(
         this.heads.repositoryOf(source.metadata.name),
@@ -142,11 +148,11 @@ export class DemoReconciler {
         : Boolean(engine.spec?.syncPolicy?.automated);
     const requested = rt.plural === 'applications' && Boolean(engine.operation);
 
-    if (desired && !rt.applied) {
+    if (desired && !rt.applied && !rt.created) {
       // The demo starts with everything synced: the cluster as a running platform has it.
       this.apply(rt, head, desired, now, true, true);
-    } else if (desired && rt.applied && head !== rt.applied.revision) {
-      if (sameWorkload(desired, rt.applied.desired)) {
+    } else if (desired && head !== rt.applied?.revision) {
+      if (rt.applied && sameWorkload(desired, rt.applied.desired)) {
         rt.applied = { ...rt.applied, revision: head };
       } else {
         rt.outOfSyncSince ??= now.getTime();
@@ -357,13 +363,14 @@ export class DemoReconciler {
   ) {
     const { store } = this.options;
     if (!rt.applied) {
-      if (error)
+      // Never synced: a broken render, or (created by a parent) waiting for its first sync.
+      if (error || desired)
         writeEngineStatus(
           store,
           rt,
           head,
           false,
-          'Degraded',
+          error ? 'Degraded' : 'Missing',
           error,
           error,
           now,

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { DemoRegistry } from './DemoRegistry';
+import { RawGitFiles } from './RawGitFiles';
 import { KINDS, KindInfo, KubeObject, ObjectStore } from './ObjectStore';
 
 /** How often open watches get a bookmark (the API server sends one about every minute). */
@@ -9,7 +10,8 @@ const BOOKMARK_MS = 30_000;
 /**
  * The Kubernetes API subset the GitOps plugin uses — discovery, cluster-wide and namespaced
  * list and watch, get, and merge-patch of the watched kinds — over plain HTTP, plus the demo
- * registry under `/v2/`. Any bearer token is accepted: this is a demo on localhost.
+ * registry under `/v2/` and the followed repositories' files under `/git/`. Any bearer token
+ * is accepted: this is a demo on localhost.
  */
 export class KubeApiServer {
   private server?: http.Server;
@@ -23,6 +25,8 @@ export class KubeApiServer {
       plural: string,
       object: KubeObject,
     ) => void = () => {},
+    /** `/git/<repository>/raw/<branch>/<path>`, when the demo serves its repositories' files. */
+    private readonly files?: RawGitFiles,
   ) {}
 
   async listen(port: number, host = '127.0.0.1'): Promise<number> {
@@ -47,7 +51,9 @@ export class KubeApiServer {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://demo');
     const method = req.method ?? 'GET';
-    const served = this.registry.handle(method, url.pathname);
+    const served =
+      this.registry.handle(method, url.pathname) ??
+      (await this.files?.handle(method, req.url ?? '/'));
     if (served) {
       res.writeHead(served.status, served.headers);
       res.end(served.body);

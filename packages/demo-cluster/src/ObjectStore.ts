@@ -56,6 +56,12 @@ export const KINDS: KindInfo[] = [
     kind: 'GitRepository',
   },
   {
+    plural: 'helmrepositories',
+    group: 'source.toolkit.fluxcd.io',
+    version: 'v1',
+    kind: 'HelmRepository',
+  },
+  {
     plural: 'ocirepositories',
     group: 'source.toolkit.fluxcd.io',
     version: 'v1',

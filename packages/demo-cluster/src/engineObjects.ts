@@ -86,7 +86,7 @@ export function writeEngineStatus(
   rt: Runtime,
   head: string,
   inSync: boolean,
-  health: 'Healthy' | 'Progressing' | 'Degraded',
+  health: 'Healthy' | 'Progressing' | 'Degraded' | 'Missing',
   message: string | null,
   error: string | null,
   now: Date,

@@ -33,7 +33,8 @@ export interface SyncView {
   applied: string;
   /** Whether Git at `head` renders what was applied. */
   inSync: boolean;
-  health: 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended';
+  /** `Missing`: Argo CD's health of an application whose objects are not there (yet). */
+  health: 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended' | 'Missing';
   healthMessage: string | null;
   /** When the last sync was applied. */
   syncedAt: string;

@@ -1,7 +1,8 @@
 /**
  * DEMO ONLY: the offline demo cluster of the example portal. `yarn start` at the repository
  * root runs it beside the app and backend; the plugins reach it through `gitops.clusters` and
- * `gitops.registries` like any cluster and registry.
+ * `gitops.registries` like any cluster and registry, and the catalog reads files of the followed
+ * repositories from `/git/<repository>/raw/<branch>/<path>` (`example`, `flux-fleet`).
  *
  * Environment: DEMO_CLUSTER_PORT (7070), DEMO_GITOPS_REPO (<root>/.cache/gitops-example-repo),
  * DEMO_FLUX_FLEET_REPO (<root>/.cache/flux-fleet-repo, followed by the seeds' `flux-fleet`

@@ -17,6 +17,11 @@ export interface Runtime {
   valuesFile?: string;
   /** The object's file in the repository, when a seed names it. */
   definitionFile?: string;
+  /**
+   * Created after the demo started (a parent applied it): it syncs like a new commit, from no
+   * pods, instead of starting synced like what the demo starts with.
+   */
+  created?: boolean;
   /** Flux: the GitRepository object it takes its source from (`spec.sourceRef.name`). */
   sourceName?: string;
   applied?: { revision: string; desired: DesiredState; at: string };
@@ -39,23 +44,42 @@ export interface Runtime {
 /** A runtime for each engine object the demo cluster was seeded with. */
 export function runtimesOf(store: ObjectStore): Runtime[] {
   return [
-    ...store
-      .list('applications')
-      .map(app =>
-        runtime(
-          'applications',
-          app,
-          app.spec?.source?.path,
-          app.spec?.destination?.namespace,
-          app.spec?.source?.helm?.valueFiles,
-        ),
-      ),
-    ...store
-      .list('kustomizations')
-      .map(ks =>
-        runtime('kustomizations', ks, ks.spec?.path, ks.spec?.targetNamespace),
-      ),
+    ...store.list('applications').map(app => runtimeOf('applications', app)),
+    ...store.list('kustomizations').map(ks => runtimeOf('kustomizations', ks)),
   ];
+}
+
+/** A runtime for an Argo CD Application or Flux Kustomization, from its spec. */
+export function runtimeOf(plural: Runtime['plural'], object: KubeObject) {
+  return plural === 'applications'
+    ? runtime(
+        'applications',
+        object,
+        object.spec?.source?.path,
+        object.spec?.destination?.namespace,
+        object.spec?.source?.helm?.valueFiles,
+      )
+    : runtime(
+        'kustomizations',
+        object,
+        object.spec?.path,
+        object.spec?.targetNamespace,
+      );
+}
+
+/** The runtime with what its object's spec says now (a parent applied a new version of it). */
+export function withSpecOf(rt: Runtime, object: KubeObject): Runtime {
+  const now = runtimeOf(rt.plural, object);
+  return {
+    ...rt,
+    environment: now.environment,
+    workload: now.workload,
+    destination: now.destination,
+    repoPath: now.repoPath,
+    valuesFile: now.valuesFile,
+    definitionFile: now.definitionFile ?? rt.definitionFile,
+    sourceName: now.sourceName,
+  };
 }
 
 function runtime(

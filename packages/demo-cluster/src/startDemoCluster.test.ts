@@ -1,11 +1,15 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {
   exampleRepository,
   fluxFleetRepository,
 } from './__testUtils__/exampleRepository';
+import { DemoRegistry } from './DemoRegistry';
+import { readSeeds } from './seeds';
 import { startDemoCluster } from './startDemoCluster';
 
 jest.setTimeout(60_000);
@@ -16,11 +20,13 @@ describe('demo cluster', () => {
   let workDir: string;
   let cluster: Awaited<ReturnType<typeof startDemoCluster>>;
   let base: string;
+  let repo: string;
   beforeAll(async () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-cluster-'));
+    repo = exampleRepository(workDir);
     cluster = await startDemoCluster({
       port: 0,
-      repositoryUrl: exampleRepository(workDir),
+      repositoryUrl: repo,
       repositories: { 'flux-fleet': fluxFleetRepository(workDir) },
       seedsDir: path.join(root, 'examples/demo-cluster'),
       logger: mockServices.logger.mock(),
@@ -45,6 +51,7 @@ describe('demo cluster', () => {
         a.status.health.status,
       ]),
     ).toEqual([
+      ['apps', 'Synced', 'Healthy'], // the app of apps: argocd/ of the repository
       ['guestbook-dev', 'Synced', 'Healthy'],
       ['guestbook-staging', 'Synced', 'Healthy'],
       ['guestbook-prod', 'Synced', 'Healthy'],
@@ -65,6 +72,10 @@ describe('demo cluster', () => {
       ['sample-app-dev', 'False', 'HealthCheckFailed'], // 1.4.2 is not in the registry
       ['sample-app-staging', 'True', 'ReconciliationSucceeded'],
       ['sample-app-prod', 'True', 'ReconciliationSucceeded'],
+      // flux-system of each environment: clusters/<env> of the repository
+      ['flux-system-dev', 'True', 'ReconciliationSucceeded'],
+      ['flux-system-staging', 'True', 'ReconciliationSucceeded'],
+      ['flux-system-prod', 'True', 'ReconciliationSucceeded'],
       ['podinfo-dev', 'True', 'ReconciliationSucceeded'],
       ['podinfo-staging', 'True', 'ReconciliationSucceeded'],
       ['podinfo-prod', 'True', 'ReconciliationSucceeded'],
@@ -152,6 +163,88 @@ describe('demo cluster', () => {
       method: 'HEAD',
     });
     expect(missing.status).toBe(404);
+  });
+
+  it('answers digests as the OCI distribution API does, and runs an image pinned by tag and digest', async () => {
+    // As the backend's registry client asks: HEAD, the manifest media types accepted.
+    const url = `${base}/v2/acme/guestbook/manifests/v1.0.5`;
+    const accept =
+      'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+    const head = await fetch(url, { method: 'HEAD', headers: { accept } });
+    expect(head.status).toBe(200);
+    const digest = head.headers.get('docker-content-digest')!;
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const byDigest = await fetch(
+      `${base}/v2/acme/guestbook/manifests/${digest}`,
+      { headers: { accept } },
+    );
+    expect(byDigest.status).toBe(200);
+    expect(byDigest.headers.get('docker-content-digest')).toBe(digest);
+    // kustomize's `newTag` with `digest` writes `name:tag@digest`.
+    const registry = new DemoRegistry(
+      readSeeds(path.join(root, 'examples/demo-cluster')).images,
+    );
+    expect(
+      [
+        `ghcr.io/acme/guestbook:v1.0.5@${digest}`,
+        `ghcr.io/acme/guestbook@${digest}`,
+        `ghcr.io/acme/guestbook:v1.0.5@sha256:${'0'.repeat(64)}`,
+      ].map(image => registry.outcome(image)),
+    ).toEqual(['runs', 'runs', 'missing']);
+  });
+
+  it("serves the repositories' files as a plain Git host does: /git/<name>/raw/<branch>/<path>", async () => {
+    const show = (ref: string, cwd = repo) =>
+      execFileSync('git', ['show', ref], { cwd, encoding: 'utf8' });
+    const file = await fetch(
+      `${base}/git/example/raw/main/argocd/guestbook-dev.yaml`,
+    );
+    expect(file.status).toBe(200);
+    expect(await file.text()).toBe(show('main:argocd/guestbook-dev.yaml'));
+    const fleet = await fetch(
+      `${base}/git/flux-fleet/raw/main/clusters/dev/apps.yaml`,
+    );
+    expect([fleet.status, await fleet.text()]).toEqual([
+      200,
+      show('main:clusters/dev/apps.yaml', path.join(workDir, 'flux-fleet.git')),
+    ]);
+    // A branch with slashes, as promotions in pull-request mode make them.
+    execFileSync('git', ['branch', 'gitops/guestbook/prod/1', 'main~1'], {
+      cwd: repo,
+    });
+    const branch = await fetch(
+      `${base}/git/example/raw/gitops/guestbook/prod/1/apps/guestbook/overlays/dev/kustomization.yaml`,
+    );
+    expect(await branch.text()).toBe(
+      show('main~1:apps/guestbook/overlays/dev/kustomization.yaml'),
+    );
+    for (const missing of [
+      '/git/example/raw/main/argocd/nothing.yaml',
+      '/git/example/raw/main/argocd', // a folder is not a file
+      '/git/example/raw/no-such-branch/argocd/guestbook-dev.yaml',
+      '/git/unknown/raw/main/argocd/guestbook-dev.yaml',
+    ]) {
+      expect([missing, (await fetch(`${base}${missing}`)).status]).toEqual([
+        missing,
+        404,
+      ]);
+    }
+    // Sent as is: a client's URL parser would fold the `..` away.
+    const statusOf = (raw: string) =>
+      new Promise<number>((resolve, reject) =>
+        http
+          .get(`${base}${raw}`, { path: raw }, res => {
+            res.resume();
+            resolve(res.statusCode!);
+          })
+          .on('error', reject),
+      );
+    for (const traversal of [
+      '/git/example/raw/main/../../etc/passwd',
+      '/git/example/raw/main/argocd/%2e%2e/%2e%2e/HEAD',
+    ]) {
+      expect([traversal, await statusOf(traversal)]).toEqual([traversal, 400]);
+    }
   });
 
   it('answers a merge patch with a stale resourceVersion with 409, as the API server does', async () => {

@@ -7,6 +7,7 @@ import { DemoCharts } from './DemoCharts';
 import { DemoRegistry } from './DemoRegistry';
 import { KubeApiServer } from './KubeApiServer';
 import { ObjectStore } from './ObjectStore';
+import { RawGitFiles } from './RawGitFiles';
 import { readSeeds } from './seeds';
 
 /** Options of {@link startDemoCluster}. */
@@ -20,6 +21,11 @@ export interface DemoClusterOptions {
    * follow them (a local path or URL each).
    */
   repositories?: Record<string, string>;
+  /**
+   * The name `repositoryUrl` has in `gitops.repositories` (default `example`): its files are
+   * served under `/git/<name>/raw/`, the other repositories' under their own names.
+   */
+  repositoryName?: string;
   branch?: string;
   /** Folder of the seed YAML files (`examples/demo-cluster`). */
   seedsDir: string;
@@ -69,7 +75,15 @@ export async function startDemoCluster(options: DemoClusterOptions) {
   });
   // A first pass before serving, so the first list already shows running services.
   await reconciler.reconcile();
-  const server = new KubeApiServer(store, registry);
+  const files = new RawGitFiles(
+    Object.fromEntries(
+      Object.entries({
+        ...options.repositories,
+        [options.repositoryName ?? 'example']: options.repositoryUrl,
+      }).map(([name, url]) => [name, path.resolve(url)]),
+    ),
+  );
+  const server = new KubeApiServer(store, registry, undefined, files);
   const port = await server.listen(options.port);
   reconciler.start(options.intervalMs ?? 1000);
   logger.info(

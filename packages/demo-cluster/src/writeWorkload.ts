@@ -129,3 +129,21 @@ export function writeWorkload(
   }
   return { health, message, applied };
 }
+
+/**
+ * Deletes what {@link writeWorkload} wrote for a workload — the Deployment, its pods and their
+ * events, the autoscaler — as a cascading deletion of the engine object that applied it does.
+ */
+export function removeWorkload(
+  store: ObjectStore,
+  w: { namespace: string; name: string; owner: string },
+) {
+  store.delete('deployments', w.namespace, w.name);
+  store.delete('horizontalpodautoscalers', w.namespace, w.name);
+  for (const pod of store.list('pods', w.namespace)) {
+    if (pod.metadata.labels?.['app.kubernetes.io/name'] !== w.owner) continue;
+    store.delete('pods', w.namespace, pod.metadata.name);
+    store.delete('events', w.namespace, `${pod.metadata.name}.failed`);
+    store.delete('events', w.namespace, `${pod.metadata.name}.backoff`);
+  }
+}

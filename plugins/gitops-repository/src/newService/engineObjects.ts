@@ -22,11 +22,7 @@ export function engineObjectOf(
       file,
     };
   }
-  return spec.layout === 'kustomize'
-    ? { kind: 'Flux Kustomization', name: `${spec.name}-${env.name}`, file }
-    : // Every environment's release may live in one Flux namespace of one cluster: named
-      // per environment, released as the service's name.
-      { kind: 'Flux HelmRelease', name: `${spec.name}-${env.name}`, file };
+  return { kind: 'Flux Kustomization', name: `${spec.name}-${env.name}`, file };
 }
 
 /** `the Argo CD Application hello-dev (argocd/hello-dev.yaml)`. */
@@ -43,14 +39,19 @@ export function renderEngineObjects(
   spec: NewServiceSpec,
   plans: EnvironmentPlan[],
 ): RenderedFile[] {
-  return plans.map(plan => ({
-    path: plan.environment.definitionPath,
-    content: yamlFile(
-      ...(spec.engine === 'argocd'
-        ? [argoApplication(spec, plan)]
-        : fluxObjects(spec, plan)),
-    ),
-  }));
+  return plans.flatMap(plan => [
+    {
+      path: plan.environment.definitionPath,
+      content: yamlFile(
+        ...(spec.engine === 'argocd'
+          ? [argoApplication(spec, plan)]
+          : fluxObjects(spec, plan)),
+      ),
+    },
+    ...(spec.engine === 'flux' && spec.layout === 'helm'
+      ? fluxHelmReleaseFiles(spec, plan)
+      : []),
+  ]);
 }
 
 function labels(spec: NewServiceSpec, plan: EnvironmentPlan) {
@@ -149,51 +150,6 @@ function fluxObjects(spec: NewServiceSpec, plan: EnvironmentPlan): YamlPart[] {
     namespace: spec.flux?.sourceNamespace ?? FLUX_DEFAULT_NAMESPACE,
   };
   const gate = env.autoSync ? '' : `\n${reviewGateNote(env.name)}`;
-  if (spec.layout === 'helm') {
-    return [
-      {
-        comment: `Flux HelmRelease of ${spec.name} in ${env.name}: installs the chart ${spec.path} from this repository with ${env.valuesFile} into namespace ${env.namespace}.${gate}`,
-        value: {
-          apiVersion: 'helm.toolkit.fluxcd.io/v2',
-          kind: 'HelmRelease',
-          metadata: {
-            name: `${spec.name}-${env.name}`,
-            namespace,
-            labels: labels(spec, plan),
-          },
-          spec: {
-            releaseName: spec.name,
-            interval: '10m',
-            chart: {
-              spec: {
-                chart: `./${spec.path}`,
-                reconcileStrategy: 'Revision',
-                sourceRef,
-                valuesFiles: [
-                  path.posix.join(spec.path, 'values.yaml'),
-                  env.valuesFile,
-                ],
-              },
-            },
-            targetNamespace: env.namespace,
-            install: { createNamespace: true, remediation: { retries: 3 } },
-            upgrade: { remediation: { retries: 3 } },
-          },
-        },
-        notes: [
-          {
-            at: ['spec', 'chart', 'spec', 'reconcileStrategy'],
-            before:
-              'The chart is in Git: every commit that changes it is a new release, without a version bump.',
-          },
-          {
-            at: ['spec', 'chart', 'spec', 'valuesFiles'],
-            before: `Later files win: the chart's defaults, then ${env.name}'s values.`,
-          },
-        ],
-      },
-    ];
-  }
   return [
     {
       comment: `Namespace of ${spec.name} in ${env.name}: Flux applies into it but does not create it.`,
@@ -204,7 +160,11 @@ function fluxObjects(spec: NewServiceSpec, plan: EnvironmentPlan): YamlPart[] {
       },
     },
     {
-      comment: `Flux Kustomization of ${spec.name} in ${env.name}: applies ${env.overlayPath} into namespace ${env.namespace}.${gate}`,
+      comment: `Flux Kustomization of ${spec.name} in ${env.name}: applies ${
+        env.overlayPath
+      }${spec.layout === 'helm' ? ' (its HelmRelease)' : ''} into namespace ${
+        env.namespace
+      }.${gate}`,
       value: {
         apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
         kind: 'Kustomization',
@@ -230,6 +190,76 @@ function fluxObjects(spec: NewServiceSpec, plan: EnvironmentPlan): YamlPart[] {
             'Ready only once the Deployment is: a failed rollout shows on the Kustomization.',
         },
       ],
+    },
+  ];
+}
+
+/**
+ * Flux and a chart in Git: each environment's Kustomization applies `{overlayPath}`, which
+ * holds the environment's HelmRelease — the chart at the service path with the chart's values
+ * and the environment's values file — as Flux's reference layout keeps releases in overlays.
+ * The release lands in the environment's namespace (the Kustomization's targetNamespace), so
+ * every environment's release is named like the service.
+ */
+function fluxHelmReleaseFiles(
+  spec: NewServiceSpec,
+  plan: EnvironmentPlan,
+): RenderedFile[] {
+  const env = plan.environment;
+  const sourceRef = {
+    kind: 'GitRepository',
+    name: spec.flux?.sourceName ?? FLUX_DEFAULT_NAMESPACE,
+    namespace: spec.flux?.sourceNamespace ?? FLUX_DEFAULT_NAMESPACE,
+  };
+  return [
+    {
+      path: path.posix.join(env.overlayPath, 'kustomization.yaml'),
+      content: yamlFile({
+        comment: `What the Flux Kustomization ${spec.name}-${env.name} applies: ${spec.name}'s HelmRelease in ${env.name}.`,
+        value: {
+          apiVersion: 'kustomize.config.k8s.io/v1beta1',
+          kind: 'Kustomization',
+          resources: ['helmrelease.yaml'],
+        },
+      }),
+    },
+    {
+      path: path.posix.join(env.overlayPath, 'helmrelease.yaml'),
+      content: yamlFile({
+        comment: `Flux HelmRelease of ${spec.name} in ${env.name}: installs the chart ${spec.path} from this repository with ${env.valuesFile}.`,
+        value: {
+          apiVersion: 'helm.toolkit.fluxcd.io/v2',
+          kind: 'HelmRelease',
+          metadata: { name: spec.name, labels: labels(spec, plan) },
+          spec: {
+            interval: '10m',
+            chart: {
+              spec: {
+                chart: `./${spec.path}`,
+                reconcileStrategy: 'Revision',
+                sourceRef,
+                valuesFiles: [
+                  path.posix.join(spec.path, 'values.yaml'),
+                  env.valuesFile,
+                ],
+              },
+            },
+            install: { remediation: { retries: 3 } },
+            upgrade: { remediation: { retries: 3 } },
+          },
+        },
+        notes: [
+          {
+            at: ['spec', 'chart', 'spec', 'reconcileStrategy'],
+            before:
+              'The chart is in Git: every commit that changes it is a new release, without a version bump.',
+          },
+          {
+            at: ['spec', 'chart', 'spec', 'valuesFiles'],
+            before: `Later files win: the chart's defaults, then ${env.name}'s values.`,
+          },
+        ],
+      }),
     },
   ];
 }

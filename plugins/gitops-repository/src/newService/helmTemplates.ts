@@ -191,8 +191,9 @@ spec:
 /** `.helmignore`: what `helm package` leaves out of the chart. */
 export function helmIgnore(): string {
   return `# Files helm package leaves out of this chart (shell globs, one per line, ! negates).
-# The catalog entity is beside the chart, not part of it.
+# The catalog entity and Flux's per-environment releases are beside the chart, not part of it.
 catalog-info.yaml
+overlays/
 # Version control and editor files
 .git/
 .gitignore

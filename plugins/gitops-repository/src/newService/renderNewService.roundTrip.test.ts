@@ -98,12 +98,12 @@ function expectedSource(
       unsupported: undefined,
     };
   }
-  // A HelmRelease that is itself the definition: its chart from this repository, with the
-  // chart's values.yaml and values-<env>.yaml as its valuesFiles.
+  // The environment's Kustomization applies its overlay, which holds the HelmRelease: the
+  // chart from this repository with the chart's values.yaml and values-<env>.yaml.
   return {
     definition: {
       kind: 'HelmRelease',
-      name: `hello-${env}`,
+      name: 'hello',
       file: `clusters/${env}/hello.yaml`,
     },
     namespace: `hello-${env}`,
@@ -133,6 +133,18 @@ describe('renderNewService read back by DesiredStateReader', () => {
         workload: 'hello',
         warnings: [],
       });
+      // Promotions write the version where the environment sets it, never in a shared file.
+      const versionFile =
+        layout === 'kustomize'
+          ? `apps/hello/overlays/${env}/kustomization.yaml`
+          : `apps/hello/values-${env}.yaml`;
+      // A Flux Kustomization's plain overlay reports no origins (the planner finds the
+      // overlay's `images` entry itself); the others name the environment's own file.
+      const inVersionFile = expect.objectContaining({ file: versionFile });
+      expect(state.origins?.tag).toEqual(
+        engine === 'flux' && layout === 'kustomize' ? undefined : inVersionFile,
+      );
+      expect(state.origins?.tag?.shared ?? false).toBe(false);
       const source = expectedSource(engine, layout, env);
       expect({
         definition: state.definition,

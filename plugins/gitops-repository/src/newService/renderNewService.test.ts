@@ -57,6 +57,12 @@ function documentsOf(rendered: RenderedService) {
 }
 
 /** Kinds that are not Kubernetes objects: Kustomize's own file and the catalog entity. */
+/** Flux and a chart in Git: each environment's Kustomization applies its HelmRelease. */
+const fluxReleaseFiles = ['dev', 'staging', 'prod'].flatMap(env => [
+  `apps/hello/overlays/${env}/helmrelease.yaml`,
+  `apps/hello/overlays/${env}/kustomization.yaml`,
+]);
+
 const NOT_IN_CLUSTER = [
   'kustomize.config.k8s.io/v1beta1 Kustomization',
   'backstage.io/v1alpha1 Component',
@@ -73,7 +79,7 @@ describe('renderNewService', () => {
     ['argocd', 'kustomize', [...kustomizeFiles, ...argoFiles]],
     ['argocd', 'helm', [...helmFiles, ...argoFiles]],
     ['flux', 'kustomize', [...kustomizeFiles, ...fluxFiles]],
-    ['flux', 'helm', [...helmFiles, ...fluxFiles]],
+    ['flux', 'helm', [...helmFiles, ...fluxFiles, ...fluxReleaseFiles]],
   ] as const)('%s + %s writes exactly these files', (engine, layout, files) => {
     const rendered = renderNewService(exampleSpec(engine, layout));
     expect(rendered.files.map(f => f.path).sort()).toEqual([...files].sort());
@@ -92,7 +98,7 @@ describe('renderNewService', () => {
       'kustomize',
       'Deployment HorizontalPodAutoscaler Kustomization×3 Namespace×3 PodDisruptionBudget Service',
     ],
-    ['flux', 'helm', 'HelmRelease×3'],
+    ['flux', 'helm', 'HelmRelease×3 Kustomization×3 Namespace×3'],
   ] as const)(
     '%s + %s: every object validates with kubernetes-models (%s)',
     (engine, layout, kinds) => {
@@ -392,13 +398,15 @@ describe('renderNewService', () => {
       sourceNamespace: 'sources',
       namespace: 'apps',
     };
+    const helm = renderNewService({ ...exampleSpec('flux', 'helm'), flux });
     const release = parse(
-      fileOf(
-        renderNewService({ ...exampleSpec('flux', 'helm'), flux }),
-        'clusters/dev/hello.yaml',
-      ),
+      fileOf(helm, 'apps/hello/overlays/dev/helmrelease.yaml'),
     );
-    expect(release.metadata.namespace).toBe('apps');
+    // In the environment's namespace, where its Kustomization applies it.
+    expect(release.metadata).toEqual({
+      name: 'hello',
+      labels: expect.any(Object),
+    });
     expect(release.spec).toMatchObject({
       chart: {
         spec: {
@@ -412,8 +420,21 @@ describe('renderNewService', () => {
           valuesFiles: ['apps/hello/values.yaml', 'apps/hello/values-dev.yaml'],
         },
       },
+    });
+    expect(
+      parse(fileOf(helm, 'apps/hello/overlays/dev/kustomization.yaml')),
+    ).toEqual({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: ['helmrelease.yaml'],
+    });
+    const applies = parseAllDocuments(fileOf(helm, 'clusters/dev/hello.yaml'))
+      .map(d => d.toJS())
+      .find(d => d.kind === 'Kustomization');
+    expect(applies.metadata.namespace).toBe('apps');
+    expect(applies.spec).toMatchObject({
+      path: './apps/hello/overlays/dev',
       targetNamespace: 'hello-dev',
-      install: { createNamespace: true },
     });
     const docs = parseAllDocuments(
       fileOf(

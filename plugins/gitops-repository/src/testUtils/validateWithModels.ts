@@ -11,6 +11,8 @@ import path from 'node:path';
 export function validateWithModels(objects: unknown[]): Array<string | null> {
   const out = execFileSync(
     process.execPath,
+    // Test helpers run from source, never from a production build.
+    // eslint-disable-next-line no-restricted-syntax
     [path.join(__dirname, 'validateWithModels.mjs')],
     {
       input: JSON.stringify(objects),

@@ -324,8 +324,20 @@ async function resolveHelmRelease(o: {
     chartInGit = chartText !== undefined;
     if (chartInGit)
       inputs.push(chartValues, path.posix.join(chartDir, 'Chart.yaml'));
-    // `valuesFiles` (paths in the source) replace the chart's values.yaml, merged in order;
-    // the chart's own file is shared by every environment, the others are the environment's.
+    // `valuesFiles` (paths in the source) replace the chart's values.yaml, merged in order.
+    // The chart's own file is shared by every environment; the others belong to whoever
+    // lists them: the environment when its own file (overlay, definition) does.
+    let listedByOwnFile = false;
+    for (const { file, doc } of o.files) {
+      const at = traceYaml(
+        (await read(file))!,
+        file,
+        ['spec', 'chart', 'spec'],
+        doc,
+      );
+      if (Array.isArray(at?.values.valuesFiles))
+        listedByOwnFile = Boolean(own(file));
+    }
     const valuesFiles: string[] = (
       release.spec?.chart?.spec?.valuesFiles ?? []
     ).map((f: unknown) => path.posix.normalize(String(f).replace(/^\.\//, '')));
@@ -340,7 +352,7 @@ async function resolveHelmRelease(o: {
       const at = traceYaml(text, file) ?? emptyTraced();
       traced = mergeTraced(
         traced,
-        file === chartValues || !own(file) ? markShared(at) : at,
+        file === chartValues || !listedByOwnFile ? markShared(at) : at,
       );
       if (!inputs.includes(file)) inputs.push(file);
     }
