@@ -226,11 +226,8 @@ test.describe
     const before = git('rev-parse', 'main');
 
     await page.goto('/create');
-    await page
-      .getByRole('article')
-      .filter({ hasText: 'GitOps-managed service' })
-      .getByRole('button', { name: 'Choose' })
-      .click();
+    await expect(page.getByText('GitOps-managed service')).toBeVisible();
+    await page.goto('/create/templates/default/gitops-service');
     await page.getByLabel('Name', { exact: false }).first().fill(name);
     await page.getByLabel('Description').fill('Says hello, from the e2e test');
     const owner = page.getByLabel('Owner', { exact: false }).first();
@@ -292,6 +289,20 @@ test.describe
         lane(page, env).getByRole('region', { name: `Running in ${env}` }),
       ).toContainText('v1.0.5', { timeout: 60_000 });
     }
+    // prod syncs by hand (seed 002): asked for from its lane, it then runs the pinned digest.
+    const prod = lane(page, 'prod');
+    await expect(prod.getByText('OutOfSync', { exact: true })).toBeVisible();
     await shot(page, '10-new-service-lanes');
+    await prod.getByRole('button', { name: 'Sync prod' }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: 'sync', exact: true })
+      .click();
+    await expect(
+      prod.getByRole('region', { name: 'Running in prod' }),
+    ).toContainText('v1.0.5', { timeout: 60_000 });
+    await expect(prod).toContainText('3/3 ready', { timeout: 60_000 });
+    await expect(prod.getByText('Synced', { exact: true })).toBeVisible();
+    await shot(page, '11-new-service-prod-synced');
   });
 });
