@@ -6,6 +6,22 @@ import {
 import { GitopsBackendClient } from '../GitopsBackendClient';
 import { createServiceExamples } from './examples';
 
+/** What the step outputs, as the backend answers it. */
+const OUTPUTS = [
+  'entityRef',
+  'path',
+  'repository',
+  'repositoryUrl',
+  'branch',
+  'commit',
+  'pullRequest',
+  'changeUrl',
+  'catalogInfoUrl',
+  'devFile',
+  'files',
+  'diff',
+] as const;
+
 /**
  * `gitops:service:create`: a new service's files in the GitOps repository — overlays or values
  * per environment, the Argo CD Applications or Flux objects, the catalog entity — committed or
@@ -138,22 +154,6 @@ export function createServiceAction(client: GitopsBackendClient) {
     },
   });
 }
-
-/** What the step outputs, as the backend answers it. */
-const OUTPUTS = [
-  'entityRef',
-  'path',
-  'repository',
-  'repositoryUrl',
-  'branch',
-  'commit',
-  'pullRequest',
-  'changeUrl',
-  'catalogInfoUrl',
-  'devFile',
-  'files',
-  'diff',
-] as const;
 
 /** Drops keys a template left undefined or empty, so the backend applies its defaults. */
 function definedOnly<T extends Record<string, unknown>>(input: T): T {
