@@ -315,6 +315,25 @@ export interface Config {
       };
     };
 
+    /**
+     * Delivery metrics (DORA) and the deployment ledger they are computed from: a row per
+     * change an environment ran or failed to run, recorded from the watches and Git.
+     */
+    metrics?: {
+      /** How often every GitOps entity's environments are checked for new changes, in seconds. Default 30. */
+      recordIntervalSeconds?: number;
+      /** A change followed by a rollback within this many hours counts as a failed change. Default 24. */
+      failureWindowHours?: number;
+      /** A change whose environment is Degraded (or has an error problem) this long after its commit has failed. Default 10. */
+      failAfterMinutes?: number;
+      /**
+       * An environment seen for the first time whose latest change is older than this was
+       * deployed before the ledger knew it: it is recorded at its commit time, as backfilled,
+       * not at the time it was first seen. Default 30.
+       */
+      freshMinutes?: number;
+    };
+
     /** History endpoint: how many commits of an environment's paths are examined. Default 100. */
     historyLimit?: number;
 

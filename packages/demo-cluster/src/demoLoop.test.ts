@@ -1,23 +1,13 @@
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import gitopsPlugin from '@gitops-backstage/plugin-gitops-backend';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { parseAllDocuments } from 'yaml';
 import { startDemoCluster } from './startDemoCluster';
-import {
-  exampleRepository,
-  fluxFleetRepository,
-} from './__testUtils__/exampleRepository';
+import { startDemoWithBackend, waitFor } from './__testUtils__/demoBackend';
 
 jest.setTimeout(90_000);
 
-const root = path.resolve(__dirname, '../../..');
 const API = '/api/gitops/entities/default/component';
 
 /**
@@ -28,86 +18,12 @@ const API = '/api/gitops/entities/default/component';
 describe('the demo GitOps loop', () => {
   let workDir: string;
   let repo: string;
-  let fleetRepo: string;
   let cluster: Awaited<ReturnType<typeof startDemoCluster>>;
   let backend: any;
 
   beforeAll(async () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-loop-'));
-    repo = exampleRepository(workDir);
-    fleetRepo = fluxFleetRepository(workDir);
-    cluster = await startDemoCluster({
-      port: 0,
-      repositoryUrl: repo,
-      repositories: { 'flux-fleet': fleetRepo },
-      seedsDir: path.join(root, 'examples/demo-cluster'),
-      logger: mockServices.logger.mock(),
-      intervalMs: 250,
-      stepMs: 500,
-      syncDelayMs: 500,
-    });
-    const entities = parseAllDocuments(
-      fs.readFileSync(path.join(root, 'examples/entities.yaml'), 'utf8'),
-    ).map(doc => doc.toJS() as Entity);
-    const url = `http://127.0.0.1:${cluster.port}`;
-    ({ server: backend } = await startTestBackend({
-      features: [
-        gitopsPlugin,
-        schedulerServiceFactory,
-        catalogServiceMock.factory({ entities }),
-        mockServices.rootConfig.factory({
-          data: {
-            gitops: {
-              repositories: [
-                { name: 'example', url: repo, provider: 'git' },
-                // As in app-config.yaml: Flux's reference layout.
-                {
-                  name: 'flux-fleet',
-                  url: fleetRepo,
-                  provider: 'git',
-                  layout: {
-                    definitionPath: 'clusters/{env}/apps.yaml',
-                    overlayPath: 'apps/{env}',
-                  },
-                },
-              ],
-              // As in app-config.yaml: from the Argo CD Application or Flux Kustomization.
-              environments: [
-                { name: 'dev', cluster: 'demo', autoSync: true },
-                { name: 'staging', cluster: 'demo', autoSync: true },
-                { name: 'prod', cluster: 'demo' },
-              ].map(env => ({
-                ...env,
-                definitionPath: [
-                  'argocd/{service}-{env}.yaml',
-                  'clusters/{env}/{service}.yaml',
-                ],
-              })),
-              clusters: [
-                {
-                  name: 'demo',
-                  url,
-                  serviceAccountToken: 'demo',
-                  skipTLSVerify: true,
-                },
-              ],
-              registries: [
-                { host: 'ghcr.io', url },
-                {
-                  host: 'stefanprodan.github.io',
-                  url: `${url}/helm/stefanprodan.github.io`,
-                },
-              ],
-              git: {
-                cacheDir: path.join(workDir, 'cache'),
-                fetchIntervalSeconds: 1,
-              },
-              promotion: { trackIntervalSeconds: 1 },
-            },
-          },
-        }),
-      ],
-    }));
+    ({ repo, cluster, backend } = await startDemoWithBackend(workDir));
   });
   afterAll(async () => {
     await cluster.stop();
@@ -117,19 +33,6 @@ describe('the demo GitOps loop', () => {
   const environments = async (service: string) =>
     (await request(backend).get(`${API}/${service}/environments`)).body
       .environments as any[];
-
-  async function waitFor<T>(
-    read: () => Promise<T>,
-    done: (value: T) => boolean,
-    ms: number,
-  ): Promise<T> {
-    const until = Date.now() + ms;
-    for (;;) {
-      const value = await read();
-      if (done(value) || Date.now() > until) return value;
-      await new Promise(resolve => setTimeout(resolve, 250));
-    }
-  }
 
   it('shows live and sync state of every example service, with the seeded failures', async () => {
     for (const service of [

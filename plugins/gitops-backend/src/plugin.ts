@@ -21,6 +21,7 @@ import {
   gitopsEnvironmentRules,
 } from './permissions/rules';
 import { ActionStore } from './service/store/ActionStore';
+import { DeploymentLedger } from './service/store/DeploymentLedger';
 import { createRouter } from './router';
 import { createGitopsServices } from './service/createGitopsServices';
 
@@ -71,6 +72,7 @@ export const gitopsPlugin = createBackendPlugin({
         signals,
       }) {
         const store = await ActionStore.create(database);
+        const ledger = await DeploymentLedger.create(database);
         const services = createGitopsServices({
           config,
           logger,
@@ -78,6 +80,7 @@ export const gitopsPlugin = createBackendPlugin({
           catalog,
           auth,
           store,
+          ledger,
           cache,
           signals,
         });
@@ -85,6 +88,7 @@ export const gitopsPlugin = createBackendPlugin({
         services.start();
         lifecycle.addShutdownHook(() => services.stop());
         await services.tracker.schedule(scheduler);
+        await services.recorder.schedule(scheduler);
         permissionsRegistry.addPermissions(gitopsPermissions);
         // Change permissions are about an entity in an environment, so policies can treat
         // prod differently from dev (see the README's permission section).

@@ -36,6 +36,7 @@ import {
   scaleBody,
   syncBody,
 } from './requestSchemas';
+import { parseWindow } from './service/metrics/MetricsService';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -55,6 +56,7 @@ export interface RouterOptions {
     | 'config'
     | 'entitySignals'
     | 'creation'
+    | 'metrics'
   >;
 }
 
@@ -75,6 +77,12 @@ const compareQuery = z.object({
     .string({ required_error: 'query parameter "from" is required' })
     .min(1),
   to: z.string({ required_error: 'query parameter "to" is required' }).min(1),
+});
+
+const metricsQuery = z.object({
+  owner: z.string().min(1).max(255).optional(),
+  environment: z.string().min(1).max(63).optional(),
+  window: z.string().max(8).optional(),
 });
 
 const historyQuery = z.object({
@@ -245,6 +253,28 @@ export async function createRouter(
         entity,
         query.data.environment,
         abortOnClose(req, res),
+      ),
+    );
+  });
+
+  router.get('/entities/:namespace/:kind/:name/metrics', async (req, res) => {
+    const query = parseBody(metricsQuery, req.query);
+    const entity = await loadEntity(req);
+    res.json(
+      await services.metrics.forEntity(entity, parseWindow(query.window)),
+    );
+  });
+
+  router.get('/metrics', async (req, res) => {
+    const query = parseBody(metricsQuery, req.query);
+    res.json(
+      await services.metrics.forFleet(
+        {
+          owner: query.owner,
+          environment: query.environment,
+          days: parseWindow(query.window),
+        },
+        await httpAuth.credentials(req),
       ),
     );
   });

@@ -10,3 +10,4 @@ export * from './actions';
 export * from './permissions';
 export * from './signals';
 export * from './services';
+export * from './metrics';

@@ -55,6 +55,13 @@ export interface GitopsConfig {
   overviewReuseMs: number;
   /** Live updates pushed with Backstage signals (see EntityChangeSignals). */
   signals: { intervalMs: number; watchMs: number; maxEntities: number };
+  /** Delivery metrics and the deployment ledger (`gitops.metrics`). */
+  metrics: {
+    recordIntervalSeconds: number;
+    failureWindowHours: number;
+    failAfterMinutes: number;
+    freshMinutes: number;
+  };
   /** How `POST /services` lays a new service out (`gitops.serviceCreation`). */
   serviceCreation: ServiceCreationConfig;
   promotion: {
@@ -178,6 +185,16 @@ export function readGitopsConfig(
     argoReconcileSeconds:
       root?.getOptionalNumber('argocd.reconciliationSeconds') ?? 180,
     serviceCreation: readServiceCreationConfig(root),
+    metrics: {
+      recordIntervalSeconds: positive(
+        root,
+        'metrics.recordIntervalSeconds',
+        30,
+      ),
+      failureWindowHours: positive(root, 'metrics.failureWindowHours', 24),
+      failAfterMinutes: positive(root, 'metrics.failAfterMinutes', 10),
+      freshMinutes: positive(root, 'metrics.freshMinutes', 30),
+    },
     historyLimit: root?.getOptionalNumber('historyLimit') ?? 100,
     promotion: {
       trackIntervalSeconds:

@@ -27,6 +27,9 @@ import { LiveStateCache } from './live/LiveStateCache';
 import { LiveStatusService } from './live/LiveStatusService';
 import { OciRegistryClient } from './registry/OciRegistryClient';
 import { ServiceCreationService } from './creation/ServiceCreationService';
+import { DeploymentRecorder } from './metrics/DeploymentRecorder';
+import { MetricsService } from './metrics/MetricsService';
+import { DeploymentLedger } from './store/DeploymentLedger';
 import { ChartRepositoryClient } from './registry/ChartRepositoryClient';
 import { RegistryStatusService } from './registry/RegistryStatusService';
 import { parseImageRepository } from './registry/imageRepository';
@@ -45,6 +48,8 @@ export interface CreateGitopsServicesOptions {
   logger: LoggerService;
   /** Where promotions, rollbacks, scaling and sync requests are recorded. */
   store: ActionStore;
+  /** The deployment ledger delivery metrics are computed from. */
+  ledger: DeploymentLedger;
   /**
    * Backstage's cache service: registry answers and GitHub heads and blobs are shared with
    * the other backend instances through it (configure `backend.cache`, e.g. Redis).
@@ -253,6 +258,21 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       logger,
     }),
     compare: new CompareService({ config, locator, reader }),
+    metrics: new MetricsService({
+      config,
+      ledger: options.ledger,
+      catalog: options.catalog,
+    }),
+    recorder: new DeploymentRecorder({
+      config,
+      catalog: options.catalog,
+      auth: options.auth,
+      ledger: options.ledger,
+      logger,
+      getEnvironments: entity => environments.getEnvironments(entity),
+      getHistory: (entity, environment) =>
+        history.getHistory(entity, environment),
+    }),
   };
 }
 

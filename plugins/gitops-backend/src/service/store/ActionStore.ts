@@ -1,17 +1,10 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import {
   GitopsAction,
   GitopsActionStatus,
 } from '@gitops-backstage/plugin-gitops-common';
 import { Knex } from 'knex';
-
-const migrationsDir = resolvePackagePath(
-  '@gitops-backstage/plugin-gitops-backend',
-  'migrations',
-);
+import { migratedClient } from './migratedClient';
 
 const TABLE = 'gitops_actions';
 
@@ -65,14 +58,7 @@ export type ActionUpdate = Partial<
  */
 export class ActionStore {
   static async create(database: DatabaseService | Knex): Promise<ActionStore> {
-    const isService = (database as DatabaseService).getClient !== undefined;
-    const client = isService
-      ? await (database as DatabaseService).getClient()
-      : (database as Knex);
-    if (!isService || !(database as DatabaseService).migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
-    }
-    return new ActionStore(client);
+    return new ActionStore(await migratedClient(database));
   }
 
   private readonly listeners: Array<(action: StoredAction) => void> = [];

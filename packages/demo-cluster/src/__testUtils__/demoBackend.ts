@@ -1,0 +1,109 @@
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import gitopsPlugin from '@gitops-backstage/plugin-gitops-backend';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { startDemoCluster } from '../startDemoCluster';
+import { exampleRepository, fluxFleetRepository } from './exampleRepository';
+
+const root = path.resolve(__dirname, '../../../..');
+
+/**
+ * The offline demo as `yarn start` runs it, in a test: the demo cluster on fresh copies of the
+ * example repositories, and the GitOps backend plugin configured like app-config.yaml (the
+ * tracker and the deployment ledger fast), with the example catalog.
+ */
+export async function startDemoWithBackend(workDir: string) {
+  const repo = exampleRepository(workDir);
+  const fleetRepo = fluxFleetRepository(workDir);
+  const cluster = await startDemoCluster({
+    port: 0,
+    repositoryUrl: repo,
+    repositories: { 'flux-fleet': fleetRepo },
+    seedsDir: path.join(root, 'examples/demo-cluster'),
+    logger: mockServices.logger.mock(),
+    intervalMs: 250,
+    stepMs: 500,
+    syncDelayMs: 500,
+  });
+  const entities = parseAllDocuments(
+    fs.readFileSync(path.join(root, 'examples/entities.yaml'), 'utf8'),
+  ).map(doc => doc.toJS() as Entity);
+  const url = `http://127.0.0.1:${cluster.port}`;
+  const { server: backend } = await startTestBackend({
+    features: [
+      gitopsPlugin,
+      schedulerServiceFactory,
+      catalogServiceMock.factory({ entities }),
+      mockServices.rootConfig.factory({
+        data: {
+          gitops: {
+            repositories: [
+              { name: 'example', url: repo, provider: 'git' },
+              // As in app-config.yaml: Flux's reference layout.
+              {
+                name: 'flux-fleet',
+                url: fleetRepo,
+                provider: 'git',
+                layout: {
+                  definitionPath: 'clusters/{env}/apps.yaml',
+                  overlayPath: 'apps/{env}',
+                },
+              },
+            ],
+            // As in app-config.yaml: from the Argo CD Application or Flux Kustomization.
+            environments: [
+              { name: 'dev', cluster: 'demo', autoSync: true },
+              { name: 'staging', cluster: 'demo', autoSync: true },
+              { name: 'prod', cluster: 'demo' },
+            ].map(env => ({
+              ...env,
+              definitionPath: [
+                'argocd/{service}-{env}.yaml',
+                'clusters/{env}/{service}.yaml',
+              ],
+            })),
+            clusters: [
+              {
+                name: 'demo',
+                url,
+                serviceAccountToken: 'demo',
+                skipTLSVerify: true,
+              },
+            ],
+            registries: [
+              { host: 'ghcr.io', url },
+              {
+                host: 'stefanprodan.github.io',
+                url: `${url}/helm/stefanprodan.github.io`,
+              },
+            ],
+            git: {
+              cacheDir: path.join(workDir, 'cache'),
+              fetchIntervalSeconds: 1,
+            },
+            promotion: { trackIntervalSeconds: 1 },
+          },
+        },
+      }),
+    ],
+  });
+  return { repo, fleetRepo, cluster, backend };
+}
+
+/** Reads until `done` holds or `ms` pass; the last value either way. */
+export async function waitFor<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  ms: number,
+): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > until) return value;
+    await new Promise(resolve => setTimeout(resolve, 250));
+  }
+}

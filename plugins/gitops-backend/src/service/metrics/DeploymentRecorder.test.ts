@@ -1,0 +1,229 @@
+import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { Entity } from '@backstage/catalog-model';
+import { ScmIntegrations } from '@backstage/integration';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  EnvironmentStatus,
+  GitopsAction,
+  HistoryItem,
+} from '@gitops-backstage/plugin-gitops-common';
+import { readGitopsConfig } from '../config';
+import { DeploymentLedger } from '../store/DeploymentLedger';
+import { DeploymentRecorder } from './DeploymentRecorder';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'guestbook',
+    namespace: 'default',
+    annotations: { 'gitops.backstage.io/path': 'apps/guestbook' },
+  },
+  spec: { type: 'service', owner: 'guests', lifecycle: 'production' },
+};
+
+const NOW = new Date('2026-11-28T12:00:00.000Z');
+const minutesAgo = (m: number) =>
+  new Date(NOW.getTime() - m * 60_000).toISOString();
+
+function item(
+  revision: string,
+  tag: string,
+  committedMinutesAgo: number,
+  extra: Partial<HistoryItem> = {},
+): HistoryItem {
+  return {
+    revision: revision.repeat(40),
+    author: 'ci-bot',
+    message: `deploy ${tag}`,
+    committedAt: minutesAgo(committedMinutesAgo),
+    tag,
+    digest: null,
+    replicas: 2,
+    autoscaling: null,
+    changes: ['version'],
+    promotionId: null,
+    ...extra,
+  };
+}
+
+const HEALTH = {
+  settled: 'Healthy',
+  rolling: 'Progressing',
+  degraded: 'Degraded',
+} as const;
+
+function staging(
+  state: 'settled' | 'rolling' | 'degraded',
+  tag: string,
+): EnvironmentStatus {
+  return {
+    name: 'staging',
+    desired: { tag, digest: null } as any,
+    live: {
+      rollout: { status: state === 'rolling' ? 'Progressing' : 'Complete' },
+    } as any,
+    sync: {
+      engine: 'argocd',
+      status: 'Synced',
+      health: HEALTH[state],
+    } as any,
+    drift: [],
+    problems:
+      state === 'degraded'
+        ? [
+            {
+              type: 'CrashLoopBackOff',
+              severity: 'error',
+              message: '',
+              hint: '',
+            } as any,
+          ]
+        : [],
+    registry: null,
+    error: null,
+  };
+}
+
+/** The recorder over a real SQLite ledger, with the environment and history it is shown. */
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+async function setup() {
+  const knex = await databases.init('SQLITE_3');
+  const ledger = await DeploymentLedger.create(knex);
+  const shown: {
+    env: EnvironmentStatus;
+    items: HistoryItem[];
+    actions: GitopsAction[];
+  } = { env: staging('settled', 'v1'), items: [], actions: [] };
+  const config = new ConfigReader({
+    gitops: { environments: [{ name: 'staging' }] },
+  });
+  const recorder = () =>
+    new DeploymentRecorder({
+      config: readGitopsConfig(config, ScmIntegrations.fromConfig(config)),
+      catalog: catalogServiceMock({ entities: [entity] }),
+      auth: mockServices.auth(),
+      ledger,
+      logger: mockServices.logger.mock(),
+      getEnvironments: async () => ({ environments: [shown.env] }),
+      getHistory: async () => ({ items: shown.items, actions: shown.actions }),
+    });
+  return { ledger, shown, recorder, close: async () => {} };
+}
+
+describe('DeploymentRecorder', () => {
+  it('fills a new environment from its Git history, then records each change once it runs', async () => {
+    const { ledger, shown, recorder, close } = await setup();
+    shown.items = [
+      item('c', 'v3', 60 * 24),
+      item('b', 'v2', 60 * 48),
+      item('a', 'v1', 60 * 72),
+    ];
+    shown.env = staging('settled', 'v3');
+    expect(await recorder().runOnce(NOW)).toBe(3);
+    expect(
+      (await ledger.list()).map(r => [
+        r.version,
+        r.previousVersion,
+        r.kind,
+        r.observedAt,
+        r.backfilled,
+      ]),
+    ).toEqual([
+      ['v1', null, 'external', minutesAgo(60 * 72), true],
+      ['v2', 'v1', 'external', minutesAgo(60 * 48), true],
+      // Older than the freshness limit when first seen: at its commit time, backfilled.
+      ['v3', 'v2', 'external', minutesAgo(60 * 24), true],
+    ]);
+
+    // A promotion through the portal: nothing while it rolls out, then one row.
+    const promotion = {
+      id: '6f1c2f8e-0000-4000-8000-00000000000d',
+      action: 'promote',
+      status: 'Committed',
+    } as GitopsAction;
+    shown.items = [
+      item('d', 'v4', 1, { promotionId: promotion.id, author: 'Alice' }),
+      ...shown.items,
+    ];
+    shown.actions = [promotion];
+    shown.env = staging('rolling', 'v4');
+    expect(await recorder().runOnce(NOW)).toBe(0);
+    shown.env = staging('settled', 'v4');
+    expect(await recorder().runOnce(NOW)).toBe(1);
+    expect(await recorder().runOnce(NOW)).toBe(0);
+    expect((await ledger.list()).pop()).toMatchObject({
+      version: 'v4',
+      previousVersion: 'v3',
+      kind: 'promote',
+      actionId: promotion.id,
+      outcome: 'succeeded',
+      committedAt: minutesAgo(1),
+      observedAt: NOW.toISOString(),
+      backfilled: false,
+    });
+    await close();
+  });
+
+  it.each<
+    [
+      string,
+      Partial<HistoryItem>,
+      'settled' | 'degraded',
+      number,
+      string | null,
+    ]
+  >([
+    [
+      'a scaling commit is a scale',
+      { changes: ['scaling'] },
+      'settled',
+      1,
+      'scale/succeeded',
+    ],
+    [
+      'a degraded environment soon after the commit is still pending',
+      {},
+      'degraded',
+      5,
+      null,
+    ],
+    [
+      'a degraded environment after failAfterMinutes has failed',
+      {},
+      'degraded',
+      11,
+      'external/failed',
+    ],
+  ])('%s', async (_what, extra, state, minutes, expected) => {
+    const { ledger, shown, recorder, close } = await setup();
+    shown.items = [item('a', 'v1', 60)];
+    shown.env = staging('settled', 'v1');
+    await recorder().runOnce(NOW);
+    shown.items = [item('b', 'v2', minutes, extra), ...shown.items];
+    shown.env = staging(state, 'v2');
+    await recorder().runOnce(NOW);
+    const rows = await ledger.list();
+    expect(
+      rows.length === 2 ? `${rows[1].kind}/${rows[1].outcome}` : null,
+    ).toBe(expected);
+    await close();
+  });
+
+  it('writes one row when two backend instances see the same change', async () => {
+    const { ledger, shown, recorder, close } = await setup();
+    shown.items = [item('a', 'v1', 60)];
+    await recorder().runOnce(NOW);
+    shown.items = [item('b', 'v2', 1), ...shown.items];
+    shown.env = staging('settled', 'v2');
+    const written = await Promise.all([
+      recorder().runOnce(NOW),
+      recorder().runOnce(NOW),
+    ]);
+    expect(written.reduce((a, b) => a + b)).toBe(1);
+    expect((await ledger.list()).map(r => r.version)).toEqual(['v1', 'v2']);
+    await close();
+  });
+});

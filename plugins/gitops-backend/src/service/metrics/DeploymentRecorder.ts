@@ -1,0 +1,201 @@
+import {
+  AuthService,
+  LoggerService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  ANNOTATION_GITOPS_PATH,
+  DeploymentKind,
+  DeploymentRecord,
+  EnvironmentStatus,
+  GitopsAction,
+  HistoryItem,
+} from '@gitops-backstage/plugin-gitops-common';
+import { GitopsConfig } from '../config';
+import { mapLimited } from '../mapLimited';
+import { DeploymentLedger } from '../store/DeploymentLedger';
+
+/** What the recorder reads; the services of the backend. */
+export interface DeploymentRecorderOptions {
+  config: GitopsConfig;
+  catalog: CatalogService;
+  auth: AuthService;
+  ledger: DeploymentLedger;
+  logger: LoggerService;
+  getEnvironments(
+    entity: Entity,
+  ): Promise<{ environments: EnvironmentStatus[] }>;
+  getHistory(
+    entity: Entity,
+    environment: string,
+  ): Promise<{ items: HistoryItem[]; actions: GitopsAction[] }>;
+}
+
+type Change = Omit<DeploymentRecord, 'id'>;
+
+/**
+ * Writes the deployment ledger from what the watches and Git show: when an environment's
+ * latest version or scaling commit runs Synced and Healthy (or has failed), one row — whoever
+ * made the commit, the portal or CI. An (entity, environment) without rows is first filled
+ * from its Git history, marked as backfilled. Every backend instance may run it: the ledger
+ * keeps one row per commit.
+ */
+export class DeploymentRecorder {
+  constructor(private readonly options: DeploymentRecorderOptions) {}
+
+  async schedule(scheduler: SchedulerService): Promise<void> {
+    const seconds = this.options.config.metrics.recordIntervalSeconds;
+    await scheduler.scheduleTask({
+      id: 'gitops-deployment-recorder',
+      frequency: { seconds },
+      timeout: { minutes: 10 },
+      initialDelay: { seconds: Math.min(seconds, 10) },
+      fn: async () => {
+        await this.runOnce();
+      },
+    });
+  }
+
+  /** One pass over every GitOps entity. @returns how many rows it wrote. */
+  async runOnce(now = new Date()): Promise<number> {
+    const { catalog, auth, ledger, logger } = this.options;
+    const { items } = await catalog.getEntities(
+      {
+        filter: {
+          [`metadata.annotations.${ANNOTATION_GITOPS_PATH}`]:
+            CATALOG_FILTER_EXISTS,
+        },
+      },
+      { credentials: await auth.getOwnServiceCredentials() },
+    );
+    const latest = await ledger.latest();
+    const written = await mapLimited(items, 4, async entity => {
+      try {
+        return await this.recordEntity(entity, latest, now);
+      } catch (error) {
+        // One entity that cannot be read must not stop the others from being recorded.
+        logger.warn(
+          `Deployment ledger: ${stringifyEntityRef(entity)} not read: ${error}`,
+        );
+        return 0;
+      }
+    });
+    return written.reduce((a, b) => a + b, 0);
+  }
+
+  private async recordEntity(
+    entity: Entity,
+    latest: Map<string, DeploymentRecord>,
+    now: Date,
+  ): Promise<number> {
+    const entityRef = stringifyEntityRef(entity);
+    const { environments } = await this.options.getEnvironments(entity);
+    let written = 0;
+    for (const env of environments) {
+      if (env.error || !env.desired) continue;
+      const last = latest.get(`${entityRef}#${env.name}`);
+      const history = await this.options.getHistory(entity, env.name);
+      const [newest] = history.items;
+      if (!newest || newest.revision === last?.revision) continue;
+      const changes = last
+        ? [newest]
+        : // Nothing recorded yet: the environment's history first, oldest first.
+          [...history.items].reverse();
+      let previous = last?.version ?? null;
+      for (const item of changes) {
+        const change = this.changeOf(entityRef, env, item, history.actions, {
+          previous,
+          newest: item === newest,
+          backfill: !last,
+          now,
+        });
+        if (change === 'pending') break;
+        previous = change.version;
+        if (await this.options.ledger.record(change)) written++;
+      }
+    }
+    return written;
+  }
+
+  /** The ledger row of one commit, or `pending` while its rollout is not settled. */
+  private changeOf(
+    entityRef: string,
+    env: EnvironmentStatus,
+    item: HistoryItem,
+    actions: GitopsAction[],
+    at: {
+      previous: string | null;
+      newest: boolean;
+      backfill: boolean;
+      now: Date;
+    },
+  ): Change | 'pending' {
+    const { metrics } = this.options.config;
+    const action = item.promotionId
+      ? actions.find(a => a.id === item.promotionId)
+      : undefined;
+    const version =
+      item.tag ?? item.digest ?? at.previous ?? versionOf(env) ?? 'unknown';
+    const base = {
+      entityRef,
+      environment: env.name,
+      revision: item.revision,
+      version,
+      previousVersion: at.previous,
+      kind: kindOf(item, action),
+      actionId: action?.id ?? null,
+      committedAt: item.committedAt,
+    };
+    const committed = Date.parse(item.committedAt);
+    if (!at.newest) {
+      // Older commits were replaced: they ran, unless their portal record says otherwise.
+      return {
+        ...base,
+        outcome: action?.status === 'Failed' ? 'failed' : 'succeeded',
+        observedAt: item.committedAt,
+        backfilled: true,
+      };
+    }
+    // A commit older than the freshness limit found on a first pass ran before the ledger
+    // knew it: its time is the commit's, not now.
+    const old =
+      at.backfill &&
+      at.now.getTime() - committed > metrics.freshMinutes * 60_000;
+    const observedAt = old ? item.committedAt : at.now.toISOString();
+    if (runsSettled(env)) {
+      return { ...base, outcome: 'succeeded', observedAt, backfilled: old };
+    }
+    const failing =
+      action?.status === 'Failed' ||
+      ((env.sync?.health === 'Degraded' ||
+        env.problems.some(p => p.severity === 'error')) &&
+        at.now.getTime() - committed > metrics.failAfterMinutes * 60_000);
+    if (failing) {
+      return { ...base, outcome: 'failed', observedAt, backfilled: old };
+    }
+    return 'pending';
+  }
+}
+
+/** Synced, Healthy and running what Git declares: the change has landed. */
+function runsSettled(env: EnvironmentStatus): boolean {
+  return (
+    env.sync?.status === 'Synced' &&
+    env.sync.health === 'Healthy' &&
+    !env.drift.some(d => d.field === 'image') &&
+    (env.live?.rollout?.status ?? 'Complete') === 'Complete'
+  );
+}
+
+function versionOf(env: EnvironmentStatus): string | null {
+  const desired = env.desired;
+  return desired?.tag ?? desired?.digest ?? desired?.chart?.version ?? null;
+}
+
+function kindOf(item: HistoryItem, action?: GitopsAction): DeploymentKind {
+  if (action && action.action !== 'sync') return action.action;
+  return item.changes.includes('version') ? 'external' : 'scale';
+}
