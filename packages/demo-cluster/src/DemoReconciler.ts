@@ -149,8 +149,10 @@ export class DemoReconciler {
     const requested = rt.plural === 'applications' && Boolean(engine.operation);
 
     if (desired && !rt.applied && !rt.created) {
-      // The demo starts with everything synced: the cluster as a running platform has it.
-      this.apply(rt, head, desired, now, true, true);
+      // The demo starts with everything synced: the cluster as a running platform has it,
+      // each environment deployed when Git last changed it.
+      const since = await this.lastChangeAt(repository, head, inputs);
+      this.apply(rt, head, desired, now, true, true, since);
     } else if (desired && head !== rt.applied?.revision) {
       if (rt.applied && sameWorkload(desired, rt.applied.desired)) {
         rt.applied = { ...rt.applied, revision: head };
@@ -230,6 +232,19 @@ export class DemoReconciler {
     return this.options.registry.charts.withDefaults(result);
   }
 
+  /** The time of the last commit that changed these files, when Git says. */
+  private async lastChangeAt(
+    repository: GitRepositoryRef,
+    head: string,
+    paths: string[],
+  ): Promise<Date | undefined> {
+    if (paths.length === 0) return undefined;
+    const [last] = await this.options.git
+      .log({ repository, revision: head, paths, limit: 1 })
+      .catch(() => []);
+    return last ? new Date(last.committedAt) : undefined;
+  }
+
   private apply(
     rt: Runtime,
     head: string,
@@ -237,15 +252,17 @@ export class DemoReconciler {
     now: Date,
     instant: boolean,
     automated: boolean,
+    /** For what the demo starts with: when Git last changed the environment. */
+    since?: Date,
   ) {
     const previous = rt.applied?.desired;
     rt.applied = { revision: head, desired, at: now.toISOString() };
     rt.outOfSyncSince = undefined;
     rt.statusAt = now.toISOString();
     if (rt.plural === 'applications') {
-      // What the demo starts with was synced an hour ago.
+      // What the demo starts with was synced when it was committed (or an hour ago).
       const at = new Date(
-        now.getTime() - (instant ? 3600_000 : 0),
+        instant ? since?.getTime() ?? now.getTime() - 3600_000 : now.getTime(),
       ).toISOString();
       const id = (rt.syncs[rt.syncs.length - 1]?.id ?? -1) + 1;
       rt.syncs.push({

@@ -26,10 +26,7 @@ exports.up = async function up(knex) {
       .string('kind', 16)
       .notNullable()
       .comment('promote | rollback | scale | create | external');
-    table
-      .string('outcome', 16)
-      .notNullable()
-      .comment('succeeded | failed');
+    table.string('outcome', 16).notNullable().comment('succeeded | failed');
     table
       .string('action_id', 36)
       .nullable()

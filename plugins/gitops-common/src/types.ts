@@ -230,6 +230,16 @@ export interface SyncState {
   chartVersion?: string | null;
   /** The engine object that stops Git changes from being applied (itself or a suspended parent). */
   suspendedBy?: string | null;
+  /**
+   * What the engine says it deployed, newest first: Argo CD's `status.history` (the synced
+   * revision and `deployedAt`), a Flux HelmRelease's `status.history` (chart version and
+   * `lastDeployed`). Used to date changes the deployment ledger reads from history.
+   */
+  deployed?: Array<{
+    revision: string | null;
+    version: string | null;
+    at: string;
+  }>;
   lastSyncedAt: string | null;
   message: string | null;
   /** The engine object the state was read from, e.g. `Application argocd/guestbook-prod`. */

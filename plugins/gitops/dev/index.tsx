@@ -11,6 +11,7 @@ import {
   guestbookEnvironments,
   guestbookEnvironmentsWithProblems,
 } from '../src/__fixtures__/guestbook';
+import { guestbookDeliveryMetrics } from '../src/__fixtures__/deliveryMetrics';
 import { GitopsApi, gitopsApiRef } from '../src/api';
 import { EntityGitopsContent } from '../src/components/EntityGitopsContent';
 import { EntityGitopsEnvironmentsCard } from '../src/components/EntityGitopsEnvironmentsCard';
@@ -92,6 +93,13 @@ const mockGitopsApi: GitopsApi = {
       })),
     }));
     return { items, totalCount: items.length, nextCursor: null };
+  },
+  // The Delivery section from a fixture ledger's metrics, for the tab and the fleet page.
+  async getDeliveryMetrics() {
+    return guestbookDeliveryMetrics;
+  },
+  async getEntityDeliveryMetrics() {
+    return guestbookDeliveryMetrics;
   },
 };
 

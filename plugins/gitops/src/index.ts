@@ -12,4 +12,8 @@ export {
 } from './plugin';
 export { isGitopsAvailable } from './lib';
 export { gitopsApiRef, GitopsClient } from './api';
-export type { GitopsApi, GitopsClientOptions } from './api';
+export type {
+  DeliveryMetricsQuery,
+  GitopsApi,
+  GitopsClientOptions,
+} from './api';

@@ -1,5 +1,6 @@
 import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
 import { Entity } from '@backstage/catalog-model';
+import { DeliveryMetrics } from '@gitops-backstage/plugin-gitops-common';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import {
   AuthorizeResult,
@@ -14,10 +15,26 @@ import { ReactElement } from 'react';
 import { GitopsApi, gitopsApiRef } from '../api';
 import { guestbookEntity } from '../__fixtures__/guestbook';
 
+/** Delivery metrics of a window in which nothing was deployed: `window` is e.g. `30d`. */
+export function noDeliveryMetrics(window = '30d'): DeliveryMetrics {
+  const days = Number.parseInt(window, 10) || 30;
+  const to = new Date('2026-11-28T00:00:00.000Z');
+  return {
+    window: {
+      days,
+      from: new Date(to.getTime() - days * 86_400_000).toISOString(),
+      to: to.toISOString(),
+    },
+    failureWindowHours: 24,
+    entities: 0,
+    environments: [],
+  };
+}
+
 /**
  * A GitOps API whose environments come from `getEnvironments`; the rest are mocks. `compare`
- * answers "no differences" and `getHistory` an empty history unless a test says otherwise, so
- * every tab renders whole.
+ * answers "no differences", `getHistory` an empty history and the delivery metrics an empty
+ * window unless a test says otherwise, so every tab renders whole.
  */
 export function mockGitopsApi(
   getEnvironments: GitopsApi['getEnvironments'],
@@ -39,6 +56,12 @@ export function mockGitopsApi(
     promote: jest.fn(),
     getAction: jest.fn(),
     getOverview: jest.fn(),
+    getDeliveryMetrics: jest.fn(async query =>
+      noDeliveryMetrics(query?.window),
+    ),
+    getEntityDeliveryMetrics: jest.fn(async (_entityRef, window) =>
+      noDeliveryMetrics(window),
+    ),
     requestEngine: jest.fn(),
     rollback: jest.fn(),
     scale: jest.fn(),

@@ -2,6 +2,7 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
   CompareResponse,
+  DeliveryMetrics,
   EnvironmentsResponse,
   GitopsAction,
   EngineRequest,
@@ -77,6 +78,30 @@ export interface GitopsApi {
   ): Promise<GitopsAction>;
   /** The fleet overview: one row per GitOps-managed service, filtered and paged. */
   getOverview(query?: OverviewQuery): Promise<OverviewResponse>;
+
+  /**
+   * DORA delivery metrics per environment over every GitOps service in scope (an owner, one
+   * environment), over a window of `7d`, `30d` (the backend's default) or `90d`.
+   */
+  getDeliveryMetrics(query?: DeliveryMetricsQuery): Promise<DeliveryMetrics>;
+
+  /** DORA delivery metrics per environment of one service, over a window as above. */
+  getEntityDeliveryMetrics(
+    entityRef: CompoundEntityRef,
+    window?: string,
+  ): Promise<DeliveryMetrics>;
+}
+
+/**
+ * Scope of {@link GitopsApi.getDeliveryMetrics}; empty values are left out.
+ *
+ * @public
+ */
+export interface DeliveryMetricsQuery {
+  owner?: string;
+  environment?: string;
+  /** `7d`, `30d` or `90d`. */
+  window?: string;
 }
 
 /**

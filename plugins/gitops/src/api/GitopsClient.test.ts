@@ -129,6 +129,123 @@ describe('GitopsClient', () => {
     });
   });
 
+  describe('delivery metrics', () => {
+    const metrics = {
+      window: {
+        days: 7,
+        from: '2026-11-21T00:00:00.000Z',
+        to: '2026-11-28T00:00:00.000Z',
+      },
+      failureWindowHours: 24,
+      entities: 2,
+      environments: [],
+    };
+
+    it.each([
+      {
+        name: 'every filter',
+        query: {
+          owner: 'group:default/team-a',
+          environment: 'prod & co',
+          window: '7d',
+        },
+        expected: {
+          owner: 'group:default/team-a',
+          environment: 'prod & co',
+          window: '7d',
+        },
+      },
+      {
+        name: 'the empty filters left out',
+        query: { owner: '', environment: undefined, window: '90d' },
+        expected: { window: '90d' },
+      },
+      { name: 'no query at all', query: undefined, expected: {} },
+    ])('asks the fleet metrics with $name', async ({ query, expected }) => {
+      let requested: URL | undefined;
+      server.use(
+        http.get(`${baseUrl}/metrics`, ({ request }) => {
+          requested = new URL(request.url);
+          return HttpResponse.json(metrics);
+        }),
+      );
+
+      await expect(client.getDeliveryMetrics(query)).resolves.toEqual(metrics);
+      expect(Object.fromEntries(requested!.searchParams)).toEqual(expected);
+    });
+
+    it.each([
+      { window: '30d', search: '?window=30d' },
+      { window: undefined, search: '' },
+      { window: '', search: '' },
+    ])(
+      'asks the metrics of one service, window $window as "$search"',
+      async ({ window, search }) => {
+        let requested: URL | undefined;
+        server.use(
+          http.get(`${baseUrl}/entities/*`, ({ request }) => {
+            requested = new URL(request.url);
+            return HttpResponse.json(metrics);
+          }),
+        );
+
+        await expect(
+          client.getEntityDeliveryMetrics(
+            { kind: 'Component', namespace: 'a/b', name: 'c?d' },
+            window,
+          ),
+        ).resolves.toEqual(metrics);
+        expect(requested?.pathname).toBe(
+          '/api/gitops/entities/a%2Fb/Component/c%3Fd/metrics',
+        );
+        expect(requested?.search).toBe(search);
+      },
+    );
+
+    it('turns a refused window into a ResponseError with the reason', async () => {
+      server.use(
+        http.get(`${baseUrl}/metrics`, () =>
+          HttpResponse.json(
+            {
+              error: { name: 'InputError', message: 'Unknown window 1y' },
+              response: { statusCode: 400 },
+            },
+            { status: 400 },
+          ),
+        ),
+      );
+
+      const error = await client
+        .getDeliveryMetrics({ window: '1y' })
+        .catch(e => e);
+      expect(error).toBeInstanceOf(ResponseError);
+      expect(error.statusCode).toBe(400);
+      expect(error.cause.message).toBe('Unknown window 1y');
+    });
+
+    it('turns an unknown service into a ResponseError', async () => {
+      server.use(
+        http.get(
+          `${baseUrl}/entities/default/Component/guestbook/metrics`,
+          () =>
+            HttpResponse.json(
+              {
+                error: { name: 'NotFoundError', message: 'No such entity' },
+                response: { statusCode: 404 },
+              },
+              { status: 404 },
+            ),
+        ),
+      );
+
+      const error = await client
+        .getEntityDeliveryMetrics(guestbook, '30d')
+        .catch(e => e);
+      expect(error).toBeInstanceOf(ResponseError);
+      expect(error.statusCode).toBe(404);
+    });
+  });
+
   it('posts a promotion as JSON and returns the action', async () => {
     let received: { type: string | null; body: unknown } | undefined;
     const action = { id: null, status: 'DryRun', gates: [] };

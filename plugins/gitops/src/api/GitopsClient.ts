@@ -3,6 +3,7 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   CompareResponse,
+  DeliveryMetrics,
   EnvironmentsResponse,
   GitopsAction,
   EngineRequest,
@@ -13,7 +14,19 @@ import {
   RollbackRequest,
   ScaleRequest,
 } from '@gitops-backstage/plugin-gitops-common';
-import { GitopsApi } from './GitopsApi';
+import { DeliveryMetricsQuery, GitopsApi } from './GitopsApi';
+
+/** `?a=1&b=2` of the parameters that have a value, or nothing: empty filters are left out. */
+function searchOf(query: object): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') {
+      params.set(key, String(value));
+    }
+  }
+  const search = params.toString();
+  return search ? `?${search}` : '';
+}
 
 /**
  * Options of {@link GitopsClient}.
@@ -85,12 +98,23 @@ export class GitopsClient implements GitopsApi {
 
   async getOverview(query: OverviewQuery = {}): Promise<OverviewResponse> {
     const baseUrl = await this.discoveryApi.getBaseUrl('gitops');
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== '') params.set(key, String(value));
-    }
-    const search = params.toString();
-    return this.get(`${baseUrl}/overview${search ? `?${search}` : ''}`);
+    return this.get(`${baseUrl}/overview${searchOf(query)}`);
+  }
+
+  async getDeliveryMetrics(
+    query: DeliveryMetricsQuery = {},
+  ): Promise<DeliveryMetrics> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('gitops');
+    return this.get(`${baseUrl}/metrics${searchOf(query)}`);
+  }
+
+  async getEntityDeliveryMetrics(
+    entityRef: CompoundEntityRef,
+    window?: string,
+  ): Promise<DeliveryMetrics> {
+    return this.get(
+      `${await this.entityUrl(entityRef)}/metrics${searchOf({ window })}`,
+    );
   }
 
   async requestEngine(

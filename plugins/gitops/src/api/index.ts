@@ -1,4 +1,4 @@
 export { gitopsApiRef } from './GitopsApi';
-export type { GitopsApi } from './GitopsApi';
+export type { DeliveryMetricsQuery, GitopsApi } from './GitopsApi';
 export { GitopsClient } from './GitopsClient';
 export type { GitopsClientOptions } from './GitopsClient';

@@ -116,6 +116,15 @@ export function fluxSyncState(input: FluxSyncInput): SyncState {
     message,
     object: describeObject(object),
     suspendedBy: suspendedBy ? describeObject(suspendedBy) : null,
+    deployed: isRelease
+      ? (object.status?.history ?? [])
+          .filter((h: any) => typeof h?.lastDeployed === 'string')
+          .map((h: any) => ({
+            revision: null,
+            version: h.chartVersion ?? null,
+            at: h.lastDeployed,
+          }))
+      : [],
   };
 }
 

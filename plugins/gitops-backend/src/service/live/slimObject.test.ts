@@ -158,7 +158,14 @@ describe('slimObject', () => {
     const app = slimObject('applications', {
       metadata: { name: 'a' },
       status: {
-        history: [{ id: 1 }, { id: 2 }, { id: 3 }],
+        history: [
+          {
+            id: 1,
+            revision: 'abc',
+            deployedAt: '2026-11-28T10:00:00Z',
+            source: { repoURL: 'https://git.example/repo', path: 'apps/a' },
+          },
+        ],
         sync: {
           status: 'Synced',
           revision: 'abc',
@@ -179,6 +186,8 @@ describe('slimObject', () => {
       health: { status: 'Healthy' },
       conditions: undefined,
       reconciledAt: undefined,
+      // When each revision was deployed, without its sources.
+      history: [{ revision: 'abc', deployedAt: '2026-11-28T10:00:00Z' }],
       operationState: {
         phase: 'Succeeded',
         message: undefined,

@@ -56,6 +56,13 @@ export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
       health: status.health,
       conditions: status.conditions,
       reconciledAt: status.reconciledAt,
+      // When each revision was deployed (Argo CD keeps ten): dates for the deployment ledger.
+      history: Array.isArray(status.history)
+        ? status.history.map((h: any) => ({
+            revision: h?.revision,
+            deployedAt: h?.deployedAt,
+          }))
+        : undefined,
       operationState: operation && {
         phase: operation.phase,
         message: operation.message,

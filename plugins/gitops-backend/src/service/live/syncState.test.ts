@@ -100,6 +100,7 @@ describe('syncState', () => {
     expect(sync).toMatchObject(expected);
     expect(Object.keys(sync).sort()).toEqual([
       'chartVersion',
+      'deployed',
       'engine',
       'health',
       'lastSyncedAt',

@@ -42,6 +42,7 @@ export function syncState(
     object: null,
     chartVersion: null,
     suspendedBy: null,
+    deployed: [],
   };
 }
 
@@ -74,5 +75,13 @@ function argoSync(app: KubeObject): SyncState {
     object: describeObject(app),
     chartVersion: null,
     suspendedBy: null,
+    deployed: (Array.isArray(status.history) ? [...status.history] : [])
+      .filter((h: any) => typeof h?.deployedAt === 'string')
+      .reverse()
+      .map((h: any) => ({
+        revision: h.revision ?? null,
+        version: null,
+        at: h.deployedAt,
+      })),
   };
 }

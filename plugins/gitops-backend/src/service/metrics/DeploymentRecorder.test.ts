@@ -96,7 +96,13 @@ async function setup() {
     env: EnvironmentStatus;
     items: HistoryItem[];
     actions: GitopsAction[];
-  } = { env: staging('settled', 'v1'), items: [], actions: [] };
+    historyReads: number;
+  } = {
+    env: staging('settled', 'v1'),
+    items: [],
+    actions: [],
+    historyReads: 0,
+  };
   const config = new ConfigReader({
     gitops: { environments: [{ name: 'staging' }] },
   });
@@ -108,7 +114,10 @@ async function setup() {
       ledger,
       logger: mockServices.logger.mock(),
       getEnvironments: async () => ({ environments: [shown.env] }),
-      getHistory: async () => ({ items: shown.items, actions: shown.actions }),
+      getHistory: async () => {
+        shown.historyReads++;
+        return { items: shown.items, actions: shown.actions };
+      },
     });
   return { ledger, shown, recorder, close: async () => {} };
 }
@@ -225,5 +234,61 @@ describe('DeploymentRecorder', () => {
     expect(written.reduce((a, b) => a + b)).toBe(1);
     expect((await ledger.list()).map(r => r.version)).toEqual(['v1', 'v2']);
     await close();
+  });
+
+  it('dates backfilled commits by the engine history: Argo CD revisions, Flux chart builds', async () => {
+    const { ledger, shown, recorder } = await setup();
+    shown.items = [
+      item('c', 'v3', 60 * 24),
+      item('b', 'v2', 60 * 48),
+      item('a', 'v1', 60 * 72),
+    ];
+    shown.env = {
+      ...staging('settled', 'v3'),
+      sync: {
+        ...staging('settled', 'v3').sync!,
+        deployed: [
+          // Flux: the chart built from commit c.
+          {
+            revision: null,
+            version: `0.1.0+${'c'.repeat(12)}`,
+            at: minutesAgo(60 * 24 - 3),
+          },
+          // Argo CD: commit b itself, and a sync after commit a.
+          {
+            revision: 'b'.repeat(40),
+            version: null,
+            at: minutesAgo(60 * 48 - 2),
+          },
+          {
+            revision: 'f'.repeat(40),
+            version: null,
+            at: minutesAgo(60 * 72 - 1),
+          },
+        ],
+      },
+    };
+    await recorder().runOnce(NOW);
+    expect((await ledger.list()).map(r => [r.version, r.observedAt])).toEqual([
+      ['v1', minutesAgo(60 * 72 - 1)],
+      ['v2', minutesAgo(60 * 48 - 2)],
+      ['v3', minutesAgo(60 * 24 - 3)],
+    ]);
+  });
+
+  it('reads no Git history while what an environment declares is unchanged', async () => {
+    const { shown, recorder } = await setup();
+    shown.items = [item('a', 'v1', 60)];
+    const one = recorder();
+    await one.runOnce(NOW);
+    await one.runOnce(NOW);
+    const reads = shown.historyReads;
+    await one.runOnce(NOW);
+    expect(shown.historyReads).toBe(reads);
+    // A new declaration is looked up.
+    shown.items = [item('b', 'v2', 1), ...shown.items];
+    shown.env = staging('settled', 'v2');
+    expect(await one.runOnce(NOW)).toBe(1);
+    expect(shown.historyReads).toBe(reads + 1);
   });
 });

@@ -44,6 +44,12 @@ type Change = Omit<DeploymentRecord, 'id'>;
  * keeps one row per commit.
  */
 export class DeploymentRecorder {
+  /**
+   * What each environment declared when it was last found recorded: an unchanged declaration
+   * needs no Git log, so a pass over a quiet fleet reads only the warm caches.
+   */
+  private readonly settled = new Map<string, string>();
+
   constructor(private readonly options: DeploymentRecorderOptions) {}
 
   async schedule(scheduler: SchedulerService): Promise<void> {
@@ -96,10 +102,17 @@ export class DeploymentRecorder {
     let written = 0;
     for (const env of environments) {
       if (env.error || !env.desired) continue;
-      const last = latest.get(`${entityRef}#${env.name}`);
+      const key = `${entityRef}#${env.name}`;
+      const last = latest.get(key);
+      const declared = fingerprint(env);
+      if (last && this.settled.get(key) === declared) continue;
       const history = await this.options.getHistory(entity, env.name);
       const [newest] = history.items;
-      if (!newest || newest.revision === last?.revision) continue;
+      if (!newest) continue;
+      if (newest.revision === last?.revision) {
+        this.settled.set(key, declared);
+        continue;
+      }
       const changes = last
         ? [newest]
         : // Nothing recorded yet: the environment's history first, oldest first.
@@ -115,6 +128,7 @@ export class DeploymentRecorder {
         if (change === 'pending') break;
         previous = change.version;
         if (await this.options.ledger.record(change)) written++;
+        if (item === newest) this.settled.set(key, declared);
       }
     }
     return written;
@@ -150,21 +164,23 @@ export class DeploymentRecorder {
       committedAt: item.committedAt,
     };
     const committed = Date.parse(item.committedAt);
+    // From history, the time the engine says it deployed the commit, else the commit's.
+    const historic = deployedAt(env, item) ?? item.committedAt;
     if (!at.newest) {
       // Older commits were replaced: they ran, unless their portal record says otherwise.
       return {
         ...base,
         outcome: action?.status === 'Failed' ? 'failed' : 'succeeded',
-        observedAt: item.committedAt,
+        observedAt: historic,
         backfilled: true,
       };
     }
     // A commit older than the freshness limit found on a first pass ran before the ledger
-    // knew it: its time is the commit's, not now.
+    // knew it: its time is history's, not now.
     const old =
       at.backfill &&
       at.now.getTime() - committed > metrics.freshMinutes * 60_000;
-    const observedAt = old ? item.committedAt : at.now.toISOString();
+    const observedAt = old ? historic : at.now.toISOString();
     if (runsSettled(env)) {
       return { ...base, outcome: 'succeeded', observedAt, backfilled: old };
     }
@@ -188,6 +204,36 @@ function runsSettled(env: EnvironmentStatus): boolean {
     !env.drift.some(d => d.field === 'image') &&
     (env.live?.rollout?.status ?? 'Complete') === 'Complete'
   );
+}
+
+/**
+ * When the engine deployed a commit, by its own history: a Flux HelmRelease whose chart was
+ * built from that commit (build metadata `+<first 12 of the sha>`), or Argo CD's sync of that
+ * revision, else its first sync after the commit.
+ */
+function deployedAt(env: EnvironmentStatus, item: HistoryItem): string | null {
+  const deployed = env.sync?.deployed ?? [];
+  const committed = Date.parse(item.committedAt);
+  const found =
+    deployed.find(d => d.version?.endsWith(`+${item.revision.slice(0, 12)}`)) ??
+    deployed.find(d => d.revision === item.revision) ??
+    deployed
+      .filter(d => d.revision !== null && Date.parse(d.at) >= committed)
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))[0];
+  return found?.at ?? null;
+}
+
+/** What Git declares for the environment: its version and scaling. */
+function fingerprint(env: EnvironmentStatus): string {
+  const d = env.desired;
+  return JSON.stringify([
+    d?.source?.path,
+    d?.tag,
+    d?.digest,
+    d?.chart?.version,
+    d?.replicas,
+    d?.autoscaling,
+  ]);
 }
 
 function versionOf(env: EnvironmentStatus): string | null {

@@ -22,6 +22,7 @@ import { EnvironmentLane } from './EnvironmentLane';
 import { useEntityChangeSignal } from './useEntityChangeSignal';
 import { PromoteArrow } from './PromoteArrow';
 import { CompareEnvironments } from './CompareEnvironments';
+import { EntityDeliveryMetrics } from '../DeliveryMetrics';
 
 /** How often the lanes are read again while the page is visible. */
 export const REFRESH_MS = 15_000;
@@ -169,6 +170,7 @@ function GitopsLanes(props: { entityRef: CompoundEntityRef }) {
           refreshKey={JSON.stringify(value.environments.map(e => e.desired))}
         />
       )}
+      <EntityDeliveryMetrics entityRef={entityRef} />
     </>
   );
 }

@@ -35,6 +35,7 @@ import {
   REFRESH_MS,
   useRefreshWhileVisible,
 } from '../EntityGitopsContent/EntityGitopsContent';
+import { FleetDeliveryMetrics } from '../DeliveryMetrics';
 
 /** Rows per page: the fleet page never needs the whole fleet at once. */
 export const PAGE_SIZE = 100;
@@ -329,11 +330,13 @@ export function GitopsFleetPage() {
           onBlur={() => set('q', text.trim())}
         />
         <TextField
+          id="gitops-fleet-owner"
           label="Owner"
           defaultValue={query.owner ?? ''}
           onBlur={e => set('owner', e.target.value.trim())}
         />
         <TextField
+          id="gitops-fleet-environment"
           label="Environment"
           defaultValue={query.environment ?? ''}
           onBlur={e => set('environment', e.target.value.trim())}
@@ -397,6 +400,10 @@ export function GitopsFleetPage() {
           </div>
         </>
       )}
+      <FleetDeliveryMetrics
+        owner={query.owner}
+        environment={query.environment}
+      />
     </Content>
   );
 }

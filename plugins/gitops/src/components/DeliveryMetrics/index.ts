@@ -1,0 +1,2 @@
+export { EntityDeliveryMetrics } from './EntityDeliveryMetrics';
+export { FleetDeliveryMetrics } from './FleetDeliveryMetrics';
