@@ -306,3 +306,65 @@ test.describe
     await shot(page, '11-new-service-prod-synced');
   });
 });
+
+// After the promotions above: the deployment ledger holds them beside the example history.
+test.describe.serial('Delivery metrics on the offline demo', () => {
+  test.beforeEach(async ({ page }) => signIn(page));
+
+  test('the Delivery section of a service draws its charts from the ledger', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/guestbook/gitops');
+    const delivery = page.getByRole('region', { name: 'Delivery' });
+    await delivery.scrollIntoViewIfNeeded();
+    // The four numbers, each with its band and target.
+    for (const metric of [
+      'Deployment frequency',
+      'Lead time',
+      'Change failure rate',
+      'Time to restore',
+    ]) {
+      await expect(delivery.getByRole('group', { name: metric })).toBeVisible();
+    }
+    // staging: the promotion and the scaling the tests above made, and its example history.
+    await delivery
+      .getByRole('button', { name: /Delivery environment/ })
+      .click();
+    await page.getByRole('option', { name: 'staging' }).click();
+    const perDay = delivery.getByRole('img', { name: 'Deployments per day' });
+    await expect(
+      perDay.locator('.recharts-bar-rectangle path').first(),
+    ).toBeVisible({
+      timeout: 60_000,
+    });
+    await expect(
+      delivery
+        .getByRole('img', { name: 'Lead time trend' })
+        .locator('.recharts-line-curve'),
+    ).toBeVisible();
+    await expect(
+      delivery
+        .getByRole('img', { name: 'Promotions and rollbacks' })
+        .locator('.recharts-bar-rectangle path')
+        .first(),
+    ).toBeVisible();
+    await delivery.screenshot({
+      path: path.join(SHOTS, '12-delivery-guestbook.png'),
+    });
+  });
+
+  test('the fleet page shows the Delivery section for the whole fleet', async ({
+    page,
+  }) => {
+    await page.goto('/gitops');
+    const delivery = page.getByRole('region', { name: 'Delivery' });
+    await delivery.scrollIntoViewIfNeeded();
+    await expect(
+      delivery
+        .getByRole('img', { name: 'Promotions and rollbacks' })
+        .locator('.recharts-bar-rectangle path')
+        .first(),
+    ).toBeVisible({ timeout: 60_000 });
+    await shot(page, '13-fleet-delivery');
+  });
+});
