@@ -332,6 +332,11 @@ export interface Config {
        * not at the time it was first seen. Default 30.
        */
       freshMinutes?: number;
+      /**
+       * At most this many environments' Git histories are read per pass (a first pass over a
+       * large fleet reads one per environment); the next pass goes on from there. Default 300.
+       */
+      historyReadsPerPass?: number;
     };
 
     /** History endpoint: how many commits of an environment's paths are examined. Default 100. */

@@ -61,6 +61,7 @@ export interface GitopsConfig {
     failureWindowHours: number;
     failAfterMinutes: number;
     freshMinutes: number;
+    historyReadsPerPass: number;
   };
   /** How `POST /services` lays a new service out (`gitops.serviceCreation`). */
   serviceCreation: ServiceCreationConfig;
@@ -194,6 +195,7 @@ export function readGitopsConfig(
       failureWindowHours: positive(root, 'metrics.failureWindowHours', 24),
       failAfterMinutes: positive(root, 'metrics.failAfterMinutes', 10),
       freshMinutes: positive(root, 'metrics.freshMinutes', 30),
+      historyReadsPerPass: positive(root, 'metrics.historyReadsPerPass', 300),
     },
     historyLimit: root?.getOptionalNumber('historyLimit') ?? 100,
     promotion: {

@@ -89,7 +89,7 @@ function staging(
 /** The recorder over a real SQLite ledger, with the environment and history it is shown. */
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-async function setup() {
+async function setup(metrics: object = {}) {
   const knex = await databases.init('SQLITE_3');
   const ledger = await DeploymentLedger.create(knex);
   const shown: {
@@ -97,14 +97,16 @@ async function setup() {
     items: HistoryItem[];
     actions: GitopsAction[];
     historyReads: number;
+    others: EnvironmentStatus[];
   } = {
+    others: [],
     env: staging('settled', 'v1'),
     items: [],
     actions: [],
     historyReads: 0,
   };
   const config = new ConfigReader({
-    gitops: { environments: [{ name: 'staging' }] },
+    gitops: { environments: [{ name: 'staging' }], metrics },
   });
   const recorder = () =>
     new DeploymentRecorder({
@@ -113,7 +115,9 @@ async function setup() {
       auth: mockServices.auth(),
       ledger,
       logger: mockServices.logger.mock(),
-      getEnvironments: async () => ({ environments: [shown.env] }),
+      getEnvironments: async () => ({
+        environments: [shown.env, ...shown.others],
+      }),
       getHistory: async () => {
         shown.historyReads++;
         return { items: shown.items, actions: shown.actions };
@@ -290,5 +294,21 @@ describe('DeploymentRecorder', () => {
     shown.env = staging('settled', 'v2');
     expect(await one.runOnce(NOW)).toBe(1);
     expect(shown.historyReads).toBe(reads + 1);
+  });
+
+  it('reads at most historyReadsPerPass histories in a pass and goes on in the next', async () => {
+    const { ledger, shown, recorder } = await setup({ historyReadsPerPass: 1 });
+    shown.items = [item('a', 'v1', 60)];
+    // A second environment with the same history: two reads needed, one per pass.
+    shown.others = [{ ...staging('settled', 'v1'), name: 'prod' }];
+    const one = recorder();
+    expect(await one.runOnce(NOW)).toBe(1);
+    expect(shown.historyReads).toBe(1);
+    expect(await one.runOnce(NOW)).toBe(1);
+    expect(shown.historyReads).toBe(2);
+    expect((await ledger.list()).map(r => r.environment).sort()).toEqual([
+      'prod',
+      'staging',
+    ]);
   });
 });

@@ -49,6 +49,7 @@ export class DeploymentRecorder {
    * needs no Git log, so a pass over a quiet fleet reads only the warm caches.
    */
   private readonly settled = new Map<string, string>();
+  private historyBudget = Infinity;
 
   constructor(private readonly options: DeploymentRecorderOptions) {}
 
@@ -67,6 +68,9 @@ export class DeploymentRecorder {
 
   /** One pass over every GitOps entity. @returns how many rows it wrote. */
   async runOnce(now = new Date()): Promise<number> {
+    // Git logs are the expensive part (a first pass over a fleet reads one per environment):
+    // a pass reads at most this many, and the next pass goes on where it stopped.
+    this.historyBudget = this.options.config.metrics.historyReadsPerPass;
     const { catalog, auth, ledger, logger } = this.options;
     const { items } = await catalog.getEntities(
       {
@@ -106,6 +110,8 @@ export class DeploymentRecorder {
       const last = latest.get(key);
       const declared = fingerprint(env);
       if (last && this.settled.get(key) === declared) continue;
+      if (this.historyBudget <= 0) continue;
+      this.historyBudget--;
       const history = await this.options.getHistory(entity, env.name);
       const [newest] = history.items;
       if (!newest) continue;
