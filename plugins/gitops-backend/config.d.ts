@@ -334,7 +334,7 @@ export interface Config {
       freshMinutes?: number;
       /**
        * At most this many environments' Git histories are read per pass (a first pass over a
-       * large fleet reads one per environment); the next pass goes on from there. Default 300.
+       * large fleet reads one per environment); the next pass goes on from there. Default 100.
        */
       historyReadsPerPass?: number;
     };

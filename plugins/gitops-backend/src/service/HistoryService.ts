@@ -48,11 +48,15 @@ export class HistoryService {
       repository: target.repository,
       signal,
     });
+    // Shared, frozen states: the walk only reads them, and the deployment ledger walks every
+    // environment of a fleet, so copies would be garbage by the thousand.
     const readAt = (revision: string) =>
-      reader.read({ target, environment, revision, signal }).catch(error => {
-        if (error instanceof ManifestError) return undefined; // broken at that commit: not a version
-        throw error;
-      });
+      reader
+        .readShared({ target, environment, revision, signal })
+        .catch(error => {
+          if (error instanceof ManifestError) return undefined; // broken at that commit: not a version
+          throw error;
+        });
 
     const current = await readAt(head);
     const inputs = current?.inputs ?? [

@@ -195,7 +195,7 @@ export function readGitopsConfig(
       failureWindowHours: positive(root, 'metrics.failureWindowHours', 24),
       failAfterMinutes: positive(root, 'metrics.failAfterMinutes', 10),
       freshMinutes: positive(root, 'metrics.freshMinutes', 30),
-      historyReadsPerPass: positive(root, 'metrics.historyReadsPerPass', 300),
+      historyReadsPerPass: positive(root, 'metrics.historyReadsPerPass', 100),
     },
     historyLimit: root?.getOptionalNumber('historyLimit') ?? 100,
     promotion: {

@@ -269,7 +269,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       auth: options.auth,
       ledger: options.ledger,
       logger,
-      getEnvironments: entity => environments.getEnvironments(entity),
+      environments,
       getHistory: (entity, environment) =>
         history.getHistory(entity, environment),
     }),

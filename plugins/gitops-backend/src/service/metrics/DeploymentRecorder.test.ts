@@ -98,8 +98,10 @@ async function setup(metrics: object = {}) {
     actions: GitopsAction[];
     historyReads: number;
     others: EnvironmentStatus[];
+    stateReads: number;
   } = {
     others: [],
+    stateReads: 0,
     env: staging('settled', 'v1'),
     items: [],
     actions: [],
@@ -115,9 +117,16 @@ async function setup(metrics: object = {}) {
       auth: mockServices.auth(),
       ledger,
       logger: mockServices.logger.mock(),
-      getEnvironments: async () => ({
-        environments: [shown.env, ...shown.others],
-      }),
+      environments: {
+        getEnvironments: async () => {
+          shown.stateReads++;
+          return { environments: [shown.env, ...shown.others] };
+        },
+        // The head and the cluster reads move with every test step here.
+        basis: async () =>
+          JSON.stringify([shown.items, shown.env, shown.others]),
+        isCurrent: () => true,
+      },
       getHistory: async () => {
         shown.historyReads++;
         return { items: shown.items, actions: shown.actions };
@@ -310,5 +319,22 @@ describe('DeploymentRecorder', () => {
       'prod',
       'staging',
     ]);
+  });
+
+  it('computes no state for an entity whose head and cluster objects did not move', async () => {
+    const { shown, recorder } = await setup();
+    shown.items = [item('a', 'v1', 60)];
+    const one = recorder();
+    await one.runOnce(NOW);
+    const reads = shown.stateReads;
+    await one.runOnce(NOW);
+    await one.runOnce(NOW);
+    expect(shown.stateReads).toBe(reads);
+    // A rollout still going on is looked at again on every pass.
+    shown.items = [item('b', 'v2', 1), ...shown.items];
+    shown.env = staging('rolling', 'v2');
+    await one.runOnce(NOW);
+    await one.runOnce(NOW);
+    expect(shown.stateReads).toBe(reads + 2);
   });
 });

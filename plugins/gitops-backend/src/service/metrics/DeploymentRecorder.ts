@@ -16,6 +16,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { GitopsConfig } from '../config';
 import { mapLimited } from '../mapLimited';
+import { CacheRead } from '../live/kinds';
 import { DeploymentLedger } from '../store/DeploymentLedger';
 
 /** What the recorder reads; the services of the backend. */
@@ -25,9 +26,24 @@ export interface DeploymentRecorderOptions {
   auth: AuthService;
   ledger: DeploymentLedger;
   logger: LoggerService;
-  getEnvironments(
-    entity: Entity,
-  ): Promise<{ environments: EnvironmentStatus[] }>;
+  /** The environment service: the state, and what it was computed from. */
+  environments: {
+    getEnvironments(
+      entity: Entity,
+      signal?: AbortSignal,
+      context?: {
+        heads?: Map<string, Promise<string>>;
+        reads?: CacheRead[];
+      },
+    ): Promise<{ environments: EnvironmentStatus[] }>;
+    /** The repository head a state was read at. */
+    basis(
+      entity: Entity,
+      context?: { heads?: Map<string, Promise<string>> },
+    ): Promise<string>;
+    /** Whether the cluster objects a state was computed from are unchanged. */
+    isCurrent(reads: readonly CacheRead[]): boolean;
+  };
   getHistory(
     entity: Entity,
     environment: string,
@@ -49,6 +65,14 @@ export class DeploymentRecorder {
    * needs no Git log, so a pass over a quiet fleet reads only the warm caches.
    */
   private readonly settled = new Map<string, string>();
+  /**
+   * Entities whose every environment was found recorded, with the head and cluster reads it
+   * was seen at: until either moves, a pass skips them without computing their state.
+   */
+  private readonly quiet = new Map<
+    string,
+    { basis: string; reads: CacheRead[] }
+  >();
   private historyBudget = Infinity;
 
   constructor(private readonly options: DeploymentRecorderOptions) {}
@@ -82,9 +106,10 @@ export class DeploymentRecorder {
       { credentials: await auth.getOwnServiceCredentials() },
     );
     const latest = await ledger.latest();
+    const heads = new Map<string, Promise<string>>();
     const written = await mapLimited(items, 4, async entity => {
       try {
-        return await this.recordEntity(entity, latest, now);
+        return await this.recordEntity(entity, latest, now, heads);
       } catch (error) {
         // One entity that cannot be read must not stop the others from being recorded.
         logger.warn(
@@ -100,44 +125,85 @@ export class DeploymentRecorder {
     entity: Entity,
     latest: Map<string, DeploymentRecord>,
     now: Date,
+    heads: Map<string, Promise<string>>,
   ): Promise<number> {
     const entityRef = stringifyEntityRef(entity);
-    const { environments } = await this.options.getEnvironments(entity);
-    let written = 0;
-    for (const env of environments) {
-      if (env.error || !env.desired) continue;
-      const key = `${entityRef}#${env.name}`;
-      const last = latest.get(key);
-      const declared = fingerprint(env);
-      if (last && this.settled.get(key) === declared) continue;
-      if (this.historyBudget <= 0) continue;
-      this.historyBudget--;
-      const history = await this.options.getHistory(entity, env.name);
-      const [newest] = history.items;
-      if (!newest) continue;
-      if (newest.revision === last?.revision) {
-        this.settled.set(key, declared);
-        continue;
-      }
-      const changes = last
-        ? [newest]
-        : // Nothing recorded yet: the environment's history first, oldest first.
-          [...history.items].reverse();
-      let previous = last?.version ?? null;
-      for (const item of changes) {
-        const change = this.changeOf(entityRef, env, item, history.actions, {
-          previous,
-          newest: item === newest,
-          backfill: !last,
-          now,
-        });
-        if (change === 'pending') break;
-        previous = change.version;
-        if (await this.options.ledger.record(change)) written++;
-        if (item === newest) this.settled.set(key, declared);
-      }
+    const service = this.options.environments;
+    const basis = await service.basis(entity, { heads });
+    const quiet = this.quiet.get(entityRef);
+    if (quiet && quiet.basis === basis && service.isCurrent(quiet.reads)) {
+      return 0;
     }
+    this.quiet.delete(entityRef);
+    // This pass has read its share of histories: the rest of the fleet waits for the next,
+    // rather than having its state computed for nothing.
+    if (this.historyBudget <= 0) return 0;
+    const reads: CacheRead[] = [];
+    const { environments } = await service.getEnvironments(entity, undefined, {
+      heads,
+      reads,
+    });
+    let written = 0;
+    let allRecorded = true;
+    for (const env of environments) {
+      const recorded = await this.recordEnvironment(
+        entity,
+        entityRef,
+        env,
+        latest,
+        now,
+      );
+      written += recorded.written;
+      allRecorded &&= recorded.done;
+    }
+    // Nothing to wait for: skip this entity until its head or its cluster objects move.
+    if (allRecorded) this.quiet.set(entityRef, { basis, reads });
     return written;
+  }
+
+  /** Records one environment's new changes; `done` when its latest change is recorded. */
+  private async recordEnvironment(
+    entity: Entity,
+    entityRef: string,
+    env: EnvironmentStatus,
+    latest: Map<string, DeploymentRecord>,
+    now: Date,
+  ): Promise<{ written: number; done: boolean }> {
+    if (env.error || !env.desired) return { written: 0, done: false };
+    const key = `${entityRef}#${env.name}`;
+    const last = latest.get(key);
+    const declared = fingerprint(env);
+    if (last && this.settled.get(key) === declared) {
+      return { written: 0, done: true };
+    }
+    if (this.historyBudget <= 0) return { written: 0, done: false };
+    this.historyBudget--;
+    const history = await this.options.getHistory(entity, env.name);
+    const [newest] = history.items;
+    if (!newest) return { written: 0, done: true };
+    if (newest.revision === last?.revision) {
+      this.settled.set(key, declared);
+      return { written: 0, done: true };
+    }
+    const changes = last
+      ? [newest]
+      : // Nothing recorded yet: the environment's history first, oldest first.
+        [...history.items].reverse();
+    let previous = last?.version ?? null;
+    let written = 0;
+    for (const item of changes) {
+      const change = this.changeOf(entityRef, env, item, history.actions, {
+        previous,
+        newest: item === newest,
+        backfill: !last,
+        now,
+      });
+      if (change === 'pending') return { written, done: false };
+      previous = change.version;
+      if (await this.options.ledger.record(change)) written++;
+    }
+    this.settled.set(key, declared);
+    return { written, done: true };
   }
 
   /** The ledger row of one commit, or `pending` while its rollout is not settled. */
