@@ -36,6 +36,18 @@ function record(fields: {
   };
 }
 
+/** `row('staging v2 @2026-11-02T10:00Z', { kind: 'rollback' })`: a ledger row, briefly. */
+function row(
+  what: string,
+  fields: Omit<
+    Parameters<typeof record>[0],
+    'env' | 'version' | 'observed'
+  > = {},
+): DeploymentRecord {
+  const [, env, version, observed] = /^(\S+) (\S+) @(\S+)$/.exec(what)!;
+  return record({ env, version, observed, ...fields });
+}
+
 /** Metrics over the week 2026-11-01 – 2026-11-08 (UTC) unless told otherwise. */
 function compute(
   records: DeploymentRecord[],
@@ -152,39 +164,18 @@ describe('computeDeliveryMetrics', () => {
 
   describe('lead time', () => {
     const pipeline = [
-      record({
-        env: 'dev',
-        version: 'v1',
+      row('dev v1 @2026-11-01T10:30Z', {
         kind: 'external',
         committed: '2026-11-01T10:00Z',
-        observed: '2026-11-01T10:30Z',
       }),
-      record({
-        env: 'staging',
-        version: 'v1',
-        committed: '2026-11-01T12:00Z',
-        observed: '2026-11-01T12:30Z',
-      }),
-      record({
-        env: 'prod',
-        version: 'v1',
-        committed: '2026-11-02T09:00Z',
-        observed: '2026-11-02T10:00Z',
-      }),
+      row('staging v1 @2026-11-01T12:30Z', { committed: '2026-11-01T12:00Z' }),
+      row('prod v1 @2026-11-02T10:00Z', { committed: '2026-11-02T09:00Z' }),
       // v2 never reaches prod.
-      record({
-        env: 'dev',
-        version: 'v2',
+      row('dev v2 @2026-11-03T08:15Z', {
         kind: 'external',
         committed: '2026-11-03T08:00Z',
-        observed: '2026-11-03T08:15Z',
       }),
-      record({
-        env: 'staging',
-        version: 'v2',
-        committed: '2026-11-03T09:00Z',
-        observed: '2026-11-03T09:15Z',
-      }),
+      row('staging v2 @2026-11-03T09:15Z', { committed: '2026-11-03T09:00Z' }),
     ];
 
     it('measures from the first commit in dev through staging and prod, and per hop', () => {
@@ -211,11 +202,8 @@ describe('computeDeliveryMetrics', () => {
     it('counts a clock skew (running before committed) as zero', () => {
       const staging = environment(
         [
-          record({
-            env: 'staging',
-            version: 'v9',
+          row('staging v9 @2026-11-02T10:00Z', {
             committed: '2026-11-02T10:05Z',
-            observed: '2026-11-02T10:00Z',
           }),
         ],
         'staging',
@@ -227,19 +215,13 @@ describe('computeDeliveryMetrics', () => {
     it("starts from the row's own commit when the first environment never had the version", () => {
       const prod = environment(
         [
-          record({
-            env: 'prod',
-            version: 'hotfix',
+          row('prod hotfix @2026-11-02T03:00Z', {
             committed: '2026-11-02T00:00Z',
-            observed: '2026-11-02T03:00Z',
           }),
           // The same version string of another entity in dev is not this version.
-          record({
+          row('dev hotfix @2026-10-20T00:10Z', {
             entity: 'b',
-            env: 'dev',
-            version: 'hotfix',
             committed: '2026-10-20T00:00Z',
-            observed: '2026-10-20T00:10Z',
           }),
         ],
         'prod',
@@ -250,24 +232,13 @@ describe('computeDeliveryMetrics', () => {
 
     it('ignores rows outside the window but still starts from a first commit made before it', () => {
       const [dev, staging] = compute([
-        record({
-          env: 'dev',
-          version: 'v3',
+        row('dev v3 @2026-10-25T01:00Z', {
           kind: 'external',
           committed: '2026-10-25T00:00Z',
-          observed: '2026-10-25T01:00Z',
         }),
-        record({
-          env: 'staging',
-          version: 'v3',
-          observed: '2026-11-02T00:00Z',
-        }),
+        row('staging v3 @2026-11-02T00:00Z'),
         // `to` is exclusive.
-        record({
-          env: 'staging',
-          version: 'v4',
-          observed: '2026-11-08T00:00Z',
-        }),
+        row('staging v4 @2026-11-08T00:00Z'),
       ]).environments;
       expect(dev.counts.deployments).toBe(0);
       expect(verdict(dev.deploymentFrequency)).toEqual(noSample);
@@ -281,44 +252,19 @@ describe('computeDeliveryMetrics', () => {
     it('takes the latest healthy arrival in the previous environment at or before this one', () => {
       const staging = environment(
         [
-          record({
-            env: 'dev',
-            version: 'v5',
+          row('dev v5 @2026-11-02T01:00Z', {
             kind: 'external',
             committed: '2026-11-02T00:00Z',
-            observed: '2026-11-02T01:00Z',
           }),
-          record({
-            env: 'dev',
-            version: 'v6',
-            kind: 'external',
-            observed: '2026-11-02T02:00Z',
-          }),
-          record({
-            env: 'dev',
-            version: 'v5',
-            kind: 'rollback',
-            observed: '2026-11-02T03:00Z',
-          }),
-          record({
-            env: 'dev',
-            version: 'v5',
+          row('dev v6 @2026-11-02T02:00Z', { kind: 'external' }),
+          row('dev v5 @2026-11-02T03:00Z', { kind: 'rollback' }),
+          row('dev v5 @2026-11-02T03:30Z', {
             outcome: 'failed',
             kind: 'external',
-            observed: '2026-11-02T03:30Z',
           }),
-          record({
-            env: 'staging',
-            version: 'v5',
-            observed: '2026-11-02T04:00Z',
-          }),
+          row('staging v5 @2026-11-02T04:00Z'),
           // After the staging arrival: not its hop.
-          record({
-            env: 'dev',
-            version: 'v5',
-            kind: 'rollback',
-            observed: '2026-11-02T05:00Z',
-          }),
+          row('dev v5 @2026-11-02T05:00Z', { kind: 'rollback' }),
         ],
         'staging',
       );
@@ -332,17 +278,8 @@ describe('computeDeliveryMetrics', () => {
       {
         name: 'a rollback within the failure window fails the change',
         rows: [
-          record({
-            env: 'staging',
-            version: 'v2',
-            observed: '2026-11-02T10:00Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v1',
-            kind: 'rollback',
-            observed: '2026-11-02T20:00Z',
-          }),
+          row('staging v2 @2026-11-02T10:00Z'),
+          row('staging v1 @2026-11-02T20:00Z', { kind: 'rollback' }),
         ],
         rate: [100, 1, 'low', false],
         restore: [600, 1, 'high', false],
@@ -350,17 +287,8 @@ describe('computeDeliveryMetrics', () => {
       {
         name: 'a rollback exactly at the end of the failure window still fails it',
         rows: [
-          record({
-            env: 'staging',
-            version: 'v2',
-            observed: '2026-11-02T10:00Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v1',
-            kind: 'rollback',
-            observed: '2026-11-03T10:00Z',
-          }),
+          row('staging v2 @2026-11-02T10:00Z'),
+          row('staging v1 @2026-11-03T10:00Z', { kind: 'rollback' }),
         ],
         rate: [100, 1, 'low', false],
         restore: [1_440, 1, 'medium', false],
@@ -368,17 +296,8 @@ describe('computeDeliveryMetrics', () => {
       {
         name: 'a rollback after the failure window does not',
         rows: [
-          record({
-            env: 'staging',
-            version: 'v2',
-            observed: '2026-11-02T10:00Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v1',
-            kind: 'rollback',
-            observed: '2026-11-03T11:00Z',
-          }),
+          row('staging v2 @2026-11-02T10:00Z'),
+          row('staging v1 @2026-11-03T11:00Z', { kind: 'rollback' }),
         ],
         rate: [0, 1, 'elite', true],
         restore: noSample,
@@ -386,54 +305,24 @@ describe('computeDeliveryMetrics', () => {
       {
         name: 'a rollback after the analysis window still fails a change inside it',
         rows: [
-          record({
-            env: 'staging',
-            version: 'v2',
-            observed: '2026-11-07T20:00Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v1',
-            kind: 'rollback',
-            observed: '2026-11-08T02:00Z',
-          }),
+          row('staging v2 @2026-11-07T20:00Z'),
+          row('staging v1 @2026-11-08T02:00Z', { kind: 'rollback' }),
         ],
         rate: [100, 1, 'low', false],
         restore: [360, 1, 'high', false],
       },
       {
         name: 'a change that failed to run is failed, and left out of restore until something runs',
-        rows: [
-          record({
-            env: 'staging',
-            version: 'v2',
-            outcome: 'failed',
-            observed: '2026-11-02T10:00Z',
-          }),
-        ],
+        rows: [row('staging v2 @2026-11-02T10:00Z', { outcome: 'failed' })],
         rate: [100, 1, 'low', false],
         restore: noSample,
       },
       {
         name: 'a rollback of a rollback fails only the change before the first rollback',
         rows: [
-          record({
-            env: 'staging',
-            version: 'v2',
-            observed: '2026-11-02T10:00Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v1',
-            kind: 'rollback',
-            observed: '2026-11-02T11:00Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v2',
-            kind: 'rollback',
-            observed: '2026-11-02T12:00Z',
-          }),
+          row('staging v2 @2026-11-02T10:00Z'),
+          row('staging v1 @2026-11-02T11:00Z', { kind: 'rollback' }),
+          row('staging v2 @2026-11-02T12:00Z', { kind: 'rollback' }),
         ],
         rate: [100, 1, 'low', false],
         restore: [60, 1, 'high', false],
@@ -441,24 +330,11 @@ describe('computeDeliveryMetrics', () => {
       {
         name: 'a fix forward restores a failed change; an unrestored failure of another entity is left out',
         rows: [
-          record({
-            env: 'staging',
-            version: 'v2',
-            outcome: 'failed',
-            observed: '2026-11-02T10:00Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v3',
-            kind: 'external',
-            observed: '2026-11-02T10:10Z',
-          }),
-          record({
+          row('staging v2 @2026-11-02T10:00Z', { outcome: 'failed' }),
+          row('staging v3 @2026-11-02T10:10Z', { kind: 'external' }),
+          row('staging v5 @2026-11-03T00:00Z', {
             entity: 'b',
-            env: 'staging',
-            version: 'v5',
             outcome: 'failed',
-            observed: '2026-11-03T00:00Z',
           }),
         ],
         rate: [66.67, 3, 'low', false],
@@ -467,23 +343,9 @@ describe('computeDeliveryMetrics', () => {
       {
         name: 'a fix forward that is itself rolled back restores neither; the rollback restores both',
         rows: [
-          record({
-            env: 'staging',
-            version: 'v2',
-            outcome: 'failed',
-            observed: '2026-11-02T10:00Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v3',
-            observed: '2026-11-02T10:30Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v1',
-            kind: 'rollback',
-            observed: '2026-11-02T10:45Z',
-          }),
+          row('staging v2 @2026-11-02T10:00Z', { outcome: 'failed' }),
+          row('staging v3 @2026-11-02T10:30Z'),
+          row('staging v1 @2026-11-02T10:45Z', { kind: 'rollback' }),
         ],
         rate: [100, 2, 'low', false],
         restore: [30, 2, 'elite', false],
@@ -491,41 +353,14 @@ describe('computeDeliveryMetrics', () => {
       {
         name: 'scaling is neither a change nor the row after one, nor a restore',
         rows: [
-          record({
-            env: 'staging',
-            version: 'v1',
-            observed: '2026-11-02T10:00Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v1',
-            kind: 'scale',
-            observed: '2026-11-02T11:00Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v0',
-            kind: 'rollback',
-            observed: '2026-11-02T12:00Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v4',
-            outcome: 'failed',
-            observed: '2026-11-03T10:00Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v4',
-            kind: 'scale',
-            observed: '2026-11-03T11:00Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v4',
+          row('staging v1 @2026-11-02T10:00Z'),
+          row('staging v1 @2026-11-02T11:00Z', { kind: 'scale' }),
+          row('staging v0 @2026-11-02T12:00Z', { kind: 'rollback' }),
+          row('staging v4 @2026-11-03T10:00Z', { outcome: 'failed' }),
+          row('staging v4 @2026-11-03T11:00Z', { kind: 'scale' }),
+          row('staging v4 @2026-11-03T12:00Z', {
             kind: 'scale',
             outcome: 'failed',
-            observed: '2026-11-03T12:00Z',
           }),
         ],
         rate: [100, 2, 'low', false],
@@ -542,23 +377,11 @@ describe('computeDeliveryMetrics', () => {
     it('leaves scaling out of frequency and counts', () => {
       const staging = environment(
         [
-          record({
-            env: 'staging',
-            version: 'v1',
-            observed: '2026-11-02T10:00Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v1',
-            kind: 'scale',
-            observed: '2026-11-02T11:00Z',
-          }),
-          record({
-            env: 'staging',
-            version: 'v1',
+          row('staging v1 @2026-11-02T10:00Z'),
+          row('staging v1 @2026-11-02T11:00Z', { kind: 'scale' }),
+          row('staging v1 @2026-11-02T12:00Z', {
             kind: 'scale',
             outcome: 'failed',
-            observed: '2026-11-02T12:00Z',
           }),
         ],
         'staging',
@@ -588,41 +411,19 @@ describe('computeDeliveryMetrics', () => {
   it('keeps two entities in one environment apart', () => {
     const staging = environment(
       [
-        record({
+        row('dev v1 @2026-11-01T00:30Z', {
           entity: 'a',
-          env: 'dev',
-          version: 'v1',
           kind: 'external',
           committed: '2026-11-01T00:00Z',
-          observed: '2026-11-01T00:30Z',
         }),
-        record({
+        row('dev v1 @2026-11-02T00:30Z', {
           entity: 'b',
-          env: 'dev',
-          version: 'v1',
           kind: 'external',
           committed: '2026-11-02T00:00Z',
-          observed: '2026-11-02T00:30Z',
         }),
-        record({
-          entity: 'a',
-          env: 'staging',
-          version: 'v1',
-          observed: '2026-11-02T10:00Z',
-        }),
-        record({
-          entity: 'b',
-          env: 'staging',
-          version: 'v1',
-          observed: '2026-11-02T10:30Z',
-        }),
-        record({
-          entity: 'a',
-          env: 'staging',
-          version: 'v0',
-          kind: 'rollback',
-          observed: '2026-11-02T11:00Z',
-        }),
+        row('staging v1 @2026-11-02T10:00Z', { entity: 'a' }),
+        row('staging v1 @2026-11-02T10:30Z', { entity: 'b' }),
+        row('staging v0 @2026-11-02T11:00Z', { entity: 'a', kind: 'rollback' }),
       ],
       'staging',
     );
@@ -642,21 +443,13 @@ describe('computeDeliveryMetrics', () => {
 
   it('scores the demo: promote v2, roll back to v1, promote v2 again', () => {
     const answer = compute([
-      record({
-        env: 'dev',
-        version: 'v2',
+      row('dev v2 @2026-11-03T09:10Z', {
         kind: 'external',
         committed: '2026-11-03T09:00Z',
-        observed: '2026-11-03T09:10Z',
       }),
-      record({ env: 'staging', version: 'v2', observed: '2026-11-03T10:00Z' }),
-      record({
-        env: 'staging',
-        version: 'v1',
-        kind: 'rollback',
-        observed: '2026-11-03T10:20Z',
-      }),
-      record({ env: 'staging', version: 'v2', observed: '2026-11-03T11:00Z' }),
+      row('staging v2 @2026-11-03T10:00Z'),
+      row('staging v1 @2026-11-03T10:20Z', { kind: 'rollback' }),
+      row('staging v2 @2026-11-03T11:00Z'),
     ]);
     const staging = answer.environments[1];
     expect(staging.counts).toEqual({
@@ -695,43 +488,15 @@ describe('computeDeliveryMetrics', () => {
   it('puts each row of the window on its UTC day, the edges included', () => {
     const dev = environment(
       [
-        record({
-          env: 'dev',
-          version: 'v0',
-          kind: 'external',
-          observed: '2026-10-31T23:59Z',
-        }),
-        record({
-          env: 'dev',
-          version: 'v1',
-          kind: 'external',
-          observed: '2026-11-01T00:00Z',
-        }),
-        record({
-          env: 'dev',
-          version: 'v2',
+        row('dev v0 @2026-10-31T23:59Z', { kind: 'external' }),
+        row('dev v1 @2026-11-01T00:00Z', { kind: 'external' }),
+        row('dev v2 @2026-11-04T12:00Z', {
           kind: 'external',
           outcome: 'failed',
-          observed: '2026-11-04T12:00Z',
         }),
-        record({
-          env: 'dev',
-          version: 'v1',
-          kind: 'rollback',
-          observed: '2026-11-04T13:00Z',
-        }),
-        record({
-          env: 'dev',
-          version: 'v3',
-          kind: 'create',
-          observed: '2026-11-07T23:59Z',
-        }),
-        record({
-          env: 'dev',
-          version: 'v4',
-          kind: 'external',
-          observed: '2026-11-08T00:00Z',
-        }),
+        row('dev v1 @2026-11-04T13:00Z', { kind: 'rollback' }),
+        row('dev v3 @2026-11-07T23:59Z', { kind: 'create' }),
+        row('dev v4 @2026-11-08T00:00Z', { kind: 'external' }),
       ],
       'dev',
     );
@@ -756,10 +521,10 @@ describe('computeDeliveryMetrics', () => {
   });
 
   it('covers the partial UTC days of a window not aligned to midnight', () => {
-    const answer = compute(
-      [record({ env: 'prod', version: 'v1', observed: '2026-11-08T06:00Z' })],
-      { from: '2026-11-01T12:00Z', to: '2026-11-08T12:00Z' },
-    );
+    const answer = compute([row('prod v1 @2026-11-08T06:00Z')], {
+      from: '2026-11-01T12:00Z',
+      to: '2026-11-08T12:00Z',
+    });
     const prod = answer.environments[2];
     expect(answer.window.days).toBe(7);
     expect(prod.daily).toHaveLength(8);
@@ -773,10 +538,9 @@ describe('computeDeliveryMetrics', () => {
   });
 
   it('rounds the window length to two decimals and ignores environments not asked for', () => {
-    const answer = compute(
-      [record({ env: 'qa', version: 'v1', observed: '2026-11-01T01:00Z' })],
-      { to: '2026-11-01T08:00Z' },
-    );
+    const answer = compute([row('qa v1 @2026-11-01T01:00Z')], {
+      to: '2026-11-01T08:00Z',
+    });
     expect(answer.window.days).toBe(0.33);
     expect(answer.environments.map(e => e.counts.deployments)).toEqual([
       0, 0, 0,
