@@ -221,24 +221,69 @@ describe('examples/templates/gitops-service through the scaffolder dry run', () 
     expect(gitIn(remote, 'rev-parse', 'main')).toBe(before);
   });
 
-  it.each<[string, object, RegExp]>([
+  it.each<[string, object, number, string, RegExp]>([
     [
       'an existing name',
       { name: 'guestbook' },
-      /component:default\/guestbook is already in the catalog: choose another name; nothing was written/,
+      409,
+      'ConflictError',
+      /^POST \/services: component:default\/guestbook is already in the catalog: choose another name; nothing was written/,
     ],
     [
       'an image the registry does not have',
       { image: 'ghcr.io/acme/nothing' },
-      /ghcr.io\/acme\/nothing:0.1.0 has no digest in a configured registry/,
+      400,
+      'InputError',
+      /^POST \/services: ghcr.io\/acme\/nothing:0.1.0 has no digest in a configured registry/,
     ],
   ])(
     'stops at the plan with a clear message for %s',
-    async (_what, overrides, message) => {
+    async (_what, overrides, status, name, message) => {
       const before = gitIn(remote, 'rev-parse', 'main');
       const res = await dryRun(values(overrides));
-      const log = JSON.stringify(res.body);
-      expect(log).toMatch(message);
+      // The backend's refusal keeps its meaning through the action.
+      expect(res.status).toBe(status);
+      expect(res.body.error.name).toBe(name);
+      expect(res.body.error.message).toMatch(message);
+      expect(gitIn(remote, 'rev-parse', 'main')).toBe(before);
+    },
+  );
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      'a path escape',
+      { name: '../etc' },
+      /^POST \/services: name must be a DNS label/,
+    ],
+    [
+      'an engine that is not supported',
+      { engine: 'jenkins' },
+      // Refused by the action's own input schema, before the backend is asked.
+      /^Invalid input passed to action gitops:service:create, instance.engine is not one of enum values: argocd,flux/,
+    ],
+    [
+      'a layout that is not supported',
+      { layout: 'jsonnet' },
+      /^Invalid input passed to action gitops:service:create, instance.layout is not one of enum values: kustomize,helm/,
+    ],
+  ])(
+    'stops with a clear 400 for %s that the form did not catch, writing nothing',
+    async (_what, input, message) => {
+      const before = gitIn(remote, 'rev-parse', 'main');
+      // A template that passes the step input as written, not from the checked form.
+      const edited = structuredClone(template);
+      Object.assign(edited.spec.steps[0].input, input);
+      const res = await request(server)
+        .post('/api/scaffolder/v2/dry-run')
+        .send({
+          template: edited,
+          values: values(),
+          directoryContents: directoryContents(templateFolder),
+        });
+      // The dry run stops at the step and answers with its error: bad input, a 400.
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ name: 'InputError' });
+      expect(res.body.error.message).toMatch(message);
       expect(gitIn(remote, 'rev-parse', 'main')).toBe(before);
     },
   );

@@ -3,20 +3,13 @@ import {
   BackstageCredentials,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
-
-/** A refusal or failure of the GitOps backend, with its HTTP status and error name. */
-export class GitopsRequestError extends Error {
-  readonly name = 'GitopsRequestError';
-
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly errorName: string,
-  ) {
-    super(message);
-  }
-}
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  ResponseError,
+} from '@backstage/errors';
 
 /**
  * Calls the GitOps backend's REST API on behalf of whoever runs the template: every write goes
@@ -62,12 +55,11 @@ export class GitopsBackendClient {
     if (!response.ok) {
       // The backend's error body names what is wrong ("… already exists; nothing was written").
       const error = await ResponseError.fromResponse(response);
-      throw new GitopsRequestError(
+      throw errorFor(
+        response.status,
         `${options.method} ${options.path}: ${
           error.body.error.message ?? error.message
         }`,
-        response.status,
-        error.body.error.name,
       );
     }
     // Parsed here rather than by `response.json()`: the scaffolder's templating refuses arrays
@@ -88,4 +80,23 @@ export function entityPath(entityRef: {
   )}/${encodeURIComponent(
     entityRef.kind.toLocaleLowerCase('en-US'),
   )}/${encodeURIComponent(entityRef.name)}`;
+}
+
+/**
+ * The backend's refusal as the same kind of Backstage error, so the scaffolder (and a dry run's
+ * answer) keeps its meaning: bad input, not allowed, not found, conflict.
+ */
+function errorFor(status: number, message: string): Error {
+  switch (status) {
+    case 400:
+      return new InputError(message);
+    case 403:
+      return new NotAllowedError(message);
+    case 404:
+      return new NotFoundError(message);
+    case 409:
+      return new ConflictError(message);
+    default:
+      return new Error(message);
+  }
 }

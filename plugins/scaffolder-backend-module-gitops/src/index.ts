@@ -9,4 +9,4 @@ export { scaffolderModuleGitops as default } from './module';
 export { createServiceAction } from './actions/createServiceAction';
 export { promoteAction } from './actions/promoteAction';
 export { describeEnvironmentsAction } from './actions/describeEnvironmentsAction';
-export { GitopsBackendClient, GitopsRequestError } from './GitopsBackendClient';
+export { GitopsBackendClient } from './GitopsBackendClient';

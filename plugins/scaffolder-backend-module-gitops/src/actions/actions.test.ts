@@ -158,9 +158,10 @@ describe('gitops:service:create', () => {
         ),
       );
       const ctx = createMockActionContext({ input });
+      // The same kind of error, so the scaffolder keeps its meaning (a 409 stays a conflict).
       await expect(
         createServiceAction(client).handler(ctx as any),
-      ).rejects.toThrow(`POST /services: ${message}`);
+      ).rejects.toMatchObject({ name, message: `POST /services: ${message}` });
       expect(ctx.output).not.toHaveBeenCalled();
     },
   );
