@@ -1,17 +1,13 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
 import {
-  DesiredStateReader,
-  DesiredStateResult,
-  defaultEnvironmentConfig,
-} from '@gitops-backstage/plugin-gitops-repository';
-import {
   GitProvider,
   GitRepositoryRef,
 } from '@gitops-backstage/plugin-gitops-node';
 import { AppOfApps } from './AppOfApps';
 import { DemoRegistry } from './DemoRegistry';
 import { RepositoryHeads } from './RepositoryHeads';
+import { RuntimeSources } from './RuntimeSources';
 import { AppliedResource, withSourceStatus } from './engineStatus';
 import { readHelmRelease } from './helmRelease';
 import { KubeObject, ObjectStore } from './ObjectStore';
@@ -63,7 +59,7 @@ export interface DemoReconcilerOptions {
 export class DemoReconciler {
   private runtimes: Runtime[];
   private readonly parents: AppOfApps;
-  private readonly reader = new DesiredStateReader();
+  private readonly sources: RuntimeSources;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private readonly heads: RepositoryHeads;
@@ -72,6 +68,10 @@ export class DemoReconciler {
     this.runtimes = runtimesOf(options.store);
     this.heads = new RepositoryHeads(options);
     this.parents = new AppOfApps({ ...options, heads: this.heads });
+    this.sources = new RuntimeSources({
+      git: options.git,
+      charts: options.registry.charts,
+    });
   }
 
   /** Reconciles now and then every `intervalMs`. */
@@ -129,7 +129,11 @@ export class DemoReconciler {
     let inputs: string[] = [];
     let error: string | null = null;
     try {
-      ({ state: desired, inputs } = await this.render(rt, repository, head));
+      ({ state: desired, inputs } = await this.sources.render(
+        rt,
+        repository,
+        head,
+      ));
     } catch (e) {
       error = `rendering ${rt.repoPath} at ${head.slice(0, 7)}: ${
         (e as Error).message
@@ -151,7 +155,7 @@ export class DemoReconciler {
     if (desired && !rt.applied && !rt.created) {
       // The demo starts with everything synced: the cluster as a running platform has it,
       // each environment deployed when Git last changed it.
-      const since = await this.lastChangeAt(repository, head, inputs);
+      const since = await this.sources.lastChangeAt(repository, head, inputs);
       this.apply(rt, head, desired, now, true, true, since);
     } else if (desired && head !== rt.applied?.revision) {
       if (rt.applied && sameWorkload(desired, rt.applied.desired)) {
@@ -199,50 +203,6 @@ export class DemoReconciler {
     }
     this.stepWorkload(rt, now);
     this.writeObjects(rt, head, desired, error, now);
-  }
-
-  private async render(
-    rt: Runtime,
-    repository: GitRepositoryRef,
-    revision: string,
-  ): Promise<DesiredStateResult> {
-    const environment = defaultEnvironmentConfig(rt.environment, {
-      namespace: rt.destination,
-      overlayPath: rt.repoPath,
-      ...(rt.valuesFile ? { valuesFile: rt.valuesFile } : {}),
-      // An app-of-apps applies the Application files of the repository: render what they say
-      // (parameters, image-updater files) when the repository has one.
-      definitionPath:
-        rt.definitionFile ??
-        (rt.plural === 'applications' ? `argocd/${rt.name}.yaml` : null),
-    });
-    const result = await this.reader.read({
-      target: {
-        entityRef: `demo:${rt.namespace}/${rt.name}`,
-        service: rt.workload,
-        path: rt.repoPath,
-        repository,
-        provider: this.options.git,
-        hints: { workloadName: rt.workload },
-        selectors: {},
-      },
-      environment,
-      revision,
-    });
-    return this.options.registry.charts.withDefaults(result);
-  }
-
-  /** The time of the last commit that changed these files, when Git says. */
-  private async lastChangeAt(
-    repository: GitRepositoryRef,
-    head: string,
-    paths: string[],
-  ): Promise<Date | undefined> {
-    if (paths.length === 0) return undefined;
-    const [last] = await this.options.git
-      .log({ repository, revision: head, paths, limit: 1 })
-      .catch(() => []);
-    return last ? new Date(last.committedAt) : undefined;
   }
 
   private apply(
