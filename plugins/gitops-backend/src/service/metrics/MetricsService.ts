@@ -8,6 +8,7 @@ import {
   DeliveryMetrics,
 } from '@gitops-backstage/plugin-gitops-common';
 import { GitopsConfig, findEnvironment } from '../config';
+import { normalizeOwner } from '../overviewOrder';
 import { DeploymentLedger } from '../store/DeploymentLedger';
 import { computeDeliveryMetrics } from './doraMetrics';
 
@@ -51,20 +52,25 @@ export class MetricsService {
     const environment = filter.environment
       ? findEnvironment(this.options.config, filter.environment).name
       : undefined;
-    // Only what the caller may read in the catalog is counted.
+    // Only what the caller may read in the catalog is counted; owners match as on the
+    // overview (`team-a`, `group:team-a` and `group:default/team-a` are one owner).
     const { items } = await this.options.catalog.getEntities(
       {
         filter: {
           [`metadata.annotations.${ANNOTATION_GITOPS_PATH}`]:
             CATALOG_FILTER_EXISTS,
-          ...(filter.owner ? { 'spec.owner': ownerValues(filter.owner) } : {}),
         },
-        fields: ['kind', 'metadata.name', 'metadata.namespace'],
+        fields: ['kind', 'metadata.name', 'metadata.namespace', 'spec.owner'],
       },
       { credentials },
     );
+    const owner = filter.owner ? normalizeOwner(filter.owner) : undefined;
     return this.compute(
-      items.map(e => stringifyEntityRef(e)),
+      items
+        .filter(
+          e => !owner || normalizeOwner(String(e.spec?.owner ?? '')) === owner,
+        )
+        .map(e => stringifyEntityRef(e)),
       filter.days,
       environment,
     );
@@ -94,10 +100,4 @@ export class MetricsService {
         }
       : metrics;
   }
-}
-
-/** The ways catalog entities write an owner: `team-a`, `group:team-a`, `group:default/team-a`. */
-function ownerValues(owner: string): string[] {
-  const name = owner.replace(/^[a-z]+:/i, '').replace(/^default\//, '');
-  return [...new Set([owner, name, `group:${name}`, `group:default/${name}`])];
 }

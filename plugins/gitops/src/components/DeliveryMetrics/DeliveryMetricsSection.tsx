@@ -9,11 +9,10 @@ import {
   EnvironmentDeliveryMetrics,
 } from '@gitops-backstage/plugin-gitops-common';
 import Grid from '@material-ui/core/Grid';
-import MenuItem from '@material-ui/core/MenuItem';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { useState } from 'react';
+import { LabelledSelect } from '../LabelledSelect';
 import { DeploymentsPerDayChart } from './DeploymentsPerDayChart';
 import { LeadTimeTrendChart } from './LeadTimeTrendChart';
 import { MetricTile } from './MetricTile';
@@ -29,7 +28,6 @@ const useStyles = makeStyles(theme => ({
     gap: theme.spacing(2),
     marginBottom: theme.spacing(2),
   },
-  picker: { minWidth: 160 },
   charts: { marginTop: theme.spacing(2) },
 }));
 
@@ -44,36 +42,6 @@ export interface DeliveryMetricsState {
 function nothingRecorded(metrics: DeliveryMetrics): boolean {
   return metrics.environments.every(
     e => e.counts.deployments === 0 && e.counts.failed === 0,
-  );
-}
-
-function Picker<T extends string>(props: {
-  label: string;
-  value: T;
-  options: ReadonlyArray<{ value: T; label: string }>;
-  onChange: (value: T) => void;
-}) {
-  const classes = useStyles();
-  const { label, value, options, onChange } = props;
-  return (
-    <TextField
-      select
-      label={label}
-      value={value}
-      onChange={e => onChange(e.target.value as T)}
-      className={classes.picker}
-      SelectProps={{
-        SelectDisplayProps: {
-          'aria-label': `Delivery ${label.toLowerCase()}`,
-        } as any,
-      }}
-    >
-      {options.map(option => (
-        <MenuItem key={option.value} value={option.value}>
-          {option.label}
-        </MenuItem>
-      ))}
-    </TextField>
   );
 }
 
@@ -173,15 +141,17 @@ export function DeliveryMetricsSection(
     >
       <InfoCard title="Delivery" subheader={subheader}>
         <div className={classes.pickers}>
-          <Picker
+          <LabelledSelect
             label="Window"
+            ariaLabel="Delivery window"
             value={props.window}
             options={METRICS_WINDOWS}
             onChange={onWindowChange}
           />
           {environment && (
-            <Picker
+            <LabelledSelect
               label="Environment"
+              ariaLabel="Delivery environment"
               value={environment.environment}
               options={environments.map(e => ({
                 value: e.environment,

@@ -11,19 +11,18 @@ import {
   DifferenceValue,
   EnvironmentDifference,
 } from '@gitops-backstage/plugin-gitops-common';
-import MenuItem from '@material-ui/core/MenuItem';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';
 import { shortRevision } from '../../lib';
+import { LabelledSelect } from '../LabelledSelect';
 
 /**
  * Fields that carry the version a promotion moves. Every other difference stays when a
@@ -41,7 +40,6 @@ const useStyles = makeStyles(theme => ({
     gap: theme.spacing(2),
     marginBottom: theme.spacing(2),
   },
-  picker: { minWidth: 160 },
   section: {
     marginTop: theme.spacing(2),
     marginBottom: theme.spacing(1),
@@ -160,34 +158,6 @@ function Differences(props: { comparison: CompareResponse }) {
   );
 }
 
-function EnvironmentPicker(props: {
-  label: string;
-  value: string;
-  environments: string[];
-  onChange: (value: string) => void;
-}) {
-  const classes = useStyles();
-  const { label, value, environments, onChange } = props;
-  return (
-    <TextField
-      select
-      label={label}
-      value={value}
-      onChange={e => onChange(e.target.value)}
-      className={classes.picker}
-      SelectProps={{
-        SelectDisplayProps: { 'aria-label': `Compare ${label}` } as any,
-      }}
-    >
-      {environments.map(name => (
-        <MenuItem key={name} value={name}>
-          {name}
-        </MenuItem>
-      ))}
-    </TextField>
-  );
-}
-
 /**
  * Any two environments side by side as Git declares them, the version apart from the rest:
  * what else differs (replicas, resources, env vars, …) is what a promotion does not carry over.
@@ -208,6 +178,10 @@ export function CompareEnvironments(props: {
   const classes = useStyles();
   const [from, setFrom] = useState(environments[environments.length - 2]);
   const [to, setTo] = useState(environments[environments.length - 1]);
+  const environmentOptions = environments.map(name => ({
+    value: name,
+    label: name,
+  }));
   const same = from === to;
   const { value, loading, error } = useAsync(
     async () => (same ? undefined : api.compare(entityRef, from, to)),
@@ -240,16 +214,18 @@ export function CompareEnvironments(props: {
       subheader="What Git declares differently for two environments"
     >
       <div className={classes.pickers}>
-        <EnvironmentPicker
+        <LabelledSelect
           label="From"
+          ariaLabel="Compare From"
           value={from}
-          environments={environments}
+          options={environmentOptions}
           onChange={setFrom}
         />
-        <EnvironmentPicker
+        <LabelledSelect
           label="To"
+          ariaLabel="Compare To"
           value={to}
-          environments={environments}
+          options={environmentOptions}
           onChange={setTo}
         />
       </div>
