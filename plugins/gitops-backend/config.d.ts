@@ -124,7 +124,116 @@ export interface Config {
          */
         minSoakMinutes?: number;
       };
+      /**
+       * The gates of every change into this environment — promotions from the dialog, REST,
+       * the scaffolder action `gitops:promote` and automation alike. A rollback or a scale
+       * meets only `windows` and freezes. Each gate answers pass, fail or wait (with when).
+       */
+      policy?: {
+        /** Replaces `promotion.allowedSources`. */
+        allowedSources?: string[];
+        /** Replaces `promotion.requireHealthySource`. */
+        requireHealthySource?: boolean;
+        /** Replaces `promotion.minSoakMinutes`. */
+        minSoakMinutes?: number;
+        /**
+         * The version must have Passed verification in each of these environments (they need
+         * `verification.checks`), e.g. `[staging]` on prod. Default none.
+         */
+        verifiedIn?: string[];
+        /**
+         * Approvals of the proposed version needed before it goes in (`POST …/approvals`,
+         * permission `gitops.approve`). The requester's own approval never counts; an
+         * approval is for one version and does not carry over to the next. Default 0.
+         */
+        requiredApprovals?: number;
+        /**
+         * Entity refs whose approvals count: groups (their members) or users, e.g.
+         * `group:default/platform`. Default: the entity's owner.
+         */
+        approvers?: string[];
+        /**
+         * Allow and deny windows. With allow windows, changes go in only inside one; a deny
+         * window always wins. Overridable with `gitops.override` and a reason.
+         */
+        windows?: Array<{
+          /** `allow` or `deny`. */
+          kind: string;
+          /** A 5-field cron expression of each window's start, e.g. `0 0 * * 6` (Saturday 00:00). */
+          schedule: string;
+          /** How long each window lasts, e.g. `48h`, `8h`, `90m`. */
+          duration: string;
+          /** IANA time zone of the schedule, e.g. `Europe/Berlin`. Default `gitops.policy.timeZone`. */
+          timeZone?: string;
+          /** Said in refusals, e.g. `no prod changes at the weekend`. */
+          reason?: string;
+        }>;
+        /**
+         * Evidence gates from providers added by backend modules
+         * (`gitopsEvidenceProvidersExtensionPoint`): the provider's name and its options.
+         */
+        evidence?: Array<{
+          /** The provider's name. */
+          provider: string;
+          /** Any further keys are passed to the provider as its options. */
+          [key: string]: unknown;
+        }>;
+      };
+      /**
+       * Checks run once this environment runs a version Synced and Healthy; the result is
+       * recorded per (entity, environment, version) and gates `policy.verifiedIn`.
+       */
+      verification?: {
+        /** Wait this long after Synced and Healthy before the checks run. Default 0. */
+        delaySeconds?: number;
+        checks?: Array<{
+          /** Unique within the environment, e.g. `error-ratio`. */
+          name: string;
+          /**
+           * `http` (GET `url`, `expectStatus` default 200, optional `bodyMatch` regex,
+           * `headers`, `timeoutSeconds`), `prometheus` (`query` PromQL with `{window}`,
+           * `window` default `10m`, `threshold` like `< 0.01`, optional `url`, `noData`
+           * `inconclusive|pass|fail`), `commitStatus` (GitHub check runs and statuses of the
+           * version's source commit: `repository` default the entity's
+           * `github.com/project-slug`, `ref` default `{sha}` or `{tag}`, `contexts` that
+           * must be green, default all), or a kind added with
+           * `gitopsVerificationChecksExtensionPoint`. Templates take `{service}`, `{env}`,
+           * `{namespace}`, `{tag}`, `{digest}`, `{version}`, `{sha}`, `{revision}`.
+           */
+          kind: string;
+          /** The kind's own keys (see `kind`). */
+          [key: string]: unknown;
+        }>;
+      };
     }>;
+
+    /** Verification after each deployment (see `environments[].verification`). */
+    verification?: {
+      /** How often new deployments are looked for and due runs started. Default 15. */
+      intervalSeconds?: number;
+      /** Runs whose checks could not be evaluated are tried this often, then Inconclusive. Default 5. */
+      maxAttempts?: number;
+      /** The first retry waits this long; each next one twice as long. Default 30. */
+      backoffSeconds?: number;
+      /** Each check's time-out. Default 10. */
+      checkTimeoutSeconds?: number;
+      /** A run claimed by an instance that stopped is taken over after this long. Default 300. */
+      claimTimeoutSeconds?: number;
+      prometheus?: {
+        /**
+         * Base URL of the Prometheus HTTP API for `prometheus` checks without their own
+         * `url`, e.g. `http://prometheus.monitoring:9090`. Without it such checks report
+         * "not configured" and do not count.
+         */
+        url?: string;
+      };
+    };
+
+    /** Settings of the policy engine. */
+    policy?: {
+      /** The time zone refusals and banners write times in. Default `UTC`. */
+      timeZone?: string;
+    };
 
     /** Settings of the generic `git` provider. */
     git?: {

@@ -5,11 +5,17 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
+  EvidenceProvider,
   GitProvider,
   GitProviderFactory,
+  VerificationCheckKind,
+  gitopsEvidenceProvidersExtensionPoint,
   gitopsGitProvidersExtensionPoint,
+  gitopsVerificationChecksExtensionPoint,
 } from '@gitops-backstage/plugin-gitops-node';
 import {
+  gitopsApprovePermission,
+  gitopsOverridePermission,
   gitopsPermissions,
   gitopsPromotePermission,
   gitopsScalePermission,
@@ -22,6 +28,8 @@ import {
 } from './permissions/rules';
 import { ActionStore } from './service/store/ActionStore';
 import { DeploymentLedger } from './service/store/DeploymentLedger';
+import { PolicyStore } from './service/store/PolicyStore';
+import { VerificationStore } from './service/store/VerificationStore';
 import { createRouter } from './router';
 import { createGitopsServices } from './service/createGitopsServices';
 
@@ -37,6 +45,18 @@ export const gitopsPlugin = createBackendPlugin({
     env.registerExtensionPoint(gitopsGitProvidersExtensionPoint, {
       addGitProvider(provider) {
         extraGitProviders.push(provider);
+      },
+    });
+    const evidenceProviders: EvidenceProvider[] = [];
+    env.registerExtensionPoint(gitopsEvidenceProvidersExtensionPoint, {
+      addEvidenceProvider(provider) {
+        evidenceProviders.push(provider);
+      },
+    });
+    const extraCheckKinds: VerificationCheckKind[] = [];
+    env.registerExtensionPoint(gitopsVerificationChecksExtensionPoint, {
+      addCheckKind(kind) {
+        extraCheckKinds.push(kind);
       },
     });
 
@@ -55,6 +75,7 @@ export const gitopsPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         cache: coreServices.cache,
         signals: signalsServiceRef,
+        userInfo: coreServices.userInfo,
       },
       async init({
         config,
@@ -70,9 +91,12 @@ export const gitopsPlugin = createBackendPlugin({
         scheduler,
         cache,
         signals,
+        userInfo,
       }) {
         const store = await ActionStore.create(database);
         const ledger = await DeploymentLedger.create(database);
+        const policyStore = await PolicyStore.create(database);
+        const verificationStore = await VerificationStore.create(database);
         const services = createGitopsServices({
           config,
           logger,
@@ -83,12 +107,17 @@ export const gitopsPlugin = createBackendPlugin({
           ledger,
           cache,
           signals,
+          policyStore,
+          verificationStore,
+          evidenceProviders,
+          extraCheckKinds,
         });
         // Watches start now so the first page view finds warm caches.
         services.start();
         lifecycle.addShutdownHook(() => services.stop());
         await services.tracker.schedule(scheduler);
         await services.recorder.schedule(scheduler);
+        await services.verification.schedule(scheduler);
         permissionsRegistry.addPermissions(gitopsPermissions);
         // Change permissions are about an entity in an environment, so policies can treat
         // prod differently from dev (see the README's permission section).
@@ -98,6 +127,8 @@ export const gitopsPlugin = createBackendPlugin({
             gitopsPromotePermission,
             gitopsScalePermission,
             gitopsSyncPermission,
+            gitopsApprovePermission,
+            gitopsOverridePermission,
           ],
           rules: Object.values(gitopsEnvironmentRules),
           getResources: async refs => {
@@ -119,6 +150,7 @@ export const gitopsPlugin = createBackendPlugin({
             httpAuth,
             permissions,
             catalog,
+            userInfo,
             services,
           }),
         );

@@ -38,11 +38,34 @@ export const entityPathParams = z.object({
   name: name('name'),
 });
 
+/** `override`: proceed past overridable gates with a reason (permission gitops.override). */
+const override = z
+  .object({
+    reason: z
+      .string({ required_error: 'override.reason is required' })
+      .trim()
+      .min(3, 'override.reason must say why (3 characters or more)')
+      .max(500, 'override.reason must be at most 500 characters'),
+  })
+  .strict()
+  .optional();
+
+/** A version as people write it: a tag, a digest or a chart version. */
+const versionText = z
+  .string()
+  .min(1)
+  .max(200, 'version must be at most 200 characters')
+  .regex(
+    /^[A-Za-z0-9_][A-Za-z0-9_.+:@-]*$/,
+    'version must be a tag, a digest (sha256:…) or a chart version',
+  );
+
 export const promoteBody = z
   .object({
     from: name('from'),
     to: name('to'),
     dryRun: z.boolean().optional(),
+    override,
   })
   .strict();
 
@@ -58,6 +81,7 @@ export const rollbackBody = z
       .optional(),
     toTag: tag.optional(),
     dryRun: z.boolean().optional(),
+    override,
   })
   .strict()
   .refine(
@@ -88,6 +112,7 @@ export const scaleBody = z
       )
       .optional(),
     dryRun: z.boolean().optional(),
+    override,
   })
   .strict()
   .refine(
@@ -103,6 +128,54 @@ export const syncBody = z
         message:
           'action must be one of refresh, sync, reconcile, suspend, resume',
       }),
+    }),
+  })
+  .strict();
+
+/** Body of `POST …/approvals`. */
+export const approvalBody = z
+  .object({
+    environment: name('environment'),
+    version: versionText.optional(),
+    comment: z
+      .string()
+      .max(1000, 'comment must be at most 1000 characters')
+      .optional(),
+  })
+  .strict();
+
+/** Body of `POST …/verifications` (a re-run). */
+export const verificationRunBody = z
+  .object({
+    environment: name('environment'),
+    version: versionText.optional(),
+  })
+  .strict();
+
+/** Query of `GET …/verifications` and `GET …/approvals`. */
+export const environmentQuery = z.object({
+  environment: name('query parameter "environment"'),
+  version: versionText.optional(),
+});
+
+/** Body of `POST /freezes`. */
+export const freezeBody = z
+  .object({
+    environments: z.union([
+      z.literal('*'),
+      z
+        .array(name('environments[]'))
+        .min(1, 'environments must name at least one environment, or be "*"')
+        .max(100),
+    ]),
+    reason: z
+      .string({ required_error: 'reason is required' })
+      .trim()
+      .min(3, 'reason must say why (3 characters or more)')
+      .max(500),
+    until: z.string({ required_error: 'until is required' }).datetime({
+      offset: true,
+      message: 'until must be an ISO 8601 time, e.g. 2026-12-28T09:00:00+01:00',
     }),
   })
   .strict();

@@ -1,7 +1,9 @@
 import {
   AuthService,
+  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import {
   CompoundEntityRef,
@@ -12,8 +14,11 @@ import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  gitopsApprovePermission,
   gitopsEntityReadPermission,
   gitopsEnvironmentResourceRef,
+  gitopsFreezeManagePermission,
+  gitopsOverridePermission,
   gitopsPromotePermission,
   gitopsScalePermission,
   gitopsServiceCreatePermission,
@@ -28,7 +33,11 @@ import { GitopsServices } from './service/createGitopsServices';
 import { resolveActor } from './service/promotion/resolveActor';
 import { ActionResult, Actor } from './service/promotion/changeRequests';
 import {
+  approvalBody,
   entityPathParams,
+  environmentQuery,
+  freezeBody,
+  verificationRunBody,
   createServiceBody,
   parseBody,
   promoteBody,
@@ -37,6 +46,10 @@ import {
   syncBody,
 } from './requestSchemas';
 import { parseWindow } from './service/metrics/MetricsService';
+import {
+  PolicyInputError,
+  PolicyRefusedError,
+} from './service/policy/PolicyRefusedError';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -44,6 +57,8 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   catalog: CatalogService;
+  /** The approver's groups (ownership refs) come from here; without it, only their own ref. */
+  userInfo?: UserInfoService;
   services: Pick<
     GitopsServices,
     | 'environments'
@@ -57,6 +72,7 @@ export interface RouterOptions {
     | 'entitySignals'
     | 'creation'
     | 'metrics'
+    | 'policy'
   >;
 }
 
@@ -95,7 +111,7 @@ const historyQuery = z.object({
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { auth, httpAuth, permissions, catalog, services } = options;
+  const { auth, httpAuth, permissions, catalog, services, userInfo } = options;
   const router = Router();
   router.use(express.json());
   const serializedPages = new WeakMap<object, { json: Buffer; gzip: Buffer }>();
@@ -236,7 +252,8 @@ export async function createRouter(
       );
       // Watched from now on: an open tab is told when this answer changes.
       services.entitySignals.viewed(entity, response);
-      res.json(response);
+      // Verification, freeze, policy and the next promotion's gates: from the database.
+      res.json(await services.policy.decorate(entity, response));
     },
   );
 
@@ -318,7 +335,11 @@ export async function createRouter(
       async (req, res) => {
         const body = parseBody(schema, req.body);
         const entity = await loadEntity(req);
-        const actor = (body as { dryRun?: boolean }).dryRun
+        const { dryRun, override } = body as {
+          dryRun?: boolean;
+          override?: { reason: string };
+        };
+        const actor = dryRun
           ? await readerActor(req)
           : await authorizeChange(
               req,
@@ -326,6 +347,15 @@ export async function createRouter(
               stringifyEntityRef(entity),
               environmentOf(body),
             );
+        if (override) {
+          // Even a dry run: it shows the gates as the override would leave them.
+          await authorizeChange(
+            req,
+            gitopsOverridePermission,
+            stringifyEntityRef(entity),
+            environmentOf(body),
+          );
+        }
         const result = await run(entity, body, actor, abortOnClose(req, res));
         res.status(result.httpStatus).json(result.action);
       },
@@ -360,6 +390,131 @@ export async function createRouter(
     body => body.environment,
     (...args) => services.sync.request(...args),
   );
+
+  router.get(
+    '/entities/:namespace/:kind/:name/verifications',
+    async (req, res) => {
+      const query = parseBody(environmentQuery, req.query);
+      const entity = await loadEntity(req);
+      res.json({
+        items: await services.policy.verificationHistory(
+          entity,
+          query.environment,
+        ),
+      });
+    },
+  );
+
+  // A re-run changes nothing in Git or a cluster: reading the entity is enough.
+  router.post(
+    '/entities/:namespace/:kind/:name/verifications',
+    async (req, res) => {
+      const body = parseBody(verificationRunBody, req.body);
+      const entity = await loadEntity(req);
+      const actor = await readerActor(req);
+      const { environments } = await services.environments.getEnvironments(
+        entity,
+        abortOnClose(req, res),
+      );
+      res
+        .status(202)
+        .json(
+          await services.policy.rerunVerification(
+            entity,
+            body,
+            environments,
+            actor.ref,
+          ),
+        );
+    },
+  );
+
+  router.get('/entities/:namespace/:kind/:name/approvals', async (req, res) => {
+    const query = parseBody(environmentQuery, req.query);
+    const entity = await loadEntity(req);
+    const { environments } = await services.environments.getEnvironments(
+      entity,
+      abortOnClose(req, res),
+    );
+    res.json(
+      await services.policy.approvals(
+        entity,
+        query.environment,
+        environments,
+        query.version,
+      ),
+    );
+  });
+
+  router.post(
+    '/entities/:namespace/:kind/:name/approvals',
+    async (req, res) => {
+      const body = parseBody(approvalBody, req.body);
+      const entity = await loadEntity(req);
+      const actor = await authorizeChange(
+        req,
+        gitopsApprovePermission,
+        stringifyEntityRef(entity),
+        body.environment,
+      );
+      const credentials = await httpAuth.credentials(req);
+      const { environments } = await services.environments.getEnvironments(
+        entity,
+        abortOnClose(req, res),
+      );
+      const approval = await services.policy.approve(
+        entity,
+        body,
+        environments,
+        { ref: actor.ref, groups: await groupsOf(credentials, actor.ref) },
+      );
+      res.status(201).json(approval);
+    },
+  );
+
+  router.get('/freezes', async (req, res) => {
+    await httpAuth.credentials(req);
+    res.json({ items: await services.policy.activeFreezes() });
+  });
+
+  router.post('/freezes', async (req, res) => {
+    const body = parseBody(freezeBody, req.body);
+    const actor = await authorizeFreeze(req);
+    res.status(201).json(await services.policy.freeze(body, actor.ref));
+  });
+
+  router.delete('/freezes/:id', async (req, res) => {
+    const id = req.params.id;
+    if (!/^[0-9a-f-]{36}$/.test(id)) {
+      throw new InputError(`"${id}" is not a freeze id (a UUID)`);
+    }
+    const actor = await authorizeFreeze(req);
+    await services.policy.liftFreeze(id, actor.ref);
+    res.status(204).end();
+  });
+
+  /** Throws 403 unless the caller may declare and lift freezes. */
+  async function authorizeFreeze(req: express.Request) {
+    const credentials = await httpAuth.credentials(req);
+    const [decision] = await permissions.authorize(
+      [{ permission: gitopsFreezeManagePermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError('Not allowed to declare or lift freezes');
+    }
+    return readerActor(req);
+  }
+
+  /** The groups a user belongs to (their ownership refs), for the approvers' check. */
+  async function groupsOf(
+    credentials: BackstageCredentials,
+    ref: string,
+  ): Promise<string[]> {
+    if (!userInfo || !auth.isPrincipal(credentials, 'user')) return [ref];
+    const info = await userInfo.getUserInfo(credentials);
+    return info.ownershipEntityRefs;
+  }
 
   // A new service's files in the GitOps repository, on behalf of the caller (the scaffolder
   // action passes the credentials of the user running the template).
@@ -419,6 +574,31 @@ export async function createRouter(
       fallbackEmail: services.config.promotion.fallbackEmail,
     });
   }
+
+  // A refusal by the policy carries its gates and when to try again, beside the error.
+  router.use(
+    (
+      error: Error,
+      _req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (
+        !(error instanceof PolicyRefusedError) &&
+        !(error instanceof PolicyInputError)
+      ) {
+        next(error);
+        return;
+      }
+      const retryAt =
+        error instanceof PolicyRefusedError ? error.retryAt : null;
+      res.status(error instanceof PolicyRefusedError ? 409 : 400).json({
+        error: { name: error.name, message: error.message, retryAt },
+        gates: error.gates,
+        retryAt,
+      });
+    },
+  );
 
   return router;
 }

@@ -1,3 +1,5 @@
+import type { PromotionGate } from './policy';
+
 /**
  * Kinds of change the plugin makes: version moves, scaling and new services (`create`) are Git
  * commits, `sync` is the only request that reaches a cluster.
@@ -26,18 +28,6 @@ export type GitopsActionStatus =
   | 'Requested'
   | 'Succeeded'
   | 'Failed';
-
-/**
- * One promotion gate and why it passed or not.
- *
- * @public
- */
-export interface PromotionGate {
-  /** `allowedSource`, `healthySource`, `soak`, `versionKnown`. */
-  name: string;
-  passed: boolean;
-  message: string;
-}
 
 /**
  * An image version: a tag, a digest pin, or both.
@@ -110,6 +100,8 @@ export interface PromoteRequest {
   to: string;
   /** Only plan: the diff and the gates, nothing written. */
   dryRun?: boolean;
+  /** Proceed past gates that may be overridden (permission `gitops.override`). */
+  override?: { reason: string };
 }
 
 /**
@@ -122,6 +114,8 @@ export interface RollbackRequest {
   toRevision?: string;
   toTag?: string;
   dryRun?: boolean;
+  /** Proceed past a freeze or window (permission `gitops.override`). */
+  override?: { reason: string };
 }
 
 /**
@@ -134,6 +128,8 @@ export interface ScaleRequest {
   replicas?: number;
   autoscaling?: { minReplicas?: number; maxReplicas?: number };
   dryRun?: boolean;
+  /** Proceed past a freeze or window (permission `gitops.override`). */
+  override?: { reason: string };
 }
 
 /**

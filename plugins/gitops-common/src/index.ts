@@ -11,3 +11,4 @@ export * from './permissions';
 export * from './signals';
 export * from './services';
 export * from './metrics';
+export * from './policy';

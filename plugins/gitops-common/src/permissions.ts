@@ -95,6 +95,40 @@ export const gitopsServiceCreatePermission = createPermission({
 });
 
 /**
+ * Approving a version for an environment (`POST …/approvals`); an approval counts only when
+ * the approver is one of the environment's approvers and did not ask for the change.
+ *
+ * @public
+ */
+export const gitopsApprovePermission = createPermission({
+  name: 'gitops.approve',
+  attributes: { action: 'update' },
+  resourceType: GITOPS_ENVIRONMENT_RESOURCE_TYPE,
+});
+
+/**
+ * Proceeding past gates that may be overridden (freeze, window, soak, approvals, verification,
+ * a healthy source) with a reason, which is recorded with the change: for on-call.
+ *
+ * @public
+ */
+export const gitopsOverridePermission = createPermission({
+  name: 'gitops.override',
+  attributes: { action: 'update' },
+  resourceType: GITOPS_ENVIRONMENT_RESOURCE_TYPE,
+});
+
+/**
+ * Declaring and lifting org-wide freezes (`POST|DELETE /freezes`).
+ *
+ * @public
+ */
+export const gitopsFreezeManagePermission = createPermission({
+  name: 'gitops.freeze.manage',
+  attributes: { action: 'update' },
+});
+
+/**
  * Every permission of the GitOps plugin set.
  *
  * @public
@@ -105,4 +139,7 @@ export const gitopsPermissions = [
   gitopsScalePermission,
   gitopsSyncPermission,
   gitopsServiceCreatePermission,
+  gitopsApprovePermission,
+  gitopsOverridePermission,
+  gitopsFreezeManagePermission,
 ];

@@ -1,4 +1,10 @@
-import { GitopsAction } from './actions';
+import { GitopsAction, GitopsVersion } from './actions';
+import type {
+  EnvironmentFreeze,
+  EnvironmentPolicySummary,
+  EnvironmentVerification,
+  PromotionGate,
+} from './policy';
 
 /**
  * Horizontal pod autoscaler settings as Git declares them.
@@ -275,7 +281,8 @@ export type ProblemType =
   | 'SourceNotReady'
   | 'Drift'
   | 'Suspended'
-  | 'StaleReconcile';
+  | 'StaleReconcile'
+  | 'VerificationFailed';
 
 /**
  * Something wrong in an environment, with what to do about it.
@@ -348,6 +355,21 @@ export interface EnvironmentStatus {
    * Nothing is guessed for such an environment.
    */
   unsupported?: string | null;
+  /** The verification of the version the environment runs (`NotConfigured` without checks). */
+  verification?: EnvironmentVerification | null;
+  /** The active freeze of this environment, or `null`. */
+  freeze?: EnvironmentFreeze | null;
+  /**
+   * The gates of the next promotion into this environment, from its first allowed source;
+   * `null` for an environment that takes no promotions.
+   */
+  gates?: {
+    from: string;
+    version: GitopsVersion | null;
+    items: PromotionGate[];
+  } | null;
+  /** What this environment's policy asks for. */
+  policy?: EnvironmentPolicySummary | null;
 }
 
 /**

@@ -6,3 +6,4 @@
 export * from './GitProvider';
 export * from './extensions';
 export * from './RegistryProvider';
+export * from './evidence';

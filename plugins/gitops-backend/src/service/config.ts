@@ -13,6 +13,14 @@ import {
   ServiceCreationConfig,
   readServiceCreationConfig,
 } from './creation/creationConfig';
+import {
+  EnvironmentPolicy,
+  EnvironmentVerificationConfig,
+  PolicySettings,
+  readEnvironmentPolicy,
+  readEnvironmentVerification,
+  readPolicySettings,
+} from './policy/policyConfig';
 
 export type { EnvironmentConfig, RepositoryLayout };
 export {
@@ -63,6 +71,12 @@ export interface GitopsConfig {
     freshMinutes: number;
     historyReadsPerPass: number;
   };
+  /** The gates of changes into each environment, by environment name. */
+  policies: Record<string, EnvironmentPolicy>;
+  /** The checks run after each deployment, by environment name (no checks: none). */
+  verifications: Record<string, EnvironmentVerificationConfig>;
+  /** `gitops.verification` (runner) and `gitops.policy` (time zone). */
+  policy: PolicySettings;
   /** How `POST /services` lays a new service out (`gitops.serviceCreation`). */
   serviceCreation: ServiceCreationConfig;
   promotion: {
@@ -142,16 +156,47 @@ export function readGitopsConfig(
       throw new Error(
         `gitops.environments[${
           env.name
-        }].promotion.allowedSources names unknown environments: ${unknown.join(
-          ', ',
-        )}`,
+        }] allowedSources names unknown environments: ${unknown.join(', ')}`,
       );
+    }
+  }
+
+  const policy = readPolicySettings(root);
+  const envConfig = (name: string) =>
+    environmentConfigs?.find(e => e.getString('name') === name);
+  const policies = Object.fromEntries(
+    environments.map(env => [
+      env.name,
+      readEnvironmentPolicy(env.name, envConfig(env.name), policy.timeZone),
+    ]),
+  );
+  const verifications = Object.fromEntries(
+    environments.map(env => [
+      env.name,
+      readEnvironmentVerification(env.name, envConfig(env.name)),
+    ]),
+  );
+  for (const env of environments) {
+    for (const other of policies[env.name].verifiedIn) {
+      if (!names.has(other)) {
+        throw new Error(
+          `gitops.environments[${env.name}].policy.verifiedIn names unknown environment "${other}"`,
+        );
+      }
+      if (verifications[other].checks.length === 0) {
+        throw new Error(
+          `gitops.environments[${env.name}].policy.verifiedIn names "${other}", which has no verification.checks`,
+        );
+      }
     }
   }
 
   return {
     repositories,
     environments,
+    policies,
+    verifications,
+    policy,
     git: {
       cacheDir:
         root?.getOptionalString('git.cacheDir') ??
@@ -252,8 +297,11 @@ function readEnvironment(
       `gitops.environments[${name}].promotion.mode must be "commit" or "pull-request", not "${mode}"`,
     );
   }
+  // The gates moved to `policy`; the older `promotion.*` keys still count when it is not set.
   const minSoakMinutes =
-    env?.getOptionalNumber('promotion.minSoakMinutes') ?? 0;
+    env?.getOptionalNumber('policy.minSoakMinutes') ??
+    env?.getOptionalNumber('promotion.minSoakMinutes') ??
+    0;
   if (!(minSoakMinutes >= 0)) {
     throw new Error(
       `gitops.environments[${name}].promotion.minSoakMinutes must be 0 or more`,
@@ -269,10 +317,13 @@ function readEnvironment(
     definitionPath: readStringOrList(env, 'definitionPath'),
     promotionPolicy: policy,
     allowedSources:
+      env?.getOptionalStringArray('policy.allowedSources') ??
       env?.getOptionalStringArray('promotion.allowedSources') ??
       (previous ? [previous] : []),
     requireHealthySource:
-      env?.getOptionalBoolean('promotion.requireHealthySource') ?? false,
+      env?.getOptionalBoolean('policy.requireHealthySource') ??
+      env?.getOptionalBoolean('promotion.requireHealthySource') ??
+      false,
     minSoakMinutes,
     autoSync: env?.getOptionalBoolean('autoSync') ?? false,
   };

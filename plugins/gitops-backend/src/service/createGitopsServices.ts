@@ -8,8 +8,10 @@ import { ScmIntegrations } from '@backstage/integration';
 import { SignalsService } from '@backstage/plugin-signals-node';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  EvidenceProvider,
   GitProvider,
   GitProviderFactory,
+  VerificationCheckKind,
 } from '@gitops-backstage/plugin-gitops-node';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { ANNOTATION_GITOPS_PATH } from '@gitops-backstage/plugin-gitops-common';
@@ -39,6 +41,11 @@ import { PromotionService } from './promotion/PromotionService';
 import { ActionStore } from './store/ActionStore';
 import { SyncService } from './sync/SyncService';
 import { EntityChangeSignals } from './signals/EntityChangeSignals';
+import { PolicyService } from './policy/PolicyService';
+import { PolicyStore } from './store/PolicyStore';
+import { VerificationStore } from './store/VerificationStore';
+import { VerificationRunner } from './verification/VerificationRunner';
+import { builtInCheckKinds } from './verification/checks';
 
 /** Options of {@link createGitopsServices}. */
 export interface CreateGitopsServicesOptions {
@@ -59,6 +66,14 @@ export interface CreateGitopsServicesOptions {
   extraGitProviders: Array<GitProvider | GitProviderFactory>;
   /** Backstage's signals service: open GitOps tabs are told when their entity changed. */
   signals?: SignalsService;
+  /** Approvals, proposals and freezes. */
+  policyStore: PolicyStore;
+  /** Verification runs per (entity, environment, version). */
+  verificationStore: VerificationStore;
+  /** Added through `gitopsEvidenceProvidersExtensionPoint`. */
+  evidenceProviders?: EvidenceProvider[];
+  /** Added through `gitopsVerificationChecksExtensionPoint` (replace built-ins by kind). */
+  extraCheckKinds?: VerificationCheckKind[];
 }
 
 /**
@@ -182,6 +197,41 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     if (!config.registries.some(r => r.host === ref.host)) return null;
     return registryClient.getDigest(ref, tag, { signal });
   };
+  const policy = new PolicyService({
+    config,
+    policyStore: options.policyStore,
+    verifications: options.verificationStore,
+    evidenceProviders: options.evidenceProviders ?? [],
+    logger,
+  });
+  const checkKinds = new Map<string, VerificationCheckKind>();
+  for (const kind of [
+    ...builtInCheckKinds({
+      integrations,
+      prometheusUrl: config.policy.verification.prometheusUrl ?? undefined,
+    }),
+    ...(options.extraCheckKinds ?? []),
+  ]) {
+    checkKinds.set(kind.kind, kind);
+  }
+  const verification = new VerificationRunner({
+    config,
+    catalog: options.catalog,
+    auth: options.auth,
+    store: options.verificationStore,
+    logger,
+    kinds: checkKinds,
+    environments,
+  });
+  // Open tabs hear about verifications and approvals of their entity, and freezes.
+  options.verificationStore.onChange(record =>
+    entitySignals.policyChanged(record.entityRef),
+  );
+  options.policyStore.onChange(change =>
+    entitySignals.policyChanged(
+      change.kind === 'approval' ? change.entityRef : null,
+    ),
+  );
   const writer = new ChangeWriter({
     logger,
     maxAttempts: config.promotion.maxAttempts,
@@ -197,6 +247,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     logger,
     tracks: environment => live.covers(environment),
     resolveDigest,
+    policy,
   });
   const creation = new ServiceCreationService({
     config,
@@ -230,6 +281,8 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     },
     environments,
     entitySignals,
+    policy,
+    verification,
     overview: new OverviewService({
       catalog: options.catalog,
       environments,

@@ -53,6 +53,15 @@ export function promoteAction(client: GitopsBackendClient) {
             .describe('scale: autoscaler bounds'),
         dryRun: z =>
           z.boolean().optional().describe('Plan only: gates and diff'),
+        overrideReason: z =>
+          z
+            .string()
+            .min(3)
+            .max(500)
+            .optional()
+            .describe(
+              'Proceed past a freeze, a window or other overridable gates, with this reason (the initiator needs gitops.override); recorded with the change',
+            ),
       },
       output: {
         id: z => z.string().nullable(),
@@ -70,7 +79,11 @@ export function promoteAction(client: GitopsBackendClient) {
         defaultKind: 'component',
         defaultNamespace: 'default',
       });
-      const [path, body] = requestOf(input, dryRun);
+      const [path, request] = requestOf(input, dryRun);
+      // The same policy decides as for the portal: this only asks to override it, on record.
+      const body = input.overrideReason
+        ? { ...request, override: { reason: input.overrideReason } }
+        : request;
       const action = await client.request<GitopsAction>({
         method: 'POST',
         path: `${entityPath(ref)}/${path}`,
@@ -80,9 +93,9 @@ export function promoteAction(client: GitopsBackendClient) {
       });
       for (const gate of action.gates) {
         ctx.logger.info(
-          `gate ${gate.name}: ${gate.passed ? 'passed' : 'failed'} — ${
-            gate.message
-          }`,
+          `gate ${gate.name}: ${
+            gate.state ?? (gate.passed ? 'pass' : 'fail')
+          } — ${gate.message}`,
         );
       }
       ctx.logger.info(`${action.status}: ${action.message ?? ''}`);

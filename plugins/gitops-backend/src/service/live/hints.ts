@@ -28,4 +28,6 @@ export const HINTS: Record<ProblemType, string> = {
     'The controller is not reconciling: check the controller pods and the API server.',
   Drift:
     'The cluster differs from Git: with self-heal off, sync; a manual kubectl change is reverted on the next sync.',
+  VerificationFailed:
+    'The version cannot go further: roll back this environment (a commit) or fix forward; re-run the verification once the cause is fixed.',
 };

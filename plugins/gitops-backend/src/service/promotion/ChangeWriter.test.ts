@@ -122,8 +122,11 @@ describe('ChangeWriter', () => {
     const gates = [
       {
         name: 'allowedSource',
+        state: 'pass' as const,
         passed: true,
         message: 'prod takes promotions from staging',
+        retryAt: null,
+        evidence: null,
       },
     ];
     const result = await writer().write({

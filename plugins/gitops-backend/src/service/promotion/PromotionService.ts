@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import {
   DesiredState,
   EnvironmentStatus,
@@ -18,7 +18,12 @@ import { HistoryService } from '../HistoryService';
 import { ServiceLocator } from '../ServiceLocator';
 import { ActionStore } from '../store/ActionStore';
 import { ChangeWriter, PlannedChange } from './ChangeWriter';
-import { desiredVersion, evaluateGates, exactChartVersion } from './gates';
+import { desiredVersion, exactChartVersion } from './gates';
+import { PolicyService } from '../policy/PolicyService';
+import {
+  PolicyInputError,
+  PolicyRefusedError,
+} from '../policy/PolicyRefusedError';
 import { chartVersionChange } from './chartVersion';
 import { versionArrival, versionForTarget } from './versionLookup';
 import { PlanChange } from '@gitops-backstage/plugin-gitops-repository';
@@ -41,6 +46,8 @@ export interface PromotionServiceOptions {
   history: HistoryService;
   store: ActionStore;
   writer: ChangeWriter;
+  /** The policy engine with its evidence: every change is decided there. */
+  policy: PolicyService;
   logger: LoggerService;
   /** The digest of `image:tag`, for environments that pin digests; `null` when unknown. */
   resolveDigest(
@@ -92,32 +99,46 @@ export class PromotionService {
       to.minSoakMinutes > 0
         ? await this.versionSince(entity, from.name, source, signal)
         : null;
-    const gates = evaluateGates({
-      from,
+    const decision = await this.options.policy.decide({
+      kind: 'promotion',
+      entity,
       to,
-      source,
+      from,
+      statuses: statuses.environments,
       versionSince,
-      now: this.now(),
+      requester: actor.ref,
+      override: overrideOf(request, actor),
+      signal,
     });
+    const gates = decision.gates;
     const targetChart = statuses.environments.find(e => e.name === to.name)
       ?.desired?.chart;
     if (targetChart?.range && source.desired?.chart) {
       // Said next to the gates, so nobody expects the range to be pinned by the promotion.
       gates.push({
         name: 'chartVersion',
+        state: 'pass',
         passed: true,
         message: `${to.name} takes chart ${targetChart.name} ${targetChart.version}, a range: the engine installs the newest match, and the range is kept`,
+        retryAt: null,
+        evidence: null,
       });
     }
-    const failed = gates.filter(g => !g.passed);
-    if (failed.length > 0 && !request.dryRun) {
-      const message = `Promotion ${from.name} → ${to.name} blocked: ${failed
-        .map(g => `${g.name}: ${g.message}`)
-        .join('; ')}`;
-      // A path the config never allows is bad input; an unready source may pass later.
-      throw failed.some(g => g.name === 'allowedSource')
-        ? new InputError(message)
-        : new ConflictError(message);
+    if (decision.refusal && !request.dryRun) {
+      const waitsForApprovals = gates.some(
+        g => g.name === 'approvals' && g.state === 'wait',
+      );
+      const proposed = desiredVersion(source);
+      if (waitsForApprovals && proposed) {
+        // The request is what approvers answer; its author cannot approve it.
+        await this.options.policy.recordProposal(
+          entity,
+          to.name,
+          proposed,
+          actor.ref,
+        );
+      }
+      this.refuse(decision.refusal, gates);
     }
     const sourceVersion = desiredVersion(source);
     return this.change({
@@ -190,13 +211,21 @@ export class PromotionService {
       wanted = { tag: request.toTag!, digest: null };
       label = request.toTag!;
     }
+    const gates = await this.decideInPlace(
+      entity,
+      'rollback',
+      to,
+      request,
+      actor,
+      signal,
+    );
     return this.change({
       entity,
       kind: 'rollback',
       from: null,
       to,
       request,
-      gates: [],
+      gates,
       actor,
       signal,
       plan: async (_target, current) => {
@@ -228,13 +257,21 @@ export class PromotionService {
     signal?: AbortSignal,
   ): Promise<ActionResult> {
     const to = this.environment(request.environment);
+    const gates = await this.decideInPlace(
+      entity,
+      'scale',
+      to,
+      request,
+      actor,
+      signal,
+    );
     return this.change({
       entity,
       kind: 'scale',
       from: null,
       to,
       request,
-      gates: [],
+      gates,
       actor,
       signal,
       plan: async (_target, current) => {
@@ -382,6 +419,46 @@ export class PromotionService {
     return { httpStatus: 201, action };
   }
 
+  /**
+   * Decides a rollback or a scale: no version gates, but a freeze or a window holds it unless
+   * overridden. Refuses (unless a dry run) with every gate.
+   */
+  private async decideInPlace(
+    entity: Entity,
+    kind: 'rollback' | 'scale',
+    to: EnvironmentConfig,
+    request: { dryRun?: boolean; override?: { reason: string } },
+    actor: Actor,
+    signal?: AbortSignal,
+  ): Promise<PromotionGate[]> {
+    const decision = await this.options.policy.decide({
+      kind,
+      entity,
+      to,
+      from: null,
+      statuses: [],
+      versionSince: null,
+      requester: actor.ref,
+      override: overrideOf(request, actor),
+      signal,
+    });
+    if (decision.refusal && !request.dryRun) {
+      this.refuse(decision.refusal, decision.gates);
+    }
+    return decision.gates;
+  }
+
+  private refuse(
+    refusal: { status: 400 | 409; message: string; retryAt: string | null },
+    gates: PromotionGate[],
+  ): never {
+    // A path the config never allows is bad input; the rest may pass later or be overridden.
+    if (refusal.status === 400) {
+      throw new PolicyInputError(refusal.message, gates);
+    }
+    throw new PolicyRefusedError(refusal.message, gates, refusal.retryAt);
+  }
+
   /** The version to write into `current`: digest-pinned environments get a digest. */
   private versionFor(
     current: DesiredState,
@@ -416,6 +493,16 @@ export class PromotionService {
   private environment(name: string): EnvironmentConfig {
     return findEnvironment(this.options.config, name);
   }
+}
+
+/** The override a request asks for, by its actor. */
+function overrideOf(
+  request: { override?: { reason: string } },
+  actor: Actor,
+): { by: string; reason: string } | null {
+  return request.override
+    ? { by: actor.ref, reason: request.override.reason }
+    : null;
 }
 
 function versionOf(state: DesiredState): GitopsVersion | null {

@@ -1,6 +1,12 @@
 import { PromotionGate } from '@gitops-backstage/plugin-gitops-common';
 import { PlannedChange } from './ChangeWriter';
 
+const GATE_STATE: Record<PromotionGate['state'], string> = {
+  pass: '✅ passed',
+  wait: '⏳ waiting',
+  fail: '❌ failed',
+};
+
 /**
  * The body of a promotion pull request: what moves where, the gates it passed and the exact
  * diff, so a reviewer needs nothing else to approve it.
@@ -22,8 +28,8 @@ export function pullRequestBody(options: {
     lines.push('| Gate | Result | Why |', '| --- | --- | --- |');
     for (const gate of gates) {
       lines.push(
-        `| ${gate.name} | ${
-          gate.passed ? '✅ passed' : '❌ failed'
+        `| ${gate.name} | ${GATE_STATE[gate.state]}${
+          gate.override ? ' (overridden)' : ''
         } | ${gate.message.replace(/\|/g, '\\|')} |`,
       );
     }

@@ -84,6 +84,15 @@ export class EntityChangeSignals {
     });
   }
 
+  /**
+   * A verification or approval of an entity changed (`entityRef`), or a freeze (`null`:
+   * every watched entity's tab shows it).
+   */
+  policyChanged(entityRef: string | null) {
+    const refs = entityRef ? [entityRef] : [...this.watched.keys()];
+    for (const ref of refs) this.publish({ kind: 'state', entityRef: ref });
+  }
+
   start() {
     if (!this.enabled || this.timer) return;
     const tick = () => {

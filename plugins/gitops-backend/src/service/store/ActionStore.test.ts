@@ -13,7 +13,16 @@ function action(overrides: Partial<StoredAction> = {}): StoredAction {
     to: 'staging',
     actor: 'user:default/alice',
     request: { from: 'dev', to: 'staging' },
-    gates: [{ name: 'allowedSource', passed: true, message: 'dev → staging' }],
+    gates: [
+      {
+        name: 'allowedSource',
+        state: 'pass',
+        passed: true,
+        message: 'dev → staging',
+        retryAt: null,
+        evidence: null,
+      },
+    ],
     version: { tag: 'v1.0.5', digest: null },
     previousVersion: { tag: 'v1.0.4', digest: null },
     scaling: null,

@@ -140,7 +140,11 @@ const FLUX_SYNC_FAILURES = [
   'UpgradeFailed',
 ];
 
-const SIGNALS: Record<ProblemType, (s: ClusterSnapshot, c: Case) => boolean> = {
+// Verification is read from checks, not cluster objects.
+const SIGNALS: Record<
+  Exclude<ProblemType, 'VerificationFailed'>,
+  (s: ClusterSnapshot, c: Case) => boolean
+> = {
   CrashLoopBackOff: s =>
     containerStatuses(s).some(
       c =>
@@ -261,7 +265,7 @@ const SIGNALS: Record<ProblemType, (s: ClusterSnapshot, c: Case) => boolean> = {
 };
 
 function firingSignals(c: Case): ProblemType[] {
-  return (Object.keys(SIGNALS) as ProblemType[]).filter(type =>
+  return (Object.keys(SIGNALS) as Array<keyof typeof SIGNALS>).filter(type =>
     SIGNALS[type](c.snapshot, c),
   );
 }

@@ -1,0 +1,632 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  EnvironmentStatus,
+  EnvironmentsResponse,
+  EnvironmentVerification,
+  GitopsApproval,
+  GitopsFreeze,
+  GitopsVersion,
+  PolicyChangeKind,
+  VerificationRecord,
+} from '@gitops-backstage/plugin-gitops-common';
+import { EvidenceProvider } from '@gitops-backstage/plugin-gitops-node';
+import { EnvironmentConfig, GitopsConfig, findEnvironment } from '../config';
+import { desiredVersion, formatVersion, runsVersion } from '../promotion/gates';
+import { PolicyStore } from '../store/PolicyStore';
+import { VerificationStore } from '../store/VerificationStore';
+import {
+  PolicyDecision,
+  ProvidedGate,
+  VerificationEvidence,
+  coveringFreezes,
+  evaluatePolicy,
+} from './policyEngine';
+
+/** Options of {@link PolicyService}. */
+export interface PolicyServiceOptions {
+  config: GitopsConfig;
+  policyStore: PolicyStore;
+  verifications: VerificationStore;
+  evidenceProviders: EvidenceProvider[];
+  logger: LoggerService;
+  now?: () => Date;
+  /** How long the active freezes are read again at most (views read the copy). */
+  freezeCacheMs?: number;
+}
+
+/** One change to decide. */
+export interface ChangeToDecide {
+  kind: PolicyChangeKind;
+  entity: Entity;
+  to: EnvironmentConfig;
+  from: EnvironmentConfig | null;
+  /** Every environment of the entity, as the environments endpoint answers now. */
+  statuses: EnvironmentStatus[];
+  versionSince: Date | null;
+  requester: string;
+  override: { by: string; reason: string } | null;
+  signal?: AbortSignal;
+}
+
+/**
+ * Gathers what the policy engine looks at — verifications, approvals, freezes, evidence — from
+ * the database and the providers, and asks it. Views read only the database and a copy of the
+ * active freezes: no network call per view.
+ */
+export class PolicyService {
+  private readonly now: () => Date;
+  private freezeCache: { at: number; freezes: Promise<GitopsFreeze[]> } | null =
+    null;
+
+  constructor(private readonly options: PolicyServiceOptions) {
+    this.now = options.now ?? (() => new Date());
+    options.policyStore.onChange(change => {
+      if (change.kind === 'freeze') this.freezeCache = null;
+    });
+  }
+
+  /** The active freezes, read at most every few seconds. */
+  activeFreezes(): Promise<GitopsFreeze[]> {
+    const ttl = this.options.freezeCacheMs ?? 5000;
+    const now = this.now();
+    if (!this.freezeCache || now.getTime() - this.freezeCache.at > ttl) {
+      const freezes = this.options.policyStore.activeFreezes(now);
+      this.freezeCache = { at: now.getTime(), freezes };
+      freezes.catch(() => {
+        this.freezeCache = null;
+      });
+    }
+    return this.freezeCache.freezes.then(all =>
+      all.filter(f => Date.parse(f.until) > this.now().getTime()),
+    );
+  }
+
+  /** The approvers of an environment: its policy's, else the entity's owner. */
+  approversOf(entity: Entity, environment: string): string[] {
+    const configured = this.options.config.policies[environment]?.approvers;
+    if (configured && configured.length > 0) return configured;
+    const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
+    if (typeof owner !== 'string' || !owner) return [];
+    return [
+      stringifyEntityRef(
+        parseEntityRef(owner, {
+          defaultKind: 'group',
+          defaultNamespace: entity.metadata.namespace ?? 'default',
+        }),
+      ),
+    ];
+  }
+
+  /** Decides a change with everything the engine needs, read now. */
+  async decide(change: ChangeToDecide): Promise<PolicyDecision> {
+    const { config } = this.options;
+    const entityRef = stringifyEntityRef(change.entity);
+    const policy = config.policies[change.to.name];
+    const source = change.from
+      ? change.statuses.find(s => s.name === change.from!.name) ?? null
+      : null;
+    const moving = change.kind === 'promotion' || change.kind === 'automation';
+    const version = moving && source ? desiredVersion(source) : null;
+    const [verifications, approvals, proposers, freezes, evidence]: [
+      VerificationEvidence[],
+      GitopsApproval[],
+      string[],
+      GitopsFreeze[],
+      ProvidedGate[],
+    ] = await Promise.all([
+      version
+        ? this.verificationEvidence(
+            entityRef,
+            policy.verifiedIn,
+            version,
+            change.statuses,
+          )
+        : [],
+      version && policy.requiredApprovals > 0
+        ? this.options.policyStore.approvals(entityRef, change.to.name, version)
+        : [],
+      version && policy.requiredApprovals > 0
+        ? this.options.policyStore.requesters(
+            entityRef,
+            change.to.name,
+            version,
+          )
+        : [],
+      this.activeFreezes(),
+      moving ? this.askEvidence(entityRef, change, version) : [],
+    ]);
+    return evaluatePolicy({
+      kind: change.kind,
+      to: change.to,
+      policy,
+      from: change.from,
+      source,
+      versionSince: change.versionSince,
+      verifications,
+      // A requester's approval never counts, nor one of anybody who asked for it before.
+      approvals: approvals.filter(a => !proposers.includes(a.approver)),
+      approvers: this.approversOf(change.entity, change.to.name),
+      requester: change.requester,
+      freezes,
+      evidence,
+      override: change.override,
+      timeZone: config.policy.timeZone,
+      now: this.now(),
+    });
+  }
+
+  /** Notes who asked for a version that waits for approvals. */
+  async recordProposal(
+    entity: Entity,
+    environment: string,
+    version: GitopsVersion,
+    requester: string,
+  ) {
+    await this.options.policyStore.propose(
+      stringifyEntityRef(entity),
+      environment,
+      version,
+      requester,
+    );
+  }
+
+  private async verificationEvidence(
+    entityRef: string,
+    environments: string[],
+    version: GitopsVersion,
+    statuses: EnvironmentStatus[],
+  ): Promise<VerificationEvidence[]> {
+    if (environments.length === 0) return [];
+    const records = await this.options.verifications.getMany(
+      entityRef,
+      environments.map(environment => ({ environment, version })),
+    );
+    return environments.map(environment => {
+      const status = statuses.find(s => s.name === environment);
+      const declared = status ? desiredVersion(status) : null;
+      return {
+        environment,
+        record: records.find(r => r.environment === environment) ?? null,
+        declaresVersion:
+          !!declared && formatVersion(declared) === formatVersion(version),
+      };
+    });
+  }
+
+  private async askEvidence(
+    entityRef: string,
+    change: ChangeToDecide,
+    version: GitopsVersion | null,
+  ): Promise<ProvidedGate[]> {
+    const required = this.options.config.policies[change.to.name].evidence;
+    const source = change.from
+      ? change.statuses.find(s => s.name === change.from!.name)
+      : undefined;
+    return Promise.all(
+      required.map(async requirement => {
+        const provider = this.options.evidenceProviders.find(
+          p => p.name === requirement.provider,
+        );
+        if (!provider) {
+          return {
+            name: requirement.provider,
+            state: 'fail' as const,
+            message: `no evidence provider "${requirement.provider}" is installed`,
+          };
+        }
+        try {
+          const result = await provider.evaluate(
+            {
+              entityRef,
+              environment: change.to.name,
+              from: change.from?.name ?? null,
+              version,
+              image: source?.desired?.image ?? null,
+              kind: change.kind,
+              options: requirement.options,
+            },
+            change.signal,
+          );
+          return { name: provider.name, ...result };
+        } catch (error) {
+          return {
+            name: provider.name,
+            state: 'wait' as const,
+            message: `${provider.name} could not answer: ${
+              (error as Error).message
+            }`,
+          };
+        }
+      }),
+    );
+  }
+
+  /**
+   * Adds to each environment what the policy knows: the verification of the version it runs,
+   * an active freeze, what its policy asks for, and the gates of the next promotion into it
+   * (without evidence providers or a soak measured from history: those are asked on a dry run).
+   */
+  async decorate(
+    entity: Entity,
+    response: EnvironmentsResponse,
+  ): Promise<EnvironmentsResponse> {
+    const { config } = this.options;
+    const entityRef = response.entityRef;
+    const running = response.environments
+      .map(env => ({ environment: env.name, version: desiredVersion(env) }))
+      .filter(
+        (p): p is { environment: string; version: GitopsVersion } =>
+          !!p.version,
+      );
+    const [records, freezes] = await Promise.all([
+      this.options.verifications.getMany(entityRef, running),
+      this.activeFreezes(),
+    ]);
+    const environments = await Promise.all(
+      response.environments.map(async env => {
+        const environment = findEnvironment(config, env.name);
+        const policy = config.policies[env.name];
+        const checks = config.verifications[env.name]?.checks ?? [];
+        const version = desiredVersion(env);
+        const record = version
+          ? records.find(
+              r =>
+                r.environment === env.name &&
+                formatVersion(r.version) === formatVersion(version),
+            )
+          : undefined;
+        const [freeze] = coveringFreezes(freezes, env.name, this.now());
+        const fromName = environment.allowedSources[0];
+        let gates: EnvironmentStatus['gates'] = null;
+        if (fromName) {
+          const from = findEnvironment(config, fromName);
+          const decision = await this.decide({
+            kind: 'promotion',
+            entity,
+            to: environment,
+            from,
+            statuses: response.environments,
+            versionSince: null,
+            requester: '',
+            override: null,
+          }).catch(() => null);
+          const source = response.environments.find(s => s.name === fromName);
+          gates = decision
+            ? {
+                from: fromName,
+                version: source ? desiredVersion(source) : null,
+                // The soak needs the history and providers may call out: a dry run says.
+                items: decision.gates.filter(g => g.name !== 'soak'),
+              }
+            : null;
+        }
+        return {
+          ...env,
+          verification: verificationOf(env, version, record, checks.length > 0),
+          freeze: freeze
+            ? {
+                id: freeze.id,
+                reason: freeze.reason,
+                until: freeze.until,
+                by: freeze.by,
+              }
+            : null,
+          gates,
+          policy: {
+            requiredApprovals: policy.requiredApprovals,
+            approvers: this.approversOf(entity, env.name),
+            verifiedIn: policy.verifiedIn,
+            windows: policy.windows.map(
+              ({ kind, schedule, duration, timeZone, reason }) => ({
+                kind,
+                schedule,
+                duration,
+                timeZone,
+                reason,
+              }),
+            ),
+            verificationChecks: checks.map(c => c.name),
+          },
+          problems:
+            record?.state === 'Failed'
+              ? [...env.problems, verificationProblem(env.name, record)]
+              : env.problems,
+        };
+      }),
+    );
+    return { ...response, environments };
+  }
+
+  /** Approvals of the version proposed now (or `version`) into an environment. */
+  async approvals(
+    entity: Entity,
+    environment: string,
+    statuses: EnvironmentStatus[],
+    version?: string,
+  ): Promise<{ version: GitopsVersion | null; items: GitopsApproval[] }> {
+    const proposed = this.proposedVersion(environment, statuses, version);
+    if (!proposed) return { version: null, items: [] };
+    return {
+      version: proposed,
+      items: await this.options.policyStore.approvals(
+        stringifyEntityRef(entity),
+        environment,
+        proposed,
+      ),
+    };
+  }
+
+  /**
+   * The version a promotion would bring into an environment now: its first source's. A
+   * `version` named by the caller must be that one, so an approval never outlives a proposal.
+   */
+  proposedVersion(
+    environment: string,
+    statuses: EnvironmentStatus[],
+    version?: string,
+  ): GitopsVersion | null {
+    const target = findEnvironment(this.options.config, environment);
+    const fromName = target.allowedSources[0];
+    const source = fromName
+      ? statuses.find(s => s.name === fromName)
+      : undefined;
+    const proposed = source ? desiredVersion(source) : null;
+    if (version && proposed && !matchesVersion(proposed, version)) {
+      throw new ConflictError(
+        `${fromName} proposes ${formatVersion(
+          proposed,
+        )} for ${environment} now, not ${version}`,
+      );
+    }
+    return proposed;
+  }
+
+  /** Records an approval; refuses the requester of the promotion and a second approval. */
+  async approve(
+    entity: Entity,
+    request: { environment: string; version?: string; comment?: string },
+    statuses: EnvironmentStatus[],
+    approver: { ref: string; groups: string[] },
+  ): Promise<GitopsApproval> {
+    const { config, policyStore } = this.options;
+    const environment = findEnvironment(config, request.environment);
+    const entityRef = stringifyEntityRef(entity);
+    if (config.policies[environment.name].requiredApprovals === 0) {
+      throw new InputError(`${environment.name} requires no approvals`);
+    }
+    const version = this.proposedVersion(
+      environment.name,
+      statuses,
+      request.version,
+    );
+    if (!version) {
+      throw new ConflictError(
+        `No version is proposed for ${environment.name} now`,
+      );
+    }
+    const requesters = await policyStore.requesters(
+      entityRef,
+      environment.name,
+      version,
+    );
+    if (requesters.includes(approver.ref)) {
+      throw new ConflictError(
+        `${approver.ref} asked for ${formatVersion(version)} in ${
+          environment.name
+        }: nobody approves their own request`,
+      );
+    }
+    const approvers = this.approversOf(entity, environment.name);
+    if (
+      !approvers.includes(approver.ref) &&
+      !approver.groups.some(g => approvers.includes(g))
+    ) {
+      throw new ConflictError(
+        `${approver.ref} is not an approver of ${
+          environment.name
+        } (approvers: ${approvers.join(', ') || 'none'})`,
+      );
+    }
+    const stored = await policyStore.approve({
+      entityRef,
+      environment: environment.name,
+      version,
+      from: environment.allowedSources[0] ?? null,
+      approver: approver.ref,
+      approverGroups: approver.groups,
+      comment: request.comment ?? null,
+    });
+    if (!stored) {
+      throw new ConflictError(
+        `${approver.ref} already approved ${formatVersion(version)} for ${
+          environment.name
+        }`,
+      );
+    }
+    this.options.logger.info(
+      `Approval of ${formatVersion(version)} for ${entityRef} ${
+        environment.name
+      } by ${approver.ref}`,
+    );
+    return stored;
+  }
+
+  /** The verification history of an environment, newest first. */
+  verificationHistory(
+    entity: Entity,
+    environment: string,
+  ): Promise<VerificationRecord[]> {
+    findEnvironment(this.options.config, environment);
+    return this.options.verifications.list(
+      stringifyEntityRef(entity),
+      environment,
+    );
+  }
+
+  /** Runs a version's verification again (default: the version the environment runs). */
+  async rerunVerification(
+    entity: Entity,
+    request: { environment: string; version?: string },
+    statuses: EnvironmentStatus[],
+    by: string,
+  ): Promise<VerificationRecord> {
+    const environment = findEnvironment(
+      this.options.config,
+      request.environment,
+    );
+    if (
+      (this.options.config.verifications[environment.name]?.checks ?? [])
+        .length === 0
+    ) {
+      throw new InputError(
+        `${environment.name} has no verification checks configured`,
+      );
+    }
+    const entityRef = stringifyEntityRef(entity);
+    const history = await this.options.verifications.list(
+      entityRef,
+      environment.name,
+      500,
+    );
+    const status = statuses.find(s => s.name === environment.name);
+    const current = status ? desiredVersion(status) : null;
+    const record = request.version
+      ? history.find(r => matchesVersion(r.version, request.version!))
+      : history.find(
+          r => current && formatVersion(r.version) === formatVersion(current),
+        );
+    if (!record) {
+      throw new NotFoundError(
+        `${request.version ?? formatVersion(current)} was never verified in ${
+          environment.name
+        } (it runs there Synced and Healthy first)`,
+      );
+    }
+    if (record.state === 'Running') {
+      throw new ConflictError(
+        `The verification of ${formatVersion(record.version)} in ${
+          environment.name
+        } is running`,
+      );
+    }
+    await this.options.verifications.rerun(record, by, this.now());
+    return (await this.options.verifications.get(record))!;
+  }
+
+  /** Declares a freeze. */
+  async freeze(
+    request: { environments: string[] | '*'; reason: string; until: string },
+    by: string,
+  ): Promise<GitopsFreeze> {
+    if (request.environments !== '*') {
+      for (const name of request.environments)
+        findEnvironment(this.options.config, name);
+    }
+    if (Date.parse(request.until) <= this.now().getTime()) {
+      throw new InputError(
+        `A freeze must end in the future, not at ${request.until}`,
+      );
+    }
+    const freeze = await this.options.policyStore.createFreeze({
+      ...request,
+      by,
+    });
+    this.freezeCache = null;
+    this.options.logger.info(
+      `Freeze of ${
+        request.environments === '*'
+          ? 'every environment'
+          : request.environments.join(', ')
+      } until ${request.until} by ${by}: ${request.reason}`,
+    );
+    return freeze;
+  }
+
+  async liftFreeze(id: string, by: string): Promise<void> {
+    if (!(await this.options.policyStore.liftFreeze(id, by, this.now()))) {
+      throw new NotFoundError(`No active freeze with id ${id}`);
+    }
+    this.freezeCache = null;
+    this.options.logger.info(`Freeze ${id} lifted by ${by}`);
+  }
+}
+
+/** A tag, digest or chart version as people write it, against a version. */
+function matchesVersion(version: GitopsVersion, text: string): boolean {
+  return (
+    version.tag === text ||
+    version.digest === text ||
+    version.chartVersion === text ||
+    formatVersion(version) === text
+  );
+}
+
+function verificationOf(
+  env: EnvironmentStatus,
+  version: GitopsVersion | null,
+  record: VerificationRecord | undefined,
+  configured: boolean,
+): EnvironmentVerification {
+  if (!configured) {
+    return {
+      state: 'NotConfigured',
+      version,
+      at: null,
+      checks: [],
+      message: `${env.name} has no verification checks`,
+    };
+  }
+  if (record) {
+    return {
+      state: record.state,
+      version: record.version,
+      at: record.at,
+      checks: record.checks,
+      message: null,
+    };
+  }
+  const healthy =
+    env.sync?.status === 'Synced' &&
+    env.sync.health === 'Healthy' &&
+    !!version &&
+    runsVersion(env, version);
+  return {
+    state: 'Pending',
+    version,
+    at: null,
+    checks: [],
+    message: healthy
+      ? `${formatVersion(
+          version,
+        )} runs Synced and Healthy: its checks start shortly`
+      : `the checks run once ${env.name} runs ${formatVersion(
+          version,
+        )} Synced and Healthy`,
+  };
+}
+
+function verificationProblem(environment: string, record: VerificationRecord) {
+  const failed = record.checks.filter(c => c.state === 'Failed');
+  return {
+    type: 'VerificationFailed' as const,
+    severity: 'error' as const,
+    message: `${formatVersion(
+      record.version,
+    )} failed verification in ${environment}: ${failed
+      .map(
+        c =>
+          `${c.name} ${c.value ?? ''}${
+            c.threshold ? ` (threshold ${c.threshold})` : ''
+          }: ${c.detail}`,
+      )
+      .join('; ')}`,
+    hint: 'The version cannot go further: roll back this environment (a commit) or fix forward; re-run the verification once the cause is fixed.',
+    object: null,
+  };
+}

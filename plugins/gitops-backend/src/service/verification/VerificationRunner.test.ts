@@ -1,0 +1,298 @@
+import {
+  TestDatabaseId,
+  TestDatabases,
+  mockServices,
+} from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { EnvironmentStatus } from '@gitops-backstage/plugin-gitops-common';
+import {
+  VerificationCheckKind,
+  VerificationCheckOutcome,
+} from '@gitops-backstage/plugin-gitops-node';
+import { readGitopsConfig } from '../config';
+import { VerificationStore } from '../store/VerificationStore';
+import { VerificationRunner } from './VerificationRunner';
+
+jest.setTimeout(60_000);
+
+const ENTITY = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'guestbook',
+    namespace: 'default',
+    annotations: { 'gitops.backstage.io/path': 'apps/guestbook' },
+  },
+  spec: { owner: 'guests' },
+};
+const KEY = {
+  entityRef: 'component:default/guestbook',
+  environment: 'staging',
+  version: { tag: 'v1.0.5', digest: null },
+};
+
+function staging(
+  tag: string,
+  sync: [string, string] = ['Synced', 'Healthy'],
+): EnvironmentStatus {
+  return {
+    name: 'staging',
+    desired: {
+      layout: 'kustomize',
+      image: 'ghcr.io/acme/guestbook',
+      tag,
+      digest: null,
+      replicas: 2,
+      autoscaling: null,
+      resources: null,
+      namespace: null,
+      workload: 'guestbook',
+      source: { repo: 'r', branch: 'main', path: 'p', revision: 'abc' },
+      warnings: [],
+    },
+    live: {
+      cluster: 'c',
+      namespace: 'guestbook-staging',
+      workload: 'guestbook',
+      images: [`ghcr.io/acme/guestbook:${tag}`],
+      replicas: { desired: 2, ready: 2, updated: 2, available: 2 },
+      rollout: { status: 'Complete', message: null },
+      autoscaling: null,
+      pods: { total: 2, ready: 2, restarts: 0 },
+    },
+    sync: {
+      engine: 'argocd',
+      status: sync[0] as any,
+      health: sync[1] as any,
+      revision: 'abc',
+      lastSyncedAt: null,
+      message: null,
+      object: null,
+    },
+    drift: [],
+    problems: [],
+    registry: null,
+    error: null,
+  };
+}
+
+/** A check kind that answers from a queue and counts its runs. */
+function scriptedKind(outcomes: VerificationCheckOutcome[]) {
+  const runs: string[] = [];
+  const kind: VerificationCheckKind = {
+    kind: 'scripted',
+    run: async (spec, context) => {
+      runs.push(`${spec.name} ${context.environment} ${context.version.tag}`);
+      // Slow enough that two instances overlap.
+      await new Promise(resolve => setTimeout(resolve, 50));
+      return outcomes.length > 1 ? outcomes.shift()! : outcomes[0];
+    },
+  };
+  return { kind, runs };
+}
+
+const PASSED: VerificationCheckOutcome = {
+  state: 'Passed',
+  value: 0.004,
+  threshold: '< 0.01',
+  detail: 'error ratio 0.004',
+};
+const FAILED: VerificationCheckOutcome = {
+  state: 'Failed',
+  value: 0.12,
+  threshold: '< 0.01',
+  detail: 'error ratio 0.12',
+};
+const ERROR: VerificationCheckOutcome = {
+  state: 'Error',
+  value: null,
+  threshold: null,
+  detail: 'Prometheus did not answer',
+};
+
+function runnerOn(
+  store: VerificationStore,
+  kind: VerificationCheckKind,
+  state: { statuses: EnvironmentStatus[]; now: Date },
+) {
+  const config = readGitopsConfig(
+    new ConfigReader({
+      gitops: {
+        verification: { maxAttempts: 3, backoffSeconds: 30 },
+        environments: [
+          { name: 'dev' },
+          {
+            name: 'staging',
+            verification: {
+              checks: [{ name: 'error-ratio', kind: 'scripted' }],
+            },
+          },
+          { name: 'prod', policy: { verifiedIn: ['staging'] } },
+        ],
+      },
+    }),
+    ScmIntegrations.fromConfig(new ConfigReader({})),
+  );
+  let basis = 0;
+  return new VerificationRunner({
+    config,
+    catalog: catalogServiceMock({ entities: [ENTITY] }),
+    auth: mockServices.auth(),
+    store,
+    logger: mockServices.logger.mock(),
+    kinds: new Map([[kind.kind, kind]]),
+    environments: {
+      getEnvironments: async () => ({ environments: state.statuses }),
+      basis: async () => `head-${basis++}`,
+      isCurrent: () => false,
+    },
+    now: () => state.now,
+  });
+}
+
+describe('VerificationRunner', () => {
+  const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+  it.each(databases.eachSupportedId())(
+    'two instances on one database run each version once, on %p',
+    async (id: TestDatabaseId) => {
+      const knex = await databases.init(id);
+      const { kind, runs } = scriptedKind([PASSED]);
+      const state = { statuses: [staging('v1.0.5')], now: new Date() };
+      const one = runnerOn(await VerificationStore.create(knex), kind, state);
+      const two = runnerOn(await VerificationStore.create(knex), kind, state);
+      const passes = await Promise.all([one.runOnce(), two.runOnce()]);
+      expect(passes.map(p => p.planned).reduce((a, b) => a + b)).toBe(1);
+      // Whichever instance planned it, one of them ran it, once.
+      await Promise.all([one.runOnce(), two.runOnce()]);
+      expect(runs).toEqual(['error-ratio staging v1.0.5']);
+      const store = await VerificationStore.create(knex);
+      expect(await store.get(KEY)).toMatchObject({
+        state: 'Passed',
+        attempts: 1,
+        checks: [{ name: 'error-ratio', state: 'Passed', value: 0.004 }],
+      });
+      // Passes over the same version plan nothing more.
+      expect((await one.runOnce()).planned).toBe(0);
+      expect(runs).toHaveLength(1);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'retries a check that errs with backoff, then ends Inconclusive, on %p',
+    async (id: TestDatabaseId) => {
+      const knex = await databases.init(id);
+      const { kind, runs } = scriptedKind([ERROR]);
+      const state = { statuses: [staging('v1.0.5')], now: new Date() };
+      const store = await VerificationStore.create(knex);
+      const runner = runnerOn(store, kind, state);
+      await runner.runOnce();
+      expect(await store.get(KEY)).toMatchObject({
+        state: 'Pending',
+        attempts: 1,
+        nextAttemptAt: new Date(state.now.getTime() + 30_000).toISOString(),
+      });
+      await runner.runDue();
+      expect(runs).toHaveLength(1); // not due yet
+      state.now = new Date(state.now.getTime() + 31_000);
+      await runner.runDue();
+      expect(await store.get(KEY)).toMatchObject({
+        state: 'Pending',
+        attempts: 2,
+        nextAttemptAt: new Date(state.now.getTime() + 60_000).toISOString(),
+      });
+      state.now = new Date(state.now.getTime() + 61_000);
+      await runner.runDue();
+      expect(runs).toHaveLength(3);
+      expect(await store.get(KEY)).toMatchObject({
+        state: 'Inconclusive',
+        attempts: 3,
+        nextAttemptAt: null,
+        checks: [{ state: 'Error', detail: 'Prometheus did not answer' }],
+      });
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'keeps a failed result over a restart and runs it again on request, on %p',
+    async (id: TestDatabaseId) => {
+      const knex = await databases.init(id);
+      const { kind, runs } = scriptedKind([FAILED, PASSED]);
+      const state = { statuses: [staging('v1.0.5')], now: new Date() };
+      await runnerOn(
+        await VerificationStore.create(knex),
+        kind,
+        state,
+      ).runOnce();
+      // A new instance (a restart) reads the result and does not run it again.
+      const store = await VerificationStore.create(knex);
+      const restarted = runnerOn(store, kind, state);
+      await restarted.runOnce();
+      expect(runs).toHaveLength(1);
+      expect(await store.get(KEY)).toMatchObject({
+        state: 'Failed',
+        checks: [{ value: 0.12, threshold: '< 0.01' }],
+      });
+      expect(await store.rerun(KEY, 'user:default/alice', state.now)).toBe(
+        true,
+      );
+      await restarted.runDue();
+      expect(await store.get(KEY)).toMatchObject({
+        state: 'Passed',
+        requestedBy: 'user:default/alice',
+      });
+      expect(runs).toHaveLength(2);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'plans nothing until the version runs Synced and Healthy, and a new version gets its own run, on %p',
+    async (id: TestDatabaseId) => {
+      const knex = await databases.init(id);
+      const { kind, runs } = scriptedKind([PASSED]);
+      const state = {
+        statuses: [staging('v1.0.5', ['OutOfSync', 'Progressing'])],
+        now: new Date(),
+      };
+      const store = await VerificationStore.create(knex);
+      const runner = runnerOn(store, kind, state);
+      expect(await runner.runOnce()).toEqual({ planned: 0, ran: 0 });
+      state.statuses = [staging('v1.0.5')];
+      expect((await runner.runOnce()).planned).toBe(1);
+      state.statuses = [staging('v1.0.6')];
+      expect((await runner.runOnce()).planned).toBe(1);
+      expect(runs).toEqual([
+        'error-ratio staging v1.0.5',
+        'error-ratio staging v1.0.6',
+      ]);
+      expect(
+        (await store.list(KEY.entityRef, 'staging')).map(r => r.version.tag),
+      ).toEqual(expect.arrayContaining(['v1.0.5', 'v1.0.6']));
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'takes over a run whose instance went away once its claim ran out, on %p',
+    async (id: TestDatabaseId) => {
+      const knex = await databases.init(id);
+      const store = await VerificationStore.create(knex);
+      const now = new Date();
+      await store.plan(KEY, now);
+      const [claimed] = await store.claimDue('gone', now, 300_000, 10);
+      expect(claimed.state).toBe('Running');
+      expect(await store.claimDue('other', now, 300_000, 10)).toEqual([]);
+      const later = new Date(now.getTime() + 301_000);
+      const [taken] = await store.claimDue('other', later, 300_000, 10);
+      expect(taken).toMatchObject({ state: 'Running', attempts: 2 });
+      // The instance that went away cannot finish it any more.
+      expect(
+        await store.finish(KEY, 'gone', { state: 'Passed', checks: [] }),
+      ).toBe(false);
+      expect(
+        await store.finish(KEY, 'other', { state: 'Passed', checks: [] }),
+      ).toBe(true);
+    },
+  );
+});

@@ -1,0 +1,371 @@
+import {
+  AuthService,
+  LoggerService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  ANNOTATION_GITOPS_PATH,
+  EnvironmentStatus,
+  VerificationCheckResult,
+  VerificationRecord,
+} from '@gitops-backstage/plugin-gitops-common';
+import {
+  VerificationCheckKind,
+  VerificationCheckSpec,
+  VerificationContext,
+} from '@gitops-backstage/plugin-gitops-node';
+import { randomUUID } from 'node:crypto';
+import { GitopsConfig, fillTemplate, findEnvironment } from '../config';
+import { CacheRead } from '../live/kinds';
+import { mapLimited } from '../mapLimited';
+import { desiredVersion, runsVersion } from '../promotion/gates';
+import { VerificationStore, VerificationKey } from '../store/VerificationStore';
+import { versionKey } from '../store/PolicyStore';
+
+/** What the runner reads: the services of the backend. */
+export interface VerificationRunnerOptions {
+  config: GitopsConfig;
+  catalog: CatalogService;
+  auth: AuthService;
+  store: VerificationStore;
+  logger: LoggerService;
+  kinds: Map<string, VerificationCheckKind>;
+  environments: {
+    getEnvironments(
+      entity: Entity,
+      signal?: AbortSignal,
+      context?: { heads?: Map<string, Promise<string>>; reads?: CacheRead[] },
+    ): Promise<{ environments: EnvironmentStatus[] }>;
+    basis(
+      entity: Entity,
+      context?: { heads?: Map<string, Promise<string>> },
+    ): Promise<string>;
+    isCurrent(reads: readonly CacheRead[]): boolean;
+  };
+  now?: () => Date;
+}
+
+/** Whether a check can run as configured; the reason when it cannot. */
+type CheckReadiness = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Verification after each deployment: a pass finds the environments that run a version
+ * Synced and Healthy and plans one run per (entity, environment, version) in the database;
+ * due runs are claimed (one instance each), their checks run, and the result is written —
+ * errors are retried with backoff and end `Inconclusive` when the attempts are spent.
+ */
+export class VerificationRunner {
+  private readonly instance = randomUUID();
+  private readonly now: () => Date;
+  /** Versions already planned per (entity, environment): no insert per pass. */
+  private readonly planned = new Map<string, string>();
+  /** Entities unchanged since their last pass (same head, same cluster objects). */
+  private readonly quiet = new Map<
+    string,
+    { basis: string; reads: CacheRead[] }
+  >();
+  private readonly readiness = new Map<string, CheckReadiness>();
+
+  constructor(private readonly options: VerificationRunnerOptions) {
+    this.now = options.now ?? (() => new Date());
+    for (const [environment, verification] of Object.entries(
+      options.config.verifications,
+    )) {
+      for (const check of verification.checks) {
+        this.readiness.set(
+          `${environment}/${check.name}`,
+          this.validate(check),
+        );
+      }
+    }
+  }
+
+  /** Whether any environment has checks (without, the runner is not scheduled). */
+  get configured(): boolean {
+    return Object.values(this.options.config.verifications).some(
+      v => v.checks.length > 0,
+    );
+  }
+
+  private validate(check: VerificationCheckSpec): CheckReadiness {
+    const kind = this.options.kinds.get(check.kind);
+    if (!kind) {
+      throw new Error(
+        `gitops verification check "${check.name}": unknown kind "${
+          check.kind
+        }" (known: ${[...this.options.kinds.keys()].join(', ')})`,
+      );
+    }
+    try {
+      kind.validate?.(check);
+      return { ok: true };
+    } catch (error) {
+      // A check whose source is not set up (no Prometheus URL) says so on each run
+      // rather than stopping the backend.
+      this.options.logger.warn(
+        `Verification check ${check.name} is not configured: ${
+          (error as Error).message
+        }`,
+      );
+      return { ok: false, reason: (error as Error).message };
+    }
+  }
+
+  async schedule(scheduler: SchedulerService): Promise<void> {
+    if (!this.configured) return;
+    const seconds = this.options.config.policy.verification.intervalMs / 1000;
+    await scheduler.scheduleTask({
+      id: 'gitops-verification-runner',
+      frequency: { seconds },
+      timeout: { minutes: 10 },
+      initialDelay: { seconds: Math.min(seconds, 5) },
+      // Every instance plans and claims; the database makes each run happen once.
+      scope: 'local',
+      fn: async () => {
+        await this.runOnce();
+      },
+    });
+  }
+
+  /** One pass: plan what newly runs healthy, then run what is due. */
+  async runOnce(): Promise<{ planned: number; ran: number }> {
+    const planned = await this.planPass();
+    const ran = await this.runDue();
+    return { planned, ran };
+  }
+
+  private checkedEnvironments(): string[] {
+    return Object.entries(this.options.config.verifications)
+      .filter(([, v]) => v.checks.length > 0)
+      .map(([name]) => name);
+  }
+
+  /** Plans a run for each environment newly running a version Synced and Healthy. */
+  async planPass(): Promise<number> {
+    const names = this.checkedEnvironments();
+    if (names.length === 0) return 0;
+    const { catalog, auth, logger } = this.options;
+    const { items } = await catalog.getEntities(
+      {
+        filter: {
+          [`metadata.annotations.${ANNOTATION_GITOPS_PATH}`]:
+            CATALOG_FILTER_EXISTS,
+        },
+      },
+      { credentials: await auth.getOwnServiceCredentials() },
+    );
+    const heads = new Map<string, Promise<string>>();
+    const counts = await mapLimited(items, 4, async entity => {
+      try {
+        return await this.planEntity(entity, names, heads);
+      } catch (error) {
+        logger.warn(
+          `Verification: ${stringifyEntityRef(entity)} not read: ${error}`,
+        );
+        return 0;
+      }
+    });
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  private async planEntity(
+    entity: Entity,
+    names: string[],
+    heads: Map<string, Promise<string>>,
+  ): Promise<number> {
+    const entityRef = stringifyEntityRef(entity);
+    const service = this.options.environments;
+    const basis = await service.basis(entity, { heads });
+    const quiet = this.quiet.get(entityRef);
+    if (quiet && quiet.basis === basis && service.isCurrent(quiet.reads)) {
+      return 0;
+    }
+    const reads: CacheRead[] = [];
+    const { environments } = await service.getEnvironments(entity, undefined, {
+      heads,
+      reads,
+    });
+    let planned = 0;
+    for (const env of environments) {
+      if (!names.includes(env.name)) continue;
+      const version = desiredVersion(env);
+      if (!version || !settled(env) || !runsVersion(env, version)) continue;
+      const memo = `${entityRef}#${env.name}`;
+      const key = versionKey(version);
+      if (this.planned.get(memo) === key) continue;
+      const delay = this.options.config.verifications[env.name].delayMs;
+      if (
+        await this.options.store.plan(
+          { entityRef, environment: env.name, version },
+          new Date(this.now().getTime() + delay),
+        )
+      ) {
+        planned++;
+      }
+      this.planned.set(memo, key);
+    }
+    this.quiet.set(entityRef, { basis, reads });
+    return planned;
+  }
+
+  /** Claims due runs and runs them; @returns how many ended or were rescheduled. */
+  async runDue(limit = 20): Promise<number> {
+    const settings = this.options.config.policy.verification;
+    const claimed = await this.options.store.claimDue(
+      this.instance,
+      this.now(),
+      settings.claimTimeoutMs,
+      limit,
+    );
+    await mapLimited(claimed, 4, record => this.run(record));
+    return claimed.length;
+  }
+
+  private async run(record: VerificationRecord): Promise<void> {
+    const { config, logger, store } = this.options;
+    const settings = config.policy.verification;
+    const key: VerificationKey = {
+      entityRef: record.entityRef,
+      environment: record.environment,
+      version: record.version,
+    };
+    let checks: VerificationCheckResult[];
+    try {
+      const context = await this.contextOf(record);
+      const specs = config.verifications[record.environment]?.checks ?? [];
+      checks = await Promise.all(
+        specs.map(spec => this.runCheck(spec, record.environment, context)),
+      );
+    } catch (error) {
+      checks = [
+        {
+          name: 'context',
+          kind: 'internal',
+          state: 'Error',
+          value: null,
+          threshold: null,
+          detail: `cannot prepare the checks: ${(error as Error).message}`,
+          at: this.now().toISOString(),
+        },
+      ];
+    }
+    const outcome = overallState(checks);
+    const retry = outcome === 'Error' && record.attempts < settings.maxAttempts;
+    const state =
+      outcome === 'Error' ? (retry ? 'Pending' : 'Inconclusive') : outcome;
+    const nextAttemptAt = retry
+      ? new Date(
+          this.now().getTime() +
+            settings.backoffMs * 2 ** Math.max(0, record.attempts - 1),
+        )
+      : null;
+    await store.finish(key, this.instance, { state, checks, nextAttemptAt });
+    logger.info(
+      `Verification of ${record.entityRef} ${record.environment} ${versionKey(
+        record.version,
+      )}: ${state}${
+        retry
+          ? ` (attempt ${
+              record.attempts
+            }, again at ${nextAttemptAt!.toISOString()})`
+          : ''
+      }`,
+    );
+  }
+
+  private async runCheck(
+    spec: VerificationCheckSpec,
+    environment: string,
+    context: VerificationContext,
+  ): Promise<VerificationCheckResult> {
+    const at = () => this.now().toISOString();
+    const readiness = this.readiness.get(`${environment}/${spec.name}`);
+    if (readiness && !readiness.ok) {
+      return {
+        name: spec.name,
+        kind: spec.kind,
+        state: 'NotConfigured',
+        value: null,
+        threshold: null,
+        detail: `not configured: ${readiness.reason}`,
+        at: at(),
+      };
+    }
+    const kind = this.options.kinds.get(spec.kind)!;
+    const signal = AbortSignal.timeout(
+      this.options.config.policy.verification.checkTimeoutMs,
+    );
+    try {
+      const outcome = await kind.run(spec, context, signal);
+      return { name: spec.name, kind: spec.kind, ...outcome, at: at() };
+    } catch (error) {
+      return {
+        name: spec.name,
+        kind: spec.kind,
+        state: 'Error',
+        value: null,
+        threshold: null,
+        detail: (error as Error).message,
+        at: at(),
+      };
+    }
+  }
+
+  private async contextOf(
+    record: VerificationRecord,
+  ): Promise<VerificationContext> {
+    const { catalog, auth, config } = this.options;
+    const entity = await catalog.getEntityByRef(record.entityRef, {
+      credentials: await auth.getOwnServiceCredentials(),
+    });
+    if (!entity) throw new Error(`${record.entityRef} is not in the catalog`);
+    const environment = findEnvironment(config, record.environment);
+    const service = entity.metadata.name;
+    const namespace = fillTemplate(environment.namespace, {
+      service,
+      env: environment.name,
+    });
+    const { environments } = await this.options.environments.getEnvironments(
+      entity,
+    );
+    const status = environments.find(e => e.name === record.environment);
+    return {
+      entityRef: record.entityRef,
+      service,
+      environment: record.environment,
+      namespace,
+      version: record.version,
+      image: status?.desired?.image ?? null,
+      revision: status?.desired?.source.revision ?? null,
+      annotations: entity.metadata.annotations ?? {},
+      templateValues: {},
+    };
+  }
+}
+
+/** Synced and Healthy, with the rollout done. */
+function settled(env: EnvironmentStatus): boolean {
+  return (
+    env.sync?.status === 'Synced' &&
+    env.sync.health === 'Healthy' &&
+    (env.live?.rollout.status ?? 'Complete') === 'Complete'
+  );
+}
+
+/**
+ * One state for all checks: a failure decides; then an error (retried); then an
+ * inconclusive check; checks that are not configured do not count unless none is.
+ */
+export function overallState(
+  checks: VerificationCheckResult[],
+): 'Passed' | 'Failed' | 'Inconclusive' | 'Error' {
+  const counted = checks.filter(c => c.state !== 'NotConfigured');
+  if (counted.length === 0) return 'Inconclusive';
+  if (counted.some(c => c.state === 'Failed')) return 'Failed';
+  if (counted.some(c => c.state === 'Error')) return 'Error';
+  if (counted.some(c => c.state === 'Inconclusive')) return 'Inconclusive';
+  return 'Passed';
+}
