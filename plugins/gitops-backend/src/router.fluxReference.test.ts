@@ -314,6 +314,9 @@ describe('the Flux reference layout (examples/flux-fleet-repo) through the REST 
       message: 'staging already declares this in Git: nothing to commit',
     });
     expect(res.body.gates).toContainEqual({
+      state: 'pass',
+      retryAt: null,
+      evidence: null,
       name: 'chartVersion',
       passed: true,
       message:

@@ -270,9 +270,11 @@ describe('change endpoints', () => {
         { name: 'versionKnown', passed: true, message: 'dev declares v1.0.5' },
         {
           name: 'healthySource',
+          state: 'fail',
           passed: false,
           message: 'cannot verify dev: no cluster is configured for it',
         },
+        { name: 'freeze', state: 'pass', message: 'no freeze covers staging' },
       ],
     });
     expect(changedLines(res.body.diff)).toEqual([
@@ -401,14 +403,14 @@ describe('change endpoints', () => {
       'guestbook/promotions',
       { from: 'dev', to: 'prod' },
       400,
-      'Promotion dev → prod blocked: allowedSource: prod takes promotions only from staging, not from dev',
+      'Promotion dev → prod refused: allowedSource: prod takes promotions only from staging, not from dev',
     ],
     [
       'a promotion into the first environment',
       'guestbook/promotions',
       { from: 'staging', to: 'dev' },
       400,
-      'Promotion staging → dev blocked: allowedSource: dev takes no promotions (it is the first environment)',
+      'Promotion staging → dev refused: allowedSource: dev takes no promotions (it is the first environment)',
     ],
     [
       'a rollback to a revision that does not exist',
@@ -474,7 +476,7 @@ describe('change endpoints', () => {
       .send({ from: 'dev', to: 'staging' });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toBe(
-      'Promotion dev → staging blocked: healthySource: cannot verify dev: no cluster is configured for it',
+      'Promotion dev → staging refused: healthySource: cannot verify dev: no cluster is configured for it',
     );
     expect(head()).toBe(base);
   });

@@ -128,6 +128,13 @@ describe('tracking and engine requests against a cluster', () => {
       error: undefined,
     });
     expect(res.body.gates).toContainEqual({
+      state: 'pass',
+      retryAt: null,
+      evidence: {
+        status: 'Synced',
+        health: 'Healthy',
+        images: ['ghcr.io/acme/guestbook:v1.0.5'],
+      },
       name: 'healthySource',
       passed: true,
       message: 'dev runs v1.0.5, Synced and Healthy',

@@ -579,7 +579,7 @@ export async function createRouter(
   router.use(
     (
       error: Error,
-      _req: express.Request,
+      req: express.Request,
       res: express.Response,
       next: express.NextFunction,
     ) => {
@@ -592,8 +592,12 @@ export async function createRouter(
       }
       const retryAt =
         error instanceof PolicyRefusedError ? error.retryAt : null;
-      res.status(error instanceof PolicyRefusedError ? 409 : 400).json({
+      const statusCode = error instanceof PolicyRefusedError ? 409 : 400;
+      // Backstage's error body (so clients' ResponseError reads it), plus the gates.
+      res.status(statusCode).json({
         error: { name: error.name, message: error.message, retryAt },
+        request: { method: req.method, url: req.originalUrl },
+        response: { statusCode },
         gates: error.gates,
         retryAt,
       });

@@ -9,7 +9,10 @@ import {
   entityWithoutGitops,
   guestbookEntity,
   guestbookEnvironments,
+  guestbookEnvironmentsWithPolicy,
   guestbookEnvironmentsWithProblems,
+  guestbookVerificationHistory,
+  yearEndFreeze,
 } from '../src/__fixtures__/guestbook';
 import { guestbookDeliveryMetrics } from '../src/__fixtures__/deliveryMetrics';
 import { GitopsApi, gitopsApiRef } from '../src/api';
@@ -21,6 +24,10 @@ import gitopsPlugin from '../src/alpha';
 // state of the card can be looked at side by side without running one.
 const responses: Record<string, EnvironmentsResponse> = {
   guestbook: guestbookEnvironments,
+  'guestbook-policy': {
+    ...guestbookEnvironmentsWithPolicy,
+    entityRef: 'component:default/guestbook-policy',
+  },
   'guestbook-broken': {
     ...guestbookEnvironmentsWithProblems,
     entityRef: 'component:default/guestbook-broken',
@@ -101,11 +108,44 @@ const mockGitopsApi: GitopsApi = {
   async getEntityDeliveryMetrics() {
     return guestbookDeliveryMetrics;
   },
+  // The policy's answers from fixtures: prod frozen and waiting for an approval.
+  async getVerifications(_entityRef, environment) {
+    return {
+      items: guestbookVerificationHistory.filter(
+        v => v.environment === environment,
+      ),
+    };
+  },
+  async rerunVerification() {
+    throw new Error(
+      'This page serves fixtures; verifications need the backend',
+    );
+  },
+  async getApprovals() {
+    return { items: [] };
+  },
+  async approve() {
+    throw new Error('This page serves fixtures; approvals need the backend');
+  },
+  async getFreezes() {
+    return { items: [yearEndFreeze] };
+  },
+  async createFreeze() {
+    throw new Error('This page serves fixtures; freezes need the backend');
+  },
+  async deleteFreeze() {
+    throw new Error('This page serves fixtures; freezes need the backend');
+  },
 };
 
 const brokenGuestbook: Entity = {
   ...guestbookEntity,
   metadata: { ...guestbookEntity.metadata, name: 'guestbook-broken' },
+};
+
+const policyGuestbook: Entity = {
+  ...guestbookEntity,
+  metadata: { ...guestbookEntity.metadata, name: 'guestbook-policy' },
 };
 
 function Example(props: { title: string; entity: Entity }) {
@@ -148,6 +188,14 @@ const devPlugin = gitopsPlugin.withOverrides({
                 The GitOps tab
               </Typography>
               <EntityProvider entity={brokenGuestbook}>
+                <EntityGitopsContent />
+              </EntityProvider>
+            </Grid>
+            <Grid item xs={12}>
+              <Typography variant="h6" gutterBottom>
+                The GitOps tab with promotion gates, a freeze and verifications
+              </Typography>
+              <EntityProvider entity={policyGuestbook}>
                 <EntityGitopsContent />
               </EntityProvider>
             </Grid>

@@ -11,9 +11,15 @@ export {
   GitopsFleetPage,
 } from './plugin';
 export { isGitopsAvailable } from './lib';
-export { gitopsApiRef, GitopsClient } from './api';
+export { gitopsApiRef, GitopsClient, policyRefusalOf } from './api';
 export type {
+  ApprovalsResponse,
   DeliveryMetricsQuery,
+  FreezeRequest,
+  FreezesResponse,
   GitopsApi,
   GitopsClientOptions,
+  PolicyRefusal,
+  VerificationRerunRequest,
+  VerificationsResponse,
 } from './api';

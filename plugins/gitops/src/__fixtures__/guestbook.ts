@@ -4,6 +4,11 @@ import {
   DesiredState,
   EnvironmentStatus,
   EnvironmentsResponse,
+  GateState,
+  GitopsApproval,
+  GitopsFreeze,
+  PromotionGate,
+  VerificationRecord,
 } from '@gitops-backstage/plugin-gitops-common';
 
 // Mirrors examples/gitops-repo/apps/guestbook, so the tests and the dev app
@@ -262,6 +267,239 @@ export function plannedAction(
     createdAt: '2026-11-25T12:00:00.000Z',
     updatedAt: '2026-11-25T12:00:00.000Z',
     finishedAt: null,
+    ...overrides,
+  };
+}
+
+/** A gate as the policy answers it; `passed` follows `state`. */
+export function gate(
+  name: string,
+  state: GateState,
+  message: string,
+  overrides: Partial<PromotionGate> = {},
+): PromotionGate {
+  return {
+    name,
+    state,
+    passed: state === 'pass',
+    message,
+    retryAt: null,
+    evidence: null,
+    ...overrides,
+  };
+}
+
+/** When staging's v1.0.4 has soaked long enough for prod. */
+export const SOAK_UNTIL = '2026-12-04T09:00:00.000Z';
+/** When the year-end freeze of prod ends. */
+export const FREEZE_UNTIL = '2026-12-28T08:00:00.000Z';
+
+/** An org-wide freeze of prod, as `GET /freezes` answers it. */
+export const yearEndFreeze: GitopsFreeze = {
+  id: 'freeze-1',
+  environments: ['prod'],
+  reason: 'year-end freeze',
+  until: FREEZE_UNTIL,
+  by: 'user:default/alice',
+  createdAt: '2026-12-01T10:00:00.000Z',
+};
+
+/** The gates of the next promotion staging → prod: two pass, three wait. */
+export const prodGates: PromotionGate[] = [
+  gate('allowedSource', 'pass', 'prod takes promotions from staging'),
+  gate('healthySource', 'pass', 'staging is Synced and Healthy'),
+  gate('verifiedIn', 'pass', 'v1.0.4 passed its verification in staging', {
+    evidence: { environment: 'staging', state: 'Passed' },
+    links: [
+      {
+        title: 'error-ratio in Prometheus',
+        url: 'https://prometheus.example.com/graph?g0.expr=error_ratio',
+      },
+    ],
+  }),
+  gate('soak', 'wait', 'v1.0.4 has run 20 h of 24 h in staging', {
+    retryAt: SOAK_UNTIL,
+    evidence: { since: '2026-12-03T09:00:00.000Z', hours: 24 },
+  }),
+  gate(
+    'approvals',
+    'wait',
+    '0 of 1 approvals (group:default/release-managers)',
+    {
+      evidence: { required: 1, approvals: [] },
+    },
+  ),
+  gate(
+    'freeze',
+    'wait',
+    'prod is frozen: year-end freeze, set by user:default/alice',
+    { retryAt: FREEZE_UNTIL, evidence: { freeze: 'freeze-1' } },
+  ),
+];
+
+/**
+ * The guestbook under a promotion policy: staging verified v1.0.4, prod frozen and waiting
+ * for soak time and an approval before staging's v1.0.4 may go there, dev without checks.
+ */
+export const guestbookEnvironmentsWithPolicy: EnvironmentsResponse = {
+  entityRef: 'component:default/guestbook',
+  environments: [
+    {
+      ...guestbookDev,
+      verification: {
+        state: 'NotConfigured',
+        version: { tag: 'v1.0.5', digest: null },
+        at: null,
+        checks: [],
+        message: 'dev has no verification checks',
+      },
+      freeze: null,
+      gates: null,
+      policy: {
+        requiredApprovals: 0,
+        approvers: [],
+        verifiedIn: [],
+        windows: [],
+        verificationChecks: [],
+      },
+    },
+    {
+      ...guestbookStaging,
+      verification: {
+        state: 'Passed',
+        version: { tag: 'v1.0.4', digest: null },
+        at: '2026-12-03T09:30:00.000Z',
+        checks: [
+          {
+            name: 'error-ratio',
+            kind: 'prometheus',
+            state: 'Passed',
+            value: 0.004,
+            threshold: '< 0.01',
+            detail: '5xx of all requests over 10 min after the rollout',
+            links: [
+              {
+                title: 'Graph',
+                url: 'https://prometheus.example.com/graph?g0.expr=error_ratio',
+              },
+            ],
+            at: '2026-12-03T09:30:00.000Z',
+          },
+          {
+            name: 'smoke',
+            kind: 'http',
+            state: 'Passed',
+            value: 200,
+            threshold: '200',
+            detail: 'GET https://guestbook-staging.example.com/healthz',
+            at: '2026-12-03T09:20:00.000Z',
+          },
+        ],
+      },
+      freeze: null,
+      gates: {
+        from: 'dev',
+        version: { tag: 'v1.0.5', digest: null },
+        items: [
+          gate('allowedSource', 'pass', 'staging takes promotions from dev'),
+          gate('versionKnown', 'pass', 'dev declares v1.0.5'),
+        ],
+      },
+      policy: {
+        requiredApprovals: 0,
+        approvers: [],
+        verifiedIn: [],
+        windows: [],
+        verificationChecks: ['error-ratio', 'smoke'],
+      },
+    },
+    {
+      ...guestbookProd,
+      verification: {
+        state: 'Failed',
+        version: { tag: 'v1.0.3', digest: null },
+        at: '2026-12-02T15:00:00.000Z',
+        checks: [
+          {
+            name: 'error-ratio',
+            kind: 'prometheus',
+            state: 'Failed',
+            value: 0.031,
+            threshold: '< 0.01',
+            detail: '5xx of all requests over 10 min after the rollout',
+            at: '2026-12-02T15:00:00.000Z',
+          },
+        ],
+      },
+      freeze: {
+        id: 'freeze-1',
+        reason: 'year-end freeze',
+        until: FREEZE_UNTIL,
+        by: 'user:default/alice',
+      },
+      gates: {
+        from: 'staging',
+        version: { tag: 'v1.0.4', digest: null },
+        items: prodGates,
+      },
+      policy: {
+        requiredApprovals: 1,
+        approvers: ['group:default/release-managers'],
+        verifiedIn: ['staging'],
+        windows: [],
+        verificationChecks: ['error-ratio'],
+      },
+    },
+  ],
+};
+
+/** A verification record of `GET …/verifications`. */
+export function verificationRecord(
+  overrides: Partial<VerificationRecord> = {},
+): VerificationRecord {
+  return {
+    entityRef: 'component:default/guestbook',
+    environment: 'staging',
+    version: { tag: 'v1.0.4', digest: null },
+    state: 'Passed',
+    checks: [],
+    attempts: 1,
+    startedAt: '2026-12-03T09:20:00.000Z',
+    finishedAt: '2026-12-03T09:30:00.000Z',
+    nextAttemptAt: null,
+    at: '2026-12-03T09:30:00.000Z',
+    requestedBy: null,
+    ...overrides,
+  };
+}
+
+/** staging's verifications, newest first: v1.0.4 passed, v1.0.3 failed after two attempts. */
+export const guestbookVerificationHistory: VerificationRecord[] = [
+  verificationRecord(),
+  verificationRecord({
+    version: { tag: 'v1.0.3', digest: null },
+    state: 'Failed',
+    attempts: 2,
+    startedAt: '2026-11-28T14:00:00.000Z',
+    finishedAt: '2026-11-28T14:20:00.000Z',
+    at: '2026-11-28T14:20:00.000Z',
+  }),
+];
+
+/** An approval of staging's v1.0.4 for prod. */
+export function approval(
+  overrides: Partial<GitopsApproval> = {},
+): GitopsApproval {
+  return {
+    id: 'approval-1',
+    entityRef: 'component:default/guestbook',
+    environment: 'prod',
+    version: { tag: 'v1.0.4', digest: null },
+    from: 'staging',
+    approver: 'user:default/bob',
+    approverGroups: ['group:default/release-managers'],
+    comment: 'change log read, go',
+    createdAt: '2026-12-03T10:00:00.000Z',
     ...overrides,
   };
 }

@@ -33,8 +33,9 @@ export function noDeliveryMetrics(window = '30d'): DeliveryMetrics {
 
 /**
  * A GitOps API whose environments come from `getEnvironments`; the rest are mocks. `compare`
- * answers "no differences", `getHistory` an empty history and the delivery metrics an empty
- * window unless a test says otherwise, so every tab renders whole.
+ * answers "no differences", `getHistory` an empty history, the delivery metrics an empty
+ * window, and verifications, approvals and freezes empty lists unless a test says otherwise,
+ * so every tab renders whole.
  */
 export function mockGitopsApi(
   getEnvironments: GitopsApi['getEnvironments'],
@@ -65,6 +66,15 @@ export function mockGitopsApi(
     requestEngine: jest.fn(),
     rollback: jest.fn(),
     scale: jest.fn(),
+    getVerifications: jest.fn(async (_entityRef, _environment) => ({
+      items: [],
+    })),
+    rerunVerification: jest.fn(),
+    getApprovals: jest.fn(async (_entityRef, _environment) => ({ items: [] })),
+    approve: jest.fn(),
+    getFreezes: jest.fn(async () => ({ items: [] })),
+    createFreeze: jest.fn(),
+    deleteFreeze: jest.fn(async (_id: string) => {}),
   };
 }
 

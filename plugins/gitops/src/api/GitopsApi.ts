@@ -1,17 +1,21 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  ApprovalRequest,
   CompareResponse,
   DeliveryMetrics,
   EnvironmentsResponse,
   GitopsAction,
   EngineRequest,
+  GitopsApproval,
+  GitopsFreeze,
   HistoryResponse,
   OverviewQuery,
   OverviewResponse,
   PromoteRequest,
   RollbackRequest,
   ScaleRequest,
+  VerificationRecord,
 } from '@gitops-backstage/plugin-gitops-common';
 
 /**
@@ -90,6 +94,97 @@ export interface GitopsApi {
     entityRef: CompoundEntityRef,
     window?: string,
   ): Promise<DeliveryMetrics>;
+
+  /** The verifications of one environment, one per version, newest first. */
+  getVerifications(
+    entityRef: CompoundEntityRef,
+    environment: string,
+  ): Promise<VerificationsResponse>;
+
+  /**
+   * Runs an environment's verification again (by default of the version it runs); answers
+   * the record, usually still `Pending` or `Running`.
+   */
+  rerunVerification(
+    entityRef: CompoundEntityRef,
+    request: VerificationRerunRequest,
+  ): Promise<VerificationRecord>;
+
+  /** The approvals of the version proposed now for an environment. */
+  getApprovals(
+    entityRef: CompoundEntityRef,
+    environment: string,
+  ): Promise<ApprovalsResponse>;
+
+  /**
+   * Approves a version for an environment. Refused with 409 when the caller asked for that
+   * promotion (nobody approves their own request) or already approved it, 403 without
+   * `gitops.approve`.
+   */
+  approve(
+    entityRef: CompoundEntityRef,
+    request: ApprovalRequest,
+  ): Promise<GitopsApproval>;
+
+  /** The freezes in force now, over every service. */
+  getFreezes(): Promise<FreezesResponse>;
+
+  /** Declares a freeze of some (or all) environments (`gitops.freeze.manage`). */
+  createFreeze(request: FreezeRequest): Promise<GitopsFreeze>;
+
+  /** Lifts a freeze before its end (`gitops.freeze.manage`). */
+  deleteFreeze(id: string): Promise<void>;
+}
+
+/**
+ * Answer of {@link GitopsApi.getVerifications}.
+ *
+ * @public
+ */
+export interface VerificationsResponse {
+  items: VerificationRecord[];
+}
+
+/**
+ * Body of {@link GitopsApi.rerunVerification}.
+ *
+ * @public
+ */
+export interface VerificationRerunRequest {
+  environment: string;
+  /** A tag, digest or chart version; default: the version the environment runs. */
+  version?: string;
+}
+
+/**
+ * Answer of {@link GitopsApi.getApprovals}.
+ *
+ * @public
+ */
+export interface ApprovalsResponse {
+  items: GitopsApproval[];
+}
+
+/**
+ * Answer of {@link GitopsApi.getFreezes}.
+ *
+ * @public
+ */
+export interface FreezesResponse {
+  items: GitopsFreeze[];
+}
+
+/**
+ * Body of {@link GitopsApi.createFreeze}.
+ *
+ * @public
+ */
+export interface FreezeRequest {
+  /** The environments frozen, or `*` for every environment. */
+  environments: string[] | '*';
+  reason: string;
+  /** When the freeze ends (ISO 8601). */
+  until: string;
 }
 
 /**

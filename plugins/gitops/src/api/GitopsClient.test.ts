@@ -7,6 +7,7 @@ import {
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { GitopsClient } from './GitopsClient';
+import { policyRefusalOf } from './responseError';
 
 const baseUrl = 'http://localhost:7007/api/gitops';
 
@@ -365,6 +366,278 @@ describe('GitopsClient', () => {
     expect(error.body.error).toMatchObject({
       name: 'NotFoundError',
       message: 'Entity component:default/guestbook not found',
+    });
+  });
+  describe('policy: verifications, approvals, freezes and refusals', () => {
+    const entityUrl = `${baseUrl}/entities/default/Component/guestbook`;
+    const record = {
+      entityRef: 'component:default/guestbook',
+      environment: 'staging',
+      version: { tag: 'v1.0.5', digest: null },
+      state: 'Pending',
+      checks: [],
+      attempts: 0,
+      startedAt: null,
+      finishedAt: null,
+      nextAttemptAt: null,
+      at: '2026-12-03T10:00:00.000Z',
+      requestedBy: 'user:default/guest',
+    };
+    const approval = {
+      id: 'a1',
+      entityRef: 'component:default/guestbook',
+      environment: 'prod',
+      version: { tag: 'v1.0.5', digest: null },
+      from: 'staging',
+      approver: 'user:default/alice',
+      approverGroups: ['group:default/release-managers'],
+      comment: 'looks good',
+      createdAt: '2026-12-03T10:00:00.000Z',
+    };
+    const freeze = {
+      id: 'f1',
+      environments: ['prod'],
+      reason: 'year-end freeze',
+      until: '2026-12-28T08:00:00.000Z',
+      by: 'user:default/alice',
+      createdAt: '2026-12-03T10:00:00.000Z',
+    };
+
+    /** Records each request (method, path, query, JSON body) and answers `answer`. */
+    function recordRequests(
+      method: 'get' | 'post' | 'delete',
+      url: string,
+      answer: () => Response,
+    ) {
+      const requests: Array<{
+        method: string;
+        path: string;
+        query: Record<string, string>;
+        body: unknown;
+      }> = [];
+      server.use(
+        http[method](url, async ({ request }) => {
+          const parsed = new URL(request.url);
+          const text = await request.text();
+          requests.push({
+            method: request.method,
+            path: parsed.pathname,
+            query: Object.fromEntries(parsed.searchParams),
+            body: text ? JSON.parse(text) : undefined,
+          });
+          return answer();
+        }),
+      );
+      return requests;
+    }
+
+    it('reads the verification history of an environment', async () => {
+      const requests = recordRequests('get', `${entityUrl}/verifications`, () =>
+        HttpResponse.json({ items: [record] }),
+      );
+      await expect(
+        client.getVerifications(guestbook, 'staging & co'),
+      ).resolves.toEqual({ items: [record] });
+      expect(requests).toEqual([
+        {
+          method: 'GET',
+          path: '/api/gitops/entities/default/Component/guestbook/verifications',
+          query: { environment: 'staging & co' },
+          body: undefined,
+        },
+      ]);
+    });
+
+    it('asks for a verification to run again, with or without a version', async () => {
+      const requests = recordRequests(
+        'post',
+        `${entityUrl}/verifications`,
+        () => HttpResponse.json(record, { status: 202 }),
+      );
+      await expect(
+        client.rerunVerification(guestbook, { environment: 'staging' }),
+      ).resolves.toEqual(record);
+      await client.rerunVerification(guestbook, {
+        environment: 'staging',
+        version: 'v1.0.4',
+      });
+      expect(requests.map(r => r.body)).toEqual([
+        { environment: 'staging' },
+        { environment: 'staging', version: 'v1.0.4' },
+      ]);
+    });
+
+    it('reads the approvals of an environment and approves a version', async () => {
+      const reads = recordRequests('get', `${entityUrl}/approvals`, () =>
+        HttpResponse.json({ items: [approval] }),
+      );
+      const posts = recordRequests('post', `${entityUrl}/approvals`, () =>
+        HttpResponse.json(approval, { status: 201 }),
+      );
+      await expect(client.getApprovals(guestbook, 'prod')).resolves.toEqual({
+        items: [approval],
+      });
+      expect(reads[0].query).toEqual({ environment: 'prod' });
+      await expect(
+        client.approve(guestbook, {
+          environment: 'prod',
+          version: 'v1.0.5',
+          comment: 'looks good',
+        }),
+      ).resolves.toEqual(approval);
+      expect(posts[0].body).toEqual({
+        environment: 'prod',
+        version: 'v1.0.5',
+        comment: 'looks good',
+      });
+    });
+
+    it('turns a refused approval into a ResponseError with the reason, even without the response part', async () => {
+      server.use(
+        http.post(`${entityUrl}/approvals`, () =>
+          HttpResponse.json(
+            {
+              error: {
+                name: 'ConflictError',
+                message:
+                  'user:default/guest asked for this promotion: nobody approves their own request',
+              },
+            },
+            { status: 409 },
+          ),
+        ),
+      );
+      const error = await client
+        .approve(guestbook, { environment: 'prod' })
+        .catch(e => e);
+      expect(error).toBeInstanceOf(ResponseError);
+      expect(error.statusCode).toBe(409);
+      expect(error.cause.name).toBe('ConflictError');
+      expect(error.cause.message).toBe(
+        'user:default/guest asked for this promotion: nobody approves their own request',
+      );
+      // Not a refusal of the policy: no gates.
+      expect(policyRefusalOf(error)).toBeUndefined();
+    });
+
+    it('reads, declares and lifts freezes', async () => {
+      const reads = recordRequests('get', `${baseUrl}/freezes`, () =>
+        HttpResponse.json({ items: [freeze] }),
+      );
+      const posts = recordRequests('post', `${baseUrl}/freezes`, () =>
+        HttpResponse.json(freeze, { status: 201 }),
+      );
+      const deletes = recordRequests(
+        'delete',
+        `${baseUrl}/freezes/*`,
+        () => new HttpResponse(null, { status: 204 }),
+      );
+
+      await expect(client.getFreezes()).resolves.toEqual({ items: [freeze] });
+      await expect(
+        client.createFreeze({
+          environments: '*',
+          reason: 'year-end freeze',
+          until: '2026-12-28T08:00:00.000Z',
+        }),
+      ).resolves.toEqual(freeze);
+      await expect(client.deleteFreeze('f 1/2')).resolves.toBeUndefined();
+
+      expect(reads).toHaveLength(1);
+      expect(posts[0].body).toEqual({
+        environments: '*',
+        reason: 'year-end freeze',
+        until: '2026-12-28T08:00:00.000Z',
+      });
+      expect(deletes.map(d => [d.method, d.path])).toEqual([
+        ['DELETE', '/api/gitops/freezes/f%201%2F2'],
+      ]);
+    });
+
+    it('turns a refused lift into a ResponseError', async () => {
+      server.use(
+        http.delete(`${baseUrl}/freezes/f1`, () =>
+          HttpResponse.json(
+            {
+              error: { name: 'NotAllowedError', message: 'Not allowed' },
+              response: { statusCode: 403 },
+            },
+            { status: 403 },
+          ),
+        ),
+      );
+      const error = await client.deleteFreeze('f1').catch(e => e);
+      expect(error).toBeInstanceOf(ResponseError);
+      expect(error.statusCode).toBe(403);
+      expect(error.cause.message).toBe('Not allowed');
+    });
+
+    it('keeps the gates and retryAt of a promotion the policy refused (409)', async () => {
+      const gates = [
+        {
+          name: 'freeze',
+          state: 'wait',
+          passed: false,
+          message: 'prod is frozen until Mon 09:00 Europe/Berlin',
+          retryAt: '2026-12-28T08:00:00.000Z',
+          evidence: { freeze: 'f1' },
+        },
+      ];
+      server.use(
+        http.post(`${entityUrl}/promotions`, () =>
+          HttpResponse.json(
+            {
+              error: {
+                name: 'ConflictError',
+                message:
+                  'Promotion staging → prod refused: prod is frozen until Mon 09:00 Europe/Berlin: year-end freeze, set by user:default/alice',
+              },
+              gates,
+              retryAt: '2026-12-28T08:00:00.000Z',
+            },
+            { status: 409 },
+          ),
+        ),
+      );
+      const error = await client
+        .promote(guestbook, { from: 'staging', to: 'prod' })
+        .catch(e => e);
+      expect(error).toBeInstanceOf(ResponseError);
+      expect(error.statusCode).toBe(409);
+      expect(policyRefusalOf(error)).toEqual({
+        message:
+          'Promotion staging → prod refused: prod is frozen until Mon 09:00 Europe/Berlin: year-end freeze, set by user:default/alice',
+        gates,
+        retryAt: '2026-12-28T08:00:00.000Z',
+      });
+    });
+
+    it('sends an override with its reason', async () => {
+      const requests = recordRequests('post', `${entityUrl}/promotions`, () =>
+        HttpResponse.json({ id: 'p1', status: 'PullRequestOpened', gates: [] }),
+      );
+      await client.promote(guestbook, {
+        from: 'staging',
+        to: 'prod',
+        override: { reason: 'hotfix for INC-42' },
+      });
+      expect(requests[0].body).toEqual({
+        from: 'staging',
+        to: 'prod',
+        override: { reason: 'hotfix for INC-42' },
+      });
+    });
+
+    it('keeps a plain text error as the message', async () => {
+      server.use(
+        http.get(`${baseUrl}/freezes`, () =>
+          HttpResponse.text('upstream down', { status: 502 }),
+        ),
+      );
+      const error = await client.getFreezes().catch(e => e);
+      expect(error).toBeInstanceOf(ResponseError);
+      expect(error.statusCode).toBe(502);
+      expect(error.cause.message).toContain('upstream down');
     });
   });
 });

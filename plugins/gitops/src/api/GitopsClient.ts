@@ -1,20 +1,32 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import {
+  ApprovalRequest,
   CompareResponse,
   DeliveryMetrics,
   EnvironmentsResponse,
   GitopsAction,
   EngineRequest,
+  GitopsApproval,
+  GitopsFreeze,
   HistoryResponse,
   OverviewQuery,
   OverviewResponse,
   PromoteRequest,
   RollbackRequest,
   ScaleRequest,
+  VerificationRecord,
 } from '@gitops-backstage/plugin-gitops-common';
-import { DeliveryMetricsQuery, GitopsApi } from './GitopsApi';
+import {
+  ApprovalsResponse,
+  DeliveryMetricsQuery,
+  FreezeRequest,
+  FreezesResponse,
+  GitopsApi,
+  VerificationRerunRequest,
+  VerificationsResponse,
+} from './GitopsApi';
+import { toResponseError } from './responseError';
 
 /** `?a=1&b=2` of the parameters that have a value, or nothing: empty filters are left out. */
 function searchOf(query: object): string {
@@ -129,6 +141,66 @@ export class GitopsClient implements GitopsApi {
     return this.get(`${baseUrl}/promotions/${encodeURIComponent(id)}`);
   }
 
+  async getVerifications(
+    entityRef: CompoundEntityRef,
+    environment: string,
+  ): Promise<VerificationsResponse> {
+    return this.get(
+      `${await this.entityUrl(entityRef)}/verifications${searchOf({
+        environment,
+      })}`,
+    );
+  }
+
+  async rerunVerification(
+    entityRef: CompoundEntityRef,
+    request: VerificationRerunRequest,
+  ): Promise<VerificationRecord> {
+    return this.send(
+      `${await this.entityUrl(entityRef)}/verifications`,
+      request,
+    );
+  }
+
+  async getApprovals(
+    entityRef: CompoundEntityRef,
+    environment: string,
+  ): Promise<ApprovalsResponse> {
+    return this.get(
+      `${await this.entityUrl(entityRef)}/approvals${searchOf({
+        environment,
+      })}`,
+    );
+  }
+
+  async approve(
+    entityRef: CompoundEntityRef,
+    request: ApprovalRequest,
+  ): Promise<GitopsApproval> {
+    return this.send(`${await this.entityUrl(entityRef)}/approvals`, request);
+  }
+
+  async getFreezes(): Promise<FreezesResponse> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('gitops');
+    return this.get(`${baseUrl}/freezes`);
+  }
+
+  async createFreeze(request: FreezeRequest): Promise<GitopsFreeze> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('gitops');
+    return this.send(`${baseUrl}/freezes`, request);
+  }
+
+  async deleteFreeze(id: string): Promise<void> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('gitops');
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/freezes/${encodeURIComponent(id)}`,
+      { method: 'DELETE' },
+    );
+    if (!response.ok) {
+      throw await toResponseError(response);
+    }
+  }
+
   private async entityUrl(entityRef: CompoundEntityRef): Promise<string> {
     const baseUrl = await this.discoveryApi.getBaseUrl('gitops');
     // The client is public and may get refs that did not come from the catalog;
@@ -146,7 +218,7 @@ export class GitopsClient implements GitopsApi {
       body: JSON.stringify(body),
     });
     if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+      throw await toResponseError(response);
     }
     return (await response.json()) as T;
   }
@@ -154,7 +226,7 @@ export class GitopsClient implements GitopsApi {
   private async get<T>(url: string): Promise<T> {
     const response = await this.fetchApi.fetch(url);
     if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+      throw await toResponseError(response);
     }
     return (await response.json()) as T;
   }

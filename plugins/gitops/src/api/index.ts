@@ -1,4 +1,14 @@
 export { gitopsApiRef } from './GitopsApi';
-export type { DeliveryMetricsQuery, GitopsApi } from './GitopsApi';
+export type {
+  ApprovalsResponse,
+  DeliveryMetricsQuery,
+  FreezeRequest,
+  FreezesResponse,
+  GitopsApi,
+  VerificationRerunRequest,
+  VerificationsResponse,
+} from './GitopsApi';
 export { GitopsClient } from './GitopsClient';
 export type { GitopsClientOptions } from './GitopsClient';
+export { policyRefusalOf } from './responseError';
+export type { PolicyRefusal } from './responseError';

@@ -271,6 +271,47 @@ describe('gitops:promote', () => {
       'https://github.com/acme/gitops/pull/7',
     );
   });
+
+  it('asks the backend to override with the reason, and a refusal keeps the policy’s reason', async () => {
+    const { seen, record } = recordRequests();
+    server.use(
+      http.post(
+        `${BASE}/entities/default/component/guestbook/promotions`,
+        async ({ request }) => {
+          await record(request);
+          return HttpResponse.json(
+            {
+              error: {
+                name: 'ConflictError',
+                message:
+                  'Promotion staging → prod refused: freeze: prod is frozen until Mon 7 Dec 09:00 Europe/Berlin: year-end freeze, set by user:default/alice',
+              },
+              gates: [],
+              retryAt: '2026-12-07T08:00:00.000Z',
+            },
+            { status: 409 },
+          );
+        },
+      ),
+    );
+    const ctx = createMockActionContext({
+      input: {
+        entityRef: 'guestbook',
+        from: 'staging',
+        to: 'prod',
+        overrideReason: 'INC-42 hotfix',
+      },
+    });
+    await expect(promoteAction(client).handler(ctx as any)).rejects.toThrow(
+      /prod is frozen until Mon 7 Dec 09:00 Europe\/Berlin: year-end freeze/,
+    );
+    expect(seen[0].body).toEqual({
+      from: 'staging',
+      to: 'prod',
+      dryRun: false,
+      override: { reason: 'INC-42 hotfix' },
+    });
+  });
 });
 
 describe('gitops:environments:describe', () => {

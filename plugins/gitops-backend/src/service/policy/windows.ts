@@ -70,7 +70,7 @@ export function activeOccurrence(
   if (start.getTime() > at.getTime()) return null;
   let end = new Date(start.getTime() + window.durationMs);
   // Overlapping occurrences: the latest start at or before `at` ends last.
-  for (let i = 0; i < 1000; i++) {
+  for (let i = 0; i < 100; i++) {
     const next = nextStart(window, start);
     if (next.getTime() > at.getTime()) break;
     start = next;
@@ -123,7 +123,7 @@ export function evaluateWindows(
   // Walk forward over back-to-back windows to the first open moment (bounded: a schedule
   // that never opens reports the last time reached rather than looping).
   let until = first.until;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 50; i++) {
     const next = blockAt(until);
     if (!next) break;
     until = next.until;

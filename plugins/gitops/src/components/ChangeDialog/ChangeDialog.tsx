@@ -1,6 +1,7 @@
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { ResponseError } from '@backstage/errors';
 import {
+  GateOverride as GateOverrideRequest,
   GitopsAction,
   GitopsVersion,
 } from '@gitops-backstage/plugin-gitops-common';
@@ -13,11 +14,14 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { ReactNode, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
+import { PolicyRefusal, policyRefusalOf } from '../../api';
+import { ChangePermission } from '../EntityGitopsContent/useEnvironmentPermissions';
+import { GateChecklist } from '../Policy/GateChecklist';
+import { blockingGates } from '../Policy/policyFormat';
+import { GateOverride } from './GateOverride';
+import { Refusal } from './Refusal';
 
 const useStyles = makeStyles(theme => ({
-  gates: { margin: theme.spacing(1, 0), paddingLeft: theme.spacing(2) },
-  passed: { color: theme.palette.success.dark },
-  failed: { color: theme.palette.error.main },
   diff: {
     fontFamily: 'monospace',
     fontSize: '0.8rem',
@@ -84,26 +88,12 @@ function Diff(props: { diff: string }) {
 
 function Plan(props: { plan: GitopsAction }) {
   const { plan } = props;
-  const classes = useStyles();
   return (
     <>
       <Typography variant="body1">{summary(plan)}</Typography>
-      <Typography
-        component="ul"
-        variant="body2"
-        className={classes.gates}
-        aria-label="Gates"
-      >
-        {plan.gates.map(gate => (
-          <li
-            key={gate.name}
-            className={gate.passed ? classes.passed : classes.failed}
-          >
-            {gate.passed ? '✔' : '✘'} <strong>{gate.name}</strong>:{' '}
-            {gate.message}
-          </li>
-        ))}
-      </Typography>
+      {plan.gates.length > 0 && (
+        <GateChecklist gates={plan.gates} label="Gates" />
+      )}
       {plan.status === 'NoChange' ? (
         <Typography variant="body2">{plan.message}</Typography>
       ) : (
@@ -136,6 +126,12 @@ function Outcome(props: { action: GitopsAction }) {
       {action.branch && !action.pullRequest && (
         <Typography variant="body2">Branch {action.branch}</Typography>
       )}
+      {action.gates.some(g => g.override) && (
+        <GateChecklist
+          gates={action.gates.filter(g => g.override)}
+          label="Overridden gates"
+        />
+      )}
     </>
   );
 }
@@ -144,14 +140,21 @@ function Outcome(props: { action: GitopsAction }) {
  * Shows what a change would do (versions or scaling, gates, diff) before anything is written,
  * and writes it on confirmation. Nothing is written without the dry run's answer on screen.
  * `plan` is undefined while the caller's form is not filled in yet.
+ *
+ * Gates that wait or fail keep the change back; when they may all be overridden and the user
+ * holds `gitops.override` (`override`), a reason lets it through: `commit` gets
+ * `{ reason }`. A change the policy refuses when written (409) shows the refusal's reason,
+ * when it may pass, and its gates.
  */
 export function ChangeDialog(props: {
   title: string;
   confirmLabel: string;
   /** The dry run of the change; a new function plans again. */
   plan?: () => Promise<GitopsAction>;
-  /** Writes the change. */
-  commit: () => Promise<GitopsAction>;
+  /** Writes the change; with the reason of an override when the user gave one. */
+  commit: (override?: GateOverrideRequest) => Promise<GitopsAction>;
+  /** The user's `gitops.override` on the target environment; none: no override offered. */
+  override?: ChangePermission;
   /** Inputs of the change (scale, rollback), shown above the plan. */
   children?: ReactNode;
   onClose: () => void;
@@ -166,21 +169,36 @@ export function ChangeDialog(props: {
   const [writing, setWriting] = useState(false);
   const [result, setResult] = useState<GitopsAction>();
   const [writeError, setWriteError] = useState<Error>();
+  // The last refusal of the policy stays on screen while the user overrides it.
+  const [refusal, setRefusal] = useState<PolicyRefusal>();
+  const [reason, setReason] = useState('');
 
+  const planRefusal = policyRefusalOf(plan.error);
+  const gates = refusal?.gates ?? planRefusal?.gates ?? plan.value?.gates ?? [];
+  const blocking = blockingGates(gates);
+  const overriding =
+    blocking.length > 0 &&
+    props.override?.allowed === true &&
+    reason.trim() !== '';
   const blocked =
     !plan.value ||
     plan.value.status === 'NoChange' ||
-    plan.value.gates.some(g => !g.passed);
+    (blocking.length > 0 && !overriding);
 
   async function write() {
     setWriting(true);
     setWriteError(undefined);
     try {
-      const action = await commit();
+      const action = await commit(
+        overriding ? { reason: reason.trim() } : undefined,
+      );
+      setRefusal(undefined);
       setResult(action);
       onDone(action);
     } catch (error) {
-      setWriteError(error as Error);
+      const refused = policyRefusalOf(error);
+      if (refused) setRefusal(refused);
+      else setWriteError(error as Error);
     } finally {
       setWriting(false);
     }
@@ -189,6 +207,7 @@ export function ChangeDialog(props: {
   let content;
   if (result) content = <Outcome action={result} />;
   else if (plan.loading) content = <Progress />;
+  else if (planRefusal) content = <Refusal refusal={planRefusal} />;
   else if (plan.error)
     content = (
       <ResponseErrorPanel error={plan.error} title={errorTitle(plan.error)} />
@@ -201,6 +220,15 @@ export function ChangeDialog(props: {
       <DialogContent>
         {!result && props.children}
         {content}
+        {!result && refusal && <Refusal refusal={refusal} />}
+        {!result && !plan.loading && (
+          <GateOverride
+            blocking={blocking}
+            permission={props.override}
+            reason={reason}
+            onReason={setReason}
+          />
+        )}
         {writing && <Progress />}
         {writeError && (
           <ResponseErrorPanel

@@ -2,6 +2,7 @@ import { EnvironmentsResponse } from '@gitops-backstage/plugin-gitops-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import {
+  gate,
   guestbookEnvironments,
   guestbookEnvironmentsLive,
   plannedAction,
@@ -25,12 +26,8 @@ describe('EntityGitopsContent changes', () => {
     const api = mockApi(async () => guestbookEnvironments);
     const plan = plannedAction({
       gates: [
-        {
-          name: 'allowedSource',
-          passed: true,
-          message: 'staging takes promotions from dev',
-        },
-        { name: 'versionKnown', passed: true, message: 'dev declares v1.0.5' },
+        gate('allowedSource', 'pass', 'staging takes promotions from dev'),
+        gate('versionKnown', 'pass', 'dev declares v1.0.5'),
       ],
       diff: [
         '--- a/apps/guestbook/overlays/staging/kustomization.yaml',
@@ -69,8 +66,8 @@ describe('EntityGitopsContent changes', () => {
         .getAllByRole('listitem')
         .map(li => li.textContent),
     ).toEqual([
-      '✔ allowedSource: staging takes promotions from dev',
-      '✔ versionKnown: dev declares v1.0.5',
+      '✓Allowed source: staging takes promotions from dev',
+      '✓Version known: dev declares v1.0.5',
     ]);
     expect(
       within(dialog).getByLabelText('Planned change').textContent,
@@ -104,11 +101,7 @@ describe('EntityGitopsContent changes', () => {
         from: 'staging',
         to: 'prod',
         gates: [
-          {
-            name: 'healthySource',
-            passed: false,
-            message: 'staging is Synced and Degraded',
-          },
+          gate('healthySource', 'fail', 'staging is Synced and Degraded'),
         ],
         version: { tag: 'v1.0.4', digest: null },
         previousVersion: { tag: 'v1.0.3', digest: null },

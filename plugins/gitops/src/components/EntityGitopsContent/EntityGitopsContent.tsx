@@ -23,6 +23,7 @@ import { useEntityChangeSignal } from './useEntityChangeSignal';
 import { PromoteArrow } from './PromoteArrow';
 import { CompareEnvironments } from './CompareEnvironments';
 import { EntityDeliveryMetrics } from '../DeliveryMetrics';
+import { EntityFreezeBanner } from '../Policy/FreezeBanner';
 
 /** How often the lanes are read again while the page is visible. */
 export const REFRESH_MS = 15_000;
@@ -154,6 +155,7 @@ function GitopsLanes(props: { entityRef: CompoundEntityRef }) {
   }
   return (
     <>
+      <EntityFreezeBanner environments={value.environments} />
       <Lanes
         environments={value.environments}
         entityRef={entityRef}

@@ -15,6 +15,7 @@ import { EngineActions } from './EngineActions';
 import { CommitLink, GitFileLink } from './GitLinks';
 import { LaneActivity } from './LaneActivity';
 import { LaneHistory } from './LaneHistory';
+import { FreezeChip, LanePolicy } from './LanePolicy';
 import {
   describeVersionGap,
   formatResources,
@@ -190,6 +191,7 @@ export function EnvironmentLane(props: {
             {name}
           </Typography>
           <SyncChips sync={sync} />
+          <FreezeChip freeze={environment.freeze} />
         </div>
 
         <section aria-label={`Git version of ${name}`}>
@@ -363,6 +365,13 @@ export function EnvironmentLane(props: {
             </ul>
           </section>
         )}
+
+        <LanePolicy
+          entityRef={entityRef}
+          environment={environment}
+          onChanged={onChanged}
+          now={now}
+        />
 
         <EnvironmentActions
           entityRef={entityRef}

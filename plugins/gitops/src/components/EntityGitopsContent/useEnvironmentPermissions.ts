@@ -2,10 +2,19 @@ import {
   CompoundEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { ResourcePermission } from '@backstage/plugin-permission-common';
-import { usePermission } from '@backstage/plugin-permission-react';
 import {
+  AsyncPermissionResult,
+  usePermission,
+} from '@backstage/plugin-permission-react';
+import {
+  ResourcePermission,
+  Permission,
+} from '@backstage/plugin-permission-common';
+import {
+  gitopsApprovePermission,
   gitopsEnvironmentResourceRef,
+  gitopsFreezeManagePermission,
+  gitopsOverridePermission,
   gitopsPromotePermission,
   gitopsScalePermission,
   gitopsSyncPermission,
@@ -19,15 +28,13 @@ export interface ChangePermission {
   reason?: string;
 }
 
-function useChangePermission(
-  permission: ResourcePermission,
-  resourceRef: string,
+/** A permission answer as what the buttons show: allowed, or why not. */
+function changePermission(
+  answer: AsyncPermissionResult,
+  permission: Permission,
   what: string,
 ): ChangePermission {
-  const { loading, allowed, error } = usePermission({
-    permission,
-    resourceRef,
-  });
+  const { loading, allowed, error } = answer;
   if (loading) {
     return {
       allowed: false,
@@ -52,16 +59,41 @@ function useChangePermission(
   return { allowed: true, loading: false };
 }
 
+function useChangePermission(
+  permission: ResourcePermission,
+  resourceRef: string,
+  what: string,
+): ChangePermission {
+  return changePermission(
+    usePermission({ permission, resourceRef }),
+    permission,
+    what,
+  );
+}
+
+/** Whether the user may declare and lift freezes (`gitops.freeze.manage`, not per resource). */
+export function useFreezeManagePermission(): ChangePermission {
+  return changePermission(
+    usePermission({ permission: gitopsFreezeManagePermission }),
+    gitopsFreezeManagePermission,
+    'declare or lift freezes',
+  );
+}
+
 /**
  * The changes the user may make to an entity in one environment, as the backend's policy
  * decides them for the resource `<entity ref>#<environment>`: promotions and rollbacks
- * (gitops.promote), scaling (gitops.scale) and engine requests (gitops.sync). The backend
+ * (gitops.promote), scaling (gitops.scale), engine requests (gitops.sync), approvals
+ * (gitops.approve) and overrides of the policy's gates (gitops.override). The backend
  * checks again on every change; this only keeps buttons from offering what would be refused.
  */
 export function useEnvironmentPermissions(
   entityRef: CompoundEntityRef,
   environment: string,
-): Record<'promote' | 'rollback' | 'scale' | 'engine', ChangePermission> {
+): Record<
+  'promote' | 'rollback' | 'scale' | 'engine' | 'approve' | 'override',
+  ChangePermission
+> {
   const resourceRef = gitopsEnvironmentResourceRef(
     stringifyEntityRef(entityRef),
     environment,
@@ -87,6 +119,16 @@ export function useEnvironmentPermissions(
       gitopsSyncPermission,
       resourceRef,
       `ask the GitOps engine to refresh, sync, reconcile, suspend or resume ${environment}`,
+    ),
+    approve: useChangePermission(
+      gitopsApprovePermission,
+      resourceRef,
+      `approve promotions to ${environment}`,
+    ),
+    override: useChangePermission(
+      gitopsOverridePermission,
+      resourceRef,
+      `override the gates of ${environment}`,
     ),
   };
 }

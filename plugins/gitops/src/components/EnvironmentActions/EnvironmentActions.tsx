@@ -2,6 +2,7 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   EnvironmentStatus,
+  GateOverride,
   GitopsAction,
 } from '@gitops-backstage/plugin-gitops-common';
 import Button from '@material-ui/core/Button';
@@ -108,6 +109,11 @@ export function EnvironmentActions(props: {
   );
 }
 
+/** The request's `override` part: only there when the user overrides. */
+function overrideOf(override?: GateOverride): { override?: GateOverride } {
+  return override ? { override } : {};
+}
+
 type DialogProps = {
   entityRef: CompoundEntityRef;
   onClose: () => void;
@@ -120,6 +126,7 @@ export function PromoteDialog(
 ) {
   const { entityRef, from, to } = props;
   const api = useApi(gitopsApiRef);
+  const { override } = useEnvironmentPermissions(entityRef, to);
   const plan = useCallback(
     () => api.promote(entityRef, { from, to, dryRun: true }),
     [api, entityRef, from, to],
@@ -129,7 +136,10 @@ export function PromoteDialog(
       title={`Promote ${entityRef.name} from ${from} to ${to}`}
       confirmLabel="Promote"
       plan={plan}
-      commit={() => api.promote(entityRef, { from, to })}
+      override={override}
+      commit={reason =>
+        api.promote(entityRef, { from, to, ...overrideOf(reason) })
+      }
       onClose={props.onClose}
       onDone={props.onDone}
     />
@@ -140,6 +150,7 @@ function ScaleDialog(props: DialogProps & { environment: EnvironmentStatus }) {
   const { entityRef, environment } = props;
   const api = useApi(gitopsApiRef);
   const classes = useStyles();
+  const { override } = useEnvironmentPermissions(entityRef, environment.name);
   const desired = environment.desired!;
   const hpa = desired.autoscaling;
   const [replicas, setReplicas] = useState(String(desired.replicas ?? 1));
@@ -166,7 +177,10 @@ function ScaleDialog(props: DialogProps & { environment: EnvironmentStatus }) {
       title={`Scale ${entityRef.name} in ${environment.name}`}
       confirmLabel="Commit"
       plan={plan}
-      commit={() => api.scale(entityRef, request())}
+      override={override}
+      commit={reason =>
+        api.scale(entityRef, { ...request(), ...overrideOf(reason) })
+      }
       onClose={props.onClose}
       onDone={props.onDone}
     >
@@ -212,6 +226,7 @@ export function RollbackDialog(
   const { entityRef, environment } = props;
   const api = useApi(gitopsApiRef);
   const classes = useStyles();
+  const { override } = useEnvironmentPermissions(entityRef, environment.name);
   const [tag, setTag] = useState(props.initialTag ?? '');
   const [plan, setPlan] = useState<() => Promise<GitopsAction>>();
   const preview = () => {
@@ -223,10 +238,12 @@ export function RollbackDialog(
       title={`Roll back ${entityRef.name} in ${environment.name}`}
       confirmLabel="Commit rollback"
       plan={plan}
-      commit={() =>
+      override={override}
+      commit={reason =>
         api.rollback(entityRef, {
           environment: environment.name,
           toTag: tag.trim(),
+          ...overrideOf(reason),
         })
       }
       onClose={props.onClose}

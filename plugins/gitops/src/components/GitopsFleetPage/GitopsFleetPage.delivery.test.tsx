@@ -3,7 +3,11 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { guestbookDeliveryMetrics } from '../../__fixtures__/deliveryMetrics';
 import { gitopsApiRef } from '../../api';
-import { mockGitopsApi } from '../../__testUtils__/renderWithApi';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  fakePermissionApi,
+  mockGitopsApi,
+} from '../../__testUtils__/renderWithApi';
 import { GitopsFleetPage } from './GitopsFleetPage';
 
 function fleetApi() {
@@ -22,7 +26,12 @@ function fleetApi() {
 
 async function renderPage(api: ReturnType<typeof fleetApi>, url: string) {
   await renderInTestApp(
-    <TestApiProvider apis={[[gitopsApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [gitopsApiRef, api],
+        [permissionApiRef, fakePermissionApi()],
+      ]}
+    >
       <GitopsFleetPage />
     </TestApiProvider>,
     { routeEntries: [url] },

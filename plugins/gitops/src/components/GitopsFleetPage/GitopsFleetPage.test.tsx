@@ -6,7 +6,11 @@ import {
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { gitopsApiRef } from '../../api';
-import { mockGitopsApi } from '../../__testUtils__/renderWithApi';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  fakePermissionApi,
+  mockGitopsApi,
+} from '../../__testUtils__/renderWithApi';
 import { GitopsFleetPage, PAGE_SIZE } from './GitopsFleetPage';
 
 function row(
@@ -62,7 +66,12 @@ async function renderPage(
   url = '/',
 ) {
   return renderInTestApp(
-    <TestApiProvider apis={[[gitopsApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [gitopsApiRef, api],
+        [permissionApiRef, fakePermissionApi()],
+      ]}
+    >
       <GitopsFleetPage />
     </TestApiProvider>,
     { routeEntries: [url] },

@@ -36,6 +36,7 @@ import {
   useRefreshWhileVisible,
 } from '../EntityGitopsContent/EntityGitopsContent';
 import { FleetDeliveryMetrics } from '../DeliveryMetrics';
+import { FleetFreezes } from './FleetFreezes';
 
 /** Rows per page: the fleet page never needs the whole fleet at once. */
 export const PAGE_SIZE = 100;
@@ -316,6 +317,7 @@ export function GitopsFleetPage() {
 
   return (
     <Content>
+      <FleetFreezes />
       <form
         className={classes.filters}
         onSubmit={e => {
