@@ -7,6 +7,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import { demoUsersAuthModule } from './demoUsersAuth';
 import { gitopsExamplePolicyModule } from './gitopsPermissionPolicy';
 
 const backend = createBackend();
@@ -29,6 +30,9 @@ backend.add(import('@backstage/plugin-auth-backend'));
 // See https://backstage.io/docs/backend-system/building-backends/migrating#the-auth-plugin
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 // See https://backstage.io/docs/auth/guest/provider
+// DEMO ONLY: sign in as alice, a second demo user who approves guest's prod changes
+// (src/demoUsersAuth.ts; development only).
+backend.add(demoUsersAuthModule);
 
 // catalog plugin
 backend.add(import('@backstage/plugin-catalog-backend'));

@@ -63,11 +63,47 @@ export function writeBenchConfig({
       repositories: [
         { name: 'fleet', url: bareRepo, branch: 'main', provider: 'git' },
       ],
-      environments: clusters.map(c => ({
+      environments: clusters.map((c, i) => ({
         name: c.env,
         cluster: c.env,
         namespace: `{service}-${c.env}`,
         autoSync: c.autoSync,
+        // The promotion policy on, as a platform team would set it: every environment but the
+        // first verified after each deployment (a Prometheus check; no Prometheus is configured,
+        // so each run is recorded "not configured" without a network call), and the last one
+        // gated on that verification, an approval and a weekend deny window. Each view reads
+        // them from the database.
+        ...(i > 0
+          ? {
+              verification: {
+                checks: [
+                  {
+                    name: 'error-ratio',
+                    kind: 'prometheus',
+                    query:
+                      'sum(rate(http_requests_total{service="{service}",code=~"5.."}[{window}]))',
+                    threshold: '< 0.01',
+                  },
+                ],
+              },
+            }
+          : {}),
+        ...(i === clusters.length - 1 && i > 0
+          ? {
+              policy: {
+                verifiedIn: [clusters[i - 1].env],
+                requiredApprovals: 1,
+                windows: [
+                  {
+                    kind: 'deny',
+                    schedule: '0 0 * * 6',
+                    duration: '48h',
+                    timeZone: 'Europe/Berlin',
+                  },
+                ],
+              },
+            }
+          : {}),
       })),
       clusters: clusters.map(cluster),
       registries: [],

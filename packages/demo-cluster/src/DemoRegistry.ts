@@ -10,7 +10,15 @@ export interface DemoImage {
   crashing: string[];
   /** Digests to serve instead of the computed ones, e.g. a digest pinned in Git. */
   digests: Record<string, string>;
+  /**
+   * Share of the requests a tag answers with a 5xx when it runs (the demo's traffic, `/metrics`);
+   * tags not listed answer {@link DEFAULT_ERROR_RATIO} of them with one.
+   */
+  errorRatio?: Record<string, number>;
 }
+
+/** The error share of a running tag the seeds give none: 0.3 %. */
+export const DEFAULT_ERROR_RATIO = 0.003;
 
 /** What happens when a container runs an image reference. */
 export type ImageOutcome = 'runs' | 'crashes' | 'missing';
@@ -47,17 +55,42 @@ export class DemoRegistry {
     );
   }
 
-  /** The outcome of running `image:tag`, `image@digest` or `image:tag@digest`. */
-  outcome(reference: string): ImageOutcome {
+  /**
+   * The image and tag of `image:tag`, `image@digest` or `image:tag@digest` (a digest's tag as
+   * the registry lists it), or `undefined` when the registry does not have it.
+   */
+  private resolve(
+    reference: string,
+  ): { image: DemoImage; tag: string } | undefined {
     const [name, digest] = reference.split('@');
     const match = /^(.*?)(?::([^/:]+))?$/.exec(name)!;
     const image = this.images.get(match[1]);
-    if (!image) return 'missing';
+    if (!image) return undefined;
     const tag = digest
       ? image.tags.find(t => this.digestOf(image, t) === digest)
       : match[2] ?? 'latest';
-    if (!tag || !image.tags.includes(tag)) return 'missing';
-    return image.crashing.includes(tag) ? 'crashes' : 'runs';
+    if (!tag || !image.tags.includes(tag)) return undefined;
+    return { image, tag };
+  }
+
+  /** The outcome of running `image:tag`, `image@digest` or `image:tag@digest`. */
+  outcome(reference: string): ImageOutcome {
+    const found = this.resolve(reference);
+    if (!found) return 'missing';
+    return found.image.crashing.includes(found.tag) ? 'crashes' : 'runs';
+  }
+
+  /** The tag an image reference runs (a pinned digest's tag), when the registry has it. */
+  tagOf(reference: string): string | undefined {
+    return this.resolve(reference)?.tag;
+  }
+
+  /** The share of requests a running image reference answers with a 5xx. */
+  errorRatioOf(reference: string): number {
+    const found = this.resolve(reference);
+    return (
+      (found && found.image.errorRatio?.[found.tag]) ?? DEFAULT_ERROR_RATIO
+    );
   }
 
   /** Answers a `/v2/…` request, or `undefined` when the path is not the registry's. */

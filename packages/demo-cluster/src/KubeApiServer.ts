@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { DemoRegistry } from './DemoRegistry';
+import { DemoTraffic } from './DemoTraffic';
 import { RawGitFiles } from './RawGitFiles';
 import { KINDS, KindInfo, KubeObject, ObjectStore } from './ObjectStore';
 
@@ -10,8 +11,9 @@ const BOOKMARK_MS = 30_000;
 /**
  * The Kubernetes API subset the GitOps plugin uses — discovery, cluster-wide and namespaced
  * list and watch, get, and merge-patch of the watched kinds — over plain HTTP, plus the demo
- * registry under `/v2/` and the followed repositories' files under `/git/`. Any bearer token
- * is accepted: this is a demo on localhost.
+ * registry under `/v2/`, the followed repositories' files under `/git/` and the services'
+ * simulated traffic (`/metrics`, `/demo/services/…/health`). Any bearer token is accepted:
+ * this is a demo on localhost.
  */
 export class KubeApiServer {
   private server?: http.Server;
@@ -27,6 +29,8 @@ export class KubeApiServer {
     ) => void = () => {},
     /** `/git/<repository>/raw/<branch>/<path>`, when the demo serves its repositories' files. */
     private readonly files?: RawGitFiles,
+    /** `/metrics` and `/demo/services/<service>/<env>/health`, when the demo serves them. */
+    private readonly traffic?: DemoTraffic,
   ) {}
 
   async listen(port: number, host = '127.0.0.1'): Promise<number> {
@@ -53,7 +57,8 @@ export class KubeApiServer {
     const method = req.method ?? 'GET';
     const served =
       this.registry.handle(method, url.pathname) ??
-      (await this.files?.handle(method, req.url ?? '/'));
+      (await this.files?.handle(method, req.url ?? '/')) ??
+      this.traffic?.handle(method, url);
     if (served) {
       res.writeHead(served.status, served.headers);
       res.end(served.body);

@@ -9,7 +9,7 @@ import { KINDS, KubeObject } from './ObjectStore';
 export interface DemoSeeds {
   /** Engine objects (Argo CD Applications, Flux Kustomizations and sources). */
   objects: Array<{ plural: string; object: KubeObject }>;
-  /** `DemoImage` documents: the registry's tags and the ones that crash. */
+  /** `DemoImage` documents: the registry's tags, the ones that crash, their error shares. */
   images: DemoImage[];
   /** `DemoLoad` documents: replica demand of autoscaled workloads, keyed `<workload>/<namespace>`. */
   load: Map<string, number>;
@@ -42,6 +42,12 @@ export function readSeeds(dir: string): DemoSeeds {
           tags: object.spec?.tags ?? [],
           crashing: object.spec?.crashing ?? [],
           digests: object.spec?.digests ?? {},
+          errorRatio: Object.fromEntries(
+            Object.entries(object.spec?.errorRatio ?? {}).map(([tag, r]) => [
+              tag,
+              Number(r),
+            ]),
+          ),
         });
       } else if (object.kind === 'DemoChart') {
         seeds.charts.push({

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { DemoReconciler } from './DemoReconciler';
 import { DemoCharts } from './DemoCharts';
 import { DemoRegistry } from './DemoRegistry';
+import { DemoTraffic } from './DemoTraffic';
 import { KubeApiServer } from './KubeApiServer';
 import { ObjectStore } from './ObjectStore';
 import { RawGitFiles } from './RawGitFiles';
@@ -38,8 +39,9 @@ export interface DemoClusterOptions {
 }
 
 /**
- * DEMO ONLY. Starts the demo cluster: a Kubernetes API subset and registry on 127.0.0.1, and
- * the demo reconciler following the GitOps repository.
+ * DEMO ONLY. Starts the demo cluster: a Kubernetes API subset and registry on 127.0.0.1, the
+ * services' simulated traffic (`/metrics`, `/demo/services/<service>/<env>/health`), and the
+ * demo reconciler following the GitOps repository.
  */
 export async function startDemoCluster(options: DemoClusterOptions) {
   const { logger } = options;
@@ -83,7 +85,13 @@ export async function startDemoCluster(options: DemoClusterOptions) {
       }).map(([name, url]) => [name, path.resolve(url)]),
     ),
   );
-  const server = new KubeApiServer(store, registry, undefined, files);
+  const server = new KubeApiServer(
+    store,
+    registry,
+    undefined,
+    files,
+    new DemoTraffic(store, registry),
+  );
   const port = await server.listen(options.port);
   reconciler.start(options.intervalMs ?? 1000);
   logger.info(
