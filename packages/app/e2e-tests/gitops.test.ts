@@ -30,6 +30,37 @@ async function signIn(page: Page) {
   ).toBeVisible();
 }
 
+/** A backend token of the guest, for asserting what REST answers beside the UI. */
+async function guestToken(page: Page): Promise<string> {
+  const res = await page.request.get(
+    'http://localhost:7007/api/auth/guest/refresh',
+    { headers: { 'X-Requested-With': 'XMLHttpRequest' } },
+  );
+  return (await res.json()).backstageIdentity.token;
+}
+
+/** prod's weekend deny window (app-config.yaml) is open: Saturday and Sunday in Berlin. */
+function berlinWeekend(): boolean {
+  const day = new Intl.DateTimeFormat('en-GB', {
+    weekday: 'short',
+    timeZone: 'Europe/Berlin',
+  }).format(new Date());
+  return day === 'Sat' || day === 'Sun';
+}
+
+/** The example GitOps repository's branch head (the demo's `yarn start` makes it bare). */
+const exampleHead = () =>
+  execFileSync(
+    'git',
+    [
+      '-C',
+      path.resolve(__dirname, '../../..', '.cache/gitops-example-repo'),
+      'rev-parse',
+      'main',
+    ],
+    { encoding: 'utf8' },
+  ).trim();
+
 // One demo, changed by the steps in order: a promotion, then a scale.
 test.describe.serial('GitOps tab on the offline demo', () => {
   test.beforeEach(async ({ page }) => signIn(page));
@@ -49,6 +80,53 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     }
     await expect(lane(page, 'prod')).toContainText('HPAAtMax');
     await shot(page, '1-guestbook-lanes');
+  });
+
+  test('a version that fails verification in staging cannot reach prod: the gate says why, REST refuses it', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/guestbook/gitops');
+    // guestbook v1.0.4 fails 12 % of its requests in the demo (examples/demo-cluster).
+    const verification = lane(page, 'staging').getByRole('region', {
+      name: 'Verification of staging',
+    });
+    await expect(verification).toContainText('Failed', { timeout: 90_000 });
+    await expect(verification).toContainText('error-ratio');
+    await expect(lane(page, 'staging')).toContainText('VerificationFailed');
+    await expect(
+      lane(page, 'prod').getByRole('region', {
+        name: 'Gates of the next promotion to prod',
+      }),
+    ).toContainText('v1.0.4 failed verification in staging: error-ratio 0.1');
+    await page.getByRole('button', { name: 'Promote staging to prod' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog.getByRole('list', { name: 'Gates' })).toContainText(
+      'v1.0.4 failed verification in staging',
+    );
+    await expect(
+      dialog.getByRole('button', { name: 'Promote' }),
+    ).toBeDisabled();
+    await shot(page, '1b-prod-refused-failed-verification');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    // The same refusal through REST, and nothing written.
+    const before = exampleHead();
+    const res = await page.request.post(
+      'http://localhost:7007/api/gitops/entities/default/component/guestbook/promotions',
+      {
+        headers: { Authorization: `Bearer ${await guestToken(page)}` },
+        data: { from: 'staging', to: 'prod' },
+      },
+    );
+    expect(res.status()).toBe(409);
+    const body = await res.json();
+    expect(body.error.message).toMatch(
+      /^Promotion staging → prod refused: .*verifiedIn: v1\.0\.4 failed verification in staging: error-ratio 0\.1\d+ \(threshold < 0\.01\)/,
+    );
+    expect(body.gates.find((g: any) => g.name === 'verifiedIn').state).toBe(
+      'fail',
+    );
+    expect(exampleHead()).toBe(before);
   });
 
   test('promotes dev → staging through the dialog; the staging lane follows without a reload', async ({
@@ -107,6 +185,84 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     await shot(page, '4-staging-scaled');
   });
 
+  test('v1.0.5 passes verification in staging; prod waits for an approval, which the requester cannot give and alice does', async ({
+    page,
+    browser,
+  }) => {
+    await page.goto('/catalog/default/component/guestbook/gitops');
+    await expect(
+      lane(page, 'staging').getByRole('region', {
+        name: 'Verification of staging',
+      }),
+    ).toContainText('Passed', { timeout: 120_000 });
+    const prodGates = lane(page, 'prod').getByRole('region', {
+      name: 'Gates of the next promotion to prod',
+    });
+    await expect(prodGates).toContainText(
+      'v1.0.5 passed verification in staging',
+    );
+    await expect(prodGates).toContainText('0 of 1 approval of v1.0.5 for prod');
+
+    // guest asks: refused while it waits for an approval, and recorded as guest's request.
+    await page.getByRole('button', { name: 'Promote staging to prod' }).click();
+    let dialog = page.getByRole('dialog');
+    await expect(dialog.getByLabel('Planned change')).toContainText(
+      'newTag: v1.0.5',
+    );
+    await dialog.getByRole('button', { name: 'Promote' }).click();
+    const refusal = dialog.getByRole('alert', { name: 'Refusal' });
+    await expect(refusal).toContainText(
+      'approvals: 0 of 1 approval of v1.0.5 for prod',
+    );
+    await shot(page, '4a-prod-waits-for-approval');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    // guest may not approve what guest asked for.
+    const approvals = lane(page, 'prod').getByRole('region', {
+      name: 'Approvals of prod',
+    });
+    await approvals
+      .getByRole('button', { name: 'Approve v1.0.5 for prod' })
+      .click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Approve', exact: true }).click();
+    await expect(dialog).toContainText('nobody approves their own request');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    // alice, in her own browser, approves it.
+    const aliceContext = await browser.newContext();
+    const alice = await aliceContext.newPage();
+    await alice.goto('/');
+    await alice.getByRole('button', { name: 'Sign In' }).click();
+    await expect(
+      alice
+        .getByRole('navigation', { name: 'sidebar nav' })
+        .getByRole('link', { name: 'Catalog', exact: true }),
+    ).toBeVisible();
+    await alice.goto('/catalog/default/component/guestbook/gitops');
+    const aliceApprovals = lane(alice, 'prod').getByRole('region', {
+      name: 'Approvals of prod',
+    });
+    await aliceApprovals
+      .getByRole('button', { name: 'Approve v1.0.5 for prod' })
+      .click();
+    const aliceDialog = alice.getByRole('dialog');
+    await aliceDialog.getByLabel('Comment').fill('staging verified, go');
+    await aliceDialog
+      .getByRole('button', { name: 'Approve', exact: true })
+      .click();
+    await expect(aliceApprovals).toContainText('Approvals 1 of 1');
+    await expect(aliceApprovals).toContainText('user:default/alice');
+    await shot(alice, '4a2-alice-approved');
+    await aliceContext.close();
+
+    // guest's lanes follow: the approvals gate passes.
+    await expect(prodGates).toContainText(
+      '1 of 1 approval of v1.0.5 for prod from group:default/guests (approved by user:default/alice)',
+      { timeout: 30_000 },
+    );
+  });
+
   test('promotes staging → prod for review: the prod lane shows the change waiting, prod unchanged', async ({
     page,
   }) => {
@@ -116,6 +272,12 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     await expect(dialog.getByLabel('Planned change')).toContainText(
       'newTag: v1.0.5',
     );
+    if (berlinWeekend()) {
+      // prod's weekend deny window waits until Monday: proceed as on-call would, on record.
+      await dialog
+        .getByLabel('Override with a reason')
+        .fill('browser test run at the weekend');
+    }
     await dialog.getByRole('button', { name: 'Promote' }).click();
     await expect(dialog.getByLabel('Change result')).toContainText(
       'PullRequestOpened',
@@ -131,6 +293,49 @@ test.describe.serial('GitOps tab on the offline demo', () => {
       prod.getByRole('region', { name: 'Git version of prod' }),
     ).toContainText('v1.0.3');
     await shot(page, '4b-prod-waiting-for-review');
+  });
+
+  test('a freeze declared on the fleet page shows on the fleet page and in the lanes, and is lifted', async ({
+    page,
+  }) => {
+    await page.goto('/gitops');
+    await page.getByRole('button', { name: 'Declare a freeze' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Environments').fill('prod');
+    await dialog.getByLabel('Reason').fill('year-end freeze');
+    const until = new Date(Date.now() + 2 * 86_400_000);
+    const local = new Date(until.getTime() - until.getTimezoneOffset() * 60_000)
+      .toISOString()
+      .slice(0, 16);
+    await dialog.getByLabel('Until').fill(local);
+    await dialog.getByRole('button', { name: 'Declare freeze' }).click();
+    const banner = page.getByRole('status', { name: 'Freeze' });
+    await expect(banner).toContainText('prod is frozen until');
+    await expect(banner).toContainText(
+      'year-end freeze, set by user:default/guest',
+    );
+    await shot(page, '4c-fleet-freeze');
+
+    await page.goto('/catalog/default/component/guestbook/gitops');
+    await expect(page.getByRole('status', { name: 'Freeze' })).toContainText(
+      'prod is frozen until',
+    );
+    await expect(
+      lane(page, 'prod').getByRole('region', {
+        name: 'Gates of the next promotion to prod',
+      }),
+    ).toContainText('prod is frozen until');
+    await shot(page, '4d-guestbook-freeze');
+
+    await page.goto('/gitops');
+    await page
+      .getByRole('button', { name: 'Lift the freeze: year-end freeze' })
+      .click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: 'Lift' })
+      .click();
+    await expect(page.getByRole('status', { name: 'Freeze' })).toHaveCount(0);
   });
 
   test('shows a chart from its Helm repository as the version (Flux reference layout)', async ({

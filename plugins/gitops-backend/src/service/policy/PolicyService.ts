@@ -26,6 +26,7 @@ import {
   VerificationEvidence,
   coveringFreezes,
   evaluatePolicy,
+  shownValue,
 } from './policyEngine';
 
 /** Options of {@link PolicyService}. */
@@ -621,7 +622,7 @@ function verificationProblem(environment: string, record: VerificationRecord) {
     )} failed verification in ${environment}: ${failed
       .map(
         c =>
-          `${c.name} ${c.value ?? ''}${
+          `${c.name} ${shownValue(c.value)}${
             c.threshold ? ` (threshold ${c.threshold})` : ''
           }: ${c.detail}`,
       )

@@ -615,6 +615,22 @@ describe('evaluatePolicy: each gate', () => {
   });
 });
 
+it('writes a measured ratio with three significant digits', () => {
+  const long = record('Failed');
+  long.checks[0].value = 0.11936560934891487;
+  const decision = evaluatePolicy(
+    input({
+      policy: policy({ verifiedIn: ['staging'] }),
+      verifications: [
+        { environment: 'staging', record: long, declaresVersion: true },
+      ],
+    }),
+  );
+  expect(decision.gates.find(g => g.name === 'verifiedIn')!.message).toBe(
+    'v1.0.5 failed verification in staging: error-ratio 0.119 (threshold < 0.01)',
+  );
+});
+
 describe('evaluatePolicy: kinds of change', () => {
   const strict = policy({
     verifiedIn: ['staging'],

@@ -351,7 +351,7 @@ function verifiedGate(
           text: `${shown} failed verification in ${environment}: ${
             failed
               .map(c =>
-                `${c.name} ${c.value ?? ''}${
+                `${c.name} ${shownValue(c.value)}${
                   c.threshold ? ` (threshold ${c.threshold})` : ''
                 }`
                   .replace(/ +/g, ' ')
@@ -526,4 +526,12 @@ function freezeGate(input: PolicyInput): PromotionGate {
       },
     },
   );
+}
+
+/** A check's value as people read it: three significant digits for a ratio. */
+export function shownValue(value: number | string | null): string {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return value === null ? '' : String(value);
+  }
+  return String(Number(value.toPrecision(3)));
 }

@@ -108,8 +108,9 @@ describe('the change dialog and the policy', () => {
         .getAllByRole('listitem')
         .map(li => li.getAttribute('data-state')),
     ).toEqual(['pass', 'wait', 'wait']);
+    // Waiting gates do not disable it: asking records the request and says why it waits.
     const promote = dialog.getByRole('button', { name: 'Promote' });
-    expect(promote).toBeDisabled();
+    expect(promote).toBeEnabled();
 
     const reason = await dialog.findByLabelText('Override with a reason');
     expect(
@@ -150,7 +151,8 @@ describe('the change dialog and the policy', () => {
     expect(
       dialog.queryByLabelText('Override with a reason'),
     ).not.toBeInTheDocument();
-    expect(dialog.getByRole('button', { name: 'Promote' })).toBeDisabled();
+    // Gates that only wait: the user may still ask (and learn why it waits).
+    expect(dialog.getByRole('button', { name: 'Promote' })).toBeEnabled();
   });
 
   it('offers no override when a gate that cannot be overridden fails', async () => {
@@ -216,7 +218,7 @@ describe('the change dialog and the policy', () => {
         FREEZE_UNTIL,
       )})`,
     );
-    expect(dialog.getByRole('button', { name: 'Promote' })).toBeDisabled();
+    expect(dialog.getByRole('button', { name: 'Promote' })).toBeEnabled();
 
     await userEvent.type(
       dialog.getByLabelText('Override with a reason'),

@@ -180,10 +180,12 @@ export function ChangeDialog(props: {
     blocking.length > 0 &&
     props.override?.allowed === true &&
     reason.trim() !== '';
+  // Gates that only wait do not disable the button: asking anyway records the request (the
+  // approvers answer it; its author cannot approve it) and shows why it waits and until when.
   const blocked =
     !plan.value ||
     plan.value.status === 'NoChange' ||
-    (blocking.length > 0 && !overriding);
+    (blocking.some(g => g.state === 'fail') && !overriding);
 
   async function write() {
     setWriting(true);

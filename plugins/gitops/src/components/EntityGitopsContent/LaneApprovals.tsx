@@ -37,7 +37,12 @@ function Approvals(props: {
     [api, entityRef, name, versionLabel(proposed), gateMessage, reloadKey],
   );
   const required = policy!.requiredApprovals;
-  const given = value ? String(value.items.length) : '…';
+  // What the gate counts (approvers only, never the requester); the list below shows them all.
+  const counted = gates?.items.find(g => g.name === 'approvals')?.evidence
+    ?.approvedBy;
+  let given = '…';
+  if (Array.isArray(counted)) given = String(counted.length);
+  else if (value) given = String(value.items.length);
   return (
     <section aria-label={`Approvals of ${name}`}>
       <div className={lane.label}>Approvals</div>

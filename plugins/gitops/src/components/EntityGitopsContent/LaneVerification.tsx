@@ -48,7 +48,13 @@ export const VERIFICATION_LABELS: Record<VerificationState, string> = {
 
 /** `error-ratio: 0.004 vs < 0.01 · Passed`. */
 function describeCheck(check: VerificationCheckResult): string {
-  const value = check.value === null ? '—' : String(check.value);
+  // Ratios come with every digit Prometheus computed; three significant ones say enough.
+  let value = '—';
+  if (typeof check.value === 'number') {
+    value = Number.isFinite(check.value)
+      ? String(Number(check.value.toPrecision(3)))
+      : String(check.value);
+  } else if (check.value !== null) value = check.value;
   const threshold = check.threshold ? ` vs ${check.threshold}` : '';
   return `${check.name}: ${value}${threshold} · ${check.state}`;
 }
