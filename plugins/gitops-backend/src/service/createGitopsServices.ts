@@ -229,7 +229,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
   );
   options.policyStore.onChange(change =>
     entitySignals.policyChanged(
-      change.kind === 'approval' ? change.entityRef : null,
+      change.kind === 'freeze' ? null : change.entityRef,
     ),
   );
   const writer = new ChangeWriter({

@@ -20,6 +20,7 @@ import { EnvironmentConfig, GitopsConfig, findEnvironment } from '../config';
 import { desiredVersion, formatVersion, runsVersion } from '../promotion/gates';
 import { PolicyStore } from '../store/PolicyStore';
 import { VerificationStore } from '../store/VerificationStore';
+import { PolicyCache, PolicyData, storePolicyData } from './PolicyCache';
 import {
   PolicyDecision,
   ProvidedGate,
@@ -53,6 +54,11 @@ export interface ChangeToDecide {
   requester: string;
   override: { by: string; reason: string } | null;
   signal?: AbortSignal;
+  /**
+   * For a view: verifications, approvals and requests from the in-memory copy, and no
+   * evidence provider asked. Otherwise (a dry run, a change) the stores and the providers.
+   */
+  view?: boolean;
 }
 
 /**
@@ -65,8 +71,18 @@ export class PolicyService {
   private freezeCache: { at: number; freezes: Promise<GitopsFreeze[]> } | null =
     null;
 
+  private readonly stored: PolicyData;
+  private readonly cached: PolicyCache;
+
   constructor(private readonly options: PolicyServiceOptions) {
     this.now = options.now ?? (() => new Date());
+    this.stored = storePolicyData(options.policyStore, options.verifications);
+    this.cached = new PolicyCache({
+      policyStore: options.policyStore,
+      verifications: options.verifications,
+      refreshMs: options.freezeCacheMs ?? 5000,
+      now: () => this.now().getTime(),
+    });
     options.policyStore.onChange(change => {
       if (change.kind === 'freeze') this.freezeCache = null;
     });
@@ -114,6 +130,7 @@ export class PolicyService {
       : null;
     const moving = change.kind === 'promotion' || change.kind === 'automation';
     const version = moving && source ? desiredVersion(source) : null;
+    const data = change.view ? this.cached : this.stored;
     const [verifications, approvals, proposers, freezes, evidence]: [
       VerificationEvidence[],
       GitopsApproval[],
@@ -123,6 +140,7 @@ export class PolicyService {
     ] = await Promise.all([
       version
         ? this.verificationEvidence(
+            data,
             entityRef,
             policy.verifiedIn,
             version,
@@ -130,17 +148,15 @@ export class PolicyService {
           )
         : [],
       version && policy.requiredApprovals > 0
-        ? this.options.policyStore.approvals(entityRef, change.to.name, version)
+        ? data.approvals(entityRef, change.to.name, version)
         : [],
       version && policy.requiredApprovals > 0
-        ? this.options.policyStore.requesters(
-            entityRef,
-            change.to.name,
-            version,
-          )
+        ? data.requesters(entityRef, change.to.name, version)
         : [],
       this.activeFreezes(),
-      moving ? this.askEvidence(entityRef, change, version) : [],
+      moving && !change.view
+        ? this.askEvidence(entityRef, change, version)
+        : [],
     ]);
     return evaluatePolicy({
       kind: change.kind,
@@ -178,13 +194,14 @@ export class PolicyService {
   }
 
   private async verificationEvidence(
+    data: PolicyData,
     entityRef: string,
     environments: string[],
     version: GitopsVersion,
     statuses: EnvironmentStatus[],
   ): Promise<VerificationEvidence[]> {
     if (environments.length === 0) return [];
-    const records = await this.options.verifications.getMany(
+    const records = await data.verifications(
       entityRef,
       environments.map(environment => ({ environment, version })),
     );
@@ -265,8 +282,9 @@ export class PolicyService {
         (p): p is { environment: string; version: GitopsVersion } =>
           !!p.version,
       );
+    // From the cache: a view reads no database (a dry run or a change reads the stores).
     const [records, freezes] = await Promise.all([
-      this.options.verifications.getMany(entityRef, running),
+      this.cached.verifications(entityRef, running),
       this.activeFreezes(),
     ]);
     const environments = await Promise.all(
@@ -295,6 +313,7 @@ export class PolicyService {
             statuses: response.environments,
             versionSince: null,
             requester: '',
+            view: true,
             override: null,
           }).catch(() => null);
           const source = response.environments.find(s => s.name === fromName);
@@ -355,7 +374,7 @@ export class PolicyService {
     if (!proposed) return { version: null, items: [] };
     return {
       version: proposed,
-      items: await this.options.policyStore.approvals(
+      items: await this.stored.approvals(
         stringifyEntityRef(entity),
         environment,
         proposed,

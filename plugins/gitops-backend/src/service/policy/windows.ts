@@ -98,6 +98,37 @@ export function evaluateWindows(
   windows: ScheduledWindow[],
   now: Date,
 ): WindowDecision {
+  // The answer holds until the next boundary: views of a fleet share it (cron is not cheap).
+  const memo = remembered.get(windows);
+  const t = now.getTime();
+  if (memo && t >= memo.from && t < memo.until) return memo.decision;
+  const decision = decideWindows(windows, now);
+  remembered.set(windows, {
+    from: t,
+    until: decision.open
+      ? nextClosing(windows, now).getTime()
+      : decision.reopensAt?.getTime() ?? t,
+    decision,
+  });
+  return decision;
+}
+
+const remembered = new WeakMap<
+  ScheduledWindow[],
+  { from: number; until: number; decision: WindowDecision }
+>();
+
+/** While open: when the windows close next (a deny window starts, or an allow window ends). */
+function nextClosing(windows: ScheduledWindow[], now: Date): Date {
+  const times = windows.map(w => {
+    if (w.kind === 'deny') return nextStart(w, now).getTime();
+    const occurrence = activeOccurrence(w, now);
+    return occurrence ? occurrence.end.getTime() : Infinity;
+  });
+  return new Date(Math.min(...times));
+}
+
+function decideWindows(windows: ScheduledWindow[], now: Date): WindowDecision {
   const deny = windows.filter(w => w.kind === 'deny');
   const allow = windows.filter(w => w.kind === 'allow');
   const blockAt = (at: Date) => {

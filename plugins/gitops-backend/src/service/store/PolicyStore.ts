@@ -95,7 +95,11 @@ export class PolicyStore {
       .returning('id');
     if (inserted.length === 0) return null;
     const stored = toApproval(row);
-    this.changed({ kind: 'approval', entityRef: stored.entityRef });
+    this.changed({
+      kind: 'approval',
+      entityRef: stored.entityRef,
+      approval: stored,
+    });
     return stored;
   }
 
@@ -122,16 +126,28 @@ export class PolicyStore {
     version: GitopsVersion,
     requester: string,
   ): Promise<void> {
+    const createdAt = new Date();
     await this.db('gitops_proposals')
       .insert({
         entity_ref: entityRef,
         environment,
         version_key: versionKey(version),
         requester,
-        created_at: new Date(),
+        created_at: createdAt,
       })
       .onConflict(['entity_ref', 'environment', 'version_key', 'requester'])
       .ignore();
+    this.changed({
+      kind: 'proposal',
+      entityRef,
+      proposal: {
+        entityRef,
+        environment,
+        versionKey: versionKey(version),
+        requester,
+        createdAt: createdAt.toISOString(),
+      },
+    });
   }
 
   /** Everyone who asked for this version in this environment. */
@@ -148,6 +164,33 @@ export class PolicyStore {
       })
       .select('requester');
     return rows.map(r => r.requester as string);
+  }
+
+  /** Approvals recorded at or after `since`, oldest first (for caches that follow them). */
+  async approvalsSince(since: Date, limit = 5000): Promise<GitopsApproval[]> {
+    const rows = await this.db<ApprovalRow>('gitops_approvals')
+      .where('created_at', '>=', since)
+      .orderBy('created_at', 'asc')
+      .limit(limit);
+    return rows.map(toApproval);
+  }
+
+  /** Requests recorded at or after `since`, oldest first. */
+  async proposalsSince(
+    since: Date,
+    limit = 5000,
+  ): Promise<Array<ProposalKey & { requester: string; createdAt: string }>> {
+    const rows = await this.db('gitops_proposals')
+      .where('created_at', '>=', since)
+      .orderBy('created_at', 'asc')
+      .limit(limit);
+    return rows.map(r => ({
+      entityRef: r.entity_ref,
+      environment: r.environment,
+      versionKey: r.version_key,
+      requester: r.requester,
+      createdAt: iso(r.created_at),
+    }));
   }
 
   async createFreeze(freeze: Omit<GitopsFreeze, 'id' | 'createdAt'>) {
@@ -188,10 +231,22 @@ export class PolicyStore {
   }
 }
 
-/** What changed in the policy store. */
+/** What changed in the policy store (written on this instance). */
 export type PolicyChange =
-  | { kind: 'approval'; entityRef: string }
+  | { kind: 'approval'; entityRef: string; approval: GitopsApproval }
+  | {
+      kind: 'proposal';
+      entityRef: string;
+      proposal: ProposalKey & { requester: string; createdAt: string };
+    }
   | { kind: 'freeze' };
+
+/** The version of an entity in an environment a request or approval is about. */
+export interface ProposalKey {
+  entityRef: string;
+  environment: string;
+  versionKey: string;
+}
 
 function toApproval(row: ApprovalRow): GitopsApproval {
   return {

@@ -235,6 +235,15 @@ export class VerificationStore {
     return rows.map(toRecord);
   }
 
+  /** Records changed at or after `since`, oldest change first (for caches that follow them). */
+  async changedSince(since: Date, limit = 5000): Promise<VerificationRecord[]> {
+    const rows: Row[] = await this.db<Row>(TABLE)
+      .where('updated_at', '>=', since)
+      .orderBy('updated_at', 'asc')
+      .limit(limit);
+    return rows.map(toRecord);
+  }
+
   /** The verification history of an environment, newest first. */
   async list(
     entityRef: string,
