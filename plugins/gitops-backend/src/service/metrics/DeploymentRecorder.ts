@@ -4,10 +4,8 @@ import {
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  ANNOTATION_GITOPS_PATH,
   DeploymentKind,
   DeploymentRecord,
   EnvironmentStatus,
@@ -18,6 +16,7 @@ import { GitopsConfig } from '../config';
 import { mapLimited } from '../mapLimited';
 import { CacheRead } from '../live/kinds';
 import { DeploymentLedger } from '../store/DeploymentLedger';
+import { QuietEntities, listGitopsEntities } from '../fleetPass';
 
 /** What the recorder reads; the services of the backend. */
 export interface DeploymentRecorderOptions {
@@ -69,13 +68,12 @@ export class DeploymentRecorder {
    * Entities whose every environment was found recorded, with the head and cluster reads it
    * was seen at: until either moves, a pass skips them without computing their state.
    */
-  private readonly quiet = new Map<
-    string,
-    { basis: string; reads: CacheRead[] }
-  >();
+  private readonly quiet: QuietEntities;
   private historyBudget = Infinity;
 
-  constructor(private readonly options: DeploymentRecorderOptions) {}
+  constructor(private readonly options: DeploymentRecorderOptions) {
+    this.quiet = new QuietEntities(options.environments);
+  }
 
   async schedule(scheduler: SchedulerService): Promise<void> {
     const seconds = this.options.config.metrics.recordIntervalSeconds;
@@ -96,15 +94,7 @@ export class DeploymentRecorder {
     // a pass reads at most this many, and the next pass goes on where it stopped.
     this.historyBudget = this.options.config.metrics.historyReadsPerPass;
     const { catalog, auth, ledger, logger } = this.options;
-    const { items } = await catalog.getEntities(
-      {
-        filter: {
-          [`metadata.annotations.${ANNOTATION_GITOPS_PATH}`]:
-            CATALOG_FILTER_EXISTS,
-        },
-      },
-      { credentials: await auth.getOwnServiceCredentials() },
-    );
+    const items = await listGitopsEntities(catalog, auth);
     const latest = await ledger.latest();
     const heads = new Map<string, Promise<string>>();
     const written = await mapLimited(items, 4, async entity => {
@@ -130,11 +120,8 @@ export class DeploymentRecorder {
     const entityRef = stringifyEntityRef(entity);
     const service = this.options.environments;
     const basis = await service.basis(entity, { heads });
-    const quiet = this.quiet.get(entityRef);
-    if (quiet && quiet.basis === basis && service.isCurrent(quiet.reads)) {
-      return 0;
-    }
-    this.quiet.delete(entityRef);
+    if (this.quiet.unchanged(entityRef, basis)) return 0;
+    this.quiet.forget(entityRef);
     // This pass has read its share of histories: the rest of the fleet waits for the next,
     // rather than having its state computed for nothing.
     if (this.historyBudget <= 0) return 0;
@@ -157,7 +144,7 @@ export class DeploymentRecorder {
       allRecorded &&= recorded.done;
     }
     // Nothing to wait for: skip this entity until its head or its cluster objects move.
-    if (allRecorded) this.quiet.set(entityRef, { basis, reads });
+    if (allRecorded) this.quiet.settle(entityRef, basis, reads);
     return written;
   }
 

@@ -133,7 +133,7 @@ export function readEnvironmentVerification(
 export function readPolicySettings(root: Config | undefined): PolicySettings {
   const timeZone = root?.getOptionalString('policy.timeZone') ?? 'UTC';
   try {
-    new Intl.DateTimeFormat('en-GB', { timeZone });
+    Intl.DateTimeFormat('en-GB', { timeZone }).format(0);
   } catch {
     throw new Error(`gitops.policy.timeZone: "${timeZone}" is not a time zone`);
   }

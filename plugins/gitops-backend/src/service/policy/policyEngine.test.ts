@@ -1,9 +1,9 @@
 import {
-  EnvironmentStatus,
   GitopsApproval,
   GitopsFreeze,
   VerificationRecord,
 } from '@gitops-backstage/plugin-gitops-common';
+import { environmentStatus } from '../../__testUtils__/environmentStatus';
 import { defaultEnvironment } from '@gitops-backstage/plugin-gitops-repository/testUtils';
 import { EnvironmentConfig } from '../config';
 import { EnvironmentPolicy } from './policyConfig';
@@ -22,50 +22,6 @@ function env(
     ...defaultEnvironment(name),
     allowedSources: ['staging'],
     ...overrides,
-  };
-}
-
-function status(
-  overrides: {
-    tag?: string | null;
-    images?: string[];
-    sync?: [string, string] | null;
-    error?: string;
-  } = {},
-): EnvironmentStatus {
-  const tag = overrides.tag === undefined ? 'v1.0.5' : overrides.tag;
-  return {
-    name: 'staging',
-    desired: {
-      layout: 'kustomize',
-      image: 'ghcr.io/acme/guestbook',
-      tag,
-      digest: null,
-      replicas: 2,
-      autoscaling: null,
-      resources: null,
-      namespace: null,
-      workload: 'guestbook',
-      source: { repo: 'r', branch: 'main', path: 'p', revision: 'abc' },
-      warnings: [],
-    },
-    live:
-      overrides.sync === null
-        ? null
-        : ({
-            images: overrides.images ?? ['ghcr.io/acme/guestbook:v1.0.5'],
-          } as any),
-    sync:
-      overrides.sync === null
-        ? null
-        : ({
-            status: (overrides.sync ?? ['Synced', 'Healthy'])[0],
-            health: (overrides.sync ?? ['Synced', 'Healthy'])[1],
-          } as any),
-    drift: [],
-    problems: [],
-    registry: null,
-    error: overrides.error ?? null,
   };
 }
 
@@ -169,7 +125,7 @@ function input(overrides: Partial<PolicyInput> = {}): PolicyInput {
     to: env('prod'),
     policy: policy(),
     from: env('staging', { allowedSources: ['dev'] }),
-    source: status(),
+    source: environmentStatus(),
     versionSince: null,
     verifications: [],
     approvals: [],
@@ -183,6 +139,9 @@ function input(overrides: Partial<PolicyInput> = {}): PolicyInput {
     ...overrides,
   };
 }
+
+/** A literal message as a pattern. */
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 type Row = [
   string,
@@ -231,7 +190,7 @@ describe('evaluatePolicy: each gate', () => {
     ],
     [
       'no version fails',
-      { source: status({ tag: null, error: 'broken overlay' }) },
+      { source: environmentStatus({ tag: null, error: 'broken overlay' }) },
       'versionKnown',
       'fail',
       'staging has no version to promote: broken overlay',
@@ -250,7 +209,7 @@ describe('evaluatePolicy: each gate', () => {
       'a rolling source waits',
       {
         to: env('prod', { requireHealthySource: true }),
-        source: status({ sync: ['OutOfSync', 'Progressing'] }),
+        source: environmentStatus({ sync: ['OutOfSync', 'Progressing'] }),
       },
       'healthySource',
       'wait',
@@ -261,7 +220,9 @@ describe('evaluatePolicy: each gate', () => {
       'a source on the old version waits',
       {
         to: env('prod', { requireHealthySource: true }),
-        source: status({ images: ['ghcr.io/acme/guestbook:v1.0.4'] }),
+        source: environmentStatus({
+          images: ['ghcr.io/acme/guestbook:v1.0.4'],
+        }),
       },
       'healthySource',
       'wait',
@@ -272,7 +233,7 @@ describe('evaluatePolicy: each gate', () => {
       'a Degraded source fails',
       {
         to: env('prod', { requireHealthySource: true }),
-        source: status({ sync: ['Synced', 'Degraded'] }),
+        source: environmentStatus({ sync: ['Synced', 'Degraded'] }),
       },
       'healthySource',
       'fail',
@@ -283,7 +244,7 @@ describe('evaluatePolicy: each gate', () => {
       'a source without a cluster fails',
       {
         to: env('prod', { requireHealthySource: true }),
-        source: status({ sync: null }),
+        source: environmentStatus({ sync: null }),
       },
       'healthySource',
       'fail',
@@ -606,8 +567,11 @@ describe('evaluatePolicy: each gate', () => {
     expect(found).toBeDefined();
     expect(found!.state).toBe(state);
     expect(found!.passed).toBe(state === 'pass');
-    if (typeof message === 'string') expect(found!.message).toBe(message);
-    else expect(found!.message).toMatch(message);
+    expect(found!.message).toMatch(
+      typeof message === 'string'
+        ? new RegExp(`^${escape(message)}$`)
+        : message,
+    );
     expect(found!.retryAt).toBe(retryAt);
     expect(decision.allowed).toBe(
       decision.gates.every(g => g.state === 'pass'),
@@ -782,7 +746,7 @@ describe('evaluatePolicy: kinds of change', () => {
     const decision = evaluatePolicy(
       input({
         from: env('dev', { allowedSources: [] }),
-        source: status({ tag: null }),
+        source: environmentStatus({ tag: null }),
         override: { by: 'user:default/oncall', reason: 'INC-42' },
       }),
     );

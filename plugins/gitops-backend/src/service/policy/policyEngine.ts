@@ -379,11 +379,9 @@ function verifiedGate(
         };
     }
   });
-  const state: GateState = parts.some(p => p.state === 'fail')
-    ? 'fail'
-    : parts.some(p => p.state === 'wait')
-    ? 'wait'
-    : 'pass';
+  let state: GateState = 'pass';
+  if (parts.some(p => p.state === 'fail')) state = 'fail';
+  else if (parts.some(p => p.state === 'wait')) state = 'wait';
   const links = parts.flatMap(p =>
     'record' in p && p.record
       ? p.record.checks.flatMap(c => c.links ?? [])

@@ -90,6 +90,12 @@ export interface WindowDecision {
   reopensAt: Date | null;
 }
 
+/** Window decisions per windows list, with the time span they hold for. */
+const remembered = new WeakMap<
+  ScheduledWindow[],
+  { from: number; until: number; decision: WindowDecision }
+>();
+
 /**
  * Decides whether an environment's windows let a change in at `now`. Deny windows win over
  * allow windows; without allow windows every moment not denied is open.
@@ -112,11 +118,6 @@ export function evaluateWindows(
   });
   return decision;
 }
-
-const remembered = new WeakMap<
-  ScheduledWindow[],
-  { from: number; until: number; decision: WindowDecision }
->();
 
 /** While open: when the windows close next (a deny window starts, or an allow window ends). */
 function nextClosing(windows: ScheduledWindow[], now: Date): Date {

@@ -1,47 +1,6 @@
 import { EnvironmentStatus } from '@gitops-backstage/plugin-gitops-common';
+import { environmentStatus } from '../../__testUtils__/environmentStatus';
 import { desiredVersion, formatVersion, runsVersion } from './gates';
-
-function source(overrides: {
-  tag?: string | null;
-  images?: string[];
-  sync?: [string, string] | null;
-  error?: string;
-}): EnvironmentStatus {
-  const tag = overrides.tag === undefined ? 'v1.0.5' : overrides.tag;
-  return {
-    name: 'dev',
-    desired: {
-      layout: 'kustomize',
-      image: 'ghcr.io/acme/guestbook',
-      tag,
-      digest: null,
-      replicas: 1,
-      autoscaling: null,
-      resources: null,
-      namespace: null,
-      workload: 'guestbook',
-      source: { repo: 'r', branch: 'main', path: 'p', revision: 'x' },
-      warnings: [],
-    },
-    live:
-      overrides.sync === null
-        ? null
-        : ({
-            images: overrides.images ?? ['ghcr.io/acme/guestbook:v1.0.5'],
-          } as any),
-    sync:
-      overrides.sync === null
-        ? null
-        : ({
-            status: (overrides.sync ?? ['Synced', 'Healthy'])[0],
-            health: (overrides.sync ?? ['Synced', 'Healthy'])[1],
-          } as any),
-    drift: [],
-    problems: [],
-    registry: null,
-    error: overrides.error ?? null,
-  };
-}
 
 describe('runsVersion', () => {
   it.each<[string[], string | null, string | null, boolean]>([
@@ -52,7 +11,7 @@ describe('runsVersion', () => {
     [['ghcr.io/acme/guestbook@sha256:abd'], null, 'sha256:abc', false],
     [[], 'v1.0.5', null, false],
   ])('%j runs %s/%s: %s', (images, tag, digest, expected) => {
-    const status = source({ images });
+    const status = environmentStatus({ images });
     expect(runsVersion(status, { tag, digest })).toBe(expected);
   });
 });
@@ -62,7 +21,7 @@ describe('the version of an environment whose image is the chart default', () =>
     chart: { version: string; range: boolean },
     installed: string | null,
   ): EnvironmentStatus => {
-    const base = source({ tag: null });
+    const base = environmentStatus({ tag: null });
     return {
       ...base,
       desired: {

@@ -13,6 +13,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-node';
 import { readGitopsConfig } from '../config';
 import { VerificationStore } from '../store/VerificationStore';
+import { environmentStatus } from '../../__testUtils__/environmentStatus';
 import { VerificationRunner } from './VerificationRunner';
 
 jest.setTimeout(60_000);
@@ -32,51 +33,6 @@ const KEY = {
   environment: 'staging',
   version: { tag: 'v1.0.5', digest: null },
 };
-
-function staging(
-  tag: string,
-  sync: [string, string] = ['Synced', 'Healthy'],
-): EnvironmentStatus {
-  return {
-    name: 'staging',
-    desired: {
-      layout: 'kustomize',
-      image: 'ghcr.io/acme/guestbook',
-      tag,
-      digest: null,
-      replicas: 2,
-      autoscaling: null,
-      resources: null,
-      namespace: null,
-      workload: 'guestbook',
-      source: { repo: 'r', branch: 'main', path: 'p', revision: 'abc' },
-      warnings: [],
-    },
-    live: {
-      cluster: 'c',
-      namespace: 'guestbook-staging',
-      workload: 'guestbook',
-      images: [`ghcr.io/acme/guestbook:${tag}`],
-      replicas: { desired: 2, ready: 2, updated: 2, available: 2 },
-      rollout: { status: 'Complete', message: null },
-      autoscaling: null,
-      pods: { total: 2, ready: 2, restarts: 0 },
-    },
-    sync: {
-      engine: 'argocd',
-      status: sync[0] as any,
-      health: sync[1] as any,
-      revision: 'abc',
-      lastSyncedAt: null,
-      message: null,
-      object: null,
-    },
-    drift: [],
-    problems: [],
-    registry: null,
-    error: null,
-  };
-}
 
 /** A check kind that answers from a queue and counts its runs. */
 function scriptedKind(outcomes: VerificationCheckOutcome[]) {
@@ -160,7 +116,10 @@ describe('VerificationRunner', () => {
     async (id: TestDatabaseId) => {
       const knex = await databases.init(id);
       const { kind, runs } = scriptedKind([PASSED]);
-      const state = { statuses: [staging('v1.0.5')], now: new Date() };
+      const state = {
+        statuses: [environmentStatus({ tag: 'v1.0.5' })],
+        now: new Date(),
+      };
       const one = runnerOn(await VerificationStore.create(knex), kind, state);
       const two = runnerOn(await VerificationStore.create(knex), kind, state);
       const passes = await Promise.all([one.runOnce(), two.runOnce()]);
@@ -185,7 +144,10 @@ describe('VerificationRunner', () => {
     async (id: TestDatabaseId) => {
       const knex = await databases.init(id);
       const { kind, runs } = scriptedKind([ERROR]);
-      const state = { statuses: [staging('v1.0.5')], now: new Date() };
+      const state = {
+        statuses: [environmentStatus({ tag: 'v1.0.5' })],
+        now: new Date(),
+      };
       const store = await VerificationStore.create(knex);
       const runner = runnerOn(store, kind, state);
       await runner.runOnce();
@@ -220,7 +182,10 @@ describe('VerificationRunner', () => {
     async (id: TestDatabaseId) => {
       const knex = await databases.init(id);
       const { kind, runs } = scriptedKind([FAILED, PASSED]);
-      const state = { statuses: [staging('v1.0.5')], now: new Date() };
+      const state = {
+        statuses: [environmentStatus({ tag: 'v1.0.5' })],
+        now: new Date(),
+      };
       await runnerOn(
         await VerificationStore.create(knex),
         kind,
@@ -253,15 +218,20 @@ describe('VerificationRunner', () => {
       const knex = await databases.init(id);
       const { kind, runs } = scriptedKind([PASSED]);
       const state = {
-        statuses: [staging('v1.0.5', ['OutOfSync', 'Progressing'])],
+        statuses: [
+          environmentStatus({
+            tag: 'v1.0.5',
+            sync: ['OutOfSync', 'Progressing'],
+          }),
+        ],
         now: new Date(),
       };
       const store = await VerificationStore.create(knex);
       const runner = runnerOn(store, kind, state);
       expect(await runner.runOnce()).toEqual({ planned: 0, ran: 0 });
-      state.statuses = [staging('v1.0.5')];
+      state.statuses = [environmentStatus({ tag: 'v1.0.5' })];
       expect((await runner.runOnce()).planned).toBe(1);
-      state.statuses = [staging('v1.0.6')];
+      state.statuses = [environmentStatus({ tag: 'v1.0.6' })];
       expect((await runner.runOnce()).planned).toBe(1);
       expect(runs).toEqual([
         'error-ratio staging v1.0.5',

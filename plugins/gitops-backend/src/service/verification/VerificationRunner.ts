@@ -4,10 +4,8 @@ import {
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  ANNOTATION_GITOPS_PATH,
   EnvironmentStatus,
   VerificationCheckResult,
   VerificationRecord,
@@ -21,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { GitopsConfig, fillTemplate, findEnvironment } from '../config';
 import { CacheRead } from '../live/kinds';
 import { mapLimited } from '../mapLimited';
+import { QuietEntities, listGitopsEntities } from '../fleetPass';
 import { desiredVersion, runsVersion } from '../promotion/gates';
 import { VerificationStore, VerificationKey } from '../store/VerificationStore';
 import { versionKey } from '../store/PolicyStore';
@@ -63,13 +62,11 @@ export class VerificationRunner {
   /** Versions already planned per (entity, environment): no insert per pass. */
   private readonly planned = new Map<string, string>();
   /** Entities unchanged since their last pass (same head, same cluster objects). */
-  private readonly quiet = new Map<
-    string,
-    { basis: string; reads: CacheRead[] }
-  >();
+  private readonly quiet: QuietEntities;
   private readonly readiness = new Map<string, CheckReadiness>();
 
   constructor(private readonly options: VerificationRunnerOptions) {
+    this.quiet = new QuietEntities(options.environments);
     this.now = options.now ?? (() => new Date());
     for (const [environment, verification] of Object.entries(
       options.config.verifications,
@@ -148,15 +145,7 @@ export class VerificationRunner {
     const names = this.checkedEnvironments();
     if (names.length === 0) return 0;
     const { catalog, auth, logger } = this.options;
-    const { items } = await catalog.getEntities(
-      {
-        filter: {
-          [`metadata.annotations.${ANNOTATION_GITOPS_PATH}`]:
-            CATALOG_FILTER_EXISTS,
-        },
-      },
-      { credentials: await auth.getOwnServiceCredentials() },
-    );
+    const items = await listGitopsEntities(catalog, auth);
     const heads = new Map<string, Promise<string>>();
     const counts = await mapLimited(items, 4, async entity => {
       try {
@@ -179,10 +168,7 @@ export class VerificationRunner {
     const entityRef = stringifyEntityRef(entity);
     const service = this.options.environments;
     const basis = await service.basis(entity, { heads });
-    const quiet = this.quiet.get(entityRef);
-    if (quiet && quiet.basis === basis && service.isCurrent(quiet.reads)) {
-      return 0;
-    }
+    if (this.quiet.unchanged(entityRef, basis)) return 0;
     const reads: CacheRead[] = [];
     const { environments } = await service.getEnvironments(entity, undefined, {
       heads,
@@ -207,7 +193,7 @@ export class VerificationRunner {
       }
       this.planned.set(memo, key);
     }
-    this.quiet.set(entityRef, { basis, reads });
+    this.quiet.settle(entityRef, basis, reads);
     return planned;
   }
 
@@ -254,8 +240,10 @@ export class VerificationRunner {
     }
     const outcome = overallState(checks);
     const retry = outcome === 'Error' && record.attempts < settings.maxAttempts;
-    const state =
-      outcome === 'Error' ? (retry ? 'Pending' : 'Inconclusive') : outcome;
+    let state: 'Passed' | 'Failed' | 'Inconclusive' | 'Pending' = retry
+      ? 'Pending'
+      : 'Inconclusive';
+    if (outcome !== 'Error') state = outcome;
     const nextAttemptAt = retry
       ? new Date(
           this.now().getTime() +
