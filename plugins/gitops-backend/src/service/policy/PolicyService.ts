@@ -274,6 +274,26 @@ export class PolicyService {
     entity: Entity,
     response: EnvironmentsResponse,
   ): Promise<EnvironmentsResponse> {
+    try {
+      return await this.decorated(entity, response);
+    } catch (error) {
+      // The database being away costs the policy's part of the answer, not the answer.
+      const warning = `Promotion policy not read: ${(error as Error).message}`;
+      this.options.logger.warn(`${response.entityRef}: ${warning}`);
+      return {
+        ...response,
+        environments: response.environments.map(env => ({
+          ...env,
+          warnings: [...(env.warnings ?? []), warning],
+        })),
+      };
+    }
+  }
+
+  private async decorated(
+    entity: Entity,
+    response: EnvironmentsResponse,
+  ): Promise<EnvironmentsResponse> {
     const { config } = this.options;
     const entityRef = response.entityRef;
     const running = response.environments
