@@ -14,10 +14,8 @@ import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  gitopsApprovePermission,
   gitopsEntityReadPermission,
   gitopsEnvironmentResourceRef,
-  gitopsFreezeManagePermission,
   gitopsOverridePermission,
   gitopsPromotePermission,
   gitopsScalePermission,
@@ -33,11 +31,7 @@ import { GitopsServices } from './service/createGitopsServices';
 import { resolveActor } from './service/promotion/resolveActor';
 import { ActionResult, Actor } from './service/promotion/changeRequests';
 import {
-  approvalBody,
   entityPathParams,
-  environmentQuery,
-  freezeBody,
-  verificationRunBody,
   createServiceBody,
   parseBody,
   promoteBody,
@@ -46,10 +40,7 @@ import {
   syncBody,
 } from './requestSchemas';
 import { parseWindow } from './service/metrics/MetricsService';
-import {
-  PolicyInputError,
-  PolicyRefusedError,
-} from './service/policy/PolicyRefusedError';
+import { addPolicyRoutes, policyRefusals } from './policyRoutes';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -73,6 +64,7 @@ export interface RouterOptions {
     | 'creation'
     | 'metrics'
     | 'policy'
+    | 'policyRequests'
   >;
 }
 
@@ -166,6 +158,11 @@ export async function createRouter(
         )} ${entityRef} in ${environment}`,
       );
     }
+    return actorOf(credentials);
+  }
+
+  /** The commit author and requester for these credentials. */
+  function actorOf(credentials: BackstageCredentials) {
     return resolveActor({
       credentials,
       auth,
@@ -391,130 +388,17 @@ export async function createRouter(
     (...args) => services.sync.request(...args),
   );
 
-  router.get(
-    '/entities/:namespace/:kind/:name/verifications',
-    async (req, res) => {
-      const query = parseBody(environmentQuery, req.query);
-      const entity = await loadEntity(req);
-      res.json({
-        items: await services.policy.verificationHistory(
-          entity,
-          query.environment,
-        ),
-      });
-    },
-  );
-
-  // A re-run changes nothing in Git or a cluster: reading the entity is enough.
-  router.post(
-    '/entities/:namespace/:kind/:name/verifications',
-    async (req, res) => {
-      const body = parseBody(verificationRunBody, req.body);
-      const entity = await loadEntity(req);
-      const actor = await readerActor(req);
-      const { environments } = await services.environments.getEnvironments(
-        entity,
-        abortOnClose(req, res),
-      );
-      res
-        .status(202)
-        .json(
-          await services.policy.rerunVerification(
-            entity,
-            body,
-            environments,
-            actor.ref,
-          ),
-        );
-    },
-  );
-
-  router.get('/entities/:namespace/:kind/:name/approvals', async (req, res) => {
-    const query = parseBody(environmentQuery, req.query);
-    const entity = await loadEntity(req);
-    const { environments } = await services.environments.getEnvironments(
-      entity,
-      abortOnClose(req, res),
-    );
-    res.json(
-      await services.policy.approvals(
-        entity,
-        query.environment,
-        environments,
-        query.version,
-      ),
-    );
+  addPolicyRoutes(router, {
+    httpAuth,
+    permissions,
+    auth,
+    userInfo,
+    services,
+    loadEntity,
+    authorizeChange,
+    readerActor,
+    abortOnClose,
   });
-
-  router.post(
-    '/entities/:namespace/:kind/:name/approvals',
-    async (req, res) => {
-      const body = parseBody(approvalBody, req.body);
-      const entity = await loadEntity(req);
-      const actor = await authorizeChange(
-        req,
-        gitopsApprovePermission,
-        stringifyEntityRef(entity),
-        body.environment,
-      );
-      const credentials = await httpAuth.credentials(req);
-      const { environments } = await services.environments.getEnvironments(
-        entity,
-        abortOnClose(req, res),
-      );
-      const approval = await services.policy.approve(
-        entity,
-        body,
-        environments,
-        { ref: actor.ref, groups: await groupsOf(credentials, actor.ref) },
-      );
-      res.status(201).json(approval);
-    },
-  );
-
-  router.get('/freezes', async (req, res) => {
-    await httpAuth.credentials(req);
-    res.json({ items: await services.policy.activeFreezes() });
-  });
-
-  router.post('/freezes', async (req, res) => {
-    const body = parseBody(freezeBody, req.body);
-    const actor = await authorizeFreeze(req);
-    res.status(201).json(await services.policy.freeze(body, actor.ref));
-  });
-
-  router.delete('/freezes/:id', async (req, res) => {
-    const id = req.params.id;
-    if (!/^[0-9a-f-]{36}$/.test(id)) {
-      throw new InputError(`"${id}" is not a freeze id (a UUID)`);
-    }
-    const actor = await authorizeFreeze(req);
-    await services.policy.liftFreeze(id, actor.ref);
-    res.status(204).end();
-  });
-
-  /** Throws 403 unless the caller may declare and lift freezes. */
-  async function authorizeFreeze(req: express.Request) {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize(
-      [{ permission: gitopsFreezeManagePermission }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError('Not allowed to declare or lift freezes');
-    }
-    return readerActor(req);
-  }
-
-  /** The groups a user belongs to (their ownership refs), for the approvers' check. */
-  async function groupsOf(
-    credentials: BackstageCredentials,
-    ref: string,
-  ): Promise<string[]> {
-    if (!userInfo || !auth.isPrincipal(credentials, 'user')) return [ref];
-    const info = await userInfo.getUserInfo(credentials);
-    return info.ownershipEntityRefs;
-  }
 
   // A new service's files in the GitOps repository, on behalf of the caller (the scaffolder
   // action passes the credentials of the user running the template).
@@ -528,12 +412,7 @@ export async function createRouter(
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError('Not allowed to create GitOps services');
     }
-    const actor = await resolveActor({
-      credentials,
-      auth,
-      catalog,
-      fallbackEmail: services.config.promotion.fallbackEmail,
-    });
+    const actor = await actorOf(credentials);
     const result = await services.creation.create(
       body,
       actor,
@@ -567,42 +446,10 @@ export async function createRouter(
 
   /** The author of a dry run (shown in the planned commit message). */
   async function readerActor(req: express.Request) {
-    return resolveActor({
-      credentials: await httpAuth.credentials(req),
-      auth,
-      catalog,
-      fallbackEmail: services.config.promotion.fallbackEmail,
-    });
+    return actorOf(await httpAuth.credentials(req));
   }
 
-  // A refusal by the policy carries its gates and when to try again, beside the error.
-  router.use(
-    (
-      error: Error,
-      req: express.Request,
-      res: express.Response,
-      next: express.NextFunction,
-    ) => {
-      if (
-        !(error instanceof PolicyRefusedError) &&
-        !(error instanceof PolicyInputError)
-      ) {
-        next(error);
-        return;
-      }
-      const retryAt =
-        error instanceof PolicyRefusedError ? error.retryAt : null;
-      const statusCode = error instanceof PolicyRefusedError ? 409 : 400;
-      // Backstage's error body (so clients' ResponseError reads it), plus the gates.
-      res.status(statusCode).json({
-        error: { name: error.name, message: error.message, retryAt },
-        request: { method: req.method, url: req.originalUrl },
-        response: { statusCode },
-        gates: error.gates,
-        retryAt,
-      });
-    },
-  );
+  router.use(policyRefusals);
 
   return router;
 }

@@ -42,6 +42,7 @@ import { ActionStore } from './store/ActionStore';
 import { SyncService } from './sync/SyncService';
 import { EntityChangeSignals } from './signals/EntityChangeSignals';
 import { PolicyService } from './policy/PolicyService';
+import { PolicyRequests } from './policy/PolicyRequests';
 import { PolicyStore } from './store/PolicyStore';
 import { VerificationStore } from './store/VerificationStore';
 import { VerificationRunner } from './verification/VerificationRunner';
@@ -282,6 +283,13 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     environments,
     entitySignals,
     policy,
+    policyRequests: new PolicyRequests({
+      config,
+      policy,
+      policyStore: options.policyStore,
+      verifications: options.verificationStore,
+      logger,
+    }),
     verification,
     overview: new OverviewService({
       catalog: options.catalog,

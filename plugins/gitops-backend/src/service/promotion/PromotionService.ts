@@ -20,10 +20,7 @@ import { ActionStore } from '../store/ActionStore';
 import { ChangeWriter, PlannedChange } from './ChangeWriter';
 import { desiredVersion, exactChartVersion } from './gates';
 import { PolicyService } from '../policy/PolicyService';
-import {
-  PolicyInputError,
-  PolicyRefusedError,
-} from '../policy/PolicyRefusedError';
+import { enforcePolicy } from '../policy/enforcePolicy';
 import { chartVersionChange } from './chartVersion';
 import { versionArrival, versionForTarget } from './versionLookup';
 import { PlanChange } from '@gitops-backstage/plugin-gitops-repository';
@@ -99,7 +96,9 @@ export class PromotionService {
       to.minSoakMinutes > 0
         ? await this.versionSince(entity, from.name, source, signal)
         : null;
-    const decision = await this.options.policy.decide({
+    const targetChart = statuses.environments.find(e => e.name === to.name)
+      ?.desired?.chart;
+    const gates = await enforcePolicy(this.options.policy, {
       kind: 'promotion',
       entity,
       to,
@@ -107,39 +106,24 @@ export class PromotionService {
       statuses: statuses.environments,
       versionSince,
       requester: actor.ref,
-      override: overrideOf(request, actor),
+      override: request.override,
+      dryRun: request.dryRun,
       signal,
-    });
-    const gates = decision.gates;
-    const targetChart = statuses.environments.find(e => e.name === to.name)
-      ?.desired?.chart;
-    if (targetChart?.range && source.desired?.chart) {
       // Said next to the gates, so nobody expects the range to be pinned by the promotion.
-      gates.push({
-        name: 'chartVersion',
-        state: 'pass',
-        passed: true,
-        message: `${to.name} takes chart ${targetChart.name} ${targetChart.version}, a range: the engine installs the newest match, and the range is kept`,
-        retryAt: null,
-        evidence: null,
-      });
-    }
-    if (decision.refusal && !request.dryRun) {
-      const waitsForApprovals = gates.some(
-        g => g.name === 'approvals' && g.state === 'wait',
-      );
-      const proposed = desiredVersion(source);
-      if (waitsForApprovals && proposed) {
-        // The request is what approvers answer; its author cannot approve it.
-        await this.options.policy.recordProposal(
-          entity,
-          to.name,
-          proposed,
-          actor.ref,
-        );
-      }
-      this.refuse(decision.refusal, gates);
-    }
+      notes:
+        targetChart?.range && source.desired?.chart
+          ? [
+              {
+                name: 'chartVersion',
+                state: 'pass',
+                passed: true,
+                message: `${to.name} takes chart ${targetChart.name} ${targetChart.version}, a range: the engine installs the newest match, and the range is kept`,
+                retryAt: null,
+                evidence: null,
+              },
+            ]
+          : [],
+    });
     const sourceVersion = desiredVersion(source);
     return this.change({
       entity,
@@ -211,14 +195,18 @@ export class PromotionService {
       wanted = { tag: request.toTag!, digest: null };
       label = request.toTag!;
     }
-    const gates = await this.decideInPlace(
+    const gates = await enforcePolicy(this.options.policy, {
+      kind: 'rollback',
       entity,
-      'rollback',
       to,
-      request,
-      actor,
+      from: null,
+      statuses: [],
+      versionSince: null,
+      requester: actor.ref,
+      override: request.override,
+      dryRun: request.dryRun,
       signal,
-    );
+    });
     return this.change({
       entity,
       kind: 'rollback',
@@ -257,14 +245,18 @@ export class PromotionService {
     signal?: AbortSignal,
   ): Promise<ActionResult> {
     const to = this.environment(request.environment);
-    const gates = await this.decideInPlace(
+    const gates = await enforcePolicy(this.options.policy, {
+      kind: 'scale',
       entity,
-      'scale',
       to,
-      request,
-      actor,
+      from: null,
+      statuses: [],
+      versionSince: null,
+      requester: actor.ref,
+      override: request.override,
+      dryRun: request.dryRun,
       signal,
-    );
+    });
     return this.change({
       entity,
       kind: 'scale',
@@ -419,46 +411,6 @@ export class PromotionService {
     return { httpStatus: 201, action };
   }
 
-  /**
-   * Decides a rollback or a scale: no version gates, but a freeze or a window holds it unless
-   * overridden. Refuses (unless a dry run) with every gate.
-   */
-  private async decideInPlace(
-    entity: Entity,
-    kind: 'rollback' | 'scale',
-    to: EnvironmentConfig,
-    request: { dryRun?: boolean; override?: { reason: string } },
-    actor: Actor,
-    signal?: AbortSignal,
-  ): Promise<PromotionGate[]> {
-    const decision = await this.options.policy.decide({
-      kind,
-      entity,
-      to,
-      from: null,
-      statuses: [],
-      versionSince: null,
-      requester: actor.ref,
-      override: overrideOf(request, actor),
-      signal,
-    });
-    if (decision.refusal && !request.dryRun) {
-      this.refuse(decision.refusal, decision.gates);
-    }
-    return decision.gates;
-  }
-
-  private refuse(
-    refusal: { status: 400 | 409; message: string; retryAt: string | null },
-    gates: PromotionGate[],
-  ): never {
-    // A path the config never allows is bad input; the rest may pass later or be overridden.
-    if (refusal.status === 400) {
-      throw new PolicyInputError(refusal.message, gates);
-    }
-    throw new PolicyRefusedError(refusal.message, gates, refusal.retryAt);
-  }
-
   /** The version to write into `current`: digest-pinned environments get a digest. */
   private versionFor(
     current: DesiredState,
@@ -493,16 +445,6 @@ export class PromotionService {
   private environment(name: string): EnvironmentConfig {
     return findEnvironment(this.options.config, name);
   }
-}
-
-/** The override a request asks for, by its actor. */
-function overrideOf(
-  request: { override?: { reason: string } },
-  actor: Actor,
-): { by: string; reason: string } | null {
-  return request.override
-    ? { by: actor.ref, reason: request.override.reason }
-    : null;
 }
 
 function versionOf(state: DesiredState): GitopsVersion | null {
