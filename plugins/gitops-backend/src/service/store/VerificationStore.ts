@@ -174,6 +174,8 @@ export class VerificationStore {
       state: 'Passed' | 'Failed' | 'Inconclusive' | 'Pending';
       checks: VerificationCheckResult[];
       nextAttemptAt?: Date | null;
+      /** Sets the count of attempts, e.g. back by one for a run put off, not tried. */
+      attempts?: number;
     },
     now = new Date(),
   ): Promise<boolean> {
@@ -189,6 +191,9 @@ export class VerificationStore {
         claimed_by: null,
         claim_until: null,
         updated_at: now,
+        ...(outcome.attempts !== undefined
+          ? { attempts: Math.max(0, outcome.attempts) }
+          : {}),
       });
     if (updated > 0) this.changed(await this.get(key));
     return updated > 0;

@@ -244,6 +244,68 @@ describe('VerificationRunner', () => {
   );
 
   it.each(databases.eachSupportedId())(
+    'puts a run off while the environment is not settled (a scale after the version was planned), and ends one whose version was replaced, on %p',
+    async (id: TestDatabaseId) => {
+      const knex = await databases.init(id);
+      const { kind, runs } = scriptedKind([PASSED]);
+      const state = {
+        statuses: [environmentStatus({ tag: 'v1.0.5' })],
+        now: new Date(),
+      };
+      const store = await VerificationStore.create(knex);
+      const runner = runnerOn(store, kind, state);
+      expect(await runner.planPass()).toBe(1);
+      // Scaled before the checks ran: Progressing, not every pod ready.
+      state.statuses = [
+        environmentStatus({ tag: 'v1.0.5', sync: ['Synced', 'Progressing'] }),
+      ];
+      expect(await runner.runDue()).toBe(1);
+      expect(runs).toEqual([]);
+      const waiting = await store.get(KEY);
+      expect(waiting).toMatchObject({
+        state: 'Pending',
+        attempts: 0,
+        checks: [
+          {
+            name: 'settled',
+            state: 'Inconclusive',
+            detail:
+              'waiting: staging is not running v1.0.5 Synced and Healthy (Synced, Progressing)',
+          },
+        ],
+      });
+      expect(Date.parse(waiting!.nextAttemptAt!)).toBeGreaterThan(
+        state.now.getTime(),
+      );
+      // Settled again: the checks run once it is due, and pass.
+      state.statuses = [environmentStatus({ tag: 'v1.0.5' })];
+      await runner.runDue();
+      expect(runs).toEqual([]);
+      state.now = new Date(state.now.getTime() + 10 * 60_000);
+      await runner.runDue();
+      expect(runs).toEqual(['error-ratio staging v1.0.5']);
+      expect(await store.get(KEY)).toMatchObject({
+        state: 'Passed',
+        attempts: 1,
+      });
+
+      // A version replaced in Git before its checks ran is not verified.
+      const next = { ...KEY, version: { tag: 'v1.0.6', digest: null } };
+      await store.plan(next, state.now);
+      state.statuses = [environmentStatus({ tag: 'v1.0.7' })];
+      await runner.runDue();
+      expect(await store.get(next)).toMatchObject({
+        state: 'Inconclusive',
+        nextAttemptAt: null,
+        checks: [
+          { detail: 'not verified: staging now declares v1.0.7' },
+        ],
+      });
+      expect(runs).toHaveLength(1);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'takes over a run whose instance went away once its claim ran out, on %p',
     async (id: TestDatabaseId) => {
       const knex = await databases.init(id);

@@ -20,7 +20,11 @@ import { GitopsConfig, fillTemplate, findEnvironment } from '../config';
 import { CacheRead } from '../live/kinds';
 import { mapLimited } from '../mapLimited';
 import { QuietEntities, listGitopsEntities } from '../fleetPass';
-import { desiredVersion, runsVersion } from '../promotion/gates';
+import {
+  desiredVersion,
+  formatVersion,
+  runsVersion,
+} from '../promotion/gates';
 import { VerificationStore, VerificationKey } from '../store/VerificationStore';
 import { versionKey } from '../store/PolicyStore';
 
@@ -220,7 +224,12 @@ export class VerificationRunner {
     };
     let checks: VerificationCheckResult[];
     try {
-      const context = await this.contextOf(record);
+      const { context, status } = await this.contextOf(record);
+      const waiting = this.notSettled(record, status);
+      if (waiting) {
+        await this.postpone(record, key, waiting);
+        return;
+      }
       const specs = config.verifications[record.environment]?.checks ?? [];
       checks = await Promise.all(
         specs.map(spec => this.runCheck(spec, record.environment, context)),
@@ -302,9 +311,92 @@ export class VerificationRunner {
     }
   }
 
+  /**
+   * Why the environment cannot be verified now, or `undefined` when it runs the version
+   * Synced and Healthy with its rollout done. Checks run against a settled environment only:
+   * a scale or a restart after the version was planned would otherwise fail a health check
+   * that has nothing to do with the version.
+   */
+  private notSettled(
+    record: VerificationRecord,
+    status: EnvironmentStatus | undefined,
+  ): { superseded: boolean; reason: string } | undefined {
+    const label = formatVersion(record.version);
+    if (!status) {
+      return {
+        superseded: false,
+        reason: `${record.environment} cannot be read now`,
+      };
+    }
+    const desired = desiredVersion(status);
+    if (desired && versionKey(desired) !== versionKey(record.version)) {
+      return {
+        superseded: true,
+        reason: `${record.environment} now declares ${formatVersion(desired)}`,
+      };
+    }
+    if (!runsVersion(status, record.version) || !settled(status)) {
+      const sync = status.sync;
+      const rollout = status.live?.rollout.status;
+      const state = [
+        sync?.status,
+        sync?.health,
+        rollout && rollout !== 'Complete' ? `rollout ${rollout}` : undefined,
+      ].filter(Boolean);
+      return {
+        superseded: false,
+        reason: `${record.environment} is not running ${label} Synced and Healthy${
+          state.length ? ` (${state.join(', ')})` : ''
+        }`,
+      };
+    }
+    return undefined;
+  }
+
+  /**
+   * Puts a claimed run back: for a version the environment no longer declares, it ends
+   * Inconclusive; otherwise it waits one settle delay again, and the attempt does not count.
+   */
+  private async postpone(
+    record: VerificationRecord,
+    key: VerificationKey,
+    waiting: { superseded: boolean; reason: string },
+  ): Promise<void> {
+    const { config, store, logger } = this.options;
+    const at = this.now();
+    const check: VerificationCheckResult = {
+      name: 'settled',
+      kind: 'internal',
+      state: 'Inconclusive',
+      value: null,
+      threshold: null,
+      detail: waiting.superseded
+        ? `not verified: ${waiting.reason}`
+        : `waiting: ${waiting.reason}`,
+      at: at.toISOString(),
+    };
+    const delay = Math.max(
+      config.verifications[record.environment]?.delayMs ?? 0,
+      config.policy.verification.intervalMs,
+    );
+    await store.finish(key, this.instance, {
+      state: waiting.superseded ? 'Inconclusive' : 'Pending',
+      checks: [check],
+      nextAttemptAt: waiting.superseded
+        ? null
+        : new Date(at.getTime() + delay),
+      attempts: waiting.superseded ? undefined : record.attempts - 1,
+    });
+    logger.info(
+      `Verification of ${record.entityRef} ${record.environment} ${versionKey(
+        record.version,
+      )}: ${check.detail}`,
+    );
+  }
+
   private async contextOf(
     record: VerificationRecord,
-  ): Promise<VerificationContext> {
+  ): Promise<{ context: VerificationContext; status?: EnvironmentStatus }> {
     const { catalog, auth, config } = this.options;
     const entity = await catalog.getEntityByRef(record.entityRef, {
       credentials: await auth.getOwnServiceCredentials(),
@@ -320,7 +412,7 @@ export class VerificationRunner {
       entity,
     );
     const status = environments.find(e => e.name === record.environment);
-    return {
+    const context: VerificationContext = {
       entityRef: record.entityRef,
       service,
       environment: record.environment,
@@ -331,6 +423,7 @@ export class VerificationRunner {
       annotations: entity.metadata.annotations ?? {},
       templateValues: {},
     };
+    return { context, status };
   }
 }
 
