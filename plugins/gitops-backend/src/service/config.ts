@@ -177,6 +177,27 @@ export function readGitopsConfig(
     ]),
   );
   for (const env of environments) {
+    const auto = policies[env.name].autoPromotion;
+    if (auto) {
+      if (!names.has(auto.from) || auto.from === env.name) {
+        throw new Error(
+          `gitops.environments[${env.name}].policy.autoPromotion.from names "${auto.from}", not another known environment`,
+        );
+      }
+      if (verifications[auto.from].checks.length === 0) {
+        throw new Error(
+          `gitops.environments[${env.name}].policy.autoPromotion.from names "${auto.from}", which has no verification.checks: it takes versions verified there`,
+        );
+      }
+    }
+    if (
+      policies[env.name].rollbackOnFailedVerification &&
+      verifications[env.name].checks.length === 0
+    ) {
+      throw new Error(
+        `gitops.environments[${env.name}].policy.rollbackOnFailedVerification needs verification.checks in ${env.name}`,
+      );
+    }
     for (const other of policies[env.name].verifiedIn) {
       if (!names.has(other)) {
         throw new Error(

@@ -18,6 +18,13 @@ export interface EnvironmentPolicy {
   approvers: string[];
   windows: ScheduledWindow[];
   evidence: EvidenceRequirement[];
+  /**
+   * The portal promotes into this environment by itself each version that Passed
+   * verification in `from`, when every gate passes; `null` when off.
+   */
+  autoPromotion: { from: string } | null;
+  /** A version that Fails verification here is rolled back to the last one that Passed. */
+  rollbackOnFailedVerification: boolean;
 }
 
 /** The checks run after each deployment into one environment. */
@@ -96,6 +103,11 @@ export function readEnvironmentPolicy(
       provider: e.getString('provider'),
       options: e.get<Record<string, unknown>>(),
     })),
+    autoPromotion: policy?.has('autoPromotion')
+      ? { from: policy.getString('autoPromotion.from') }
+      : null,
+    rollbackOnFailedVerification:
+      policy?.getOptionalBoolean('rollbackOnFailedVerification') ?? false,
   };
 }
 

@@ -115,6 +115,8 @@ function policy(overrides: Partial<EnvironmentPolicy> = {}): EnvironmentPolicy {
     approvers: [],
     windows: [],
     evidence: [],
+    autoPromotion: null,
+    rollbackOnFailedVerification: false,
     ...overrides,
   };
 }
