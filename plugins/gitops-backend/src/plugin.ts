@@ -16,6 +16,7 @@ import {
 import {
   gitopsApprovePermission,
   gitopsOverridePermission,
+  gitopsAutomationManagePermission,
   gitopsPermissions,
   gitopsPromotePermission,
   gitopsScalePermission,
@@ -30,6 +31,7 @@ import { ActionStore } from './service/store/ActionStore';
 import { DeploymentLedger } from './service/store/DeploymentLedger';
 import { PolicyStore } from './service/store/PolicyStore';
 import { VerificationStore } from './service/store/VerificationStore';
+import { AutomationStore } from './service/store/AutomationStore';
 import { createRouter } from './router';
 import { createGitopsServices } from './service/createGitopsServices';
 
@@ -97,6 +99,7 @@ export const gitopsPlugin = createBackendPlugin({
         const ledger = await DeploymentLedger.create(database);
         const policyStore = await PolicyStore.create(database);
         const verificationStore = await VerificationStore.create(database);
+        const automationStore = await AutomationStore.create(database);
         const services = createGitopsServices({
           config,
           logger,
@@ -109,6 +112,7 @@ export const gitopsPlugin = createBackendPlugin({
           signals,
           policyStore,
           verificationStore,
+          automationStore,
           evidenceProviders,
           extraCheckKinds,
         });
@@ -118,6 +122,7 @@ export const gitopsPlugin = createBackendPlugin({
         await services.tracker.schedule(scheduler);
         await services.recorder.schedule(scheduler);
         await services.verification.schedule(scheduler);
+        await services.automation.schedule(scheduler);
         permissionsRegistry.addPermissions(gitopsPermissions);
         // Change permissions are about an entity in an environment, so policies can treat
         // prod differently from dev (see the README's permission section).
@@ -129,6 +134,7 @@ export const gitopsPlugin = createBackendPlugin({
             gitopsSyncPermission,
             gitopsApprovePermission,
             gitopsOverridePermission,
+            gitopsAutomationManagePermission,
           ],
           rules: Object.values(gitopsEnvironmentRules),
           getResources: async refs => {

@@ -271,3 +271,18 @@ export function parseBody<T extends z.ZodTypeAny>(
   }
   return parsed.data;
 }
+
+/** Body of `POST …/automation`: pause or resume the portal's automation of an environment. */
+export const automationPauseBody = z
+  .object({
+    environment: name('environment'),
+    paused: z.boolean({
+      required_error: 'paused is required (true or false)',
+      invalid_type_error: 'paused must be true or false',
+    }),
+    reason: z
+      .string()
+      .max(500, 'reason must be at most 500 characters')
+      .optional(),
+  })
+  .strict();

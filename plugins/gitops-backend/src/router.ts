@@ -41,6 +41,7 @@ import {
 } from './requestSchemas';
 import { parseWindow } from './service/metrics/MetricsService';
 import { addPolicyRoutes, policyRefusals } from './policyRoutes';
+import { addAutomationRoutes } from './automationRoutes';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -65,6 +66,8 @@ export interface RouterOptions {
     | 'metrics'
     | 'policy'
     | 'policyRequests'
+    | 'automation'
+    | 'automationStore'
   >;
 }
 
@@ -399,6 +402,7 @@ export async function createRouter(
     readerActor,
     abortOnClose,
   });
+  addAutomationRoutes(router, { services, loadEntity, authorizeChange });
 
   // A new service's files in the GitOps repository, on behalf of the caller (the scaffolder
   // action passes the credentials of the user running the template).

@@ -12,3 +12,4 @@ export * from './signals';
 export * from './services';
 export * from './metrics';
 export * from './policy';
+export * from './portalAutomation';

@@ -129,6 +129,18 @@ export const gitopsFreezeManagePermission = createPermission({
 });
 
 /**
+ * Pausing and resuming the portal's own automation (auto-promotion, auto-rollback) of an
+ * environment of an entity (`POST …/automation`).
+ *
+ * @public
+ */
+export const gitopsAutomationManagePermission = createPermission({
+  name: 'gitops.automation.manage',
+  attributes: { action: 'update' },
+  resourceType: GITOPS_ENVIRONMENT_RESOURCE_TYPE,
+});
+
+/**
  * Every permission of the GitOps plugin set.
  *
  * @public
@@ -142,4 +154,5 @@ export const gitopsPermissions = [
   gitopsApprovePermission,
   gitopsOverridePermission,
   gitopsFreezeManagePermission,
+  gitopsAutomationManagePermission,
 ];

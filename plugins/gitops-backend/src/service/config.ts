@@ -21,6 +21,10 @@ import {
   readEnvironmentVerification,
   readPolicySettings,
 } from './policy/policyConfig';
+import {
+  AutomationSettings,
+  readAutomationSettings,
+} from './automation/automationConfig';
 
 export type { EnvironmentConfig, RepositoryLayout };
 export {
@@ -75,6 +79,8 @@ export interface GitopsConfig {
   policies: Record<string, EnvironmentPolicy>;
   /** The checks run after each deployment, by environment name (no checks: none). */
   verifications: Record<string, EnvironmentVerificationConfig>;
+  /** `gitops.automation`: the portal's auto-promotion and auto-rollback. */
+  automation: AutomationSettings;
   /** `gitops.verification` (runner) and `gitops.policy` (time zone). */
   policy: PolicySettings;
   /** How `POST /services` lays a new service out (`gitops.serviceCreation`). */
@@ -218,6 +224,7 @@ export function readGitopsConfig(
     policies,
     verifications,
     policy,
+    automation: readAutomationSettings(root),
     git: {
       cacheDir:
         root?.getOptionalString('git.cacheDir') ??

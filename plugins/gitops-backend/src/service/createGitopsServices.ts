@@ -46,6 +46,8 @@ import { PolicyRequests } from './policy/PolicyRequests';
 import { PolicyStore } from './store/PolicyStore';
 import { VerificationStore } from './store/VerificationStore';
 import { VerificationRunner } from './verification/VerificationRunner';
+import { AutomationRunner } from './automation/AutomationRunner';
+import { AutomationStore } from './store/AutomationStore';
 import { builtInCheckKinds } from './verification/checks';
 
 /** Options of {@link createGitopsServices}. */
@@ -71,6 +73,8 @@ export interface CreateGitopsServicesOptions {
   policyStore: PolicyStore;
   /** Verification runs per (entity, environment, version). */
   verificationStore: VerificationStore;
+  /** The portal automation's events and pauses. */
+  automationStore: AutomationStore;
   /** Added through `gitopsEvidenceProvidersExtensionPoint`. */
   evidenceProviders?: EvidenceProvider[];
   /** Added through `gitopsVerificationChecksExtensionPoint` (replace built-ins by kind). */
@@ -250,6 +254,16 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     resolveDigest,
     policy,
   });
+  const automation = new AutomationRunner({
+    config,
+    catalog: options.catalog,
+    auth: options.auth,
+    store: options.automationStore,
+    verifications: options.verificationStore,
+    logger,
+    environments,
+    promotions,
+  });
   const creation = new ServiceCreationService({
     config,
     providers,
@@ -291,6 +305,8 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       logger,
     }),
     verification,
+    automation,
+    automationStore: options.automationStore,
     overview: new OverviewService({
       catalog: options.catalog,
       environments,

@@ -16,6 +16,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { EvidenceProvider } from '@gitops-backstage/plugin-gitops-node';
 import { EnvironmentConfig, GitopsConfig, findEnvironment } from '../config';
+import { EnvironmentPolicy } from './policyConfig';
 import { desiredVersion, formatVersion, runsVersion } from '../promotion/gates';
 import { PolicyStore } from '../store/PolicyStore';
 import { VerificationStore } from '../store/VerificationStore';
@@ -123,7 +124,7 @@ export class PolicyService {
   async decide(change: ChangeToDecide): Promise<PolicyDecision> {
     const { config } = this.options;
     const entityRef = stringifyEntityRef(change.entity);
-    const policy = config.policies[change.to.name];
+    const policy = policyFor(config.policies[change.to.name], change.kind);
     const source = change.from
       ? change.statuses.find(s => s.name === change.from!.name) ?? null
       : null;
@@ -445,4 +446,19 @@ function verificationProblem(environment: string, record: VerificationRecord) {
     hint: 'The version cannot go further: roll back this environment (a commit) or fix forward; re-run the verification once the cause is fixed.',
     object: null,
   };
+}
+
+/**
+ * The policy a change is held to: the portal's auto-promotion takes only versions verified in
+ * its source, so that verification is one of its gates even when the policy does not list it.
+ */
+function policyFor(
+  policy: EnvironmentPolicy,
+  kind: ChangeToDecide['kind'],
+): EnvironmentPolicy {
+  const from = policy.autoPromotion?.from;
+  if (kind !== 'automation' || !from || policy.verifiedIn.includes(from)) {
+    return policy;
+  }
+  return { ...policy, verifiedIn: [from, ...policy.verifiedIn] };
 }

@@ -76,11 +76,16 @@ export class PromotionService {
     return rest;
   }
 
+  /**
+   * Promotes what `from` declares into `to`. `automation`: the portal's auto-promotion asks,
+   * so the policy decides it as automation (every gate must pass, no override).
+   */
   async promote(
     entity: Entity,
     request: PromoteRequest,
     actor: Actor,
     signal?: AbortSignal,
+    options: { automation?: boolean } = {},
   ): Promise<ActionResult> {
     const from = this.environment(request.from);
     const to = this.environment(request.to);
@@ -99,7 +104,7 @@ export class PromotionService {
     const targetChart = statuses.environments.find(e => e.name === to.name)
       ?.desired?.chart;
     const gates = await enforcePolicy(this.options.policy, {
-      kind: 'promotion',
+      kind: options.automation ? 'automation' : 'promotion',
       entity,
       to,
       from,

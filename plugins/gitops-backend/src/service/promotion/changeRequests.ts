@@ -12,6 +12,8 @@ export interface Actor {
   ref: string;
   name: string;
   email: string;
+  /** More commit trailers, e.g. the policy an automated change follows. */
+  trailers?: string[];
 }
 
 /** An answer and the HTTP status it goes out with. */

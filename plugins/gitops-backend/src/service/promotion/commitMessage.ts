@@ -37,7 +37,7 @@ export function commitMessage(options: {
   service: string;
   environment: string;
   subject: MessageSubject;
-  actor: { name: string; ref: string };
+  actor: { name: string; ref: string; trailers?: string[] };
   actionId: string;
 }): string {
   const { service, environment, subject } = options;
@@ -60,6 +60,7 @@ export function commitMessage(options: {
     `${subject.action}(${environment}): ${summary}`,
     '',
     `Requested-by: ${options.actor.name} <${options.actor.ref}>`,
+    ...(options.actor.trailers ?? []),
     `${ACTION_ID_TRAILER}: ${options.actionId}`,
     '',
   ].join('\n');

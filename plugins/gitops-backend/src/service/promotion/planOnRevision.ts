@@ -86,7 +86,7 @@ export function planOnRevision(options: {
         service: target.service,
         environment: environment.name,
         subject: intent.subject,
-        actor: { name: actor.name, ref: actor.ref },
+        actor: { name: actor.name, ref: actor.ref, trailers: actor.trailers },
         actionId: options.actionId,
       });
       return { plan, message, details: intent.details };

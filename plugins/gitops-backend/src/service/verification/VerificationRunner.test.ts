@@ -297,9 +297,7 @@ describe('VerificationRunner', () => {
       expect(await store.get(next)).toMatchObject({
         state: 'Inconclusive',
         nextAttemptAt: null,
-        checks: [
-          { detail: 'not verified: staging now declares v1.0.7' },
-        ],
+        checks: [{ detail: 'not verified: staging now declares v1.0.7' }],
       });
       expect(runs).toHaveLength(1);
     },

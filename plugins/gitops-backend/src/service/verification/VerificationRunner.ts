@@ -20,11 +20,7 @@ import { GitopsConfig, fillTemplate, findEnvironment } from '../config';
 import { CacheRead } from '../live/kinds';
 import { mapLimited } from '../mapLimited';
 import { QuietEntities, listGitopsEntities } from '../fleetPass';
-import {
-  desiredVersion,
-  formatVersion,
-  runsVersion,
-} from '../promotion/gates';
+import { desiredVersion, formatVersion, runsVersion } from '../promotion/gates';
 import { VerificationStore, VerificationKey } from '../store/VerificationStore';
 import { versionKey } from '../store/PolicyStore';
 
@@ -345,7 +341,9 @@ export class VerificationRunner {
       ].filter(Boolean);
       return {
         superseded: false,
-        reason: `${record.environment} is not running ${label} Synced and Healthy${
+        reason: `${
+          record.environment
+        } is not running ${label} Synced and Healthy${
           state.length ? ` (${state.join(', ')})` : ''
         }`,
       };
@@ -382,9 +380,7 @@ export class VerificationRunner {
     await store.finish(key, this.instance, {
       state: waiting.superseded ? 'Inconclusive' : 'Pending',
       checks: [check],
-      nextAttemptAt: waiting.superseded
-        ? null
-        : new Date(at.getTime() + delay),
+      nextAttemptAt: waiting.superseded ? null : new Date(at.getTime() + delay),
       attempts: waiting.superseded ? undefined : record.attempts - 1,
     });
     logger.info(
