@@ -39,6 +39,7 @@ export function addAutomationRoutes(
           name: e.name,
           automation: describeAutomation(
             services.config,
+            entityRef,
             e.name,
             services.automation.stateOf(entityRef, e.name),
           ),
@@ -74,14 +75,16 @@ export function addAutomationRoutes(
       ) {
         throw new NotFoundError(`Unknown environment "${body.environment}"`);
       }
-      const policy = services.config.policies[body.environment];
-      if (!policy.autoPromotion && !policy.rollbackOnFailedVerification) {
-        throw new InputError(
-          `${body.environment} has no automation to pause: neither policy.autoPromotion nor policy.rollbackOnFailedVerification is set`,
-        );
-      }
       const entity = await loadEntity(req);
       const entityRef = stringifyEntityRef(entity);
+      if (
+        describeAutomation(services.config, entityRef, body.environment, {})
+          .length === 0
+      ) {
+        throw new InputError(
+          `${body.environment} has no automation of ${entityRef} to pause: neither policy.autoPromotion (for this entity) nor policy.rollbackOnFailedVerification is set`,
+        );
+      }
       const actor = await authorizeChange(
         req,
         gitopsAutomationManagePermission,

@@ -50,10 +50,14 @@ function policy(overrides: Partial<EnvironmentPolicy> = {}): EnvironmentPolicy {
 const POLICIES = {
   dev: policy(),
   staging: policy({
-    autoPromotion: { from: 'dev' },
+    autoPromotion: { from: 'dev', entities: null },
     rollbackOnFailedVerification: true,
   }),
   prod: policy({ verifiedIn: ['staging'] }),
+  // Only podinfo moves into qa by itself.
+  qa: policy({
+    autoPromotion: { from: 'dev', entities: ['component:default/podinfo'] },
+  }),
 };
 
 describe('offersOf', () => {
@@ -69,6 +73,19 @@ describe('offersOf', () => {
           version: v('v1.0.5'),
         },
       ],
+    ],
+    [
+      'Passed in dev for podinfo: staging and qa take it',
+      {
+        ...record('dev', '6.7.1', 'Passed'),
+        entityRef: 'component:default/podinfo',
+      },
+      ['staging', 'qa'].map(environment => ({
+        kind: 'promotion',
+        environment,
+        sourceEnvironment: 'dev',
+        version: v('6.7.1'),
+      })),
     ],
     [
       'Passed in staging: nobody auto-promotes from staging',

@@ -28,7 +28,12 @@ export function offersOf(
 ): AutomationOffer[] {
   if (record.state === 'Passed') {
     return Object.entries(policies)
-      .filter(([, policy]) => policy.autoPromotion?.from === record.environment)
+      .filter(
+        ([, { autoPromotion }]) =>
+          autoPromotion?.from === record.environment &&
+          (!autoPromotion.entities ||
+            autoPromotion.entities.includes(record.entityRef)),
+      )
       .map(([environment]) => ({
         kind: 'promotion',
         environment,

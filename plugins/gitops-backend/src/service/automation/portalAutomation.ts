@@ -11,6 +11,7 @@ import { GitopsConfig } from '../config';
  */
 export function describeAutomation(
   config: GitopsConfig,
+  entityRef: string,
   environment: string,
   state: {
     promotion?: AutomationEvent;
@@ -34,11 +35,12 @@ export function describeAutomation(
     last: last ?? null,
   });
   const entries: PortalAutomationEntry[] = [];
-  if (policy.autoPromotion) {
+  const auto = policy.autoPromotion;
+  if (auto && (!auto.entities || auto.entities.includes(entityRef))) {
     entries.push(
       entry(
         'promotion',
-        `takes versions verified in ${policy.autoPromotion.from}`,
+        `takes versions verified in ${auto.from}`,
         state.promotion,
       ),
     );

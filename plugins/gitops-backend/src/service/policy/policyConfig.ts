@@ -1,3 +1,4 @@
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import { PolicyWindow } from '@gitops-backstage/plugin-gitops-common';
 import { VerificationCheckSpec } from '@gitops-backstage/plugin-gitops-node';
@@ -22,7 +23,11 @@ export interface EnvironmentPolicy {
    * The portal promotes into this environment by itself each version that Passed
    * verification in `from`, when every gate passes; `null` when off.
    */
-  autoPromotion: { from: string } | null;
+  autoPromotion: {
+    from: string;
+    /** Only these entities (refs); `null`: every entity with the environment. */
+    entities: string[] | null;
+  } | null;
   /** A version that Fails verification here is rolled back to the last one that Passed. */
   rollbackOnFailedVerification: boolean;
 }
@@ -104,7 +109,26 @@ export function readEnvironmentPolicy(
       options: e.get<Record<string, unknown>>(),
     })),
     autoPromotion: policy?.has('autoPromotion')
-      ? { from: policy.getString('autoPromotion.from') }
+      ? {
+          from: policy.getString('autoPromotion.from'),
+          entities:
+            policy
+              .getOptionalStringArray('autoPromotion.entities')
+              ?.map(ref => {
+                try {
+                  return stringifyEntityRef(
+                    parseEntityRef(ref, {
+                      defaultKind: 'component',
+                      defaultNamespace: 'default',
+                    }),
+                  );
+                } catch {
+                  throw new Error(
+                    `${where}.autoPromotion.entities: "${ref}" is not an entity ref like component:default/guestbook`,
+                  );
+                }
+              }) ?? null,
+        }
       : null,
     rollbackOnFailedVerification:
       policy?.getOptionalBoolean('rollbackOnFailedVerification') ?? false,
