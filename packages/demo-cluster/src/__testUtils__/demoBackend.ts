@@ -16,7 +16,15 @@ const root = path.resolve(__dirname, '../../../..');
  * example repositories, and the GitOps backend plugin configured like app-config.yaml (the
  * tracker and the deployment ledger fast), with the example catalog.
  */
-export async function startDemoWithBackend(workDir: string) {
+export async function startDemoWithBackend(
+  workDir: string,
+  options: {
+    /** Adds to each environment's config (checks, policy), by name. */
+    environments?: Record<string, object>;
+    /** More `gitops` keys (verification, automation settings). */
+    gitops?: object;
+  } = {},
+) {
   const repo = exampleRepository(workDir);
   const fleetRepo = fluxFleetRepository(workDir);
   const cluster = await startDemoCluster({
@@ -61,6 +69,7 @@ export async function startDemoWithBackend(workDir: string) {
               { name: 'prod', cluster: 'demo' },
             ].map(env => ({
               ...env,
+              ...options.environments?.[env.name],
               definitionPath: [
                 'argocd/{service}-{env}.yaml',
                 'clusters/{env}/{service}.yaml',
@@ -86,6 +95,7 @@ export async function startDemoWithBackend(workDir: string) {
               fetchIntervalSeconds: 1,
             },
             promotion: { trackIntervalSeconds: 1 },
+            ...options.gitops,
           },
         },
       }),
