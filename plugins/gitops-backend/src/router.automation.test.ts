@@ -165,7 +165,8 @@ describe('the portal automation on two instances', () => {
         engine: 'portal',
         kind: 'promotion',
         policy: 'takes versions verified in dev',
-        paused: null,
+        paused: false,
+        pause: null,
       });
       expect(seen.items).toEqual([
         expect.objectContaining({
@@ -243,14 +244,18 @@ describe('the portal automation on two instances', () => {
         .post(`${API}/automation`)
         .send({ environment: 'staging', paused: true, reason: 'INC-7' });
       expect(paused.status).toBe(200);
-      expect(paused.body.environments[0].automation[0].paused).toMatchObject({
+      expect(paused.body.environments[0].automation[0].paused).toBe(true);
+      expect(paused.body.environments[0].automation[0].pause).toMatchObject({
         by: 'user:default/mock',
         reason: 'INC-7',
       });
       const resumed = await supertest(server)
         .post(`${API}/automation`)
         .send({ environment: 'staging', paused: false });
-      expect(resumed.body.environments[0].automation[0].paused).toBeNull();
+      expect(resumed.body.environments[0].automation[0]).toMatchObject({
+        paused: false,
+        pause: null,
+      });
     } finally {
       await backend.stop();
       example.cleanup();

@@ -16,6 +16,11 @@ import {
   FIXTURE_NOW,
   healthyArgoService,
 } from './service/live/__fixtures__/clusterObjects';
+import {
+  buildImagePolicy,
+  buildImageRepository,
+  buildImageUpdateAutomation,
+} from './service/live/__fixtures__/imageAutomationObjects';
 
 const NONPROD = 'https://127.0.0.1:6443';
 const PROD = 'https://127.0.0.1:6444';
@@ -101,7 +106,11 @@ describe('gitops router with clusters', () => {
 
   async function startBackend(
     entities: Entity[],
-    options: { prodUrl?: string; registries?: object[] } = {},
+    options: {
+      prodUrl?: string;
+      registries?: object[];
+      environments?: object[];
+    } = {},
   ) {
     const testBackend = await startTestBackend({
       features: [
@@ -126,7 +135,7 @@ describe('gitops router with clusters', () => {
                   skipTLSVerify: true,
                 },
               ],
-              environments: [
+              environments: options.environments ?? [
                 { name: 'dev', cluster: 'nonprod', autoSync: true },
                 { name: 'staging', cluster: 'nonprod', autoSync: true },
                 { name: 'prod', cluster: 'prod' },
@@ -185,6 +194,120 @@ describe('gitops router with clusters', () => {
       ],
       problems: [{ type: 'Drift', severity: 'warning' }],
     });
+  });
+
+  it('answers the image automation per environment: Flux in dev and staging, a conflict with auto-promotion, not installed where the CRDs are absent', async () => {
+    const { nonprod, prod } = clusters();
+    const shift = Date.now() - Date.parse(FIXTURE_NOW);
+    const automation = (
+      env: string,
+      failure?: { reason: string; message: string },
+    ) =>
+      buildImageUpdateAutomation({
+        name: `guestbook-${env}`,
+        path: `./apps/guestbook/overlays/${env}`,
+        pushedMinutesAgo: 3,
+        failure,
+      });
+    nonprod.load(
+      shiftTimes(
+        {
+          imagerepositories: [
+            buildImageRepository({ service: 'guestbook', tags: ['v1.0.5'] }),
+          ],
+          imagepolicies: ['dev', 'staging'].map(env =>
+            buildImagePolicy({
+              service: 'guestbook',
+              env,
+              range: '^1.x',
+              latest: 'v1.0.5',
+            }),
+          ),
+          imageupdateautomations: [
+            automation('dev'),
+            automation('staging', {
+              reason: 'GitOperationFailed',
+              message: 'failed to push to remote: authentication required',
+            }),
+          ],
+        },
+        shift,
+      ),
+    );
+    nonprod.mode('imageupdaters', 'absent');
+    for (const kind of [
+      'imagerepositories',
+      'imagepolicies',
+      'imageupdateautomations',
+      'imageupdaters',
+    ] as const) {
+      prod.mode(kind, 'absent');
+    }
+    const backend = await startBackend([guestbook()], {
+      environments: [
+        {
+          name: 'dev',
+          cluster: 'nonprod',
+          autoSync: true,
+          verification: {
+            checks: [
+              { name: 'health', kind: 'http', url: 'http://127.0.0.1:1/' },
+            ],
+          },
+        },
+        {
+          name: 'staging',
+          cluster: 'nonprod',
+          autoSync: true,
+          policy: { autoPromotion: { from: 'dev' } },
+        },
+        { name: 'prod', cluster: 'prod' },
+      ],
+    });
+    const res = await supertest(backend).get(
+      '/api/gitops/entities/default/component/guestbook/environments',
+    );
+    expect(res.status).toBe(200);
+    const [dev, staging, prod_] = res.body.environments;
+    expect(dev.automation).toEqual([
+      expect.objectContaining({
+        engine: 'flux-image-automation',
+        policy: '^1.x',
+        lastUpdateAt: expect.any(String),
+        error: null,
+        latestImage: 'ghcr.io/acme/guestbook:v1.0.5',
+        conflict: null,
+      }),
+    ]);
+    expect(dev.automationEngines).toEqual({
+      'flux-image-automation': 'installed',
+      'argocd-image-updater': 'not installed',
+    });
+    // Beside the portal's own entry (the policy's part of the answer).
+    expect(staging.automation).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          engine: 'flux-image-automation',
+          error:
+            'ImageUpdateAutomation flux-system/guestbook-staging: GitOperationFailed: failed to push to remote: authentication required',
+          conflict:
+            "Flux image automation and the portal's auto-promotion from dev both write staging's image",
+        }),
+      ]),
+    );
+    expect(staging.problems).toEqual([
+      expect.objectContaining({
+        type: 'AutomationFailed',
+        object: 'ImageUpdateAutomation flux-system/guestbook-staging',
+      }),
+    ]);
+    // Not installed is no error, no warning: prod answers as before.
+    expect(prod_).toMatchObject({ error: null, automation: [] });
+    expect(prod_.automationEngines).toEqual({
+      'flux-image-automation': 'not installed',
+      'argocd-image-updater': 'not installed',
+    });
+    expect(prod_.warnings).toEqual([]);
   });
 
   it.each([
@@ -276,7 +399,7 @@ describe('gitops router with clusters', () => {
       },
     ]);
     const lists = nonprod.totalLists() + prod.totalLists();
-    expect(lists).toBe(20); // 10 kinds × 2 clusters, once each
+    expect(lists).toBe(28); // 14 kinds × 2 clusters, once each
 
     const started = Date.now();
     for (let i = 0; i < 100; i++) {

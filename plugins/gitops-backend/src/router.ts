@@ -253,7 +253,11 @@ export async function createRouter(
       // Watched from now on: an open tab is told when this answer changes.
       services.entitySignals.viewed(entity, response);
       // Verification, freeze, policy and the next promotion's gates: from the database.
-      res.json(await services.policy.decorate(entity, response));
+      res.json(
+        services.automation.decorate(
+          await services.policy.decorate(entity, response),
+        ),
+      );
     },
   );
 

@@ -12,4 +12,5 @@ export * from './signals';
 export * from './services';
 export * from './metrics';
 export * from './policy';
+export * from './imageAutomation';
 export * from './portalAutomation';

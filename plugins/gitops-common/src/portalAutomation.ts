@@ -1,4 +1,5 @@
 import { GitopsVersion } from './actions';
+import { EnvironmentAutomation } from './imageAutomation';
 
 /**
  * What the portal's own automation does: take a version into an environment by itself
@@ -76,22 +77,17 @@ export interface AutomationPauseRequest {
 }
 
 /**
- * The portal's own automation of an environment as the lanes show it (an entry of the
- * environments answer's `automation`, engine `portal`): what it does, its latest event, and
- * whether somebody paused it.
+ * The portal's own automation of an environment as the lanes show it: an entry of the
+ * environments answer's `automation` with engine `portal`, one for auto-promotion and one for
+ * auto-rollback, with its latest event and the environment's pause.
  *
  * @public
  */
-export interface PortalAutomationEntry {
+export interface PortalAutomationEntry extends EnvironmentAutomation {
   engine: 'portal';
   kind: AutomationEventKind;
-  /** What it does, e.g. `takes versions verified in dev`. */
-  policy: string;
-  /** When it last changed Git. */
-  lastUpdateAt: string | null;
-  /** Why its latest event gave up, when it did. */
-  error: string | null;
-  paused: AutomationPause | null;
+  /** Who paused it and why, when somebody did (`paused` says whether). */
+  pause: AutomationPause | null;
   /** Its latest event. */
   last: AutomationEvent | null;
 }

@@ -5,6 +5,11 @@ import type {
   EnvironmentVerification,
   PromotionGate,
 } from './policy';
+import type {
+  EnvironmentAutomation,
+  EnvironmentAutomationEngine,
+  ImageAutomationInstall,
+} from './imageAutomation';
 
 /**
  * Horizontal pod autoscaler settings as Git declares them.
@@ -282,7 +287,8 @@ export type ProblemType =
   | 'Drift'
   | 'Suspended'
   | 'StaleReconcile'
-  | 'VerificationFailed';
+  | 'VerificationFailed'
+  | 'AutomationFailed';
 
 /**
  * Something wrong in an environment, with what to do about it.
@@ -370,6 +376,21 @@ export interface EnvironmentStatus {
   } | null;
   /** What this environment's policy asks for. */
   policy?: EnvironmentPolicySummary | null;
+  /**
+   * What writes this environment's image by itself: the engines' image automation found in its
+   * cluster and the portal's auto-promotion; empty when nothing does.
+   */
+  automation?: EnvironmentAutomation[];
+  /**
+   * Whether each engine's image automation could be read in the cluster: `not installed`
+   * when its CRDs are absent (not an error). Absent when the cluster was not read.
+   */
+  automationEngines?: Partial<
+    Record<
+      Exclude<EnvironmentAutomationEngine, 'portal'>,
+      ImageAutomationInstall
+    >
+  >;
 }
 
 /**

@@ -42,6 +42,22 @@ export const KIND_NAMES: Record<KindKey, { apiVersion: string; kind: string }> =
       apiVersion: 'source.toolkit.fluxcd.io/v1',
       kind: 'OCIRepository',
     },
+    imagerepositories: {
+      apiVersion: 'image.toolkit.fluxcd.io/v1',
+      kind: 'ImageRepository',
+    },
+    imagepolicies: {
+      apiVersion: 'image.toolkit.fluxcd.io/v1',
+      kind: 'ImagePolicy',
+    },
+    imageupdateautomations: {
+      apiVersion: 'image.toolkit.fluxcd.io/v1',
+      kind: 'ImageUpdateAutomation',
+    },
+    imageupdaters: {
+      apiVersion: 'argocd-image-updater.argoproj.io/v1alpha1',
+      kind: 'ImageUpdater',
+    },
   };
 
 /**

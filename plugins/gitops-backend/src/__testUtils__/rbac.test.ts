@@ -609,6 +609,10 @@ describe('examples/rbac/namespaced.yaml', () => {
     helmreleases: ['flux', 'service'],
     gitrepositories: ['flux', 'service'],
     ocirepositories: ['flux', 'service'],
+    imagerepositories: ['flux', 'service'],
+    imagepolicies: ['flux', 'service'],
+    imageupdateautomations: ['flux', 'service'],
+    imageupdaters: ['argocd'],
   };
   const NAMESPACES: ReadonlyArray<[string | undefined, Scope | null]> = [
     ['guestbook-prod', 'service'],

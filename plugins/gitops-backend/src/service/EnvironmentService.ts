@@ -7,6 +7,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import { ManifestError } from '@gitops-backstage/plugin-gitops-repository';
+import { withAutoPromotionConflicts } from './live/imageAutomation';
 import { CacheRead } from './live/kinds';
 import { LiveStatusService } from './live/LiveStatusService';
 import { RegistryStatusService } from './registry/RegistryStatusService';
@@ -179,6 +180,7 @@ export class EnvironmentService {
             this.options.live.status({
               target,
               environment,
+              environments: this.options.config.environments.map(e => e.name),
               desired,
               signal,
               prepared,
@@ -196,7 +198,14 @@ export class EnvironmentService {
           )
         : undefined,
     ]);
-    if (live?.value) Object.assign(status, live.value);
+    if (live?.value) {
+      Object.assign(status, live.value);
+      status.automation = withAutoPromotionConflicts(
+        live.value.automation,
+        environment.name,
+        autoPromotionOf(this.options.config, environment.name, target),
+      );
+    }
     if (registry?.value) {
       status.registry = registry.value;
       explainPullFailure(status);
@@ -230,6 +239,20 @@ function environmentStatus(
     error,
     warnings: [],
   };
+}
+
+/** The portal's auto-promotion into the environment, when it covers this entity. */
+function autoPromotionOf(
+  config: GitopsConfig,
+  environment: string,
+  target: ServiceTarget,
+): { from: string } | null {
+  const auto = config.policies?.[environment]?.autoPromotion ?? null;
+  // `entities` narrows it to some services; absent or null, it covers every one.
+  const entities = (auto as { entities?: string[] | null } | null)?.entities;
+  return auto && (!entities || entities.includes(target.entityRef))
+    ? auto
+    : null;
 }
 
 /** A result or its error message, so parallel reads report failures in a fixed order. */

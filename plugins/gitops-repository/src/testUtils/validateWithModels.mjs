@@ -24,6 +24,11 @@ import {
   GitRepository,
   OCIRepository,
 } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1';
+import {
+  ImagePolicy,
+  ImageRepository,
+  ImageUpdateAutomation,
+} from '@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1';
 
 // Every (apiVersion, kind) the fixtures and new services may contain; anything else is an error.
 const MODELS = new Map(
@@ -41,6 +46,9 @@ const MODELS = new Map(
     HelmRelease,
     GitRepository,
     OCIRepository,
+    ImageRepository,
+    ImagePolicy,
+    ImageUpdateAutomation,
   ].map(Model => [`${Model.apiVersion} ${Model.kind}`, Model]),
 );
 

@@ -22,6 +22,7 @@ import { ActionResult, Actor } from '../promotion/changeRequests';
 import { AutomationEventKey, AutomationStore } from '../store/AutomationStore';
 import { VerificationStore } from '../store/VerificationStore';
 import { judgePromotion, judgeRollback, offersOf } from './automationPlan';
+import { describeAutomation } from './portalAutomation';
 
 /** What the runner reads and asks: the services of the backend. */
 export interface AutomationRunnerOptions {
@@ -352,6 +353,28 @@ export class AutomationRunner {
     };
   }
 
+  /**
+   * Adds the portal's automation to each environment of a view (beside the engines' image
+   * automation the live state found), from memory: a view reads no database.
+   */
+  decorate<T extends { entityRef: string; environments: EnvironmentStatus[] }>(
+    response: T,
+  ): T {
+    return {
+      ...response,
+      environments: response.environments.map(env => {
+        const portal = describeAutomation(
+          this.options.config,
+          response.entityRef,
+          env.name,
+          this.stateOf(response.entityRef, env.name),
+        );
+        if (portal.length === 0) return env;
+        return { ...env, automation: [...(env.automation ?? []), ...portal] };
+      }),
+    };
+  }
+
   /** Pauses or resumes an environment's automation; takes effect for views at once. */
   async setPaused(
     entityRef: string,
@@ -363,7 +386,7 @@ export class AutomationRunner {
     if (paused) {
       await this.options.store.pause(entityRef, environment, by, reason);
     } else {
-      await this.options.store.resume(entityRef, environment);
+      await this.options.store.resume(entityRef, environment, this.now());
     }
     this.pausesByKey = keyedPauses(await this.options.store.pauses());
   }

@@ -31,7 +31,10 @@ export function describeAutomation(
     policy: text,
     lastUpdateAt: last?.state === 'Done' ? last.at : null,
     error: last?.state === 'Error' ? last.message : null,
-    paused: state.paused ?? null,
+    paused: !!state.paused,
+    pause: state.paused ?? null,
+    from: kind === 'promotion' ? policy.autoPromotion?.from ?? null : null,
+    detail: last?.message ?? null,
     last: last ?? null,
   });
   const entries: PortalAutomationEntry[] = [];

@@ -241,6 +241,33 @@ describe('ClusterWatch', () => {
     expect(watch.freshness().stale).toBe(false);
   });
 
+  it('reads absent image automation CRDs as not installed, without an error; a forbidden one degrades that kind only', async () => {
+    const api = new FakeKubeApi(SERVER);
+    api.set('deployments', [
+      deployment('guestbook', 'ghcr.io/acme/guestbook:v1.0.3'),
+    ]);
+    api.mode('imagerepositories', 'absent');
+    api.mode('imagepolicies', 'absent');
+    api.mode('imageupdateautomations', 'absent');
+    api.mode('imageupdaters', 'forbidden');
+    server.use(...api.handlers());
+    watch = clusterWatch();
+    watch.start();
+    await watch.whenReady(2000);
+    expect(watch.kindState('imagepolicies')).toBe('absent');
+    expect(watch.health().imagepolicies).toMatchObject({
+      state: 'absent',
+      error: null,
+    });
+    expect(watch.kindState('imageupdaters')).toBe('forbidden');
+    expect(watch.kindState('deployments')).toBe('read');
+    expect(watch.list('deployments', 'guestbook-prod')).toHaveLength(1);
+    expect(watch.warnings('guestbook-prod')).toEqual([
+      'cluster prod: may not list imageupdaters (403 Forbidden listing /apis/argocd-image-updater.argoproj.io/v1alpha1/imageupdaters): grant list, watch on imageupdaters',
+    ]);
+    expect(watch.knownDown()).toBe(false);
+  });
+
   it('watches only the namespaces of its scope, and follows the scope as it changes', async () => {
     const api = new FakeKubeApi(SERVER);
     api.set('deployments', [

@@ -4,6 +4,7 @@ import {
   ClusterObjects,
   Freshness,
   KindKey,
+  KindReadState,
   KubeObject,
   WATCHED_KINDS,
 } from './kinds';
@@ -169,6 +170,18 @@ export class ClusterWatch implements ClusterObjects {
       }
     }
     return warnings;
+  }
+
+  kindState(kind: KindKey): KindReadState {
+    const states = [...this.slots.values()]
+      .filter(slot => slot.kind === kind)
+      .map(slot => slot.status.state);
+    // One namespace the account may not read is enough to make the kind's answer partial.
+    if (states.includes('forbidden')) return 'forbidden';
+    if (states.length > 0 && states.every(state => state === 'absent')) {
+      return 'absent';
+    }
+    return states.includes('synced') ? 'read' : 'unknown';
   }
 
   /** Every kind has been listed once (or is absent or forbidden): reads answer from the cache. */

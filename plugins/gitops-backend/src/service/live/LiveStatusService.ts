@@ -1,6 +1,7 @@
 import {
   DesiredState,
   DriftItem,
+  EnvironmentAutomation,
   LiveState,
   Problem,
   SyncState,
@@ -8,7 +9,12 @@ import {
 import { EnvironmentConfig, fillTemplate } from '../config';
 import { ServiceTarget } from '../ServiceLocator';
 import { detectDrift, diagnose } from './diagnose';
-import { CacheRead, Freshness, recordReads } from './kinds';
+import {
+  AutomationEngines,
+  imageAutomation,
+  selectAutomationObjects,
+} from './imageAutomation';
+import { CacheRead, ClusterObjects, Freshness, recordReads } from './kinds';
 import { ClusterRead, LiveStateCache } from './LiveStateCache';
 import { liveState } from './liveState';
 import { ServiceObjects, selectServiceObjects } from './selectServiceObjects';
@@ -20,6 +26,9 @@ export interface LiveStatus {
   sync: SyncState;
   drift: DriftItem[];
   problems: Problem[];
+  /** The engines' image automation that writes the environment's image. */
+  automation: EnvironmentAutomation[];
+  automationEngines: AutomationEngines;
 }
 
 /** Options of {@link LiveStatusService}. */
@@ -97,6 +106,8 @@ export class LiveStatusService {
     found: ServiceObjects;
     freshness: Freshness;
     warnings: string[];
+    /** The cluster's cached objects, reads noted when `reads` was given. */
+    objects: ClusterObjects;
   }> {
     const { target, environment, desired } = options;
     const cluster = environment.cluster!;
@@ -125,20 +136,37 @@ export class LiveStatusService {
       sourcePath: desired?.source.path,
     });
     const warnings = objects.warnings?.(namespace) ?? [];
-    return { cluster, namespace, found, freshness, warnings };
+    return { cluster, namespace, found, freshness, warnings, objects };
   }
 
   async status(options: {
     target: ServiceTarget;
     environment: EnvironmentConfig;
+    /** Every configured environment's name, to tell whose an image policy is. */
+    environments?: readonly string[];
     desired: DesiredState | null;
     signal?: AbortSignal;
     prepared?: Promise<ClusterRead | Error>;
     reads?: CacheRead[];
   }): Promise<LiveStatus> {
     const { environment, desired } = options;
-    const { cluster, namespace, found, freshness, warnings } = await this.find(
-      options,
+    const { cluster, namespace, found, freshness, warnings, objects } =
+      await this.find(options);
+    const automation = imageAutomation(
+      {
+        environment: environment.name,
+        image: desired?.image ?? null,
+        repoUrl: desired?.source.repo ?? null,
+        branch: desired?.source.branch ?? null,
+        path: desired?.source.path ?? null,
+        application: found.application,
+        environments: options.environments,
+      },
+      selectAutomationObjects(objects, {
+        image: desired?.image ?? null,
+        application: found.application,
+      }),
+      objects.kindState && (kind => objects.kindState!(kind)),
     );
     return {
       live: {
@@ -154,7 +182,9 @@ export class LiveStatusService {
         argoReconcileSeconds: this.options.argoReconcileSeconds,
         now: this.options.now?.() ?? new Date(),
         firstSeen: key => this.firstSeen(key),
-      }),
+      }).concat(automation.problems),
+      automation: automation.automation,
+      automationEngines: automation.engines,
     };
   }
 }

@@ -30,4 +30,6 @@ export const HINTS: Record<ProblemType, string> = {
     'The cluster differs from Git: with self-heal off, sync; a manual kubectl change is reverted on the next sync.',
   VerificationFailed:
     'The version cannot go further: roll back this environment (a commit) or fix forward; re-run the verification once the cause is fixed.',
+  AutomationFailed:
+    "New images are not written to Git until it recovers: read the named object's message (registry access, tag policy, Git push credentials) and fix it; the environment keeps running its current version.",
 };

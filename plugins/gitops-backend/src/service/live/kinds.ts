@@ -70,6 +70,38 @@ export const WATCHED_KINDS = {
     optional: true,
     scope: 'flux',
   },
+  // Flux image automation at v1, GA in Flux 2.7 and what it stores. v1beta2 is deprecated
+  // there and goes away in a later Flux; the fields read (spec.image, spec.policy,
+  // status.latestRef, spec.update.path, lastPushTime, conditions) are the same in both. A
+  // Flux before 2.7 does not serve v1: the list answers 404 and the kinds read as absent,
+  // which the environment reports as "not installed (image.toolkit.fluxcd.io/v1)", looked at
+  // again every recheck, so an upgrade shows without a restart.
+  imagerepositories: {
+    group: 'image.toolkit.fluxcd.io',
+    version: 'v1',
+    optional: true,
+    scope: 'flux',
+  },
+  imagepolicies: {
+    group: 'image.toolkit.fluxcd.io',
+    version: 'v1',
+    optional: true,
+    scope: 'flux',
+  },
+  imageupdateautomations: {
+    group: 'image.toolkit.fluxcd.io',
+    version: 'v1',
+    optional: true,
+    scope: 'flux',
+  },
+  // Argo CD Image Updater 1.x; it lives beside the Applications it updates. Its 0.x
+  // annotations are read from the Applications themselves.
+  imageupdaters: {
+    group: 'argocd-image-updater.argoproj.io',
+    version: 'v1alpha1',
+    optional: true,
+    scope: 'argocd',
+  },
 } as const satisfies Record<
   string,
   {
@@ -111,7 +143,16 @@ export interface ClusterObjects {
    * from this cluster's objects is reused.
    */
   version?(kind: KindKey, key: string): number;
+  /**
+   * Whether a kind could be read: `absent` when the cluster does not serve it (an optional
+   * engine not installed), `forbidden` when the account may not list it somewhere, `unknown`
+   * before it was listed. Without it, kinds are taken as read.
+   */
+  kindState?(kind: KindKey): KindReadState;
 }
+
+/** Whether a kind could be read in a cluster (see {@link ClusterObjects.kindState}). */
+export type KindReadState = 'read' | 'absent' | 'forbidden' | 'unknown';
 
 /** A read a view was computed from: the cluster, what was read, and its version then. */
 export interface CacheRead {
@@ -149,6 +190,7 @@ export function recordReads(
         return objects.lookup!(kind, key);
       }),
     warnings: objects.warnings && (namespace => objects.warnings!(namespace)),
+    kindState: objects.kindState && (kind => objects.kindState!(kind)),
     freshness: objects.freshness && (() => objects.freshness!()),
   };
 }

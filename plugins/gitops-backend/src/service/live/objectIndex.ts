@@ -40,7 +40,37 @@ export function indexKeys(kind: KindKey, object: KubeObject): string[] {
   if (kind === 'helmreleases') {
     keys.push(`target:${object.spec?.targetNamespace ?? meta.namespace}`);
   }
+  // Image automation is found from the service's image, then from one object to the next.
+  if (kind === 'imagerepositories' && object.spec?.image) {
+    keys.push(`image:${normalizeImage(object.spec.image)}`);
+  }
+  if (kind === 'imagepolicies' && object.spec?.imageRepositoryRef?.name) {
+    const ref = object.spec.imageRepositoryRef;
+    keys.push(`repo:${ref.namespace ?? meta.namespace ?? ''}/${ref.name}`);
+  }
   return keys;
+}
+
+/**
+ * An image repository the way registries mean it: `nginx`, `docker.io/nginx` and
+ * `index.docker.io/library/nginx` are one image; a tag or digest is not part of it.
+ */
+export function normalizeImage(value: unknown): string {
+  let image = String(value ?? '')
+    .trim()
+    .toLowerCase();
+  image = image.replace(/@.*$/, '');
+  const lastColon = image.lastIndexOf(':');
+  // A colon after the last slash starts a tag; one before it is a registry's port.
+  if (lastColon > image.lastIndexOf('/')) image = image.slice(0, lastColon);
+  const parts = image.split('/');
+  const hasHost = parts.length > 1 && /[.:]|^localhost$/.test(parts[0] ?? '');
+  if (!hasHost) parts.unshift('docker.io');
+  if (parts[0] === 'index.docker.io') parts[0] = 'docker.io';
+  if (parts[0] === 'docker.io' && parts.length === 2) {
+    parts.splice(1, 0, 'library');
+  }
+  return parts.join('/');
 }
 
 /** `./apps/x/` and `apps/x` are the same Kustomization path. */

@@ -232,11 +232,20 @@ export class AutomationStore {
     return inserted.length > 0;
   }
 
-  /** Resumes it; `false` when it was not paused. */
-  async resume(entityRef: string, environment: string): Promise<boolean> {
+  /** Resumes it, its waiting events due at once; `false` when it was not paused. */
+  async resume(
+    entityRef: string,
+    environment: string,
+    now = new Date(),
+  ): Promise<boolean> {
     const deleted = await this.db<PauseRow>(PAUSES)
       .where({ entity_ref: entityRef, environment })
       .delete();
+    if (deleted > 0) {
+      await this.db<EventRow>(EVENTS)
+        .where({ entity_ref: entityRef, environment, state: 'Waiting' })
+        .update({ next_attempt_at: now, updated_at: now });
+    }
     return deleted > 0;
   }
 

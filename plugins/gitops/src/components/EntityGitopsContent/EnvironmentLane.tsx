@@ -14,6 +14,7 @@ import { EnvironmentActions } from '../EnvironmentActions/EnvironmentActions';
 import { EngineActions } from './EngineActions';
 import { CommitLink, GitFileLink } from './GitLinks';
 import { LaneActivity } from './LaneActivity';
+import { LaneAutomation } from './LaneAutomation';
 import { LaneHistory } from './LaneHistory';
 import { FreezeChip, LanePolicy } from './LanePolicy';
 import {
@@ -258,6 +259,8 @@ export function EnvironmentLane(props: {
             <Typography variant="body2">{registry.newer.join(', ')}</Typography>
           </section>
         )}
+
+        <LaneAutomation environment={environment} now={now} />
 
         {live && (
           <section aria-label={`Running in ${name}`}>

@@ -140,9 +140,10 @@ const FLUX_SYNC_FAILURES = [
   'UpgradeFailed',
 ];
 
-// Verification is read from checks, not cluster objects.
+// Verification is read from checks, not cluster objects; image automation from its own
+// objects, whose fixtures imageAutomationObjects.test.ts checks.
 const SIGNALS: Record<
-  Exclude<ProblemType, 'VerificationFailed'>,
+  Exclude<ProblemType, 'VerificationFailed' | 'AutomationFailed'>,
   (s: ClusterSnapshot, c: Case) => boolean
 > = {
   CrashLoopBackOff: s =>
