@@ -178,6 +178,23 @@ export interface Config {
           /** Any further keys are passed to the provider as its options. */
           [key: string]: unknown;
         }>;
+        /**
+         * The portal promotes into this environment by itself each version that Passed
+         * verification in `from`, when every gate passes (decided as automation: nothing is
+         * overridden). A version that failed verification here is not taken again by itself.
+         */
+        autoPromotion?: {
+          /** The environment whose verified versions are taken; it needs `verification.checks`. */
+          from: string;
+          /** Only these entities, e.g. `component:default/podinfo`. Default: every entity. */
+          entities?: string[];
+        };
+        /**
+         * A version that Fails verification here is rolled back by itself to the newest version
+         * that Passed here (through the environment's mode: a commit or a pull request).
+         * Needs `verification.checks`. Default false.
+         */
+        rollbackOnFailedVerification?: boolean;
       };
       /**
        * Checks run once this environment runs a version Synced and Healthy; the result is
@@ -226,6 +243,29 @@ export interface Config {
          * "not configured" and do not count.
          */
         url?: string;
+      };
+    };
+
+    /** The portal's own automation (`environments[].policy.autoPromotion`, `rollbackOnFailedVerification`). */
+    automation?: {
+      /** How often finished verifications and due events are looked at. Default 15. */
+      intervalSeconds?: number;
+      /** Verifications finished this long before a (re)start are still acted on. Default 24. */
+      lookbackHours?: number;
+      /** A change that errs (Git, the host) is tried this often, then the event ends Error. Default 5. */
+      maxAttempts?: number;
+      /** The first retry waits this long; each next one twice as long. Default 30. */
+      backoffSeconds?: number;
+      /** A refusal that names no time to retry (a failing source) is asked again after this long. Default 300. */
+      waitRetrySeconds?: number;
+      /** An event claimed by an instance that stopped is taken over after this long. Default 300. */
+      claimTimeoutSeconds?: number;
+      /** The commit author of automated changes. */
+      author?: {
+        /** Default `Backstage GitOps automation`. */
+        name?: string;
+        /** Default `gitops-automation@backstage.invalid`. */
+        email?: string;
       };
     };
 
@@ -334,6 +374,33 @@ export interface Config {
 
     /** How long tag lists and digests are reused, in seconds. Default 300. */
     registryCacheSeconds?: number;
+
+    /**
+     * "What will ship" (`GET …/changes`): commits and pull requests between two versions, found
+     * from the images' `org.opencontainers.image.source` and `.revision` annotations.
+     */
+    changes?: {
+      /**
+       * Source repositories the git CLI may clone: `host` is a host (`git.example.com`) or a URL
+       * prefix (`https://github.com/acme/guestbook`); `url` replaces it (a mirror, a local
+       * `file://` bare repository). Sources matching no entry are compared through the GitHub
+       * API when their host has a GitHub integration, otherwise not at all.
+       */
+      repositories?: Array<{
+        /** Host or URL prefix of the sources, as the annotations write them. */
+        host: string;
+        /** Where to clone them from instead; the rest of the source's path is appended. */
+        url?: string;
+      }>;
+      /** Commits listed at most; the answer says when there are more (`truncated`). Default 250. */
+      maxCommits?: number;
+      /** Folder of the blob-less source mirrors. Default: `gitops-changes-cache` in the OS temp folder. */
+      cacheDir?: string;
+      /** Comparisons (pairs of revisions) kept in memory. Default 500. */
+      cacheSize?: number;
+      /** GitHub requests per comparison for commits no message ties to a pull request. Default 20. */
+      pullRequestLookups?: number;
+    };
 
     /** Argo CD settings the diagnosis needs. */
     argocd?: {

@@ -15,6 +15,13 @@ export interface DemoImage {
    * tags not listed answer {@link DEFAULT_ERROR_RATIO} of them with one.
    */
   errorRatio?: Record<string, number>;
+  /**
+   * The source repository the images are built from, served as the manifests'
+   * `org.opencontainers.image.source`, e.g. `https://github.com/acme/guestbook`.
+   */
+  source?: string;
+  /** The commit each tag was built from (`org.opencontainers.image.revision`). */
+  revisions?: Record<string, string>;
 }
 
 /** The error share of a running tag the seeds give none: 0.3 %. */
@@ -134,7 +141,16 @@ export class DemoRegistry {
           size: 2,
         },
         layers: [],
-        annotations: { 'org.opencontainers.image.version': tag },
+        annotations: {
+          'org.opencontainers.image.version': tag,
+          // As CI stamps them (docker/metadata-action): where and from what it was built.
+          ...(image.source
+            ? { 'org.opencontainers.image.source': image.source }
+            : {}),
+          ...(image.revisions?.[tag]
+            ? { 'org.opencontainers.image.revision': image.revisions[tag] }
+            : {}),
+        },
       });
       return {
         status: 200,

@@ -72,6 +72,47 @@ describe('the demo GitOps loop', () => {
     expect(prod).toContain('HPAAtMax');
   });
 
+  it("says what will ship from dev to staging: the commits and pull requests of guestbook v1.0.4..v1.0.5, from its images' annotations", async () => {
+    const res = await request(backend).get(
+      `${API}/guestbook/changes?environment=staging`,
+    );
+    expect(res.status).toBe(200);
+    const source = path.join(workDir, 'source-repos', 'guestbook.git');
+    const sha = (rev: string) =>
+      execFileSync('git', ['-C', source, 'rev-parse', `${rev}^{commit}`], {
+        encoding: 'utf8',
+      }).trim();
+    expect(res.body).toMatchObject({
+      from: { version: 'v1.0.4', revision: sha('v1.0.4') },
+      to: { version: 'v1.0.5', revision: sha('v1.0.5') },
+      source: 'https://github.com/acme/guestbook',
+      unknownSource: null,
+      truncated: false,
+      totalCommits: 5,
+      pullRequests: 2,
+      authors: 4,
+    });
+    expect(res.body.commits.map((c: any) => c.message.split('\n')[0])).toEqual([
+      'Changelog for v1.0.5',
+      'Log as JSON (#8)',
+      'Merge pull request #7 from acme/pool-fix',
+      'Release connections on error',
+      'Raise the pool to 32 connections',
+    ]);
+    expect(
+      res.body.commits.find((c: any) => c.message.startsWith('Release'))
+        .pullRequest,
+    ).toMatchObject({ number: 7 });
+    // A version whose image names no source (another service's) says so, 200.
+    const unknown = await request(backend).get(
+      `${API}/podinfo/changes?environment=staging`,
+    );
+    expect(unknown.status).toBe(200);
+    expect(unknown.body.unknownSource).toMatch(
+      /org\.opencontainers\.image\.source/,
+    );
+  });
+
   it('promotes dev → staging through the REST API: commit, sync, rollout, Succeeded within 30 s', async () => {
     const before = execFileSync('git', ['rev-parse', 'main'], {
       cwd: repo,

@@ -6,7 +6,8 @@
  *
  * Environment: DEMO_CLUSTER_PORT (7070), DEMO_GITOPS_REPO (<root>/.cache/gitops-example-repo),
  * DEMO_FLUX_FLEET_REPO (<root>/.cache/flux-fleet-repo, followed by the seeds' `flux-fleet`
- * GitRepository), DEMO_CLUSTER_SEEDS (<root>/examples/demo-cluster).
+ * GitRepository), DEMO_CLUSTER_SEEDS (<root>/examples/demo-cluster), DEMO_SOURCE_REPOS
+ * (<root>/.cache/source-repos, the images' source repositories).
  *
  * @packageDocumentation
  */
@@ -34,6 +35,8 @@ export type { DemoClusterOptions } from './startDemoCluster';
     seedsDir:
       process.env.DEMO_CLUSTER_SEEDS ??
       path.join(root, 'examples/demo-cluster'),
+    sourceReposDir:
+      process.env.DEMO_SOURCE_REPOS ?? path.join(root, '.cache/source-repos'),
     logger,
   }).then(
     cluster => {

@@ -42,6 +42,9 @@ export function readSeeds(dir: string): DemoSeeds {
           tags: object.spec?.tags ?? [],
           crashing: object.spec?.crashing ?? [],
           digests: object.spec?.digests ?? {},
+          ...(object.spec?.source
+            ? { source: String(object.spec.source) }
+            : {}),
           errorRatio: Object.fromEntries(
             Object.entries(object.spec?.errorRatio ?? {}).map(([tag, r]) => [
               tag,

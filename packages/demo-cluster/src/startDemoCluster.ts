@@ -5,6 +5,7 @@ import path from 'node:path';
 import { DemoReconciler } from './DemoReconciler';
 import { DemoCharts } from './DemoCharts';
 import { DemoRegistry } from './DemoRegistry';
+import { withSourceRevisions } from './sourceRevisions';
 import { DemoTraffic } from './DemoTraffic';
 import { KubeApiServer } from './KubeApiServer';
 import { ObjectStore } from './ObjectStore';
@@ -29,6 +30,11 @@ export interface DemoClusterOptions {
   repositoryName?: string;
   branch?: string;
   /** Folder of the seed YAML files (`examples/demo-cluster`). */
+  /**
+   * Where the images' source repositories are (`<name>.git`, examples/init-source-repos.mjs):
+   * the registry stamps each tag's commit into its manifest. Without it, none is stamped.
+   */
+  sourceReposDir?: string;
   seedsDir: string;
   logger: LoggerService;
   /** Reconcile period; default 1000 ms. */
@@ -48,7 +54,10 @@ export async function startDemoCluster(options: DemoClusterOptions) {
   const seeds = readSeeds(options.seedsDir);
   const store = new ObjectStore();
   for (const { plural, object } of seeds.objects) store.put(plural, object);
-  const registry = new DemoRegistry(seeds.images, new DemoCharts(seeds.charts));
+  const registry = new DemoRegistry(
+    withSourceRevisions(seeds.images, options.sourceReposDir),
+    new DemoCharts(seeds.charts),
+  );
   const git = new CliGitProvider({
     cacheDir: path.join(os.tmpdir(), `gitops-demo-cluster-${process.pid}`),
     fetchIntervalSeconds: 1,

@@ -42,6 +42,7 @@ import {
 import { parseWindow } from './service/metrics/MetricsService';
 import { addPolicyRoutes, policyRefusals } from './policyRoutes';
 import { addAutomationRoutes } from './automationRoutes';
+import { addChangesRoutes } from './changesRoutes';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -68,6 +69,7 @@ export interface RouterOptions {
     | 'policyRequests'
     | 'automation'
     | 'automationStore'
+    | 'changes'
   >;
 }
 
@@ -407,6 +409,11 @@ export async function createRouter(
     abortOnClose,
   });
   addAutomationRoutes(router, { services, loadEntity, authorizeChange });
+  addChangesRoutes(router, {
+    changes: services.changes,
+    loadEntity,
+    abortOnClose,
+  });
 
   // A new service's files in the GitOps repository, on behalf of the caller (the scaffolder
   // action passes the credentials of the user running the template).

@@ -14,3 +14,4 @@ export * from './metrics';
 export * from './policy';
 export * from './imageAutomation';
 export * from './portalAutomation';
+export * from './changes';

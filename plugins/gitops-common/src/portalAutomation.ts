@@ -91,3 +91,14 @@ export interface PortalAutomationEntry extends EnvironmentAutomation {
   /** Its latest event. */
   last: AutomationEvent | null;
 }
+
+/**
+ * `GET|POST …/automation`: what the portal's automation does in each environment of an entity
+ * (with the engines' entries left out), and its events, newest first.
+ *
+ * @public
+ */
+export interface AutomationResponse {
+  environments: Array<{ name: string; automation: PortalAutomationEntry[] }>;
+  items: AutomationEvent[];
+}

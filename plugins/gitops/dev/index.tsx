@@ -108,6 +108,27 @@ const mockGitopsApi: GitopsApi = {
   async getEntityDeliveryMetrics() {
     return guestbookDeliveryMetrics;
   },
+  async setAutomationPaused() {
+    throw new Error('This page serves fixtures: pausing needs the backend');
+  },
+  // No source repository behind the fixtures: every version's source is unknown.
+  async getChanges(entityRef, environment, to) {
+    return {
+      entityRef: `component:${entityRef.namespace}/${entityRef.name}`,
+      environment,
+      from: { version: null, revision: null },
+      to: { version: to ?? null, revision: null },
+      commits: [],
+      truncated: false,
+      source: null,
+      unknownSource: 'This page serves fixtures; changes need the backend',
+      totalCommits: 0,
+      removedCommits: 0,
+      pullRequests: 0,
+      authors: 0,
+      comparedWith: null,
+    };
+  },
   // The policy's answers from fixtures: prod frozen and waiting for an approval.
   async getVerifications(_entityRef, environment) {
     return {

@@ -3,6 +3,7 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import gitopsPlugin from '@gitops-backstage/plugin-gitops-backend';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -27,11 +28,18 @@ export async function startDemoWithBackend(
 ) {
   const repo = exampleRepository(workDir);
   const fleetRepo = fluxFleetRepository(workDir);
+  // The images' source repositories, as `yarn start` builds them.
+  const sourceReposDir = path.join(workDir, 'source-repos');
+  execFileSync(process.execPath, [
+    path.join(root, 'examples/init-source-repos.mjs'),
+    sourceReposDir,
+  ]);
   const cluster = await startDemoCluster({
     port: 0,
     repositoryUrl: repo,
     repositories: { 'flux-fleet': fleetRepo },
     seedsDir: path.join(root, 'examples/demo-cluster'),
+    sourceReposDir,
     logger: mockServices.logger.mock(),
     intervalMs: 250,
     stepMs: 500,
@@ -95,6 +103,16 @@ export async function startDemoWithBackend(
               fetchIntervalSeconds: 1,
             },
             promotion: { trackIntervalSeconds: 1 },
+            // As in app-config.yaml: guestbook's source, from the local repository.
+            changes: {
+              repositories: [
+                {
+                  host: 'https://github.com/acme/guestbook',
+                  url: path.join(sourceReposDir, 'guestbook.git'),
+                },
+              ],
+              cacheDir: path.join(workDir, 'changes-cache'),
+            },
             ...options.gitops,
           },
         },

@@ -25,6 +25,7 @@ import {
   AutomationSettings,
   readAutomationSettings,
 } from './automation/automationConfig';
+import { ChangesConfig, readChangesConfig } from './changes/changesConfig';
 
 export type { EnvironmentConfig, RepositoryLayout };
 export {
@@ -81,6 +82,8 @@ export interface GitopsConfig {
   verifications: Record<string, EnvironmentVerificationConfig>;
   /** `gitops.automation`: the portal's auto-promotion and auto-rollback. */
   automation: AutomationSettings;
+  /** `gitops.changes`: what will ship between two versions. */
+  changes: ChangesConfig;
   /** `gitops.verification` (runner) and `gitops.policy` (time zone). */
   policy: PolicySettings;
   /** How `POST /services` lays a new service out (`gitops.serviceCreation`). */
@@ -225,6 +228,7 @@ export function readGitopsConfig(
     verifications,
     policy,
     automation: readAutomationSettings(root),
+    changes: readChangesConfig(root),
     git: {
       cacheDir:
         root?.getOptionalString('git.cacheDir') ??

@@ -47,6 +47,10 @@ import { PolicyStore } from './store/PolicyStore';
 import { VerificationStore } from './store/VerificationStore';
 import { VerificationRunner } from './verification/VerificationRunner';
 import { AutomationRunner } from './automation/AutomationRunner';
+import { ChangesService } from './changes/ChangesService';
+import { CliGitCompare } from './changes/CliGitCompare';
+import { GithubCompare } from './changes/GithubCompare';
+import { SourceRevisionReader } from './changes/SourceRevisionReader';
 import { AutomationStore } from './store/AutomationStore';
 import { builtInCheckKinds } from './verification/checks';
 
@@ -264,6 +268,25 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     environments,
     promotions,
   });
+  const changes = new ChangesService({
+    environments,
+    environmentConfigs: config.environments,
+    reader: new SourceRevisionReader(registryClient),
+    cli: new CliGitCompare({
+      cacheDir: config.changes.cacheDir,
+      timeoutMs: config.timeouts.gitMs,
+      logger,
+    }),
+    github: new GithubCompare({
+      integrations,
+      logger,
+      timeoutMs: config.timeouts.gitMs,
+      pullRequestLookups: config.changes.pullRequestLookups,
+    }),
+    hasGithubIntegration: host => !!integrations.github.byHost(host),
+    config: config.changes,
+    logger,
+  });
   const creation = new ServiceCreationService({
     config,
     providers,
@@ -307,6 +330,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     verification,
     automation,
     automationStore: options.automationStore,
+    changes,
     overview: new OverviewService({
       catalog: options.catalog,
       environments,

@@ -1,6 +1,8 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  AutomationPauseRequest,
+  AutomationResponse,
   ApprovalRequest,
   CompareResponse,
   DeliveryMetrics,
@@ -16,6 +18,7 @@ import {
   RollbackRequest,
   ScaleRequest,
   VerificationRecord,
+  VersionChanges,
 } from '@gitops-backstage/plugin-gitops-common';
 
 /**
@@ -95,6 +98,17 @@ export interface GitopsApi {
     window?: string,
   ): Promise<DeliveryMetrics>;
 
+  /**
+   * What will ship: the commits and pull requests between the version an environment runs
+   * and `to` (a tag, a digest or a chart version; by default what the environment before it
+   * runs). A version whose source is not known answers with `unknownSource`, not an error.
+   */
+  getChanges(
+    entityRef: CompoundEntityRef,
+    environment: string,
+    to?: string,
+  ): Promise<VersionChanges>;
+
   /** The verifications of one environment, one per version, newest first. */
   getVerifications(
     entityRef: CompoundEntityRef,
@@ -125,6 +139,15 @@ export interface GitopsApi {
     entityRef: CompoundEntityRef,
     request: ApprovalRequest,
   ): Promise<GitopsApproval>;
+
+  /**
+   * Pauses or resumes the portal's automation (auto-promotion, auto-rollback) of an
+   * environment of an entity (`gitops.automation.manage`).
+   */
+  setAutomationPaused(
+    entityRef: CompoundEntityRef,
+    request: AutomationPauseRequest,
+  ): Promise<AutomationResponse>;
 
   /** The freezes in force now, over every service. */
   getFreezes(): Promise<FreezesResponse>;

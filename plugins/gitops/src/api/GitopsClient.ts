@@ -1,6 +1,8 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import {
+  AutomationPauseRequest,
+  AutomationResponse,
   ApprovalRequest,
   CompareResponse,
   DeliveryMetrics,
@@ -16,6 +18,7 @@ import {
   RollbackRequest,
   ScaleRequest,
   VerificationRecord,
+  VersionChanges,
 } from '@gitops-backstage/plugin-gitops-common';
 import {
   ApprovalsResponse,
@@ -141,6 +144,19 @@ export class GitopsClient implements GitopsApi {
     return this.get(`${baseUrl}/promotions/${encodeURIComponent(id)}`);
   }
 
+  async getChanges(
+    entityRef: CompoundEntityRef,
+    environment: string,
+    to?: string,
+  ): Promise<VersionChanges> {
+    return this.get(
+      `${await this.entityUrl(entityRef)}/changes${searchOf({
+        environment,
+        to,
+      })}`,
+    );
+  }
+
   async getVerifications(
     entityRef: CompoundEntityRef,
     environment: string,
@@ -178,6 +194,13 @@ export class GitopsClient implements GitopsApi {
     request: ApprovalRequest,
   ): Promise<GitopsApproval> {
     return this.send(`${await this.entityUrl(entityRef)}/approvals`, request);
+  }
+
+  async setAutomationPaused(
+    entityRef: CompoundEntityRef,
+    request: AutomationPauseRequest,
+  ): Promise<AutomationResponse> {
+    return this.send(`${await this.entityUrl(entityRef)}/automation`, request);
   }
 
   async getFreezes(): Promise<FreezesResponse> {

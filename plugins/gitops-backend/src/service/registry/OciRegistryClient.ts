@@ -44,6 +44,33 @@ export class RegistryError extends Error {
   }
 }
 
+/**
+ * What an image or chart version says about where it was built: the keys that matter are
+ * `org.opencontainers.image.source` and `org.opencontainers.image.revision`.
+ */
+export interface OciVersionAnnotations {
+  /** Digest of the manifest read (of the platform's manifest, for an index). */
+  digest: string;
+  /** The manifest's annotations, with its index's over them when the version is an index. */
+  annotations: Record<string, string>;
+  /** `config.Labels` of the image config (docker buildx writes the OCI keys there). */
+  labels: Record<string, string>;
+  /** A Helm chart's `Chart.yaml` fields, when the config blob is a chart's. */
+  chart: {
+    appVersion: string | null;
+    annotations: Record<string, string>;
+    sources: string[];
+  } | null;
+}
+
+/** The OCI annotation naming the source repository an image was built from. */
+export const OCI_SOURCE_ANNOTATION = 'org.opencontainers.image.source';
+/** The OCI annotation naming the commit an image was built from. */
+export const OCI_REVISION_ANNOTATION = 'org.opencontainers.image.revision';
+const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
+/** A config blob is a few KiB; a larger one is not read (it is not worth the memory). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
@@ -65,6 +92,11 @@ export class OciRegistryClient implements RegistryProvider {
   private readonly cache: SharedCache<string[] | string | null>;
   /** One lookup per key at a time (see SharedRequests). */
   private readonly requests = new SharedRequests();
+  /** Annotations by `repository@reference`: for good by digest, for the cache TTL by tag. */
+  private readonly annotations = new LRUCache<
+    string,
+    { value: OciVersionAnnotations | null }
+  >({ max: 2000 });
 
   constructor(private readonly options: OciRegistryClientOptions) {
     this.cache = new SharedCache({
@@ -154,6 +186,133 @@ export class OciRegistryClient implements RegistryProvider {
     }
     await this.cache.set(key, digest);
     return digest;
+  }
+
+  /**
+   * The annotations and labels of a version (a tag or a `sha256:` digest); `null` when the
+   * registry does not have it. An index (multi-platform image) answers with its own
+   * annotations when they name source and revision, else with its linux/amd64 manifest's.
+   */
+  async getAnnotations(
+    image: ImageRepositoryRef,
+    reference: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<OciVersionAnnotations | null> {
+    const key = `${image.host}/${image.repository}@${reference}`;
+    const cached = this.annotations.get(key);
+    if (cached) return cached.value;
+    return this.requests.run(
+      `annotations ${key}`,
+      options?.signal,
+      async () => {
+        const value = await this.fetchAnnotations(image, reference);
+        // A digest's content never changes; a tag can be moved to another build.
+        this.annotations.set(
+          key,
+          { value },
+          reference.startsWith('sha256:')
+            ? {}
+            : { ttl: this.options.cacheTtlMs },
+        );
+        return value;
+      },
+    );
+  }
+
+  private async fetchAnnotations(
+    image: ImageRepositoryRef,
+    reference: string,
+  ): Promise<OciVersionAnnotations | null> {
+    const where = `${image.host}/${image.repository}`;
+    const base = `${this.baseUrl(image)}/v2/${image.repository}`;
+    const top = await this.readManifest(image, base, reference);
+    if (!top) return null;
+    let { manifest, digest } = top;
+    let indexAnnotations: Record<string, string> = {};
+    if (Array.isArray(manifest.manifests)) {
+      indexAnnotations = stringMap(manifest.annotations);
+      const child = platformManifest(manifest.manifests);
+      if (
+        !child ||
+        (indexAnnotations[OCI_SOURCE_ANNOTATION] &&
+          indexAnnotations[OCI_REVISION_ANNOTATION])
+      ) {
+        return {
+          digest,
+          annotations: indexAnnotations,
+          labels: {},
+          chart: null,
+        };
+      }
+      const read = await this.readManifest(image, base, child.digest);
+      if (!read) {
+        throw new RegistryError(
+          `${where}@${reference}: the index names ${child.digest}, which the registry does not have`,
+          502,
+        );
+      }
+      ({ manifest, digest } = read);
+    }
+    const annotations = {
+      ...stringMap(manifest.annotations),
+      ...indexAnnotations,
+    };
+    const config = manifest.config;
+    let labels: Record<string, string> = {};
+    let chart: OciVersionAnnotations['chart'] = null;
+    if (
+      typeof config?.digest === 'string' &&
+      /^sha256:[0-9a-f]{64}$/.test(config.digest) &&
+      !(Number(config.size) > MAX_CONFIG_BYTES)
+    ) {
+      const response = await this.request(
+        image,
+        `${base}/blobs/${config.digest}`,
+        'GET',
+      );
+      const body = response.ok ? await jsonOf(response) : null;
+      if (config.mediaType === HELM_CONFIG) {
+        chart = {
+          appVersion:
+            typeof body?.appVersion === 'string' ? body.appVersion : null,
+          annotations: stringMap(body?.annotations),
+          sources: Array.isArray(body?.sources)
+            ? body.sources.filter((s: unknown) => typeof s === 'string')
+            : [],
+        };
+      } else {
+        labels = stringMap(body?.config?.Labels);
+      }
+    }
+    return { digest, annotations, labels, chart };
+  }
+
+  /** A manifest or index and its digest; `null` when the registry does not have it. */
+  private async readManifest(
+    image: ImageRepositoryRef,
+    base: string,
+    reference: string,
+  ): Promise<{ manifest: any; digest: string } | null> {
+    const response = await this.request(
+      image,
+      `${base}/manifests/${encodeURIComponent(reference)}`,
+      'GET',
+    );
+    if (response.status === 404) return null;
+    const body = Buffer.from(await response.arrayBuffer());
+    let manifest: any;
+    try {
+      manifest = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new RegistryError(
+        `${image.host}/${image.repository}@${reference}: the manifest is not JSON`,
+        502,
+      );
+    }
+    const digest =
+      response.headers.get('docker-content-digest') ??
+      `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    return { manifest, digest };
   }
 
   private baseUrl(image: ImageRepositoryRef) {
@@ -319,6 +478,47 @@ export class OciRegistryClient implements RegistryProvider {
     return entry?.username && entry.password
       ? Buffer.from(`${entry.username}:${entry.password}`).toString('base64')
       : undefined;
+  }
+}
+
+/**
+ * The manifest of an index to read annotations from: linux/amd64 when listed, else the first
+ * that is not an attestation (buildx lists its provenance as `unknown/unknown`).
+ */
+export function platformManifest(
+  manifests: Array<{
+    digest?: unknown;
+    platform?: { os?: string; architecture?: string };
+    annotations?: Record<string, string>;
+  }>,
+): { digest: string } | undefined {
+  const images = manifests.filter(
+    (m): m is typeof m & { digest: string } =>
+      typeof m?.digest === 'string' &&
+      m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest',
+  );
+  return (
+    images.find(
+      m => m.platform?.os === 'linux' && m.platform?.architecture === 'amd64',
+    ) ?? images[0]
+  );
+}
+
+/** The string entries of a JSON object (annotations, labels); anything else is dropped. */
+function stringMap(value: unknown): Record<string, string> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+}
+
+async function jsonOf(response: Response): Promise<any> {
+  try {
+    return await response.json();
+  } catch {
+    return null;
   }
 }
 

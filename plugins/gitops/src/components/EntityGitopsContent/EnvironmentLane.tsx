@@ -15,6 +15,7 @@ import { EngineActions } from './EngineActions';
 import { CommitLink, GitFileLink } from './GitLinks';
 import { LaneActivity } from './LaneActivity';
 import { LaneAutomation } from './LaneAutomation';
+import { LaneBehind } from './LaneBehind';
 import { LaneHistory } from './LaneHistory';
 import { FreezeChip, LanePolicy } from './LanePolicy';
 import {
@@ -250,6 +251,13 @@ export function EnvironmentLane(props: {
               activityKey={activityKey}
               now={now}
             />
+            {before?.desired && gap && !/^same version/.test(gap) && (
+              <LaneBehind
+                entityRef={entityRef}
+                environment={name}
+                before={before.name}
+              />
+            )}
           </section>
         )}
 
@@ -260,7 +268,12 @@ export function EnvironmentLane(props: {
           </section>
         )}
 
-        <LaneAutomation environment={environment} now={now} />
+        <LaneAutomation
+          environment={environment}
+          now={now}
+          entityRef={entityRef}
+          onChanged={onChanged}
+        />
 
         {live && (
           <section aria-label={`Running in ${name}`}>

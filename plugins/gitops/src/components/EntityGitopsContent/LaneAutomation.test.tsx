@@ -2,8 +2,13 @@ import { renderInTestApp } from '@backstage/test-utils';
 import {
   EnvironmentAutomation,
   EnvironmentStatus,
+  PortalAutomationEntry,
 } from '@gitops-backstage/plugin-gitops-common';
-import { screen, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import {
+  mockGitopsApi,
+  renderWithApi,
+} from '../../__testUtils__/renderWithApi';
 import {
   guestbookEnvironmentsLive,
   guestbookStaging,
@@ -138,5 +143,70 @@ describe('LaneAutomation', () => {
     expect(
       screen.queryByRole('region', { name: 'Automation of dev' }),
     ).not.toBeInTheDocument();
+  });
+
+  it("shows the portal's latest event and pauses it with a reason, then resumes it", async () => {
+    const last = {
+      entityRef: 'component:default/guestbook',
+      environment: 'staging',
+      kind: 'promotion' as const,
+      version: { tag: 'v1.0.5', digest: null },
+      sourceEnvironment: 'dev',
+      state: 'Done' as const,
+      message: 'promoted: commit 1a2b3c4',
+      actionId: 'a1',
+      attempts: 1,
+      nextAttemptAt: null,
+      createdAt: minutesAgo(6),
+      at: minutesAgo(5),
+    };
+    const portal: PortalAutomationEntry = {
+      engine: 'portal',
+      kind: 'promotion',
+      policy: 'takes versions verified in dev',
+      from: 'dev',
+      lastUpdateAt: last.at,
+      error: null,
+      paused: false,
+      pause: null,
+      detail: last.message,
+      last,
+    };
+    const staging = { ...guestbookStaging, automation: [portal] };
+    const api = mockGitopsApi(async () => guestbookEnvironmentsLive);
+    const onChanged = jest.fn();
+    await renderWithApi(
+      <LaneAutomation
+        environment={staging}
+        now={NOW}
+        entityRef={{
+          kind: 'component',
+          namespace: 'default',
+          name: 'guestbook',
+        }}
+        onChanged={onChanged}
+      />,
+      api,
+    );
+    expect(
+      lane(staging).getByText(
+        'last: Done · promoted: commit 1a2b3c4 · 5 min ago',
+      ),
+    ).toBeInTheDocument();
+    fireEvent.click(
+      await screen.findByRole('button', {
+        name: 'Pause the automation of staging',
+      }),
+    );
+    const dialog = screen.getByRole('dialog');
+    fireEvent.change(within(dialog).getByLabelText('Reason (optional)'), {
+      target: { value: 'INC-7' },
+    });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Pause' }));
+    await waitFor(() => expect(onChanged).toHaveBeenCalled());
+    expect(api.setAutomationPaused).toHaveBeenCalledWith(
+      { kind: 'component', namespace: 'default', name: 'guestbook' },
+      { environment: 'staging', paused: true, reason: 'INC-7' },
+    );
   });
 });

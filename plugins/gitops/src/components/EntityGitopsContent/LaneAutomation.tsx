@@ -1,4 +1,6 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
+  PortalAutomationEntry,
   EnvironmentAutomation,
   EnvironmentAutomationEngine,
   EnvironmentStatus,
@@ -7,6 +9,7 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { age } from './age';
 import { useLaneStyles } from './laneStyles';
+import { PauseAutomation } from './PauseAutomation';
 
 const useStyles = makeStyles(theme => ({
   entry: { marginBottom: theme.spacing(0.5) },
@@ -46,6 +49,12 @@ export function describeAutomation(
   }${paused}, ${last}`;
 }
 
+function isPortal(
+  entry: EnvironmentAutomation,
+): entry is PortalAutomationEntry {
+  return entry.engine === 'portal' && 'kind' in entry;
+}
+
 /** The engine whose image automation would apply to an environment, from what deploys it. */
 function ownEngine(environment: EnvironmentStatus) {
   if (environment.sync?.engine === 'flux') return 'flux-image-automation';
@@ -62,8 +71,11 @@ function ownEngine(environment: EnvironmentStatus) {
 export function LaneAutomation(props: {
   environment: EnvironmentStatus;
   now: number;
+  /** With these, the portal's automation can be paused and resumed from the lane. */
+  entityRef?: CompoundEntityRef;
+  onChanged?: () => void;
 }) {
-  const { environment, now } = props;
+  const { environment, now, entityRef, onChanged } = props;
   const { name } = environment;
   const automation = environment.automation ?? [];
   const classes = useStyles();
@@ -75,6 +87,7 @@ export function LaneAutomation(props: {
       ? `no image automation: ${ENGINE_LABELS[engine]} ${install}`
       : null;
   if (automation.length === 0 && !note) return null;
+  const portal = automation.find(isPortal);
   return (
     <section aria-label={`Automation of ${name}`}>
       <div className={lane.label}>Automation</div>
@@ -119,12 +132,32 @@ export function LaneAutomation(props: {
                   component="div"
                   color="textSecondary"
                 >
-                  {entry.detail}
+                  {isPortal(entry) && entry.last
+                    ? `last: ${entry.last.state} · ${entry.detail} · ${age(
+                        entry.last.at,
+                        now,
+                      )}`
+                    : entry.detail}
+                </Typography>
+              )}
+              {isPortal(entry) && entry.pause && (
+                <Typography variant="caption" component="div">
+                  {`paused by ${entry.pause.by}${
+                    entry.pause.reason ? `: ${entry.pause.reason}` : ''
+                  }`}
                 </Typography>
               )}
             </li>
           ))}
         </ul>
+      )}
+      {portal && entityRef && onChanged && (
+        <PauseAutomation
+          entityRef={entityRef}
+          environment={name}
+          pause={portal.pause}
+          onChanged={onChanged}
+        />
       )}
     </section>
   );

@@ -12,6 +12,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   gitopsApprovePermission,
+  gitopsAutomationManagePermission,
   gitopsEnvironmentResourceRef,
   gitopsFreezeManagePermission,
   gitopsOverridePermission,
@@ -84,14 +85,21 @@ export function useFreezeManagePermission(): ChangePermission {
  * The changes the user may make to an entity in one environment, as the backend's policy
  * decides them for the resource `<entity ref>#<environment>`: promotions and rollbacks
  * (gitops.promote), scaling (gitops.scale), engine requests (gitops.sync), approvals
- * (gitops.approve) and overrides of the policy's gates (gitops.override). The backend
+ * (gitops.approve), overrides of the policy's gates (gitops.override) and pausing the
+ * portal's automation (gitops.automation.manage). The backend
  * checks again on every change; this only keeps buttons from offering what would be refused.
  */
 export function useEnvironmentPermissions(
   entityRef: CompoundEntityRef,
   environment: string,
 ): Record<
-  'promote' | 'rollback' | 'scale' | 'engine' | 'approve' | 'override',
+  | 'promote'
+  | 'rollback'
+  | 'scale'
+  | 'engine'
+  | 'approve'
+  | 'override'
+  | 'automation',
   ChangePermission
 > {
   const resourceRef = gitopsEnvironmentResourceRef(
@@ -129,6 +137,11 @@ export function useEnvironmentPermissions(
       gitopsOverridePermission,
       resourceRef,
       `override the gates of ${environment}`,
+    ),
+    automation: useChangePermission(
+      gitopsAutomationManagePermission,
+      resourceRef,
+      `pause or resume the automation of ${environment}`,
     ),
   };
 }

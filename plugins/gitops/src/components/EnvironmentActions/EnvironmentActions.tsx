@@ -10,7 +10,9 @@ import TextField from '@material-ui/core/TextField';
 import { makeStyles } from '@material-ui/core/styles';
 import { useCallback, useState } from 'react';
 import { gitopsApiRef } from '../../api';
+import Typography from '@material-ui/core/Typography';
 import { ChangeDialog } from '../ChangeDialog/ChangeDialog';
+import { WhatWillShip } from '../Changes/WhatWillShip';
 import { PermittedButton } from '../EntityGitopsContent/PermittedButton';
 import { useEnvironmentPermissions } from '../EntityGitopsContent/useEnvironmentPermissions';
 
@@ -22,6 +24,7 @@ const useStyles = makeStyles(theme => ({
     marginBottom: theme.spacing(2),
   },
   buttons: { display: 'flex', gap: theme.spacing(1), whiteSpace: 'nowrap' },
+  ship: { marginTop: theme.spacing(2) },
 }));
 
 type Open = 'promote' | 'scale' | 'rollback' | undefined;
@@ -127,6 +130,7 @@ export function PromoteDialog(
   const { entityRef, from, to } = props;
   const api = useApi(gitopsApiRef);
   const { override } = useEnvironmentPermissions(entityRef, to);
+  const classes = useStyles();
   const plan = useCallback(
     () => api.promote(entityRef, { from, to, dryRun: true }),
     [api, entityRef, from, to],
@@ -142,7 +146,12 @@ export function PromoteDialog(
       }
       onClose={props.onClose}
       onDone={props.onDone}
-    />
+    >
+      <section aria-label="What will ship" className={classes.ship}>
+        <Typography variant="subtitle2">What will ship</Typography>
+        <WhatWillShip entityRef={entityRef} environment={to} />
+      </section>
+    </ChangeDialog>
   );
 }
 
