@@ -138,6 +138,21 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     await expect(dialog.getByLabel('Planned change')).toContainText(
       'newTag: v1.0.5',
     );
+    // What will ship: the commits between the images' revisions, from guestbook's source
+    // repository (examples/init-source-repos.mjs), linked.
+    const ship = dialog.getByRole('region', { name: 'What will ship' });
+    await expect(ship).toContainText('5 commits, 2 pull requests, 4 authors', {
+      timeout: 30_000,
+    });
+    const commits = ship.getByRole('list', { name: 'Commits' });
+    await expect(commits).toContainText(
+      'Merge pull request #7 from acme/pool-fix',
+    );
+    await expect(commits).toContainText('Log as JSON (#8)');
+    await expect(commits.getByRole('link').first()).toHaveAttribute(
+      'href',
+      /^https:\/\/github\.com\/acme\/guestbook\/commit\/[0-9a-f]{40}$/,
+    );
     await shot(page, '2-promote-dialog');
     await dialog.getByRole('button', { name: 'Promote' }).click();
     await expect(dialog.getByLabel('Change result')).toBeVisible();
@@ -375,6 +390,37 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     const box = await card.boundingBox();
     expect(box!.width).toBeLessThan(1280 / 2 + 50);
     await shot(page, '6-overview-card-1280');
+  });
+
+  test("podinfo's staging takes what dev verified by itself: the lane says so and offers a pause", async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/podinfo/gitops');
+    const automation = lane(page, 'staging').getByRole('region', {
+      name: 'Automation of staging',
+    });
+    await expect(automation).toContainText(
+      'auto: takes versions verified in dev',
+    );
+    await expect(automation).toContainText(
+      'auto: rolls back a version that fails verification in staging',
+    );
+    await expect(
+      automation.getByRole('button', {
+        name: 'Pause the automation of staging',
+      }),
+    ).toBeEnabled();
+    // guestbook's staging has no auto-promotion (only podinfo's does), only the rollback.
+    await page.goto('/catalog/default/component/guestbook/gitops');
+    const guestbook = lane(page, 'staging').getByRole('region', {
+      name: 'Automation of staging',
+    });
+    await expect(guestbook).toContainText(
+      'auto: rolls back a version that fails verification in staging',
+    );
+    await expect(guestbook).not.toContainText('takes versions');
+    await page.goto('/catalog/default/component/podinfo/gitops');
+    await shot(page, '6b-podinfo-automation');
   });
 
   test('the fleet page, filtered to only problems, lists exactly the demo services that fail', async ({
