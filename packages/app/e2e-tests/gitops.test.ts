@@ -392,7 +392,7 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     await shot(page, '6-overview-card-1280');
   });
 
-  test("podinfo's staging takes what dev verified by itself: the lane says so and offers a pause", async ({
+  test("podinfo's dev follows Flux image automation and its staging takes what dev verified by itself: the lanes say so", async ({
     page,
   }) => {
     await page.goto('/catalog/default/component/podinfo/gitops');
@@ -410,6 +410,10 @@ test.describe.serial('GitOps tab on the offline demo', () => {
         name: 'Pause the automation of staging',
       }),
     ).toBeEnabled();
+    // dev's image is Flux's to write (examples/demo-cluster/engines.yaml).
+    await expect(
+      lane(page, 'dev').getByRole('region', { name: 'Automation of dev' }),
+    ).toContainText('dev follows 6.7.x via Flux image automation');
     // guestbook's staging has no auto-promotion (only podinfo's does), only the rollback.
     await page.goto('/catalog/default/component/guestbook/gitops');
     const guestbook = lane(page, 'staging').getByRole('region', {

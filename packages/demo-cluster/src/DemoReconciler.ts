@@ -10,6 +10,7 @@ import { RepositoryHeads } from './RepositoryHeads';
 import { RuntimeSources } from './RuntimeSources';
 import { AppliedResource, withSourceStatus } from './engineStatus';
 import { readHelmRelease } from './helmRelease';
+import { reconcileImageAutomation } from './imageAutomation';
 import { KubeObject, ObjectStore } from './ObjectStore';
 import { DemoPod, templateHash } from './workloadObjects';
 import {
@@ -54,7 +55,8 @@ export interface DemoReconcilerOptions {
  * desired-state reader, and moves the cluster toward it the way the real controllers do — a
  * new commit is OutOfSync, an automated (or requested) sync applies it, the Deployment rolls
  * pod by pod, autoscalers step toward their demand. Images the demo registry lacks fail to
- * pull; images it marks as crashing crash-loop.
+ * pull; images it marks as crashing crash-loop. Flux's image automation scans the demo
+ * registry and reports what its policies pick, without committing (imageAutomation.ts).
  */
 export class DemoReconciler {
   private runtimes: Runtime[];
@@ -109,6 +111,8 @@ export class DemoReconciler {
         withSourceStatus(source, head, fluxRevision, new Date(seenAt), now),
       );
     }
+    // After the sources: an ImageUpdateAutomation observes its GitRepository's revision.
+    reconcileImageAutomation(this.options.store, this.options.registry, now);
     for (const runtime of this.runtimes) {
       const repository = this.heads.repositoryOf(runtime.sourceName);
       const { head } = await headOf(repository);

@@ -87,6 +87,12 @@ export class DemoRegistry {
     return found.image.crashing.includes(found.tag) ? 'crashes' : 'runs';
   }
 
+  /** The tags of an image repository (`ghcr.io/acme/podinfo`); undefined when it has none. */
+  tagsOf(image: string): string[] | undefined {
+    const found = this.images.get(image);
+    return found && [...found.tags];
+  }
+
   /** The tag an image reference runs (a pinned digest's tag), when the registry has it. */
   tagOf(reference: string): string | undefined {
     return this.resolve(reference)?.tag;

@@ -67,6 +67,19 @@ export const KINDS: KindInfo[] = [
     version: 'v1',
     kind: 'OCIRepository',
   },
+  // Flux image automation: image-reflector-controller's two kinds, image-automation-controller's.
+  ...(
+    [
+      ['imagerepositories', 'ImageRepository'],
+      ['imagepolicies', 'ImagePolicy'],
+      ['imageupdateautomations', 'ImageUpdateAutomation'],
+    ] as const
+  ).map(([plural, kind]) => ({
+    plural,
+    group: 'image.toolkit.fluxcd.io',
+    version: 'v1',
+    kind,
+  })),
 ].map(k => ({ ...k, namespaced: true }));
 
 /** A change, as a watch stream sends it. */

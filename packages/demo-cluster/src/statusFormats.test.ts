@@ -28,6 +28,9 @@ const KINDS = [
   'deployments',
   'horizontalpodautoscalers',
   'pods',
+  'imagerepositories',
+  'imagepolicies',
+  'imageupdateautomations',
 ];
 
 /**

@@ -98,9 +98,12 @@ function writes(
   gitRepositories: readonly KubeObject[],
 ) {
   const source = sourceOf(automation, gitRepositories);
+  // A repository the backend reads from a local path (a mirror, the demo) cannot be compared
+  // with the URL Flux clones: there the path alone decides.
   if (
     source?.spec?.url &&
     target.repoUrl &&
+    !isLocalPath(target.repoUrl) &&
     !sameRepository(source.spec.url, target.repoUrl)
   ) {
     return false;
@@ -140,6 +143,12 @@ function sourceOf(
   return gitRepositories.find(
     g => g.metadata?.name === ref.name && g.metadata?.namespace === namespace,
   );
+}
+
+/** A path on disk (`/srv/git/repo`, `../repo`, `file://…`), not a URL a controller clones. */
+function isLocalPath(url: string): boolean {
+  if (url.startsWith('file://')) return true;
+  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^[^/@\s]+@[^/:\s]+:/.test(url);
 }
 
 /** `https://host/org/repo(.git)` and `ssh://git@host/org/repo` are one repository. */
