@@ -61,7 +61,8 @@ function change(file, line, message, who) {
 /** A feature branch of commits, merged with a merge commit as GitHub's merge button does. */
 function pullRequest(number, branch, title, commits) {
   git(['checkout', '--quiet', '-b', branch, 'main']);
-  for (const [file, line, message, who] of commits) change(file, line, message, who);
+  for (const [file, line, message, who] of commits)
+    change(file, line, message, who);
   git(['checkout', '--quiet', 'main']);
   const who = commits[0][3];
   git(
@@ -94,8 +95,18 @@ change('README.md', '# guestbook', 'Initial commit', 'mira');
 change('main.go', 'package main', 'Serve the guestbook over HTTP', 'mira');
 tag('v1.0.1');
 pullRequest(1, 'redis-timeouts', 'Time out Redis calls after 2 s', [
-  ['store.go', 'const redisTimeout = 2 * time.Second', 'Time out Redis calls', 'jonas'],
-  ['store_test.go', 'func TestTimeout(t *testing.T) {}', 'Test the Redis time-out', 'jonas'],
+  [
+    'store.go',
+    'const redisTimeout = 2 * time.Second',
+    'Time out Redis calls',
+    'jonas',
+  ],
+  [
+    'store_test.go',
+    'func TestTimeout(t *testing.T) {}',
+    'Test the Redis time-out',
+    'jonas',
+  ],
 ]);
 squash(2, 'main.go', '// health endpoint', 'Add /healthz', 'priya');
 tag('v1.0.2');
@@ -106,22 +117,59 @@ squash(4, 'Dockerfile', 'USER 65532', 'Run as non-root', 'mira');
 tag('v1.0.3');
 // v1.0.4: the connection pool change that fails 12 % of requests in the demo.
 pullRequest(5, 'connection-pool', 'Share one Redis connection pool', [
-  ['store.go', 'var pool = newPool(4)', 'One Redis pool for all handlers', 'jonas'],
-  ['store.go', '// pool size from REDIS_POOL', 'Size the pool from REDIS_POOL', 'jonas'],
+  [
+    'store.go',
+    'var pool = newPool(4)',
+    'One Redis pool for all handlers',
+    'jonas',
+  ],
+  [
+    'store.go',
+    '// pool size from REDIS_POOL',
+    'Size the pool from REDIS_POOL',
+    'jonas',
+  ],
 ]);
-squash(6, 'handlers.go', '// escape entries', 'Escape HTML in entries', 'priya');
+squash(
+  6,
+  'handlers.go',
+  '// escape entries',
+  'Escape HTML in entries',
+  'priya',
+);
 tag('v1.0.4');
 pullRequest(7, 'pool-fix', 'Fix the pool exhaustion under load', [
-  ['store.go', 'var pool = newPool(32)', 'Raise the pool to 32 connections', 'jonas'],
-  ['store.go', '// release connections on error', 'Release connections on error', 'priya'],
+  [
+    'store.go',
+    'var pool = newPool(32)',
+    'Raise the pool to 32 connections',
+    'jonas',
+  ],
+  [
+    'store.go',
+    '// release connections on error',
+    'Release connections on error',
+    'priya',
+  ],
 ]);
 squash(8, 'main.go', '// structured logs', 'Log as JSON', 'sam');
 change('CHANGELOG.md', '## v1.0.5', 'Changelog for v1.0.5', 'mira');
 tag('v1.0.5');
 pullRequest(9, 'dark-mode', 'Dark mode', [
-  ['static/app.css', '@media (prefers-color-scheme: dark) {}', 'Dark mode styles', 'priya'],
+  [
+    'static/app.css',
+    '@media (prefers-color-scheme: dark) {}',
+    'Dark mode styles',
+    'priya',
+  ],
 ]);
-squash(10, 'handlers.go', '// rate limit', 'Rate-limit posting to 5 a minute', 'sam');
+squash(
+  10,
+  'handlers.go',
+  '// rate limit',
+  'Rate-limit posting to 5 a minute',
+  'sam',
+);
 squash(11, 'go.mod', 'go 1.23', 'Go 1.23', 'jonas');
 tag('v1.0.6');
 

@@ -110,30 +110,31 @@ export function withImagePolicyStatus(
   const previous = policy.status?.latestRef;
   const latestRef = tag ? { name: image, tag } : undefined;
   const changed = previous && latestRef && previous.tag !== latestRef.tag;
+  let condition = ready(
+    'False',
+    'ReconciliationFailed',
+    'unable to determine latest version from provided list',
+  );
+  if (latestRef) {
+    condition = ready(
+      'True',
+      'Succeeded',
+      `Latest image tag for ${image} resolved to ${tag}`,
+    );
+  } else if (!scanned) {
+    condition = ready(
+      'False',
+      'DependencyNotReady',
+      `referenced ImageRepository '${policy.spec?.imageRepositoryRef?.name}' is not ready`,
+    );
+  }
+  const observedPreviousRef = changed
+    ? previous
+    : policy.status?.observedPreviousRef;
   return withStatus(policy, now, {
-    ...(latestRef
-      ? ready(
-          'True',
-          'Succeeded',
-          `Latest image tag for ${image} resolved to ${tag}`,
-        )
-      : !scanned
-      ? ready(
-          'False',
-          'DependencyNotReady',
-          `referenced ImageRepository '${policy.spec?.imageRepositoryRef?.name}' is not ready`,
-        )
-      : ready(
-          'False',
-          'ReconciliationFailed',
-          'unable to determine latest version from provided list',
-        )),
+    ...condition,
     ...(latestRef ? { latestRef } : {}),
-    ...(changed
-      ? { observedPreviousRef: previous }
-      : policy.status?.observedPreviousRef
-      ? { observedPreviousRef: policy.status.observedPreviousRef }
-      : {}),
+    ...(observedPreviousRef ? { observedPreviousRef } : {}),
   });
 }
 

@@ -231,7 +231,9 @@ describe('the portal automation on two instances', () => {
         .post(`${API}/automation`)
         .send({ environment: 'dev', paused: true });
       expect(none.status).toBe(400);
-      expect(none.body.error.message).toMatch(/^dev has no automation of component:default\/guestbook to pause/);
+      expect(none.body.error.message).toMatch(
+        /^dev has no automation of component:default\/guestbook to pause/,
+      );
       const bad = await supertest(server)
         .post(`${API}/automation`)
         .send({ environment: 'staging', paused: 'yes' });

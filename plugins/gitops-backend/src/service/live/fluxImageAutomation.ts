@@ -148,7 +148,9 @@ function sourceOf(
 /** A path on disk (`/srv/git/repo`, `../repo`, `file://…`), not a URL a controller clones. */
 function isLocalPath(url: string): boolean {
   if (url.startsWith('file://')) return true;
-  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^[^/@\s]+@[^/:\s]+:/.test(url);
+  return (
+    !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^[^/@\s]+@[^/:\s]+:/.test(url)
+  );
 }
 
 /** `https://host/org/repo(.git)` and `ssh://git@host/org/repo` are one repository. */
