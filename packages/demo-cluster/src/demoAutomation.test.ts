@@ -47,10 +47,13 @@ describe('auto-promotion and auto-rollback on the demo', () => {
     });
     demo = await startDemoWithBackend(workDir, {
       environments: {
-        // dev's check waits a little, so staging's v1.0.4 has passed before v1.0.5 arrives.
-        dev: { verification: { ...smoke('dev'), delaySeconds: 3 } },
+        // dev's check waits longer than staging's, so staging's v1.0.4 has passed (the version
+        // to roll back to) before v1.0.5 arrives.
+        dev: { verification: { ...smoke('dev'), delaySeconds: 12 } },
         staging: {
-          verification: smoke('staging'),
+          // As a real staging would: the version runs a while before its checks, so the
+          // deployment ledger sees it running before it is rolled back.
+          verification: { ...smoke('staging'), delaySeconds: 3 },
           policy: {
             autoPromotion: {
               from: 'dev',
@@ -129,7 +132,7 @@ describe('auto-promotion and auto-rollback on the demo', () => {
           await request(demo.backend).get(`${API}/guestbook/metrics?window=7d`)
         ).body.environments.find((e: any) => e.environment === 'staging'),
       m => m?.counts.rollbacks === 1,
-      60_000,
+      90_000,
     );
     expect(metrics.counts).toMatchObject({ promotions: 1, rollbacks: 1 });
     expect(metrics.changeFailureRate).toMatchObject({ value: 100, samples: 1 });
