@@ -40,7 +40,11 @@ function history(environment: string): HistoryResponse {
         revision: 'c'.repeat(40),
         author: `${environment}-author`,
         message: 'Promote guestbook',
-        committedAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
+        // 3 h and 10 min before the call: the lane's clock, read at its first render, may be a
+        // few seconds behind it on a loaded machine, and "3 h ago" must not become "2 h ago".
+        committedAt: new Date(
+          Date.now() - 3 * 3600_000 - 600_000,
+        ).toISOString(),
         tag: 'v1.0.4',
         digest: null,
         replicas: null,
@@ -66,7 +70,7 @@ function history(environment: string): HistoryResponse {
               actor: 'user:default/bob',
               version: { tag: 'v1.0.4', digest: null },
               pullRequest: 'https://github.com/acme/gitops/pull/7',
-              createdAt: new Date(Date.now() - 120_000).toISOString(),
+              createdAt: new Date(Date.now() - 150_000).toISOString(),
             }),
             plannedAction({
               id: 'p3',
@@ -77,7 +81,7 @@ function history(environment: string): HistoryResponse {
               version: null,
               scaling: { replicas: 5, minReplicas: null, maxReplicas: null },
               branch: 'gitops/guestbook/prod/p3',
-              createdAt: new Date(Date.now() - 60_000).toISOString(),
+              createdAt: new Date(Date.now() - 90_000).toISOString(),
             }),
           ]
         : []),
