@@ -424,6 +424,11 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     );
     await expect(guestbook).not.toContainText('takes versions');
     await page.goto('/catalog/default/component/podinfo/gitops');
+    await expect(
+      lane(page, 'staging').getByRole('region', {
+        name: 'Automation of staging',
+      }),
+    ).toContainText('auto: takes versions verified in dev');
     await shot(page, '6b-podinfo-automation');
   });
 
