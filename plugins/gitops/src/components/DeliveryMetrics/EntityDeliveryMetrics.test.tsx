@@ -47,7 +47,10 @@ describe('EntityDeliveryMetrics', () => {
   it('shows progress while the first answer loads, asking for the last 30 days', async () => {
     const api = apiAnswering(() => new Promise(() => {}));
     const region = await renderDelivery(api);
-    expect(await within(region).findByTestId('progress')).toBeInTheDocument();
+    // Backstage's Progress shows after a delay: on a loaded CI machine it took over 5 s once.
+    expect(
+      await within(region).findByTestId('progress', {}, { timeout: 15_000 }),
+    ).toBeInTheDocument();
     expect(api.getEntityDeliveryMetrics).toHaveBeenCalledWith(guestbook, '30d');
     expect(screen.getByLabelText('Delivery window')).toHaveTextContent(
       'Last 30 days',
