@@ -1,4 +1,5 @@
 import type { PromotionGate } from './policy';
+import type { VersionEvidence } from './evidence';
 
 /**
  * Kinds of change the plugin makes: version moves, scaling and new services (`create`) are Git
@@ -73,6 +74,11 @@ export interface GitopsAction {
   /** User entity ref of the requester. */
   actor: string;
   gates: PromotionGate[];
+  /**
+   * Supply-chain evidence of the version the change writes (dry runs and refusals of
+   * promotions, so a person sees it before anything is written); absent otherwise.
+   */
+  evidence?: VersionEvidence | null;
   /** Version written (promote, rollback). */
   version: GitopsVersion | null;
   /** Version the target ran in Git before. */

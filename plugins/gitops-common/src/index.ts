@@ -15,3 +15,4 @@ export * from './policy';
 export * from './imageAutomation';
 export * from './portalAutomation';
 export * from './changes';
+export * from './evidence';

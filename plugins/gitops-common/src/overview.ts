@@ -1,3 +1,5 @@
+import type { SignatureState } from './evidence';
+
 /**
  * One environment of a service in the fleet overview (`GET /overview`).
  *
@@ -18,6 +20,15 @@ export interface OverviewEnvironment {
   error: string | null;
   /** The cluster's data is not current (it stopped answering). */
   stale: boolean;
+  /**
+   * The running version's signature state and its critical and high vulnerabilities, from the
+   * evidence caches; absent when no evidence was read for it yet.
+   */
+  supplyChain?: {
+    signature: SignatureState;
+    critical: number | null;
+    high: number | null;
+  } | null;
 }
 
 /**
@@ -42,7 +53,10 @@ export interface OverviewQuery {
   /** The entity's `spec.system` (a name or ref). */
   system?: string;
   environment?: string;
-  /** A sync or health value (`OutOfSync`, `Degraded`, …), `problems`, `error` or `stale`. */
+  /**
+   * A sync or health value (`OutOfSync`, `Degraded`, …), `problems`, `error`, `stale`, or
+   * `insecure` (unsigned, invalid signature, or critical or high vulnerabilities).
+   */
   status?: string;
   /** Text in the entity's name, title or ref (case-insensitive). */
   q?: string;
@@ -96,6 +110,7 @@ export const OVERVIEW_COUNTED_STATUSES = [
   'Progressing',
   'stale',
   'error',
+  'insecure',
 ] as const;
 
 /**

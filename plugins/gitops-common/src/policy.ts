@@ -1,3 +1,4 @@
+import type { SupplyChainPolicy } from './evidence';
 import { GitopsVersion } from './actions';
 
 /**
@@ -228,4 +229,6 @@ export interface EnvironmentPolicySummary {
   windows: PolicyWindow[];
   /** Names of the checks run after each deployment here. */
   verificationChecks: string[];
+  /** What the policy requires of a version's supply chain; absent when nothing. */
+  supplyChain?: SupplyChainPolicy | null;
 }

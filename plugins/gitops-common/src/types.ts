@@ -1,3 +1,4 @@
+import type { VersionEvidence } from './evidence';
 import { GitopsAction, GitopsVersion } from './actions';
 import type {
   EnvironmentFreeze,
@@ -288,7 +289,10 @@ export type ProblemType =
   | 'Suspended'
   | 'StaleReconcile'
   | 'VerificationFailed'
-  | 'AutomationFailed';
+  | 'AutomationFailed'
+  | 'Unsigned'
+  | 'Vulnerable'
+  | 'PolicyViolation';
 
 /**
  * Something wrong in an environment, with what to do about it.
@@ -381,6 +385,11 @@ export interface EnvironmentStatus {
    * cluster and the portal's auto-promotion; empty when nothing does.
    */
   automation?: EnvironmentAutomation[];
+  /**
+   * Supply-chain evidence of the version the environment runs: signature, attestations,
+   * the cluster's vulnerability and policy reports, manifest checks. Read from caches only.
+   */
+  evidence?: VersionEvidence | null;
   /**
    * Whether each engine's image automation could be read in the cluster: `not installed`
    * when its CRDs are absent (not an error). Absent when the cluster was not read.
