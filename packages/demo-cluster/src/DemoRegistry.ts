@@ -22,6 +22,30 @@ export interface DemoImage {
   source?: string;
   /** The commit each tag was built from (`org.opencontainers.image.revision`). */
   revisions?: Record<string, string>;
+  /**
+   * Who signs the image's tags (as cosign would in CI): a keyless identity, certified by the
+   * demo's local certificate authority, or the demo's signing key. `null`: nothing is signed.
+   */
+  signedBy?: DemoSigner | null;
+  /** Tags left unsigned although the image has a signer (a build that skipped signing). */
+  unsigned?: string[];
+  /** The vulnerabilities a scan finds in each tag (attested, and in the cluster's reports). */
+  vulnerabilities?: Record<string, DemoVulnerability[]>;
+}
+
+/** A signer of the demo's images. */
+export type DemoSigner =
+  | { subject: string; issuer: string }
+  | { key: string };
+
+/** One finding of the demo's vulnerability scans, as Trivy reports it. */
+export interface DemoVulnerability {
+  id: string;
+  package: string;
+  severity: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'UNKNOWN';
+  installedVersion: string;
+  fixedVersion: string | null;
+  title?: string;
 }
 
 /** The error share of a running tag the seeds give none: 0.3 %. */

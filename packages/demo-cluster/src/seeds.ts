@@ -45,6 +45,9 @@ export function readSeeds(dir: string): DemoSeeds {
           ...(object.spec?.source
             ? { source: String(object.spec.source) }
             : {}),
+          signedBy: object.spec?.signedBy ?? null,
+          unsigned: (object.spec?.unsigned ?? []).map(String),
+          vulnerabilities: object.spec?.vulnerabilities ?? {},
           errorRatio: Object.fromEntries(
             Object.entries(object.spec?.errorRatio ?? {}).map(([tag, r]) => [
               tag,
