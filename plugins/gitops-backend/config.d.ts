@@ -195,6 +195,53 @@ export interface Config {
          * Needs `verification.checks`. Default false.
          */
         rollbackOnFailedVerification?: boolean;
+        /**
+         * What a version's supply chain must show before a promotion or automation puts it
+         * here (rollbacks and scaling are not held to it). Evidence: signatures and
+         * attestations in the registry (`gitops.supplyChain`), the source environment's
+         * Trivy Operator `VulnerabilityReport`s and Kyverno `PolicyReport`s, and this
+         * environment's manifests. None of these gates can be overridden.
+         */
+        supplyChain?: {
+          /** A verified cosign signature over the image digest from one of these signers. */
+          requireSignature?: {
+            identities: Array<{
+              /**
+               * A regular expression over the whole certificate identity (SAN) of a keyless
+               * signature; `{service}` is the entity's name, e.g.
+               * `https://github\.com/acme/{service}/\.github/workflows/release\.yml@refs/heads/main`.
+               */
+              subject?: string;
+              /** The OIDC issuer it must come from, e.g. `https://token.actions.githubusercontent.com`. */
+              issuer?: string;
+              /** Or: a public key of `gitops.supplyChain.keys` by name. */
+              key?: string;
+            }>;
+          };
+          /**
+           * At most this many findings per severity (`critical`, `high`, `medium`, `low`) in
+           * the version's scan; no scan at all fails the gate.
+           */
+          maxVulnerabilities?: {
+            critical?: number;
+            high?: number;
+            medium?: number;
+            low?: number;
+          };
+          /**
+           * A verified SLSA provenance attestation: `true`, or regular expressions its
+           * builder id and source repository must match (`{service}` allowed).
+           */
+          requireProvenance?:
+            | boolean
+            | { builders?: string[]; sourceRepositories?: string[] };
+          /** `noFailures`: no failed rule in the PolicyReports of the version's workload in the source. */
+          policyReports?: 'noFailures';
+          /** The Pod Security Standards level this environment's pod template must meet. */
+          podSecurity?: 'restricted' | 'baseline';
+          /** The image must be pinned by digest here (or the environment already pins digests). */
+          requireDigest?: boolean;
+        };
       };
       /**
        * Checks run once this environment runs a version Synced and Healthy; the result is

@@ -220,5 +220,8 @@ export const policyRefusals: express.ErrorRequestHandler = (
     response: { statusCode },
     gates: error.gates,
     retryAt,
+    ...(error instanceof PolicyRefusedError && error.evidence
+      ? { evidence: error.evidence }
+      : {}),
   });
 };

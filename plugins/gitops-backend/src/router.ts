@@ -70,6 +70,7 @@ export interface RouterOptions {
     | 'automation'
     | 'automationStore'
     | 'changes'
+    | 'evidence'
   >;
 }
 
@@ -254,10 +255,14 @@ export async function createRouter(
       );
       // Watched from now on: an open tab is told when this answer changes.
       services.entitySignals.viewed(entity, response);
-      // Verification, freeze, policy and the next promotion's gates: from the database.
+      // Supply-chain evidence (caches), then verification, freeze, policy and the next
+      // promotion's gates (from the database).
       res.json(
         services.automation.decorate(
-          await services.policy.decorate(entity, response),
+          await services.policy.decorate(
+            entity,
+            services.evidence.decorate(entity, response),
+          ),
         ),
       );
     },

@@ -183,8 +183,7 @@ export interface SupplyChainPolicy {
    */
   requireSignature: {
     identities: Array<
-      | { issuer: string | null; subject: string }
-      | { key: string }
+      { issuer: string | null; subject: string } | { key: string }
     >;
   } | null;
   /** At most this many findings per severity (absent: no limit). */

@@ -1,4 +1,10 @@
-import type { VersionEvidence } from './evidence';
+import type {
+  ManifestCheckFinding,
+  PodSecurityEvidence,
+  PolicyEvidence,
+  VersionEvidence,
+  VulnerabilityEvidence,
+} from './evidence';
 import { GitopsAction, GitopsVersion } from './actions';
 import type {
   EnvironmentFreeze,
@@ -137,6 +143,18 @@ export interface DesiredState {
    * path templates answered instead.
    */
   unsupported?: string;
+  /**
+   * The highest Pod Security Standards level the service's declared pod template meets.
+   * `null` when the pod template is not known (Helm values: the chart is not rendered); that
+   * is not a finding. Absent from states read before the checks existed.
+   */
+  podSecurity?: PodSecurityEvidence | null;
+  /**
+   * Checks of the declared pod template: digest pinning (a `fail` where the environment
+   * requires digests), no `latest`, resources, probes, read-only root filesystem. Absent when
+   * the pod template is not known.
+   */
+  manifestChecks?: ManifestCheckFinding[];
 }
 
 /**
@@ -216,6 +234,23 @@ export interface LiveState {
   staleReason?: string | null;
   /** What could not be read in the cluster (a kind the account may not list); the rest is served. */
   warnings?: string[];
+  /**
+   * What the cluster's scanners and admission policies reported about the workload:
+   * `vulnerabilities` from Trivy Operator's VulnerabilityReports of the image the workload runs
+   * (its ReplicaSets' containers), `policies` from the PolicyReports (Kyverno) of the workload,
+   * its ReplicaSets and Pods; `null` when there is no such report. `installed` says whether
+   * each kind of report exists in the cluster: `not installed` when its CRD is absent (not an
+   * error), `unreadable` when the account may not list it, `unknown` before it was read.
+   * Absent when the cluster was not read.
+   */
+  security?: {
+    vulnerabilities: VulnerabilityEvidence | null;
+    policies: PolicyEvidence | null;
+    installed: Record<
+      'trivy-operator' | 'policy-reports',
+      'installed' | 'not installed' | 'unreadable' | 'unknown'
+    >;
+  };
 }
 
 /**

@@ -1,4 +1,6 @@
 import {
+  EnvironmentStatus,
+  OverviewEnvironment,
   OverviewItem,
   OverviewQuery,
   OverviewResponse,
@@ -13,6 +15,7 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ANNOTATION_GITOPS_PATH } from '@gitops-backstage/plugin-gitops-common';
 import { EnvironmentService } from './EnvironmentService';
+import { EnvironmentEvidenceService } from './evidence/EnvironmentEvidenceService';
 import { CacheRead } from './live/kinds';
 import { mapLimited } from './mapLimited';
 import {
@@ -46,6 +49,8 @@ export interface OverviewServiceOptions {
   catalog: CatalogService;
   environments: EnvironmentService;
   logger: LoggerService;
+  /** The running versions' signature and vulnerability summary (caches only). */
+  supplyChain?: EnvironmentEvidenceService;
   /**
    * A page computed for a caller and filter is answered again for this long (the fleet view
    * is polled by many people at once). Default 2000 ms; 0 computes every request.
@@ -346,6 +351,7 @@ export class OverviewService {
           problems: env.problems.length,
           error: env.error,
           stale: env.live?.stale ?? false,
+          ...this.supplyChainOf(env),
         })),
       };
     } catch (error) {
@@ -368,6 +374,13 @@ export class OverviewService {
         ],
       };
     }
+  }
+
+  private supplyChainOf(
+    env: EnvironmentStatus,
+  ): Pick<OverviewEnvironment, 'supplyChain'> {
+    const summary = this.options.supplyChain?.summaryOf(env);
+    return summary ? { supplyChain: summary } : {};
   }
 }
 

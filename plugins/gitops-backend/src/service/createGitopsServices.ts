@@ -42,6 +42,7 @@ import { ActionStore } from './store/ActionStore';
 import { SyncService } from './sync/SyncService';
 import { EntityChangeSignals } from './signals/EntityChangeSignals';
 import { PolicyService } from './policy/PolicyService';
+import { EnvironmentEvidenceService } from './evidence/EnvironmentEvidenceService';
 import { PolicyRequests } from './policy/PolicyRequests';
 import { PolicyStore } from './store/PolicyStore';
 import { VerificationStore } from './store/VerificationStore';
@@ -206,11 +207,22 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     if (!config.registries.some(r => r.host === ref.host)) return null;
     return registryClient.getDigest(ref, tag, { signal });
   };
+  const evidence = new EnvironmentEvidenceService({
+    registry: null,
+    policies: Object.fromEntries(
+      config.environments.map(env => [
+        env.name,
+        config.policies[env.name]?.supplyChain ?? null,
+      ]),
+    ),
+    resolveDigest,
+  });
   const policy = new PolicyService({
     config,
     policyStore: options.policyStore,
     verifications: options.verificationStore,
     evidenceProviders: options.evidenceProviders ?? [],
+    supplyChain: evidence,
     logger,
   });
   const checkKinds = new Map<string, VerificationCheckKind>();
@@ -331,9 +343,11 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     automation,
     automationStore: options.automationStore,
     changes,
+    evidence,
     overview: new OverviewService({
       catalog: options.catalog,
       environments,
+      supplyChain: evidence,
       logger,
       reuseMs: config.overviewReuseMs,
     }),

@@ -138,7 +138,20 @@ export function hasStatus(
   if (wanted === 'problems') return env.problems > 0;
   if (wanted === 'error') return env.error !== null;
   if (wanted === 'stale') return env.stale;
+  if (wanted === 'insecure') return isInsecure(env);
   return (
     env.sync?.toLowerCase() === wanted || env.health?.toLowerCase() === wanted
+  );
+}
+
+/** Unsigned, an invalid signature, or critical or high vulnerabilities (from the caches). */
+export function isInsecure(env: OverviewItem['environments'][number]): boolean {
+  const chain = env.supplyChain;
+  if (!chain) return false;
+  return (
+    chain.signature === 'unsigned' ||
+    chain.signature === 'invalid' ||
+    (chain.critical ?? 0) > 0 ||
+    (chain.high ?? 0) > 0
   );
 }

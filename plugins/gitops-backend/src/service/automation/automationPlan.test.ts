@@ -43,6 +43,7 @@ function policy(overrides: Partial<EnvironmentPolicy> = {}): EnvironmentPolicy {
     evidence: [],
     autoPromotion: null,
     rollbackOnFailedVerification: false,
+    supplyChain: null,
     ...overrides,
   };
 }
@@ -52,6 +53,7 @@ const POLICIES = {
   staging: policy({
     autoPromotion: { from: 'dev', entities: null },
     rollbackOnFailedVerification: true,
+    supplyChain: null,
   }),
   prod: policy({ verifiedIn: ['staging'] }),
   // Only podinfo moves into qa by itself.

@@ -1,5 +1,8 @@
 import { ConflictError, InputError } from '@backstage/errors';
-import { PromotionGate } from '@gitops-backstage/plugin-gitops-common';
+import {
+  PromotionGate,
+  VersionEvidence,
+} from '@gitops-backstage/plugin-gitops-common';
 
 /**
  * A change the policy refused: 409 for gates that wait or may be overridden (with `retryAt`
@@ -11,6 +14,8 @@ export class PolicyRefusedError extends ConflictError {
     message: string,
     readonly gates: PromotionGate[],
     readonly retryAt: string | null,
+    /** The proposed version's supply-chain evidence, shown beside the refusal. */
+    readonly evidence: VersionEvidence | null = null,
   ) {
     super(message);
   }

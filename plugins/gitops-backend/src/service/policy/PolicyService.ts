@@ -13,10 +13,12 @@ import {
   GitopsVersion,
   PolicyChangeKind,
   VerificationRecord,
+  VersionEvidence,
 } from '@gitops-backstage/plugin-gitops-common';
 import { EvidenceProvider } from '@gitops-backstage/plugin-gitops-node';
 import { EnvironmentConfig, GitopsConfig, findEnvironment } from '../config';
 import { EnvironmentPolicy } from './policyConfig';
+import { EnvironmentEvidenceService } from '../evidence/EnvironmentEvidenceService';
 import { desiredVersion, formatVersion, runsVersion } from '../promotion/gates';
 import { PolicyStore } from '../store/PolicyStore';
 import { VerificationStore } from '../store/VerificationStore';
@@ -36,6 +38,8 @@ export interface PolicyServiceOptions {
   policyStore: PolicyStore;
   verifications: VerificationStore;
   evidenceProviders: EvidenceProvider[];
+  /** Supply-chain evidence of proposed versions, for `policy.supplyChain`'s gates. */
+  supplyChain?: EnvironmentEvidenceService;
   logger: LoggerService;
   now?: () => Date;
   /** How long the active freezes are read again at most (views read the copy). */
@@ -131,12 +135,13 @@ export class PolicyService {
     const moving = change.kind === 'promotion' || change.kind === 'automation';
     const version = moving && source ? desiredVersion(source) : null;
     const data = change.view ? this.cached : this.stored;
-    const [verifications, approvals, proposers, freezes, evidence]: [
+    const [verifications, approvals, proposers, freezes, evidence, supplyChain]: [
       VerificationEvidence[],
       GitopsApproval[],
       string[],
       GitopsFreeze[],
       ProvidedGate[],
+      VersionEvidence | null,
     ] = await Promise.all([
       version
         ? this.verificationEvidence(
@@ -157,8 +162,17 @@ export class PolicyService {
       moving && !change.view
         ? this.askEvidence(entityRef, change, version)
         : [],
+      moving && this.options.supplyChain?.enabled
+        ? this.options.supplyChain.forPromotion({
+            from: source ?? undefined,
+            to: change.statuses.find(s => s.name === change.to.name),
+            view: !!change.view,
+            signal: change.signal,
+          })
+        : null,
     ]);
-    return evaluatePolicy({
+    const target = change.statuses.find(s => s.name === change.to.name);
+    const decision = evaluatePolicy({
       kind: change.kind,
       to: change.to,
       policy,
@@ -172,10 +186,17 @@ export class PolicyService {
       requester: change.requester,
       freezes,
       evidence,
+      supplyChain: {
+        service: change.entity.metadata.name,
+        evidence: supplyChain,
+        targetPinsDigest: !!target?.desired?.digest,
+        view: !!change.view,
+      },
       override: change.override,
       timeZone: config.policy.timeZone,
       now: this.now(),
     });
+    return { ...decision, evidence: supplyChain };
   }
 
   /** Notes who asked for a version that waits for approvals. */
@@ -372,6 +393,7 @@ export class PolicyService {
               }),
             ),
             verificationChecks: checks.map(c => c.name),
+            supplyChain: policy.supplyChain,
           },
           problems:
             record?.state === 'Failed'

@@ -1,7 +1,16 @@
-import { PromotionGate } from '@gitops-backstage/plugin-gitops-common';
+import {
+  PromotionGate,
+  VersionEvidence,
+} from '@gitops-backstage/plugin-gitops-common';
 import { desiredVersion } from '../promotion/gates';
 import { PolicyInputError, PolicyRefusedError } from './PolicyRefusedError';
 import { ChangeToDecide, PolicyService } from './PolicyService';
+
+/** The gates of an allowed change (or a dry run), and the version's supply-chain evidence. */
+export interface EnforcedPolicy {
+  gates: PromotionGate[];
+  evidence: VersionEvidence | null;
+}
 
 /**
  * Decides a change and holds it to the answer: a dry run gets every gate; otherwise a refusal
@@ -17,7 +26,7 @@ export async function enforcePolicy(
     dryRun?: boolean;
     notes?: PromotionGate[];
   },
-): Promise<PromotionGate[]> {
+): Promise<EnforcedPolicy> {
   const { dryRun, notes = [], override, ...rest } = change;
   const decision = await policy.decide({
     ...rest,
@@ -26,7 +35,8 @@ export async function enforcePolicy(
       : null,
   });
   const gates = [...decision.gates, ...notes];
-  if (!decision.refusal || dryRun) return gates;
+  const evidence = decision.evidence ?? null;
+  if (!decision.refusal || dryRun) return { gates, evidence };
   const source = change.from
     ? change.statuses.find(s => s.name === change.from!.name)
     : undefined;
@@ -44,5 +54,5 @@ export async function enforcePolicy(
   }
   const { status, message, retryAt } = decision.refusal;
   if (status === 400) throw new PolicyInputError(message, gates);
-  throw new PolicyRefusedError(message, gates, retryAt);
+  throw new PolicyRefusedError(message, gates, retryAt, evidence);
 }

@@ -1,8 +1,12 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
-import { PolicyWindow } from '@gitops-backstage/plugin-gitops-common';
+import {
+  PolicyWindow,
+  SupplyChainPolicy,
+} from '@gitops-backstage/plugin-gitops-common';
 import { VerificationCheckSpec } from '@gitops-backstage/plugin-gitops-node';
 import { ScheduledWindow, parseDuration, scheduleWindow } from './windows';
+import { readSupplyChainPolicy } from '../evidence/supplyChainPolicy';
 
 /** One evidence provider a policy requires (`policy.evidence[]`). */
 export interface EvidenceRequirement {
@@ -30,6 +34,8 @@ export interface EnvironmentPolicy {
   } | null;
   /** A version that Fails verification here is rolled back to the last one that Passed. */
   rollbackOnFailedVerification: boolean;
+  /** What a version's signature, scans, reports and manifests must show; `null`: nothing. */
+  supplyChain: SupplyChainPolicy | null;
 }
 
 /** The checks run after each deployment into one environment. */
@@ -132,6 +138,7 @@ export function readEnvironmentPolicy(
       : null,
     rollbackOnFailedVerification:
       policy?.getOptionalBoolean('rollbackOnFailedVerification') ?? false,
+    supplyChain: readSupplyChainPolicy(where, policy),
   };
 }
 

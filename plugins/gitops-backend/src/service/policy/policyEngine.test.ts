@@ -117,6 +117,7 @@ function policy(overrides: Partial<EnvironmentPolicy> = {}): EnvironmentPolicy {
     evidence: [],
     autoPromotion: null,
     rollbackOnFailedVerification: false,
+    supplyChain: null,
     ...overrides,
   };
 }

@@ -6,6 +6,7 @@ import {
   PolicyChangeKind,
   PromotionGate,
   VerificationRecord,
+  VersionEvidence,
 } from '@gitops-backstage/plugin-gitops-common';
 import { EnvironmentConfig } from '../config';
 import { desiredVersion } from '../promotion/gates';
@@ -21,6 +22,10 @@ import {
   versionKnownGate,
   windowGate,
 } from './policyGates';
+import {
+  SupplyChainGateInput,
+  supplyChainGates,
+} from '../evidence/supplyChainGates';
 
 export { coveringFreezes, shownValue } from './policyGates';
 
@@ -65,6 +70,11 @@ export interface PolicyInput {
   /** Active freezes (the engine picks those covering `to`). */
   freezes: GitopsFreeze[];
   evidence: ProvidedGate[];
+  /**
+   * The proposed version's supply-chain evidence for `policy.supplyChain`'s gates; absent or
+   * `null` when the policy requires nothing of it.
+   */
+  supplyChain?: SupplyChainFacts | null;
   /** Proceed past overridable gates, by whom and why (the caller checked the permission). */
   override: { by: string; reason: string } | null;
   /** The time zone to write times in, when no window names one. */
@@ -72,9 +82,17 @@ export interface PolicyInput {
   now: Date;
 }
 
+/** What the supply-chain gates read, besides the policy and the version. */
+export type SupplyChainFacts = Pick<
+  SupplyChainGateInput,
+  'service' | 'evidence' | 'targetPinsDigest' | 'view'
+>;
+
 /** The engine's answer: every gate, and whether the change may go in. */
 export interface PolicyDecision {
   gates: PromotionGate[];
+  /** The proposed version's supply-chain evidence, when it was gathered (not by the engine). */
+  evidence?: VersionEvidence | null;
   allowed: boolean;
   /** 400 for a path the config never allows, 409 for what may pass later or be overridden. */
   refusal: {
@@ -122,6 +140,24 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   }
   if (input.policy.windows.length > 0) gates.push(windowGate(input));
   gates.push(freezeGate(input));
+  if (moving && input.policy.supplyChain) {
+    // Without facts the gates see no evidence and refuse: required evidence never fails open.
+    gates.push(
+      ...supplyChainGates({
+        ...(input.supplyChain ?? {
+          service: '',
+          evidence: null,
+          targetPinsDigest: false,
+          view: false,
+        }),
+        policy: input.policy.supplyChain,
+        to: input.to.name,
+        from: input.from?.name ?? null,
+        version,
+        now: input.now,
+      }),
+    );
+  }
   if (moving) {
     for (const provided of input.evidence) {
       gates.push(

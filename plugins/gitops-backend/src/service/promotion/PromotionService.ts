@@ -9,6 +9,7 @@ import {
   GitopsScaling,
   GitopsVersion,
   PromotionGate,
+  VersionEvidence,
 } from '@gitops-backstage/plugin-gitops-common';
 import { randomUUID } from 'node:crypto';
 import { EnvironmentConfig, GitopsConfig, findEnvironment } from '../config';
@@ -103,7 +104,7 @@ export class PromotionService {
         : null;
     const targetChart = statuses.environments.find(e => e.name === to.name)
       ?.desired?.chart;
-    const gates = await enforcePolicy(this.options.policy, {
+    const { gates, evidence } = await enforcePolicy(this.options.policy, {
       kind: options.automation ? 'automation' : 'promotion',
       entity,
       to,
@@ -137,6 +138,7 @@ export class PromotionService {
       to,
       request,
       gates,
+      evidence,
       actor,
       signal,
       plan: async (_target, current) => {
@@ -200,7 +202,7 @@ export class PromotionService {
       wanted = { tag: request.toTag!, digest: null };
       label = request.toTag!;
     }
-    const gates = await enforcePolicy(this.options.policy, {
+    const { gates, evidence } = await enforcePolicy(this.options.policy, {
       kind: 'rollback',
       entity,
       to,
@@ -219,6 +221,7 @@ export class PromotionService {
       to,
       request,
       gates,
+      evidence,
       actor,
       signal,
       plan: async (_target, current) => {
@@ -250,7 +253,7 @@ export class PromotionService {
     signal?: AbortSignal,
   ): Promise<ActionResult> {
     const to = this.environment(request.environment);
-    const gates = await enforcePolicy(this.options.policy, {
+    const { gates, evidence } = await enforcePolicy(this.options.policy, {
       kind: 'scale',
       entity,
       to,
@@ -269,6 +272,7 @@ export class PromotionService {
       to,
       request,
       gates,
+      evidence,
       actor,
       signal,
       plan: async (_target, current) => {
@@ -324,6 +328,8 @@ export class PromotionService {
     to: EnvironmentConfig;
     request: { dryRun?: boolean };
     gates: PromotionGate[];
+    /** The proposed version's supply-chain evidence, answered with a dry run. */
+    evidence?: VersionEvidence | null;
     actor: Actor;
     signal?: AbortSignal;
     plan: ChangeIntent;
@@ -388,6 +394,7 @@ export class PromotionService {
       return { httpStatus: 200, action };
     }
     if (args.request.dryRun) {
+      if (args.evidence) action.evidence = args.evidence;
       action.message = `Would ${
         to.promotionPolicy === 'pullRequest' ? 'open a pull request' : 'commit'
       } on ${target.repository.branch} (${result.baseRevision.slice(0, 7)})`;
