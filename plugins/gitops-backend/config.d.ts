@@ -423,6 +423,50 @@ export interface Config {
     registryCacheSeconds?: number;
 
     /**
+     * Supply-chain evidence from the registries of `gitops.registries`: cosign signatures and
+     * attestations of each image digest (OCI 1.1 referrers, the referrers tag schema, legacy
+     * `sha256-<hex>.sig` / `.att` tags), verified with sigstore-js. Read once per digest and
+     * kept (a digest never changes); policies decide which signers they accept.
+     */
+    supplyChain?: {
+      /**
+       * Path of a Sigstore TrustedRoot JSON file (`trusted_root.json`: certificate authorities,
+       * transparency and CT logs, time-stamp authorities) that keyless signatures must chain
+       * to, e.g. a private Fulcio and Rekor, or the demo's local authorities. Read when first
+       * needed and again whenever the file changes. Without it, keyless signatures are verified
+       * against the Sigstore public-good root, fetched over TUF (they read `unknown` offline).
+       */
+      trustedRoot?: string;
+      /**
+       * Public keys keyed signatures (`cosign sign --key`) may be made with. The signer is
+       * shown as `key:<name>`; policies name keys in `requireSignature.identities[].key`.
+       */
+      keys?: Array<{
+        /** Unique name of the key, e.g. `release`. */
+        name: string;
+        /** The public key in PEM (`-----BEGIN PUBLIC KEY-----`, as `cosign.pub`). */
+        publicKey?: string;
+        /** Or: path of a PEM file, read when first needed and again whenever it changes. */
+        path?: string;
+      }>;
+      /** The longest reading and verifying one digest's evidence may take, in seconds. Default 20. */
+      timeoutSeconds?: number;
+      /** Digests read from registries at the same time. Default 4. */
+      concurrency?: number;
+      /** Digests whose evidence is kept in memory (least recently used go first). Default 10000. */
+      maxDigests?: number;
+      /**
+       * After a registry error or time-out (`unknown`), wait this long before the digest is read
+       * again, in seconds. Default 60.
+       */
+      retrySeconds?: number;
+      /** Signatures and attestations read per digest at most (signatures first, SBOMs last). Default 20. */
+      maxArtifacts?: number;
+      /** Bytes of signatures and attestations read per digest at most. Default 16777216 (16 MiB). */
+      maxBytes?: number;
+    };
+
+    /**
      * "What will ship" (`GET …/changes`): commits and pull requests between two versions, found
      * from the images' `org.opencontainers.image.source` and `.revision` annotations.
      */

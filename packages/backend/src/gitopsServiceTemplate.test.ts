@@ -201,12 +201,13 @@ describe('examples/templates/gitops-service through the scaffolder dry run', () 
         'src/server.ts',
         'Dockerfile',
         '.github/workflows/ci.yaml',
+        '.github/workflows/release.yml',
         'package.json',
       ]),
     );
-    const ci = files.get('.github/workflows/ci.yaml')!;
-    expect(ci).toContain('apps/hello/values-dev.yaml');
-    expect(ci).toContain('${{ github.sha }}-${{ github.run_number }}');
+    const release = files.get('.github/workflows/release.yml')!;
+    expect(release).toContain('apps/hello/values-dev.yaml');
+    expect(release).toContain('${{ github.sha }}-${{ github.run_number }}');
     expect(JSON.parse(files.get('package.json')!).name).toBe('hello');
 
     // Links to the entity and its GitOps tab.
@@ -219,6 +220,77 @@ describe('examples/templates/gitops-service through the scaffolder dry run', () 
       ]),
     );
     expect(gitIn(remote, 'rev-parse', 'main')).toBe(before);
+  });
+
+  it("signs and attests the image in the skeleton's release workflow, keyless", async () => {
+    const res = await dryRun(values());
+    expect(res.status).toBe(200);
+    const file = (name: string) =>
+      Buffer.from(
+        res.body.directoryContents.find((f: any) => f.path === name)
+          .base64Content,
+        'base64',
+      ).toString('utf8');
+    // Rendered, it is a workflow GitHub can read.
+    const workflow = parse(file('.github/workflows/release.yml'));
+
+    // The signer's identity is this file at main or a tag: prod's policy matches
+    // ^https://github\.com/<org>/<service>/\.github/workflows/release\.yml@refs/(heads/main|tags/.+)$
+    expect(workflow.on).toEqual({
+      push: { branches: ['main'], tags: ['v*'] },
+    });
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    const image = workflow.jobs.image;
+    expect(image.permissions).toMatchObject({
+      'id-token': 'write',
+      packages: 'write',
+      attestations: 'write',
+    });
+    const steps: Array<Record<string, any>> = image.steps;
+    const uses = (action: string) =>
+      steps.findIndex(s => String(s.uses ?? '').startsWith(`${action}@`));
+    const runs = (command: RegExp) =>
+      steps.findIndex(s => command.test(String(s.run ?? '')));
+
+    const build = uses('docker/build-push-action');
+    const install = uses('sigstore/cosign-installer');
+    const scan = steps.findIndex(
+      s =>
+        String(s.uses).startsWith('aquasecurity/trivy-action@') &&
+        s.with.format === 'cosign-vuln',
+    );
+    const attestScan = runs(
+      /^cosign attest --yes --type vuln --predicate trivy\.cosign-vuln\.json "\$\{IMAGE\}@\$\{DIGEST\}"$/,
+    );
+    const sign = runs(/^cosign sign --yes "\$\{IMAGE\}@\$\{DIGEST\}"$/);
+    const provenance = uses('actions/attest-build-provenance');
+    expect(uses('docker/metadata-action')).toBeGreaterThanOrEqual(0);
+    expect(steps[build].with.labels).toBe('${{ steps.meta.outputs.labels }}');
+    expect(
+      [build, install, scan, attestScan, sign, provenance].every(i => i >= 0),
+    ).toBe(true);
+    // Built, then scanned and the scan attested, then signed: by the pushed digest each time.
+    expect(build).toBeLessThan(scan);
+    expect(install).toBeLessThan(attestScan);
+    expect(scan).toBeLessThan(attestScan);
+    expect(attestScan).toBeLessThan(sign);
+    expect(steps[scan].with['image-ref']).toBe(
+      '${{ env.IMAGE }}@${{ steps.push.outputs.digest }}',
+    );
+    expect(steps[sign].env.DIGEST).toBe('${{ steps.push.outputs.digest }}');
+    expect(steps[provenance].with).toMatchObject({
+      'subject-digest': '${{ steps.push.outputs.digest }}',
+      'push-to-registry': true,
+    });
+    expect(workflow.env.IMAGE).toBe('ghcr.io/acme/hello');
+
+    // Dev takes main's signed builds; pull requests are only tested.
+    expect(workflow.jobs['deploy-dev'].needs).toBe('image');
+    expect(workflow.jobs['deploy-dev'].if).toBe(
+      "github.ref == 'refs/heads/main'",
+    );
+    const ci = parse(file('.github/workflows/ci.yaml'));
+    expect(Object.keys(ci.jobs)).toEqual(['test']);
   });
 
   it.each<[string, object, number, string, RegExp]>([

@@ -5,7 +5,7 @@ import {
   GitRepositoryRef,
 } from '@gitops-backstage/plugin-gitops-node';
 import { AppOfApps } from './AppOfApps';
-import { DemoRegistry } from './DemoRegistry';
+import { DemoImage, DemoRegistry } from './DemoRegistry';
 import { RepositoryHeads } from './RepositoryHeads';
 import { RuntimeSources } from './RuntimeSources';
 import { AppliedResource, withSourceStatus } from './engineStatus';
@@ -19,6 +19,7 @@ import {
   writeHelmRelease,
 } from './engineObjects';
 import { writeWorkload } from './writeWorkload';
+import { DemoSecurityReports, ScannedWorkload } from './securityReports';
 import {
   Runtime,
   autoscalerInSync,
@@ -47,6 +48,11 @@ export interface DemoReconcilerOptions {
   syncDelayMs?: number;
   /** A rollout not done by then is stuck (Degraded); default 20 s. */
   progressDeadlineSeconds?: number;
+  /**
+   * The registry's image seeds (signers, vulnerabilities per tag), for the reports Trivy
+   * Operator and Kyverno write about the workloads (securityReports.ts); none without them.
+   */
+  images?: readonly DemoImage[];
 }
 
 /**
@@ -65,9 +71,15 @@ export class DemoReconciler {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private readonly heads: RepositoryHeads;
+  private readonly reports: DemoSecurityReports;
 
   constructor(private readonly options: DemoReconcilerOptions) {
     this.runtimes = runtimesOf(options.store);
+    this.reports = new DemoSecurityReports(
+      options.store,
+      options.registry,
+      options.images ?? [],
+    );
     this.heads = new RepositoryHeads(options);
     this.parents = new AppOfApps({ ...options, heads: this.heads });
     this.sources = new RuntimeSources({
@@ -393,6 +405,15 @@ export class DemoReconciler {
               (hpa.minReplicas ?? 1) * 0.8,
           }
         : null,
+    });
+    // Trivy Operator and Kyverno report on what now runs.
+    this.reports.write({
+      namespace,
+      name: workload,
+      pods: rt.pods,
+      now,
+      declared: (applied as { podSecurity?: ScannedWorkload['declared'] })
+        .podSecurity,
     });
     const git = desired ?? applied;
     const inSync = !desired || sameWorkload(desired, applied);

@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { DemoRegistry } from './DemoRegistry';
 import { DemoTraffic } from './DemoTraffic';
 import { RawGitFiles } from './RawGitFiles';
-import { KINDS, KindInfo, KubeObject, ObjectStore } from './ObjectStore';
+import { KindInfo, KubeObject, ObjectStore } from './ObjectStore';
 
 /** How often open watches get a bookmark (the API server sends one about every minute). */
 const BOOKMARK_MS = 30_000;
@@ -69,10 +69,10 @@ export class KubeApiServer {
       return;
     }
     if (url.pathname === '/api' || url.pathname === '/apis') {
-      send(res, 200, discovery(url.pathname));
+      send(res, 200, discovery(url.pathname, this.store.kinds));
       return;
     }
-    const route = parsePath(url.pathname);
+    const route = parsePath(url.pathname, this.store.kinds);
     if (!route) {
       send(
         res,
@@ -236,6 +236,7 @@ export class KubeApiServer {
 
 function parsePath(
   pathname: string,
+  kinds: readonly KindInfo[],
 ): { kind: KindInfo; namespace?: string; name?: string } | undefined {
   const m =
     /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(
@@ -244,7 +245,7 @@ function parsePath(
   if (!m) return undefined;
   const group = m[2] ?? '';
   const version = m[1] ?? m[3];
-  const kind = KINDS.find(
+  const kind = kinds.find(
     k => k.group === group && k.version === version && k.plural === m[5],
   );
   return kind ? { kind, namespace: m[4], name: m[6] } : undefined;
@@ -287,10 +288,10 @@ export function mergePatch(target: any, patch: any): any {
   return result;
 }
 
-function discovery(path: string) {
+function discovery(path: string, kinds: readonly KindInfo[]) {
   if (path === '/api') return { kind: 'APIVersions', versions: ['v1'] };
   const groups = [
-    ...new Set(KINDS.filter(k => k.group).map(k => `${k.group}/${k.version}`)),
+    ...new Set(kinds.filter(k => k.group).map(k => `${k.group}/${k.version}`)),
   ];
   return {
     kind: 'APIGroupList',

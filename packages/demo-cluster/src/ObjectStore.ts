@@ -80,7 +80,29 @@ export const KINDS: KindInfo[] = [
     version: 'v1',
     kind,
   })),
+  // Supply-chain reports (securityReports.ts): Trivy Operator's and Kyverno's CRDs.
+  {
+    plural: 'vulnerabilityreports',
+    group: 'aquasecurity.github.io',
+    version: 'v1alpha1',
+    kind: 'VulnerabilityReport',
+  },
+  {
+    plural: 'policyreports',
+    group: 'wgpolicyk8s.io',
+    version: 'v1alpha2',
+    kind: 'PolicyReport',
+  },
 ].map(k => ({ ...k, namespaced: true }));
+
+/** The kinds of the reports Trivy Operator and Kyverno write: CRDs a cluster may not have. */
+export const REPORT_KINDS = ['vulnerabilityreports', 'policyreports'] as const;
+
+/** Options of {@link ObjectStore}. */
+export interface ObjectStoreOptions {
+  /** Kinds (plurals) the cluster does not serve, as a cluster without their CRDs. */
+  without?: readonly string[];
+}
 
 /** A change, as a watch stream sends it. */
 export interface WatchEvent {
@@ -103,13 +125,21 @@ export class ObjectStore {
   private readonly objects = new Map<string, Map<string, KubeObject>>();
   private readonly history = new Map<string, WatchEvent[]>();
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** The kinds this cluster serves. */
+  readonly kinds: readonly KindInfo[];
 
-  constructor() {
-    for (const kind of KINDS) {
+  constructor(options: ObjectStoreOptions = {}) {
+    this.kinds = KINDS.filter(k => !options.without?.includes(k.plural));
+    for (const kind of this.kinds) {
       this.objects.set(kind.plural, new Map());
       this.history.set(kind.plural, []);
       this.listeners.set(kind.plural, new Set());
     }
+  }
+
+  /** Whether the cluster serves a kind (its CRD is installed). */
+  serves(plural: string): boolean {
+    return this.objects.has(plural);
   }
 
   get resourceVersion(): number {

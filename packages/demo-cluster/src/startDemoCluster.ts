@@ -8,7 +8,7 @@ import { DemoRegistry } from './DemoRegistry';
 import { withSourceRevisions } from './sourceRevisions';
 import { DemoTraffic } from './DemoTraffic';
 import { KubeApiServer } from './KubeApiServer';
-import { ObjectStore } from './ObjectStore';
+import { ObjectStore, REPORT_KINDS } from './ObjectStore';
 import { RawGitFiles } from './RawGitFiles';
 import { readSeeds } from './seeds';
 
@@ -42,6 +42,11 @@ export interface DemoClusterOptions {
   stepMs?: number;
   syncDelayMs?: number;
   progressDeadlineSeconds?: number;
+  /**
+   * Serve Trivy Operator's VulnerabilityReports and Kyverno's PolicyReports and write them
+   * about the workloads (default true); false plays a cluster without their CRDs.
+   */
+  securityReports?: boolean;
 }
 
 /**
@@ -52,7 +57,9 @@ export interface DemoClusterOptions {
 export async function startDemoCluster(options: DemoClusterOptions) {
   const { logger } = options;
   const seeds = readSeeds(options.seedsDir);
-  const store = new ObjectStore();
+  const store = new ObjectStore({
+    without: options.securityReports === false ? REPORT_KINDS : [],
+  });
   for (const { plural, object } of seeds.objects) store.put(plural, object);
   const registry = new DemoRegistry(
     withSourceRevisions(seeds.images, options.sourceReposDir),
@@ -80,6 +87,7 @@ export async function startDemoCluster(options: DemoClusterOptions) {
     ),
     logger,
     load: seeds.load,
+    images: seeds.images,
     stepMs: options.stepMs,
     syncDelayMs: options.syncDelayMs,
     progressDeadlineSeconds: options.progressDeadlineSeconds,

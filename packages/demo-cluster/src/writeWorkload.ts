@@ -1,6 +1,7 @@
 import { keepTransitionTimes } from './engineStatus';
 import { KubeObject, ObjectStore } from './ObjectStore';
 import { Ownership, owned } from './ownership';
+import { removeSecurityReports } from './securityReports';
 import {
   WorkloadView,
   buildDeployment,
@@ -132,7 +133,8 @@ export function writeWorkload(
 
 /**
  * Deletes what {@link writeWorkload} wrote for a workload — the Deployment, its pods and their
- * events, the autoscaler — as a cascading deletion of the engine object that applied it does.
+ * events, the autoscaler, the reports about them — as a cascading deletion of the engine
+ * object that applied it does.
  */
 export function removeWorkload(
   store: ObjectStore,
@@ -140,6 +142,7 @@ export function removeWorkload(
 ) {
   store.delete('deployments', w.namespace, w.name);
   store.delete('horizontalpodautoscalers', w.namespace, w.name);
+  removeSecurityReports(store, w);
   for (const pod of store.list('pods', w.namespace)) {
     if (pod.metadata.labels?.['app.kubernetes.io/name'] !== w.owner) continue;
     store.delete('pods', w.namespace, pod.metadata.name);

@@ -56,6 +56,12 @@ export interface EnvironmentConfig {
   minSoakMinutes: number;
   /** The engine is expected to sync this environment on its own. */
   autoSync: boolean;
+  /**
+   * The environment's policy requires images pinned by digest
+   * (`policy.supplyChain.requireDigest`): an unpinned image is a failing manifest check of
+   * its desired state rather than a warning.
+   */
+  requireDigest?: boolean;
 }
 
 /** Fills `{name}` placeholders; unknown placeholders are left as they are. */

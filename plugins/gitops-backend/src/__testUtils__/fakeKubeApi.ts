@@ -58,6 +58,14 @@ export const KIND_NAMES: Record<KindKey, { apiVersion: string; kind: string }> =
       apiVersion: 'argocd-image-updater.argoproj.io/v1alpha1',
       kind: 'ImageUpdater',
     },
+    vulnerabilityreports: {
+      apiVersion: 'aquasecurity.github.io/v1alpha1',
+      kind: 'VulnerabilityReport',
+    },
+    policyreports: {
+      apiVersion: 'wgpolicyk8s.io/v1alpha2',
+      kind: 'PolicyReport',
+    },
   };
 
 /**

@@ -613,6 +613,8 @@ describe('examples/rbac/namespaced.yaml', () => {
     imagepolicies: ['flux', 'service'],
     imageupdateautomations: ['flux', 'service'],
     imageupdaters: ['argocd'],
+    vulnerabilityreports: ['service'],
+    policyreports: ['service'],
   };
   const NAMESPACES: ReadonlyArray<[string | undefined, Scope | null]> = [
     ['guestbook-prod', 'service'],

@@ -392,4 +392,123 @@ describe('DesiredStateReader', () => {
       replicas: 5,
     });
   });
+
+  describe('manifest checks', () => {
+    async function readWith(
+      service: keyof typeof services,
+      env: string,
+      overrides: Partial<ReturnType<typeof environment>> = {},
+      edit: (files: Map<string, string>) => void = () => {},
+    ) {
+      const files = loadExampleFiles();
+      edit(files);
+      return new DesiredStateReader().read({
+        target: {
+          entityRef: `component:default/${service}`,
+          service,
+          path: services[service].path,
+          repository: { url: 'https://example.com/gitops.git', branch: 'main' },
+          provider: memoryGitProvider(files),
+          hints: { ...services[service].hints },
+          selectors: {},
+        },
+        environment: { ...environment(env), ...overrides },
+        revision: 'abc123',
+      });
+    }
+
+    it.each(['dev', 'staging', 'prod'])(
+      "reads guestbook's hardened base through the %s overlay as restricted",
+      async env => {
+        const { state } = await readWith('guestbook', env);
+        expect(state.podSecurity).toEqual({
+          level: 'restricted',
+          findings: [],
+        });
+        // Tags, not digests: a warning only where digests are not required.
+        expect(state.manifestChecks).toEqual([
+          expect.objectContaining({
+            check: 'digestPinned',
+            severity: 'warn',
+            container: 'guestbook',
+          }),
+        ]);
+      },
+    );
+
+    it('reads the same through the Argo CD Application of the environment', async () => {
+      const { state } = await readWith('guestbook', 'prod', {
+        definitionPath: 'argocd/{service}-{env}.yaml',
+      });
+      expect(state.definition?.kind).toBe('Application');
+      expect(state.podSecurity?.level).toBe('restricted');
+    });
+
+    it('sees what an overlay patch changes in the pod template', async () => {
+      const { state } = await readWith('guestbook', 'staging', {}, files =>
+        files.set(
+          'apps/guestbook/overlays/staging/kustomization.yaml',
+          `${files.get('apps/guestbook/overlays/staging/kustomization.yaml')}
+  - target: {kind: Deployment, name: guestbook}
+    patch: |-
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: guestbook}
+      spec:
+        template:
+          spec:
+            hostNetwork: true
+`,
+        ),
+      );
+      expect(state.podSecurity).toEqual({
+        level: 'privileged',
+        findings: ['pod: hostNetwork is true'],
+      });
+    });
+
+    it('fails an unpinned image where the environment requires digests, and passes a pinned one', async () => {
+      const dev = await readWith('sample-app', 'dev', { requireDigest: true });
+      expect(dev.state.manifestChecks).toContainEqual({
+        check: 'digestPinned',
+        severity: 'fail',
+        container: 'sample-app',
+        message:
+          'container sample-app: image ghcr.io/acme/sample-app:1.4.2 is not pinned by digest (dev requires it)',
+      });
+      const prod = await readWith('sample-app', 'prod', {
+        requireDigest: true,
+      });
+      expect(
+        prod.state.manifestChecks?.filter(f => f.check === 'digestPinned'),
+      ).toEqual([]);
+    });
+
+    it('finds a default pod template baseline, one line per missing setting', async () => {
+      const { state } = await readWith('sample-app', 'prod');
+      expect(state.podSecurity).toEqual({
+        level: 'baseline',
+        findings: [
+          'container sample-app: allowPrivilegeEscalation is not false',
+          'container sample-app: runAsNonRoot is not true (pod or container)',
+          'container sample-app: seccompProfile.type is not RuntimeDefault or Localhost (pod or container)',
+          'container sample-app: capabilities.drop does not include ALL',
+        ],
+      });
+      expect(state.manifestChecks).toEqual([
+        expect.objectContaining({
+          check: 'podSecurity',
+          severity: 'warn',
+          message: 'container sample-app: readOnlyRootFilesystem is not true',
+        }),
+      ]);
+    });
+
+    it('leaves Helm values unchecked: the chart is not rendered, and that is no warning', async () => {
+      const { state } = await readWith('demo-flask-app', 'prod');
+      expect(state.podSecurity).toBeNull();
+      expect(state.manifestChecks).toBeUndefined();
+      expect(state.warnings).toEqual([]);
+    });
+  });
 });

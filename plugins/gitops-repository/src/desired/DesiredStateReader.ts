@@ -17,6 +17,7 @@ import {
 import { helmWorkloadState, mergeHelmValues } from './helmValues';
 import { ManifestError, parseYamlObject } from './parseYaml';
 import { extractWorkloadState } from './workloadState';
+import { desiredChecks } from './checks/desiredChecks';
 import { resolveDefinition } from './definitions/resolveDefinition';
 import { ResolvedDefinition } from './definitions/argoApplication';
 import {
@@ -94,6 +95,7 @@ export class DesiredStateReader {
       environment.overlayPath,
       environment.valuesFile,
       environment.definitionPath,
+      environment.requireDigest ?? false,
     ]);
     // The promise is shared, so concurrent views of many entities parse each state once; it
     // runs under the providers' time-outs, not one caller's signal, which would fail the rest.
@@ -101,7 +103,7 @@ export class DesiredStateReader {
     if (!pending) {
       // Thousands are kept: their repeated strings (revision, paths, names) are kept once.
       pending = this.readUncached({ ...options, signal: undefined }).then(
-        result => deepFreeze(internStrings(result)),
+        result => deepFreeze(internStrings(withChecks(result, options))),
       );
       this.results.set(key, pending);
       pending.catch(() => this.results.delete(key));
@@ -319,6 +321,25 @@ export class DesiredStateReader {
       warnings: [...warnings, ...workload.warnings],
     };
   }
+}
+
+/**
+ * The state with its manifest checks, computed here once per cached state (the checks are
+ * pure and the state at a commit never changes), whichever way the state was resolved.
+ */
+function withChecks(
+  result: DesiredStateResult,
+  { target, environment }: ReadDesiredStateOptions,
+): DesiredStateResult {
+  Object.assign(
+    result.state,
+    desiredChecks(result.state, result.rendered, {
+      hints: target.hints,
+      environment: environment.name,
+      requireDigest: environment.requireDigest ?? false,
+    }),
+  );
+  return result;
 }
 
 /** Freezes a result shared between callers, so a caller that writes to it fails loudly. */

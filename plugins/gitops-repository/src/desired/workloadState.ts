@@ -42,6 +42,51 @@ export function extractWorkloadState(
   hints: WorkloadHints,
   where: string,
 ): WorkloadState {
+  const { workload, container, warnings } = pickWorkload(
+    resources,
+    hints,
+    where,
+  );
+  const ref = parseImageRef(String(container.image ?? ''));
+  const hpa = resources.find(
+    r =>
+      r.kind === 'HorizontalPodAutoscaler' &&
+      r.spec?.scaleTargetRef?.kind === workload.kind &&
+      r.spec?.scaleTargetRef?.name === workload.metadata?.name,
+  );
+  const autoscaling = hpa ? readHpa(hpa.spec) : null;
+  const declared = workload.spec?.replicas;
+  let replicas: number | null = typeof declared === 'number' ? declared : null;
+  if (replicas === null && !autoscaling && workload.kind !== 'DaemonSet') {
+    replicas = 1; // the Kubernetes default when nothing sets it
+  }
+  return {
+    workload: String(workload.metadata?.name),
+    namespace: workload.metadata?.namespace ?? null,
+    image: ref.name || null,
+    tag: ref.tag,
+    digest: ref.digest,
+    replicas,
+    autoscaling,
+    resources: readResources(container.resources),
+    warnings,
+  };
+}
+
+/**
+ * The service's workload among rendered manifests and its container: the workload named by
+ * the hints, else the one running the hinted image, else the first; the same container for
+ * the version fields and for the manifest checks.
+ */
+export function pickWorkload(
+  resources: KubernetesObject[],
+  hints: WorkloadHints,
+  where: string,
+): {
+  workload: KubernetesObject;
+  container: Record<string, any>;
+  warnings: string[];
+} {
   const workloads = resources.filter(r =>
     WORKLOAD_KINDS.includes(String(r.kind)),
   );
@@ -82,30 +127,7 @@ export function extractWorkloadState(
       `${where}: no container runs ${hints.image}; read container "${container.name}" (${container.image})`,
     );
   }
-  const ref = parseImageRef(String(container.image ?? ''));
-  const hpa = resources.find(
-    r =>
-      r.kind === 'HorizontalPodAutoscaler' &&
-      r.spec?.scaleTargetRef?.kind === workload.kind &&
-      r.spec?.scaleTargetRef?.name === workload.metadata?.name,
-  );
-  const autoscaling = hpa ? readHpa(hpa.spec) : null;
-  const declared = workload.spec?.replicas;
-  let replicas: number | null = typeof declared === 'number' ? declared : null;
-  if (replicas === null && !autoscaling && workload.kind !== 'DaemonSet') {
-    replicas = 1; // the Kubernetes default when nothing sets it
-  }
-  return {
-    workload: String(workload.metadata?.name),
-    namespace: workload.metadata?.namespace ?? null,
-    image: ref.name || null,
-    tag: ref.tag,
-    digest: ref.digest,
-    replicas,
-    autoscaling,
-    resources: readResources(container.resources),
-    warnings,
-  };
+  return { workload, container, warnings };
 }
 
 /** Reads min/max and the CPU/memory utilization targets of an HPA spec (v1 or v2). */

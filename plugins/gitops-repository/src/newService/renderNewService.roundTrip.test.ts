@@ -168,6 +168,18 @@ describe('renderNewService read back by DesiredStateReader', () => {
           expect(container.startupProbe.httpGet.path).toBe('/health');
         }
       });
+
+      it('meets Pod Security "restricted" with only the digest left to pin outside prod', () => {
+        results.forEach(({ state }, index) => {
+          expect(state.podSecurity).toEqual({
+            level: 'restricted',
+            findings: [],
+          });
+          expect(state.manifestChecks?.map(f => f.check)).toEqual(
+            index === 2 ? [] : ['digestPinned'],
+          );
+        });
+      });
     }
   });
 

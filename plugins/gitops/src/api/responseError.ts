@@ -1,5 +1,8 @@
 import { ErrorResponseBody, ResponseError } from '@backstage/errors';
-import { PromotionGate } from '@gitops-backstage/plugin-gitops-common';
+import {
+  PromotionGate,
+  VersionEvidence,
+} from '@gitops-backstage/plugin-gitops-common';
 
 /**
  * A failed answer as a {@link @backstage/errors#ResponseError} whose `body` keeps every field
@@ -47,6 +50,11 @@ export interface PolicyRefusal {
   gates: PromotionGate[];
   /** When the gates that wait may pass; `null` when the policy cannot tell. */
   retryAt: string | null;
+  /**
+   * The supply-chain evidence of the version refused, when the answer carries it; `undefined`
+   * when it does not.
+   */
+  evidence?: VersionEvidence | null;
 }
 
 /**
@@ -62,11 +70,15 @@ export function policyRefusalOf(error: unknown): PolicyRefusal | undefined {
   const body = error.body as ErrorResponseBody & {
     gates?: unknown;
     retryAt?: unknown;
+    evidence?: unknown;
   };
   if (!Array.isArray(body.gates)) return undefined;
   return {
     message: error.cause.message,
     gates: body.gates as PromotionGate[],
     retryAt: typeof body.retryAt === 'string' ? body.retryAt : null,
+    ...(body.evidence && typeof body.evidence === 'object'
+      ? { evidence: body.evidence as VersionEvidence }
+      : {}),
   };
 }

@@ -63,6 +63,8 @@ export class ClusterWatch implements ClusterObjects {
   private downMarked = false;
   private readonly waiters = new Set<() => void>();
   private watchScope: WatchScope | undefined;
+  /** Optional kinds the account may not list, logged once per cluster (not per namespace). */
+  private readonly forbiddenLogged = new Set<KindKey>();
 
   constructor(private readonly options: ClusterWatchOptions) {
     this.watchScope = options.scope;
@@ -386,12 +388,21 @@ export class ClusterWatch implements ClusterObjects {
         code === 404 && WATCHED_KINDS[slot.kind].optional
           ? null
           : safeMessage(error);
-      if (code === 403 || !WATCHED_KINDS[slot.kind].optional) {
-        if (slot.failures === 1) {
+      const { optional } = WATCHED_KINDS[slot.kind];
+      // A missing grant for an optional kind is said once per cluster, not once per namespace.
+      const first =
+        code === 403 && optional
+          ? !this.forbiddenLogged.has(slot.kind)
+          : slot.failures === 1;
+      if (code === 403) this.forbiddenLogged.add(slot.kind);
+      if (code === 403 || !optional) {
+        if (first) {
           this.options.logger.warn(
             `GitOps: cluster ${this.name}: ${slot.kind}${
               slot.namespace ? ` in ${slot.namespace}` : ''
-            } not readable (${status.error}); the other kinds are served`,
+            } not readable (${status.error}); the other kinds are served${
+              code === 403 ? `: grant list, watch on ${slot.kind}` : ''
+            }`,
           );
         }
       }

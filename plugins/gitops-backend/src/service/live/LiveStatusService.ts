@@ -8,7 +8,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { EnvironmentConfig, fillTemplate } from '../config';
 import { ServiceTarget } from '../ServiceLocator';
-import { detectDrift, diagnose } from './diagnose';
+import { detectDrift, diagnose, securityProblems } from './diagnose';
 import {
   AutomationEngines,
   imageAutomation,
@@ -17,6 +17,7 @@ import {
 import { CacheRead, ClusterObjects, Freshness, recordReads } from './kinds';
 import { ClusterRead, LiveStateCache } from './LiveStateCache';
 import { liveState } from './liveState';
+import { liveSecurity } from './securityReports';
 import { ServiceObjects, selectServiceObjects } from './selectServiceObjects';
 import { syncState } from './syncState';
 
@@ -168,11 +169,17 @@ export class LiveStatusService {
       }),
       objects.kindState && (kind => objects.kindState!(kind)),
     );
+    const security = liveSecurity(objects, found, {
+      namespace,
+      workloadName: desired?.workload,
+      desiredImage: desired?.image,
+    });
     return {
       live: {
         ...liveState(cluster, namespace, found),
         ...freshness,
         warnings,
+        security,
       },
       sync: syncState(found, desired),
       drift: detectDrift(desired, found),
@@ -182,7 +189,7 @@ export class LiveStatusService {
         argoReconcileSeconds: this.options.argoReconcileSeconds,
         now: this.options.now?.() ?? new Date(),
         firstSeen: key => this.firstSeen(key),
-      }).concat(automation.problems),
+      }).concat(automation.problems, securityProblems(security)),
       automation: automation.automation,
       automationEngines: automation.engines,
     };

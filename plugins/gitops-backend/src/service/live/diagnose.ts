@@ -9,6 +9,7 @@ import {
   parseImageRef,
 } from '@gitops-backstage/plugin-gitops-repository';
 import { HINTS } from './hints';
+import { LiveSecurity } from './securityReports';
 import { KubeObject, condition, describeObject } from './kinds';
 import { ServiceObjects } from './selectServiceObjects';
 import { eventLastSeen } from './slimObject';
@@ -351,6 +352,56 @@ function diagnoseFlux(
       objects.source,
     );
   }
+}
+
+/**
+ * Vulnerable (a warning: critical findings in the workload's VulnerabilityReports, naming the
+ * top one, its package and fixed version) and PolicyViolation (an error: failed rules of its
+ * PolicyReports, naming the policy, rule and message), from its live security reports.
+ */
+export function securityProblems(security: LiveSecurity | undefined): Problem[] {
+  const problems: Problem[] = [];
+  const vulnerabilities = security?.vulnerabilities;
+  if (vulnerabilities && vulnerabilities.critical > 0) {
+    const top = vulnerabilities.top.find(v => v.severity === 'CRITICAL');
+    const count = `${vulnerabilities.critical} critical ${
+      vulnerabilities.critical === 1 ? 'vulnerability' : 'vulnerabilities'
+    }`;
+    const scanner = vulnerabilities.scanner ? ` (${vulnerabilities.scanner})` : '';
+    const what = top
+      ? `${top.id} in ${top.package ?? 'a package'}${
+          top.installedVersion ? ` ${top.installedVersion}` : ''
+        }, ${top.fixedVersion ? `fixed in ${top.fixedVersion}` : 'no fixed version yet'}`
+      : `see ${vulnerabilities.object ?? 'the VulnerabilityReport'}`;
+    let hint = HINTS.Vulnerable;
+    if (top?.package && top.fixedVersion) {
+      hint = `Rebuild with ${top.package} ≥ ${top.fixedVersion}, or promote a fixed version.`;
+    } else if (top?.package) {
+      hint = `No fixed version of ${top.package} yet: promote a version without it, or mitigate until a fix is out.`;
+    }
+    problems.push({
+      type: 'Vulnerable',
+      severity: 'warning',
+      message: `${count}${scanner}: ${what}`,
+      hint,
+      object: vulnerabilities.object ?? null,
+    });
+  }
+  const failures = security?.policies?.failures ?? [];
+  if (failures.length > 0) {
+    const [first] = failures;
+    const rule = first.rule ? `${first.policy}/${first.rule}` : first.policy;
+    const more =
+      failures.length > 1 ? ` (and ${failures.length - 1} more)` : '';
+    problems.push({
+      type: 'PolicyViolation',
+      severity: 'error',
+      message: `${rule}: ${first.message}${more}`,
+      hint: `Change the workload to meet policy ${first.policy} (the rule's message says how), or agree an exception with the policy's owners.`,
+      object: first.resource ?? null,
+    });
+  }
+  return problems;
 }
 
 /** Events older than this describe a past incident, not the current state. */

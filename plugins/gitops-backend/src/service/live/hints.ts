@@ -32,4 +32,11 @@ export const HINTS: Record<ProblemType, string> = {
     'The version cannot go further: roll back this environment (a commit) or fix forward; re-run the verification once the cause is fixed.',
   AutomationFailed:
     "New images are not written to Git until it recovers: read the named object's message (registry access, tag policy, Git push credentials) and fix it; the environment keeps running its current version.",
+  Unsigned:
+    'No valid signature from an allowed identity on the running digest: sign the image in CI with the expected identity, or promote a signed version.',
+  // Vulnerable and PolicyViolation name the package and the policy (securityProblems).
+  Vulnerable:
+    'Rebuild with the fixed version of the vulnerable package, or promote a fixed version.',
+  PolicyViolation:
+    "Change the workload to meet the failed policy rule (its message says how), or agree an exception with the policy's owners.",
 };

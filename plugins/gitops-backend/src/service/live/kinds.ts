@@ -102,6 +102,22 @@ export const WATCHED_KINDS = {
     optional: true,
     scope: 'argocd',
   },
+  // Supply-chain reports, beside the workloads they are about. Trivy Operator writes one
+  // VulnerabilityReport per workload (the Deployment's ReplicaSet) and container; Kyverno ≥ 1.10
+  // one PolicyReport per resource (its `scope`), older engines per namespace with
+  // `results[].resources`. Optional like the engines: absent reads "not installed".
+  vulnerabilityreports: {
+    group: 'aquasecurity.github.io',
+    version: 'v1alpha1',
+    optional: true,
+    scope: 'service',
+  },
+  policyreports: {
+    group: 'wgpolicyk8s.io',
+    version: 'v1alpha2',
+    optional: true,
+    scope: 'service',
+  },
 } as const satisfies Record<
   string,
   {

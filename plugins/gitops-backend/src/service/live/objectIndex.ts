@@ -48,7 +48,47 @@ export function indexKeys(kind: KindKey, object: KubeObject): string[] {
     const ref = object.spec.imageRepositoryRef;
     keys.push(`repo:${ref.namespace ?? meta.namespace ?? ''}/${ref.name}`);
   }
+  // Reports are found from the objects they are about (see securityReports.ts).
+  if (kind === 'vulnerabilityreports') {
+    const about = trivyResourceKey(object);
+    if (about) keys.push(about);
+  }
+  if (kind === 'policyreports') keys.push(...policyReportKeys(object));
   return keys;
+}
+
+/** The key of the object a report is about: `about:<namespace>/<Kind>/<name>`. */
+export function aboutKey(namespace: string, kind: string, name: string) {
+  return `about:${namespace}/${kind}/${name}`;
+}
+
+/** What Trivy Operator labels a VulnerabilityReport with: the workload it scanned. */
+function trivyResourceKey(object: KubeObject): string | undefined {
+  const labels = object.metadata?.labels ?? {};
+  const kind = labels['trivy-operator.resource.kind'];
+  const name = labels['trivy-operator.resource.name'];
+  if (!kind || !name) return undefined;
+  const namespace =
+    labels['trivy-operator.resource.namespace'] ??
+    object.metadata?.namespace ??
+    '';
+  return aboutKey(namespace, kind, name);
+}
+
+/** A PolicyReport's scope, and the resources its results name (one report per namespace). */
+function policyReportKeys(object: KubeObject): string[] {
+  const own = object.metadata?.namespace ?? '';
+  const keys = new Set<string>();
+  const add = (ref: any) => {
+    if (ref?.kind && ref?.name) {
+      keys.add(aboutKey(ref.namespace ?? own, ref.kind, ref.name));
+    }
+  };
+  add(object.scope);
+  for (const result of object.results ?? []) {
+    for (const resource of result?.resources ?? []) add(resource);
+  }
+  return [...keys];
 }
 
 /**

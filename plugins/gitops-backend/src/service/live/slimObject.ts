@@ -1,5 +1,10 @@
 import { internedCopy } from '@gitops-backstage/plugin-gitops-repository';
 import { KindKey, KubeObject } from './kinds';
+import {
+  slimPolicyReport,
+  slimReportLabels,
+  slimVulnerabilityReport,
+} from './slimReports';
 
 /** Warning events older than this are not kept: they describe incidents long over. */
 export const EVENT_RETENTION_MS = 60 * 60 * 1000;
@@ -88,6 +93,8 @@ export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
       },
     };
   }
+  if (kind === 'vulnerabilityreports') slimVulnerabilityReport(object);
+  if (kind === 'policyreports') slimPolicyReport(object);
   return internedCopy(object);
 }
 
@@ -97,7 +104,12 @@ export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
  */
 function slimMetadata(kind: KindKey, meta: Record<string, any>) {
   let annotations = meta.annotations;
-  if (kind === 'pods') {
+  let labels = meta.labels;
+  if (kind === 'vulnerabilityreports' || kind === 'policyreports') {
+    // Reports are found by what they are about (their Trivy labels, their scope).
+    annotations = undefined;
+    labels = slimReportLabels(kind, labels);
+  } else if (kind === 'pods') {
     // Pods are found by labels; their annotations (sidecar injectors, scrapers) are not read.
     annotations = undefined;
   } else if (annotations?.[LAST_APPLIED]) {
@@ -124,7 +136,7 @@ function slimMetadata(kind: KindKey, meta: Record<string, any>) {
     ['generation', meta.generation],
     ['creationTimestamp', meta.creationTimestamp],
     ['deletionTimestamp', meta.deletionTimestamp],
-    ['labels', meta.labels],
+    ['labels', labels],
     ['annotations', annotations],
     ['managedFields', managedFields],
   ];

@@ -315,6 +315,27 @@ export class OciRegistryClient implements RegistryProvider {
     return { manifest, digest };
   }
 
+  /**
+   * GETs a path below the repository's `/v2/<repository>/` (`referrers/<digest>`,
+   * `manifests/<reference>`, `blobs/<digest>`) with the host's URL, credentials, token and
+   * time-out, asking for `accept`. A 404 is answered; any other failure throws a
+   * {@link RegistryError} with its status (a 400 or 405 tells a registry without a referrers
+   * API). Not cached: the supply-chain reader caches what it makes of the answers.
+   */
+  getRepositoryPath(
+    image: ImageRepositoryRef,
+    path: string,
+    options: { accept: string; signal?: AbortSignal },
+  ): Promise<Response> {
+    return this.request(
+      image,
+      `${this.baseUrl(image)}/v2/${image.repository}/${path}`,
+      'GET',
+      options.signal,
+      options.accept,
+    );
+  }
+
   private baseUrl(image: ImageRepositoryRef) {
     const host = this.options.hosts.find(h => h.host === image.host);
     if (host?.url) return host.url.replace(/\/+$/, '');
@@ -332,13 +353,14 @@ export class OciRegistryClient implements RegistryProvider {
     url: string,
     method: 'GET' | 'HEAD',
     signal?: AbortSignal,
+    accept = MANIFEST_TYPES,
   ): Promise<Response> {
     const where = `${image.host}/${image.repository}`;
     const scope = `repository:${image.repository}:pull`;
     const tokenKey = `${image.host} ${scope}`;
     let challenged = false;
     for (let attempt = 0; attempt < 4; attempt++) {
-      const headers: Record<string, string> = { accept: MANIFEST_TYPES };
+      const headers: Record<string, string> = { accept };
       const token = this.tokens.get(tokenKey);
       const credentials = this.credentials(image.host);
       if (token) headers.authorization = `Bearer ${token}`;

@@ -16,6 +16,10 @@ import { ReactNode, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { PolicyRefusal, policyRefusalOf } from '../../api';
 import { ChangePermission } from '../EntityGitopsContent/useEnvironmentPermissions';
+import {
+  SupplyChainSection,
+  splitSupplyChainGates,
+} from '../Evidence/SupplyChainSection';
 import { GateChecklist } from '../Policy/GateChecklist';
 import { blockingGates } from '../Policy/policyFormat';
 import { GateOverride } from './GateOverride';
@@ -88,12 +92,19 @@ function Diff(props: { diff: string }) {
 
 function Plan(props: { plan: GitopsAction }) {
   const { plan } = props;
+  // The supply chain's gates go with the evidence they judge; the others stay together.
+  const gates = splitSupplyChainGates(plan.gates);
   return (
     <>
       <Typography variant="body1">{summary(plan)}</Typography>
-      {plan.gates.length > 0 && (
-        <GateChecklist gates={plan.gates} label="Gates" />
+      {gates.other.length > 0 && (
+        <GateChecklist gates={gates.other} label="Gates" />
       )}
+      <SupplyChainSection
+        evidence={plan.evidence}
+        gates={gates.supplyChain}
+        version={version(plan.version)}
+      />
       {plan.status === 'NoChange' ? (
         <Typography variant="body2">{plan.message}</Typography>
       ) : (
@@ -209,8 +220,15 @@ export function ChangeDialog(props: {
   let content;
   if (result) content = <Outcome action={result} />;
   else if (plan.loading) content = <Progress />;
-  else if (planRefusal) content = <Refusal refusal={planRefusal} />;
-  else if (plan.error)
+  else if (planRefusal) {
+    content = (
+      <>
+        <Refusal refusal={planRefusal} />
+        {/* The refusal lists every gate; here only the evidence behind them. */}
+        <SupplyChainSection evidence={planRefusal.evidence} gates={[]} />
+      </>
+    );
+  } else if (plan.error)
     content = (
       <ResponseErrorPanel error={plan.error} title={errorTitle(plan.error)} />
     );

@@ -4,15 +4,16 @@ import {
   EnvironmentStatus,
 } from '@gitops-backstage/plugin-gitops-common';
 import Chip from '@material-ui/core/Chip';
+import { LaneEvidence } from '../Evidence/LaneEvidence';
 import { localTime } from '../Policy/policyFormat';
 import { LaneApprovals } from './LaneApprovals';
 import { LaneGates } from './LaneGates';
 import { LaneVerification } from './LaneVerification';
 
 /**
- * What the promotion policy says in a lane: the verification of the version it runs, the
- * gates of the next promotion into it, and its approvals. Each part shows only when the
- * backend answers it.
+ * What the promotion policy says in a lane: the supply-chain evidence of the version it runs
+ * with what the policy requires of it, the verification of that version, the gates of the
+ * next promotion into it, and its approvals. Each part shows only when the backend answers it.
  */
 export function LanePolicy(props: {
   entityRef: CompoundEntityRef;
@@ -22,6 +23,7 @@ export function LanePolicy(props: {
 }) {
   return (
     <>
+      <LaneEvidence environment={props.environment} />
       <LaneVerification {...props} />
       <LaneGates environment={props.environment} />
       <LaneApprovals {...props} />

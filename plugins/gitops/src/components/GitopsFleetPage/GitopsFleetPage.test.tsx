@@ -58,6 +58,7 @@ const fleet: OverviewResponse = {
     Progressing: 0,
     stale: 0,
     error: 0,
+    insecure: 1,
   },
 };
 
@@ -200,6 +201,7 @@ describe('GitopsFleetPage', () => {
       '0 progressing',
       '0 stale',
       '0 with errors',
+      '1 unsigned or vulnerable',
     ]);
     expect(
       within(counts).getByRole('button', { name: 'All 2' }),

@@ -36,6 +36,11 @@ import {
   useRefreshWhileVisible,
 } from '../EntityGitopsContent/EntityGitopsContent';
 import { FleetDeliveryMetrics } from '../DeliveryMetrics';
+import {
+  SupplyChainIndicator,
+  isInsecure,
+  supplyChainSummary,
+} from '../Evidence/SupplyChainIndicator';
 import { FleetFreezes } from './FleetFreezes';
 
 /** Rows per page: the fleet page never needs the whole fleet at once. */
@@ -50,12 +55,16 @@ export const STATE_FILTERS: Array<{ value: string; label: string }> = [
   { value: 'Progressing', label: 'Progressing' },
   { value: 'stale', label: 'Stale' },
   { value: 'error', label: 'Errors' },
+  { value: 'insecure', label: 'Unsigned or vulnerable' },
 ];
 
-/** How each count of the overview reads on its chip. */
+/**
+ * How each count of the overview reads on its chip; with the environment filtered to, where
+ * that matters (`2 unsigned or vulnerable in prod`).
+ */
 export const COUNT_LABELS: Record<
   (typeof OVERVIEW_COUNTED_STATUSES)[number],
-  (count: number) => string
+  (count: number, environment?: string) => string
 > = {
   problems: n => `${n} with problems`,
   OutOfSync: n => `${n} out of sync`,
@@ -63,6 +72,8 @@ export const COUNT_LABELS: Record<
   Progressing: n => `${n} progressing`,
   stale: n => `${n} stale`,
   error: n => `${n} with errors`,
+  insecure: (n, environment) =>
+    `${n} unsigned or vulnerable${environment ? ` in ${environment}` : ''}`,
 };
 
 /**
@@ -120,6 +131,10 @@ function EnvironmentCell(props: { env?: OverviewEnvironment }) {
   if (!env) return <TableCell>—</TableCell>;
   const version = env.tag ?? env.chartVersion ?? env.digest?.slice(0, 19);
   const state = [env.sync, env.health].filter(Boolean).join(' · ');
+  const insecure =
+    env.supplyChain && isInsecure(env.supplyChain)
+      ? `, ${supplyChainSummary(env.supplyChain)}`
+      : '';
   return (
     <TableCell
       className={classes.cell}
@@ -128,12 +143,16 @@ function EnvironmentCell(props: { env?: OverviewEnvironment }) {
         state ? `, ${state}` : ''
       }${env.problems ? `, ${env.problems} problems` : ''}${
         env.stale ? ', stale' : ''
-      }`}
+      }${insecure}`}
     >
       <span className={`${dots.dot} ${dots[stateOf(env)]}`} />
       {version ?? '—'}
       {env.problems > 0 && ` · ${env.problems} ⚠`}
       {env.stale && ' · stale'}
+      <SupplyChainIndicator
+        environment={env.name}
+        supplyChain={env.supplyChain}
+      />
     </TableCell>
   );
 }
@@ -142,10 +161,11 @@ function EnvironmentCell(props: { env?: OverviewEnvironment }) {
 function StateCounts(props: {
   counts: OverviewCounts;
   status: string | undefined;
+  environment: string | undefined;
   onChoose: (status: string) => void;
 }) {
   const classes = useStyles();
-  const { counts, status, onChoose } = props;
+  const { counts, status, environment, onChoose } = props;
   return (
     <div
       className={classes.counts}
@@ -159,7 +179,10 @@ function StateCounts(props: {
         aria-pressed={!status}
         onClick={() => onChoose('')}
       />
-      {OVERVIEW_COUNTED_STATUSES.map(state => {
+      {/* A backend older than a state's count does not send it: no chip for it. */}
+      {OVERVIEW_COUNTED_STATUSES.filter(
+        state => typeof counts[state] === 'number',
+      ).map(state => {
         const chosen = status?.toLowerCase() === state.toLowerCase();
         return (
           <Chip
@@ -167,7 +190,8 @@ function StateCounts(props: {
             size="small"
             variant={chosen ? 'default' : 'outlined'}
             color={chosen ? 'primary' : 'default'}
-            label={COUNT_LABELS[state](counts[state])}
+            data-testid={`fleet-count-${state}`}
+            label={COUNT_LABELS[state](counts[state], environment)}
             aria-pressed={chosen}
             onClick={() => onChoose(chosen ? '' : state)}
           />
@@ -369,6 +393,7 @@ export function GitopsFleetPage() {
             <StateCounts
               counts={value.counts}
               status={query.status}
+              environment={query.environment}
               onChoose={status => set('status', status)}
             />
           )}

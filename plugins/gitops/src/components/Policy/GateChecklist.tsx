@@ -44,7 +44,12 @@ function GateItem(props: { gate: PromotionGate; dense: boolean }) {
         {ICON[state]}
       </span>
       <div>
-        <Typography variant={variant} component="div">
+        {/* A failed gate says why in the error colour: the one line to read in a dialog. */}
+        <Typography
+          variant={variant}
+          component="div"
+          className={state === 'fail' && !dense ? classes.fail : undefined}
+        >
           <strong className={state === 'fail' ? classes.fail : undefined}>
             {gateLabel(gate.name)}
           </strong>

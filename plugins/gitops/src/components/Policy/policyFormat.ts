@@ -29,6 +29,12 @@ const GATE_LABELS: Record<string, string> = {
   window: 'Change window',
   freeze: 'Freeze',
   chartVersion: 'Chart version',
+  signature: 'Signature',
+  vulnerabilities: 'Vulnerabilities',
+  provenance: 'Provenance',
+  policyReports: 'Policy reports',
+  podSecurity: 'Pod Security',
+  digest: 'Digest pinned',
 };
 
 export function gateLabel(name: string): string {

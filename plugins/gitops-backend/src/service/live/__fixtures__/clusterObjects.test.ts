@@ -141,9 +141,17 @@ const FLUX_SYNC_FAILURES = [
 ];
 
 // Verification is read from checks, not cluster objects; image automation from its own
-// objects, whose fixtures imageAutomationObjects.test.ts checks.
+// objects, whose fixtures imageAutomationObjects.test.ts checks; signatures from the
+// registry; Vulnerable and PolicyViolation from the reports of securityReportObjects.ts.
 const SIGNALS: Record<
-  Exclude<ProblemType, 'VerificationFailed' | 'AutomationFailed'>,
+  Exclude<
+    ProblemType,
+    | 'VerificationFailed'
+    | 'AutomationFailed'
+    | 'Unsigned'
+    | 'Vulnerable'
+    | 'PolicyViolation'
+  >,
   (s: ClusterSnapshot, c: Case) => boolean
 > = {
   CrashLoopBackOff: s =>
