@@ -358,6 +358,9 @@ function readEnvironment(
       false,
     minSoakMinutes,
     autoSync: env?.getOptionalBoolean('autoSync') ?? false,
+    // A manifest check's severity: an unpinned image fails it where digests are required.
+    requireDigest:
+      env?.getOptionalBoolean('policy.supplyChain.requireDigest') ?? false,
   };
 }
 

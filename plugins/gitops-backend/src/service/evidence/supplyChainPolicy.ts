@@ -154,3 +154,26 @@ export function requiresSupplyChain(policy: SupplyChainPolicy | null): boolean {
       policy.requireDigest)
   );
 }
+
+/** A supply-chain policy as one entity's answer shows it: `{service}` is its name. */
+export function policyForService(
+  policy: SupplyChainPolicy | null,
+  service: string,
+): SupplyChainPolicy | null {
+  if (!policy) return null;
+  const fill = (pattern: string) => pattern.split('{service}').join(service);
+  return {
+    ...policy,
+    requireSignature: policy.requireSignature && {
+      identities: policy.requireSignature.identities.map(identity =>
+        'key' in identity
+          ? identity
+          : { ...identity, subject: fill(identity.subject) },
+      ),
+    },
+    requireProvenance: policy.requireProvenance && {
+      builders: policy.requireProvenance.builders.map(fill),
+      sourceRepositories: policy.requireProvenance.sourceRepositories.map(fill),
+    },
+  };
+}

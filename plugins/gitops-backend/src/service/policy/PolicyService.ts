@@ -19,6 +19,7 @@ import { EvidenceProvider } from '@gitops-backstage/plugin-gitops-node';
 import { EnvironmentConfig, GitopsConfig, findEnvironment } from '../config';
 import { EnvironmentPolicy } from './policyConfig';
 import { EnvironmentEvidenceService } from '../evidence/EnvironmentEvidenceService';
+import { policyForService } from '../evidence/supplyChainPolicy';
 import { desiredVersion, formatVersion, runsVersion } from '../promotion/gates';
 import { PolicyStore } from '../store/PolicyStore';
 import { VerificationStore } from '../store/VerificationStore';
@@ -135,7 +136,14 @@ export class PolicyService {
     const moving = change.kind === 'promotion' || change.kind === 'automation';
     const version = moving && source ? desiredVersion(source) : null;
     const data = change.view ? this.cached : this.stored;
-    const [verifications, approvals, proposers, freezes, evidence, supplyChain]: [
+    const [
+      verifications,
+      approvals,
+      proposers,
+      freezes,
+      evidence,
+      supplyChain,
+    ]: [
       VerificationEvidence[],
       GitopsApproval[],
       string[],
@@ -393,7 +401,10 @@ export class PolicyService {
               }),
             ),
             verificationChecks: checks.map(c => c.name),
-            supplyChain: policy.supplyChain,
+            supplyChain: policyForService(
+              policy.supplyChain,
+              entity.metadata.name,
+            ),
           },
           problems:
             record?.state === 'Failed'
