@@ -1,5 +1,6 @@
 import { DemoCharts } from './DemoCharts';
 import { createHash } from 'node:crypto';
+import type { OciStore } from 'supply-chain-testkit';
 
 /** One image repository of the demo registry, from a `DemoImage` seed. */
 export interface DemoImage {
@@ -34,9 +35,7 @@ export interface DemoImage {
 }
 
 /** A signer of the demo's images. */
-export type DemoSigner =
-  | { subject: string; issuer: string }
-  | { key: string };
+export type DemoSigner = { subject: string; issuer: string } | { key: string };
 
 /** One finding of the demo's vulnerability scans, as Trivy reports it. */
 export interface DemoVulnerability {
@@ -61,6 +60,8 @@ export type ImageOutcome = 'runs' | 'crashes' | 'missing';
  */
 export class DemoRegistry {
   private readonly images = new Map<string, DemoImage>();
+  /** Signatures and attestations of the images (`supplyChain/signDemoImages.ts`). */
+  private supplyChain?: OciStore;
 
   constructor(
     images: DemoImage[],
@@ -102,6 +103,43 @@ export class DemoRegistry {
       : match[2] ?? 'latest';
     if (!tag || !image.tags.includes(tag)) return undefined;
     return { image, tag };
+  }
+
+  /** The images, as the seeds give them. */
+  list(): DemoImage[] {
+    return [...this.images.values()];
+  }
+
+  /**
+   * Serves these signatures and attestations too: the referrers API for the images' digests,
+   * and the referrer manifests and blobs by digest.
+   */
+  serveSupplyChain(store: OciStore) {
+    this.supplyChain = store;
+  }
+
+  /** The manifest served for a tag (its digest is {@link digestOf}, not this body's hash). */
+  manifestOf(image: DemoImage, tag: string): string {
+    return JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: this.digestOf(image, `${tag}-config`),
+        size: 2,
+      },
+      layers: [],
+      annotations: {
+        'org.opencontainers.image.version': tag,
+        // As CI stamps them (docker/metadata-action): where and from what it was built.
+        ...(image.source
+          ? { 'org.opencontainers.image.source': image.source }
+          : {}),
+        ...(image.revisions?.[tag]
+          ? { 'org.opencontainers.image.revision': image.revisions[tag] }
+          : {}),
+      },
+    });
   }
 
   /** The outcome of running `image:tag`, `image@digest` or `image:tag@digest`. */
@@ -160,28 +198,12 @@ export class DemoRegistry {
         ? image?.tags.find(t => this.digestOf(image, t) === reference)
         : reference;
       if (!image || !tag || !image.tags.includes(tag)) {
-        return notFound('MANIFEST_UNKNOWN', `${manifest[1]}:${reference}`);
+        return (
+          this.fromSupplyChain(method, path) ??
+          notFound('MANIFEST_UNKNOWN', `${manifest[1]}:${reference}`)
+        );
       }
-      const body = JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: {
-          mediaType: 'application/vnd.oci.image.config.v1+json',
-          digest: this.digestOf(image, `${tag}-config`),
-          size: 2,
-        },
-        layers: [],
-        annotations: {
-          'org.opencontainers.image.version': tag,
-          // As CI stamps them (docker/metadata-action): where and from what it was built.
-          ...(image.source
-            ? { 'org.opencontainers.image.source': image.source }
-            : {}),
-          ...(image.revisions?.[tag]
-            ? { 'org.opencontainers.image.revision': image.revisions[tag] }
-            : {}),
-        },
-      });
+      const body = this.manifestOf(image, tag);
       return {
         status: 200,
         headers: {
@@ -191,7 +213,16 @@ export class DemoRegistry {
         body: method === 'HEAD' ? '' : body,
       };
     }
-    return undefined;
+    return this.fromSupplyChain(method, path);
+  }
+
+  /** Referrers, and referrer manifests and blobs by digest, from the signed supply chain. */
+  private fromSupplyChain(method: string, path: string) {
+    if (method !== 'GET' && method !== 'HEAD') return undefined;
+    const answer = this.supplyChain?.handle(method, path);
+    if (!answer) return undefined;
+    // Everything the store holds is JSON (manifests, bundles, the empty config).
+    return { ...answer, body: answer.body.toString('utf8') };
   }
 }
 

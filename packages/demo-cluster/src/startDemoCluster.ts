@@ -11,6 +11,10 @@ import { KubeApiServer } from './KubeApiServer';
 import { ObjectStore, REPORT_KINDS } from './ObjectStore';
 import { RawGitFiles } from './RawGitFiles';
 import { readSeeds } from './seeds';
+import {
+  defaultSupplyChainDir,
+  signDemoImages,
+} from './supplyChain/signDemoImages';
 
 /** Options of {@link startDemoCluster}. */
 export interface DemoClusterOptions {
@@ -36,6 +40,12 @@ export interface DemoClusterOptions {
    */
   sourceReposDir?: string;
   seedsDir: string;
+  /**
+   * Where the demo's local Sigstore (certificate authority, transparency log, signing keys)
+   * persists, with `trusted_root.json` and `keys/<name>.pub` for the portal's verifier. Default:
+   * `demo-cluster/supply-chain` beside `repositoryUrl` (`<root>/.cache/demo-cluster/supply-chain`).
+   */
+  supplyChainDir?: string;
   logger: LoggerService;
   /** Reconcile period; default 1000 ms. */
   intervalMs?: number;
@@ -64,6 +74,10 @@ export async function startDemoCluster(options: DemoClusterOptions) {
   const registry = new DemoRegistry(
     withSourceRevisions(seeds.images, options.sourceReposDir),
     new DemoCharts(seeds.charts),
+  );
+  const supplyChain = await signDemoImages(
+    registry,
+    options.supplyChainDir ?? defaultSupplyChainDir(options.repositoryUrl),
   );
   const git = new CliGitProvider({
     cacheDir: path.join(os.tmpdir(), `gitops-demo-cluster-${process.pid}`),
@@ -114,9 +128,14 @@ export async function startDemoCluster(options: DemoClusterOptions) {
   logger.info(
     `DEMO cluster (not a real Kubernetes) on http://127.0.0.1:${port}: ${seeds.objects.length} engine objects, ${seeds.images.length} demo images, following ${options.repositoryUrl}`,
   );
+  logger.info(
+    `DEMO supply chain: images signed by a local certificate authority, trusted root ${supplyChain.trustedRoot}`,
+  );
   return {
     port,
     store,
+    /** The trusted root and public keys that verify the demo registry's signatures. */
+    supplyChain,
     stop: async () => {
       await reconciler.stop();
       await server.close();
