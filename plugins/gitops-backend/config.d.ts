@@ -460,6 +460,12 @@ export interface Config {
        * again, in seconds. Default 60.
        */
       retrySeconds?: number;
+      /**
+       * An `unsigned` or `invalid` result is read again after this many seconds in views
+       * (CI often signs minutes after it pushes); a dry run or a change always reads it
+       * again. Verified results are kept for good. Default 300.
+       */
+      recheckUnverifiedSeconds?: number;
       /** Signatures and attestations read per digest at most (signatures first, SBOMs last). Default 20. */
       maxArtifacts?: number;
       /** Bytes of signatures and attestations read per digest at most. Default 16777216 (16 MiB). */

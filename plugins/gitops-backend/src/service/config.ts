@@ -1,3 +1,7 @@
+import {
+  SupplyChainConfig,
+  readSupplyChainConfig,
+} from './supplychain/supplyChainConfig';
 import { Config } from '@backstage/config';
 import { NotFoundError } from '@backstage/errors';
 import { ScmIntegrationRegistry } from '@backstage/integration';
@@ -84,6 +88,8 @@ export interface GitopsConfig {
   automation: AutomationSettings;
   /** `gitops.changes`: what will ship between two versions. */
   changes: ChangesConfig;
+  /** `gitops.supplyChain`: what signatures to trust; `null` when absent (none are read). */
+  supplyChain: SupplyChainConfig | null;
   /** `gitops.verification` (runner) and `gitops.policy` (time zone). */
   policy: PolicySettings;
   /** How `POST /services` lays a new service out (`gitops.serviceCreation`). */
@@ -229,6 +235,7 @@ export function readGitopsConfig(
     policy,
     automation: readAutomationSettings(root),
     changes: readChangesConfig(root),
+    supplyChain: root?.has('supplyChain') ? readSupplyChainConfig(root) : null,
     git: {
       cacheDir:
         root?.getOptionalString('git.cacheDir') ??

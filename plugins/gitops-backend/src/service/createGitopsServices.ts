@@ -43,6 +43,7 @@ import { SyncService } from './sync/SyncService';
 import { EntityChangeSignals } from './signals/EntityChangeSignals';
 import { PolicyService } from './policy/PolicyService';
 import { EnvironmentEvidenceService } from './evidence/EnvironmentEvidenceService';
+import { DigestEvidenceService } from './supplychain';
 import { PolicyRequests } from './policy/PolicyRequests';
 import { PolicyStore } from './store/PolicyStore';
 import { VerificationStore } from './store/VerificationStore';
@@ -207,8 +208,16 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     if (!config.registries.some(r => r.host === ref.host)) return null;
     return registryClient.getDigest(ref, tag, { signal });
   };
+  // Registry evidence only where `gitops.supplyChain` says what to trust.
+  const digestEvidence = config.supplyChain
+    ? new DigestEvidenceService({
+        registry: registryClient,
+        config: config.supplyChain,
+        logger,
+      })
+    : null;
   const evidence = new EnvironmentEvidenceService({
-    registry: null,
+    registry: digestEvidence,
     policies: Object.fromEntries(
       config.environments.map(env => [
         env.name,

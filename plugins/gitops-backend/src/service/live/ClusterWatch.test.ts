@@ -25,7 +25,13 @@ function deployment(name: string, image: string) {
   };
 }
 
-function clusterWatch(options: { timeoutMs?: number; server?: string } = {}) {
+function clusterWatch(
+  options: {
+    timeoutMs?: number;
+    server?: string;
+    logger?: ReturnType<typeof mockServices.logger.mock>;
+  } = {},
+) {
   const [cluster] = readClusters(
     new ConfigReader({
       gitops: {
@@ -43,7 +49,7 @@ function clusterWatch(options: { timeoutMs?: number; server?: string } = {}) {
   return new ClusterWatch({
     name: 'prod',
     kubeConfig: cluster.kubeConfig,
-    logger: mockServices.logger.mock(),
+    logger: options.logger ?? mockServices.logger.mock(),
     timeoutMs: options.timeoutMs ?? 2000,
     backoffMs: 50,
     maxBackoffMs: 200,
@@ -266,6 +272,88 @@ describe('ClusterWatch', () => {
       'cluster prod: may not list imageupdaters (403 Forbidden listing /apis/argocd-image-updater.argoproj.io/v1alpha1/imageupdaters): grant list, watch on imageupdaters',
     ]);
     expect(watch.knownDown()).toBe(false);
+  });
+
+  it('reads absent report CRDs (Trivy Operator, Kyverno) as absent: no error, no warning, nothing logged', async () => {
+    const api = new FakeKubeApi(SERVER);
+    api.set('deployments', [
+      deployment('guestbook', 'ghcr.io/acme/guestbook:v1.0.3'),
+    ]);
+    api.mode('vulnerabilityreports', 'absent');
+    api.mode('policyreports', 'absent');
+    server.use(...api.handlers());
+    const logger = mockServices.logger.mock();
+    watch = clusterWatch({ logger });
+    watch.start();
+    await watch.whenReady(2000);
+    expect(watch.kindState('vulnerabilityreports')).toBe('absent');
+    expect(watch.kindState('policyreports')).toBe('absent');
+    expect(watch.health().policyreports).toMatchObject({
+      state: 'absent',
+      error: null,
+    });
+    expect(watch.warnings('guestbook-prod')).toEqual([]);
+    expect(
+      watch.lookup('vulnerabilityreports', 'about:x/ReplicaSet/y'),
+    ).toEqual([]);
+    expect(logger.warn).not.toHaveBeenCalled();
+    expect(watch.knownDown()).toBe(false);
+  });
+
+  it('names the missing grant of a forbidden report kind once: one warning per view, one log line for all namespaces', async () => {
+    const api = new FakeKubeApi(SERVER);
+    api.set('deployments', [
+      deployment('guestbook', 'ghcr.io/acme/guestbook:v1.0.3'),
+      deployment('podinfo', 'ghcr.io/acme/podinfo:6.7.1'),
+    ]);
+    api.mode('vulnerabilityreports', 'forbidden');
+    server.use(...api.handlers());
+    const logger = mockServices.logger.mock();
+    const [cluster] = readClusters(
+      new ConfigReader({
+        gitops: {
+          clusters: [
+            {
+              name: 'prod',
+              url: SERVER,
+              serviceAccountToken: 't',
+              skipTLSVerify: true,
+            },
+          ],
+        },
+      }),
+    );
+    watch = new ClusterWatch({
+      name: 'prod',
+      kubeConfig: cluster.kubeConfig,
+      logger,
+      timeoutMs: 2000,
+      recheckMs: 100,
+      scope: {
+        service: ['guestbook-prod', 'podinfo-prod', 'other-prod'],
+        argocd: [],
+        flux: [],
+      },
+    });
+    watch.start();
+    await watch.whenReady(2000);
+    expect(watch.kindState('vulnerabilityreports')).toBe('forbidden');
+    for (const namespace of ['guestbook-prod', 'podinfo-prod']) {
+      expect(watch.warnings(namespace)).toEqual([
+        `cluster prod: may not list vulnerabilityreports in ${namespace} (403 Forbidden listing /apis/aquasecurity.github.io/v1alpha1/namespaces/${namespace}/vulnerabilityreports): grant list, watch on vulnerabilityreports`,
+      ]);
+    }
+    // Rechecked after recheckMs, still forbidden: still one line.
+    await new Promise(resolve => setTimeout(resolve, 300));
+    const lines = logger.warn.mock.calls
+      .map(([message]) => String(message))
+      .filter(message => message.includes('vulnerabilityreports'));
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^GitOps: cluster prod: vulnerabilityreports in \S+ not readable \(403 Forbidden.*\); the other kinds are served: grant list, watch on vulnerabilityreports$/,
+      ),
+    ]);
+    expect(watch.list('deployments', 'podinfo-prod')).toHaveLength(1);
   });
 
   it('watches only the namespaces of its scope, and follows the scope as it changes', async () => {

@@ -359,7 +359,9 @@ function diagnoseFlux(
  * top one, its package and fixed version) and PolicyViolation (an error: failed rules of its
  * PolicyReports, naming the policy, rule and message), from its live security reports.
  */
-export function securityProblems(security: LiveSecurity | undefined): Problem[] {
+export function securityProblems(
+  security: LiveSecurity | undefined,
+): Problem[] {
   const problems: Problem[] = [];
   const vulnerabilities = security?.vulnerabilities;
   if (vulnerabilities && vulnerabilities.critical > 0) {
@@ -367,11 +369,17 @@ export function securityProblems(security: LiveSecurity | undefined): Problem[] 
     const count = `${vulnerabilities.critical} critical ${
       vulnerabilities.critical === 1 ? 'vulnerability' : 'vulnerabilities'
     }`;
-    const scanner = vulnerabilities.scanner ? ` (${vulnerabilities.scanner})` : '';
+    const scanner = vulnerabilities.scanner
+      ? ` (${vulnerabilities.scanner})`
+      : '';
     const what = top
       ? `${top.id} in ${top.package ?? 'a package'}${
           top.installedVersion ? ` ${top.installedVersion}` : ''
-        }, ${top.fixedVersion ? `fixed in ${top.fixedVersion}` : 'no fixed version yet'}`
+        }, ${
+          top.fixedVersion
+            ? `fixed in ${top.fixedVersion}`
+            : 'no fixed version yet'
+        }`
       : `see ${vulnerabilities.object ?? 'the VulnerabilityReport'}`;
     let hint = HINTS.Vulnerable;
     if (top?.package && top.fixedVersion) {

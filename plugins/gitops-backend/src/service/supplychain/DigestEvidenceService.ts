@@ -28,7 +28,10 @@ export interface DigestEvidenceServiceOptions {
 
 interface Entry {
   evidence: DigestEvidence;
-  /** When an `unknown` result is read again; `null`: final, the digest is immutable. */
+  /**
+   * When the result is read again: `unknown` after the back-off, `unsigned`/`invalid` after
+   * the recheck delay; `null` for verified evidence, kept for good (the digest is immutable).
+   */
   retryAt: number | null;
 }
 
@@ -113,7 +116,14 @@ export class DigestEvidenceService {
     const ref = parseImageRepository(image);
     const key = cacheKey(ref, digest);
     const entry = this.cache.get(key);
-    if (entry && !this.isDue(entry)) return entry.evidence;
+    // A change reads again what is not verified: a signature pushed a minute ago counts.
+    if (
+      entry &&
+      !this.isDue(entry) &&
+      entry.evidence.signature.state === 'verified'
+    ) {
+      return entry.evidence;
+    }
     const pending = this.schedule(key, ref, digest);
     if (!signal) return pending;
     signal.throwIfAborted();
@@ -140,11 +150,14 @@ export class DigestEvidenceService {
     if (!pending) {
       pending = this.limited(() => this.readNow(ref, digest))
         .then(evidence => {
-          const final = evidence.signature.state !== 'unknown';
-          this.cache.set(key, {
-            evidence,
-            retryAt: final ? null : this.now() + this.options.config.retryMs,
-          });
+          const { state } = evidence.signature;
+          const { retryMs, recheckUnverifiedMs } = this.options.config;
+          let retryAt: number | null = null;
+          if (state === 'unknown') retryAt = this.now() + retryMs;
+          else if (state !== 'verified') {
+            retryAt = this.now() + recheckUnverifiedMs;
+          }
+          this.cache.set(key, { evidence, retryAt });
           return evidence;
         })
         .finally(() => this.inFlight.delete(key));

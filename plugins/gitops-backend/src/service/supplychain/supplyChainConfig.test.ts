@@ -10,6 +10,7 @@ describe('readSupplyChainConfig', () => {
       concurrency: 4,
       maxDigests: 10_000,
       retryMs: 60_000,
+      recheckUnverifiedMs: 300_000,
       maxArtifacts: 20,
       maxBytes: 16 * 1024 * 1024,
     });

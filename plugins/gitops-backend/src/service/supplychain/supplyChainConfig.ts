@@ -21,6 +21,11 @@ export interface SupplyChainConfig {
   maxDigests: number;
   /** How long an `unknown` result (registry down) is kept before it is read again. */
   retryMs: number;
+  /**
+   * An `unsigned` or `invalid` result is read again after this long in views (CI signs after
+   * it pushes, so a signature may come minutes later); changes always read it again.
+   */
+  recheckUnverifiedMs: number;
   /** Signature and attestation artifacts read per digest at most. */
   maxArtifacts: number;
   /** Bytes of bundles and layers read per digest at most. */
@@ -68,6 +73,8 @@ export function readSupplyChainConfig(
     concurrency: number('concurrency', 4, 1, 64),
     maxDigests: number('maxDigests', 10_000, 1, 1_000_000),
     retryMs: number('retrySeconds', 60, 1, 86_400) * 1000,
+    recheckUnverifiedMs:
+      number('recheckUnverifiedSeconds', 300, 1, 604_800) * 1000,
     maxArtifacts: number('maxArtifacts', 20, 1, 1000),
     maxBytes: number('maxBytes', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   };

@@ -64,6 +64,7 @@ export class SigningWorld {
       concurrency: 4,
       maxDigests: 100,
       retryMs: 60_000,
+      recheckUnverifiedMs: 300_000,
       maxArtifacts: 20,
       maxBytes: 4 * 1024 * 1024,
       ...overrides,
