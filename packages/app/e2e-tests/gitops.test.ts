@@ -466,6 +466,87 @@ test.describe.serial('GitOps tab on the offline demo', () => {
   });
 });
 
+test.describe.serial('Supply-chain evidence on the offline demo', () => {
+  test.beforeEach(async ({ page }) => signIn(page));
+
+  test('an unsigned build cannot leave dev and a critical CVE cannot reach prod: the lanes and the dialog say why, REST refuses it, Git is unchanged', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/demo-flask-app/gitops');
+    // The demo registry serves real cosign signatures and attestations (examples/demo-cluster):
+    // dev's build 9f8e7d6-42 was pushed without CI, staging's 5c4b3a2-40 has a critical CVE.
+    const devLine = lane(page, 'dev').getByTestId('evidence-line');
+    await expect(devLine).toContainText('unsigned', { timeout: 60_000 });
+    const stagingLine = lane(page, 'staging').getByTestId('evidence-line');
+    await expect(stagingLine).toContainText(
+      'signed by acme/demo-flask-app release.yml',
+      { timeout: 60_000 },
+    );
+    await expect(stagingLine).toContainText('1 critical, 1 high');
+    await expect(
+      lane(page, 'prod').getByTestId('lane-supply-chain-policy'),
+    ).toContainText('0 critical');
+    await shot(page, '14-supply-chain-lanes');
+
+    // Details on demand: the CVE with its fixed version, the signer and its issuer.
+    await stagingLine.click();
+    const details = page.getByRole('dialog', {
+      name: 'Supply chain in staging',
+    });
+    await expect(
+      details.getByRole('table', { name: 'Top vulnerabilities' }),
+    ).toContainText('CVE-2023-6730');
+    await expect(details).toContainText('4.36.0');
+    await expect(details).toContainText(
+      'https://token.actions.githubusercontent.com',
+    );
+    await shot(page, '15-supply-chain-details');
+    await details.getByRole('button', { name: 'Close' }).click();
+
+    // The dialog shows the proposed version's evidence before anything is written.
+    await page.getByRole('button', { name: 'Promote dev to staging' }).click();
+    const dialog = page.getByRole('dialog');
+    const chain = dialog.getByRole('region', { name: 'Supply chain' });
+    await expect(chain.getByTestId('evidence-line')).toContainText('unsigned');
+    await expect(
+      chain.getByRole('list', { name: 'Supply-chain gates' }),
+    ).toContainText(
+      /9f8e7d6-42 \(sha256:[0-9a-f]{12}\) is not signed; staging requires a signature by https:\/\/github\.com\/acme\/demo-flask-app/,
+    );
+    await expect(
+      dialog.getByRole('button', { name: 'Promote' }),
+    ).toBeDisabled();
+    await shot(page, '16-promote-refused-unsigned');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    // REST refuses staging's build into prod for its critical CVE, and nothing is written.
+    const before = exampleHead();
+    const res = await page.request.post(
+      'http://localhost:7007/api/gitops/entities/default/component/demo-flask-app/promotions',
+      {
+        headers: { Authorization: `Bearer ${await guestToken(page)}` },
+        data: { from: 'staging', to: 'prod' },
+      },
+    );
+    expect(res.status()).toBe(409);
+    const body = await res.json();
+    expect(body.error.message).toMatch(
+      /vulnerabilities: 5c4b3a2-40 \(sha256:[0-9a-f]{12}\) has 1 critical \(at most 0\) in prod: CVE-2023-6730 in transformers \(fixed in 4\.36\.0\)/,
+    );
+    expect(body.evidence.signature.state).toBe('verified');
+    expect(exampleHead()).toBe(before);
+
+    // The fleet page lists what is unsigned or vulnerable.
+    await page.goto('/gitops?status=insecure');
+    const fleet = page.getByRole('table', { name: 'GitOps fleet' });
+    await expect(
+      fleet.getByRole('link', { name: 'demo-flask-app' }),
+    ).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId('fleet-count-insecure')).toBeVisible();
+    await shot(page, '17-fleet-insecure');
+  });
+});
+
 /** The example GitOps repository the demo runs (`yarn start` makes it bare here). */
 const GITOPS_REPO = path.resolve(
   __dirname,

@@ -134,7 +134,11 @@ export class DemoSecurityReports {
         ours.test(labels['trivy-operator.resource.name'] ?? '') &&
         !written.has(report.metadata.name)
       ) {
-        this.store.delete('vulnerabilityreports', w.namespace, report.metadata.name);
+        this.store.delete(
+          'vulnerabilityreports',
+          w.namespace,
+          report.metadata.name,
+        );
       }
     }
   }
@@ -150,10 +154,7 @@ export class DemoSecurityReports {
       `polr:${deployment.metadata.uid}:${JSON.stringify(results)}`,
       w.now,
     );
-    this.store.put(
-      'policyreports',
-      buildPolicyReport(deployment, results, at),
-    );
+    this.store.put('policyreports', buildPolicyReport(deployment, results, at));
   }
 
   /** What Kyverno's verifyImages finds for an image: signed, or why not. */
@@ -191,10 +192,7 @@ export function removeSecurityReports(
     }
   }
   for (const report of store.list('policyreports', w.namespace)) {
-    if (
-      report.scope?.kind === 'Deployment' &&
-      report.scope?.name === w.name
-    ) {
+    if (report.scope?.kind === 'Deployment' && report.scope?.name === w.name) {
       store.delete('policyreports', w.namespace, report.metadata.name);
     }
   }
@@ -207,7 +205,9 @@ function escape(value: string): string {
 /** A Trivy-generated report name: `<kind>-<name>-<container>`, hashed when too long for a label. */
 function reportName(replicaSet: string, container: string): string {
   const name = `replicaset-${replicaSet}-${container}`;
-  return name.length <= 63 ? name : `replicaset-${safeHash(`${replicaSet}-${container}`)}`;
+  return name.length <= 63
+    ? name
+    : `replicaset-${safeHash(`${replicaSet}-${container}`)}`;
 }
 
 /** A VulnerabilityReport as Trivy Operator writes it for one container of a ReplicaSet. */
@@ -252,7 +252,9 @@ export function buildVulnerabilityReport(o: {
       ],
     },
     report: {
-      updateTimestamp: o.updateTimestamp.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      updateTimestamp: o.updateTimestamp
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
       scanner: { ...TRIVY },
       registry: { server },
       artifact: {
@@ -306,7 +308,8 @@ export interface KyvernoResult {
 /**
  * The results Kyverno's background scan gives a Deployment for the demo's three policies
  * (their `autogen-` rules, which check the pod template). `runAsNonRoot` is read from the
- * template, or (the demo's Deployment carries no security context) from what Git declares.
+ * template, or (the demo's Deployment carries no security context) from what Git declares;
+ * a chart's template, which the plugin does not render, counts as non-root.
  */
 export function kyvernoResults(
   deployment: KubeObject,
@@ -325,9 +328,11 @@ export function kyvernoResults(
     ? containers.every(
         c => (c.securityContext?.runAsNonRoot ?? podNonRoot) === true,
       )
-    : o.declared?.level === 'restricted' ||
-      (Boolean(o.declared) &&
-        !(o.declared?.findings ?? []).some(f => /runAsNonRoot/.test(f)));
+    : // DEMO: a Helm chart's pod template is not rendered (declared unknown); the demo's
+      // charts run as non-root, as podinfo's does.
+      !o.declared ||
+      o.declared.level === 'restricted' ||
+      !(o.declared.findings ?? []).some(f => /runAsNonRoot/.test(f));
   const results: KyvernoResult[] = [];
   const rule = (
     policy: string,
@@ -354,7 +359,9 @@ export function kyvernoResults(
     "validation rule 'autogen-run-as-non-root' anyPattern[0] passed.",
   );
   const untagged = containers.findIndex(
-    c => !parseImageRef(String(c.image)).tag && !parseImageRef(String(c.image)).digest,
+    c =>
+      !parseImageRef(String(c.image)).tag &&
+      !parseImageRef(String(c.image)).digest,
   );
   rule(
     'disallow-latest-tag',

@@ -11,6 +11,7 @@ import { createExampleGitRepo } from '@gitops-backstage/plugin-gitops-repository
 import { FakeKubeApi } from './__testUtils__/fakeKubeApi';
 import { mergeSnapshots, shiftTimes } from './__testUtils__/clusterSnapshots';
 import { gitopsPlugin } from './plugin';
+import { WATCHED_KINDS } from './service/live/kinds';
 import { imagePullBackOff } from './service/live/__fixtures__/failureScenarios';
 import {
   FIXTURE_NOW,
@@ -21,6 +22,13 @@ import {
   buildImageRepository,
   buildImageUpdateAutomation,
 } from './service/live/__fixtures__/imageAutomationObjects';
+import {
+  FINDINGS,
+  RULES,
+  buildPolicyReport,
+  buildVulnerabilityReport,
+  serviceResources,
+} from './service/live/__fixtures__/securityReportObjects';
 
 const NONPROD = 'https://127.0.0.1:6443';
 const PROD = 'https://127.0.0.1:6444';
@@ -310,6 +318,145 @@ describe('gitops router with clusters', () => {
     expect(prod_.warnings).toEqual([]);
   });
 
+  it("shows each environment's Trivy and Kyverno reports in live.security, with Vulnerable and PolicyViolation; not installed where the CRDs are absent", async () => {
+    const { nonprod, prod } = clusters();
+    const shift = Date.now() - Date.parse(FIXTURE_NOW);
+    const [devPod] = nonprod
+      .list('pods')
+      .filter(p => p.metadata?.namespace === 'guestbook-dev');
+    const dev = serviceResources({
+      service: 'guestbook',
+      env: 'dev',
+      tag: 'v1.0.5',
+      pod: devPod.metadata!.name,
+    });
+    const staging = serviceResources({
+      service: 'guestbook',
+      env: 'staging',
+      tag: 'v1.0.4',
+      pod: 'unused',
+    });
+    const image = 'ghcr.io/acme/guestbook:v1.0.5';
+    nonprod.load(
+      shiftTimes(
+        {
+          vulnerabilityreports: [
+            buildVulnerabilityReport({
+              service: 'guestbook',
+              env: 'dev',
+              tag: 'v1.0.5',
+              findings: [FINDINGS.xNetContinuation],
+            }),
+            buildVulnerabilityReport({
+              service: 'guestbook',
+              env: 'staging',
+              tag: 'v1.0.4',
+              findings: [FINDINGS.xCryptoSsh, FINDINGS.libssl],
+            }),
+          ],
+          policyreports: [
+            buildPolicyReport({
+              resource: dev.deployment,
+              results: [
+                RULES.runAsNonRoot('controller', 'pass'),
+                RULES.latestTag('controller', 'pass'),
+                RULES.verifySignature('controller', image, 'pass'),
+              ],
+            }),
+            buildPolicyReport({
+              resource: dev.pod,
+              results: [RULES.verifySignature('Pod', image, 'fail')],
+            }),
+            buildPolicyReport({
+              resource: staging.deployment,
+              results: [RULES.runAsNonRoot('controller', 'pass')],
+            }),
+          ],
+        },
+        shift,
+      ),
+    );
+    prod.mode('vulnerabilityreports', 'absent');
+    prod.mode('policyreports', 'absent');
+    const backend = await startBackend([guestbook()]);
+    const res = await supertest(backend).get(
+      '/api/gitops/entities/default/component/guestbook/environments',
+    );
+    expect(res.status).toBe(200);
+    const [devEnv, stagingEnv, prodEnv] = res.body.environments;
+    expect(devEnv.live.security).toEqual({
+      vulnerabilities: {
+        critical: 0,
+        high: 1,
+        medium: 0,
+        low: 0,
+        unknown: 0,
+        source: 'VulnerabilityReport',
+        scanner: 'Trivy 0.58.1',
+        scannedAt: expect.any(String),
+        top: [
+          {
+            id: 'CVE-2023-45288',
+            package: 'golang.org/x/net',
+            severity: 'HIGH',
+            installedVersion: 'v0.17.0',
+            fixedVersion: '0.23.0',
+          },
+        ],
+        object: `VulnerabilityReport guestbook-dev/replicaset-${dev.replicaSet.name}-guestbook`,
+      },
+      policies: {
+        passed: 2,
+        failed: 1,
+        warned: 0,
+        source: 'PolicyReport',
+        failures: [
+          {
+            policy: 'verify-image-signature',
+            rule: 'verify-signature',
+            message: `failed to verify image ${image}: .attestors[0].entries[0].keyless: no matching signatures`,
+            resource: `Pod guestbook-dev/${devPod.metadata!.name}`,
+          },
+        ],
+      },
+      installed: {
+        'trivy-operator': 'installed',
+        'policy-reports': 'installed',
+      },
+    });
+    expect(devEnv.problems).toEqual([
+      expect.objectContaining({
+        type: 'PolicyViolation',
+        severity: 'error',
+        hint: expect.stringContaining('policy verify-image-signature'),
+      }),
+    ]);
+    expect(stagingEnv.live.security.vulnerabilities).toMatchObject({
+      critical: 1,
+      low: 1,
+    });
+    expect(stagingEnv.problems).toEqual([
+      expect.objectContaining({
+        type: 'Vulnerable',
+        severity: 'warning',
+        message:
+          '1 critical vulnerability (Trivy 0.58.1): CVE-2024-45337 in golang.org/x/crypto v0.21.0, fixed in 0.31.0',
+        hint: 'Rebuild with golang.org/x/crypto ≥ 0.31.0, or promote a fixed version.',
+      }),
+    ]);
+    // Absent CRDs: not installed, no error, no warning.
+    expect(prodEnv.live.security).toEqual({
+      vulnerabilities: null,
+      policies: null,
+      installed: {
+        'trivy-operator': 'not installed',
+        'policy-reports': 'not installed',
+      },
+    });
+    expect(prodEnv.warnings).toEqual([]);
+    expect(prodEnv.error).toBeNull();
+  });
+
   it.each([
     ['hangs', 'hang' as const, undefined],
     ['refuses connections', 'serve' as const, 'https://127.0.0.1:1'],
@@ -399,7 +546,8 @@ describe('gitops router with clusters', () => {
       },
     ]);
     const lists = nonprod.totalLists() + prod.totalLists();
-    expect(lists).toBe(28); // 14 kinds × 2 clusters, once each
+    // Every watched kind × 2 clusters, once each.
+    expect(lists).toBe(Object.keys(WATCHED_KINDS).length * 2);
 
     const started = Date.now();
     for (let i = 0; i < 100; i++) {

@@ -248,6 +248,18 @@ describe('supply-chain gates through REST', () => {
         ),
       }),
     );
+    // The fleet page's "unsigned or vulnerable in prod", from the same caches.
+    const insecure = await request(server).get(
+      '/api/gitops/overview?status=insecure&environment=prod',
+    );
+    expect(insecure.status).toBe(200);
+    expect(insecure.body.counts.insecure).toBeGreaterThanOrEqual(1);
+    const row = insecure.body.items.find(
+      (i: any) => i.entityRef === 'component:default/guestbook',
+    );
+    expect(
+      row.environments.find((e: any) => e.name === 'prod').supplyChain,
+    ).toEqual({ signature: 'unsigned', critical: null, high: null });
     expect(prod.policy.supplyChain.requireSignature.identities[0].subject).toBe(
       'https://github\\.com/acme/guestbook/\\.github/workflows/release\\.yml@refs/heads/main',
     );

@@ -319,6 +319,7 @@ describe('OverviewService', () => {
         Progressing: 1, // c
         stale: 1, // c
         error: 1, // d
+        insecure: 0, // no supply-chain evidence configured
       });
       // The status filter narrows the rows, not the counts: each says what choosing it shows.
       const problems = await overview.overview({ status: 'problems' }, alice);
@@ -335,6 +336,7 @@ describe('OverviewService', () => {
         Progressing: 0,
         stale: 1,
         error: 0,
+        insecure: 0,
       });
       // Other filters narrow the counts too.
       expect(
@@ -348,6 +350,7 @@ describe('OverviewService', () => {
         Progressing: 0,
         stale: 0,
         error: 1,
+        insecure: 0,
       });
     });
 

@@ -116,11 +116,14 @@ export class DigestEvidenceService {
     const ref = parseImageRepository(image);
     const key = cacheKey(ref, digest);
     const entry = this.cache.get(key);
-    // A change reads again what is not verified: a signature pushed a minute ago counts.
+    // A change reads `unsigned` and `invalid` again: a signature pushed a minute ago counts.
+    // `unknown` waits for its back-off (the registry was down), `verified` is kept.
+    const { state } = entry?.evidence.signature ?? {};
     if (
       entry &&
       !this.isDue(entry) &&
-      entry.evidence.signature.state === 'verified'
+      state !== 'unsigned' &&
+      state !== 'invalid'
     ) {
       return entry.evidence;
     }
