@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 // Test-only: ajv is in the workspace (a dependency of the Backstage CLI), not of the demo.
-// eslint-disable-next-line @backstage/no-undeclared-imports
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { exampleRepository } from './__testUtils__/exampleRepository';

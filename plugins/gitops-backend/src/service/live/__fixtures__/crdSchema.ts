@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 // Test-only: ajv is in the workspace (a dependency of the Backstage CLI and of
 // @kubernetes-models), not a dependency of the plugin.
-// eslint-disable-next-line @backstage/no-undeclared-imports
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 
