@@ -378,7 +378,19 @@ describe('gitops router with clusters', () => {
     );
     prod.mode('vulnerabilityreports', 'absent');
     prod.mode('policyreports', 'absent');
-    const backend = await startBackend([guestbook()]);
+    // staging allows no critical finding: its report's critical CVE is a problem there.
+    const backend = await startBackend([guestbook()], {
+      environments: [
+        { name: 'dev', cluster: 'nonprod', autoSync: true },
+        {
+          name: 'staging',
+          cluster: 'nonprod',
+          autoSync: true,
+          policy: { supplyChain: { maxVulnerabilities: { critical: 0 } } },
+        },
+        { name: 'prod', cluster: 'prod' },
+      ],
+    });
     const res = await supertest(backend).get(
       '/api/gitops/entities/default/component/guestbook/environments',
     );
@@ -440,7 +452,7 @@ describe('gitops router with clusters', () => {
         type: 'Vulnerable',
         severity: 'warning',
         message:
-          '1 critical vulnerability (Trivy 0.58.1): CVE-2024-45337 in golang.org/x/crypto v0.21.0, fixed in 0.31.0',
+          '1 critical vulnerability (Trivy 0.58.1; at most 0 allowed): CVE-2024-45337 in golang.org/x/crypto v0.21.0, fixed in 0.31.0',
         hint: 'Rebuild with golang.org/x/crypto ≥ 0.31.0, or promote a fixed version.',
       }),
     ]);

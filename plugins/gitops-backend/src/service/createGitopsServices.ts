@@ -157,6 +157,12 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
   const live = new LiveStatusService({
     cache,
     argoReconcileSeconds: config.argoReconcileSeconds,
+    vulnerabilityLimits: Object.fromEntries(
+      config.environments.map(env => [
+        env.name,
+        config.policies[env.name]?.supplyChain?.maxVulnerabilities ?? null,
+      ]),
+    ),
   });
   const reader = new DesiredStateReader();
   const registryClient = new OciRegistryClient({

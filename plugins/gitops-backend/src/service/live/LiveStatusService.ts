@@ -8,7 +8,12 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { EnvironmentConfig, fillTemplate } from '../config';
 import { ServiceTarget } from '../ServiceLocator';
-import { detectDrift, diagnose, securityProblems } from './diagnose';
+import {
+  VulnerabilityLimits,
+  detectDrift,
+  diagnose,
+  securityProblems,
+} from './diagnose';
 import {
   AutomationEngines,
   imageAutomation,
@@ -37,6 +42,11 @@ export interface LiveStatusServiceOptions {
   cache: LiveStateCache;
   /** Argo CD's reconciliation period in seconds (its `timeout.reconciliation`). */
   argoReconcileSeconds: number;
+  /**
+   * Each environment's vulnerability limits (`policy.supplyChain.maxVulnerabilities`): the
+   * cluster's reports are a Vulnerable problem only over them, as the failure modes say.
+   */
+  vulnerabilityLimits?: Record<string, VulnerabilityLimits | null>;
   now?: () => Date;
 }
 
@@ -189,7 +199,13 @@ export class LiveStatusService {
         argoReconcileSeconds: this.options.argoReconcileSeconds,
         now: this.options.now?.() ?? new Date(),
         firstSeen: key => this.firstSeen(key),
-      }).concat(automation.problems, securityProblems(security)),
+      }).concat(
+        automation.problems,
+        securityProblems(
+          security,
+          this.options.vulnerabilityLimits?.[environment.name] ?? null,
+        ),
+      ),
       automation: automation.automation,
       automationEngines: automation.engines,
     };

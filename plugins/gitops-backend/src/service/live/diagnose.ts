@@ -354,24 +354,40 @@ function diagnoseFlux(
   }
 }
 
+/** At most this many findings per severity (`policy.supplyChain.maxVulnerabilities`). */
+export type VulnerabilityLimits = Partial<
+  Record<'critical' | 'high' | 'medium' | 'low', number>
+>;
+
+const BY_SEVERITY = ['critical', 'high', 'medium', 'low'] as const;
+
 /**
- * Vulnerable (a warning: critical findings in the workload's VulnerabilityReports, naming the
- * top one, its package and fixed version) and PolicyViolation (an error: failed rules of its
- * PolicyReports, naming the policy, rule and message), from its live security reports.
+ * Vulnerable (a warning: findings in the workload's VulnerabilityReports over the
+ * environment's limits, naming the top one, its package and fixed version) and
+ * PolicyViolation (an error: failed rules of its PolicyReports, naming the policy, rule and
+ * message), from its live security reports. Without limits no finding is a problem: the
+ * evidence line still shows them.
  */
 export function securityProblems(
   security: LiveSecurity | undefined,
+  limits: VulnerabilityLimits | null = null,
 ): Problem[] {
   const problems: Problem[] = [];
   const vulnerabilities = security?.vulnerabilities;
-  if (vulnerabilities && vulnerabilities.critical > 0) {
-    const top = vulnerabilities.top.find(v => v.severity === 'CRITICAL');
-    const count = `${vulnerabilities.critical} critical ${
-      vulnerabilities.critical === 1 ? 'vulnerability' : 'vulnerabilities'
+  const over = limits
+    ? BY_SEVERITY.filter(
+        s => limits[s] !== undefined && vulnerabilities![s] > limits[s]!,
+      )
+    : [];
+  if (vulnerabilities && over.length > 0) {
+    const worst = over[0].toUpperCase();
+    const top = vulnerabilities.top.find(v => v.severity === worst);
+    const count = `${vulnerabilities[over[0]]} ${over[0]} ${
+      vulnerabilities[over[0]] === 1 ? 'vulnerability' : 'vulnerabilities'
     }`;
-    const scanner = vulnerabilities.scanner
-      ? ` (${vulnerabilities.scanner})`
-      : '';
+    const scanner = ` (${
+      vulnerabilities.scanner ? `${vulnerabilities.scanner}; ` : ''
+    }at most ${limits![over[0]]} allowed)`;
     const what = top
       ? `${top.id} in ${top.package ?? 'a package'}${
           top.installedVersion ? ` ${top.installedVersion}` : ''

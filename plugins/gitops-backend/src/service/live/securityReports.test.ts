@@ -256,15 +256,18 @@ describe('securityProblems', () => {
       namespace: 'podinfo-prod',
       kubernetesId: 'podinfo',
     });
-    const problems = securityProblems(
-      liveSecurity(cluster, found, { namespace: 'podinfo-prod' }),
-    );
+    const security = liveSecurity(cluster, found, {
+      namespace: 'podinfo-prod',
+    });
+    // Without a limit in prod's policy the findings are evidence, not a problem.
+    expect(securityProblems(security)).toEqual([]);
+    const problems = securityProblems(security, { critical: 0 });
     expect(problems).toEqual([
       {
         type: 'Vulnerable',
         severity: 'warning',
         message:
-          '1 critical vulnerability (Trivy 0.58.1): CVE-2024-45337 in golang.org/x/crypto v0.21.0, fixed in 0.31.0',
+          '1 critical vulnerability (Trivy 0.58.1; at most 0 allowed): CVE-2024-45337 in golang.org/x/crypto v0.21.0, fixed in 0.31.0',
         hint: 'Rebuild with golang.org/x/crypto ≥ 0.31.0, or promote a fixed version.',
         object: `VulnerabilityReport podinfo-prod/${critical.metadata.name}`,
       },
@@ -273,7 +276,7 @@ describe('securityProblems', () => {
 
   it.each([
     [
-      'high findings only: no problem (the gates decide on limits)',
+      'high findings only, under a limit on critical ones: no problem',
       { critical: 0, high: 3, top: [] },
       [],
     ],
@@ -295,28 +298,31 @@ describe('securityProblems', () => {
       [
         expect.objectContaining({
           message:
-            '2 critical vulnerabilities: CVE-2023-42366 in busybox 1.36.1-r15, no fixed version yet',
+            '2 critical vulnerabilities (at most 0 allowed): CVE-2023-42366 in busybox 1.36.1-r15, no fixed version yet',
           hint: 'No fixed version of busybox yet: promote a version without it, or mitigate until a fix is out.',
         }),
       ],
     ],
   ])('%s', (_name, counts, expected) => {
     expect(
-      securityProblems({
-        vulnerabilities: {
-          medium: 0,
-          low: 0,
-          source: 'VulnerabilityReport',
-          scanner: null,
-          scannedAt: null,
-          ...counts,
+      securityProblems(
+        {
+          vulnerabilities: {
+            medium: 0,
+            low: 0,
+            source: 'VulnerabilityReport',
+            scanner: null,
+            scannedAt: null,
+            ...counts,
+          },
+          policies: null,
+          installed: {
+            'trivy-operator': 'installed',
+            'policy-reports': 'installed',
+          },
         },
-        policies: null,
-        installed: {
-          'trivy-operator': 'installed',
-          'policy-reports': 'installed',
-        },
-      }),
+        { critical: 0 },
+      ),
     ).toEqual(expected);
   });
 
