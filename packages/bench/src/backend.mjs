@@ -41,6 +41,7 @@ export function writeBenchConfig({
   catalogFile,
   clusters,
   gitCacheDir,
+  registry,
 }) {
   const cluster = c => ({
     name: c.env,
@@ -91,6 +92,18 @@ export function writeBenchConfig({
         ...(i === clusters.length - 1 && i > 0
           ? {
               policy: {
+                // With the fleet's signed registry: every promotion into the last
+                // environment needs the release key's signature (views read the evidence from
+                // the caches).
+                ...(registry
+                  ? {
+                      supplyChain: {
+                        requireSignature: {
+                          identities: [{ key: registry.keyName }],
+                        },
+                      },
+                    }
+                  : {}),
                 verifiedIn: [clusters[i - 1].env],
                 requiredApprovals: 1,
                 windows: [
@@ -106,7 +119,16 @@ export function writeBenchConfig({
           : {}),
       })),
       clusters: clusters.map(cluster),
-      registries: [],
+      // The fleet's images and their signatures (--no-supply-chain: no registry at all).
+      registries: registry ? [{ host: 'ghcr.io', url: registry.url }] : [],
+      ...(registry
+        ? {
+            supplyChain: {
+              trustedRoot: registry.trustedRootPath,
+              keys: [{ name: registry.keyName, path: registry.keyPath }],
+            },
+          }
+        : {}),
       git: { cacheDir: gitCacheDir },
       // The deployment ledger at its shipped pace (the demo's app config checks more often);
       // its first round over the fleet runs while the bench measures.

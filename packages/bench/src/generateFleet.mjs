@@ -12,10 +12,10 @@ export const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 const GROUPS = 20;
 
 export const serviceName = i => `svc-${i}`;
-const imageOf = service => `ghcr.io/acme/${service}`;
+export const imageOf = service => `ghcr.io/acme/${service}`;
 
 /** Each environment one patch release behind the one before it, varied per service. */
-function tagsOf(i) {
+export function tagsOf(i) {
   const patch = 2 + (i % 10);
   return {
     dev: `v1.4.${patch + 2}`,

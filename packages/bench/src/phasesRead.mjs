@@ -51,7 +51,32 @@ export async function coldOverview(ctx, signal) {
 }
 
 /** 30 overviews, 100 environment views of random services, and 30 first pages when paged. */
+/**
+ * The supply-chain evidence the cold views asked for, read in the background: waits until the
+ * registry has answered nothing new for 5 s, and says how long and how many requests it took.
+ */
+export async function evidenceSettled(ctx, signal) {
+  const t0 = performance.now();
+  let last = await ctx.registry.requests();
+  let quietSince = performance.now();
+  while (!signal.aborted && performance.now() - quietSince < 5000) {
+    await new Promise(resolve => setTimeout(resolve, 500));
+    const now = await ctx.registry.requests();
+    if (now !== last) {
+      last = now;
+      quietSince = performance.now();
+    }
+  }
+  // One more overview and one entity view: served from the caches, they ask nothing.
+  await fetchOverview(ctx.client, { signal });
+  return {
+    seconds: Math.round((quietSince - t0) / 100) / 10,
+    registryRequests: last,
+  };
+}
+
 export async function warmSequential(ctx, signal) {
+  const registryBefore = await ctx.registry?.requests();
   const overview = [];
   let paged = false;
   let errors = 0;
@@ -88,6 +113,10 @@ export async function warmSequential(ctx, signal) {
     }
     result.overviewLimit100 = percentiles(page);
     result.errors = errors;
+  }
+  if (ctx.registry) {
+    // Every warm view (overview, environments) asks the registry nothing: caches only.
+    result.registryRequests = (await ctx.registry.requests()) - registryBefore;
   }
   result.idleRssMiB = await idleRss(ctx.backend.pid());
   result.idleMappings = rssByMapping(ctx.backend.pid());

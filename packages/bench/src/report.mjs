@@ -69,6 +69,18 @@ function rows(results) {
         `${r.concurrent.errors} / ${r.concurrent.requestsPerSecond}`,
     ],
     [
+      'supply-chain evidence read after cold: s / registry requests',
+      r =>
+        r.evidence
+          ? failed(r.evidence) ??
+            `${r.evidence.seconds} / ${r.evidence.registryRequests}`
+          : 'no registry',
+    ],
+    [
+      'registry requests during the 130 warm views',
+      r => failed(r.warm) ?? or(r.warm.registryRequests, 'no registry'),
+    ],
+    [
       'K8s API reads per view: GitOps /environments',
       r => failed(r.kubernetes) ?? r.kubernetes.gitops.readsPerView,
     ],

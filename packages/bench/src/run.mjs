@@ -4,7 +4,8 @@
 // Kubernetes API traffic per view (vs the Kubernetes plugin), promotions, memory, and what
 // happens when clients go away. A baseline N=5 runs first, for the memory comparison.
 //
-// Usage: node src/run.mjs [--n 100,1000] [--pods 3] [--no-baseline] [--heap-snapshots dir]
+// Usage: node src/run.mjs [--n 100,1000] [--pods 3] [--no-baseline] [--no-supply-chain]
+//        [--heap-snapshots dir]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,10 +21,12 @@ import {
 } from './backend.mjs';
 import { createClient, seededRandom } from './client.mjs';
 import { startFakeCluster } from './fakeKubeApi.mjs';
+import { startSignedRegistry } from './signedRegistry.mjs';
 import { ENVIRONMENTS, generateFleet, serviceName } from './generateFleet.mjs';
 import {
   coldOverview,
   concurrentClients,
+  evidenceSettled,
   warmSequential,
 } from './phasesRead.mjs';
 import {
@@ -50,6 +53,8 @@ const { values } = parseArgs({
     n: { type: 'string', default: '100,1000' },
     pods: { type: 'string', default: '3' },
     'no-baseline': { type: 'boolean', default: false },
+    // Without the fleet's signed registry (no registry status, no supply-chain evidence).
+    'no-supply-chain': { type: 'boolean', default: false },
     // A folder: write a heap snapshot of each size's backend there after the full GC.
     'heap-snapshots': { type: 'string' },
   },
@@ -138,7 +143,19 @@ async function runSize(n) {
       .join('; ')})`,
   );
   let backend;
+  let registry;
   try {
+    if (!values['no-supply-chain']) {
+      registry = await startSignedRegistry({
+        repoRoot,
+        n,
+        dir: path.join(root, 'registry'),
+      });
+      result.registry = { signingMs: registry.signingMs };
+      log(
+        `N=${n}: signed registry at ${registry.url} (${registry.signingMs} ms to sign every tag)`,
+      );
+    }
     await waitForFreePort(log);
     const configFile = writeBenchConfig({
       file: path.join(root, 'bench-config.yaml'),
@@ -146,6 +163,7 @@ async function runSize(n) {
       catalogFile: fleet.catalogFile,
       clusters,
       gitCacheDir: path.join(root, 'git-cache'),
+      registry,
     });
     const logFile = path.join(resultsDir, 'logs', `${date}-N${n}-backend.log`);
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
@@ -191,12 +209,18 @@ async function runSize(n) {
       clusters,
       client: createClient(token),
       pick: () => serviceName(Math.floor(random() * n)),
+      registry,
       // Distinct services, cycling when the fleet is smaller than asked.
       distinct: count => Array.from({ length: count }, (_, i) => order[i % n]),
     };
     await phase(result, 'cold', 120 + n * 0.3, signal =>
       coldOverview(ctx, signal),
     );
+    if (registry) {
+      await phase(result, 'evidence', 120 + n * 0.2, signal =>
+        evidenceSettled(ctx, signal),
+      );
+    }
     await phase(result, 'warm', 300 + n * 0.3, signal =>
       warmSequential(ctx, signal),
     );
@@ -241,6 +265,7 @@ async function runSize(n) {
   } finally {
     log(`N=${n}: stopping backend and clusters`);
     await backend?.stop();
+    await registry?.stop();
     running = undefined;
     await Promise.all(clusters.map(c => c.stop()));
     fs.rmSync(root, { recursive: true, force: true });

@@ -74,6 +74,19 @@ export type VulnerabilitySeverity =
   | 'UNKNOWN';
 
 /**
+ * The severities, worst first (the order `top` lists findings in).
+ *
+ * @public
+ */
+export const VULNERABILITY_SEVERITIES: readonly VulnerabilitySeverity[] = [
+  'CRITICAL',
+  'HIGH',
+  'MEDIUM',
+  'LOW',
+  'UNKNOWN',
+];
+
+/**
  * A vulnerability scan's counts by severity, with the worst findings first.
  *
  * @public

@@ -3,6 +3,7 @@ import {
   VulnerabilityEvidence,
   VulnerabilityItem,
   VulnerabilitySeverity,
+  VULNERABILITY_SEVERITIES,
 } from '@gitops-backstage/plugin-gitops-common';
 import { parseImageRef } from '@gitops-backstage/plugin-gitops-repository';
 import { KubeObject, describeObject } from './kinds';
@@ -16,13 +17,7 @@ import { TOP_FINDINGS } from './slimReports';
  * Pure: the reports in, the evidence of `/environments` out.
  */
 
-const SEVERITIES: VulnerabilitySeverity[] = [
-  'CRITICAL',
-  'HIGH',
-  'MEDIUM',
-  'LOW',
-  'UNKNOWN',
-];
+const SEVERITIES = VULNERABILITY_SEVERITIES;
 
 /** `ghcr.io/acme/guestbook` of a report: its registry server and repository. */
 export function reportRepository(report: KubeObject): string | null {

@@ -2,16 +2,11 @@ import {
   VulnerabilityEvidence,
   VulnerabilityItem,
   VulnerabilitySeverity,
+  VULNERABILITY_SEVERITIES,
 } from '@gitops-backstage/plugin-gitops-common';
 import { isSarifPredicate } from './predicates';
 
-const SEVERITIES: VulnerabilitySeverity[] = [
-  'CRITICAL',
-  'HIGH',
-  'MEDIUM',
-  'LOW',
-  'UNKNOWN',
-];
+const SEVERITIES = VULNERABILITY_SEVERITIES;
 const TOP = 10;
 
 /**
