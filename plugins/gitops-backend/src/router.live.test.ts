@@ -436,6 +436,17 @@ describe('gitops router with clusters', () => {
         'policy-reports': 'installed',
       },
     });
+    // The reports are evidence too, without gitops.supplyChain: signatures are not read then.
+    expect(devEnv.evidence).toMatchObject({
+      image: 'ghcr.io/acme/guestbook',
+      signature: {
+        state: 'unknown',
+        reason:
+          'signatures are not checked (gitops.supplyChain is not configured)',
+      },
+      vulnerabilities: { high: 1, source: 'VulnerabilityReport' },
+      policies: { passed: 2, failed: 1 },
+    });
     expect(devEnv.problems).toEqual([
       expect.objectContaining({
         type: 'PolicyViolation',

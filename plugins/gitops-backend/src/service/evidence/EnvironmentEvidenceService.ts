@@ -66,10 +66,15 @@ export class EnvironmentEvidenceService {
     entity: Entity,
     response: EnvironmentsResponse,
   ): EnvironmentsResponse {
-    if (!this.enabled) return response;
     return {
       ...response,
       environments: response.environments.map(env => {
+        // Evidence where there is some to show: signatures are read, a policy asks, or the
+        // cluster's scanners reported on the workload.
+        const reports = clusterReportsOf(env);
+        if (!this.enabled && !reports?.vulnerabilities && !reports?.policies) {
+          return env;
+        }
         const evidence = this.runningEvidence(env);
         if (!evidence) return env;
         return {
