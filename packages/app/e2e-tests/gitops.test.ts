@@ -100,9 +100,9 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     ).toContainText('v1.0.4 failed verification in staging: error-ratio 0.1');
     await page.getByRole('button', { name: 'Promote staging to prod' }).click();
     const dialog = page.getByRole('dialog');
-    await expect(dialog.getByRole('list', { name: 'Gates' })).toContainText(
-      'v1.0.4 failed verification in staging',
-    );
+    await expect(
+      dialog.getByRole('list', { name: 'Gates', exact: true }),
+    ).toContainText('v1.0.4 failed verification in staging');
     await expect(
       dialog.getByRole('button', { name: 'Promote' }),
     ).toBeDisabled();

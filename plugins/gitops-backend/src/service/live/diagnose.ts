@@ -374,11 +374,12 @@ export function securityProblems(
 ): Problem[] {
   const problems: Problem[] = [];
   const vulnerabilities = security?.vulnerabilities;
-  const over = limits
-    ? BY_SEVERITY.filter(
-        s => limits[s] !== undefined && vulnerabilities![s] > limits[s]!,
-      )
-    : [];
+  const over =
+    limits && vulnerabilities
+      ? BY_SEVERITY.filter(
+          s => limits[s] !== undefined && vulnerabilities[s] > limits[s]!,
+        )
+      : [];
   if (vulnerabilities && over.length > 0) {
     const worst = over[0].toUpperCase();
     const top = vulnerabilities.top.find(v => v.severity === worst);

@@ -326,6 +326,22 @@ describe('securityProblems', () => {
     ).toEqual(expected);
   });
 
+  it('says nothing under limits when there is no VulnerabilityReport (a workload not scanned yet)', () => {
+    expect(
+      securityProblems(
+        {
+          vulnerabilities: null,
+          policies: null,
+          installed: {
+            'trivy-operator': 'installed',
+            'policy-reports': 'not installed',
+          },
+        },
+        { critical: 0, high: 3 },
+      ),
+    ).toEqual([]);
+  });
+
   it('says PolicyViolation (an error) for failed rules: the policy, rule and message, and how many more', () => {
     expect(
       securityProblems({
