@@ -120,6 +120,11 @@ export interface DesiredState {
   namespace: string | null;
   /** Name of the workload the state was read from. */
   workload: string | null;
+  /**
+   * `Rollout` when the workload is an Argo Rollouts Rollout (argoproj.io/v1alpha1); absent for
+   * Deployments, StatefulSets and DaemonSets.
+   */
+  workloadKind?: 'Rollout';
   source: DesiredStateSource;
   /** Things that look wrong but did not prevent reading the state. */
   warnings: string[];

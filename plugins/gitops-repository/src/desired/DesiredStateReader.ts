@@ -312,6 +312,7 @@ export class DesiredStateReader {
       resources: workload.resources,
       namespace: workload.namespace,
       workload: workload.workload,
+      ...(workload.workloadKind ? { workloadKind: workload.workloadKind } : {}),
       source: {
         repo: target.repository.url,
         branch: target.repository.branch,

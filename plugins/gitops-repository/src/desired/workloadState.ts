@@ -21,6 +21,7 @@ export interface WorkloadHints {
 export type WorkloadState = Pick<
   DesiredState,
   | 'workload'
+  | 'workloadKind'
   | 'namespace'
   | 'image'
   | 'tag'
@@ -31,7 +32,8 @@ export type WorkloadState = Pick<
   | 'warnings'
 >;
 
-const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+/** Argo Rollouts' `Rollout` (argoproj.io) replaces a Deployment, inline or by `workloadRef`. */
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout'];
 
 /**
  * Picks the service's workload and container out of rendered manifests and reads its version
@@ -62,6 +64,9 @@ export function extractWorkloadState(
   }
   return {
     workload: String(workload.metadata?.name),
+    ...(workload.kind === 'Rollout'
+      ? { workloadKind: 'Rollout' as const }
+      : {}),
     namespace: workload.metadata?.namespace ?? null,
     image: ref.name || null,
     tag: ref.tag,
@@ -84,29 +89,45 @@ export function pickWorkload(
   where: string,
 ): {
   workload: KubernetesObject;
+  /** The pod template it runs: its own, or a `workloadRef` Rollout's Deployment's. */
+  template: Record<string, any> | undefined;
   container: Record<string, any>;
   warnings: string[];
 } {
-  const workloads = resources.filter(r =>
-    WORKLOAD_KINDS.includes(String(r.kind)),
+  const templateOf = (w: KubernetesObject) => referencedTemplate(w, resources);
+  // A Deployment a Rollout takes its template from is not run by itself (Argo Rollouts
+  // scales it to zero): the Rollout is the workload.
+  const referenced = new Set(
+    resources
+      .filter(r => r.kind === 'Rollout')
+      .map(r => workloadRefName(r))
+      .filter((name): name is string => !!name),
+  );
+  const workloads = resources.filter(
+    r =>
+      WORKLOAD_KINDS.includes(String(r.kind)) &&
+      !(r.kind === 'Deployment' && referenced.has(r.metadata?.name)),
   );
   if (workloads.length === 0) {
     throw new ManifestError(
-      `${where}: renders no Deployment, StatefulSet or DaemonSet`,
+      `${where}: renders no Deployment, StatefulSet, DaemonSet or Rollout`,
     );
   }
   const warnings: string[] = [];
   const runsImage = (w: KubernetesObject) =>
-    containersOf(w).some(
+    containersIn(templateOf(w)).some(
       c => parseImageRef(String(c.image ?? '')).name === hints.image,
     );
+  const named = (w: KubernetesObject) =>
+    w.metadata?.name === hints.workloadName ||
+    (w.kind === 'Rollout' && workloadRefName(w) === hints.workloadName);
   const workload =
-    (hints.workloadName &&
-      workloads.find(w => w.metadata?.name === hints.workloadName)) ||
+    (hints.workloadName && workloads.find(named)) ||
     (hints.image && workloads.find(runsImage)) ||
     workloads[0];
 
-  const containers = containersOf(workload);
+  const template = templateOf(workload);
+  const containers = containersIn(template);
   const container =
     (hints.image &&
       containers.find(
@@ -127,7 +148,31 @@ export function pickWorkload(
       `${where}: no container runs ${hints.image}; read container "${container.name}" (${container.image})`,
     );
   }
-  return { workload, container, warnings };
+  return { workload, template, container, warnings };
+}
+
+/** The Deployment a Rollout's `spec.workloadRef` names, when it does. */
+function workloadRefName(rollout: KubernetesObject): string | null {
+  const ref = rollout.spec?.workloadRef;
+  return isPlainObject(ref) && ref.kind === 'Deployment' && ref.name
+    ? String(ref.name)
+    : null;
+}
+
+/** A workload's pod template; a Rollout with `workloadRef` runs its Deployment's. */
+function referencedTemplate(
+  workload: KubernetesObject,
+  resources: KubernetesObject[],
+): Record<string, any> | undefined {
+  const refName =
+    workload.kind === 'Rollout' ? workloadRefName(workload) : null;
+  const source = refName
+    ? resources.find(
+        r => r.kind === 'Deployment' && r.metadata?.name === refName,
+      )
+    : workload;
+  const template = source?.spec?.template;
+  return isPlainObject(template) ? template : undefined;
 }
 
 /** Reads min/max and the CPU/memory utilization targets of an HPA spec (v1 or v2). */
@@ -171,8 +216,10 @@ export function readResources(resources: unknown): DesiredResources | null {
   return { requests: pick(resources.requests), limits: pick(resources.limits) };
 }
 
-function containersOf(workload: KubernetesObject): Record<string, any>[] {
-  const containers = workload.spec?.template?.spec?.containers;
+function containersIn(
+  template: Record<string, any> | undefined,
+): Record<string, any>[] {
+  const containers = template?.spec?.containers;
   return Array.isArray(containers) ? containers.filter(isPlainObject) : [];
 }
 

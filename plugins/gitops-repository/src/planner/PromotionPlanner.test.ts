@@ -116,6 +116,23 @@ describe('planChange', () => {
     }
   });
 
+  it('refuses to scale a Rollout through kustomize `replicas`, which would not scale it', async () => {
+    await expect(
+      plan(
+        { ...guestbook('staging'), workloadKind: 'Rollout' },
+        { kind: 'replicas', replicas: 3 },
+      ),
+    ).rejects.toThrow(
+      "apps/guestbook/overlays/staging: guestbook is an Argo Rollouts Rollout, which kustomize's `replicas` field does not scale",
+    );
+    // Its version still goes through `images`, which kustomize applies to any pod template.
+    const version = await plan(
+      { ...guestbook('staging'), workloadKind: 'Rollout' },
+      { kind: 'version', tag: 'v1.0.5', digest: null },
+    );
+    expect(version.noop).toBe(false);
+  });
+
   it('turns a digest pin into a tag: the digest line goes, newTag comes', async () => {
     const result = await plan(sample('prod'), {
       kind: 'version',

@@ -28,6 +28,8 @@ export interface PlanTarget {
   image: string;
   /** Workload whose replicas or autoscaler change. */
   workload: string | null;
+  /** `Rollout` for an Argo Rollouts workload (kustomize's `replicas` does not scale one). */
+  workloadKind?: 'Rollout' | null;
   /**
    * Where each field is written, for environments resolved from their engine definition: the
    * change is made exactly there.
@@ -184,6 +186,13 @@ async function planKustomize(
   if (change.kind === 'replicas') {
     if (!target.workload)
       throw new ManifestError(`${target.path}: no workload to scale`);
+    if (target.workloadKind === 'Rollout') {
+      // kustomize's replicas transformer knows Deployments and StatefulSets only: an entry
+      // for a Rollout would be committed and change nothing.
+      throw new ManifestError(
+        `${target.path}: ${target.workload} is an Argo Rollouts Rollout, which kustomize's \`replicas\` field does not scale; set spec.replicas in its manifest, or give it an autoscaler`,
+      );
+    }
     const replicas = editor.document.getIn(['replicas'], true);
     const index = isSeq(replicas)
       ? replicas.items.findIndex(

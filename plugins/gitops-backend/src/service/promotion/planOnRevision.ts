@@ -77,6 +77,7 @@ export function planOnRevision(options: {
           path: current.source.path,
           image: current.image ?? '',
           workload: current.workload,
+          workloadKind: current.workloadKind ?? null,
           origins: current.definition ? current.origins ?? {} : undefined,
         },
         intent.change,

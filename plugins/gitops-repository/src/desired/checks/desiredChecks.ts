@@ -31,7 +31,7 @@ export function desiredChecks(
   } catch {
     return { podSecurity: null };
   }
-  const template = picked.workload.spec?.template;
+  const template = picked.template;
   if (!isPlainObject(template) || !isPlainObject(template.spec)) {
     return { podSecurity: null };
   }
