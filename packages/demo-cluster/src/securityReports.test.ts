@@ -2,9 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-// Test-only: ajv is in the workspace (a dependency of the Backstage CLI), not of the demo.
-import Ajv from 'ajv';
-import { parse } from 'yaml';
+import { crdValidator } from 'supply-chain-testkit';
 import { exampleRepository } from './__testUtils__/exampleRepository';
 import { DemoImage, DemoRegistry } from './DemoRegistry';
 import { KubeApiServer } from './KubeApiServer';
@@ -18,56 +16,7 @@ jest.setTimeout(60_000);
 
 const root = path.resolve(__dirname, '../../..');
 
-/**
- * The CRDs the backend's fixtures are checked against (vendored from Trivy Operator and
- * Kyverno): the demo's reports must pass the same schemas, unknown fields included.
- */
-function crdValidator(file: string) {
-  const crd = parse(
-    fs.readFileSync(
-      path.join(
-        root,
-        'plugins/gitops-backend/src/service/live/__fixtures__/crds',
-        file,
-      ),
-      'utf8',
-    ),
-  );
-  const strict = (schema: any): any => {
-    if (!schema || typeof schema !== 'object') return schema;
-    const out: any = {};
-    for (const [key, value] of Object.entries(schema)) {
-      if (key.startsWith('x-kubernetes-')) continue;
-      if (key === 'properties') {
-        out.properties = Object.fromEntries(
-          Object.entries(value as object).map(([k, v]) => [k, strict(v)]),
-        );
-      } else if (key === 'items' || key === 'additionalProperties') {
-        out[key] = strict(value);
-      } else out[key] = value;
-    }
-    if (
-      out.properties &&
-      out.additionalProperties === undefined &&
-      !schema['x-kubernetes-preserve-unknown-fields']
-    ) {
-      out.additionalProperties = false;
-    }
-    return out;
-  };
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-  ajv.addFormat('int32', { type: 'number', validate: Number.isInteger });
-  ajv.addFormat('int64', { type: 'number', validate: Number.isInteger });
-  const validate = ajv.compile(
-    strict(crd.spec.versions[0].schema.openAPIV3Schema),
-  );
-  return (object: unknown) =>
-    validate(object)
-      ? []
-      : (validate.errors ?? []).map(e => `${e.instancePath} ${e.message}`);
-}
-
+// The demo's reports must pass the CRD schemas the backend's fixtures are checked against.
 const vulnerabilityReport = crdValidator(
   'vulnerabilityreports.aquasecurity.github.io.yaml',
 );

@@ -83,3 +83,4 @@ export {
 export type { BuiltManifest } from './oci/referrers';
 export { pushTestImage } from './oci/testImage';
 export { LocalRegistry } from './oci/LocalRegistry';
+export { crdValidator } from './crdSchema';

@@ -1,4 +1,4 @@
-import { crdValidator } from './crdSchema';
+import { crdValidator } from 'supply-chain-testkit';
 import {
   FINDINGS,
   RULES,

@@ -1,20 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-// Test-only: ajv is a devDependency; the lint rule takes this fixture helper for plugin code.
-// eslint-disable-next-line @backstage/no-undeclared-imports -- a fixture helper of tests only (devDependency)
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 
 /**
  * A validator of a custom resource against its CRD's `openAPIV3Schema` (a vendored CRD of
- * crds/), checking what the API server checks (types, enums, required fields, formats) and
+ * crds/: Trivy Operator's VulnerabilityReport, Kyverno's PolicyReport), for the backend's
+ * fixtures and the demo cluster's reports alike, checking what the API server checks (types, enums, required fields, formats) and
  * also what it would silently prune: a field the schema does not declare, at any level that
  * does not preserve unknown fields, is an error here (a misspelt field would be lost).
  * Returns the errors of an object, `[]` when it validates.
  */
 export function crdValidator(file: string): (object: unknown) => string[] {
   const crd = parse(
-    // Test fixtures run from source, never from a production build.
+    // The testkit runs from source, never from a production build.
     // eslint-disable-next-line no-restricted-syntax
     fs.readFileSync(path.join(__dirname, 'crds', file), 'utf8'),
   );
