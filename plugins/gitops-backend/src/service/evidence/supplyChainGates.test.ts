@@ -210,6 +210,14 @@ describe('supplyChainGates', () => {
       ),
     );
     expect(byKey.state).toBe('pass');
+    // A key signature is never a certificate identity, whatever the subject pattern allows.
+    const [anySubject] = supplyChainGates(
+      input(
+        { requireSignature: { identities: [{ issuer: null, subject: '.*' }] } },
+        { evidence: keyed },
+      ),
+    );
+    expect(anySubject.state).toBe('fail');
     // The pattern is anchored: a subject that only contains the allowed one does not pass.
     const [prefix] = supplyChainGates(
       input({

@@ -7,6 +7,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { formatVersion } from '../promotion/gates';
 import { gate } from '../policy/policyGates';
+import { allowsSigner, subjectPattern } from '../supplychain/identityPolicy';
 
 /** What the supply-chain gates of one change look at; read by the caller, so this stays pure. */
 export interface SupplyChainGateInput {
@@ -79,18 +80,13 @@ function unread(
   );
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** A configured pattern, `{service}` filled in, matched against the whole value. */
 export function matchesPattern(
   pattern: string,
   value: string,
   service: string,
 ): boolean {
-  const source = pattern.split('{service}').join(escapeRegExp(service));
-  return RegExp(`^(?:${source})$`).test(value);
+  return subjectPattern(pattern, service).test(value);
 }
 
 /** A pattern as a person reads it: `{service}` filled in, `\.` written `.`. */
@@ -148,10 +144,7 @@ function signatureGate(input: SupplyChainGateInput): PromotionGate {
     : [{ identity: signature.identity ?? '', issuer: signature.issuer }];
   const allowed = signers.find(signer =>
     required.identities.some(identity =>
-      'key' in identity
-        ? signer.identity === `key:${identity.key}`
-        : (!identity.issuer || identity.issuer === signer.issuer) &&
-          matchesPattern(identity.subject, signer.identity, input.service),
+      allowsSigner(identity, signer, input.service),
     ),
   );
   if (!allowed) {

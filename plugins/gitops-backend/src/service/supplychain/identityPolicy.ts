@@ -26,7 +26,7 @@ export function signatureUnderPolicy(
     return evidence.signature;
   }
   const accepted = evidence.signers.filter(signer =>
-    allowed.some(identity => allows(identity, signer, context.service)),
+    allowed.some(identity => allowsSigner(identity, signer, context.service)),
   );
   const signers = evidence.signers.map(({ identity, issuer }) => ({
     identity,
@@ -56,7 +56,8 @@ export function signatureUnderPolicy(
   };
 }
 
-function allows(
+/** Whether an accepted signer is this one: a key by name, or a certificate identity. */
+export function allowsSigner(
   identity: AllowedIdentity,
   signer: { identity: string; issuer: string | null },
   service: string | undefined,
@@ -71,7 +72,10 @@ function allows(
 }
 
 /** The subject as an anchored expression; one that does not compile matches only itself. */
-function subjectPattern(subject: string, service: string | undefined): RegExp {
+export function subjectPattern(
+  subject: string,
+  service: string | undefined,
+): RegExp {
   const source = service
     ? subject.split('{service}').join(escapeRegExp(service))
     : subject;
