@@ -7,20 +7,19 @@ import {
 import {
   EnvironmentStatus,
   EnvironmentsResponse,
-  EnvironmentVerification,
   GitopsApproval,
   GitopsFreeze,
   GitopsVersion,
   PolicyChangeKind,
-  VerificationRecord,
   VersionEvidence,
 } from '@gitops-backstage/plugin-gitops-common';
 import { EvidenceProvider } from '@gitops-backstage/plugin-gitops-node';
 import { EnvironmentConfig, GitopsConfig, findEnvironment } from '../config';
 import { EnvironmentPolicy } from './policyConfig';
+import { verificationOf, verificationProblem } from './verificationView';
 import { EnvironmentEvidenceService } from '../evidence/EnvironmentEvidenceService';
 import { policyForService } from '../evidence/supplyChainPolicy';
-import { desiredVersion, formatVersion, runsVersion } from '../promotion/gates';
+import { desiredVersion, formatVersion } from '../promotion/gates';
 import { PolicyStore } from '../store/PolicyStore';
 import { VerificationStore } from '../store/VerificationStore';
 import { PolicyCache, PolicyData, storePolicyData } from './PolicyCache';
@@ -30,7 +29,6 @@ import {
   VerificationEvidence,
   coveringFreezes,
   evaluatePolicy,
-  shownValue,
 } from './policyEngine';
 
 /** Options of {@link PolicyService}. */
@@ -415,70 +413,6 @@ export class PolicyService {
     );
     return { ...response, environments };
   }
-}
-
-function verificationOf(
-  env: EnvironmentStatus,
-  version: GitopsVersion | null,
-  record: VerificationRecord | undefined,
-  configured: boolean,
-): EnvironmentVerification {
-  if (!configured) {
-    return {
-      state: 'NotConfigured',
-      version,
-      at: null,
-      checks: [],
-      message: `${env.name} has no verification checks`,
-    };
-  }
-  if (record) {
-    return {
-      state: record.state,
-      version: record.version,
-      at: record.at,
-      checks: record.checks,
-      message: null,
-    };
-  }
-  const healthy =
-    env.sync?.status === 'Synced' &&
-    env.sync.health === 'Healthy' &&
-    !!version &&
-    runsVersion(env, version);
-  return {
-    state: 'Pending',
-    version,
-    at: null,
-    checks: [],
-    message: healthy
-      ? `${formatVersion(
-          version,
-        )} runs Synced and Healthy: its checks start shortly`
-      : `the checks run once ${env.name} runs ${formatVersion(
-          version,
-        )} Synced and Healthy`,
-  };
-}
-
-function verificationProblem(environment: string, record: VerificationRecord) {
-  const failed = record.checks.filter(c => c.state === 'Failed');
-  return {
-    type: 'VerificationFailed' as const,
-    severity: 'error' as const,
-    message: `${formatVersion(
-      record.version,
-    )} failed verification in ${environment}: ${failed
-      .map(
-        c =>
-          `${c.name} ${shownValue(c.value)}${
-            c.threshold ? ` (threshold ${c.threshold})` : ''
-          }: ${c.detail}`,
-      )
-      .join('; ')}`,
-    hint: 'The version cannot go further: roll back this environment (a commit) or fix forward; re-run the verification once the cause is fixed.',
-    object: null,
-  };
 }
 
 /**
