@@ -260,7 +260,9 @@ export interface Config {
            * `inconclusive|pass|fail`), `commitStatus` (GitHub check runs and statuses of the
            * version's source commit: `repository` default the entity's
            * `github.com/project-slug`, `ref` default `{sha}` or `{tag}`, `contexts` that
-           * must be green, default all), or a kind added with
+           * must be green, default all), `analysisRun` (the analysis the environment's
+           * Argo Rollouts Rollout or Flagger Canary ran for the version must have succeeded;
+           * optional `metrics` it must have measured), or a kind added with
            * `gitopsVerificationChecksExtensionPoint`. Templates take `{service}`, `{env}`,
            * `{namespace}`, `{tag}`, `{digest}`, `{version}`, `{sha}`, `{revision}`.
            */

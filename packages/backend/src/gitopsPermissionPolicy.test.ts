@@ -10,6 +10,7 @@ import {
   gitopsPromotePermission,
   gitopsScalePermission,
   gitopsSyncPermission,
+  gitopsRolloutPermission,
 } from '@gitops-backstage/plugin-gitops-common';
 import { GitopsExamplePolicy } from './gitopsPermissionPolicy';
 
@@ -79,6 +80,15 @@ describe('GitopsExamplePolicy', () => {
     ['gitops.scale', 'prod', 'member', true, gitopsScalePermission, member],
     ['gitops.sync', 'prod', 'stranger', false, gitopsSyncPermission, stranger],
     ['gitops.sync', 'dev', 'stranger', true, gitopsSyncPermission, stranger],
+    [
+      'gitops.rollout',
+      'prod',
+      'stranger',
+      false,
+      gitopsRolloutPermission,
+      stranger,
+    ],
+    ['gitops.rollout', 'prod', 'member', true, gitopsRolloutPermission, member],
   ])(
     '%s in %s by %s: allowed %s',
     async (_name, environment, _who, allowed, permission, who) => {

@@ -19,7 +19,7 @@ import { GITOPS_ENVIRONMENT_RESOURCE_TYPE } from '@gitops-backstage/plugin-gitop
 /**
  * The example portal's policy: everyone may read everything and change dev and staging; in the
  * environments listed here only the owners of a service (the user or one of their groups) may
- * promote, roll back, scale or sync it.
+ * promote, roll back, scale, sync it or act on its rollout (gitops.rollout).
  */
 export class GitopsExamplePolicy implements PermissionPolicy {
   constructor(private readonly ownerOnlyEnvironments: string[]) {}

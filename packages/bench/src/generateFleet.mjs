@@ -7,6 +7,7 @@ import path from 'node:path';
 import { application } from './k8sArgo.mjs';
 import { pod } from './k8sPod.mjs';
 import { deployment, hpa } from './k8sWorkloads.mjs';
+import { analysisRuns, rollout, stableHash } from './k8sRollouts.mjs';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 const GROUPS = 20;
@@ -234,34 +235,68 @@ export function generateFleet({ n, replicas, root }) {
   return { bareRepo, revision, catalogFile };
 }
 
+/** Every fourth service rolls out in prod through an Argo Rollouts Rollout (`rollouts`). */
+const ROLLOUT_EVERY = 4;
+/** AnalysisRuns kept per Rollout: its last rollouts' (the controller keeps a history too). */
+const ANALYSIS_RUNS = 3;
+
 /**
  * One environment's cluster: per service a Deployment and `pods` pods in `<service>-<env>`, an
  * HPA in prod, and an Argo CD Application in `argocd` (autoSync environments have an automated
- * sync policy, as the backend's config expects).
+ * sync policy, as the backend's config expects). With `rollouts`, every fourth service's prod
+ * runs a Rollout over its Deployment (`workloadRef`) with the AnalysisRuns of its last three
+ * rollouts; every twentieth is paused at 50 %, waiting for a promotion.
  */
-export function clusterObjects({ env, n, pods, revision, repoUrl, autoSync }) {
+export function clusterObjects({
+  env,
+  n,
+  pods,
+  revision,
+  repoUrl,
+  autoSync,
+  rollouts = true,
+}) {
   const objects = [];
   let resourceVersion = 1000;
   for (let i = 0; i < n; i++) {
     const service = serviceName(i);
     const image = `${imageOf(service)}:${tagsOf(i)[env]}`;
+    const rolledOut = rollouts && env === 'prod' && i % ROLLOUT_EVERY === 0;
     objects.push(
       deployment({
         service,
         env,
         image,
-        replicas: pods,
+        replicas: rolledOut ? 0 : pods,
         resourceVersion: ++resourceVersion,
       }),
     );
     for (let p = 0; p < pods; p++) {
+      const object = pod({
+        service,
+        env,
+        image,
+        index: p,
+        resourceVersion: ++resourceVersion,
+      });
+      if (rolledOut) {
+        object.metadata.labels['rollouts-pod-template-hash'] =
+          stableHash(service);
+      }
+      objects.push(object);
+    }
+    if (rolledOut) {
       objects.push(
-        pod({
+        rollout({
           service,
-          env,
-          image,
-          index: p,
+          replicas: pods,
+          paused: i % (ROLLOUT_EVERY * 5) === 0,
           resourceVersion: ++resourceVersion,
+        }),
+        ...analysisRuns({
+          service,
+          count: ANALYSIS_RUNS,
+          resourceVersion: (resourceVersion += ANALYSIS_RUNS),
         }),
       );
     }
@@ -272,6 +307,11 @@ export function clusterObjects({ env, n, pods, revision, repoUrl, autoSync }) {
           env,
           minReplicas: pods,
           resourceVersion: ++resourceVersion,
+          ...(rolledOut
+            ? {
+                target: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout' },
+              }
+            : {}),
         }),
       );
     }

@@ -131,7 +131,13 @@ export function deployment({ service, env, image, replicas, resourceVersion }) {
 }
 
 /** The prod HorizontalPodAutoscaler, below its maximum, with current metrics. */
-export function hpa({ service, env, minReplicas, resourceVersion }) {
+export function hpa({
+  service,
+  env,
+  minReplicas,
+  resourceVersion,
+  target = { apiVersion: 'apps/v1', kind: 'Deployment' },
+}) {
   const namespace = `${service}-${env}`;
   const metric = (name, utilization) => ({
     type: 'Resource',
@@ -179,11 +185,7 @@ export function hpa({ service, env, minReplicas, resourceVersion }) {
       ],
     },
     spec: {
-      scaleTargetRef: {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        name: service,
-      },
+      scaleTargetRef: { ...target, name: service },
       minReplicas,
       maxReplicas: 10,
       metrics: [metric('cpu', 70), metric('memory', 80)],

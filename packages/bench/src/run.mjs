@@ -5,7 +5,7 @@
 // happens when clients go away. A baseline N=5 runs first, for the memory comparison.
 //
 // Usage: node src/run.mjs [--n 100,1000] [--pods 3] [--no-baseline] [--no-supply-chain]
-//        [--heap-snapshots dir]
+//        [--no-rollouts] [--heap-snapshots dir]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -55,6 +55,8 @@ const { values } = parseArgs({
     'no-baseline': { type: 'boolean', default: false },
     // Without the fleet's signed registry (no registry status, no supply-chain evidence).
     'no-supply-chain': { type: 'boolean', default: false },
+    // Without the Argo Rollouts objects (a Rollout and 3 AnalysisRuns for every 4th prod service).
+    'no-rollouts': { type: 'boolean', default: false },
     // A folder: write a heap snapshot of each size's backend there after the full GC.
     'heap-snapshots': { type: 'string' },
   },
@@ -129,6 +131,7 @@ async function runSize(n) {
         revision: fleet.revision,
         repoUrl: fleet.bareRepo,
         autoSync: env !== 'prod',
+        rollouts: !values['no-rollouts'],
       }).then(cluster => ({ ...cluster, autoSync: env !== 'prod' })),
     ),
   );

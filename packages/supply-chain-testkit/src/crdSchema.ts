@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 
 /**
  * A validator of a custom resource against its CRD's `openAPIV3Schema` (a vendored CRD of
- * crds/: Trivy Operator's VulnerabilityReport, Kyverno's PolicyReport), for the backend's
+ * crds/: Trivy Operator's VulnerabilityReport, Kyverno's PolicyReport, Flagger's Canary), for the backend's
  * fixtures and the demo cluster's reports alike, checking what the API server checks (types, enums, required fields, formats) and
  * also what it would silently prune: a field the schema does not declare, at any level that
  * does not preserve unknown fields, is an error here (a misspelt field would be lost).
@@ -58,6 +58,10 @@ export function crdValidator(file: string): (object: unknown) => string[] {
     type: 'number',
     validate: value => Number.isSafeInteger(value),
   });
+  // Formats the API server does not know it does not check: Flagger's Canary CRD says
+  // `format: string` and `format: url` (Kubernetes knows `uri`, not `url`).
+  ajv.addFormat('string', true);
+  ajv.addFormat('url', true);
   const validate = ajv.compile(schema);
   return object =>
     validate(object)

@@ -241,6 +241,21 @@ export const createServiceBody = z
         'autoscaling.minReplicas must not be above maxReplicas',
       )
       .optional(),
+    progressiveDelivery: z
+      .enum(['none', 'canary'], {
+        errorMap: () => ({
+          message: 'progressiveDelivery must be none or canary',
+        }),
+      })
+      .optional(),
+    prometheusAddress: z
+      .string()
+      .max(1000)
+      .regex(
+        /^https?:\/\/[^\s"'\\{}]+$/,
+        'prometheusAddress must be an http(s) URL, e.g. http://prometheus.monitoring.svc.cluster.local:9090',
+      )
+      .optional(),
     repository: name('repository').optional(),
     sourceLocation: z
       .string()

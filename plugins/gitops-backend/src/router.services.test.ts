@@ -218,6 +218,32 @@ describe('POST /services', () => {
     expect(gitIn(remote, 'branch', '--list')).not.toContain('gitops/');
   });
 
+  it('writes prod as an Argo Rollouts canary with progressiveDelivery: canary', async () => {
+    const server = await start();
+    const res = await request(server)
+      .post('/api/gitops/services')
+      .send(
+        body({
+          progressiveDelivery: 'canary',
+          prometheusAddress: 'http://prometheus.observability:9090',
+          dryRun: true,
+        }),
+      );
+    expect(res.status).toBe(200);
+    expect(res.body.files).toEqual(
+      expect.arrayContaining([
+        'apps/hello/overlays/prod/rollout.yaml',
+        'apps/hello/overlays/prod/analysis-template.yaml',
+      ]),
+    );
+    expect(res.body.files).not.toContain(
+      'apps/hello/overlays/staging/rollout.yaml',
+    );
+    expect(res.body.diff).toContain(
+      '+          address: http://prometheus.observability:9090',
+    );
+  });
+
   it('opens one pull-request branch when an environment asks for reviews; main stays put', async () => {
     const server = await start({ prodMode: 'pull-request' });
     const before = head();
@@ -283,6 +309,18 @@ describe('POST /services', () => {
       /minReplicas must not be above maxReplicas/,
     ],
     ['an unknown field', { replicas: 3 }, 400, /Unrecognized key/],
+    [
+      'an unsupported progressive delivery',
+      { progressiveDelivery: 'blueGreen' },
+      400,
+      /progressiveDelivery must be none or canary/,
+    ],
+    [
+      'a Prometheus address that is not a URL',
+      { progressiveDelivery: 'canary', prometheusAddress: 'prometheus:9090' },
+      400,
+      /prometheusAddress must be an http\(s\) URL/,
+    ],
   ])(
     'refuses %s and writes nothing',
     async (_what, overrides, status, message) => {

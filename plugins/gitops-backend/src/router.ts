@@ -43,6 +43,7 @@ import { parseWindow } from './service/metrics/MetricsService';
 import { addPolicyRoutes, policyRefusals } from './policyRoutes';
 import { addAutomationRoutes } from './automationRoutes';
 import { addChangesRoutes } from './changesRoutes';
+import { addRolloutRoutes } from './rolloutRoutes';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -61,6 +62,7 @@ export interface RouterOptions {
     | 'compare'
     | 'promotions'
     | 'sync'
+    | 'rollouts'
     | 'config'
     | 'entitySignals'
     | 'creation'
@@ -401,6 +403,7 @@ export async function createRouter(
     body => body.environment,
     (...args) => services.sync.request(...args),
   );
+  addRolloutRoutes(changeRoute, services);
 
   addPolicyRoutes(router, {
     httpAuth,

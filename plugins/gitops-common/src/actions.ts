@@ -12,6 +12,7 @@ export type GitopsActionKind =
   | 'rollback'
   | 'scale'
   | 'sync'
+  | 'rollout'
   | 'create';
 
 /**

@@ -16,3 +16,4 @@ export * from './imageAutomation';
 export * from './portalAutomation';
 export * from './changes';
 export * from './evidence';
+export * from './progressive';

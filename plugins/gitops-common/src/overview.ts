@@ -29,6 +29,17 @@ export interface OverviewEnvironment {
     critical: number | null;
     high: number | null;
   } | null;
+  /**
+   * A progressive rollout under way or stopped (Argo Rollouts, Flagger): its health, canary
+   * weight and step, e.g. "canary 40 %"; absent or `null` when the environment has none or it
+   * is Healthy (done).
+   */
+  rollout?: {
+    health: 'Progressing' | 'Paused' | 'Degraded' | 'Unknown';
+    weight: number | null;
+    step: number | null;
+    steps: number | null;
+  } | null;
 }
 
 /**
@@ -54,8 +65,9 @@ export interface OverviewQuery {
   system?: string;
   environment?: string;
   /**
-   * A sync or health value (`OutOfSync`, `Degraded`, …), `problems`, `error`, `stale`, or
-   * `insecure` (unsigned, invalid signature, or critical or high vulnerabilities).
+   * A sync or health value (`OutOfSync`, `Degraded`, …), `problems`, `error`, `stale`,
+   * `insecure` (unsigned, invalid signature, or critical or high vulnerabilities), or
+   * `rollout` (a progressive rollout under way, paused or aborted).
    */
   status?: string;
   /** Text in the entity's name, title or ref (case-insensitive). */

@@ -141,6 +141,19 @@ export const gitopsAutomationManagePermission = createPermission({
 });
 
 /**
+ * Asking a progressive-delivery controller (Argo Rollouts, Flagger) to promote, promote in
+ * full, abort, retry or restart the rollout of an environment (`POST …/rollouts`): like a
+ * sync, a request to the cluster, not a Git change.
+ *
+ * @public
+ */
+export const gitopsRolloutPermission = createPermission({
+  name: 'gitops.rollout',
+  attributes: { action: 'update' },
+  resourceType: GITOPS_ENVIRONMENT_RESOURCE_TYPE,
+});
+
+/**
  * Every permission of the GitOps plugin set.
  *
  * @public
@@ -155,4 +168,5 @@ export const gitopsPermissions = [
   gitopsOverridePermission,
   gitopsFreezeManagePermission,
   gitopsAutomationManagePermission,
+  gitopsRolloutPermission,
 ];

@@ -23,6 +23,13 @@ export interface CreateServiceRequest {
   port?: number;
   /** The last environment's autoscaler. Default 3 to 10. */
   autoscaling?: { minReplicas: number; maxReplicas: number };
+  /**
+   * How the last environment rolls a new version out: `none` (default) with its Deployment,
+   * `canary` with an Argo Rollouts Rollout of the same pods checked by Prometheus.
+   */
+  progressiveDelivery?: 'none' | 'canary';
+  /** The Prometheus the canary's analysis asks; default `http://prometheus.monitoring.svc.cluster.local:9090`. */
+  prometheusAddress?: string;
   /** A name of `gitops.repositories`; default the first. */
   repository?: string;
   /** The service's source repository, for the entity's `backstage.io/source-location`. */

@@ -1,3 +1,4 @@
+import type { DesiredProgressive, ProgressiveRollout } from './progressive';
 import type {
   ManifestCheckFinding,
   PodSecurityEvidence,
@@ -125,6 +126,11 @@ export interface DesiredState {
    * Deployments, StatefulSets and DaemonSets.
    */
   workloadKind?: 'Rollout';
+  /**
+   * How Git asks the version to be rolled out: the Rollout's strategy (steps, analysis
+   * templates) or the Flagger Canary over the workload; absent or `null` for a plain rollout.
+   */
+  progressive?: DesiredProgressive | null;
   source: DesiredStateSource;
   /** Things that look wrong but did not prevent reading the state. */
   warnings: string[];
@@ -332,7 +338,11 @@ export type ProblemType =
   | 'AutomationFailed'
   | 'Unsigned'
   | 'Vulnerable'
-  | 'PolicyViolation';
+  | 'PolicyViolation'
+  | 'RolloutPaused'
+  | 'RolloutAborted'
+  | 'CanaryFailed'
+  | 'AnalysisInconclusive';
 
 /**
  * Something wrong in an environment, with what to do about it.
@@ -407,6 +417,12 @@ export interface EnvironmentStatus {
   unsupported?: string | null;
   /** The verification of the version the environment runs (`NotConfigured` without checks). */
   verification?: EnvironmentVerification | null;
+  /**
+   * The Argo Rollouts `Rollout` or Flagger `Canary` that rolls the service out: steps, weight,
+   * stable and canary sides, analysis and the actions it accepts; `null` when the service has
+   * none (or the controller is not installed).
+   */
+  rollout?: ProgressiveRollout | null;
   /** The active freeze of this environment, or `null`. */
   freeze?: EnvironmentFreeze | null;
   /**

@@ -1,4 +1,5 @@
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
+import type { ProgressiveRollout } from '@gitops-backstage/plugin-gitops-common';
 
 /**
  * A version as the evidence sees it: an image tag, a digest pin, or a chart version.
@@ -33,6 +34,11 @@ export interface VerificationContext {
   annotations: Record<string, string>;
   /** The values `{placeholders}` of a check's templates are filled with. */
   templateValues: Record<string, string>;
+  /**
+   * The environment's progressive rollout (Argo Rollouts, Flagger) as the watches show it
+   * when the check runs; absent or `null` without one.
+   */
+  rollout?: ProgressiveRollout | null;
 }
 
 /**

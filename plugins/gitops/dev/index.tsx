@@ -15,6 +15,7 @@ import {
   yearEndFreeze,
 } from '../src/__fixtures__/guestbook';
 import { guestbookDeliveryMetrics } from '../src/__fixtures__/deliveryMetrics';
+import { guestbookEnvironmentsProgressive } from '../src/__fixtures__/progressive';
 import { GitopsApi, gitopsApiRef } from '../src/api';
 import { EntityGitopsContent } from '../src/components/EntityGitopsContent';
 import { EntityGitopsEnvironmentsCard } from '../src/components/EntityGitopsEnvironmentsCard';
@@ -27,6 +28,10 @@ const responses: Record<string, EnvironmentsResponse> = {
   'guestbook-policy': {
     ...guestbookEnvironmentsWithPolicy,
     entityRef: 'component:default/guestbook-policy',
+  },
+  'guestbook-canary': {
+    ...guestbookEnvironmentsProgressive,
+    entityRef: 'component:default/guestbook-canary',
   },
   'guestbook-broken': {
     ...guestbookEnvironmentsWithProblems,
@@ -81,6 +86,11 @@ const mockGitopsApi: GitopsApi = {
       'This page serves fixtures; engine requests need the backend',
     );
   },
+  async requestRollout() {
+    throw new Error(
+      'This page serves fixtures; rollout requests need the backend',
+    );
+  },
   // The fleet page from the same fixtures, one row per fixture service.
   async getOverview() {
     const items = Object.values(responses).map(response => ({
@@ -97,6 +107,15 @@ const mockGitopsApi: GitopsApi = {
         problems: e.problems.length,
         error: e.error,
         stale: e.live?.stale ?? false,
+        rollout:
+          e.rollout && e.rollout.health !== 'Healthy'
+            ? {
+                health: e.rollout.health,
+                weight: e.rollout.weight,
+                step: e.rollout.step,
+                steps: e.rollout.steps,
+              }
+            : null,
       })),
     }));
     return { items, totalCount: items.length, nextCursor: null };
@@ -164,6 +183,11 @@ const brokenGuestbook: Entity = {
   metadata: { ...guestbookEntity.metadata, name: 'guestbook-broken' },
 };
 
+const canaryGuestbook: Entity = {
+  ...guestbookEntity,
+  metadata: { ...guestbookEntity.metadata, name: 'guestbook-canary' },
+};
+
 const policyGuestbook: Entity = {
   ...guestbookEntity,
   metadata: { ...guestbookEntity.metadata, name: 'guestbook-policy' },
@@ -217,6 +241,14 @@ const devPlugin = gitopsPlugin.withOverrides({
                 The GitOps tab with promotion gates, a freeze and verifications
               </Typography>
               <EntityProvider entity={policyGuestbook}>
+                <EntityGitopsContent />
+              </EntityProvider>
+            </Grid>
+            <Grid item xs={12}>
+              <Typography variant="h6" gutterBottom>
+                The GitOps tab with a canary paused in prod
+              </Typography>
+              <EntityProvider entity={canaryGuestbook}>
                 <EntityGitopsContent />
               </EntityProvider>
             </Grid>

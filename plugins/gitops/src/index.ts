@@ -20,6 +20,7 @@ export type {
   GitopsApi,
   GitopsClientOptions,
   PolicyRefusal,
+  RolloutRequest,
   VerificationRerunRequest,
   VerificationsResponse,
 } from './api';

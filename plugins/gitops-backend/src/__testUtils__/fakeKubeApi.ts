@@ -66,6 +66,9 @@ export const KIND_NAMES: Record<KindKey, { apiVersion: string; kind: string }> =
       apiVersion: 'wgpolicyk8s.io/v1alpha2',
       kind: 'PolicyReport',
     },
+    rollouts: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout' },
+    analysisruns: { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun' },
+    canaries: { apiVersion: 'flagger.app/v1beta1', kind: 'Canary' },
   };
 
 /**

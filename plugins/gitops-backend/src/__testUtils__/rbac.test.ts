@@ -615,6 +615,9 @@ describe('examples/rbac/namespaced.yaml', () => {
     imageupdaters: ['argocd'],
     vulnerabilityreports: ['service'],
     policyreports: ['service'],
+    rollouts: ['service'],
+    analysisruns: ['service'],
+    canaries: ['service'],
   };
   const NAMESPACES: ReadonlyArray<[string | undefined, Scope | null]> = [
     ['guestbook-prod', 'service'],

@@ -85,7 +85,8 @@ const exported = createConditionExports({
 export const gitopsEnvironmentConditions = exported.conditions;
 
 /**
- * A conditional decision on a `gitops.promote`, `gitops.scale` or `gitops.sync` request.
+ * A conditional decision on a `gitops.promote`, `gitops.scale`, `gitops.sync` or `gitops.rollout`
+ * request.
  *
  * @public
  */

@@ -238,6 +238,7 @@ function environmentStatus(
     registry: null,
     error,
     warnings: [],
+    rollout: null,
   };
 }
 

@@ -352,6 +352,7 @@ export class OverviewService {
           error: env.error,
           stale: env.live?.stale ?? false,
           ...this.supplyChainOf(env),
+          ...rolloutOf(env),
         })),
       };
     } catch (error) {
@@ -382,6 +383,25 @@ export class OverviewService {
     const summary = this.options.supplyChain?.summaryOf(env);
     return summary ? { supplyChain: summary } : {};
   }
+}
+
+/**
+ * A progressive rollout under way or stopped, for the fleet's "canary 40 %"; nothing for one
+ * that is done (Healthy), so a settled fleet's rows stay as they were.
+ */
+function rolloutOf(
+  env: EnvironmentStatus,
+): Pick<OverviewEnvironment, 'rollout'> {
+  const rollout = env.rollout;
+  if (!rollout || rollout.health === 'Healthy') return {};
+  return {
+    rollout: {
+      health: rollout.health,
+      weight: rollout.weight,
+      step: rollout.step,
+      steps: rollout.steps,
+    },
+  };
 }
 
 /** Who a page is for: callers see the entities the catalog lets them see. */

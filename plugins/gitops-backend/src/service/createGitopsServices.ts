@@ -40,6 +40,7 @@ import { ChangeWriter } from './promotion/ChangeWriter';
 import { PromotionService } from './promotion/PromotionService';
 import { ActionStore } from './store/ActionStore';
 import { SyncService } from './sync/SyncService';
+import { RolloutActionService } from './rollouts/RolloutActionService';
 import { EntityChangeSignals } from './signals/EntityChangeSignals';
 import { PolicyService } from './policy/PolicyService';
 import { EnvironmentEvidenceService } from './evidence/EnvironmentEvidenceService';
@@ -377,6 +378,16 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       kubeConfig: cluster => cache.kubeConfig(cluster),
       store: options.store,
       logger,
+    }),
+    rollouts: new RolloutActionService({
+      config,
+      locator,
+      reader,
+      live,
+      kubeConfig: cluster => cache.kubeConfig(cluster),
+      store: options.store,
+      logger,
+      timeoutMs: config.timeouts.clusterMs,
     }),
     tracker: new ActionTracker({
       config,

@@ -139,6 +139,7 @@ export function hasStatus(
   if (wanted === 'error') return env.error !== null;
   if (wanted === 'stale') return env.stale;
   if (wanted === 'insecure') return isInsecure(env);
+  if (wanted === 'rollout') return Boolean(env.rollout);
   return (
     env.sync?.toLowerCase() === wanted || env.health?.toLowerCase() === wanted
   );

@@ -208,6 +208,8 @@ describe('DesiredStateReader', () => {
       'apps/demo-flask-app/Chart.yaml',
       'apps/demo-flask-app/values.yaml',
       'apps/demo-flask-app/values-dev.yaml',
+      // Whether the chart runs a Deployment or a Rollout is read from its workload template.
+      'apps/demo-flask-app/templates/deployment.yaml',
     ]);
   });
 

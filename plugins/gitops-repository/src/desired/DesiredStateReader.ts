@@ -14,6 +14,7 @@ import {
   readKustomization,
   ReadRepoFile,
 } from './buildKustomization';
+import { readHelmChartRollout } from './helmChartRollout';
 import { helmWorkloadState, mergeHelmValues } from './helmValues';
 import { ManifestError, parseYamlObject } from './parseYaml';
 import { extractWorkloadState } from './workloadState';
@@ -114,7 +115,7 @@ export class DesiredStateReader {
   private async readUncached(
     options: ReadDesiredStateOptions,
   ): Promise<DesiredStateResult> {
-    const { target, environment, revision, signal } = options;
+    const { target, revision, signal } = options;
     const read: ReadRepoFile = file =>
       target.provider.readFile({
         repository: target.repository,
@@ -122,6 +123,15 @@ export class DesiredStateReader {
         path: file,
         signal,
       });
+    return withHelmChartRollout(await this.resolve(options, read), read);
+  }
+
+  /** The state from the environment's engine definition, else from its path templates. */
+  private async resolve(
+    options: ReadDesiredStateOptions,
+    read: ReadRepoFile,
+  ): Promise<DesiredStateResult> {
+    const { target, environment, revision, signal } = options;
     const vars = {
       path: target.path,
       service: target.service,
@@ -313,6 +323,8 @@ export class DesiredStateReader {
       namespace: workload.namespace,
       workload: workload.workload,
       ...(workload.workloadKind ? { workloadKind: workload.workloadKind } : {}),
+      // Left out for a plain rollout (as workloadKind), so such answers stay as they were.
+      ...(workload.progressive ? { progressive: workload.progressive } : {}),
       source: {
         repo: target.repository.url,
         branch: target.repository.branch,
@@ -322,6 +334,39 @@ export class DesiredStateReader {
       warnings: [...warnings, ...workload.warnings],
     };
   }
+}
+
+/**
+ * A Helm state is read from values, not from rendered templates: whether the chart runs an
+ * Argo Rollouts Rollout is read from its workload template, when the chart is in this
+ * repository (its Chart.yaml is among the state's inputs), which then is an input too.
+ */
+async function withHelmChartRollout(
+  result: DesiredStateResult,
+  read: ReadRepoFile,
+): Promise<DesiredStateResult> {
+  if (result.rendered.layout !== 'helm') return result;
+  const chartFile = result.inputs.find(
+    f => path.posix.basename(f) === 'Chart.yaml',
+  );
+  if (!chartFile) return result;
+  const chartFolder = path.posix.dirname(chartFile);
+  const found = await readHelmChartRollout({
+    chartFolder,
+    values: result.rendered.values,
+    workload: result.state.workload,
+    read,
+  });
+  for (const template of found.templates) {
+    if (!result.inputs.includes(template)) result.inputs.push(template);
+  }
+  if (found.workloadKind === 'Rollout') {
+    result.state.workloadKind = 'Rollout';
+    result.state.progressive = found.progressive;
+  } else if (found.warning) {
+    result.state.warnings.push(found.warning);
+  }
+  return result;
 }
 
 /**

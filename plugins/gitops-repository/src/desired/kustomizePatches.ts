@@ -7,7 +7,8 @@ import { applyStrategicMerge } from './strategicMerge';
 /**
  * Applies a kustomization's patches in kustomize's order: `patchesStrategicMerge`, `patches`
  * (strategic merge, or JSON6902 when the patch is a list of operations), `patchesJson6902`.
- * A patch whose target matches no resource is an error, as in `kustomize build`.
+ * A patch whose target matches no resource is an error, as in `kustomize build`; a strategic
+ * merge patch of `$patch: delete` removes what it matches.
  */
 export async function applyPatches(
   resources: KubernetesObject[],
@@ -76,17 +77,23 @@ export async function applyPatches(
   for (const { patch, target, origin } of entries) {
     const selector = target ?? selectorOf(patch, origin);
     let matched = false;
-    result = result.map(resource => {
-      if (!matches(resource, selector)) return resource;
+    // `$patch: delete` removes the resource, e.g. a base's Deployment that an environment
+    // replaces with an Argo Rollouts Rollout of the same pods.
+    const deletes = isPlainObject(patch) && patch.$patch === 'delete';
+    result = result.flatMap(resource => {
+      if (!matches(resource, selector)) return [resource];
       matched = true;
+      if (deletes) return [];
       if (Array.isArray(patch)) {
         try {
-          return applyPatch(
-            structuredClone(resource),
-            patch as Operation[],
-            true,
-            false,
-          ).newDocument as KubernetesObject;
+          return [
+            applyPatch(
+              structuredClone(resource),
+              patch as Operation[],
+              true,
+              false,
+            ).newDocument as KubernetesObject,
+          ];
         } catch (error) {
           throw new ManifestError(
             `${origin}: JSON6902 patch does not apply: ${
@@ -95,7 +102,7 @@ export async function applyPatches(
           );
         }
       }
-      return applyStrategicMerge(resource, patch) as KubernetesObject;
+      return [applyStrategicMerge(resource, patch) as KubernetesObject];
     });
     if (!matched) {
       throw new ManifestError(

@@ -5,6 +5,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { KubernetesObject } from './buildKustomization';
 import { parseImageRef } from './imageRef';
+import { extractProgressive } from './progressiveState';
 import { ManifestError, isPlainObject } from './parseYaml';
 
 /** Which workload and container of a render belong to the service. */
@@ -29,6 +30,7 @@ export type WorkloadState = Pick<
   | 'replicas'
   | 'autoscaling'
   | 'resources'
+  | 'progressive'
   | 'warnings'
 >;
 
@@ -74,6 +76,8 @@ export function extractWorkloadState(
     replicas,
     autoscaling,
     resources: readResources(container.resources),
+    // The Rollout's strategy, or the Flagger Canary over the workload; null without either.
+    progressive: extractProgressive(resources, workload),
     warnings,
   };
 }

@@ -9,12 +9,20 @@ import {
 import { EnvironmentPlan, HPA_TARGETS, PDB_MIN_AVAILABLE } from './sizing';
 import { NewServiceSpec, RenderedFile } from './types';
 import { YamlNote, yamlFile } from './yamlFile';
+import {
+  ANALYSIS_NUMBERS_NOTE,
+  DEFAULT_PROMETHEUS_ADDRESS,
+  SUCCESS_RATE_METRIC,
+  SUCCESS_RATE_QUERY,
+  canarySteps,
+} from './progressiveObjects';
 
 /**
  * A Helm chart at the service's path and a values file per environment, laid out like
  * `examples/gitops-repo/apps/demo-flask-app`: the chart's `values.yaml` holds what every
  * environment shares, `valuesFile` the environment's version, replicas and size, and in the
- * last environment the digest, the autoscaler and the disruption budget.
+ * last environment the digest, the autoscaler and the disruption budget, and with
+ * `progressiveDelivery: canary` the switch to an Argo Rollouts Rollout (`progressiveDelivery`).
  */
 export function renderHelmLayout(
   spec: NewServiceSpec,
@@ -52,7 +60,11 @@ export function renderHelmLayout(
       content: sharedValues(spec, plans),
     },
     { path: at('.helmignore'), content: helmIgnore() },
-    ...Object.entries(helmTemplates(spec.name)).map(([file, content]) => ({
+    ...Object.entries(
+      helmTemplates(spec.name, {
+        canary: spec.progressiveDelivery === 'canary',
+      }),
+    ).map(([file, content]) => ({
       path: at(`templates/${file}`),
       content,
     })),
@@ -67,6 +79,7 @@ export function renderHelmLayout(
 }
 
 function sharedValues(spec: NewServiceSpec, plans: EnvironmentPlan[]): string {
+  const canary = spec.progressiveDelivery === 'canary';
   return yamlFile({
     comment: `Defaults of the ${spec.name} chart, shared by every environment; each environment's values file overrides them.`,
     value: {
@@ -92,6 +105,7 @@ function sharedValues(spec: NewServiceSpec, plans: EnvironmentPlan[]): string {
       podSecurityContext: podSecurityContext(),
       securityContext: containerSecurityContext(),
       ...probes(),
+      ...(canary ? { progressiveDelivery: progressiveValues(spec) } : {}),
     },
     notes: [
       {
@@ -115,6 +129,7 @@ function sharedValues(spec: NewServiceSpec, plans: EnvironmentPlan[]): string {
         at: ['livenessProbe'],
         before: 'Liveness and startup on /health, readiness on /ready.',
       },
+      ...(canary ? progressiveNotes(plans) : []),
     ],
     quoted: [
       ['image', 'tag'],
@@ -143,6 +158,12 @@ function environmentValues(
       before: 'No replicaCount: the HorizontalPodAutoscaler owns the count.',
     });
   }
+  if (plan.canary) {
+    notes.push({
+      at: ['progressiveDelivery'],
+      before: `${env.name} runs an Argo Rollouts Rollout with the canary steps of values.yaml.`,
+    });
+  }
   return yamlFile({
     comment: `${env.name} values of ${spec.name}${
       plan.tier === env.name ? '' : ` (${plan.tier} tier)`
@@ -168,8 +189,36 @@ function environmentValues(
             },
           }
         : {}),
+      ...(plan.canary ? { progressiveDelivery: { enabled: true } } : {}),
     },
     notes,
     quoted: [['image', 'tag']],
   });
+}
+
+/** The canary's steps and analysis, shared; the last environment's values turn them on. */
+function progressiveValues(spec: NewServiceSpec) {
+  return {
+    enabled: false,
+    steps: canarySteps(spec.name),
+    analysis: {
+      prometheusAddress: spec.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS,
+      query: SUCCESS_RATE_QUERY,
+      ...SUCCESS_RATE_METRIC,
+    },
+  };
+}
+
+function progressiveNotes(plans: EnvironmentPlan[]): YamlNote[] {
+  const last = plans[plans.length - 1].environment;
+  return [
+    {
+      at: ['progressiveDelivery'],
+      before: `Where enabled (${last.name}), the workload is an Argo Rollouts Rollout: 20 % of the pods run a new version, then the success-rate analysis, then 40, 60 and 80 %, 2 minutes each. Without a traffic router a weight is the canary's share of the pods.`,
+    },
+    {
+      at: ['progressiveDelivery', 'analysis', 'interval'],
+      before: ANALYSIS_NUMBERS_NOTE,
+    },
+  ];
 }

@@ -1,11 +1,42 @@
+import { SUCCESS_RATE_TEMPLATE } from './progressiveObjects';
+
+/** The canary steps of a Rollout, from values. */
+const ROLLOUT_STRATEGY = `
+  {{- if .Values.progressiveDelivery.enabled }}
+  strategy:
+    canary:
+      steps:
+        {{- toYaml .Values.progressiveDelivery.steps | nindent 8 }}
+  {{- end }}`;
+
+const DEPLOYMENT = `
+    apiVersion: apps/v1
+    kind: Deployment`;
+
+/** The HPA scales the Rollout where it replaces the Deployment. */
+const ROLLOUT_OR_DEPLOYMENT = `
+    {{- if .Values.progressiveDelivery.enabled }}
+    apiVersion: argoproj.io/v1alpha1
+    kind: Rollout
+    {{- else }}
+    apiVersion: apps/v1
+    kind: Deployment
+    {{- end }}`;
+
 /**
  * The templates of a new service's Helm chart, after `helm create`'s: the same helpers and
  * value names (`image.*`, `replicaCount`, `service.port`, `resources`, `autoscaling.*`,
  * `podSecurityContext`, `securityContext`), plus `image.digest`, the probes and
- * `podDisruptionBudget`. Every object also carries `backstage.io/kubernetes-id`.
+ * `podDisruptionBudget`. Every object also carries `backstage.io/kubernetes-id`. With
+ * `canary`, `progressiveDelivery.enabled` makes the workload an Argo Rollouts Rollout, scaled
+ * by the HPA, with its AnalysisTemplate.
  */
-export function helmTemplates(chart: string): Record<string, string> {
+export function helmTemplates(
+  chart: string,
+  options: { canary?: boolean } = {},
+): Record<string, string> {
   const t = (name: string) => `"${chart}.${name}"`;
+  const canary = options.canary === true;
   return {
     '_helpers.tpl': `{{/*
 Named templates of the ${chart} chart, after helm create's.
@@ -72,9 +103,9 @@ The image: by digest when image.digest is set (the tag then only names the versi
 {{- end }}
 {{- end }}
 `,
-    'deployment.yaml': `{{- /* The Deployment of ${chart}: replicas from replicaCount unless the HPA owns them. */ -}}
-apiVersion: apps/v1
-kind: Deployment
+    'deployment.yaml': `${
+      canary ? rolloutHeader(chart) : deploymentHeader(chart)
+    }
 metadata:
   name: {{ include ${t('fullname')} . }}
   labels:
@@ -82,7 +113,7 @@ metadata:
 spec:
   {{- if not .Values.autoscaling.enabled }}
   replicas: {{ .Values.replicaCount }}
-  {{- end }}
+  {{- end }}${canary ? ROLLOUT_STRATEGY : ''}
   selector:
     matchLabels:
       {{- include ${t('selectorLabels')} . | nindent 6 }}
@@ -145,9 +176,7 @@ metadata:
   labels:
     {{- include ${t('labels')} . | nindent 4 }}
 spec:
-  scaleTargetRef:
-    apiVersion: apps/v1
-    kind: Deployment
+  scaleTargetRef:${canary ? ROLLOUT_OR_DEPLOYMENT : DEPLOYMENT}
     name: {{ include ${t('fullname')} . }}
   minReplicas: {{ .Values.autoscaling.minReplicas }}
   maxReplicas: {{ .Values.autoscaling.maxReplicas }}
@@ -185,7 +214,58 @@ spec:
       {{- include ${t('selectorLabels')} . | nindent 6 }}
 {{- end }}
 `,
+    ...(canary ? { 'analysistemplate.yaml': analysisTemplate(chart) } : {}),
   };
+}
+
+function deploymentHeader(chart: string): string {
+  return `{{- /* The Deployment of ${chart}: replicas from replicaCount unless the HPA owns them. */ -}}
+apiVersion: apps/v1
+kind: Deployment`;
+}
+
+/** The workload is a Rollout where `progressiveDelivery.enabled` (the last environment). */
+function rolloutHeader(chart: string): string {
+  return `{{- /* The workload of ${chart}: a Deployment, or where progressiveDelivery.enabled an Argo Rollouts Rollout of the same pods whose canary steps are progressiveDelivery.steps. Replicas from replicaCount unless the HPA owns them. */ -}}
+{{- if .Values.progressiveDelivery.enabled }}
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+{{- else }}
+apiVersion: apps/v1
+kind: Deployment
+{{- end }}`;
+}
+
+/**
+ * The AnalysisTemplate of the canary's analysis step, its numbers and query from
+ * `progressiveDelivery.analysis` (values.yaml says why they are what they are). The query is
+ * a value, not template text: its `{{args.service-name}}` is for Argo Rollouts, not Helm.
+ */
+function analysisTemplate(chart: string): string {
+  const a = '.Values.progressiveDelivery.analysis';
+  return `{{- /* The analysis of ${chart}'s canary steps, where progressiveDelivery.enabled (the last environment). */ -}}
+{{- if .Values.progressiveDelivery.enabled }}
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: ${SUCCESS_RATE_TEMPLATE}
+  labels:
+    {{- include "${chart}.labels" . | nindent 4 }}
+spec:
+  args:
+    - name: service-name
+  metrics:
+    - name: ${SUCCESS_RATE_TEMPLATE}
+      interval: {{ ${a}.interval }}
+      count: {{ ${a}.count }}
+      successCondition: {{ ${a}.successCondition | quote }}
+      failureLimit: {{ ${a}.failureLimit }}
+      provider:
+        prometheus:
+          address: {{ ${a}.prometheusAddress | quote }}
+          query: {{ ${a}.query | quote }}
+{{- end }}
+`;
 }
 
 /** `.helmignore`: what `helm package` leaves out of the chart. */

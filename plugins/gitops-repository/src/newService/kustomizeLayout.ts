@@ -10,6 +10,12 @@ import {
   service,
 } from './workloadObjects';
 import { YamlNote, yamlFile } from './yamlFile';
+import {
+  ANALYSIS_NUMBERS_NOTE,
+  DEFAULT_PROMETHEUS_ADDRESS,
+  rollout,
+  successRateAnalysisTemplate,
+} from './progressiveObjects';
 
 const KUSTOMIZATION = {
   apiVersion: 'kustomize.config.k8s.io/v1beta1',
@@ -25,7 +31,8 @@ export function kustomizeBase(spec: NewServiceSpec): string {
  * A Kustomize base at `{path}/base` and an overlay per environment at its `overlayPath`, laid
  * out like `examples/gitops-repo/apps/guestbook`: the overlay's `images:` entry holds the
  * version (and, last, the digest), `replicas:` the count, a patch the size; the last
- * environment adds its HorizontalPodAutoscaler and PodDisruptionBudget.
+ * environment adds its HorizontalPodAutoscaler and PodDisruptionBudget, and with
+ * `progressiveDelivery: canary` runs an Argo Rollouts Rollout in place of the Deployment.
  */
 export function renderKustomizeLayout(
   spec: NewServiceSpec,
@@ -86,6 +93,13 @@ function overlayFiles(
   const env = plan.environment;
   const folder = env.overlayPath;
   const scaled = plan.autoscaling !== null;
+  // `$patch: delete` drops the base's Deployment where a Rollout of the same pods replaces it.
+  const deleteDeployment = {
+    $patch: 'delete',
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: spec.name },
+  };
   const resourcesPatch = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -103,6 +117,7 @@ function overlayFiles(
     namespace: env.namespace,
     resources: [
       path.posix.relative(folder, base),
+      ...(plan.canary ? ['rollout.yaml', 'analysis-template.yaml'] : []),
       ...(scaled ? ['hpa.yaml', 'pdb.yaml'] : []),
     ],
     images: [
@@ -116,15 +131,19 @@ function overlayFiles(
       ? { replicas: [{ name: spec.name, count: plan.replicas }] }
       : {}),
     patches: [
-      {
-        target: { kind: 'Deployment', name: spec.name },
-        patch: stringify(resourcesPatch, { lineWidth: 0 }),
-      },
+      plan.canary
+        ? { patch: stringify(deleteDeployment, { lineWidth: 0 }) }
+        : {
+            target: { kind: 'Deployment', name: spec.name },
+            patch: stringify(resourcesPatch, { lineWidth: 0 }),
+          },
     ],
   };
-  const sizing = `${env.name} sizing of the container${
-    plan.tier === env.name ? '' : ` (${plan.tier} tier)`
-  }`;
+  const sizing = plan.canary
+    ? `The Rollout in rollout.yaml runs ${spec.name} here, sized in that file: the base's Deployment is left out.`
+    : `${env.name} sizing of the container${
+        plan.tier === env.name ? '' : ` (${plan.tier} tier)`
+      }`;
   const notes: YamlNote[] = [
     { at: ['images', 0, 'newTag'], inline: 'updated on promotion' },
     {
@@ -152,6 +171,7 @@ function overlayFiles(
       }),
     },
   ];
+  if (plan.canary) files.push(...canaryFiles(spec, plan));
   if (plan.autoscaling) {
     const { minReplicas, maxReplicas } = plan.autoscaling;
     files.push(
@@ -163,6 +183,7 @@ function overlayFiles(
             name: spec.name,
             minReplicas,
             maxReplicas,
+            target: plan.canary ? 'Rollout' : 'Deployment',
           }),
         }),
       },
@@ -176,4 +197,64 @@ function overlayFiles(
     );
   }
   return files;
+}
+
+/** The Rollout and its AnalysisTemplate, in the overlay of the environment that runs them. */
+function canaryFiles(
+  spec: NewServiceSpec,
+  plan: EnvironmentPlan,
+): RenderedFile[] {
+  const env = plan.environment;
+  const folder = env.overlayPath;
+  return [
+    {
+      path: `${folder}/rollout.yaml`,
+      content: yamlFile({
+        comment: `${env.name} only: runs ${spec.name} as an Argo Rollouts Rollout instead of the base's Deployment, with the same pods (hardening, probes) sized for ${env.name}. A new version gets 20 % of the pods, then the success-rate analysis, then 40, 60 and 80 %, 2 minutes each; a failed analysis sends everything back to the stable version.`,
+        value: rollout({
+          name: spec.name,
+          image: `${spec.image}:${spec.tag}`,
+          port: spec.port,
+          resources: plan.resources,
+        }),
+        notes: [
+          {
+            at: ['spec', 'selector'],
+            before:
+              'No replicas here: the HorizontalPodAutoscaler (hpa.yaml) scales the Rollout.',
+          },
+          {
+            at: ['spec', 'template', 'spec', 'containers', 0, 'image'],
+            inline: "the overlay's images: entry sets the version",
+          },
+          {
+            at: ['spec', 'strategy'],
+            before:
+              "Without a traffic router a step's weight is the canary's share of the pods.",
+          },
+        ],
+      }),
+    },
+    {
+      path: `${folder}/analysis-template.yaml`,
+      content: yamlFile({
+        comment: `${env.name} only: the analysis of ${
+          spec.name
+        }'s canary, asked of Prometheus at ${
+          spec.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS
+        }.`,
+        value: successRateAnalysisTemplate({
+          name: spec.name,
+          prometheusAddress:
+            spec.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS,
+        }),
+        notes: [
+          {
+            at: ['spec', 'metrics', 0, 'interval'],
+            before: ANALYSIS_NUMBERS_NOTE,
+          },
+        ],
+      }),
+    },
+  ];
 }

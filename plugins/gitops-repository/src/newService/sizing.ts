@@ -55,6 +55,8 @@ export interface EnvironmentPlan {
   digest: string | null;
   /** Argo CD reverts changes made in the cluster: dev only (seed 002). */
   selfHeal: boolean;
+  /** Runs an Argo Rollouts canary instead of a Deployment: prod, with `progressiveDelivery: canary`. */
+  canary: boolean;
 }
 
 /** Sizes every environment of a service by its tier. */
@@ -70,6 +72,7 @@ export function planEnvironments(spec: NewServiceSpec): EnvironmentPlan[] {
       autoscaling: tier === 'prod' ? { ...spec.autoscaling } : null,
       digest: tier === 'prod' ? spec.digest : null,
       selfHeal: tier === 'dev',
+      canary: tier === 'prod' && spec.progressiveDelivery === 'canary',
     };
   });
 }

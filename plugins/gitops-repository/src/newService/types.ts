@@ -33,6 +33,17 @@ export interface NewServiceSpec {
   /** The last environment's HorizontalPodAutoscaler bounds. */
   autoscaling: { minReplicas: number; maxReplicas: number };
   environments: NewServiceEnvironment[];
+  /**
+   * How the last environment rolls a new version out: `none` (default), the Deployment's
+   * rolling update; `canary`, an Argo Rollouts Rollout of the same pods that moves traffic
+   * over in steps and stops when Prometheus says the new version fails requests.
+   */
+  progressiveDelivery?: 'none' | 'canary';
+  /**
+   * The Prometheus the canary's analysis asks (`canary` only); default
+   * `http://prometheus.monitoring.svc.cluster.local:9090`.
+   */
+  prometheusAddress?: string;
   /** The GitOps repository, as Argo CD's `source.repoURL` / `targetRevision`. */
   repository: { url: string; branch: string };
   /** Where Argo CD's Applications live; defaults `argocd` and `default`. */

@@ -120,6 +120,7 @@ export function validateSpec(spec: NewServiceSpec): void {
     );
   }
   validateEnvironments(spec);
+  validateProgressiveDelivery(spec);
   if (spec.engine === 'argocd') {
     nonEmpty('repository.url', spec.repository?.url);
     nonEmpty('repository.branch', spec.repository?.branch);
@@ -144,6 +145,39 @@ export function validateSpec(spec: NewServiceSpec): void {
     if (typeof value !== 'string') {
       refuse(`entity.annotations.${key}`, 'is not a string');
     }
+  }
+}
+
+function validateProgressiveDelivery(spec: NewServiceSpec) {
+  const { progressiveDelivery, prometheusAddress } = spec;
+  if (
+    progressiveDelivery !== undefined &&
+    !['none', 'canary'].includes(progressiveDelivery)
+  ) {
+    refuse(
+      'progressiveDelivery',
+      `${JSON.stringify(progressiveDelivery)} is not none or canary`,
+    );
+  }
+  if (prometheusAddress === undefined) return;
+  // Written into YAML and a Helm template as it is: an http(s) URL with nothing to escape.
+  let url: URL | undefined;
+  try {
+    url = new URL(String(prometheusAddress));
+  } catch {
+    url = undefined;
+  }
+  if (
+    !url ||
+    !['http:', 'https:'].includes(url.protocol) ||
+    !/^https?:\/\/[^\s"'\\{}]+$/.test(String(prometheusAddress))
+  ) {
+    refuse(
+      'prometheusAddress',
+      `${JSON.stringify(
+        prometheusAddress,
+      )} is not an http(s) URL, e.g. http://prometheus.monitoring.svc.cluster.local:9090`,
+    );
   }
 }
 

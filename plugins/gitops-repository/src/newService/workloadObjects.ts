@@ -78,6 +78,8 @@ export function horizontalPodAutoscaler(o: {
   name: string;
   minReplicas: number;
   maxReplicas: number;
+  /** What it scales: the Deployment, or the Argo Rollouts Rollout that replaces it. */
+  target?: 'Deployment' | 'Rollout';
 }) {
   const utilization = (resource: string, percent: number) => ({
     type: 'Resource',
@@ -92,8 +94,8 @@ export function horizontalPodAutoscaler(o: {
     metadata: { name: o.name, labels: serviceLabels(o.name) },
     spec: {
       scaleTargetRef: {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
+        apiVersion: o.target === 'Rollout' ? 'argoproj.io/v1alpha1' : 'apps/v1',
+        kind: o.target ?? 'Deployment',
         name: o.name,
       },
       minReplicas: o.minReplicas,

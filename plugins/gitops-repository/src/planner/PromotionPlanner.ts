@@ -1,8 +1,8 @@
 import { createTwoFilesPatch } from 'diff';
-import path from 'node:path';
 import { isMap, isSeq } from 'yaml';
 import { ReadRepoFile, readKustomization } from '../desired/buildKustomization';
-import { ManifestError, parseYamlDocuments } from '../desired/parseYaml';
+import { ManifestError, isPlainObject } from '../desired/parseYaml';
+import { overlayDocuments } from './overlayDocuments';
 import { YamlTextEditor, formatScalar } from './yamlTextEdits';
 import { MissingOriginError, planAtOrigins } from './planAtOrigins';
 import { DesiredStateOrigins } from '@gitops-backstage/plugin-gitops-common';
@@ -46,7 +46,8 @@ export interface Plan {
 
 /**
  * Plans a change as edits of the environment's own files: the overlay's kustomization
- * (`images`, `replicas`), an autoscaler manifest in the overlay, or the Helm values file
+ * (`images`, `replicas`), the overlay's manifest or patch of a Rollout (its replicas), an
+ * autoscaler manifest in the overlay, or the Helm values file
  * (`image.tag`/`image.digest`, `replicaCount`, `autoscaling.*`). Pure: reads through `read`,
  * writes nothing; comments and formatting of untouched lines stay as they are.
  */
@@ -148,6 +149,8 @@ async function planKustomize(
   const found = await readKustomization(target.path, read);
   if (!found) throw new ManifestError(`${target.path}: no kustomization.yaml`);
   const editor = new YamlTextEditor(found.text, found.file);
+  const kustomization = (editor.document.toJS() ?? {}) as Record<string, any>;
+  const documents = () => overlayDocuments(target.path, kustomization, read);
   if (change.kind === 'version') {
     const images = editor.document.getIn(['images'], true);
     const index = isSeq(images)
@@ -188,10 +191,24 @@ async function planKustomize(
       throw new ManifestError(`${target.path}: no workload to scale`);
     if (target.workloadKind === 'Rollout') {
       // kustomize's replicas transformer knows Deployments and StatefulSets only: an entry
-      // for a Rollout would be committed and change nothing.
-      throw new ManifestError(
-        `${target.path}: ${target.workload} is an Argo Rollouts Rollout, which kustomize's \`replicas\` field does not scale; set spec.replicas in its manifest, or give it an autoscaler`,
+      // for a Rollout would be committed and change nothing. The overlay's own manifest or
+      // patch of the Rollout is where its count is.
+      const own = (await documents()).find(
+        d =>
+          d.object.kind === 'Rollout' &&
+          d.object.metadata?.name === target.workload &&
+          isPlainObject(d.object.spec),
       );
+      if (!own) {
+        throw new ManifestError(
+          `${target.path}: ${target.workload} is an Argo Rollouts Rollout, which kustomize's \`replicas\` field does not scale; set spec.replicas in a patch of it in the overlay, or give it an autoscaler`,
+        );
+      }
+      const rolloutEditor = new YamlTextEditor(own.text, own.file);
+      rolloutEditor.setInMap(['spec'], 'replicas', change.replicas);
+      return [
+        { path: own.file, before: own.text, after: rolloutEditor.toString() },
+      ];
     }
     const replicas = editor.document.getIn(['replicas'], true);
     const index = isSeq(replicas)
@@ -214,43 +231,24 @@ async function planKustomize(
       ]);
     return [{ path: found.file, before: found.text, after: editor.toString() }];
   }
-  // Autoscaling: edit the HPA manifest that lives in the overlay itself.
-  const hpa = await findOverlayHpa(target, found.text, found.file, read);
+  // Autoscaling: edit the HPA manifest that lives in the overlay itself (its target may be a
+  // Deployment or the Rollout that replaces one).
+  const hpa = (await documents()).find(
+    d =>
+      d.object.kind === 'HorizontalPodAutoscaler' &&
+      d.object.spec?.scaleTargetRef?.name === target.workload,
+  );
+  if (!hpa) {
+    throw new ManifestError(
+      `${target.path}: no HorizontalPodAutoscaler for ${target.workload} in the overlay; autoscaling of a base HPA needs an overlay patch`,
+    );
+  }
   const hpaEditor = new YamlTextEditor(hpa.text, hpa.file);
   if (change.minReplicas !== undefined)
     hpaEditor.setInMap(['spec'], 'minReplicas', change.minReplicas);
   if (change.maxReplicas !== undefined)
     hpaEditor.setInMap(['spec'], 'maxReplicas', change.maxReplicas);
   return [{ path: hpa.file, before: hpa.text, after: hpaEditor.toString() }];
-}
-
-async function findOverlayHpa(
-  target: PlanTarget,
-  kustomization: string,
-  file: string,
-  read: ReadRepoFile,
-) {
-  const resources =
-    (parseYamlDocuments(kustomization, file)[0] as any)?.resources ?? [];
-  for (const entry of resources) {
-    const candidate = path.posix.normalize(
-      path.posix.join(target.path, String(entry)),
-    );
-    if (!candidate.startsWith(`${target.path}/`)) continue; // bases are shared with other environments
-    const text = await read(candidate);
-    if (text === undefined) continue;
-    const docs = parseYamlDocuments(text, candidate) as any[];
-    if (
-      docs.length === 1 &&
-      docs[0]?.kind === 'HorizontalPodAutoscaler' &&
-      docs[0]?.spec?.scaleTargetRef?.name === target.workload
-    ) {
-      return { file: candidate, text };
-    }
-  }
-  throw new ManifestError(
-    `${target.path}: no HorizontalPodAutoscaler for ${target.workload} in the overlay; autoscaling of a base HPA needs an overlay patch`,
-  );
 }
 
 async function mustRead(file: string, read: ReadRepoFile) {

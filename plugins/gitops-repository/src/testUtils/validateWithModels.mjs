@@ -1,5 +1,6 @@
 /*
- * Validates Kubernetes objects with their kubernetes-models classes, in plain Node.
+ * Validates Kubernetes objects with their kubernetes-models classes (Kubernetes, Argo CD, Argo
+ * Rollouts, Flux), in plain Node.
  *
  * Reads a JSON array of objects on stdin and writes a JSON array of verdicts: null when the
  * object validates, otherwise the reason. validateWithModels.ts runs this as a child process
@@ -18,6 +19,11 @@ import {
   Service,
 } from 'kubernetes-models/v1';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
+import {
+  AnalysisTemplate,
+  ClusterAnalysisTemplate,
+  Rollout,
+} from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1';
 import { HelmRelease } from '@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2';
 import { Kustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
 import {
@@ -42,6 +48,9 @@ const MODELS = new Map(
     PodDisruptionBudget,
     HorizontalPodAutoscaler,
     Application,
+    Rollout,
+    AnalysisTemplate,
+    ClusterAnalysisTemplate,
     Kustomization,
     HelmRelease,
     GitRepository,

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
 /**
- * Verdicts of the `kubernetes-models` classes (Kubernetes, Argo CD, Flux) on each object: null
+ * Verdicts of the `kubernetes-models` classes (Kubernetes, Argo CD, Argo Rollouts, Flux) on each object: null
  * when it validates, otherwise why not. The models are ESM whose `exports` offer only `import`,
  * which Jest's CommonJS resolver cannot load, so validateWithModels.mjs runs them in a plain
  * Node child process; it picks each object's class by apiVersion and kind and rejects unknown

@@ -64,6 +64,7 @@ export function mockGitopsApi(
       noDeliveryMetrics(window),
     ),
     requestEngine: jest.fn(),
+    requestRollout: jest.fn(),
     rollback: jest.fn(),
     scale: jest.fn(),
     setAutomationPaused: jest.fn(),

@@ -16,6 +16,7 @@ import {
   OverviewResponse,
   PromoteRequest,
   RollbackRequest,
+  RolloutActionRequest,
   ScaleRequest,
   VerificationRecord,
   VersionChanges,
@@ -82,6 +83,16 @@ export interface GitopsApi {
   requestEngine(
     entityRef: CompoundEntityRef,
     request: EngineRequest,
+  ): Promise<GitopsAction>;
+  /**
+   * Asks the progressive-delivery controller (Argo Rollouts, Flagger) of an environment to
+   * promote, promote in full, abort, retry or restart its rollout: a request to the cluster,
+   * not a Git change. Answers a `rollout` action, `Requested`; refused with 403 without
+   * `gitops.rollout` and 409 (with the reason) when the rollout's state does not accept it.
+   */
+  requestRollout(
+    entityRef: CompoundEntityRef,
+    request: RolloutRequest,
   ): Promise<GitopsAction>;
   /** The fleet overview: one row per GitOps-managed service, filtered and paged. */
   getOverview(query?: OverviewQuery): Promise<OverviewResponse>;
@@ -158,6 +169,14 @@ export interface GitopsApi {
   /** Lifts a freeze before its end (`gitops.freeze.manage`). */
   deleteFreeze(id: string): Promise<void>;
 }
+
+/**
+ * Body of {@link GitopsApi.requestRollout}: the environment, the action and, with `dryRun`,
+ * only whether the controller would accept it.
+ *
+ * @public
+ */
+export type RolloutRequest = RolloutActionRequest & { dryRun?: boolean };
 
 /**
  * Answer of {@link GitopsApi.getVerifications}.

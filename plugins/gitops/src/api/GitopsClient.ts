@@ -26,6 +26,7 @@ import {
   FreezeRequest,
   FreezesResponse,
   GitopsApi,
+  RolloutRequest,
   VerificationRerunRequest,
   VerificationsResponse,
 } from './GitopsApi';
@@ -137,6 +138,13 @@ export class GitopsClient implements GitopsApi {
     request: EngineRequest,
   ): Promise<GitopsAction> {
     return this.send(`${await this.entityUrl(entityRef)}/sync`, request);
+  }
+
+  async requestRollout(
+    entityRef: CompoundEntityRef,
+    request: RolloutRequest,
+  ): Promise<GitopsAction> {
+    return this.send(`${await this.entityUrl(entityRef)}/rollouts`, request);
   }
 
   async getAction(id: string): Promise<GitopsAction> {

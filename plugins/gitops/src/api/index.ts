@@ -5,6 +5,7 @@ export type {
   FreezeRequest,
   FreezesResponse,
   GitopsApi,
+  RolloutRequest,
   VerificationRerunRequest,
   VerificationsResponse,
 } from './GitopsApi';

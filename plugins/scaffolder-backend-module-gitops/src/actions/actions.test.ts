@@ -115,6 +115,34 @@ describe('gitops:service:create', () => {
     expect(ctx.output).toHaveBeenCalledWith('files', created.files);
   });
 
+  it('asks for a canary in prod when the template does, leaving out an empty Prometheus address', async () => {
+    const { seen, record } = recordRequests();
+    server.use(
+      http.post(`${BASE}/services`, async ({ request }) => {
+        await record(request);
+        return HttpResponse.json(created, { status: 201 });
+      }),
+    );
+    for (const prometheusAddress of ['http://prometheus.obs:9090', '']) {
+      const ctx = {
+        ...createMockActionContext({
+          input: { ...input, progressiveDelivery: 'canary', prometheusAddress },
+        }),
+        getInitiatorCredentials: async () =>
+          mockCredentials.user('user:default/alice'),
+      };
+      await createServiceAction(client).handler(ctx as any);
+    }
+    expect(seen.map(s => s.body.progressiveDelivery)).toEqual([
+      'canary',
+      'canary',
+    ]);
+    expect(seen.map(s => s.body.prometheusAddress)).toEqual([
+      'http://prometheus.obs:9090',
+      undefined,
+    ]);
+  });
+
   it('asks only for a plan in a dry run', async () => {
     const { seen, record } = recordRequests();
     server.use(

@@ -79,6 +79,20 @@ export function createServiceAction(client: GitopsBackendClient) {
             .object({ minReplicas: z.number(), maxReplicas: z.number() })
             .optional()
             .describe("The last environment's autoscaler (default 3 to 10)"),
+        progressiveDelivery: z =>
+          z
+            .enum(['none', 'canary'])
+            .optional()
+            .describe(
+              "How the last environment rolls a new version out: none (its Deployment's rolling update, the default) or canary (an Argo Rollouts Rollout of the same pods: 20, 40, 60 and 80 % steps of 2 minutes, stopped by a Prometheus success-rate analysis; the cluster needs the Argo Rollouts controller)",
+            ),
+        prometheusAddress: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "The Prometheus the canary's analysis asks (canary only); default http://prometheus.monitoring.svc.cluster.local:9090",
+            ),
         repository: z =>
           z
             .string()

@@ -26,6 +26,26 @@ export const createServiceExamples: TemplateExample[] = [
   },
   {
     description:
+      'A Kustomize service whose prod runs an Argo Rollouts canary checked by Prometheus',
+    example: step({
+      id: 'gitops',
+      action: 'gitops:service:create',
+      name: 'Create the GitOps files',
+      input: {
+        name: '${{ parameters.name }}',
+        owner: '${{ parameters.owner }}',
+        engine: 'argocd',
+        layout: 'kustomize',
+        image: 'ghcr.io/acme/${{ parameters.name }}',
+        tag: '0.1.0',
+        progressiveDelivery: 'canary',
+        prometheusAddress:
+          'http://prometheus.monitoring.svc.cluster.local:9090',
+      },
+    }),
+  },
+  {
+    description:
       'A Helm service released by Flux; only planned (dry run), e.g. to check the name before publishing anything',
     example: step({
       id: 'plan',

@@ -51,6 +51,31 @@ describe('routes of a ready service', () => {
   }
 });
 
+describe('metrics', () => {
+  it('counts the requests it answered by status code, not probes or scrapes', async () => {
+    const service = createService(options);
+    const base = `http://127.0.0.1:${await service.listen(0)}`;
+    try {
+      const paths = ['/', '/', '/nope', '/health', '/ready', '/metrics'];
+      for (const path of paths) {
+        await (await fetch(`${base}${path}`)).text();
+      }
+      const res = await fetch(`${base}/metrics`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
+      const counts = (await res.text())
+        .split('\n')
+        .filter(line => line.startsWith('http_requests_total'));
+      assert.deepEqual(counts, [
+        'http_requests_total{code="200"} 2',
+        'http_requests_total{code="404"} 1',
+      ]);
+    } finally {
+      await service.shutdown();
+    }
+  });
+});
+
 describe('lifecycle', () => {
   it('is not ready before it listens', () => {
     assert.equal(createService(options).phase(), 'starting');

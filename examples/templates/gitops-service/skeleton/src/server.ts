@@ -54,6 +54,24 @@ const routes: Record<string, Route> = {
   }),
 };
 
+/**
+ * Requests answered, by status code, as Prometheus reads them on `/metrics`: a canary's
+ * analysis compares the 5xx share of `http_requests_total` (see the GitOps repository's
+ * AnalysisTemplate). Probes and scrapes are not traffic: counted, they would hide the errors.
+ */
+const NOT_TRAFFIC = new Set(['/health', '/ready', '/metrics']);
+
+function metricsText(answered: Map<number, number>): string {
+  return [
+    '# HELP http_requests_total Requests answered, by status code (probes and scrapes are not counted).',
+    '# TYPE http_requests_total counter',
+    ...[...answered].map(
+      ([code, count]) => `http_requests_total{code="${code}"} ${count}`,
+    ),
+    '',
+  ].join('\n');
+}
+
 function respond(res: ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, {
@@ -67,9 +85,23 @@ function respond(res: ServerResponse, status: number, body: unknown): void {
 export function createService(options: ServiceOptions): Service {
   let phase: Phase = 'starting';
   let stopping: Promise<void> | undefined;
+  const answered = new Map<number, number>();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (!NOT_TRAFFIC.has(path)) {
+      res.once('finish', () =>
+        answered.set(res.statusCode, (answered.get(res.statusCode) ?? 0) + 1),
+      );
+    }
+    if (path === '/metrics' && req.method === 'GET') {
+      res.writeHead(200, {
+        'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      res.end(metricsText(answered));
+      return;
+    }
     const route = routes[path];
     if (!route) {
       respond(res, 404, { error: 'not found' });

@@ -262,6 +262,10 @@ export class ServiceCreationService {
       port: request.port ?? 8080,
       autoscaling: request.autoscaling ?? { minReplicas: 3, maxReplicas: 10 },
       environments,
+      progressiveDelivery: request.progressiveDelivery ?? 'none',
+      ...(request.prometheusAddress
+        ? { prometheusAddress: request.prometheusAddress }
+        : {}),
       repository: {
         url: creation.argocd.repoURL ?? repository.url,
         branch: repository.branch,

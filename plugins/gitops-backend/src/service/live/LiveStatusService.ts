@@ -4,6 +4,7 @@ import {
   EnvironmentAutomation,
   LiveState,
   Problem,
+  ProgressiveRollout,
   SyncState,
 } from '@gitops-backstage/plugin-gitops-common';
 import { EnvironmentConfig, fillTemplate } from '../config';
@@ -22,6 +23,7 @@ import {
 import { CacheRead, ClusterObjects, Freshness, recordReads } from './kinds';
 import { ClusterRead, LiveStateCache } from './LiveStateCache';
 import { liveState } from './liveState';
+import { progressiveRollout } from './progressive/progressiveRollout';
 import { liveSecurity } from './securityReports';
 import { ServiceObjects, selectServiceObjects } from './selectServiceObjects';
 import { syncState } from './syncState';
@@ -35,6 +37,8 @@ export interface LiveStatus {
   /** The engines' image automation that writes the environment's image. */
   automation: EnvironmentAutomation[];
   automationEngines: AutomationEngines;
+  /** The Argo Rollouts Rollout or Flagger Canary that rolls the service out; null without. */
+  rollout: ProgressiveRollout | null;
 }
 
 /** Options of {@link LiveStatusService}. */
@@ -208,6 +212,7 @@ export class LiveStatusService {
       ),
       automation: automation.automation,
       automationEngines: automation.engines,
+      rollout: progressiveRollout(found, desired?.image),
     };
   }
 }

@@ -1,19 +1,18 @@
 import {
   DesiredState,
-  DriftItem,
   Problem,
   ProblemType,
 } from '@gitops-backstage/plugin-gitops-common';
-import {
-  formatImageRef,
-  parseImageRef,
-} from '@gitops-backstage/plugin-gitops-repository';
+import { detectDrift } from './drift';
 import { HINTS } from './hints';
 import { LiveSecurity } from './securityReports';
 import { KubeObject, condition, describeObject } from './kinds';
+import { rolloutProblems } from './progressive/rolloutProblems';
 import { ServiceObjects } from './selectServiceObjects';
 import { eventLastSeen } from './slimObject';
 import { staleFluxReconcile } from './staleReconcile';
+
+export { detectDrift } from './drift';
 
 /** What the diagnosis needs besides the objects. */
 export interface DiagnoseContext {
@@ -42,53 +41,6 @@ const FLUX_FAILURES = [
   'RetryExhausted',
 ];
 const SOURCE_ACCESS = /repositor|git|ssh|auth|credential|refs|clone|fetch/i;
-
-/** Where Git and the cluster disagree: image (tag or digest) and, without an HPA, replicas. */
-export function detectDrift(
-  desired: DesiredState | null,
-  objects: ServiceObjects,
-): DriftItem[] {
-  const { deployment, hpa } = objects;
-  if (!desired || !deployment || !desired.image) return [];
-  const drift: DriftItem[] = [];
-  const containers: KubeObject[] =
-    deployment.spec?.template?.spec?.containers ?? [];
-  const wanted = formatImageRef({
-    name: desired.image,
-    tag: desired.tag,
-    digest: desired.digest,
-  });
-  const running = containers
-    .map(c => parseImageRef(String(c.image ?? '')))
-    .find(ref => ref.name === desired.image);
-  const same =
-    running &&
-    (desired.digest
-      ? running.digest === desired.digest
-      : running.tag === (desired.tag ?? running.tag)) &&
-    (!desired.digest || !desired.tag || running.tag === desired.tag);
-  if (!same) {
-    drift.push({
-      field: 'image',
-      desired: wanted,
-      live: running ? formatImageRef(running) : null,
-    });
-  }
-  const liveReplicas = deployment.spec?.replicas;
-  if (
-    !hpa &&
-    desired.replicas !== null &&
-    typeof liveReplicas === 'number' &&
-    liveReplicas !== desired.replicas
-  ) {
-    drift.push({
-      field: 'replicas',
-      desired: desired.replicas,
-      live: liveReplicas,
-    });
-  }
-  return drift;
-}
 
 /**
  * Every failure mode the API shows (failure-modes.md), one problem per type, with the first
@@ -161,9 +113,11 @@ export function diagnose(
     );
   }
   const progressing = condition(deployment, 'Progressing');
+  // A failed canary's target is past its deadline too: CanaryFailed says it, with the cause.
   if (
     progressing?.status === 'False' &&
-    progressing.reason === 'ProgressDeadlineExceeded'
+    progressing.reason === 'ProgressDeadlineExceeded' &&
+    objects.canary?.status?.phase !== 'Failed'
   ) {
     add(
       'RolloutStuck',
@@ -171,6 +125,9 @@ export function diagnose(
       progressing.message ?? 'Progress deadline exceeded',
       deployment,
     );
+  }
+  for (const p of rolloutProblems(objects, context.desired?.image)) {
+    add(p.type, p.severity, p.message, p.object);
   }
   diagnoseArgo(objects.application, context, add);
   diagnoseFlux(objects, context, add);
@@ -182,7 +139,7 @@ export function diagnose(
       drift
         .map(d => `${d.field}: Git ${d.desired}, cluster ${d.live}`)
         .join('; '),
-      deployment,
+      objects.rollout ?? deployment,
     );
   }
 

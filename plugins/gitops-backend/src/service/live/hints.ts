@@ -39,4 +39,12 @@ export const HINTS: Record<ProblemType, string> = {
     'Rebuild with the fixed version of the vulnerable package, or promote a fixed version.',
   PolicyViolation:
     "Change the workload to meet the failed policy rule (its message says how), or agree an exception with the policy's owners.",
+  RolloutPaused:
+    'The rollout waits at a pause step or for a person: promote it when the canary looks right, or wait for its analysis.',
+  RolloutAborted:
+    'The stable version keeps serving: read the failed metric and its measurements, then fix forward (a new commit) or retry once the cause is gone; roll back in Git to leave the aborted version.',
+  CanaryFailed:
+    'Flagger rolled the canary back and the primary keeps serving: read the failed checks, fix forward with a new commit (a new revision starts a new analysis).',
+  AnalysisInconclusive:
+    'The analysis could not decide (a measurement between its success and failure conditions, or errors): look at the metric, then promote or abort by hand.',
 };

@@ -118,6 +118,27 @@ export const WATCHED_KINDS = {
     optional: true,
     scope: 'service',
   },
+  // Progressive delivery, beside the workloads it rolls out: Argo Rollouts' Rollouts and the
+  // AnalysisRuns they start, Flagger's Canaries. Optional like the engines: a cluster without
+  // the controller answers 404 and the environment simply has no `rollout`.
+  rollouts: {
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    optional: true,
+    scope: 'service',
+  },
+  analysisruns: {
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    optional: true,
+    scope: 'service',
+  },
+  canaries: {
+    group: 'flagger.app',
+    version: 'v1beta1',
+    optional: true,
+    scope: 'service',
+  },
 } as const satisfies Record<
   string,
   {

@@ -2,33 +2,40 @@ import {
   LiveAutoscaling,
   LiveState,
 } from '@gitops-backstage/plugin-gitops-common';
+import { desiredShape } from './drift';
 import { KubeObject, condition } from './kinds';
+import { argoRolloutStatus } from './progressive/argoRollout';
+import { flaggerRolloutStatus } from './progressive/flaggerCanary';
 import { ServiceObjects } from './selectServiceObjects';
 
-/** Reads replicas, rollout, autoscaler and pod counts of a service's workload. */
+/**
+ * Reads replicas, rollout, autoscaler and pod counts of a service's workload: its Deployment
+ * or Argo Rollouts Rollout. With a Flagger Canary the replicas are the primary's, which
+ * serves (Flagger scales the target to zero between analyses), and the images the target's.
+ */
 export function liveState(
   cluster: string,
   namespace: string,
   objects: ServiceObjects,
 ): LiveState {
-  const { deployment, pods, hpa } = objects;
-  const containers: KubeObject[] =
-    deployment?.spec?.template?.spec?.containers ?? [];
+  const { rollout, pods, hpa } = objects;
+  const { containers, workload } = desiredShape(objects);
+  const counted = rollout ?? objects.primary ?? objects.deployment;
   const statuses = pods.flatMap(p => p.status?.containerStatuses ?? []);
   return {
     cluster,
     namespace,
-    workload: deployment?.metadata?.name ?? null,
+    workload: workload?.metadata?.name ?? null,
     images: containers.map(c => String(c.image)),
-    replicas: deployment
+    replicas: counted
       ? {
-          desired: numberOr(deployment.spec?.replicas, null),
-          ready: numberOr(deployment.status?.readyReplicas, 0),
-          updated: numberOr(deployment.status?.updatedReplicas, 0),
-          available: numberOr(deployment.status?.availableReplicas, 0),
+          desired: numberOr(counted.spec?.replicas, null),
+          ready: numberOr(counted.status?.readyReplicas, 0),
+          updated: numberOr(counted.status?.updatedReplicas, 0),
+          available: numberOr(counted.status?.availableReplicas, 0),
         }
       : null,
-    rollout: rolloutOf(deployment),
+    rollout: rolloutStatusOf(objects),
     autoscaling: hpa ? autoscalingOf(hpa) : null,
     pods: {
       total: pods.length,
@@ -39,6 +46,13 @@ export function liveState(
       ),
     },
   };
+}
+
+/** The rollout state of a Rollout, of a Canary under way or failed, else of the Deployment. */
+function rolloutStatusOf(objects: ServiceObjects): LiveState['rollout'] {
+  if (objects.rollout) return argoRolloutStatus(objects.rollout);
+  const canary = objects.canary && flaggerRolloutStatus(objects.canary);
+  return canary ?? rolloutOf(objects.primary ?? objects.deployment);
 }
 
 /**

@@ -10,7 +10,8 @@ import {
  * The keys an object is found under, so a view looks up its service's objects instead of
  * scanning every object of the kind (a fleet view would otherwise cost N × all objects):
  * `name:<ns>/<name>` for every kind, `label:<k>=<v>` for engine objects, plus where an engine
- * object deploys to (`dest:` / `target:`) and the path a Kustomization applies (`path:`).
+ * object deploys to (`dest:` / `target:`) and the path a Kustomization applies (`path:`); an
+ * AnalysisRun's owners (`owner:`, `owner-uid:`) and a Canary's target (`targetRef:`).
  */
 export function indexKeys(kind: KindKey, object: KubeObject): string[] {
   const meta = object.metadata ?? {};
@@ -54,7 +55,37 @@ export function indexKeys(kind: KindKey, object: KubeObject): string[] {
     if (about) keys.push(about);
   }
   if (kind === 'policyreports') keys.push(...policyReportKeys(object));
+  // AnalysisRuns are found from the Rollout that started them, Canaries from their target.
+  if (kind === 'analysisruns') {
+    for (const owner of meta.ownerReferences ?? []) {
+      if (owner?.uid) keys.push(ownerUidKey(owner.uid));
+      if (owner?.kind && owner?.name) {
+        keys.push(ownerKey(meta.namespace ?? '', owner.kind, owner.name));
+      }
+    }
+  }
+  if (kind === 'canaries') {
+    const ref = object.spec?.targetRef;
+    if (ref?.kind && ref?.name) {
+      keys.push(targetRefKey(meta.namespace ?? '', ref.kind, ref.name));
+    }
+  }
   return keys;
+}
+
+/** The key of objects owned by the object of this uid (`ownerReferences[].uid`). */
+export function ownerUidKey(uid: string) {
+  return `owner-uid:${uid}`;
+}
+
+/** The key of objects owned by `<Kind> <namespace>/<name>` (owners share the namespace). */
+export function ownerKey(namespace: string, kind: string, name: string) {
+  return `owner:${namespace}/${kind}/${name}`;
+}
+
+/** The key of a Flagger Canary whose `spec.targetRef` is `<Kind> <namespace>/<name>`. */
+export function targetRefKey(namespace: string, kind: string, name: string) {
+  return `targetRef:${namespace}/${kind}/${name}`;
 }
 
 /** The key of the object a report is about: `about:<namespace>/<Kind>/<name>`. */

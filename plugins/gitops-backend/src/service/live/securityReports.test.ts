@@ -200,6 +200,50 @@ describe('liveSecurity', () => {
     ).toMatchObject({ high: 1 });
   });
 
+  it("names a Rollout's ReplicaSets from its pods' rollouts-pod-template-hash", () => {
+    const pod = (name: string, hash: string) => ({
+      metadata: {
+        name,
+        labels: {
+          'rollouts-pod-template-hash': hash,
+          'pod-template-hash': hash,
+        },
+      },
+    });
+    const rollout = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'checkout', namespace: 'checkout-prod' },
+    };
+    expect(
+      workloadResources(
+        {
+          deployment: undefined,
+          rollout,
+          pods: [
+            pod('checkout-6d4f9c-a', '6d4f9c'),
+            pod('checkout-77aa01-b', '77aa01'),
+          ],
+        },
+        'checkout-prod',
+      ),
+    ).toEqual([
+      { kind: 'Rollout', name: 'checkout', namespace: 'checkout-prod' },
+      {
+        kind: 'ReplicaSet',
+        name: 'checkout-6d4f9c',
+        namespace: 'checkout-prod',
+      },
+      {
+        kind: 'ReplicaSet',
+        name: 'checkout-77aa01',
+        namespace: 'checkout-prod',
+      },
+      { kind: 'Pod', name: 'checkout-6d4f9c-a', namespace: 'checkout-prod' },
+      { kind: 'Pod', name: 'checkout-77aa01-b', namespace: 'checkout-prod' },
+    ]);
+  });
+
   it('reads absent CRDs as not installed, with no evidence, no lookup and no problem', () => {
     const { cluster, lookups } = indexedCluster(
       { ...snapshot, vulnerabilityreports: [], policyreports: [] },

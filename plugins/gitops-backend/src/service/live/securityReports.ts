@@ -34,11 +34,19 @@ const REPLICA_SET_IN_MESSAGE = /ReplicaSet "([^"]+)"/;
  * read from what is.
  */
 export function workloadResources(
-  found: Pick<ServiceObjects, 'deployment' | 'pods'>,
+  found: Pick<ServiceObjects, 'deployment' | 'pods'> &
+    Partial<Pick<ServiceObjects, 'rollout'>>,
   namespace: string,
   workloadName?: string | null,
 ): PolicyResource[] {
-  const { deployment, pods } = found;
+  const { pods } = found;
+  // An Argo Rollouts Rollout owns its ReplicaSets (`<rollout>-<hash>`) as a Deployment does;
+  // its pods carry the hash as `rollouts-pod-template-hash`.
+  const deployment = found.deployment ?? found.rollout;
+  const hashLabel =
+    deployment?.kind === 'Rollout'
+      ? 'rollouts-pod-template-hash'
+      : 'pod-template-hash';
   const resource = (kind: string, name: string): PolicyResource => ({
     kind,
     name,
@@ -55,7 +63,7 @@ export function workloadResources(
   const name = String(deployment.metadata?.name);
   const replicaSets = new Set<string>();
   for (const pod of pods) {
-    const hash = pod.metadata?.labels?.['pod-template-hash'];
+    const hash = pod.metadata?.labels?.[hashLabel];
     if (hash) replicaSets.add(`${name}-${hash}`);
   }
   if (replicaSets.size === 0) {
@@ -68,7 +76,7 @@ export function workloadResources(
     if (current) replicaSets.add(current);
   }
   return [
-    resource('Deployment', name),
+    resource(String(deployment.kind ?? 'Deployment'), name),
     ...[...replicaSets].map(rs => resource('ReplicaSet', rs)),
     ...pods.map(p => resource('Pod', String(p.metadata?.name))),
   ];
@@ -146,7 +154,8 @@ export function runningImage(
  */
 export function liveSecurity(
   cluster: ClusterObjects,
-  found: Pick<ServiceObjects, 'deployment' | 'pods'>,
+  found: Pick<ServiceObjects, 'deployment' | 'pods'> &
+    Partial<Pick<ServiceObjects, 'rollout' | 'workloadRef'>>,
   options: {
     namespace: string;
     workloadName?: string | null;
@@ -163,7 +172,12 @@ export function liveSecurity(
   const reports = selectSecurityReports(cluster, resources, kindState);
   return {
     vulnerabilities: vulnerabilityEvidenceOf(reports.vulnerabilityReports, {
-      image: runningImage(found.deployment, options.desiredImage),
+      // A Rollout with `workloadRef` runs the referenced Deployment's template.
+      image: runningImage(
+        found.deployment ??
+          (found.rollout?.spec?.template ? found.rollout : found.workloadRef),
+        options.desiredImage,
+      ),
     }),
     policies: policyEvidenceOf(reports.policyReports, { resources }),
     installed: {

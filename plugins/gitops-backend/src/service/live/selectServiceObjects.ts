@@ -1,5 +1,12 @@
 import { findByKey, findByLabels, normalizePath } from './objectIndex';
 import {
+  ROLLOUT_HASH_LABEL,
+  analysisRunsOf,
+  canaryOf,
+  isLentOrPrimary,
+  referencedDeployment,
+} from './progressive/progressiveObjects';
+import {
   ClusterObjects,
   KindKey,
   KubeObject,
@@ -29,7 +36,19 @@ export interface ServiceObjectQuery {
 
 /** A service's objects in one environment. */
 export interface ServiceObjects {
+  /** The workload Deployment; unset when the workload is an Argo Rollouts Rollout. */
   deployment?: KubeObject;
+  /** The Argo Rollouts Rollout that is the service's workload. */
+  rollout?: KubeObject;
+  /** The Deployment a Rollout's `spec.workloadRef` names: it lends the Rollout its template. */
+  workloadRef?: KubeObject;
+  /** The Rollout's AnalysisRuns, newest first. */
+  analysisRuns: KubeObject[];
+  /** The Flagger Canary whose `spec.targetRef` is the service's Deployment. */
+  canary?: KubeObject;
+  /** Flagger's primary Deployment (`<target>-primary`): it runs the serving (stable) pods. */
+  primary?: KubeObject;
+  /** The workload's pods: with Flagger, the primary's (stable) and the target's (canary). */
   pods: KubeObject[];
   hpa?: KubeObject;
   pvcs: KubeObject[];
@@ -63,39 +82,52 @@ export function selectServiceObjects(
 ): ServiceObjects {
   const { namespace } = query;
   const deployments = cluster.list('deployments', namespace);
-  const labelled = (selector: string) =>
-    deployments.filter(d => matchesLabelSelector(selector, d.metadata?.labels));
-  const candidates =
-    (query.kubernetesId &&
-      labelled(`backstage.io/kubernetes-id=${query.kubernetesId}`)) ||
-    [];
-  const bySelector =
-    candidates.length === 0 && query.labelSelector
-      ? labelled(query.labelSelector)
-      : candidates;
-  const deployment =
-    bySelector.find(d => d.metadata?.name === query.workloadName) ??
-    bySelector[0] ??
+  const rollouts = cluster.list('rollouts', namespace);
+  const workload = pickWorkload(query, [
+    // A Rollout wins over a Deployment that matches the same way: it is what rolls out.
+    ...rollouts,
+    ...deployments.filter(d => !isLentOrPrimary(d, rollouts)),
+  ]);
+  const rollout = rollouts.find(r => r === workload);
+  const deployment = rollout ? undefined : workload;
+  const workloadRef = rollout && referencedDeployment(rollout, deployments);
+  const canary = deployment && canaryOf(cluster, deployment);
+  const primary =
+    canary &&
     deployments.find(
-      d => d.metadata?.name === (query.workloadName ?? query.kubernetesId),
+      d => d.metadata?.name === `${deployment!.metadata?.name}-primary`,
     );
 
-  const pods = deployment
-    ? cluster
-        .list('pods', namespace)
-        .filter(p =>
-          matchesSelector(deployment.spec?.selector, p.metadata?.labels),
-        )
-    : [];
-  const hpa = deployment
+  const namespacePods = workload ? cluster.list('pods', namespace) : [];
+  const podsOf = (selector: any, only = (_pod: KubeObject) => true) =>
+    namespacePods.filter(
+      p => matchesSelector(selector, p.metadata?.labels) && only(p),
+    );
+  let pods: KubeObject[] = [];
+  if (rollout && workloadRef) {
+    // The Deployment's selector; its own pods (when Argo does not scale it down) lack the hash.
+    pods = podsOf(workloadRef.spec?.selector, p =>
+      Boolean(p.metadata?.labels?.[ROLLOUT_HASH_LABEL]),
+    );
+  } else if (rollout) {
+    pods = podsOf(rollout.spec?.selector);
+  } else if (deployment) {
+    pods = [
+      ...(primary ? podsOf(primary.spec?.selector) : []),
+      ...podsOf(deployment.spec?.selector),
+    ];
+  }
+  const hpaTarget = rollout ? 'Rollout' : 'Deployment';
+  const hpa = workload
     ? cluster
         .list('horizontalpodautoscalers', namespace)
         .find(
           h =>
-            h.spec?.scaleTargetRef?.kind === 'Deployment' &&
-            h.spec?.scaleTargetRef?.name === deployment.metadata?.name,
+            h.spec?.scaleTargetRef?.kind === hpaTarget &&
+            h.spec?.scaleTargetRef?.name === workload.metadata?.name,
         )
     : undefined;
+  const analysisRuns = rollout ? analysisRunsOf(cluster, rollout) : [];
   const claimNames = new Set(
     pods.flatMap(p =>
       (p.spec?.volumes ?? [])
@@ -107,7 +139,7 @@ export function selectServiceObjects(
     .list('persistentvolumeclaims', namespace)
     .filter(c => claimNames.has(c.metadata?.name));
   const involved = new Set(
-    [deployment, hpa, ...pods, ...pvcs]
+    [workload, hpa, canary, primary, ...analysisRuns, ...pods, ...pvcs]
       .filter((o): o is KubeObject => Boolean(o))
       .map(o => `${o.kind}/${o.metadata?.name}`),
   );
@@ -121,12 +153,12 @@ export function selectServiceObjects(
   const application =
     query.argoAppName || query.argoAppSelector
       ? findApplication(cluster, query)
-      : trackedApplication(cluster, deployment);
+      : trackedApplication(cluster, workload);
   const flux = findFluxObjects(cluster, query);
-  const helmRelease = flux.helmRelease ?? helmReleaseOf(cluster, deployment);
+  const helmRelease = flux.helmRelease ?? helmReleaseOf(cluster, workload);
   // The Kustomization that applies the release (or the workload), by Flux's own labels first.
   const kustomization =
-    appliedBy(cluster, helmRelease ?? deployment) ?? flux.kustomization;
+    appliedBy(cluster, helmRelease ?? workload) ?? flux.kustomization;
   const fluxObject = helmRelease ?? kustomization;
   const source = fluxObject ? findFluxSource(cluster, fluxObject) : undefined;
   const parents: FluxParent[] = [];
@@ -142,6 +174,11 @@ export function selectServiceObjects(
   return {
     parents,
     deployment,
+    rollout,
+    workloadRef,
+    analysisRuns,
+    canary,
+    primary,
     pods,
     hpa,
     pvcs,
@@ -151,6 +188,34 @@ export function selectServiceObjects(
     helmRelease,
     source,
   };
+}
+
+/**
+ * The service's workload among Deployments and Rollouts: labelled
+ * `backstage.io/kubernetes-id=<id>`, else matching the entity's label selector (the one Git
+ * names first), else named as Git renders it or as the kubernetes id.
+ */
+function pickWorkload(
+  query: ServiceObjectQuery,
+  workloads: readonly KubeObject[],
+): KubeObject | undefined {
+  const labelled = (selector: string) =>
+    workloads.filter(w => matchesLabelSelector(selector, w.metadata?.labels));
+  const candidates =
+    (query.kubernetesId &&
+      labelled(`backstage.io/kubernetes-id=${query.kubernetesId}`)) ||
+    [];
+  const bySelector =
+    candidates.length === 0 && query.labelSelector
+      ? labelled(query.labelSelector)
+      : candidates;
+  return (
+    bySelector.find(w => w.metadata?.name === query.workloadName) ??
+    bySelector[0] ??
+    workloads.find(
+      w => w.metadata?.name === (query.workloadName ?? query.kubernetesId),
+    )
+  );
 }
 
 function findApplication(cluster: ClusterObjects, query: ServiceObjectQuery) {

@@ -1,5 +1,6 @@
 import { internedCopy } from '@gitops-backstage/plugin-gitops-repository';
 import { KindKey, KubeObject } from './kinds';
+import { slimAnalysisRun, slimCanary, slimRollout } from './slimProgressive';
 import {
   slimPolicyReport,
   slimReportLabels,
@@ -95,6 +96,9 @@ export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
   }
   if (kind === 'vulnerabilityreports') slimVulnerabilityReport(object);
   if (kind === 'policyreports') slimPolicyReport(object);
+  if (kind === 'rollouts') slimRollout(object);
+  if (kind === 'analysisruns') slimAnalysisRun(object);
+  if (kind === 'canaries') slimCanary(object);
   return internedCopy(object);
 }
 
@@ -128,6 +132,19 @@ function slimMetadata(kind: KindKey, meta: Record<string, any>) {
           ...(f?.subresource ? { subresource: f.subresource } : {}),
         }))
       : undefined;
+  // An AnalysisRun is found by the Rollout that owns it; Flagger's primary Deployment is
+  // told from the service's own by its owner, the Canary.
+  const ownerReferences =
+    (kind === 'analysisruns' || kind === 'deployments') &&
+    Array.isArray(meta.ownerReferences)
+      ? meta.ownerReferences.map((o: any) => ({
+          apiVersion: o?.apiVersion,
+          kind: o?.kind,
+          name: o?.name,
+          uid: o?.uid,
+          controller: o?.controller,
+        }))
+      : undefined;
   const kept: Array<[string, unknown]> = [
     ['name', meta.name],
     ['namespace', meta.namespace],
@@ -139,6 +156,7 @@ function slimMetadata(kind: KindKey, meta: Record<string, any>) {
     ['labels', labels],
     ['annotations', annotations],
     ['managedFields', managedFields],
+    ['ownerReferences', ownerReferences],
   ];
   // Added in one order, absent ones left out: objects of one shape share their layout.
   const slim: Record<string, any> = {};

@@ -35,7 +35,7 @@ export function syncState(
   return {
     engine: 'none',
     status: 'Unknown',
-    health: objects.deployment ? 'Unknown' : 'Missing',
+    health: objects.deployment || objects.rollout ? 'Unknown' : 'Missing',
     revision: null,
     lastSyncedAt: null,
     message: null,

@@ -53,11 +53,28 @@ const HEALTH = {
   rolling: 'Progressing',
   degraded: 'Degraded',
 } as const;
+type StagingState = keyof typeof HEALTH | 'aborted' | 'abortedOther';
 
-function staging(
-  state: 'settled' | 'rolling' | 'degraded',
-  tag: string,
-): EnvironmentStatus {
+function staging(state: StagingState, tag: string): EnvironmentStatus {
+  if (state === 'aborted' || state === 'abortedOther') {
+    // Argo Rollouts aborted the update: Argo CD calls it Degraded, the stable version serves.
+    return {
+      ...staging('degraded', tag),
+      problems: [],
+      rollout: {
+        aborted: {
+          at: NOW.toISOString(),
+          message: 'Metric "success-rate" assessed Failed',
+        },
+        canary: {
+          image: `ghcr.io/acme/checkout:${state === 'aborted' ? tag : 'v0'}`,
+          revision: 'abc',
+          ready: 0,
+          pods: 0,
+        },
+      } as any,
+    };
+  }
   return {
     name: 'staging',
     desired: { tag, digest: null } as any,
@@ -189,15 +206,21 @@ describe('DeploymentRecorder', () => {
     await close();
   });
 
-  it.each<
+  it.each<[string, Partial<HistoryItem>, StagingState, number, string | null]>([
     [
-      string,
-      Partial<HistoryItem>,
-      'settled' | 'degraded',
-      number,
-      string | null,
-    ]
-  >([
+      'an aborted rollout of the version is a failed deployment at once',
+      {},
+      'aborted',
+      1,
+      'external/failed',
+    ],
+    [
+      'an abort of another version leaves the commit pending',
+      {},
+      'abortedOther',
+      1,
+      null,
+    ],
     [
       'a scaling commit is a scale',
       { changes: ['scaling'] },

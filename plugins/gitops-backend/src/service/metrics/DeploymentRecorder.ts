@@ -240,6 +240,12 @@ export class DeploymentRecorder {
       at.backfill &&
       at.now.getTime() - committed > metrics.freshMinutes * 60_000;
     const observedAt = old ? historic : at.now.toISOString();
+    // The progressive-delivery controller decided: an aborted rollout (a failed analysis, a
+    // person's abort) or a failed Flagger canary is a failed deployment at once, whatever the
+    // engine's health says and without waiting for failAfterMinutes.
+    if (abortedRollout(env, version)) {
+      return { ...base, outcome: 'failed', observedAt, backfilled: old };
+    }
     if (runsSettled(env)) {
       return { ...base, outcome: 'succeeded', observedAt, backfilled: old };
     }
@@ -253,6 +259,23 @@ export class DeploymentRecorder {
     }
     return 'pending';
   }
+}
+
+/**
+ * Whether the environment's Rollout or Canary stopped rolling out `version`: aborted, with the
+ * version on its canary side (a retry or a newer commit starts a new rollout, seen as such).
+ */
+function abortedRollout(env: EnvironmentStatus, version: string): boolean {
+  const rollout = env.rollout;
+  if (!rollout?.aborted) return false;
+  const image = rollout.canary?.image ?? null;
+  // Without the canary's image the controller's abort is about what Git declares now.
+  if (!image) return true;
+  return (
+    image.endsWith(`:${version}`) ||
+    image.endsWith(`@${version}`) ||
+    image.includes(`:${version}@`)
+  );
 }
 
 /** Synced, Healthy and running what Git declares: the change has landed. */
@@ -301,6 +324,8 @@ function versionOf(env: EnvironmentStatus): string | null {
 }
 
 function kindOf(item: HistoryItem, action?: GitopsAction): DeploymentKind {
-  if (action && action.action !== 'sync') return action.action;
+  if (action && action.action !== 'sync' && action.action !== 'rollout') {
+    return action.action;
+  }
   return item.changes.includes('version') ? 'external' : 'scale';
 }

@@ -418,6 +418,7 @@ export class VerificationRunner {
       revision: status?.desired?.source.revision ?? null,
       annotations: entity.metadata.annotations ?? {},
       templateValues: {},
+      rollout: status?.rollout ?? null,
     };
     return { context, status };
   }

@@ -11,6 +11,7 @@ import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { EnvironmentActions } from '../EnvironmentActions/EnvironmentActions';
+import { LaneRollout } from '../Progressive';
 import { EngineActions } from './EngineActions';
 import { CommitLink, GitFileLink } from './GitLinks';
 import { LaneActivity } from './LaneActivity';
@@ -301,6 +302,12 @@ export function EnvironmentLane(props: {
             </Typography>
           </section>
         )}
+
+        <LaneRollout
+          environment={environment}
+          entityRef={entityRef}
+          onChanged={onChanged}
+        />
 
         {desired && (
           <section aria-label={`Scaling of ${name}`}>

@@ -17,6 +17,7 @@ import {
   gitopsFreezeManagePermission,
   gitopsOverridePermission,
   gitopsPromotePermission,
+  gitopsRolloutPermission,
   gitopsScalePermission,
   gitopsSyncPermission,
 } from '@gitops-backstage/plugin-gitops-common';
@@ -78,6 +79,22 @@ export function useFreezeManagePermission(): ChangePermission {
     usePermission({ permission: gitopsFreezeManagePermission }),
     gitopsFreezeManagePermission,
     'declare or lift freezes',
+  );
+}
+
+/**
+ * Whether the user may ask the environment's progressive-delivery controller to promote,
+ * abort, retry or restart its rollout (`gitops.rollout` on `<entity ref>#<environment>`);
+ * checked only where a rollout is shown.
+ */
+export function useRolloutPermission(
+  entityRef: CompoundEntityRef,
+  environment: string,
+): ChangePermission {
+  return useChangePermission(
+    gitopsRolloutPermission,
+    gitopsEnvironmentResourceRef(stringifyEntityRef(entityRef), environment),
+    `promote, abort, retry or restart the rollout in ${environment}`,
   );
 }
 

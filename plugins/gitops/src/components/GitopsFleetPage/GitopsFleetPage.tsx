@@ -41,6 +41,7 @@ import {
   isInsecure,
   supplyChainSummary,
 } from '../Evidence/SupplyChainIndicator';
+import { RolloutChip, rolloutChipLabel } from '../Progressive';
 import { FleetFreezes } from './FleetFreezes';
 
 /** Rows per page: the fleet page never needs the whole fleet at once. */
@@ -135,6 +136,7 @@ function EnvironmentCell(props: { env?: OverviewEnvironment }) {
     env.supplyChain && isInsecure(env.supplyChain)
       ? `, ${supplyChainSummary(env.supplyChain)}`
       : '';
+  const rollout = env.rollout ? `, ${rolloutChipLabel(env.rollout)}` : '';
   return (
     <TableCell
       className={classes.cell}
@@ -143,12 +145,13 @@ function EnvironmentCell(props: { env?: OverviewEnvironment }) {
         state ? `, ${state}` : ''
       }${env.problems ? `, ${env.problems} problems` : ''}${
         env.stale ? ', stale' : ''
-      }${insecure}`}
+      }${rollout}${insecure}`}
     >
       <span className={`${dots.dot} ${dots[stateOf(env)]}`} />
       {version ?? '—'}
       {env.problems > 0 && ` · ${env.problems} ⚠`}
       {env.stale && ' · stale'}
+      <RolloutChip environment={env.name} rollout={env.rollout} />
       <SupplyChainIndicator
         environment={env.name}
         supplyChain={env.supplyChain}

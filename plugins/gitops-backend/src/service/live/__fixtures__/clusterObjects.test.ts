@@ -142,7 +142,10 @@ const FLUX_SYNC_FAILURES = [
 
 // Verification is read from checks, not cluster objects; image automation from its own
 // objects, whose fixtures imageAutomationObjects.test.ts checks; signatures from the
-// registry; Vulnerable and PolicyViolation from the reports of securityReportObjects.ts.
+// registry; Vulnerable and PolicyViolation from the reports of securityReportObjects.ts;
+// RolloutPaused, RolloutAborted, CanaryFailed and AnalysisInconclusive from the Rollouts,
+// AnalysisRuns and Canaries of progressive.ts, which progressive.test.ts checks against the
+// controllers' schemas.
 const SIGNALS: Record<
   Exclude<
     ProblemType,
@@ -151,6 +154,10 @@ const SIGNALS: Record<
     | 'Unsigned'
     | 'Vulnerable'
     | 'PolicyViolation'
+    | 'RolloutPaused'
+    | 'RolloutAborted'
+    | 'CanaryFailed'
+    | 'AnalysisInconclusive'
   >,
   (s: ClusterSnapshot, c: Case) => boolean
 > = {

@@ -1,10 +1,12 @@
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { VerificationCheckKind } from '@gitops-backstage/plugin-gitops-node';
 import { Octokit } from '@octokit/rest';
+import { createAnalysisRunCheck } from './analysisRunCheck';
 import { createCommitStatusCheck } from './commitStatusCheck';
 import { createHttpCheck } from './httpCheck';
 import { createPrometheusCheck } from './prometheusCheck';
 
+export { createAnalysisRunCheck } from './analysisRunCheck';
 export { createCommitStatusCheck } from './commitStatusCheck';
 export type { CommitStatusCheckKindOptions } from './commitStatusCheck';
 export { createHttpCheck } from './httpCheck';
@@ -23,7 +25,10 @@ export interface BuiltInCheckKindsOptions {
   octokitFor?: (host: string, repository: string) => Promise<Octokit>;
 }
 
-/** The check kinds every installation has: `http`, `prometheus` and `commitStatus`. */
+/**
+ * The check kinds every installation has: `http`, `prometheus`, `commitStatus` and
+ * `analysisRun`.
+ */
 export function builtInCheckKinds(
   options: BuiltInCheckKindsOptions,
 ): VerificationCheckKind[] {
@@ -34,5 +39,6 @@ export function builtInCheckKinds(
       integrations: options.integrations,
       octokitFor: options.octokitFor,
     }),
+    createAnalysisRunCheck(),
   ];
 }

@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { validateWithModels } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { crdValidator } from 'supply-chain-testkit';
+import { KubeObject, ProgressiveScenario, argoScenarios } from './progressive';
+import { flaggerScenarios } from './progressiveFlagger';
+
+/** Verdicts of @kubernetes-models/argo-rollouts (null: valid), in a Node child process. */
+function argoVerdicts(objects: KubeObject[]): Array<string | null> {
+  return JSON.parse(
+    execFileSync(
+      process.execPath,
+      // Test fixtures run from source.
+      // eslint-disable-next-line no-restricted-syntax
+      [path.join(__dirname, 'validateRolloutModels.mjs')],
+      { input: JSON.stringify(objects), encoding: 'utf8' },
+    ),
+  );
+}
+
+const canarySchema = crdValidator('canaries.flagger.app.yaml');
+
+const scenarios: ProgressiveScenario[] = [
+  ...Object.values(argoScenarios),
+  ...Object.values(flaggerScenarios),
+].map(build => build());
+
+const label = (o: KubeObject) =>
+  `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
+
+describe('progressive delivery fixtures', () => {
+  it('give every scenario a unique name', () => {
+    const names = scenarios.map(s => s.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it.each(scenarios.map(s => [s.name, s] as const))(
+    '%s: every Rollout and AnalysisRun validates with @kubernetes-models/argo-rollouts',
+    (_name, scenario) => {
+      const objects = [
+        ...(scenario.snapshot.rollouts ?? []),
+        ...(scenario.snapshot.analysisruns ?? []),
+      ];
+      const verdicts = argoVerdicts(objects);
+      expect(
+        objects.map((o, i) => [label(o), verdicts[i]]).filter(([, v]) => v),
+      ).toEqual([]);
+    },
+  );
+
+  it.each(scenarios.map(s => [s.name, s] as const))(
+    "%s: every Canary validates against Flagger's CRD schema",
+    (_name, scenario) => {
+      for (const canary of scenario.snapshot.canaries ?? []) {
+        expect([label(canary), canarySchema(canary)]).toEqual([
+          label(canary),
+          [],
+        ]);
+      }
+    },
+  );
+
+  it.each(scenarios.map(s => [s.name, s] as const))(
+    '%s: Deployments, pods and events validate with kubernetes-models',
+    (_name, scenario) => {
+      const objects = [
+        ...(scenario.snapshot.deployments ?? []),
+        ...(scenario.snapshot.pods ?? []),
+        ...(scenario.snapshot.events ?? []),
+      ];
+      const verdicts = validateWithModels(objects);
+      expect(
+        objects.map((o, i) => [label(o), verdicts[i]]).filter(([, v]) => v),
+      ).toEqual([]);
+    },
+  );
+
+  it('are checked by validators that reject what the API server would', () => {
+    const [rollout] = argoScenarios.pausedAtStep2().snapshot.rollouts!;
+    const broken = structuredClone(rollout);
+    broken.status.pauseConditions = [{ reason: 'CanaryPauseStep' }];
+    expect(argoVerdicts([broken])[0]).toMatch(/startTime/);
+
+    const [canary] = flaggerScenarios.failedChecks().snapshot.canaries!;
+    const wrong = structuredClone(canary);
+    wrong.status.phase = 'Aborted';
+    wrong.spec.analysis.stepWeigth = 10;
+    expect(canarySchema(wrong)).toEqual(
+      expect.arrayContaining([
+        '/status/phase must be equal to one of the allowed values',
+        '/spec/analysis must NOT have additional properties (stepWeigth)',
+      ]),
+    );
+  });
+});

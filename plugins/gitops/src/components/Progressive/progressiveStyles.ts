@@ -1,0 +1,110 @@
+import { makeStyles } from '@material-ui/core/styles';
+
+/** The look of the rollout's parts in a lane: the steps strip, the two sides, the metrics. */
+export const useProgressiveStyles = makeStyles(theme => ({
+  section: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: theme.spacing(1),
+  },
+  strip: {
+    display: 'flex',
+    gap: 2,
+    listStyle: 'none',
+    margin: 0,
+    padding: 0,
+  },
+  step: {
+    flex: '1 1 0',
+    minWidth: 0,
+    padding: theme.spacing(0.25, 0.5),
+    textAlign: 'center',
+    fontSize: theme.typography.caption.fontSize,
+    whiteSpace: 'nowrap',
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    borderRadius: theme.shape.borderRadius,
+    border: `1px solid ${theme.palette.divider}`,
+  },
+  done: {
+    backgroundColor: theme.palette.success.light,
+    color: theme.palette.success.contrastText,
+    borderColor: theme.palette.success.light,
+  },
+  current: {
+    backgroundColor: theme.palette.primary.main,
+    color: theme.palette.primary.contrastText,
+    borderColor: theme.palette.primary.dark,
+    fontWeight: 600,
+  },
+  currentFailed: {
+    backgroundColor: theme.palette.error.main,
+    color: theme.palette.error.contrastText,
+    borderColor: theme.palette.error.dark,
+    fontWeight: 600,
+  },
+  todo: { color: theme.palette.text.secondary },
+  sides: {
+    display: 'grid',
+    gridTemplateColumns: '1fr 1fr',
+    gap: theme.spacing(1),
+  },
+  side: {
+    padding: theme.spacing(0.5, 1),
+    borderRadius: theme.shape.borderRadius,
+    border: `1px solid ${theme.palette.divider}`,
+  },
+  sideVersion: { fontWeight: 500 },
+  stopped: {
+    padding: theme.spacing(0.5, 1),
+    borderRadius: theme.shape.borderRadius,
+    borderLeft: `4px solid ${theme.palette.warning.main}`,
+    backgroundColor: theme.palette.background.default,
+    fontWeight: 500,
+  },
+  aborted: {
+    padding: theme.spacing(0.5, 1),
+    borderRadius: theme.shape.borderRadius,
+    borderLeft: `4px solid ${theme.palette.error.main}`,
+    backgroundColor: theme.palette.background.default,
+    color: theme.palette.error.main,
+    fontWeight: 500,
+  },
+  metric: { marginBottom: theme.spacing(0.5) },
+  measurements: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(0.5),
+    listStyle: 'none',
+    margin: 0,
+    padding: 0,
+    fontSize: theme.typography.caption.fontSize,
+  },
+  measurement: {
+    padding: theme.spacing(0, 0.5),
+    borderRadius: theme.shape.borderRadius,
+    border: `1px solid ${theme.palette.divider}`,
+  },
+  good: {},
+  bad: {
+    backgroundColor: theme.palette.error.main,
+    color: theme.palette.error.contrastText,
+    borderColor: theme.palette.error.main,
+  },
+  poor: {
+    backgroundColor: theme.palette.warning.main,
+    color: theme.palette.warning.contrastText,
+    borderColor: theme.palette.warning.main,
+  },
+  plain: {},
+  failing: { color: theme.palette.error.main },
+  // Read by screen readers, not shown.
+  hidden: {
+    position: 'absolute',
+    width: 1,
+    height: 1,
+    overflow: 'hidden',
+    clip: 'rect(0 0 0 0)',
+    whiteSpace: 'nowrap',
+  },
+}));
