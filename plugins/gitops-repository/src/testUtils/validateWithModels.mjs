@@ -20,6 +20,7 @@ import {
 } from 'kubernetes-models/v1';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
 import {
+  AnalysisRun,
   AnalysisTemplate,
   ClusterAnalysisTemplate,
   Rollout,
@@ -49,6 +50,7 @@ const MODELS = new Map(
     HorizontalPodAutoscaler,
     Application,
     Rollout,
+    AnalysisRun,
     AnalysisTemplate,
     ClusterAnalysisTemplate,
     Kustomization,

@@ -1,22 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { validateWithModels } from '@gitops-backstage/plugin-gitops-repository/testUtils';
 import { crdValidator } from 'supply-chain-testkit';
 import { KubeObject, ProgressiveScenario, argoScenarios } from './progressive';
 import { flaggerScenarios } from './progressiveFlagger';
-
-/** Verdicts of @kubernetes-models/argo-rollouts (null: valid), in a Node child process. */
-function argoVerdicts(objects: KubeObject[]): Array<string | null> {
-  return JSON.parse(
-    execFileSync(
-      process.execPath,
-      // Test fixtures run from source.
-      // eslint-disable-next-line no-restricted-syntax
-      [path.join(__dirname, 'validateRolloutModels.mjs')],
-      { input: JSON.stringify(objects), encoding: 'utf8' },
-    ),
-  );
-}
 
 const canarySchema = crdValidator('canaries.flagger.app.yaml');
 
@@ -41,7 +26,7 @@ describe('progressive delivery fixtures', () => {
         ...(scenario.snapshot.rollouts ?? []),
         ...(scenario.snapshot.analysisruns ?? []),
       ];
-      const verdicts = argoVerdicts(objects);
+      const verdicts = validateWithModels(objects);
       expect(
         objects.map((o, i) => [label(o), verdicts[i]]).filter(([, v]) => v),
       ).toEqual([]);
@@ -79,7 +64,7 @@ describe('progressive delivery fixtures', () => {
     const [rollout] = argoScenarios.pausedAtStep2().snapshot.rollouts!;
     const broken = structuredClone(rollout);
     broken.status.pauseConditions = [{ reason: 'CanaryPauseStep' }];
-    expect(argoVerdicts([broken])[0]).toMatch(/startTime/);
+    expect(validateWithModels([broken])[0]).toMatch(/startTime/);
 
     const [canary] = flaggerScenarios.failedChecks().snapshot.canaries!;
     const wrong = structuredClone(canary);
