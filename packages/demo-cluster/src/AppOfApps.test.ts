@@ -292,6 +292,9 @@ describe('the demo cluster applies the engine objects its parents hold', () => {
       sourceType: 'Directory',
     });
     expect(apps.status.resources.map((r: any) => r.name).sort()).toEqual([
+      'checkout-dev',
+      'checkout-prod',
+      'checkout-staging',
       'demo-flask-app-dev',
       'demo-flask-app-prod',
       'demo-flask-app-staging',

@@ -20,13 +20,17 @@ import {
 } from './engineObjects';
 import { writeWorkload } from './writeWorkload';
 import { DemoSecurityReports, ScannedWorkload } from './securityReports';
+import { DemoRolloutsController } from './rollouts/DemoRolloutsController';
 import {
+  RenderedRollout,
   Runtime,
   autoscalerInSync,
   deploymentInSync,
   fluxRevision,
   imageOf,
+  renderedRollout,
   runtimesOf,
+  sameRollout,
   sameWorkload,
 } from './runtimes';
 
@@ -48,6 +52,11 @@ export interface DemoReconcilerOptions {
   syncDelayMs?: number;
   /** A rollout not done by then is stuck (Degraded); default 20 s. */
   progressDeadlineSeconds?: number;
+  /**
+   * Multiplies the pause durations and analysis intervals of the Argo Rollouts canaries
+   * (rollouts/); default 1, as Git has them.
+   */
+  rolloutTimeScale?: number;
   /**
    * The registry's image seeds (signers, vulnerabilities per tag), for the reports Trivy
    * Operator and Kyverno write about the workloads (securityReports.ts); none without them.
@@ -72,9 +81,19 @@ export class DemoReconciler {
   private running?: Promise<void>;
   private readonly heads: RepositoryHeads;
   private readonly reports: DemoSecurityReports;
+  /** Argo Rollouts, when the cluster serves its kinds. */
+  private readonly rollouts?: DemoRolloutsController;
 
   constructor(private readonly options: DemoReconcilerOptions) {
     this.runtimes = runtimesOf(options.store);
+    if (options.store.serves('rollouts')) {
+      this.rollouts = new DemoRolloutsController({
+        store: options.store,
+        registry: options.registry,
+        timeScale: options.rolloutTimeScale,
+        progressDeadlineSeconds: options.progressDeadlineSeconds ?? 20,
+      });
+    }
     this.reports = new DemoSecurityReports(
       options.store,
       options.registry,
@@ -143,13 +162,13 @@ export class DemoReconciler {
     if (!engine) return;
     let desired: DesiredState | undefined;
     let inputs: string[] = [];
+    let rollout: RenderedRollout | undefined;
     let error: string | null = null;
     try {
-      ({ state: desired, inputs } = await this.sources.render(
-        rt,
-        repository,
-        head,
-      ));
+      const result = await this.sources.render(rt, repository, head);
+      ({ state: desired, inputs } = result);
+      // Argo Rollouts plays the Rollout Git renders, when the cluster has its CRDs.
+      if (this.rollouts) rollout = renderedRollout(desired, result.rendered);
     } catch (e) {
       error = `rendering ${rt.repoPath} at ${head.slice(0, 7)}: ${
         (e as Error).message
@@ -172,9 +191,13 @@ export class DemoReconciler {
       // The demo starts with everything synced: the cluster as a running platform has it,
       // each environment deployed when Git last changed it.
       const since = await this.sources.lastChangeAt(repository, head, inputs);
-      this.apply(rt, head, desired, now, true, true, since);
+      this.apply(rt, head, desired, now, true, true, since, rollout);
     } else if (desired && head !== rt.applied?.revision) {
-      if (rt.applied && sameWorkload(desired, rt.applied.desired)) {
+      if (
+        rt.applied &&
+        sameWorkload(desired, rt.applied.desired) &&
+        sameRollout(rollout, rt.applied.rollout)
+      ) {
         rt.applied = { ...rt.applied, revision: head };
       } else {
         rt.outOfSyncSince ??= now.getTime();
@@ -182,7 +205,16 @@ export class DemoReconciler {
           now.getTime() - rt.outOfSyncSince >=
           (this.options.syncDelayMs ?? 2000);
         if ((automated && waited) || requested)
-          this.apply(rt, head, desired, now, false, !requested);
+          this.apply(
+            rt,
+            head,
+            desired,
+            now,
+            false,
+            !requested,
+            undefined,
+            rollout,
+          );
       }
     }
     if (
@@ -217,8 +249,8 @@ export class DemoReconciler {
       store.put(rt.plural, refreshed);
       rt.statusAt = now.toISOString();
     }
-    this.stepWorkload(rt, now);
-    this.writeObjects(rt, head, desired, error, now);
+    const stepped = this.stepWorkload(rt, now);
+    this.writeObjects(rt, head, desired, error, now, stepped, rollout);
   }
 
   private apply(
@@ -230,9 +262,16 @@ export class DemoReconciler {
     automated: boolean,
     /** For what the demo starts with: when Git last changed the environment. */
     since?: Date,
+    /** The Rollout that is the workload, when it is one. */
+    rollout?: RenderedRollout,
   ) {
     const previous = rt.applied?.desired;
-    rt.applied = { revision: head, desired, at: now.toISOString() };
+    rt.applied = {
+      revision: head,
+      desired,
+      at: now.toISOString(),
+      ...(rollout ? { rollout } : {}),
+    };
     rt.outOfSyncSince = undefined;
     rt.statusAt = now.toISOString();
     if (rt.plural === 'applications') {
@@ -295,10 +334,14 @@ export class DemoReconciler {
     };
   }
 
-  /** One controller step: a surge pod, an old pod retired, a scale step, a crash restart. */
-  private stepWorkload(rt: Runtime, now: Date) {
-    if (!rt.applied) return;
-    if (now.getTime() - rt.lastStep < (this.options.stepMs ?? 1500)) return;
+  /**
+   * One controller step: a surge pod, an old pod retired, a scale step, a crash restart.
+   * Whether it was time for one: a Rollout's pods are then moved by the Rollouts controller.
+   */
+  private stepWorkload(rt: Runtime, now: Date): boolean {
+    if (!rt.applied) return false;
+    if (now.getTime() - rt.lastStep < (this.options.stepMs ?? 1500))
+      return false;
     rt.lastStep = now.getTime();
     const desired = rt.applied.desired;
     this.stepAutoscaler(rt, desired);
@@ -317,6 +360,7 @@ export class DemoReconciler {
         pod.startedAt = now.toISOString();
       }
     }
+    if (rt.applied.rollout && this.rollouts) return true;
     if (fresh.length < replicas && rt.pods.length < replicas + 1) {
       rt.pods.push(this.newPod(rt, image, now)); // maxSurge 1
     } else if (old.length > 0 && readyFresh + old.length > replicas) {
@@ -324,6 +368,7 @@ export class DemoReconciler {
     } else if (fresh.length > replicas) {
       rt.pods.splice(rt.pods.indexOf(fresh[fresh.length - 1]), 1);
     }
+    return true;
   }
 
   private stepAutoscaler(rt: Runtime, desired: DesiredState) {
@@ -353,6 +398,10 @@ export class DemoReconciler {
     desired: DesiredState | undefined,
     error: string | null,
     now: Date,
+    /** Whether the workload's controller may start or stop a pod now. */
+    stepped: boolean,
+    /** The Rollout Git renders now, when the workload is one. */
+    rendered?: RenderedRollout,
   ) {
     const { store } = this.options;
     if (!rt.applied) {
@@ -380,6 +429,26 @@ export class DemoReconciler {
     const replicas = this.replicas(rt, applied);
     const hpa = applied.autoscaling;
     const release = rt.helmSource?.object;
+    const inNamespace = (o: KubeObject): KubeObject => ({
+      ...o,
+      metadata: { ...o.metadata, namespace },
+    });
+    const applying = rt.applied.rollout;
+    const rollout =
+      applying &&
+      this.rollouts?.reconcile({
+        rollout: inNamespace(applying.object),
+        templates: applying.templates.map(inNamespace),
+        namespace,
+        name: workload,
+        image,
+        replicas,
+        pods: rt.pods,
+        scale: stepped,
+        newPod: podImage => this.newPod(rt, podImage, now),
+        now,
+        managedBy: ownershipOf(rt),
+      });
     const { health, message, ...written } = writeWorkload(store, {
       namespace,
       name: workload,
@@ -405,6 +474,7 @@ export class DemoReconciler {
               (hpa.minReplicas ?? 1) * 0.8,
           }
         : null,
+      ...(rollout ? { rollout } : {}),
     });
     // Trivy Operator and Kyverno report on what now runs.
     this.reports.write({
@@ -416,7 +486,9 @@ export class DemoReconciler {
         .podSecurity,
     });
     const git = desired ?? applied;
-    const inSync = !desired || sameWorkload(desired, applied);
+    const rolloutInSync = !desired || sameRollout(rendered, applying);
+    const inSync =
+      !desired || (sameWorkload(desired, applied) && rolloutInSync);
     const resource = (
       object: KubeObject,
       synced: boolean,
@@ -433,15 +505,35 @@ export class DemoReconciler {
       health: healthy,
       healthMessage: healthy === 'Healthy' ? null : message,
     });
-    // What the engine applied: the HelmRelease, or the workload and its autoscaler.
-    const helmRelease = release && writeHelmRelease(store, rt, health, now);
+    // What the engine applied: the HelmRelease, or the workload and its autoscaler (and a
+    // Rollout's AnalysisTemplates, which Argo CD has no health check of).
+    const appliedResource = (o: KubeObject): AppliedResource => {
+      if (o.kind === 'Deployment') {
+        return resource(o, deploymentInSync(git, applied), health);
+      }
+      if (o.kind === 'Rollout') {
+        return resource(
+          o,
+          deploymentInSync(git, applied) && rolloutInSync,
+          health,
+        );
+      }
+      if (o.kind === 'AnalysisTemplate') {
+        return resource(o, rolloutInSync, undefined);
+      }
+      return resource(o, autoscalerInSync(git, applied), 'Healthy');
+    };
+    const helmRelease =
+      release &&
+      writeHelmRelease(
+        store,
+        rt,
+        health === 'Suspended' ? 'Progressing' : health,
+        now,
+      );
     const resources = helmRelease
       ? [resource(helmRelease, inSync, health)]
-      : written.applied.map(o =>
-          o.kind === 'Deployment'
-            ? resource(o, deploymentInSync(git, applied), health)
-            : resource(o, autoscalerInSync(git, applied), 'Healthy'),
-        );
+      : written.applied.map(appliedResource);
     writeEngineStatus(
       store,
       rt,

@@ -10,6 +10,7 @@ import { DemoRegistry } from './DemoRegistry';
 import { DemoTraffic } from './DemoTraffic';
 import { readSeeds } from './seeds';
 import { startDemoCluster } from './startDemoCluster';
+import { templateHash } from './workloadObjects';
 
 jest.setTimeout(60_000);
 
@@ -127,6 +128,20 @@ describe('the demo services’ traffic', () => {
       'podinfo-dev 6.7.1': 1,
       'apps-dev 6.7.1': 1,
     });
+    // An Argo Rollouts Rollout's pods say their side of a canary: the pod template hash.
+    expect(
+      samples
+        .filter(
+          s =>
+            s.name === 'demo_pods_ready' &&
+            s.labels.namespace === 'checkout-prod',
+        )
+        .map(s => [
+          s.labels.version,
+          s.labels.rollouts_pod_template_hash,
+          s.value,
+        ]),
+    ).toEqual([['v2.3.0', templateHash('ghcr.io/acme/checkout:v2.3.0'), 5]]);
     // The service as the catalog names it: flux-podinfo's engine objects are flux-podinfo-<env>.
     expect(
       samples
@@ -134,6 +149,7 @@ describe('the demo services’ traffic', () => {
         .map(s => `${s.labels.service} ${s.labels.namespace}`)
         .sort(),
     ).toEqual([
+      'checkout checkout-dev',
       'demo-flask-app demo-flask-app-dev',
       'flux-podinfo apps-dev',
       'guestbook guestbook-dev',

@@ -22,12 +22,21 @@ export interface ServedWorkload {
   namespace: string;
   replicas: number;
   pods: number;
-  /** Ready pods by the version (image tag) they run. */
-  ready: Map<string, { pods: number; errorRatio: number }>;
+  /**
+   * Ready pods by the version (image tag) they run; an Argo Rollouts Rollout's with their pod
+   * template hash (`rollouts-pod-template-hash`), its canary and stable sides.
+   */
+  ready: Map<string, { pods: number; errorRatio: number; hash?: string }>;
 }
 
 interface Counter {
-  labels: { service: string; env: string; namespace: string; version: string };
+  labels: {
+    service: string;
+    env: string;
+    namespace: string;
+    version: string;
+    rollouts_pod_template_hash?: string;
+  };
   /** Requests answered with a 2xx and with a 5xx so far, not rounded. */
   ok: number;
   errors: number;
@@ -41,7 +50,9 @@ interface Counter {
  * - `GET /metrics`: the Prometheus text format, counters
  *   `demo_http_requests_total{service,env,namespace,version,code}` (code `200` or `500`) and the
  *   gauge `demo_pods_ready{service,env,namespace,version}`; `service` is the catalog's name of
- *   the service (see {@link ServedWorkload}), `version` the running tag;
+ *   the service (see {@link ServedWorkload}), `version` the running tag; the pods of an Argo
+ *   Rollouts Rollout add `rollouts_pod_template_hash` (their side of a canary, as a scrape
+ *   relabelling the pods' labels shows it), which the canary analysis selects;
  * - `GET /demo/services/<service>/<env>/health`: 200 `{"status":"ok"}` when every pod of that
  *   environment's workload is ready, 503 when not, 404 when the demo does not run it
  *   (`?namespace=` picks one when a service runs twice in an environment).
@@ -104,12 +115,13 @@ export class DemoTraffic {
         help: 'Ready pods of the demo workloads by the version they run (DEMO ONLY).',
         type: 'gauge',
         samples: workloads.flatMap(w =>
-          [...w.ready].map(([version, { pods }]) => ({
+          [...w.ready].map(([version, { pods, hash }]) => ({
             labels: {
               service: w.service,
               env: w.env,
               namespace: w.namespace,
               version,
+              ...(hash ? { rollouts_pod_template_hash: hash } : {}),
             },
             value: pods,
           })),
@@ -126,12 +138,13 @@ export class DemoTraffic {
     this.last = Math.max(now, this.last ?? now);
     const workloads = servedWorkloads(this.store, this.registry);
     for (const w of workloads) {
-      for (const [version, { pods, errorRatio }] of w.ready) {
+      for (const [version, { pods, errorRatio, hash }] of w.ready) {
         const labels = {
           service: w.service,
           env: w.env,
           namespace: w.namespace,
           version,
+          ...(hash ? { rollouts_pod_template_hash: hash } : {}),
         };
         const key = JSON.stringify(labels);
         let counter = this.counters.get(key);
@@ -191,12 +204,19 @@ export class DemoTraffic {
   }
 }
 
-/** Every Deployment of the store with its environment and its pods' readiness and versions. */
+/**
+ * Every Deployment (and Argo Rollouts Rollout) of the store with its environment and its pods'
+ * readiness and versions.
+ */
 export function servedWorkloads(
   store: ObjectStore,
   registry: DemoRegistry,
 ): ServedWorkload[] {
-  return store.list('deployments').map(deployment => {
+  const workloads = [
+    ...store.list('deployments'),
+    ...(store.serves('rollouts') ? store.list('rollouts') : []),
+  ];
+  return workloads.map(deployment => {
     const namespace = deployment.metadata.namespace!;
     const app =
       deployment.metadata.labels?.['app.kubernetes.io/name'] ??
@@ -204,7 +224,10 @@ export function servedWorkloads(
     const pods = store
       .list('pods', namespace)
       .filter(p => p.metadata.labels?.['app.kubernetes.io/name'] === app);
-    const ready = new Map<string, { pods: number; errorRatio: number }>();
+    const ready = new Map<
+      string,
+      { pods: number; errorRatio: number; hash?: string }
+    >();
     for (const pod of pods) {
       const isReady = (pod.status?.conditions ?? []).some(
         (c: any) => c.type === 'Ready' && c.status === 'True',
@@ -212,9 +235,11 @@ export function servedWorkloads(
       if (!isReady) continue;
       const image = String(pod.spec?.containers?.[0]?.image ?? '');
       const version = registry.tagOf(image) ?? versionOf(image);
+      const hash = pod.metadata.labels?.['rollouts-pod-template-hash'];
       const entry = ready.get(version) ?? {
         pods: 0,
         errorRatio: registry.errorRatioOf(image),
+        ...(hash ? { hash } : {}),
       };
       entry.pods++;
       ready.set(version, entry);

@@ -10,7 +10,8 @@ const BOOKMARK_MS = 30_000;
 
 /**
  * The Kubernetes API subset the GitOps plugin uses — discovery, cluster-wide and namespaced
- * list and watch, get, and merge-patch of the watched kinds — over plain HTTP, plus the demo
+ * list and watch, get, and merge-patch of the watched kinds (and of the `status` subresource
+ * of the kinds that have one, Argo Rollouts' Rollouts) — over plain HTTP, plus the demo
  * registry under `/v2/`, the followed repositories' files under `/git/` and the services'
  * simulated traffic (`/metrics`, `/demo/services/…/health`). Any bearer token is accepted:
  * this is a demo on localhost.
@@ -85,7 +86,19 @@ export class KubeApiServer {
       );
       return;
     }
-    const { kind, namespace, name } = route;
+    const { kind, namespace, name, subresource } = route;
+    if (subresource && (subresource !== 'status' || !kind.statusSubresource)) {
+      send(
+        res,
+        404,
+        status(
+          404,
+          'NotFound',
+          `${kind.plural} has no ${subresource} subresource in the demo cluster`,
+        ),
+      );
+      return;
+    }
     if (method === 'GET' && !name) {
       if (url.searchParams.get('watch') === 'true') {
         this.watch(kind, namespace, url, res);
@@ -150,7 +163,10 @@ export class KubeApiServer {
         return;
       }
       if (patch?.metadata) delete patch.metadata.resourceVersion;
-      const updated = this.store.put(kind.plural, mergePatch(current, patch));
+      const updated = this.store.put(
+        kind.plural,
+        mergePatch(current, subresourcePatch(patch, kind, subresource)),
+      );
       this.onPatch(kind.plural, updated);
       send(res, 200, updated);
       return;
@@ -237,9 +253,11 @@ export class KubeApiServer {
 function parsePath(
   pathname: string,
   kinds: readonly KindInfo[],
-): { kind: KindInfo; namespace?: string; name?: string } | undefined {
+):
+  | { kind: KindInfo; namespace?: string; name?: string; subresource?: string }
+  | undefined {
   const m =
-    /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(
+    /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?$/.exec(
       pathname,
     );
   if (!m) return undefined;
@@ -248,7 +266,27 @@ function parsePath(
   const kind = kinds.find(
     k => k.group === group && k.version === version && k.plural === m[5],
   );
-  return kind ? { kind, namespace: m[4], name: m[6] } : undefined;
+  return kind
+    ? { kind, namespace: m[4], name: m[6], subresource: m[7] }
+    : undefined;
+}
+
+/**
+ * What a merge patch may change: on the `status` subresource only the status, on an object
+ * whose kind has one anything but the status (the API server drops the rest silently).
+ */
+function subresourcePatch(
+  patch: any,
+  kind: KindInfo,
+  subresource: string | undefined,
+): any {
+  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  if (subresource === 'status') {
+    return 'status' in patch ? { status: patch.status } : {};
+  }
+  if (!kind.statusSubresource) return patch;
+  const { status: _ignored, ...rest } = patch;
+  return rest;
 }
 
 function apiVersion(kind: KindInfo): string {

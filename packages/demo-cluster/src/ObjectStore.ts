@@ -12,6 +12,12 @@ export interface KindInfo {
   version: string;
   kind: string;
   namespaced: boolean;
+  /**
+   * Served with a `status` subresource (`…/<name>/status`): a PATCH there changes only the
+   * status, a PATCH of the object leaves its status alone, as the API server does for CRDs
+   * that enable it.
+   */
+  statusSubresource?: boolean;
 }
 
 /** The kinds the demo serves: what the GitOps plugin watches, and nothing else. */
@@ -93,10 +99,33 @@ export const KINDS: KindInfo[] = [
     version: 'v1alpha2',
     kind: 'PolicyReport',
   },
+  // Argo Rollouts (rollouts/): the Rollout that replaces a Deployment (its CRD has a status
+  // subresource, AnalysisRuns' has none), the AnalysisRuns its analysis steps start and the
+  // AnalysisTemplates they are made from.
+  ...(
+    [
+      ['rollouts', 'Rollout', true],
+      ['analysisruns', 'AnalysisRun', false],
+      ['analysistemplates', 'AnalysisTemplate', false],
+    ] as const
+  ).map(([plural, kind, statusSubresource]) => ({
+    plural,
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    kind,
+    ...(statusSubresource ? { statusSubresource } : {}),
+  })),
 ].map(k => ({ ...k, namespaced: true }));
 
 /** The kinds of the reports Trivy Operator and Kyverno write: CRDs a cluster may not have. */
 export const REPORT_KINDS = ['vulnerabilityreports', 'policyreports'] as const;
+
+/** The kinds of Argo Rollouts' CRDs: a cluster may not have its controller installed. */
+export const ROLLOUT_KINDS = [
+  'rollouts',
+  'analysisruns',
+  'analysistemplates',
+] as const;
 
 /** Options of {@link ObjectStore}. */
 export interface ObjectStoreOptions {

@@ -86,7 +86,7 @@ export function writeEngineStatus(
   rt: Runtime,
   head: string,
   inSync: boolean,
-  health: 'Healthy' | 'Progressing' | 'Degraded' | 'Missing',
+  health: 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended' | 'Missing',
   message: string | null,
   error: string | null,
   now: Date,

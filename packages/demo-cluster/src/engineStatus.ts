@@ -10,7 +10,8 @@ export interface AppliedResource {
   name: string;
   /** Whether Git at the branch head renders it as it is applied. */
   inSync: boolean;
-  health: 'Healthy' | 'Progressing' | 'Degraded' | 'Missing';
+  /** None for kinds Argo CD has no health check of (an AnalysisTemplate). */
+  health?: 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended' | 'Missing';
   healthMessage?: string | null;
 }
 
@@ -141,12 +142,16 @@ export function withArgoStatus(app: KubeObject, view: SyncView): KubeObject {
       namespace: r.namespace,
       name: r.name,
       status: r.inSync ? 'Synced' : 'OutOfSync',
-      health: {
-        status: r.health,
-        ...(r.health !== 'Healthy' && r.healthMessage
-          ? { message: r.healthMessage }
-          : {}),
-      },
+      ...(r.health
+        ? {
+            health: {
+              status: r.health,
+              ...(r.health !== 'Healthy' && r.healthMessage
+                ? { message: r.healthMessage }
+                : {}),
+            },
+          }
+        : {}),
     })),
     history: syncs.map(s => ({
       id: s.id,
@@ -217,7 +222,7 @@ export function withFluxStatus(
     reconciling = { ...ready, status: 'True' };
   } else if (checksHealth && view.health === 'Degraded') {
     const waiting = `timeout waiting for: [${(view.resources ?? [])
-      .filter(r => r.health !== 'Healthy')
+      .filter(r => r.health && r.health !== 'Healthy')
       .map(r => `${r.kind}/${r.namespace}/${r.name} status: 'InProgress'`)
       .join(', ')}]`;
     ready = {

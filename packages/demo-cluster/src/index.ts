@@ -7,7 +7,9 @@
  * Environment: DEMO_CLUSTER_PORT (7070), DEMO_GITOPS_REPO (<root>/.cache/gitops-example-repo),
  * DEMO_FLUX_FLEET_REPO (<root>/.cache/flux-fleet-repo, followed by the seeds' `flux-fleet`
  * GitRepository), DEMO_CLUSTER_SEEDS (<root>/examples/demo-cluster), DEMO_SOURCE_REPOS
- * (<root>/.cache/source-repos, the images' source repositories).
+ * (<root>/.cache/source-repos, the images' source repositories), DEMO_ROLLOUT_TIME_SCALE (1:
+ * multiplies the Argo Rollouts canaries' pause durations and analysis intervals, e.g. 0.25 for
+ * a browser test that watches one walk its steps).
  *
  * @packageDocumentation
  */
@@ -37,6 +39,7 @@ export type { DemoClusterOptions } from './startDemoCluster';
       path.join(root, 'examples/demo-cluster'),
     sourceReposDir:
       process.env.DEMO_SOURCE_REPOS ?? path.join(root, '.cache/source-repos'),
+    rolloutTimeScale: Number(process.env.DEMO_ROLLOUT_TIME_SCALE ?? 1) || 1,
     logger,
   }).then(
     cluster => {

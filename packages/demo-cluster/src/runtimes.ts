@@ -24,7 +24,13 @@ export interface Runtime {
   created?: boolean;
   /** Flux: the GitRepository object it takes its source from (`spec.sourceRef.name`). */
   sourceName?: string;
-  applied?: { revision: string; desired: DesiredState; at: string };
+  applied?: {
+    revision: string;
+    desired: DesiredState;
+    at: string;
+    /** The Argo Rollouts Rollout (and its AnalysisTemplates) Git renders as the workload. */
+    rollout?: RenderedRollout;
+  };
   outOfSyncSince?: number;
   generation: number;
   rolloutStartedAt: string;
@@ -117,6 +123,57 @@ function runtime(
     statusAt: new Date().toISOString(),
     syncs: [],
   };
+}
+
+/** A Rollout as Git renders it, with the AnalysisTemplates rendered beside it. */
+export interface RenderedRollout {
+  object: KubeObject;
+  templates: KubeObject[];
+}
+
+/**
+ * The Rollout a Kustomize render runs as the service's workload (the state's `workloadKind`),
+ * with the render's AnalysisTemplates; undefined for any other workload, and for a Rollout
+ * that takes its pod template from a Deployment (`workloadRef`), which the demo does not play.
+ */
+export function renderedRollout(
+  desired: DesiredState | undefined,
+  rendered:
+    | { layout: string; objects?: Array<Record<string, any>> }
+    | undefined,
+): RenderedRollout | undefined {
+  if (desired?.workloadKind !== 'Rollout' || !rendered?.objects)
+    return undefined;
+  const objects = rendered.objects as KubeObject[];
+  const object = objects.find(
+    o =>
+      o.kind === 'Rollout' &&
+      String(o.apiVersion).startsWith('argoproj.io/') &&
+      o.metadata?.name === desired.workload,
+  );
+  if (!object || object.spec?.workloadRef) return undefined;
+  return {
+    object,
+    templates: objects.filter(
+      o =>
+        o.kind === 'AnalysisTemplate' &&
+        String(o.apiVersion).startsWith('argoproj.io/'),
+    ),
+  };
+}
+
+/** Whether two renders of a Rollout differ beyond the version (its steps, its analysis). */
+export function sameRollout(
+  a: RenderedRollout | undefined,
+  b: RenderedRollout | undefined,
+): boolean {
+  const key = (r: RenderedRollout | undefined) =>
+    r &&
+    JSON.stringify([
+      r.object.spec?.strategy,
+      r.templates.map(t => [t.metadata.name, t.spec]),
+    ]);
+  return key(a) === key(b);
 }
 
 export function imageOf(desired: DesiredState): string {

@@ -58,6 +58,9 @@ describe('demo cluster', () => {
       ['demo-flask-app-dev', 'Synced', 'Healthy'],
       ['demo-flask-app-staging', 'Synced', 'Degraded'], // a crashing build
       ['demo-flask-app-prod', 'Synced', 'Healthy'],
+      ['checkout-dev', 'Synced', 'Healthy'],
+      ['checkout-staging', 'Synced', 'Healthy'],
+      ['checkout-prod', 'Synced', 'Healthy'], // an Argo Rollouts Rollout (rollouts/)
     ]);
     const flux = await get(
       '/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations',

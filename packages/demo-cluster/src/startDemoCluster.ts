@@ -8,7 +8,7 @@ import { DemoRegistry } from './DemoRegistry';
 import { withSourceRevisions } from './sourceRevisions';
 import { DemoTraffic } from './DemoTraffic';
 import { KubeApiServer } from './KubeApiServer';
-import { ObjectStore, REPORT_KINDS } from './ObjectStore';
+import { ObjectStore, REPORT_KINDS, ROLLOUT_KINDS } from './ObjectStore';
 import { RawGitFiles } from './RawGitFiles';
 import { readSeeds } from './seeds';
 import {
@@ -57,6 +57,17 @@ export interface DemoClusterOptions {
    * about the workloads (default true); false plays a cluster without their CRDs.
    */
   securityReports?: boolean;
+  /**
+   * Serve Argo Rollouts' kinds and play its controller for the Rollouts Git renders (default
+   * true); false plays a cluster without Argo Rollouts' CRDs (the demo then runs a Rollout's
+   * pods as a Deployment's).
+   */
+  argoRollouts?: boolean;
+  /**
+   * Multiplies the Rollouts' pause durations and analysis intervals (default 1: a good version
+   * walks checkout's canary steps in about a minute and a half, and a Promote); tests use less.
+   */
+  rolloutTimeScale?: number;
 }
 
 /**
@@ -68,7 +79,10 @@ export async function startDemoCluster(options: DemoClusterOptions) {
   const { logger } = options;
   const seeds = readSeeds(options.seedsDir);
   const store = new ObjectStore({
-    without: options.securityReports === false ? REPORT_KINDS : [],
+    without: [
+      ...(options.securityReports === false ? REPORT_KINDS : []),
+      ...(options.argoRollouts === false ? ROLLOUT_KINDS : []),
+    ],
   });
   for (const { plural, object } of seeds.objects) store.put(plural, object);
   const registry = new DemoRegistry(
@@ -105,6 +119,7 @@ export async function startDemoCluster(options: DemoClusterOptions) {
     stepMs: options.stepMs,
     syncDelayMs: options.syncDelayMs,
     progressDeadlineSeconds: options.progressDeadlineSeconds,
+    rolloutTimeScale: options.rolloutTimeScale,
   });
   // A first pass before serving, so the first list already shows running services.
   await reconciler.reconcile();

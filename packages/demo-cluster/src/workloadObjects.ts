@@ -122,7 +122,13 @@ export function buildDeployment(w: WorkloadView): KubeObject {
 }
 
 export function buildPod(
-  w: Pick<WorkloadView, 'namespace' | 'name' | 'labels' | 'now'>,
+  w: Pick<WorkloadView, 'namespace' | 'name' | 'labels' | 'now'> & {
+    /**
+     * The label of the pod's template hash: `pod-template-hash` (a Deployment's ReplicaSets),
+     * `rollouts-pod-template-hash` (an Argo Rollouts Rollout's).
+     */
+    hashLabel?: string;
+  },
   pod: DemoPod,
 ): KubeObject {
   const isReady = pod.outcome === 'runs';
@@ -154,7 +160,7 @@ export function buildPod(
     metadata: {
       name: pod.name,
       namespace: w.namespace,
-      labels: { ...w.labels, 'pod-template-hash': pod.hash },
+      labels: { ...w.labels, [w.hashLabel ?? 'pod-template-hash']: pod.hash },
       ownerReferences: [
         {
           apiVersion: 'apps/v1',
@@ -208,6 +214,8 @@ export function buildPod(
 export function buildHpa(o: {
   namespace: string;
   name: string;
+  /** The kind it scales (default Deployment; an Argo Rollouts Rollout's is `Rollout`). */
+  targetKind?: 'Deployment' | 'Rollout';
   min: number;
   max: number;
   current: number;
@@ -222,11 +230,14 @@ export function buildHpa(o: {
     kind: 'HorizontalPodAutoscaler',
     metadata: { name: o.name, namespace: o.namespace },
     spec: {
-      scaleTargetRef: {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        name: o.name,
-      },
+      scaleTargetRef:
+        o.targetKind === 'Rollout'
+          ? {
+              apiVersion: 'argoproj.io/v1alpha1',
+              kind: 'Rollout',
+              name: o.name,
+            }
+          : { apiVersion: 'apps/v1', kind: 'Deployment', name: o.name },
       minReplicas: o.min,
       maxReplicas: o.max,
       metrics: [

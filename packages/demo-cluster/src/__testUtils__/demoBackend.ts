@@ -24,6 +24,8 @@ export async function startDemoWithBackend(
     environments?: Record<string, object>;
     /** More `gitops` keys (verification, automation settings). */
     gitops?: object;
+    /** The demo's `rolloutTimeScale` (Argo Rollouts' pauses and analysis intervals). */
+    rolloutTimeScale?: number;
   } = {},
 ) {
   const repo = exampleRepository(workDir);
@@ -44,6 +46,7 @@ export async function startDemoWithBackend(
     intervalMs: 250,
     stepMs: 500,
     syncDelayMs: 500,
+    rolloutTimeScale: options.rolloutTimeScale,
   });
   const entities = parseAllDocuments(
     fs.readFileSync(path.join(root, 'examples/entities.yaml'), 'utf8'),

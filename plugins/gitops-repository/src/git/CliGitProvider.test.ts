@@ -266,7 +266,12 @@ git.resolveBranch({ repository }).then(revision =>
     const revision = await git.resolveBranch({ repository: repo });
     expect(
       await git.listFolders({ repository: repo, revision, path: 'apps' }),
-    ).toEqual(['apps/demo-flask-app', 'apps/guestbook', 'apps/podinfo']);
+    ).toEqual([
+      'apps/checkout',
+      'apps/demo-flask-app',
+      'apps/guestbook',
+      'apps/podinfo',
+    ]);
     expect(
       await git.listFolders({
         repository: repo,

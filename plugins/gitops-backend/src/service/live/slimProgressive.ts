@@ -108,6 +108,16 @@ export function slimAnalysisRun(object: KubeObject): KubeObject {
         error: r?.error,
         consecutiveError: r?.consecutiveError,
         message: text(r?.message),
+        // The query with the run's args filled in (spec.metrics keeps `{{args.…}}`).
+        ...(typeof r?.metadata?.ResolvedPrometheusQuery === 'string'
+          ? {
+              metadata: {
+                ResolvedPrometheusQuery: text(
+                  r.metadata.ResolvedPrometheusQuery,
+                ),
+              },
+            }
+          : {}),
         measurements: (Array.isArray(r?.measurements) ? r.measurements : [])
           .slice(-MEASUREMENTS_KEPT)
           .map((m: any) => ({

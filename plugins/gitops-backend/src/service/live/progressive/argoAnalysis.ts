@@ -93,7 +93,12 @@ function metricOf(spec: any, result: any, name: string): RolloutAnalysisMetric {
     successCondition: spec?.successCondition ?? null,
     failureCondition: spec?.failureCondition ?? null,
     provider: provider ?? null,
-    query: (provider && spec.provider[provider]?.query) || null,
+    // Argo Rollouts keeps `{{args.…}}` in the run's spec and records the Prometheus query it
+    // ran, args filled in, in the result's metadata.
+    query:
+      result?.metadata?.ResolvedPrometheusQuery ||
+      (provider && spec.provider[provider]?.query) ||
+      null,
     count: count(result?.count),
     successful: count(result?.successful),
     failed: count(result?.failed),

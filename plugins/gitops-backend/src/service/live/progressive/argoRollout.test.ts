@@ -7,6 +7,7 @@ import {
   argoScenarios,
   buildRollout,
 } from '../__fixtures__/progressive';
+import { analysisOf } from './argoAnalysis';
 import { argoRolloutStatus, stepOf } from './argoRollout';
 import { progressiveRollout } from './progressiveRollout';
 import { scenarioObjects } from './__testUtils__/scenarioObjects';
@@ -359,5 +360,25 @@ describe('argoRolloutStatus', () => {
     ],
   ])('%s', (_name, rollout, expected) => {
     expect(argoRolloutStatus(rollout)).toEqual(expected);
+  });
+});
+
+describe('analysisOf', () => {
+  it("shows the query the run resolved (args filled in) over its spec's template", () => {
+    const run = structuredClone(
+      argoScenarios.analysisRunning().snapshot.analysisruns![0],
+    );
+    run.spec.metrics[0].provider.prometheus.query =
+      'sum(rate(x{service="{{args.service-name}}"}[1m]))';
+    run.status.metricResults[0].metadata = {
+      ResolvedPrometheusQuery: 'sum(rate(x{service="guestbook"}[1m]))',
+    };
+    expect(analysisOf(run).metrics[0].query).toBe(
+      'sum(rate(x{service="guestbook"}[1m]))',
+    );
+    delete run.status.metricResults[0].metadata;
+    expect(analysisOf(run).metrics[0].query).toBe(
+      'sum(rate(x{service="{{args.service-name}}"}[1m]))',
+    );
   });
 });
