@@ -798,6 +798,15 @@ test.describe.serial('Progressive delivery on the offline demo', () => {
     ).toContainText('v2.4.0');
     await shot(page, '20-rollout-paused-at-40');
 
+    // The fleet page says the same in a word.
+    await page.goto('/gitops');
+    await expect(page.getByTestId('fleet-rollout-prod')).toHaveText(
+      'paused at 40 %',
+      { timeout: 30_000 },
+    );
+    await shot(page, '20b-fleet-rollout-paused');
+    await page.goto('/catalog/default/component/checkout/gitops');
+
     await rollout
       .getByRole('button', { name: 'Promote the rollout in prod fully' })
       .click();

@@ -236,7 +236,7 @@ export function generateFleet({ n, replicas, root }) {
 }
 
 /** Every fourth service rolls out in prod through an Argo Rollouts Rollout (`rollouts`). */
-const ROLLOUT_EVERY = 4;
+export const ROLLOUT_EVERY = 4;
 /** AnalysisRuns kept per Rollout: its last rollouts' (the controller keeps a history too). */
 const ANALYSIS_RUNS = 3;
 

@@ -80,6 +80,22 @@ export async function kubernetesRequestsPerView(ctx, signal, views = 20) {
       { signal },
     ),
   );
+  // The same, for services whose prod runs an Argo Rollouts Rollout with AnalysisRuns: each
+  // view must still come from the watches, and must show the rollout.
+  const rolloutNames = ctx.withRollout?.(views) ?? [];
+  let rolloutsShown = 0;
+  const rollouts = rolloutNames.length
+    ? await countRequests(ctx.clusters, rolloutNames.length, async i => {
+        const answer = await ctx.client.get(
+          `/api/gitops/entities/default/component/${rolloutNames[i]}/environments`,
+          { signal },
+        );
+        const prod = answer.json?.environments?.find(e => e.name === 'prod');
+        if (prod?.rollout?.kind === 'Rollout') rolloutsShown += 1;
+        return answer;
+      })
+    : null;
+  if (rollouts) rollouts.rolloutsShown = rolloutsShown;
   const clusterErrors = new Set();
   let objects = 0;
   const kubernetes = await countRequests(ctx.clusters, views, async i => {
@@ -109,6 +125,7 @@ export async function kubernetesRequestsPerView(ctx, signal, views = 20) {
   kubernetes.objectsPerView = objects / views;
   return {
     gitops,
+    rollouts,
     kubernetes,
     ratio:
       gitops.readsPerView > 0

@@ -85,6 +85,14 @@ function rows(results) {
       r => failed(r.kubernetes) ?? r.kubernetes.gitops.readsPerView,
     ],
     [
+      'K8s API reads per view: GitOps /environments with a Rollout (rollouts shown)',
+      r =>
+        failed(r.kubernetes) ??
+        (r.kubernetes.rollouts
+          ? `${r.kubernetes.rollouts.readsPerView} (${r.kubernetes.rollouts.rolloutsShown}/${r.kubernetes.rollouts.views})`
+          : '—'),
+    ],
+    [
       'K8s API reads per view: Kubernetes plugin (ratio)',
       r =>
         failed(r.kubernetes) ??

@@ -22,7 +22,12 @@ import {
 import { createClient, seededRandom } from './client.mjs';
 import { startFakeCluster } from './fakeKubeApi.mjs';
 import { startSignedRegistry } from './signedRegistry.mjs';
-import { ENVIRONMENTS, generateFleet, serviceName } from './generateFleet.mjs';
+import {
+  ENVIRONMENTS,
+  ROLLOUT_EVERY,
+  generateFleet,
+  serviceName,
+} from './generateFleet.mjs';
 import {
   coldOverview,
   concurrentClients,
@@ -212,6 +217,15 @@ async function runSize(n) {
       clusters,
       client: createClient(token),
       pick: () => serviceName(Math.floor(random() * n)),
+      // Services whose prod runs a Rollout (see clusterObjects), distinct while there are enough.
+      withRollout: values['no-rollouts']
+        ? undefined
+        : count => {
+            const rolledOut = Math.ceil(n / ROLLOUT_EVERY);
+            return Array.from({ length: count }, (_, k) =>
+              serviceName((k % rolledOut) * ROLLOUT_EVERY),
+            );
+          },
       registry,
       // Distinct services, cycling when the fleet is smaller than asked.
       distinct: count => Array.from({ length: count }, (_, i) => order[i % n]),

@@ -8,9 +8,10 @@ import {
 import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import { KubeConfig } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
-import { GitopsConfig, findEnvironment } from '../config';
+import { GitopsConfig } from '../config';
 import { UpstreamError } from '../errors';
 import { KubeObject } from '../live/kinds';
+import { findDeployedObjects } from '../live/findDeployedObjects';
 import { LiveStatusService } from '../live/LiveStatusService';
 import { rolloutActionStates } from '../live/progressive/actionStates';
 import { ActionResult, Actor } from '../promotion/changeRequests';
@@ -191,28 +192,13 @@ export class RolloutActionService {
     environmentName: string,
     signal?: AbortSignal,
   ) {
-    const { config, locator, reader, live } = this.options;
-    const environment = findEnvironment(config, environmentName);
-    if (!live.covers(environment)) {
-      throw new InputError(
-        `${environment.name} has no cluster configured: there is no rollout controller to ask`,
-      );
-    }
-    const target = locator.locate(entity);
-    const revision = await target.provider.resolveBranch({
-      repository: target.repository,
+    const { environment, target, cluster, found } = await findDeployedObjects(
+      this.options,
+      entity,
+      environmentName,
+      'rollout controller',
       signal,
-    });
-    const desired = await reader
-      .read({ target, environment, revision, signal })
-      .then(r => r.state)
-      .catch(() => null);
-    const { cluster, found } = await live.find({
-      target,
-      environment,
-      desired,
-      signal,
-    });
+    );
     const known = found.rollout ?? found.canary;
     if (!known) {
       throw new NotFoundError(

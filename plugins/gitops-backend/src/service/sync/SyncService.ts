@@ -4,8 +4,9 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { GitopsAction } from '@gitops-backstage/plugin-gitops-common';
 import { KubeConfig } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
-import { GitopsConfig, findEnvironment } from '../config';
+import { GitopsConfig } from '../config';
 import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
+import { findDeployedObjects } from '../live/findDeployedObjects';
 import { LiveStatusService } from '../live/LiveStatusService';
 import { Actor, ActionResult } from '../promotion/changeRequests';
 import { ServiceLocator } from '../ServiceLocator';
@@ -45,28 +46,13 @@ export class SyncService {
     actor: Actor,
     signal?: AbortSignal,
   ): Promise<ActionResult> {
-    const { config, locator, reader, live } = this.options;
-    const environment = findEnvironment(config, body.environment);
-    if (!live.covers(environment)) {
-      throw new InputError(
-        `${environment.name} has no cluster configured: there is no engine to ask`,
-      );
-    }
-    const target = locator.locate(entity);
-    const revision = await target.provider.resolveBranch({
-      repository: target.repository,
+    const { environment, target, cluster, found } = await findDeployedObjects(
+      this.options,
+      entity,
+      body.environment,
+      'engine',
       signal,
-    });
-    const desired = await reader
-      .read({ target, environment, revision, signal })
-      .then(r => r.state)
-      .catch(() => null);
-    const { cluster, found } = await live.find({
-      target,
-      environment,
-      desired,
-      signal,
-    });
+    );
     const object =
       found.application ?? found.helmRelease ?? found.kustomization;
     if (!object) {
