@@ -1,15 +1,12 @@
-import { templateHash } from '../workloadObjects';
 import {
   NAMESPACE,
   ROLLOUT_URL,
   RolloutDemo,
+  hashOf,
   startRolloutDemo,
 } from './__testUtils__/rolloutDemo';
-import { invalidObjects } from '@gitops-backstage/plugin-gitops-repository/testUtils';
 
 jest.setTimeout(120_000);
-
-const hashOf = (tag: string) => templateHash(`ghcr.io/acme/checkout:${tag}`);
 
 /**
  * checkout's prod in the offline demo: an Argo Rollouts canary (examples/gitops-repo
@@ -22,13 +19,9 @@ describe("the demo's Argo Rollouts controller", () => {
     demo = await startRolloutDemo();
   });
   afterEach(() => demo.stop());
-  /** Every version of every Rollout, AnalysisRun and AnalysisTemplate the store held. */
-  const expectValidObjects = () =>
-    expect(invalidObjects(demo.seen)).toEqual([]);
-
-  const status = () => demo.rollout().status;
-  const condition = (type: string) =>
-    status().conditions.find((c: any) => c.type === type);
+  const expectValidObjects = () => demo.expectValidObjects();
+  const status = () => demo.status();
+  const condition = (type: string) => demo.condition(type);
 
   it('starts with prod as a Healthy Rollout of v2.3.0 on five pods, which Argo CD tracks', async () => {
     const stable = hashOf('v2.3.0');

@@ -1,17 +1,14 @@
-import { templateHash } from '../workloadObjects';
 import { metaTime } from './analysisRuns';
 import {
   NAMESPACE,
   ROLLOUTS,
   ROLLOUT_URL,
   RolloutDemo,
+  hashOf,
   startRolloutDemo,
 } from './__testUtils__/rolloutDemo';
-import { invalidObjects } from '@gitops-backstage/plugin-gitops-repository/testUtils';
 
 jest.setTimeout(120_000);
-
-const hashOf = (tag: string) => templateHash(`ghcr.io/acme/checkout:${tag}`);
 
 /**
  * What `kubectl argo rollouts` (and the portal, which sends the same) asks through the API
@@ -24,13 +21,9 @@ describe('kubectl argo rollouts against the demo cluster', () => {
     demo = await startRolloutDemo();
   });
   afterEach(() => demo.stop());
-  /** Every version of every Rollout, AnalysisRun and AnalysisTemplate the store held. */
-  const expectValidObjects = () =>
-    expect(invalidObjects(demo.seen)).toEqual([]);
-
-  const status = () => demo.rollout().status;
-  const condition = (type: string) =>
-    status().conditions.find((c: any) => c.type === type);
+  const expectValidObjects = () => demo.expectValidObjects();
+  const status = () => demo.status();
+  const condition = (type: string) => demo.condition(type);
   const patchStatus = async (body: object) => {
     const res = await demo.patch(`${ROLLOUT_URL}/status`, { status: body });
     expect(res.status).toBe(200);

@@ -5,11 +5,13 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { invalidObjects } from '@gitops-backstage/plugin-gitops-repository/testUtils';
 import { DemoReconciler } from '../../DemoReconciler';
 import { DemoRegistry } from '../../DemoRegistry';
 import { KubeApiServer } from '../../KubeApiServer';
 import { KubeObject, ObjectStore } from '../../ObjectStore';
 import { readSeeds } from '../../seeds';
+import { templateHash } from '../../workloadObjects';
 import { exampleRepository } from '../../__testUtils__/exampleRepository';
 
 const root = path.resolve(__dirname, '../../../../..');
@@ -80,6 +82,11 @@ export async function startRolloutDemo(
       return done();
     },
     rollout: () => store.get('rollouts', NAMESPACE, 'checkout')!,
+    status: () => demo.rollout().status,
+    condition: (type: string) =>
+      demo.status().conditions.find((c: any) => c.type === type),
+    /** Every version of every Rollout, AnalysisRun and AnalysisTemplate the store held. */
+    expectValidObjects: () => expect(invalidObjects(seen)).toEqual([]),
     pods: () => store.list('pods', NAMESPACE),
     runs: () => store.list('analysisruns', NAMESPACE),
     /** Pods by image tag, e.g. `{ 'v2.3.0': 4, 'v2.4.0': 1 }`. */
@@ -135,5 +142,9 @@ export async function startRolloutDemo(
   await demo.tick();
   return demo;
 }
+
+/** The pod-template hash of checkout's template running `tag`. */
+export const hashOf = (tag: string) =>
+  templateHash(`ghcr.io/acme/checkout:${tag}`);
 
 export type RolloutDemo = Awaited<ReturnType<typeof startRolloutDemo>>;

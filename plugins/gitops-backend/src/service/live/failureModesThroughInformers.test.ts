@@ -1,8 +1,10 @@
-import { mockServices } from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
 import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
 import { setupServer } from 'msw/node';
 import { FakeKubeApi } from '../../__testUtils__/fakeKubeApi';
+import {
+  FIXTURE_SERVER as SERVER,
+  watchFixtureCluster,
+} from '../../__testUtils__/fixtureWatch';
 import {
   FIXTURE_NOW,
   healthyArgoService,
@@ -12,14 +14,11 @@ import {
   FailureScenario,
   failureScenarios,
 } from './__fixtures__/failureScenarios';
-import { readClusters } from './clusterConfig';
 import { ClusterWatch } from './ClusterWatch';
 import { diagnose } from './diagnose';
 import { HINTS } from './hints';
 import { KindKey, WATCHED_KINDS } from './kinds';
 import { selectServiceObjects } from './selectServiceObjects';
-
-const SERVER = 'https://127.0.0.1:6443';
 
 function desiredOf(scenario: FailureScenario): DesiredState {
   return {
@@ -49,34 +48,8 @@ describe('failure modes read through the watch cache', () => {
   afterEach(() => server.resetHandlers());
   afterAll(() => server.close());
 
-  async function watchOf(api: FakeKubeApi) {
-    server.use(...api.handlers());
-    const [cluster] = readClusters(
-      new ConfigReader({
-        gitops: {
-          clusters: [
-            {
-              name: 'test',
-              url: SERVER,
-              serviceAccountToken: 't',
-              skipTLSVerify: true,
-            },
-          ],
-        },
-      }),
-    );
-    const watch = new ClusterWatch({
-      name: 'test',
-      kubeConfig: cluster.kubeConfig,
-      logger: mockServices.logger.mock(),
-      timeoutMs: 2000,
-      // The fixtures are dated relative to FIXTURE_NOW (events older than an hour are dropped).
-      now: () => Date.parse(FIXTURE_NOW),
-    });
-    watch.start();
-    await watch.whenReady(2000);
-    return watch;
-  }
+  const watchOf = async (api: FakeKubeApi) =>
+    (await watchFixtureCluster(server, api)).watch;
 
   function problemTypes(watch: ClusterWatch, scenario: FailureScenario) {
     const objects = selectServiceObjects(watch, {

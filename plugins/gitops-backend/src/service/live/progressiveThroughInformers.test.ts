@@ -1,8 +1,10 @@
-import { mockServices } from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
 import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
 import { setupServer } from 'msw/node';
 import { FakeKubeApi } from '../../__testUtils__/fakeKubeApi';
+import {
+  FIXTURE_SERVER as SERVER,
+  watchFixtureCluster,
+} from '../../__testUtils__/fixtureWatch';
 import { FIXTURE_NOW, healthyArgoService } from './__fixtures__/clusterObjects';
 import {
   NAMESPACE,
@@ -11,15 +13,12 @@ import {
   argoScenarios,
 } from './__fixtures__/progressive';
 import { flaggerScenarios } from './__fixtures__/progressiveFlagger';
-import { readClusters } from './clusterConfig';
-import { ClusterWatch } from './ClusterWatch';
 import { diagnose } from './diagnose';
 import { ClusterObjects, KindKey, WATCHED_KINDS } from './kinds';
 import { progressiveRollout } from './progressive/progressiveRollout';
 import { scenarioObjects } from './progressive/__testUtils__/scenarioObjects';
 import { selectServiceObjects } from './selectServiceObjects';
 
-const SERVER = 'https://127.0.0.1:6443';
 const PROGRESSIVE: KindKey[] = ['rollouts', 'analysisruns', 'canaries'];
 
 const desired = (scenario: ProgressiveScenario): DesiredState => ({
@@ -47,34 +46,7 @@ describe('progressive delivery read through the watch cache', () => {
   afterEach(() => server.resetHandlers());
   afterAll(() => server.close());
 
-  async function watchOf(api: FakeKubeApi) {
-    server.use(...api.handlers());
-    const [cluster] = readClusters(
-      new ConfigReader({
-        gitops: {
-          clusters: [
-            {
-              name: 'test',
-              url: SERVER,
-              serviceAccountToken: 't',
-              skipTLSVerify: true,
-            },
-          ],
-        },
-      }),
-    );
-    const logger = mockServices.logger.mock();
-    const watch = new ClusterWatch({
-      name: 'test',
-      kubeConfig: cluster.kubeConfig,
-      logger,
-      timeoutMs: 2000,
-      now: () => Date.parse(FIXTURE_NOW),
-    });
-    watch.start();
-    await watch.whenReady(2000);
-    return { watch, logger };
-  }
+  const watchOf = (api: FakeKubeApi) => watchFixtureCluster(server, api);
 
   const view = (cluster: ClusterObjects, scenario: ProgressiveScenario) => {
     const found = selectServiceObjects(cluster, {
