@@ -155,4 +155,44 @@ test.describe.serial('Progressive delivery on the offline demo', () => {
     });
     expect(env.rollout.aborted.message).toMatch(/success-rate/);
   });
+
+  test('retry from the lane starts the aborted canary again, and abort from the lane stops it', async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    await page.goto('/catalog/default/component/checkout/gitops');
+    const rollout = lane(page, 'prod').getByRole('region', {
+      name: 'Progressive rollout of prod',
+    });
+    const health = rollout.getByTestId('rollout-health');
+    await expect(health).toHaveText('Degraded', { timeout: 60_000 });
+    const dialog = page.getByRole('dialog');
+
+    await rollout
+      .getByRole('button', { name: 'Retry the rollout in prod' })
+      .click();
+    await dialog.getByRole('button', { name: 'Retry' }).click();
+    await expect(dialog).toContainText(/requested/i, { timeout: 30_000 });
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    // The steps start again: 20 % and a 20 s pause before the analysis can fail it again.
+    await expect(health).not.toHaveText('Degraded', { timeout: 30_000 });
+    await expect(rollout.getByTestId('rollout-aborted')).toBeHidden();
+
+    await rollout
+      .getByRole('button', { name: 'Abort the rollout in prod' })
+      .click();
+    await dialog.getByRole('button', { name: 'Abort' }).click();
+    await expect(dialog).toContainText(/requested/i, { timeout: 30_000 });
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect(health).toHaveText('Degraded', { timeout: 30_000 });
+    // Once the controller acted on it, the lane says what it did.
+    await expect(rollout.getByTestId('rollout-aborted')).toContainText(
+      'Rollout aborted update',
+      { timeout: 30_000 },
+    );
+    await expect(
+      rollout.getByRole('group', { name: /^Stable in prod/ }),
+    ).toContainText('v2.4.0');
+    await shot(page, '23-rollout-aborted-from-the-lane');
+  });
 });

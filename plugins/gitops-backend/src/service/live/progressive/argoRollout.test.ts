@@ -242,6 +242,17 @@ describe('argoRolloutState', () => {
     ]);
   });
 
+  it('says an abort was asked for until the controller acts on it, not the pause it ends', () => {
+    const objects = scenarioObjects(argoScenarios.pausedAtStep2());
+    // A person's abort through the status subresource: the controller has not run since.
+    objects.rollout!.status.abort = true;
+    const state = progressiveRollout(objects, DESIRED_IMAGE)!;
+    expect(state.health).toBe('Degraded');
+    expect(state.aborted?.message).toBe(
+      'abort requested; the controller has not acted on it yet',
+    );
+  });
+
   it("tells the service's container from a sidecar by Git's image", () => {
     const objects = scenarioObjects(argoScenarios.pausedAtStep2());
     for (const pod of objects.pods) {

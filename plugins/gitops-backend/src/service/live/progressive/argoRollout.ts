@@ -279,7 +279,12 @@ function abortMessage(rollout: KubeObject): string | null {
   if (progressing?.reason === 'RolloutAborted' && progressing.message) {
     return progressing.message;
   }
-  return rollout.status?.message ?? null;
+  // `status.abort` is set by whoever aborts (a person through the status subresource) before
+  // the controller acts on it; until then `status.message` still says why it was paused.
+  if (rollout.status?.phase !== 'Degraded') {
+    return 'abort requested; the controller has not acted on it yet';
+  }
+  return rollout.status?.message || null;
 }
 
 /**
