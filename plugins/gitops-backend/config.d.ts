@@ -330,7 +330,9 @@ export interface Config {
       cacheDir?: string;
       /**
        * Fetch from the remote at most this often; reads in between use the cached clone.
-       * Default 30.
+       * A failed fetch (remote moved, refused, timed out) is retried at most this often too,
+       * in the background: meanwhile reads answer from the clone's last fetched revision,
+       * marked `desired.stale`, and writes answer 503. Default 30.
        */
       fetchIntervalSeconds?: number;
     };
@@ -346,8 +348,13 @@ export interface Config {
       /** API server URL. Not needed with `kubeconfig.path` or `authProvider: inCluster`. */
       url?: string;
       /**
-       * `serviceAccount` (token), `clientCertificate`, `kubeconfig` or `inCluster` (the
-       * backend's own service account). Default: inferred from the fields set.
+       * `serviceAccount` (token or token file; without either, the pod's own token when the
+       * backend runs in a pod), `clientCertificate`, `kubeconfig`, `inCluster` (the backend's
+       * own service account), `exec`, or one of the Kubernetes plugin's cloud providers, run
+       * through the cloud's exec plugin, which must be installed: `aws` (`aws eks get-token`),
+       * `googleServiceAccount` (`gke-gcloud-auth-plugin`), `azure` (`kubelogin`, workload
+       * identity or managed identity). `google` and `oidc` pass each user's browser token and
+       * are refused here. Default: inferred from the fields set.
        */
       authProvider?: string;
       /**
@@ -355,6 +362,42 @@ export interface Config {
        * @visibility secret
        */
       serviceAccountToken?: string;
+      /**
+       * A file holding the bearer token, e.g. a projected (bound) service-account token. It is
+       * read again when it changes (checked before each request, and read at least every
+       * minute) and after a 401, so rotated tokens are used without a restart.
+       */
+      serviceAccountTokenFile?: string;
+      /**
+       * An exec credential plugin, as in a kubeconfig user: its stdout is an ExecCredential
+       * whose `status.token` (or client certificate) is sent. Kept until its
+       * `expirationTimestamp`; run again after a 401.
+       */
+      exec?: {
+        /** The program, e.g. `aws`, `gke-gcloud-auth-plugin`, `kubelogin`. */
+        command: string;
+        /** Its arguments. */
+        args?: string[];
+        /** More environment variables for it. */
+        env?: Array<{
+          /** Variable name. */
+          name: string;
+          /**
+           * Its value.
+           * @visibility secret
+           */
+          value: string;
+        }>;
+        /** ExecCredential version it speaks. Default `client.authentication.k8s.io/v1beta1`. */
+        apiVersion?: string;
+      };
+      /**
+       * The Kubernetes plugin's cluster metadata. Used with `authProvider: aws`:
+       * `kubernetes.io/x-k8s-aws-id` (EKS cluster name; default `name`),
+       * `kubernetes.io/aws-assume-role` (role ARN to assume). `kubernetes.io/aws-external-id`
+       * is refused (the AWS CLI cannot pass it).
+       */
+      authMetadata?: { [key: string]: string };
       /**
        * Client certificate (base64 PEM).
        * @visibility secret
@@ -528,6 +571,16 @@ export interface Config {
     };
 
     /** The fleet overview (`GET /overview`). */
+    /** Limits on what one user may ask for. */
+    rateLimit?: {
+      /**
+       * Change requests (promotions, rollbacks, scaling, engine and rollout actions, new
+       * services; dry runs excluded) one user may make per minute, with a burst of as many at
+       * once; more answer 429 with when to retry. Default 30; 0 turns the limit off.
+       */
+      changesPerMinute?: number;
+    };
+
     overview?: {
       /**
        * A page computed for a caller and filter is answered again for this many seconds, and

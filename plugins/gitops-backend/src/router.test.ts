@@ -105,7 +105,11 @@ describe('gitops router', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
     const signedIn = await request(server).get('/api/gitops/health');
-    expect(signedIn.body).toEqual({ status: 'ok', clusters: [] });
+    expect(signedIn.body).toEqual({
+      status: 'ok',
+      clusters: [],
+      repositories: [],
+    });
   });
 
   it('returns the desired state of every environment of each example service', async () => {

@@ -23,11 +23,16 @@ import {
   gitopsSyncPermission,
 } from '@gitops-backstage/plugin-gitops-common';
 import { ResourcePermission } from '@backstage/plugin-permission-common';
+import {
+  describeStaleness,
+  pushUrl,
+} from '@gitops-backstage/plugin-gitops-repository';
 import express from 'express';
 import { gzipSync } from 'node:zlib';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
 import { GitopsServices } from './service/createGitopsServices';
+import { ChangeRateLimiter } from './service/changeRateLimit';
 import { resolveActor } from './service/promotion/resolveActor';
 import { ActionResult, Actor } from './service/promotion/changeRequests';
 import {
@@ -73,7 +78,9 @@ export interface RouterOptions {
     | 'automationStore'
     | 'changes'
     | 'evidence'
-  >;
+  > &
+    /** The Git providers, whose stale repositories make `/health` degraded. */
+    Partial<Pick<GitopsServices, 'providers'>>;
 }
 
 const overviewQuery = z.object({
@@ -113,7 +120,11 @@ export async function createRouter(
 ): Promise<express.Router> {
   const { auth, httpAuth, permissions, catalog, services, userInfo } = options;
   const router = Router();
-  router.use(express.json());
+  // Bodies are small (a promotion, a new service's inputs): anything larger answers 413.
+  router.use(express.json({ limit: '100kb' }));
+  const changeLimit = new ChangeRateLimiter({
+    perMinute: services.config.changesPerMinute,
+  });
   const serializedPages = new WeakMap<object, { json: Buffer; gzip: Buffer }>();
 
   /** Loads the entity the caller may read, or throws 400/404/403. */
@@ -195,17 +206,35 @@ export async function createRouter(
 
   router.get('/health', async (req, res) => {
     const clusters = services.cache.health();
-    const status = clusters.every(c => c.ready) ? 'ok' : 'degraded';
+    // A repository that does not answer leaves reads on its last fetched revision.
+    const repositories = [...(services.providers?.values() ?? [])].flatMap(
+      provider =>
+        (provider.staleRepositories?.() ?? []).map(staleness => ({
+          ...staleness,
+          provider: provider.type,
+          stale: true,
+          message: describeStaleness(
+            staleness,
+            services.config.repositories.find(
+              r => pushUrl(r.url) === staleness.repository,
+            )?.name,
+          ),
+        })),
+    );
+    const status =
+      clusters.every(c => c.ready) && repositories.length === 0
+        ? 'ok'
+        : 'degraded';
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service', 'none'],
     });
-    // Anyone may ask whether it works; only callers with credentials learn the clusters'
-    // addresses, auth methods and errors (never the credentials themselves).
+    // Anyone may ask whether it works; only callers with credentials learn the clusters' and
+    // repositories' addresses, auth methods and errors (never the credentials themselves).
     if (auth.isPrincipal(credentials, 'none')) {
       res.json({ status });
       return;
     }
-    res.json({ status, clusters });
+    res.json({ status, clusters, repositories });
   });
 
   router.get('/overview', async (req, res) => {
@@ -369,6 +398,7 @@ export async function createRouter(
             environmentOf(body),
           );
         }
+        if (!dryRun) changeLimit.take(actor.ref);
         const result = await run(entity, body, actor, abortOnClose(req, res));
         res.status(result.httpStatus).json(result.action);
       },
@@ -436,6 +466,7 @@ export async function createRouter(
       throw new NotAllowedError('Not allowed to create GitOps services');
     }
     const actor = await actorOf(credentials);
+    if (!body.dryRun) changeLimit.take(actor.ref);
     const result = await services.creation.create(
       body,
       actor,

@@ -18,7 +18,10 @@ export interface OverviewEnvironment {
   health: string | null;
   problems: number;
   error: string | null;
-  /** The cluster's data is not current (it stopped answering). */
+  /**
+   * The cluster's data is not current (it stopped answering), or the desired state comes from
+   * the last fetched revision of a repository that does not answer (`desired.stale`).
+   */
   stale: boolean;
   /**
    * The running version's signature state and its critical and high vulnerabilities, from the

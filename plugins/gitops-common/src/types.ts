@@ -166,6 +166,16 @@ export interface DesiredState {
    * the pod template is not known.
    */
   manifestChecks?: ManifestCheckFinding[];
+  /**
+   * `true` when the repository did not answer the last fetch and the state was read from the
+   * last fetched revision (`source.revision`); absent while the repository answers.
+   */
+  stale?: boolean;
+  /**
+   * Why the state is stale, for people: which repository, since when and the revision shown,
+   * e.g. `repository example: no answer since 09:12:04 UTC; showing revision c277e0c`.
+   */
+  staleReason?: string;
 }
 
 /**

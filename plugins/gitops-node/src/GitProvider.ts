@@ -115,6 +115,22 @@ export class GitConflictError extends Error {
 }
 
 /**
+ * A repository whose host stopped answering: reads come from the last fetched revision.
+ *
+ * @public
+ */
+export interface GitRepositoryStaleness {
+  /** Repository URL, credentials removed. */
+  repository: string;
+  /** When the first fetch in a row failed (ISO 8601). */
+  since: string;
+  /** The last fetch's error, credentials removed. */
+  lastError: string;
+  /** The branch head reads answer with until a fetch succeeds, when one was read. */
+  revision: string | null;
+}
+
+/**
  * Read access to GitOps repositories on one kind of Git host.
  *
  * @remarks
@@ -127,8 +143,21 @@ export interface GitProvider {
   /** Identifier used in `gitops.repositories[].provider`, e.g. `git` or `github`. */
   readonly type: string;
 
-  /** Resolves the repository's branch to the commit sha it points at now. */
+  /**
+   * Resolves the repository's branch to the commit sha it points at now. A provider with a
+   * cached head may answer it when the host does not answer, and then reports the repository
+   * in {@link GitProvider.staleness}.
+   */
   resolveBranch(options: GitCallOptions): Promise<string>;
+
+  /**
+   * Why reads of `repository` come from a cached revision (the host did not answer the last
+   * fetch), or `undefined` while the repository is current. Providers without a cache leave it out.
+   */
+  staleness?(repository: GitRepositoryRef): GitRepositoryStaleness | undefined;
+
+  /** Every repository of this provider that is stale now (for `/health`). */
+  staleRepositories?(): GitRepositoryStaleness[];
 
   /**
    * Reads a file at a revision.

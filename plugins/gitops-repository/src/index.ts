@@ -23,6 +23,12 @@ export type { Plan, PlanChange, PlanTarget } from './planner/PromotionPlanner';
 export { CliGitProvider, pushUrl } from './git/CliGitProvider';
 export type { CliGitProviderOptions } from './git/CliGitProvider';
 export {
+  FetchOutages,
+  describeStaleness,
+  repositoryName,
+  repositoryUnavailable,
+} from './git/FetchOutages';
+export {
   defaultEnvironmentConfig,
   environmentInRepository,
   fillTemplate,

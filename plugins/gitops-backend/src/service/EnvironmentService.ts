@@ -6,7 +6,10 @@ import {
   EnvironmentsResponse,
 } from '@gitops-backstage/plugin-gitops-common';
 import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
-import { ManifestError } from '@gitops-backstage/plugin-gitops-repository';
+import {
+  describeStaleness,
+  ManifestError,
+} from '@gitops-backstage/plugin-gitops-repository';
 import { withAutoPromotionConflicts } from './live/imageAutomation';
 import { CacheRead } from './live/kinds';
 import { LiveStatusService } from './live/LiveStatusService';
@@ -48,8 +51,16 @@ export class EnvironmentService {
     const target = locator.locate(entity);
     let revision: string | undefined;
     let gitError: string | undefined;
+    let staleReason: string | undefined;
     try {
       revision = await this.head(target, signal, context.heads);
+      const staleness = target.provider.staleness?.(target.repository);
+      if (staleness) {
+        const name = config.repositories.find(
+          r => r.url === target.repository.url,
+        )?.name;
+        staleReason = describeStaleness({ ...staleness, revision }, name);
+      }
     } catch (error) {
       if (signal?.aborted) throw signal.reason ?? error;
       gitError = `Cannot read ${target.repository.url} (${
@@ -67,6 +78,7 @@ export class EnvironmentService {
           gitError,
           signal,
           context.reads,
+          staleReason,
         ),
       ),
     );
@@ -86,7 +98,11 @@ export class EnvironmentService {
     const head = await this.head(target, undefined, context.heads).catch(
       error => `error ${messageOf(error)}`,
     );
-    return `${target.repository.url}@${head}`;
+    // A repository going stale (or answering again) changes the answers at the same head.
+    const stale = target.provider.staleness?.(target.repository)
+      ? ' stale'
+      : '';
+    return `${target.repository.url}@${head}${stale}`;
   }
 
   /** The clusters' state (up, current, kinds read): every service's answers depend on it. */
@@ -137,6 +153,7 @@ export class EnvironmentService {
     gitError: string | undefined,
     signal?: AbortSignal,
     reads?: CacheRead[],
+    staleReason?: string,
   ): Promise<EnvironmentStatus> {
     const errors: string[] = [];
     const covered = this.options.live.covers(environment);
@@ -156,6 +173,8 @@ export class EnvironmentService {
             signal,
           })
         ).state;
+        // The read state is shared between callers: mark a copy.
+        if (staleReason) desired = { ...desired, stale: true, staleReason };
       } catch (error) {
         if ((error as Error).name === 'UnsupportedLayoutError') {
           unsupported = messageOf(error);

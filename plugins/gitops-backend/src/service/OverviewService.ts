@@ -350,7 +350,8 @@ export class OverviewService {
           health: env.sync?.health ?? null,
           problems: env.problems.length,
           error: env.error,
-          stale: env.live?.stale ?? false,
+          // Stale when either side shows an earlier state: the cluster's or the repository's.
+          stale: Boolean(env.live?.stale || env.desired?.stale),
           ...this.supplyChainOf(env),
           ...rolloutOf(env),
         })),

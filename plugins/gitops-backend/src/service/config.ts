@@ -70,6 +70,8 @@ export interface GitopsConfig {
   historyLimit: number;
   /** A fleet overview page is answered again for this long (per caller and filter). */
   overviewReuseMs: number;
+  /** Change requests a user may make per minute (`rateLimit.changesPerMinute`); 0: no limit. */
+  changesPerMinute: number;
   /** Live updates pushed with Backstage signals (see EntityChangeSignals). */
   signals: { intervalMs: number; watchMs: number; maxEntities: number };
   /** Delivery metrics and the deployment ledger (`gitops.metrics`). */
@@ -262,6 +264,8 @@ export function readGitopsConfig(
       (root?.getOptionalNumber('registryCacheSeconds') ?? 300) * 1000,
     overviewReuseMs:
       (root?.getOptionalNumber('overview.reuseSeconds') ?? 2) * 1000,
+    changesPerMinute:
+      root?.getOptionalNumber('rateLimit.changesPerMinute') ?? 30,
     signals: {
       intervalMs: positive(root, 'signals.intervalSeconds', 5) * 1000,
       watchMs: positive(root, 'signals.watchMinutes', 10) * 60_000,

@@ -9,23 +9,31 @@ import {
   GitProvider,
   GitReadFileOptions,
   GitRepositoryRef,
+  GitRepositoryStaleness,
 } from '@gitops-backstage/plugin-gitops-node';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { CatFileBatch } from './CatFileBatch';
+import { isBranchMoved, isRefused, pushUrl } from './remoteAnswers';
+import { FetchOutages, repositoryUnavailable } from './FetchOutages';
 import { GitCommandError, redactCredentials, runGit } from './runGit';
 
 /** Options of {@link CliGitProvider}. */
 export interface CliGitProviderOptions {
   /** Folder holding one bare mirror per repository URL. */
   cacheDir: string;
-  /** A branch read within this many seconds of the last fetch uses the cached mirror. */
+  /**
+   * A branch read within this many seconds of the last fetch uses the cached mirror. A failed
+   * fetch is retried at most this often too; meanwhile reads answer from the mirror.
+   */
   fetchIntervalSeconds: number;
   timeoutMs: number;
   logger: LoggerService;
 }
+
+export { isBranchMoved, pushUrl };
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
 
@@ -35,7 +43,9 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
  */
 export class CliGitProvider implements GitProvider {
   readonly type = 'git';
+  /** When each mirror was last fetched, or a fetch last failed (retries wait as long). */
   private readonly lastFetch = new Map<string, number>();
+  private readonly outages: FetchOutages;
   private readonly inFlight = new Map<string, Promise<string>>();
   /** A reader per mirror, replaced after each fetch so it sees the new packs. */
   private readonly batches = new Map<
@@ -53,7 +63,17 @@ export class CliGitProvider implements GitProvider {
     sizeCalculation: entry => Math.max(64, entry.text?.length ?? 0),
   });
 
-  constructor(private readonly options: CliGitProviderOptions) {}
+  constructor(private readonly options: CliGitProviderOptions) {
+    this.outages = new FetchOutages(options.logger);
+  }
+
+  staleness(repository: GitRepositoryRef): GitRepositoryStaleness | undefined {
+    return this.outages.get(this.mirrorDir(repository));
+  }
+
+  staleRepositories(): GitRepositoryStaleness[] {
+    return this.outages.all();
+  }
 
   async resolveBranch({ repository, signal }: GitCallOptions): Promise<string> {
     const dir = await this.mirror(repository, signal);
@@ -66,9 +86,12 @@ export class CliGitProvider implements GitProvider {
       const sha = this.readHead(dir, repository);
       known = { sha, fetchedAt };
       this.heads.set(key, known);
-      sha.catch(() => {
-        if (this.heads.get(key) === known) this.heads.delete(key);
-      });
+      sha.then(
+        head => this.outages.shown(dir, head),
+        () => {
+          if (this.heads.get(key) === known) this.heads.delete(key);
+        },
+      );
     }
     return signal ? untilAborted(known.sha, signal) : known.sha;
   }
@@ -259,6 +282,12 @@ export class CliGitProvider implements GitProvider {
                 )}`,
           );
         }
+        if (error instanceof GitCommandError && !isRefused(error.stderr)) {
+          // The remote did not answer: the branch there is as it was. Reads go stale until a
+          // fetch succeeds, and the write answers 503 rather than a 502 that invites a retry.
+          this.outages.failed(dir, pushUrl(repository.url), error);
+          throw repositoryUnavailable(this.outages.get(dir)!);
+        }
         throw error;
       });
       if (!options.newBranch) {
@@ -287,14 +316,7 @@ export class CliGitProvider implements GitProvider {
     signal?: AbortSignal,
     refresh = true,
   ): Promise<string> {
-    const dir = path.join(
-      this.options.cacheDir,
-      // Keyed by the resolved remote: the same relative path from two checkouts is two repositories.
-      createHash('sha256')
-        .update(pushUrl(repository.url))
-        .digest('hex')
-        .slice(0, 24),
-    );
+    const dir = this.mirrorDir(repository);
     const last = this.lastFetch.get(dir);
     const fresh =
       last !== undefined &&
@@ -310,7 +332,23 @@ export class CliGitProvider implements GitProvider {
       );
       this.inFlight.set(dir, pending);
     }
+    if (this.outages.get(dir)) {
+      // Already known not to answer: the retry runs in the background and reads answer from
+      // the mirror now instead of waiting up to the time-out each fetch interval.
+      return dir;
+    }
     return signal ? untilAborted(pending, signal) : pending;
+  }
+
+  private mirrorDir(repository: GitRepositoryRef): string {
+    return path.join(
+      this.options.cacheDir,
+      // Keyed by the resolved remote: the same relative path from two checkouts is two repositories.
+      createHash('sha256')
+        .update(pushUrl(repository.url))
+        .digest('hex')
+        .slice(0, 24),
+    );
   }
 
   private async cloneOrFetch(url: string, dir: string) {
@@ -320,7 +358,16 @@ export class CliGitProvider implements GitProvider {
       .then(() => true)
       .catch(() => false);
     if (exists) {
-      await this.git(['fetch', '--prune', '--quiet', 'origin'], dir);
+      try {
+        await this.git(['fetch', '--prune', '--quiet', 'origin'], dir);
+      } catch (error) {
+        // The mirror still holds the last fetched revision: answer from it, say so, and retry
+        // after the fetch interval rather than on every read.
+        this.outages.failed(dir, url, error);
+        this.lastFetch.set(dir, Date.now());
+        return dir;
+      }
+      this.outages.recovered(dir);
     } else {
       await fs.mkdir(this.options.cacheDir, { recursive: true });
       const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
@@ -387,28 +434,4 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       .then(resolve, reject)
       .finally(() => signal.removeEventListener('abort', onAbort));
   });
-}
-
-/**
- * The remote as the git CLI must see it from inside a mirror: a relative local path (as written
- * in config, relative to the backend's working directory) is made absolute.
- */
-export function pushUrl(url: string): string {
-  const isLocalPath =
-    !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^[^/]+@[^/:]+:/.test(url);
-  return isLocalPath ? path.resolve(url) : url;
-}
-
-/**
- * Whether a refused push means the branch moved underneath it (re-plan and retry): a
- * `[rejected]` non-fast-forward or lease failure, or a concurrent update the remote saw while
- * locking the ref. A `[remote rejected]` for any other reason (a hook, a checked-out branch)
- * cannot be fixed by retrying.
- */
-export function isBranchMoved(stderr: string): boolean {
-  return (
-    /\[rejected\].*\((non-fast-forward|fetch first|stale info|already exists)\)/i.test(
-      stderr,
-    ) || /cannot lock ref|incorrect old value provided/i.test(stderr)
-  );
 }

@@ -168,7 +168,11 @@ describe('GithubGitProvider', () => {
   });
 
   function provider(
-    options: { fetchIntervalSeconds?: number; sharedCache?: CacheService } = {
+    options: {
+      fetchIntervalSeconds?: number;
+      sharedCache?: CacheService;
+      timeoutMs?: number;
+    } = {
       fetchIntervalSeconds: 0,
     },
   ) {
@@ -301,6 +305,28 @@ describe('GithubGitProvider', () => {
     fake.requests = [];
     await log();
     expect(fake.requests).toEqual([]);
+  });
+
+  it('answers the head read before while GitHub does not answer, says so, and recovers', async () => {
+    const github = provider({ fetchIntervalSeconds: 0, timeoutMs: 300 });
+    const before = await github.resolveBranch({ repository });
+    server.use(http.get(`${API}/commits/:ref`, () => HttpResponse.error()));
+    const started = Date.now();
+    expect(await github.resolveBranch({ repository })).toBe(before);
+    const outageMs = Date.now() - started;
+    expect(github.staleness(repository)).toMatchObject({
+      repository: repository.url,
+      revision: before,
+    });
+    expect(github.staleRepositories()).toHaveLength(1);
+    server.resetHandlers(...fake.handlers());
+    expect(await github.resolveBranch({ repository })).toBe(before);
+    expect(github.staleness(repository)).toBeUndefined();
+    // eslint-disable-next-line no-console
+    console.log(
+      `github outage: read answered from the cached head in ${outageMs} ms`,
+    );
+    expect(outageMs).toBeLessThan(2000);
   });
 
   it('throws NotFoundError for a branch GitHub does not know', async () => {

@@ -1,6 +1,10 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { createInterface } from 'node:readline';
 import fetch from 'node-fetch';
+import {
+  sendWithFreshCredentials,
+  unauthorizedMessage,
+} from './clusterCredentials';
 
 /** Options of {@link LivenessWatch}. */
 export interface LivenessWatchOptions {
@@ -83,19 +87,24 @@ export class LivenessWatch {
       `no answer within ${connectTimeoutMs} ms watching ${path}`,
     );
     try {
-      const init: any = await kubeConfig.applyToFetchOptions({});
-      const response = await fetch(url.toString(), {
-        ...init,
-        method: 'GET',
-        signal: controller.signal as any,
-      });
+      // Credentials are applied per request, so a reconnecting watch sends the current token;
+      // a 401 re-reads them and opens the watch once more.
+      const response = await sendWithFreshCredentials(kubeConfig, init =>
+        fetch(url.toString(), {
+          ...init,
+          method: 'GET',
+          signal: controller.signal as any,
+        }),
+      );
       const body = response.body as NodeJS.ReadableStream;
       // Aborting a response emits an error on its body: it must have a listener.
       body.on('error', error => finish(error));
       if (finished) return controller;
       if (response.status !== 200) {
         const error: any = new Error(
-          `${response.status} ${response.statusText} watching ${path}`,
+          response.status === 401
+            ? unauthorizedMessage(kubeConfig, `watching ${path}`)
+            : `${response.status} ${response.statusText} watching ${path}`,
         );
         error.statusCode = response.status;
         body.resume();

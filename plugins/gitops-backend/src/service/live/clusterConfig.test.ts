@@ -118,6 +118,76 @@ describe('readClusters', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it("runs the cloud providers' exec plugins for the Kubernetes plugin's authProvider values", () => {
+    const clusters = readClusters(
+      new ConfigReader({
+        gitops: {
+          clusters: [
+            {
+              name: 'eks',
+              url: 'https://eks',
+              authProvider: 'aws',
+              authMetadata: {
+                'kubernetes.io/x-k8s-aws-id': 'prod-eks',
+                'kubernetes.io/aws-assume-role': 'arn:aws:iam::1:role/r',
+              },
+            },
+            {
+              name: 'gke',
+              url: 'https://gke',
+              authProvider: 'googleServiceAccount',
+            },
+            { name: 'aks', url: 'https://aks', authProvider: 'azure' },
+          ],
+        },
+      }),
+    );
+    const execs = clusters.map(c => c.kubeConfig.getCurrentUser()?.exec);
+    expect(execs.map(e => [e.command, ...e.args])).toEqual([
+      [
+        'aws',
+        'eks',
+        'get-token',
+        '--output',
+        'json',
+        '--cluster-name',
+        'prod-eks',
+        '--role-arn',
+        'arn:aws:iam::1:role/r',
+      ],
+      ['gke-gcloud-auth-plugin'],
+      [
+        'kubelogin',
+        'get-token',
+        '--login',
+        expect.stringMatching(/^(msi|workloadidentity)$/),
+        '--server-id',
+        '6dae42f8-4368-4678-94ff-3960e28e3630',
+      ],
+    ]);
+    expect(clusters.map(c => c.authProvider)).toEqual([
+      'aws',
+      'googleServiceAccount',
+      'azure',
+    ]);
+  });
+
+  it("refuses the Kubernetes plugin's per-user providers in gitops.clusters", () => {
+    for (const authProvider of ['google', 'oidc']) {
+      expect(() =>
+        readClusters(
+          new ConfigReader({
+            gitops: {
+              clusters: [{ name: 'c', url: 'https://c', authProvider }],
+            },
+          }),
+        ),
+      ).toThrow(
+        `gitops cluster c: authProvider ${authProvider} passes each signed-in user's own token`,
+      );
+    }
+  });
+
   it('reads nothing when no cluster is configured', () => {
     expect(readClusters(new ConfigReader({}))).toEqual([]);
   });

@@ -1,5 +1,9 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import fetch from 'node-fetch';
+import {
+  sendWithFreshCredentials,
+  unauthorizedMessage,
+} from './clusterCredentials';
 import { KindKey, KubeObject, kindPath } from './kinds';
 import { ListItemScanner } from './listItemScanner';
 
@@ -95,18 +99,22 @@ async function listPage(
   }
   if (pageSize > 0) url.searchParams.set('limit', String(pageSize));
   if (continueToken) url.searchParams.set('continue', continueToken);
-  const init: any = await kubeConfig.applyToFetchOptions({});
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    const response = await fetch(url.toString(), {
-      ...init,
-      method: 'GET',
-      signal: controller.signal as any,
-    });
+    // A 401 re-reads the credentials (a rotated token) and lists once more.
+    const response = await sendWithFreshCredentials(kubeConfig, init =>
+      fetch(url.toString(), {
+        ...init,
+        method: 'GET',
+        signal: controller.signal as any,
+      }),
+    );
     if (!response.ok) {
       const error: any = new Error(
-        `${response.status} ${response.statusText} listing ${path}`,
+        response.status === 401
+          ? unauthorizedMessage(kubeConfig, `listing ${path}`)
+          : `${response.status} ${response.statusText} listing ${path}`,
       );
       error.statusCode = response.status;
       error.continued = Boolean(continueToken);

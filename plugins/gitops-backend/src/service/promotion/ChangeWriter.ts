@@ -4,7 +4,10 @@ import { GitConflictError } from '@gitops-backstage/plugin-gitops-node';
 import { ServiceTarget } from '../ServiceLocator';
 import { UpstreamError } from '../errors';
 import { KeyedMutex } from './KeyedMutex';
-import { Plan } from '@gitops-backstage/plugin-gitops-repository';
+import {
+  Plan,
+  repositoryUnavailable,
+} from '@gitops-backstage/plugin-gitops-repository';
 
 /** A change planned on one revision of the branch. */
 export interface PlannedChange<T> {
@@ -101,6 +104,10 @@ export class ChangeWriter {
       const planning = await this.dryRun(options);
       const { planned, baseRevision } = planning;
       if (planned.plan.noop) return { ...planning, attempts: attempt };
+      // Planned on the last fetched revision while the remote does not answer: a push cannot
+      // land, so answer 503 before writing anything rather than after a push time-out.
+      const stale = provider.staleness?.(repository);
+      if (stale) throw repositoryUnavailable(stale);
       try {
         const commit = await provider.commit({
           repository,
@@ -189,6 +196,7 @@ function isKnown(error: unknown): boolean {
       'ConflictError',
       'UpstreamError',
       'ManifestError',
+      'ServiceUnavailableError',
     ].includes(error.name) || typeof (error as any).statusCode === 'number'
   );
 }

@@ -5,6 +5,11 @@ import {
 } from '@backstage/errors';
 import { KubeConfig } from '@kubernetes/client-node';
 import fetch from 'node-fetch';
+import {
+  ClusterCredentialsError,
+  sendWithFreshCredentials,
+  unauthorizedMessage,
+} from '../live/clusterCredentials';
 import { KubeObject } from '../live/kinds';
 
 export const MERGE_PATCH = 'application/merge-patch+json';
@@ -119,23 +124,26 @@ export class ClusterRequests {
     signal?.throwIfAborted();
     const server = this.kubeConfig.getCurrentCluster()?.server;
     if (!server) throw new ClusterRequestError('the cluster has no server');
-    const init: any = await this.kubeConfig.applyToFetchOptions({});
     const timeout = AbortSignal.timeout(timeoutMs);
-    // A Headers object (credentials), which a spread would lose.
-    const headers: Record<string, string> = {};
-    init.headers?.forEach((value: string, key: string) => {
-      headers[key] = value;
-    });
-    headers.Accept = 'application/json';
-    if (request.contentType) headers['Content-Type'] = request.contentType;
-    let response;
     try {
-      response = await fetch(server.replace(/\/+$/, '') + request.path, {
-        ...init,
-        method: request.method,
-        headers,
-        body: request.body ? JSON.stringify(request.body) : undefined,
-        signal: (signal ? AbortSignal.any([signal, timeout]) : timeout) as any,
+      // A 401 re-reads the credentials (a rotated token) and sends the request once more.
+      const response = await sendWithFreshCredentials(this.kubeConfig, init => {
+        // A Headers object (credentials), which a spread would lose.
+        const headers: Record<string, string> = {};
+        init.headers?.forEach((value: string, key: string) => {
+          headers[key] = value;
+        });
+        headers.Accept = 'application/json';
+        if (request.contentType) headers['Content-Type'] = request.contentType;
+        return fetch(server.replace(/\/+$/, '') + request.path, {
+          ...init,
+          method: request.method,
+          headers,
+          body: request.body ? JSON.stringify(request.body) : undefined,
+          signal: (signal
+            ? AbortSignal.any([signal, timeout])
+            : timeout) as any,
+        });
       });
       const text = await response.text();
       if (response.ok) return text;
@@ -150,6 +158,12 @@ export class ClusterRequests {
     const verb = VERBS[request.method];
     if (status === 404)
       return new NotFoundError(`${object} not found in the cluster`);
+    if (status === 401) {
+      return new ClusterRequestError(
+        unauthorizedMessage(this.kubeConfig, `to the ${verb} of ${object}`),
+        status,
+      );
+    }
     if (status === 403) {
       const rule = `${grant.verb} on ${grant.resource}${
         grant.group ? ` (${grant.group})` : ''
@@ -182,6 +196,9 @@ export class ClusterRequests {
       error instanceof ClusterRequestError
     ) {
       return error;
+    }
+    if (error instanceof ClusterCredentialsError) {
+      return new ClusterRequestError(error.message);
     }
     const verb = VERBS[request.method];
     if ((error as { name?: unknown })?.name === 'AbortError') {

@@ -14,6 +14,11 @@ import {
   PatchStrategy,
   setHeaderMiddleware,
 } from '@kubernetes/client-node';
+import {
+  ClusterCredentialsError,
+  refreshCredentials,
+  unauthorizedMessage,
+} from '../live/clusterCredentials';
 
 /** What a user may ask a GitOps engine to do with one of its objects. */
 export type EngineAction =
@@ -93,7 +98,7 @@ class EngineRequest {
   };
 
   constructor(
-    kubeConfig: KubeConfig,
+    private readonly kubeConfig: KubeConfig,
     private readonly object: EngineObjectRef,
     resource: { group: string; version: string; plural: string },
     private readonly signal?: AbortSignal,
@@ -146,7 +151,14 @@ class EngineRequest {
     send: () => Promise<T>,
   ): Promise<T> {
     try {
-      return await send();
+      try {
+        return await send();
+      } catch (error) {
+        // A 401 re-reads the credentials (a rotated token) and sends the request once more.
+        if (!(error instanceof ApiException) || error.code !== 401) throw error;
+        if (!(await refreshCredentials(this.kubeConfig))) throw error;
+        return await send();
+      }
     } catch (error) {
       throw this.translate(verb, error);
     }
@@ -159,6 +171,9 @@ class EngineRequest {
     const label = `${kind} ${namespace}/${name}`;
     // The caller's reason, as `signal.throwIfAborted()` would throw it before a request.
     if (this.signal?.aborted) return this.signal.reason ?? error;
+    if (error instanceof ClusterCredentialsError) {
+      return new EngineActionError(error.message);
+    }
     if (!(error instanceof ApiException)) {
       const code = (error as { code?: unknown })?.code;
       return new EngineActionError(
@@ -168,6 +183,12 @@ class EngineRequest {
       );
     }
     const status = error.code;
+    if (status === 401) {
+      return new EngineActionError(
+        unauthorizedMessage(this.kubeConfig, `to the ${verb} of ${label}`),
+        status,
+      );
+    }
     if (status === 404) {
       return new NotFoundError(`${label} not found in the cluster`);
     }

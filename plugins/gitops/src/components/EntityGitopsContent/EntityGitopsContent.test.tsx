@@ -128,6 +128,28 @@ describe('EntityGitopsContent (the GitOps tab)', () => {
     ).toBeInTheDocument();
   });
 
+  it('marks a desired state read from a repository that stopped answering as stale', async () => {
+    const reason =
+      'repository example: no answer since 09:12:04 UTC; showing revision c277e0c';
+    const [dev, ...rest] = guestbookEnvironmentsLive.environments;
+    await renderTab(
+      mockApi(async () => ({
+        ...guestbookEnvironmentsLive,
+        environments: [
+          {
+            ...dev,
+            desired: { ...dev.desired!, stale: true, staleReason: reason },
+          },
+          ...rest,
+        ],
+      })),
+    );
+    const git = within(
+      await screen.findByRole('region', { name: 'Git version of dev' }),
+    );
+    expect(git.getByText(`stale: ${reason}`)).toBeInTheDocument();
+  });
+
   it('promotes through the dry-run dialog from the arrow between lanes', async () => {
     const api = mockApi(async () => guestbookEnvironmentsLive);
     await renderTab(api);

@@ -209,6 +209,16 @@ export function EnvironmentLane(props: {
                   image from the chart&apos;s defaults (not in Git)
                 </Typography>
               )}
+              {desired.stale && (
+                <Typography
+                  variant="caption"
+                  component="div"
+                  className={classes.stale}
+                >
+                  stale:{' '}
+                  {desired.staleReason ?? 'the repository is not answering'}
+                </Typography>
+              )}
               <Typography
                 variant="caption"
                 component="div"
