@@ -7,7 +7,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import { KubeConfig } from '@kubernetes/client-node';
-import { randomUUID } from 'node:crypto';
+import { clusterActionRecord } from '../clusterActionRecord';
 import { GitopsConfig } from '../config';
 import { UpstreamError } from '../errors';
 import { KubeObject } from '../live/kinds';
@@ -147,28 +147,16 @@ export class RolloutActionService {
     const what = `${body.action} ${
       body.dryRun ? 'planned' : 'requested'
     } on ${objectLabel(object)} in cluster ${cluster}`;
-    const at = now.toISOString();
-    const action: GitopsAction = {
-      id: body.dryRun ? null : randomUUID(),
+    const action = clusterActionRecord({
       action: 'rollout',
       entityRef,
-      status: body.dryRun ? 'DryRun' : 'Requested',
-      from: null,
-      to: environment.name,
+      environment: environment.name,
       actor: actor.ref,
-      gates: [],
-      version: null,
-      previousVersion: null,
-      scaling: null,
-      diff: requests.map(describeRequest).join('\n'),
-      commit: null,
-      branch: null,
-      pullRequest: null,
       message: what,
-      createdAt: at,
-      updatedAt: at,
-      finishedAt: at,
-    };
+      diff: requests.map(describeRequest).join('\n'),
+      dryRun: body.dryRun,
+      at: now,
+    });
     if (body.dryRun) {
       const answer: RolloutActionAnswer = {
         ...action,

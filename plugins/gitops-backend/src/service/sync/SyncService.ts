@@ -1,9 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
-import { GitopsAction } from '@gitops-backstage/plugin-gitops-common';
 import { KubeConfig } from '@kubernetes/client-node';
-import { randomUUID } from 'node:crypto';
+import { clusterActionRecord } from '../clusterActionRecord';
 import { GitopsConfig } from '../config';
 import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import { findDeployedObjects } from '../live/findDeployedObjects';
@@ -90,28 +89,14 @@ export class SyncService {
       }
       throw error;
     });
-    const now = (this.options.now?.() ?? new Date()).toISOString();
-    const action: GitopsAction = {
-      id: randomUUID(),
+    const action = clusterActionRecord({
       action: 'sync',
       entityRef: target.entityRef,
-      status: 'Requested',
-      from: null,
-      to: environment.name,
+      environment: environment.name,
       actor: actor.ref,
-      gates: [],
-      version: null,
-      previousVersion: null,
-      scaling: null,
-      diff: '',
-      commit: null,
-      branch: null,
-      pullRequest: null,
       message: `${body.action} requested on ${kind} ${object.metadata?.namespace}/${object.metadata?.name} in cluster ${cluster}`,
-      createdAt: now,
-      updatedAt: now,
-      finishedAt: now,
-    };
+      at: this.options.now?.() ?? new Date(),
+    });
     await this.options.store.insert({
       ...action,
       id: action.id!,
