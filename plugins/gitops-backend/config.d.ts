@@ -686,6 +686,14 @@ export interface Config {
        * the new head. Default 8.
        */
       maxAttempts?: number;
+      /**
+       * A change is recorded as `Writing` before it is pushed. One still `Writing` this many
+       * seconds after its last attempt began was cut off (the backend stopped between push and
+       * record): a scheduled pass looks for its commit by the `Gitops-Action-Id` trailer and
+       * records it `Committed` (tracking resumes), or `Failed` when nothing was pushed. Raised to
+       * twice `git.fetchIntervalSeconds` when lower. Default 120.
+       */
+      unfinishedWriteSeconds?: number;
       /** Commit author e-mail for users whose catalog User has no `spec.profile.email`. Default `backstage@localhost`. */
       fallbackEmail?: string;
     };

@@ -121,6 +121,7 @@ export const gitopsPlugin = createBackendPlugin({
         services.start();
         lifecycle.addShutdownHook(() => services.stop());
         await services.tracker.schedule(scheduler);
+        await services.unfinishedWrites.schedule(scheduler);
         await services.recorder.schedule(scheduler);
         await services.verification.schedule(scheduler);
         await services.automation.schedule(scheduler);

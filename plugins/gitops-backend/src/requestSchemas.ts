@@ -266,6 +266,23 @@ export const createServiceBody = z
   })
   .strict();
 
+/**
+ * The `Idempotency-Key` header (IETF draft "The Idempotency-Key HTTP Header Field"): printable
+ * ASCII, at most 255 characters; absent means the request is not repeatable safely.
+ */
+export function idempotencyKeyOf(
+  header: string | undefined,
+): string | undefined {
+  if (header === undefined) return undefined;
+  const key = header.trim().replace(/^"(.*)"$/, '$1');
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new InputError(
+      'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces (a UUID, say)',
+    );
+  }
+  return key;
+}
+
 /** Validates a body or parameters, answering 400 with every problem in one message. */
 export function parseBody<T extends z.ZodTypeAny>(
   schema: T,

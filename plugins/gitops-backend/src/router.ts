@@ -34,10 +34,15 @@ import { z } from 'zod/v3';
 import { GitopsServices } from './service/createGitopsServices';
 import { ChangeRateLimiter } from './service/changeRateLimit';
 import { resolveActor } from './service/promotion/resolveActor';
-import { ActionResult, Actor } from './service/promotion/changeRequests';
+import {
+  ActionResult,
+  Actor,
+  ChangeOptions,
+} from './service/promotion/changeRequests';
 import {
   entityPathParams,
   createServiceBody,
+  idempotencyKeyOf,
   parseBody,
   promoteBody,
   rollbackBody,
@@ -370,12 +375,14 @@ export async function createRouter(
       body: z.infer<S>,
       actor: Actor,
       signal: AbortSignal,
+      options: ChangeOptions,
     ) => Promise<ActionResult>,
   ) {
     router.post(
       `/entities/:namespace/:kind/:name/${path}`,
       async (req, res) => {
         const body = parseBody(schema, req.body);
+        const idempotencyKey = idempotencyKeyOf(req.header('idempotency-key'));
         const entity = await loadEntity(req);
         const { dryRun, override } = body as {
           dryRun?: boolean;
@@ -399,7 +406,9 @@ export async function createRouter(
           );
         }
         if (!dryRun) changeLimit.take(actor.ref);
-        const result = await run(entity, body, actor, abortOnClose(req, res));
+        const result = await run(entity, body, actor, abortOnClose(req, res), {
+          idempotencyKey,
+        });
         res.status(result.httpStatus).json(result.action);
       },
     );
@@ -410,7 +419,8 @@ export async function createRouter(
     promoteBody,
     gitopsPromotePermission,
     body => body.to,
-    (...args) => services.promotions.promote(...args),
+    (entity, body, actor, signal, options) =>
+      services.promotions.promote(entity, body, actor, signal, options),
   );
   changeRoute(
     'rollback',
@@ -431,7 +441,8 @@ export async function createRouter(
     syncBody,
     gitopsSyncPermission,
     body => body.environment,
-    (...args) => services.sync.request(...args),
+    (entity, body, actor, signal) =>
+      services.sync.request(entity, body, actor, signal),
   );
   addRolloutRoutes(changeRoute, services);
 

@@ -19,11 +19,15 @@ export type GitopsActionKind =
  * Where a change stands. `Committed`/`PullRequestOpened` are tracked until the target
  * environment runs the change (`Succeeded`) or cannot (`Failed`); `DryRun` and `NoChange` are
  * answers only and are never stored; `Requested` is a sync request the engine accepted.
+ * `Writing` is recorded before the push, so a backend that stops between push and record
+ * leaves a record to finish: a later pass looks for the commit by its action-id trailer and
+ * makes it `Committed`, or `Failed` when nothing was pushed.
  *
  * @public
  */
 export type GitopsActionStatus =
   | 'DryRun'
+  | 'Writing'
   | 'NoChange'
   | 'Committed'
   | 'PullRequestOpened'

@@ -14,7 +14,7 @@ import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import { ManifestError } from '@gitops-backstage/plugin-gitops-repository';
 import { ServiceLocator } from './ServiceLocator';
 import { actionIdOf } from './promotion/commitMessage';
-import { ActionStore } from './store/ActionStore';
+import { ActionStore, publicAction } from './store/ActionStore';
 import { mapLimited } from './mapLimited';
 
 /** Options of {@link HistoryService}. */
@@ -114,7 +114,7 @@ export class HistoryService {
             environment: environment.name,
             limit,
           })
-        ).map(({ request: _request, ...action }) => action)
+        ).map(publicAction)
       : [];
     return {
       entityRef: target.entityRef,

@@ -101,6 +101,12 @@ export interface GitopsConfig {
     trackIntervalSeconds: number;
     /** A committed change not running Synced and Healthy by then is Failed. */
     trackTimeoutMinutes: number;
+    /**
+     * A change still `Writing` this long after its last attempt began was cut off (the backend
+     * stopped): recovery settles it from the branch. At least twice the Git fetch interval, so
+     * the branch it looks at is new enough to hold the push.
+     */
+    unfinishedWriteSeconds: number;
     /** How long an open pull request is followed before it is Failed. */
     pullRequestTimeoutHours: number;
     /** Push attempts (re-planned on the new head) before a 409. */
@@ -294,6 +300,10 @@ export function readGitopsConfig(
       pullRequestTimeoutHours:
         root?.getOptionalNumber('promotion.pullRequestTimeoutHours') ?? 168,
       maxAttempts: root?.getOptionalNumber('promotion.maxAttempts') ?? 8,
+      unfinishedWriteSeconds: Math.max(
+        root?.getOptionalNumber('promotion.unfinishedWriteSeconds') ?? 120,
+        2 * (root?.getOptionalNumber('git.fetchIntervalSeconds') ?? 30),
+      ),
       fallbackEmail:
         root?.getOptionalString('promotion.fallbackEmail') ??
         'backstage@localhost',

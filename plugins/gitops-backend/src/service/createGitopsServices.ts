@@ -36,6 +36,7 @@ import { ChartRepositoryClient } from './registry/ChartRepositoryClient';
 import { RegistryStatusService } from './registry/RegistryStatusService';
 import { parseImageRepository } from './registry/imageRepository';
 import { ActionTracker } from './promotion/ActionTracker';
+import { UnfinishedWrites } from './promotion/UnfinishedWrites';
 import { ChangeWriter } from './promotion/ChangeWriter';
 import { PromotionService } from './promotion/PromotionService';
 import { ActionStore } from './store/ActionStore';
@@ -396,6 +397,12 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       catalog: options.catalog,
       auth: options.auth,
       tracks: environment => live.covers(environment),
+      logger,
+    }),
+    unfinishedWrites: new UnfinishedWrites({
+      config,
+      store: options.store,
+      providers,
       logger,
     }),
     compare: new CompareService({ config, locator, reader }),

@@ -36,7 +36,9 @@ export class ActionTracker {
     await scheduler.scheduleTask({
       id: 'gitops-action-tracker',
       frequency: { seconds },
-      timeout: { minutes: 5 },
+      // The scheduler holds the task's lock until the time-out when the instance running it
+      // dies: a short one lets another instance (or this one, restarted) resume tracking soon.
+      timeout: { seconds: Math.max(60, 4 * seconds) },
       initialDelay: { seconds: Math.min(seconds, 5) },
       fn: async () => {
         await this.runOnce();

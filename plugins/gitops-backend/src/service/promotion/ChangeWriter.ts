@@ -29,7 +29,30 @@ export interface WriteOptions<T> {
   };
   /** Plans the change on a revision; the planner is pure and is re-run after a conflict. */
   planAt(revision: string): Promise<PlannedChange<T>>;
+  /** Records the change before it is pushed (see {@link WriteJournal}). */
+  journal?: WriteJournal<T>;
+  /**
+   * Aborts planning when the caller goes away. Once a push has started it runs to its end: a
+   * push cut in the middle would leave the caller not knowing whether the change landed.
+   */
   signal?: AbortSignal;
+}
+
+/**
+ * The record a change is known by while it is written. `writing` is called before each push
+ * attempt, so the record exists before anything can land and a backend that stops between
+ * push and record leaves a `Writing` record for recovery to match to its commit. `abandoned`
+ * is called when nothing was written (refused, gave up, or planned a no-op after a re-plan);
+ * after a push whose outcome is unknown neither is called again and the record stays for
+ * recovery to settle.
+ */
+export interface WriteJournal<T> {
+  writing(
+    planned: PlannedChange<T>,
+    baseRevision: string,
+    attempt: number,
+  ): Promise<void>;
+  abandoned(reason: string): Promise<void>;
 }
 
 /** What a write produced; `commit` is `null` when the plan was a no-op. */
@@ -92,7 +115,7 @@ export class ChangeWriter {
   private async writeQueued<T>(
     options: WriteOptions<T>,
   ): Promise<WriteResult<T>> {
-    const { target, signal } = options;
+    const { target } = options;
     const { provider, repository } = target;
     if (!provider.commit) {
       throw new ConflictError(
@@ -100,14 +123,36 @@ export class ChangeWriter {
       );
     }
     const max = Math.max(1, this.options.maxAttempts);
+    const { journal } = options;
+    let journaled = false;
+    // Nothing was written: the journal's record goes (a no-op or a refusal is not a change).
+    const abandon = async (reason: string) => {
+      if (journal && journaled) await journal.abandoned(reason);
+    };
     for (let attempt = 1; ; attempt++) {
-      const planning = await this.dryRun(options);
+      let planning: WriteResult<T>;
+      try {
+        planning = await this.dryRun(options);
+      } catch (error) {
+        await abandon(messageOf(error));
+        throw error;
+      }
       const { planned, baseRevision } = planning;
-      if (planned.plan.noop) return { ...planning, attempts: attempt };
+      if (planned.plan.noop) {
+        await abandon('planned no change');
+        return { ...planning, attempts: attempt };
+      }
       // Planned on the last fetched revision while the remote does not answer: a push cannot
       // land, so answer 503 before writing anything rather than after a push time-out.
       const stale = provider.staleness?.(repository);
-      if (stale) throw repositoryUnavailable(stale);
+      if (stale) {
+        await abandon(stale.lastError);
+        throw repositoryUnavailable(stale);
+      }
+      if (journal) {
+        await journal.writing(planned, baseRevision, attempt);
+        journaled = true;
+      }
       try {
         const commit = await provider.commit({
           repository,
@@ -119,7 +164,6 @@ export class ChangeWriter {
           message: planned.message,
           author: options.author,
           newBranch: options.pullRequest?.branch,
-          signal,
         });
         let pullRequest: string | null = null;
         if (options.pullRequest && provider.openPullRequest) {
@@ -130,7 +174,6 @@ export class ChangeWriter {
                 head: options.pullRequest!.branch,
                 title: options.pullRequest!.title(planned),
                 body: options.pullRequest!.body(planned),
-                signal,
               }),
             )
           ).url;
@@ -145,6 +188,8 @@ export class ChangeWriter {
         };
       } catch (error) {
         if (!(error instanceof GitConflictError)) {
+          // The push may or may not have landed: the journal's record stays `Writing` and
+          // recovery settles it by looking for the commit.
           if (!isKnown(error)) {
             this.options.logger.warn(
               `Write to ${repository.url} failed: ${messageOf(error)}`,
@@ -158,6 +203,7 @@ export class ChangeWriter {
               );
         }
         if (options.pullRequest || attempt >= max) {
+          await abandon(error.message);
           throw new ConflictError(
             options.pullRequest
               ? `${error.message}; nothing was written`

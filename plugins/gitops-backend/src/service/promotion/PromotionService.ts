@@ -17,7 +17,7 @@ import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import { EnvironmentService } from '../EnvironmentService';
 import { HistoryService } from '../HistoryService';
 import { ServiceLocator } from '../ServiceLocator';
-import { ActionStore } from '../store/ActionStore';
+import { ActionStore, publicAction } from '../store/ActionStore';
 import { ChangeWriter, PlannedChange } from './ChangeWriter';
 import { desiredVersion, exactChartVersion } from './gates';
 import { PolicyService } from '../policy/PolicyService';
@@ -26,10 +26,12 @@ import { chartVersionChange } from './chartVersion';
 import { versionArrival, versionForTarget } from './versionLookup';
 import { PlanChange } from '@gitops-backstage/plugin-gitops-repository';
 import { pullRequestBody } from './pullRequestBody';
+import { actionJournal, replayIdempotent } from './actionJournal';
 import { ChangeIntent, Details, planOnRevision } from './planOnRevision';
 import {
   ActionResult,
   Actor,
+  ChangeOptions,
   PromoteRequest,
   RollbackRequest,
   ScaleRequest,
@@ -73,8 +75,7 @@ export class PromotionService {
   async get(id: string): Promise<GitopsAction> {
     const action = await this.options.store.get(id);
     if (!action) throw new NotFoundError(`No GitOps action with id ${id}`);
-    const { request: _request, ...rest } = action;
-    return rest;
+    return publicAction(action);
   }
 
   /**
@@ -86,7 +87,7 @@ export class PromotionService {
     request: PromoteRequest,
     actor: Actor,
     signal?: AbortSignal,
-    options: { automation?: boolean } = {},
+    options: ChangeOptions = {},
   ): Promise<ActionResult> {
     const from = this.environment(request.from);
     const to = this.environment(request.to);
@@ -141,6 +142,7 @@ export class PromotionService {
       evidence,
       actor,
       signal,
+      idempotencyKey: options.idempotencyKey,
       plan: async (_target, current) => {
         if (!sourceVersion) return null; // dry run with a failed versionKnown gate
         const version = await this.versionFor(current, sourceVersion, signal);
@@ -176,6 +178,7 @@ export class PromotionService {
     request: RollbackRequest,
     actor: Actor,
     signal?: AbortSignal,
+    options: ChangeOptions = {},
   ): Promise<ActionResult> {
     const to = this.environment(request.environment);
     let wanted: GitopsVersion;
@@ -224,6 +227,7 @@ export class PromotionService {
       evidence,
       actor,
       signal,
+      idempotencyKey: options.idempotencyKey,
       plan: async (_target, current) => {
         const version = request.toRevision
           ? wanted
@@ -251,6 +255,7 @@ export class PromotionService {
     request: ScaleRequest,
     actor: Actor,
     signal?: AbortSignal,
+    options: ChangeOptions = {},
   ): Promise<ActionResult> {
     const to = this.environment(request.environment);
     const { gates, evidence } = await enforcePolicy(this.options.policy, {
@@ -275,6 +280,7 @@ export class PromotionService {
       evidence,
       actor,
       signal,
+      idempotencyKey: options.idempotencyKey,
       plan: async (_target, current) => {
         const before: GitopsScaling = {
           replicas: current.replicas,
@@ -332,10 +338,23 @@ export class PromotionService {
     evidence?: VersionEvidence | null;
     actor: Actor;
     signal?: AbortSignal;
+    idempotencyKey?: string;
     plan: ChangeIntent;
   }): Promise<ActionResult> {
-    const { entity, to, actor, signal } = args;
+    const { entity, to, actor, signal, idempotencyKey } = args;
     const target = this.options.locator.locate(entity);
+    const { store } = this.options;
+    const writes = !args.request.dryRun;
+    if (writes && idempotencyKey) {
+      const existing = await store.getByIdempotencyKey(idempotencyKey);
+      if (existing) {
+        return replayIdempotent(existing, {
+          action: args.kind,
+          entityRef: target.entityRef,
+          to: to.name,
+        });
+      }
+    }
     const id = randomUUID();
     const planAt = planOnRevision({
       target,
@@ -355,38 +374,39 @@ export class PromotionService {
               pullRequestBody({ planned: p, gates: args.gates, actor }),
           }
         : undefined;
+    const created = this.now().toISOString();
+    const journal = actionJournal<Details>({
+      store,
+      record: {
+        ...this.emptyRecord(args, target.entityRef, created),
+        id,
+        request: args.request,
+        idempotencyKey: idempotencyKey ?? null,
+        repository: target.repository.url,
+        branch: pullRequest?.branch ?? null,
+      },
+      fromPlan: ({ plan, details }) => ({ diff: plan.diff, ...details }),
+    });
     const writeOptions = {
       target,
       author: { name: actor.name, email: actor.email },
       pullRequest,
       planAt,
+      journal,
       signal,
     };
-    const result = args.request.dryRun
-      ? await this.options.writer.dryRun(writeOptions)
-      : await this.options.writer.write(writeOptions);
+    const result = writes
+      ? await this.options.writer.write(writeOptions)
+      : await this.options.writer.dryRun(writeOptions);
     const now = this.now().toISOString();
     const { plan, details } = result.planned;
     const action: GitopsAction = {
+      ...this.emptyRecord(args, target.entityRef, now),
       id: null,
-      action: args.kind,
-      entityRef: target.entityRef,
-      status: 'DryRun',
-      from: args.from,
-      to: to.name,
-      actor: actor.ref,
-      gates: args.gates,
       version: details.version,
       previousVersion: details.previousVersion,
       scaling: details.scaling,
       diff: plan.diff,
-      commit: null,
-      branch: null,
-      pullRequest: null,
-      message: null,
-      createdAt: now,
-      updatedAt: now,
-      finishedAt: null,
     };
     if (plan.noop) {
       action.status = 'NoChange';
@@ -410,17 +430,84 @@ export class PromotionService {
     }
     Object.assign(action, {
       id,
+      createdAt: created,
       commit: result.commit,
       branch: result.branch,
       pullRequest: result.pullRequest,
       status: result.branch ? 'PullRequestOpened' : 'Committed',
       message,
     });
-    await this.options.store.insert({ ...action, id, request: args.request });
+    await this.finishRecord(action as GitopsAction & { id: string });
     this.options.logger.info(
       `${args.kind} of ${target.entityRef} in ${to.name} by ${actor.ref}: ${result.commit} after ${result.attempts} attempt(s)`,
     );
     return { httpStatus: 201, action };
+  }
+
+  /** A record of the change with nothing planned yet. */
+  private emptyRecord(
+    args: {
+      kind: GitopsActionKind;
+      from: string | null;
+      to: EnvironmentConfig;
+      actor: Actor;
+      gates: PromotionGate[];
+    },
+    entityRef: string,
+    at: string,
+  ): GitopsAction {
+    return {
+      id: null,
+      action: args.kind,
+      entityRef,
+      status: 'DryRun',
+      from: args.from,
+      to: args.to.name,
+      actor: args.actor.ref,
+      gates: args.gates,
+      version: null,
+      previousVersion: null,
+      scaling: null,
+      diff: '',
+      commit: null,
+      branch: null,
+      pullRequest: null,
+      message: null,
+      createdAt: at,
+      updatedAt: at,
+      finishedAt: null,
+    };
+  }
+
+  /**
+   * The pushed change's record goes from `Writing` to its tracked status. The commit has
+   * landed whatever happens here: when the database does not answer, the answer still says
+   * so and recovery finishes the record from the commit's trailer.
+   */
+  private async finishRecord(action: GitopsAction & { id: string }) {
+    try {
+      // `Failed` too: recovery may have given up on a push that took longer than its grace.
+      await this.options.store.update(
+        action.id,
+        {
+          status: action.status,
+          message: action.message,
+          commit: action.commit,
+          branch: action.branch,
+          pullRequest: action.pullRequest,
+          finishedAt: null,
+        },
+        ['Writing', 'Failed'],
+      );
+    } catch (error) {
+      this.options.logger.warn(
+        `${action.action} ${action.id} landed as ${
+          action.commit
+        } but its record could not be finished (${
+          (error as Error).message
+        }); recovery finishes it from the commit`,
+      );
+    }
   }
 
   /** The version to write into `current`: digest-pinned environments get a digest. */

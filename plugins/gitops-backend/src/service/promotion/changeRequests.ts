@@ -21,3 +21,14 @@ export interface ActionResult {
   httpStatus: 200 | 201;
   action: GitopsAction;
 }
+
+/** How a change was asked for, besides its body. */
+export interface ChangeOptions {
+  /**
+   * The client's `Idempotency-Key`: a request repeated with the same key answers the first
+   * one's record instead of writing again (after a time-out, a lost answer, a double click).
+   */
+  idempotencyKey?: string;
+  /** The portal's auto-promotion asks: the policy decides it as automation. */
+  automation?: boolean;
+}

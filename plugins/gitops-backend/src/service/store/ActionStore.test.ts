@@ -34,6 +34,9 @@ function action(overrides: Partial<StoredAction> = {}): StoredAction {
     createdAt: '2026-11-25T10:00:00.000Z',
     updatedAt: '2026-11-25T10:00:00.000Z',
     finishedAt: null,
+    idempotencyKey: null,
+    repository: null,
+    paths: null,
     ...overrides,
   };
 }
@@ -136,6 +139,71 @@ describe('ActionStore', () => {
         finishedAt,
       });
       expect(await store.listPending()).toEqual([]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'holds one record per idempotency key, finds cut-off writes and removes only unwritten ones on %p',
+    async (id: TestDatabaseId) => {
+      const store = await ActionStore.create(await databases.init(id));
+      const writing = action({
+        status: 'Writing',
+        commit: null,
+        idempotencyKey: 'key-1',
+        repository: 'https://git.example.com/gitops.git',
+        paths: ['apps/guestbook/overlays/staging/kustomization.yaml'],
+        updatedAt: '2026-11-25T10:00:00.000Z',
+      });
+      await store.insert(writing);
+      // Records without a key do not collide with each other.
+      await store.insert(
+        action({ id: '6f1c2f8e-0000-4000-8000-000000000002' }),
+      );
+      await store.insert(
+        action({ id: '6f1c2f8e-0000-4000-8000-000000000003' }),
+      );
+      await expect(
+        store.insert(
+          action({
+            id: '6f1c2f8e-0000-4000-8000-000000000004',
+            idempotencyKey: 'key-1',
+          }),
+        ),
+      ).rejects.toThrow('Idempotency-Key key-1 is already used');
+      expect(await store.get('6f1c2f8e-0000-4000-8000-000000000004')).toBe(
+        undefined,
+      );
+      expect(await store.getByIdempotencyKey('key-1')).toEqual(writing);
+      expect(await store.getByIdempotencyKey('key-2')).toBe(undefined);
+
+      // Only `Writing` records last touched before the cut-off.
+      expect(
+        (
+          await store.listUnfinishedWrites(new Date('2026-11-25T10:00:00Z'))
+        ).map(a => a.id),
+      ).toEqual([]);
+      expect(
+        (
+          await store.listUnfinishedWrites(new Date('2026-11-25T10:01:00Z'))
+        ).map(a => a.id),
+      ).toEqual([writing.id]);
+
+      expect(
+        await store.update(writing.id, { diff: 'new plan', paths: ['b'] }, [
+          'Writing',
+        ]),
+      ).toBe(true);
+      expect(await store.get(writing.id)).toMatchObject({
+        diff: 'new plan',
+        paths: ['b'],
+      });
+      // A committed record is never removed; a record still being written is.
+      expect(
+        await store.remove('6f1c2f8e-0000-4000-8000-000000000002', ['Writing']),
+      ).toBe(false);
+      expect(await store.remove(writing.id, ['Writing'])).toBe(true);
+      expect(await store.get(writing.id)).toBe(undefined);
+      expect(await store.getByIdempotencyKey('key-1')).toBe(undefined);
     },
   );
 

@@ -35,21 +35,48 @@ type Row = {
   created_at: Date | string;
   updated_at: Date | string;
   finished_at: Date | string | null;
+  idempotency_key?: string | null;
+  repository?: string | null;
+  paths?: string | null;
 };
 
 /** A stored action and the request that made it. */
 export interface StoredAction extends GitopsAction {
   id: string;
   request: unknown;
+  /** The client's `Idempotency-Key`, unique over all records. */
+  idempotencyKey?: string | null;
+  /** URL of the repository the change is written to (changes that write Git). */
+  repository?: string | null;
+  /** The files the change writes. */
+  paths?: string[] | null;
 }
 
-/** What a status update may change. */
+/** What an update may change: the status, and while `Writing` the plan of a re-planned attempt. */
 export type ActionUpdate = Partial<
   Pick<
     GitopsAction,
-    'status' | 'message' | 'commit' | 'branch' | 'pullRequest' | 'finishedAt'
-  >
+    | 'status'
+    | 'message'
+    | 'commit'
+    | 'branch'
+    | 'pullRequest'
+    | 'finishedAt'
+    | 'diff'
+    | 'version'
+    | 'previousVersion'
+    | 'scaling'
+  > & {
+    paths: string[];
+    /** `null` frees the key of a change that was never written, so a retry with it runs. */
+    idempotencyKey: null;
+  }
 >;
+
+/** Another record already holds this idempotency key (a concurrent request with the same key). */
+export class DuplicateIdempotencyKeyError extends Error {
+  readonly name = 'DuplicateIdempotencyKeyError';
+}
 
 /**
  * Promotions, rollbacks, scaling and sync requests in the plugin's database (SQLite or
@@ -85,29 +112,75 @@ export class ActionStore {
   }
 
   async insert(action: StoredAction): Promise<void> {
-    await this.db<Row>(TABLE).insert({
-      id: action.id,
-      action: action.action,
-      entity_ref: action.entityRef,
-      environment: action.to,
-      source_environment: action.from,
-      actor: action.actor,
-      request: JSON.stringify(action.request ?? null),
-      gates: JSON.stringify(action.gates),
-      version: json(action.version),
-      previous_version: json(action.previousVersion),
-      scaling: json(action.scaling),
-      diff: action.diff,
-      commit_sha: action.commit,
-      branch: action.branch,
-      pull_request: action.pullRequest,
-      status: action.status,
-      message: action.message,
-      created_at: new Date(action.createdAt),
-      updated_at: new Date(action.updatedAt),
-      finished_at: action.finishedAt ? new Date(action.finishedAt) : null,
-    });
+    await this.db<Row>(TABLE)
+      .insert({
+        id: action.id,
+        action: action.action,
+        entity_ref: action.entityRef,
+        environment: action.to,
+        source_environment: action.from,
+        actor: action.actor,
+        request: JSON.stringify(action.request ?? null),
+        gates: JSON.stringify(action.gates),
+        version: json(action.version),
+        previous_version: json(action.previousVersion),
+        scaling: json(action.scaling),
+        diff: action.diff,
+        commit_sha: action.commit,
+        branch: action.branch,
+        pull_request: action.pullRequest,
+        status: action.status,
+        message: action.message,
+        created_at: new Date(action.createdAt),
+        updated_at: new Date(action.updatedAt),
+        finished_at: action.finishedAt ? new Date(action.finishedAt) : null,
+        idempotency_key: action.idempotencyKey ?? null,
+        repository: action.repository ?? null,
+        paths: json(action.paths),
+      })
+      .catch(error => {
+        if (action.idempotencyKey && isUniqueViolation(error)) {
+          throw new DuplicateIdempotencyKeyError(
+            `Idempotency-Key ${action.idempotencyKey} is already used`,
+          );
+        }
+        throw error;
+      });
     await this.changed(action);
+  }
+
+  /** The record made by the request with this `Idempotency-Key`, if any. */
+  async getByIdempotencyKey(key: string): Promise<StoredAction | undefined> {
+    const row = await this.db<Row>(TABLE)
+      .where({ idempotency_key: key })
+      .first();
+    return row ? toAction(row) : undefined;
+  }
+
+  /** Records still `Writing` that were last touched before `before`, oldest first. */
+  async listUnfinishedWrites(
+    before: Date,
+    limit = 100,
+  ): Promise<StoredAction[]> {
+    const rows = await this.db<Row>(TABLE)
+      .where({ status: 'Writing' })
+      .andWhere('updated_at', '<', before)
+      .orderBy('created_at', 'asc')
+      .limit(limit);
+    return rows.map(toAction);
+  }
+
+  /**
+   * Removes a record that never became a change (its write was refused or planned nothing),
+   * only while it has one of `onlyIf`'s statuses. @returns whether it was removed.
+   */
+  async remove(id: string, onlyIf: GitopsActionStatus[]): Promise<boolean> {
+    return (
+      (await this.db<Row>(TABLE)
+        .where({ id })
+        .whereIn('status', onlyIf)
+        .delete()) > 0
+    );
   }
 
   async get(id: string): Promise<StoredAction | undefined> {
@@ -137,6 +210,13 @@ export class ActionStore {
       patch.finished_at = update.finishedAt
         ? new Date(update.finishedAt)
         : null;
+    if (update.diff !== undefined) patch.diff = update.diff;
+    if (update.version !== undefined) patch.version = json(update.version);
+    if (update.previousVersion !== undefined)
+      patch.previous_version = json(update.previousVersion);
+    if (update.scaling !== undefined) patch.scaling = json(update.scaling);
+    if (update.paths !== undefined) patch.paths = json(update.paths);
+    if (update.idempotencyKey === null) patch.idempotency_key = null;
     let query = this.db<Row>(TABLE).where({ id });
     if (onlyIf) query = query.whereIn('status', onlyIf);
     const updated = (await query.update(patch)) > 0;
@@ -173,6 +253,28 @@ function json(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
+/** A record as the API answers it: without the request and the write's bookkeeping. */
+export function publicAction(stored: StoredAction): GitopsAction {
+  const {
+    request: _request,
+    idempotencyKey: _key,
+    repository: _repository,
+    paths: _paths,
+    ...action
+  } = stored;
+  return action;
+}
+
+/** A unique index refused the row (PostgreSQL 23505, SQLite's UNIQUE constraint). */
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    e?.code === '23505' ||
+    (typeof e?.message === 'string' &&
+      /UNIQUE constraint failed|duplicate key value/i.test(e.message))
+  );
+}
+
 function parse<T>(value: string | null): T | null {
   return value === null ? null : (JSON.parse(value) as T);
 }
@@ -207,5 +309,8 @@ function toAction(row: Row): StoredAction {
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
     finishedAt: row.finished_at === null ? null : iso(row.finished_at),
+    idempotencyKey: row.idempotency_key ?? null,
+    repository: row.repository ?? null,
+    paths: parse(row.paths ?? null),
   };
 }
