@@ -58,7 +58,9 @@ export interface GitopsApi {
 
   /**
    * Promotes a version as a Git commit (or pull-request branch); with `dryRun`, answers the
-   * plan, the diff and every gate without writing.
+   * plan, the diff and every gate without writing. Changes (not dry runs) go out with an
+   * `Idempotency-Key` and are sent again once with the same key when no answer came, so a lost
+   * answer never makes a second commit.
    */
   promote(
     entityRef: CompoundEntityRef,

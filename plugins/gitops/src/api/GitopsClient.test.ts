@@ -628,6 +628,60 @@ describe('GitopsClient', () => {
       });
     });
 
+    it('sends a change with an Idempotency-Key, and once more with the same key when no answer came', async () => {
+      const keys: Array<string | null> = [];
+      let calls = 0;
+      server.use(
+        http.post(`${entityUrl}/scale`, ({ request }) => {
+          keys.push(request.headers.get('idempotency-key'));
+          calls += 1;
+          // The first try's answer is lost (the backend restarted mid-request).
+          return calls === 1
+            ? HttpResponse.error()
+            : HttpResponse.json({ id: 's1', status: 'Committed', gates: [] });
+        }),
+      );
+      const action = await client.scale(guestbook, {
+        environment: 'prod',
+        replicas: 4,
+      });
+      expect(action).toMatchObject({ id: 's1', status: 'Committed' });
+      expect(keys).toHaveLength(2);
+      expect(keys[0]).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
+      expect(keys[1]).toBe(keys[0]);
+
+      // A new change gets a new key; a dry run writes nothing and needs none.
+      await client.scale(guestbook, { environment: 'prod', replicas: 5 });
+      await client.scale(guestbook, {
+        environment: 'prod',
+        replicas: 6,
+        dryRun: true,
+      });
+      expect(keys).toHaveLength(4);
+      expect(keys[2]).not.toBe(keys[0]);
+      expect(keys[3]).toBe(null);
+    });
+
+    it('does not send a change again when it was answered, even with an error', async () => {
+      let calls = 0;
+      server.use(
+        http.post(`${entityUrl}/promotions`, () => {
+          calls += 1;
+          return HttpResponse.json(
+            { error: { name: 'UpstreamError', message: 'push failed' } },
+            { status: 502 },
+          );
+        }),
+      );
+      const error = await client
+        .promote(guestbook, { from: 'dev', to: 'staging' })
+        .catch(e => e);
+      expect(error.statusCode).toBe(502);
+      expect(calls).toBe(1);
+    });
+
     it('keeps a plain text error as the message', async () => {
       server.use(
         http.get(`${baseUrl}/freezes`, () =>

@@ -95,21 +95,27 @@ export class GitopsClient implements GitopsApi {
     entityRef: CompoundEntityRef,
     request: PromoteRequest,
   ): Promise<GitopsAction> {
-    return this.send(`${await this.entityUrl(entityRef)}/promotions`, request);
+    return this.sendChange(
+      `${await this.entityUrl(entityRef)}/promotions`,
+      request,
+    );
   }
 
   async rollback(
     entityRef: CompoundEntityRef,
     request: RollbackRequest,
   ): Promise<GitopsAction> {
-    return this.send(`${await this.entityUrl(entityRef)}/rollback`, request);
+    return this.sendChange(
+      `${await this.entityUrl(entityRef)}/rollback`,
+      request,
+    );
   }
 
   async scale(
     entityRef: CompoundEntityRef,
     request: ScaleRequest,
   ): Promise<GitopsAction> {
-    return this.send(`${await this.entityUrl(entityRef)}/scale`, request);
+    return this.sendChange(`${await this.entityUrl(entityRef)}/scale`, request);
   }
 
   async getOverview(query: OverviewQuery = {}): Promise<OverviewResponse> {
@@ -242,10 +248,33 @@ export class GitopsClient implements GitopsApi {
     return `${baseUrl}/entities/${segments.join('/')}`;
   }
 
-  private async send<T>(url: string, body: unknown): Promise<T> {
+  /**
+   * A change that writes Git: with an `Idempotency-Key`, and sent once more with the same key
+   * when the first try got no answer (the backend restarted, a proxy dropped the connection):
+   * the backend answers the first try's record instead of committing twice.
+   */
+  private async sendChange<T>(
+    url: string,
+    body: { dryRun?: boolean },
+  ): Promise<T> {
+    if (body.dryRun) return this.send(url, body);
+    const headers = { 'idempotency-key': idempotencyKey() };
+    try {
+      return await this.send(url, body, headers);
+    } catch (error) {
+      if (!isNetworkFailure(error)) throw error;
+      return this.send(url, body, headers);
+    }
+  }
+
+  private async send<T>(
+    url: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const response = await this.fetchApi.fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
     });
     if (!response.ok) {
@@ -261,4 +290,22 @@ export class GitopsClient implements GitopsApi {
     }
     return (await response.json()) as T;
   }
+}
+
+/** A random UUID v4; `crypto.randomUUID` exists only in secure contexts (https, localhost). */
+function idempotencyKey(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(
+    12,
+    16,
+  )}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** fetch rejects (rather than answering a status) only when no answer came at all. */
+function isNetworkFailure(error: unknown): boolean {
+  return error instanceof TypeError;
 }

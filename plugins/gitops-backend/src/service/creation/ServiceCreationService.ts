@@ -22,6 +22,7 @@ import { ChangeWriter } from '../promotion/ChangeWriter';
 import { Actor } from '../promotion/changeRequests';
 import { ACTION_ID_TRAILER } from '../promotion/commitMessage';
 import { ActionStore } from '../store/ActionStore';
+import { actionJournal } from '../promotion/actionJournal';
 
 /** Options of {@link ServiceCreationService}. */
 export interface ServiceCreationServiceOptions {
@@ -96,12 +97,43 @@ export class ServiceCreationService {
       '',
       `${ACTION_ID_TRAILER}: ${id}`,
     ].join('\n');
+    const pullRequestBranch = `gitops/${request.name}/create/${id.slice(0, 8)}`;
+    const created = new Date().toISOString();
+    // Recorded as `Writing` before the push, like a promotion, so a restart cannot lose it.
+    const journal = actionJournal<null>({
+      store: this.options.store,
+      record: {
+        id,
+        action: 'create',
+        entityRef,
+        status: 'Writing',
+        from: null,
+        to: config.environments[0].name,
+        actor: actor.ref,
+        gates: [],
+        version: { tag: request.tag, digest: null },
+        previousVersion: null,
+        scaling: null,
+        diff: '',
+        commit: null,
+        branch: pullRequest ? pullRequestBranch : null,
+        pullRequest: null,
+        message: null,
+        createdAt: created,
+        updatedAt: created,
+        finishedAt: null,
+        request: { ...request },
+        repository: repository.url,
+      },
+      fromPlan: ({ plan }) => ({ diff: plan.diff }),
+    });
     const writeOptions = {
+      journal,
       target,
       author: { name: actor.name, email: actor.email },
       pullRequest: pullRequest
         ? {
-            branch: `gitops/${request.name}/create/${id.slice(0, 8)}`,
+            branch: pullRequestBranch,
             title: () => `Create ${request.name}`,
             body: () =>
               `New service ${request.name} (${engineName(request.engine)}, ${
@@ -177,7 +209,7 @@ export class ServiceCreationService {
       message,
     };
     if (!request.dryRun) {
-      await this.record(service, request, actor, result.planned.plan.diff);
+      await this.record(service);
       this.options.logger.info(
         `create of ${entityRef} by ${actor.ref}: ${service.status} ${
           result.commit ?? ''
@@ -307,41 +339,36 @@ export class ServiceCreationService {
       : `Not tracked: ${first.name} has no cluster configured`;
   }
 
-  /** Recorded like a promotion into the first environment, so the tracker follows it there. */
-  private async record(
-    service: CreatedService,
-    request: CreateServiceRequest,
-    actor: Actor,
-    diff: string,
-  ) {
+  /**
+   * The journaled record becomes a change tracked like a promotion into the first environment.
+   * The files have landed whatever happens here: recovery finishes a record the database did
+   * not take.
+   */
+  private async record(service: CreatedService) {
     const first = this.options.config.environments[0];
-    const now = new Date().toISOString();
-    const action: GitopsAction = {
-      id: service.id,
-      action: 'create',
-      entityRef: service.entityRef,
-      status: service.status as GitopsAction['status'],
-      from: null,
-      to: first.name,
-      actor: actor.ref,
-      gates: [],
-      version: { tag: request.tag, digest: null },
-      previousVersion: null,
-      scaling: null,
-      diff,
-      commit: service.commit,
-      branch: service.status === 'PullRequestOpened' ? service.branch : null,
-      pullRequest: service.pullRequest,
-      message: this.recordMessage(service, first),
-      createdAt: now,
-      updatedAt: now,
-      finishedAt: null,
-    };
-    await this.options.store.insert({
-      ...action,
-      id: service.id!,
-      request: { ...request },
-    });
+    try {
+      await this.options.store.update(
+        service.id!,
+        {
+          status: service.status as GitopsAction['status'],
+          commit: service.commit,
+          branch:
+            service.status === 'PullRequestOpened' ? service.branch : null,
+          pullRequest: service.pullRequest,
+          message: this.recordMessage(service, first),
+          finishedAt: null,
+        },
+        ['Writing', 'Failed'],
+      );
+    } catch (error) {
+      this.options.logger.warn(
+        `create ${service.id} landed as ${
+          service.commit
+        } but its record could not be finished (${
+          (error as Error).message
+        }); recovery finishes it from the commit`,
+      );
+    }
   }
 }
 
