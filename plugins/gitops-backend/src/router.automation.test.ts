@@ -149,6 +149,18 @@ describe('the portal automation on two instances', () => {
         'Gitops-Reason: v1.0.5 passed verification in dev',
       );
       expect(stagingTag()).toBe('v1.0.5');
+      // The record names the plugin's own automation identity, never a user's: who set up
+      // the policy is not who made the change.
+      const actionId = /^Gitops-Action-Id: (\S+)$/m.exec(promoted[0])![1];
+      const recorded = await supertest(a.server).get(
+        `/api/gitops/promotions/${actionId}`,
+      );
+      expect(recorded.status).toBe(200);
+      expect(recorded.body).toMatchObject({
+        action: 'promote',
+        actor: 'plugin:gitops/automation',
+        status: 'Committed',
+      });
       const author = gitIn(example.remote, 'log', '-1', '--format=%an <%ae>');
       expect(author).toBe(
         'Backstage GitOps automation <gitops-automation@backstage.invalid>',

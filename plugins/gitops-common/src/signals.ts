@@ -13,16 +13,13 @@ export function gitopsEntityChannel(entityRef: string): string {
 /**
  * A message on {@link gitopsEntityChannel}: `state` when the environments' answer changed
  * (Git, cluster or registry), `action` when a promotion, rollback, scale or engine request
- * was recorded or changed status.
+ * was recorded or changed status. It names only the entity, which the channel already names:
+ * signals are broadcast to every signed-in user, so one who may not read the entity learns
+ * only that something about it changed, and what changed is read through the REST API and its
+ * permission checks.
  *
  * @public
  */
 export type GitopsEntitySignal =
   | { kind: 'state'; entityRef: string }
-  | {
-      kind: 'action';
-      entityRef: string;
-      actionId: string;
-      environment: string;
-      status: string;
-    };
+  | { kind: 'action'; entityRef: string };

@@ -101,7 +101,7 @@ describe('EntityChangeSignals', () => {
     expect(reads.sort()).toEqual(['b', 'c']);
   });
 
-  it('signals an action at once with its status', () => {
+  it('signals an action at once, naming nothing but the entity (the signal is broadcast)', () => {
     const { signals, published } = setup();
     signals.actionChanged({
       id: 'a1',
@@ -115,9 +115,6 @@ describe('EntityChangeSignals', () => {
       message: {
         kind: 'action',
         entityRef: 'component:default/guestbook',
-        actionId: 'a1',
-        environment: 'staging',
-        status: 'Succeeded',
       },
     });
   });

@@ -75,13 +75,8 @@ export class EntityChangeSignals {
 
   /** An action was recorded or changed status. */
   actionChanged(action: StoredAction) {
-    this.publish({
-      kind: 'action',
-      entityRef: action.entityRef,
-      actionId: action.id,
-      environment: action.to,
-      status: action.status,
-    });
+    // Broadcast to every signed-in user: no id, environment or status, only that it changed.
+    this.publish({ kind: 'action', entityRef: action.entityRef });
   }
 
   /**

@@ -66,9 +66,6 @@ describe('EntityGitopsContent with Backstage signals', () => {
       signals.send('gitops:component:default/guestbook', {
         kind: 'action',
         entityRef: 'component:default/guestbook',
-        actionId: 'a1',
-        environment: 'staging',
-        status: 'Committed',
       }),
     );
     const staging = screen.getByRole('region', { name: 'Environment staging' });
