@@ -568,6 +568,14 @@ export interface Config {
        * `clusterSeconds` is served as stale. Default 60.
        */
       watchSeconds?: number;
+      /**
+       * Longest wait, in seconds, before a failed cluster watch is tried again. The wait starts
+       * at 1 s and doubles with each failure in a row; half of it is random, so the watches of
+       * a cluster and the backend instances do not reconnect together. A cluster that answers
+       * again is read at most this long after (`clusterSeconds` plus half of this when its API
+       * server hung). Default 5.
+       */
+      clusterReconnectMaxSeconds?: number;
     };
 
     /** The fleet overview (`GET /overview`). */
@@ -683,7 +691,9 @@ export interface Config {
       pullRequestTimeoutHours?: number;
       /**
        * Attempts to push a change when the branch moves underneath it; each attempt re-plans on
-       * the new head. Default 8.
+       * the new head after a random wait of up to 1 s. Every failed attempt means another
+       * change landed, and a backend instance working through a queue of its own lands them
+       * back to back, so the other instances' changes may need many. Default 30.
        */
       maxAttempts?: number;
       /**

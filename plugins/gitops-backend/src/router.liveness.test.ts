@@ -1,17 +1,20 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
-import { mergeSnapshots, shiftTimes } from './__testUtils__/clusterSnapshots';
 import { createExampleGitRepo } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import {
+  GUESTBOOK_TAGS,
+  guestbookEntity,
+  guestbookObjects as guestbookFixture,
+  until,
+} from './__testUtils__/guestbook';
 import { HttpKubeApi } from './__testUtils__/httpKubeApi';
 import { loadRbac } from './__testUtils__/rbac';
 import { gitopsPlugin } from './plugin';
-import { healthyArgoService } from './service/live/__fixtures__/clusterObjects';
-import { KindKey, WATCHED_KINDS } from './service/live/kinds';
+import { WATCHED_KINDS } from './service/live/kinds';
 
 /*
  * The live side against Kubernetes API servers on real sockets: one that hangs after it was
@@ -21,38 +24,15 @@ import { KindKey, WATCHED_KINDS } from './service/live/kinds';
 const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 const TIMEOUT_S = 1;
 
-function guestbook(): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: 'guestbook',
-      namespace: 'default',
-      annotations: {
-        'backstage.io/kubernetes-id': 'guestbook',
-        'argocd/app-selector': 'app.kubernetes.io/name=guestbook',
-        'gitops.backstage.io/path': 'apps/guestbook',
-      },
-    },
-    spec: { type: 'service', owner: 'guests', lifecycle: 'production' },
-  };
-}
-
-const TAGS = { dev: 'v1.0.5', staging: 'v1.0.4', prod: 'v1.0.3' };
-
 function guestbookObjects(envs: ReadonlyArray<(typeof ENVIRONMENTS)[number]>) {
-  return shiftTimes(
-    mergeSnapshots(
-      ...envs.map(env =>
-        healthyArgoService({
-          service: 'guestbook',
-          env,
-          tag: TAGS[env],
-          replicas: env === 'prod' ? 3 : 1,
-        }),
-      ),
+  return guestbookFixture(
+    Object.fromEntries(
+      envs.map(env => [
+        env,
+        { tag: GUESTBOOK_TAGS[env], replicas: env === 'prod' ? 3 : 1 },
+      ]),
     ),
-  ) as Partial<Record<KindKey, any[]>>;
+  );
 }
 
 jest.setTimeout(60_000);
@@ -86,7 +66,7 @@ describe('gitops live state on real sockets', () => {
     const backend = await startTestBackend({
       features: [
         gitopsPlugin,
-        catalogServiceMock.factory({ entities: [guestbook()] }),
+        catalogServiceMock.factory({ entities: [guestbookEntity()] }),
         mockServices.rootConfig.factory({
           data: {
             gitops: {
@@ -121,24 +101,6 @@ describe('gitops live state on real sockets', () => {
       res.body.environments.map((e: any) => [e.name, e]),
     );
     return { ms: Date.now() - started, env: byName };
-  }
-
-  async function until<T>(
-    probe: () => Promise<T>,
-    done: (value: T) => boolean,
-    limitMs: number,
-  ): Promise<{ value: T; ms: number }> {
-    const started = Date.now();
-    for (;;) {
-      const value = await probe();
-      if (done(value)) return { value, ms: Date.now() - started };
-      if (Date.now() - started > limitMs) {
-        throw new Error(
-          `not reached within ${limitMs} ms: ${JSON.stringify(value)}`,
-        );
-      }
-      await new Promise(resolve => setTimeout(resolve, 50));
-    }
   }
 
   it('marks a cluster that hangs after it was warm stale within the time-out, shows changes made during the outage after recovery, and leaves no connection open', async () => {
@@ -383,7 +345,7 @@ describe('gitops live state on real sockets', () => {
         for (const env of ENVIRONMENTS) {
           expect(value.env[env]).toMatchObject({
             error: null,
-            live: { images: [`ghcr.io/acme/guestbook:${TAGS[env]}`] },
+            live: { images: [`ghcr.io/acme/guestbook:${GUESTBOOK_TAGS[env]}`] },
             sync: { engine: 'argocd', status: 'Synced', health: 'Healthy' },
           });
           const forbidden = new RegExp(

@@ -109,6 +109,7 @@ describe('gitops router', () => {
       status: 'ok',
       clusters: [],
       repositories: [],
+      database: { ready: true, error: null },
     });
   });
 

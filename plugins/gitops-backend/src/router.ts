@@ -51,6 +51,7 @@ import {
 } from './requestSchemas';
 import { parseWindow } from './service/metrics/MetricsService';
 import { addPolicyRoutes, policyRefusals } from './policyRoutes';
+import { databaseOutages } from './service/store/databaseErrors';
 import { addAutomationRoutes } from './automationRoutes';
 import { addChangesRoutes } from './changesRoutes';
 import { addRolloutRoutes } from './rolloutRoutes';
@@ -84,8 +85,8 @@ export interface RouterOptions {
     | 'changes'
     | 'evidence'
   > &
-    /** The Git providers, whose stale repositories make `/health` degraded. */
-    Partial<Pick<GitopsServices, 'providers'>>;
+    /** The Git providers and the database, which make `/health` degraded when they fail. */
+    Partial<Pick<GitopsServices, 'providers' | 'database'>>;
 }
 
 const overviewQuery = z.object({
@@ -226,8 +227,15 @@ export async function createRouter(
           ),
         })),
     );
+    // Changes are recorded before they are pushed: without the database they answer 503.
+    const database = (await services.database?.()) ?? {
+      ready: true,
+      error: null,
+    };
     const status =
-      clusters.every(c => c.ready) && repositories.length === 0
+      clusters.every(c => c.ready) &&
+      repositories.length === 0 &&
+      database.ready
         ? 'ok'
         : 'degraded';
     const credentials = await httpAuth.credentials(req, {
@@ -239,7 +247,7 @@ export async function createRouter(
       res.json({ status });
       return;
     }
-    res.json({ status, clusters, repositories });
+    res.json({ status, clusters, repositories, database });
   });
 
   router.get('/overview', async (req, res) => {
@@ -419,8 +427,8 @@ export async function createRouter(
     promoteBody,
     gitopsPromotePermission,
     body => body.to,
-    (entity, body, actor, signal, options) =>
-      services.promotions.promote(entity, body, actor, signal, options),
+    (entity, body, actor, signal, asked) =>
+      services.promotions.promote(entity, body, actor, signal, asked),
   );
   changeRoute(
     'rollback',
@@ -515,6 +523,7 @@ export async function createRouter(
   }
 
   router.use(policyRefusals);
+  router.use(databaseOutages);
 
   return router;
 }

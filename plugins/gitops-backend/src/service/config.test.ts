@@ -34,9 +34,11 @@ describe('readGitopsConfig', () => {
       trackIntervalSeconds: 15,
       trackTimeoutMinutes: 30,
       pullRequestTimeoutHours: 168,
-      maxAttempts: 8,
+      maxAttempts: 30,
+      unfinishedWriteSeconds: 120,
       fallbackEmail: 'backstage@localhost',
     });
+    expect(config.timeouts.clusterReconnectMaxMs).toBe(5000);
   });
 
   it('reads promotion policies', () => {

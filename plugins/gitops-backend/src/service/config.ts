@@ -61,6 +61,8 @@ export interface GitopsConfig {
     registryMs: number;
     /** Server-side time-out of each cluster watch; a watch silent for longer is restarted. */
     watchSeconds: number;
+    /** Cap of the jittered reconnect backoff of a failed cluster watch. */
+    clusterReconnectMaxMs: number;
   };
   /** Registries looked up for newer tags and digests; images on other hosts are not. */
   registries: RegistryHostConfig[];
@@ -258,6 +260,8 @@ export function readGitopsConfig(
       registryMs:
         (root?.getOptionalNumber('timeouts.registrySeconds') ?? 5) * 1000,
       watchSeconds: root?.getOptionalNumber('timeouts.watchSeconds') ?? 60,
+      clusterReconnectMaxMs:
+        positive(root, 'timeouts.clusterReconnectMaxSeconds', 5) * 1000,
     },
     registries: (root?.getOptionalConfigArray('registries') ?? []).map(r => ({
       host: r.getString('host'),
@@ -299,7 +303,7 @@ export function readGitopsConfig(
         root?.getOptionalNumber('promotion.trackTimeoutMinutes') ?? 30,
       pullRequestTimeoutHours:
         root?.getOptionalNumber('promotion.pullRequestTimeoutHours') ?? 168,
-      maxAttempts: root?.getOptionalNumber('promotion.maxAttempts') ?? 8,
+      maxAttempts: root?.getOptionalNumber('promotion.maxAttempts') ?? 30,
       unfinishedWriteSeconds: Math.max(
         root?.getOptionalNumber('promotion.unfinishedWriteSeconds') ?? 120,
         2 * (root?.getOptionalNumber('git.fetchIntervalSeconds') ?? 30),

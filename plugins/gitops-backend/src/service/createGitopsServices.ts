@@ -132,6 +132,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     logger,
     timeoutMs: config.timeouts.clusterMs,
     watchTimeoutSeconds: config.timeouts.watchSeconds,
+    maxBackoffMs: config.timeouts.clusterReconnectMaxMs,
     // `namespaces.fromEnvironments`: each environment's namespace for every GitOps service.
     serviceNamespaces: async cluster => {
       const { items } = await options.catalog.getEntities(
@@ -347,6 +348,8 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       cliGit.close();
     },
     environments,
+    /** Whether the plugin's database answers, for `/health`. */
+    database: () => options.store.ping(config.timeouts.clusterMs),
     entitySignals,
     policy,
     policyRequests: new PolicyRequests({

@@ -36,22 +36,68 @@ export interface ClusterWatchOptions {
   watchTimeoutSeconds?: number;
   /** Namespaced list+watch; cluster-wide when absent. */
   scope?: WatchScope;
-  /** First restart delay after an error; doubles up to `maxBackoffMs`. */
+  /**
+   * Restart delay after a first error, default {@link DEFAULT_BACKOFF_MS}; doubles with each
+   * error in a row up to `maxBackoffMs`, jittered (see {@link reconnectDelayMs}).
+   */
   backoffMs?: number;
+  /** Cap of the restart delay. Default {@link DEFAULT_MAX_BACKOFF_MS}. */
   maxBackoffMs?: number;
   /** Retry delay of a kind that is absent or forbidden. Default 5 minutes. */
   recheckMs?: number;
   now?: () => number;
+  /** Source of the reconnect jitter, in [0, 1) (tests fix it). Default `Math.random`. */
+  random?: () => number;
+}
+
+/** First restart delay of a failed watch. */
+export const DEFAULT_BACKOFF_MS = 1000;
+
+/**
+ * Cap of the restart delay of a failed watch. A cluster that answers again is read at most
+ * this long after; when the request in flight hung, after its time-out plus half of this.
+ * The doubling used to reach 30 s, and a change made during a long outage then showed up to
+ * ~20 s after the API server was back. At 5 s, a cluster down for good costs each kind one
+ * request every 2.5–5 s, which an API server that refuses or fails fast does not feel.
+ */
+export const DEFAULT_MAX_BACKOFF_MS = 5000;
+
+/**
+ * The wait before the next attempt of a watch that failed `failures` times in a row:
+ * exponential from `baseMs`, capped at `maxMs`, with "equal jitter" — half of it fixed, half
+ * random — so the informers of a cluster, and the backend instances, that lost the API server
+ * at the same moment do not come back in lockstep. `waitedMs`, how long the failed attempt
+ * already waited for an answer (a request that hung until its time-out), counts against the
+ * fixed half: the attempts are spaced by the backoff, not by the backoff plus the time-out.
+ * The random half always applies, so hung attempts do not re-align on the time-out.
+ */
+export function reconnectDelayMs(
+  failures: number,
+  options: {
+    baseMs: number;
+    maxMs: number;
+    waitedMs?: number;
+    random?: () => number;
+  },
+): number {
+  const { baseMs } = options;
+  const maxMs = Math.max(baseMs, options.maxMs);
+  // The exponent is bounded: 2 ** 1024 is Infinity, and the cap is reached long before.
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 30));
+  const half = ceiling / 2;
+  const fixed = Math.max(0, half - Math.max(0, options.waitedMs ?? 0));
+  const random = Math.min(Math.max((options.random ?? Math.random)(), 0), 1);
+  return Math.round(fixed + random * half);
 }
 
 /**
  * One cluster's cache: a list+watch per kind — cluster-wide, or per namespace for accounts
  * bound by Roles — whatever the number of entities and page views. An informer of
  * @kubernetes/client-node stops for good after any error but 410 Gone, so errors restart it
- * with exponential backoff; a kind the cluster does not serve or the account may not list is
- * marked and looked at again later, and never makes the rest unreadable. Watches carry a
- * heartbeat ({@link LivenessWatch}), so a cluster that goes silent is noticed and its data
- * served as stale, not as current.
+ * with exponential backoff, capped and jittered ({@link reconnectDelayMs}); a kind the
+ * cluster does not serve or the account may not list is marked and looked at again later,
+ * and never makes the rest unreadable. Watches carry a heartbeat ({@link LivenessWatch}), so
+ * a cluster that goes silent is noticed and its data served as stale, not as current.
  */
 export class ClusterWatch implements ClusterObjects {
   private readonly slots = new Map<string, WatchSlot>();
@@ -65,6 +111,8 @@ export class ClusterWatch implements ClusterObjects {
   private watchScope: WatchScope | undefined;
   /** Optional kinds the account may not list, logged once per cluster (not per namespace). */
   private readonly forbiddenLogged = new Set<KindKey>();
+  /** When each slot's informer was last (re)started: how long a failed attempt waited. */
+  private readonly attemptStarted = new WeakMap<WatchSlot, number>();
 
   constructor(private readonly options: ClusterWatchOptions) {
     this.watchScope = options.scope;
@@ -372,7 +420,22 @@ export class ClusterWatch implements ClusterObjects {
 
   private run(slot: WatchSlot) {
     if (this.stopped || slot.removed) return;
+    this.attemptStarted.set(slot, this.now());
     slot.informer.start().catch(error => this.onError(slot, error));
+  }
+
+  /**
+   * How long the failed attempt waited without any answer from the API server: since the
+   * informer was restarted or the server last confirmed the kind, whichever is later. A
+   * refused or failed request waited ~0; a request that hung waited its time-out.
+   */
+  private waitedMs(slot: WatchSlot) {
+    const now = this.now();
+    const since = Math.max(
+      this.attemptStarted.get(slot) ?? now,
+      Date.parse(slot.status.confirmedAt ?? '') || 0,
+    );
+    return Math.max(0, now - since);
   }
 
   private onError(slot: WatchSlot, error: any) {
@@ -417,16 +480,16 @@ export class ClusterWatch implements ClusterObjects {
       }
       this.waiters.forEach(check => check());
     }
-    const excluded = isExcluded(slot);
-    const base = excluded
+    // A kind the cluster does not serve or the account may not list stays on the slow
+    // recheck: a grant or a CRD comes with a change to the cluster, not with its recovery.
+    const delay = isExcluded(slot)
       ? this.options.recheckMs ?? 300_000
-      : this.options.backoffMs ?? 1000;
-    const delay = excluded
-      ? base
-      : Math.min(
-          base * 2 ** Math.min(slot.failures - 1, 10),
-          Math.max(base, this.options.maxBackoffMs ?? 30_000),
-        );
+      : reconnectDelayMs(slot.failures, {
+          baseMs: this.options.backoffMs ?? DEFAULT_BACKOFF_MS,
+          maxMs: this.options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
+          waitedMs: this.waitedMs(slot),
+          random: this.options.random,
+        });
     clearTimeout(slot.timer);
     slot.timer = setTimeout(() => this.run(slot), delay);
     slot.timer.unref?.();

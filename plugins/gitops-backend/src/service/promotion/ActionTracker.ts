@@ -56,6 +56,9 @@ export class ActionTracker {
       timeoutMs: config.promotion.trackTimeoutMinutes * 60_000,
       pullRequestTimeoutMs:
         config.promotion.pullRequestTimeoutHours * 3_600_000,
+      // This instance's clone sees another instance's commit at its next fetch: until then a
+      // record it does not find in Git is not yet "replaced".
+      viewLagMs: config.git.fetchIntervalSeconds * 1000 + config.timeouts.gitMs,
     };
     let changed = 0;
     // One read of an entity's environments serves all of its pending records.

@@ -211,7 +211,9 @@ export class ChangeWriter {
           );
         }
         // Full jitter keeps replicas that collided from colliding again in lockstep.
-        const backoff = Math.min(2000, 100 * 2 ** (attempt - 1));
+        // Short: the instance that just landed a change plans its next one on its own head at
+        // once, so a long wait here only lets it land more of its queue before this one.
+        const backoff = Math.min(1000, 100 * 2 ** (attempt - 1));
         this.options.logger.info(
           `${repository.branch} of ${repository.url} moved during a write (attempt ${attempt}); re-planning`,
         );

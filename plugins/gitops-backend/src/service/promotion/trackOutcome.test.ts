@@ -70,7 +70,7 @@ const at = (minutes: number) =>
   new Date(Date.parse(CREATED) + minutes * 60_000);
 
 describe('trackOutcome', () => {
-  it.each<[string, Action, EnvironmentStatus, Date, TrackedOutcome]>([
+  it.each<[string, Action, EnvironmentStatus, Date, TrackedOutcome, object?]>([
     [
       'succeeds when the cluster runs the version Synced and Healthy',
       promotion,
@@ -139,6 +139,36 @@ describe('trackOutcome', () => {
       },
     ],
     [
+      'waits while the state may have been read before the commit was fetched',
+      promotion,
+      target({ tag: 'v1.0.4' }),
+      new Date(Date.parse(CREATED) + 30_000),
+      null,
+      { viewLagMs: 50_000 },
+    ],
+    [
+      'calls the change replaced once every clone has fetched it',
+      promotion,
+      target({ tag: 'v1.0.6' }),
+      new Date(Date.parse(CREATED) + 51_000),
+      {
+        status: 'Failed',
+        message:
+          'staging no longer declares this change in Git (now v1.0.6, replicas 2, autoscaling none): a later commit replaced it',
+      },
+      { viewLagMs: 50_000 },
+    ],
+    [
+      'does not call a change replaced from a clone the remote does not update',
+      promotion,
+      {
+        ...target({ tag: 'v1.0.4' }),
+        desired: { ...target({ tag: 'v1.0.4' }).desired!, stale: true },
+      },
+      at(10),
+      null,
+    ],
+    [
       'waits for an open pull request',
       { ...promotion, status: 'PullRequestOpened' },
       target({ tag: 'v1.0.4', running: 'v1.0.4' }),
@@ -182,7 +212,9 @@ describe('trackOutcome', () => {
       at(1),
       null,
     ],
-  ])('%s', (_name, action, status, now, expected) => {
-    expect(trackOutcome(action, status, now, LIMITS)).toEqual(expected);
+  ])('%s', (_name, action, status, now, expected, limits = {}) => {
+    expect(trackOutcome(action, status, now, { ...LIMITS, ...limits })).toEqual(
+      expected,
+    );
   });
 });

@@ -17,6 +17,12 @@ export interface TrackLimits {
   timeoutMs: number;
   /** From opening a pull request to its merge. */
   pullRequestTimeoutMs: number;
+  /**
+   * How far the environment's state may lag the branch: it is read from this instance's
+   * clone, which sees another instance's commit only at its next fetch. Until a record is
+   * older than this, a change Git does not show yet is not taken for replaced. Default 0.
+   */
+  viewLagMs?: number;
 }
 
 /**
@@ -57,6 +63,9 @@ export function trackOutcome(
           }
         : null;
     }
+    // Read before this instance fetched the commit (another instance made it), or from a
+    // clone the remote does not update now: the change may not be there yet, so wait.
+    if (target.desired?.stale || age < (limits.viewLagMs ?? 0)) return null;
     // A later commit replaced the change before it ever ran.
     return {
       status: 'Failed',

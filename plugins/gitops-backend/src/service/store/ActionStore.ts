@@ -149,6 +149,37 @@ export class ActionStore {
     await this.changed(action);
   }
 
+  /**
+   * Whether the database answers a trivial query within `timeoutMs` (for `/health`): while it
+   * does not, changes answer 503 and write nothing.
+   */
+  async ping(
+    timeoutMs: number,
+  ): Promise<{ ready: boolean; error: string | null }> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.db.raw('select 1'),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+      return { ready: true, error: null };
+    } catch (error) {
+      // The driver's message, without the SQL knex adds to it.
+      const message = String((error as Error)?.message ?? error).replace(
+        /^select 1 - /,
+        '',
+      );
+      return { ready: false, error: message };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** The record made by the request with this `Idempotency-Key`, if any. */
   async getByIdempotencyKey(key: string): Promise<StoredAction | undefined> {
     const row = await this.db<Row>(TABLE)
