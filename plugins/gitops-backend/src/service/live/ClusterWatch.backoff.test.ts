@@ -138,11 +138,16 @@ describe('ClusterWatch reconnects against a real socket', () => {
     const waits = gaps(deployments);
     // After error n the wait is in [c/2, c], c = min(MAX, BASE·2^(n-1)); the measured gap adds
     // the 503's round trip, and timers fire late on a busy machine, never early.
+    // A loaded machine (the whole suite on two cores) may fire one timer late; a backoff that
+    // grew past its cap would make every later wait long.
+    const late: number[] = [];
     waits.forEach((wait, i) => {
       const ceiling = Math.min(MAX_MS, BASE_MS * 2 ** i);
       expect(wait).toBeGreaterThanOrEqual(ceiling / 2 - 10);
-      expect(wait).toBeLessThanOrEqual(ceiling + 300);
+      expect(wait).toBeLessThanOrEqual(ceiling + 1500);
+      if (wait > ceiling + 300) late.push(wait);
     });
+    expect(late.length).toBeLessThanOrEqual(1);
     const capped = waits.slice(3);
     expect(capped.length).toBeGreaterThanOrEqual(4);
     // Jittered: the capped waits are not one fixed value…
