@@ -18,7 +18,11 @@ describe('delivery metrics on the demo', () => {
 
   beforeAll(async () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-metrics-'));
-    demo = await startDemoWithBackend(workDir);
+    // The ledger is written by a scheduled pass (default every 30 s): every 2 s here, so each
+    // change is counted soon after it deployed.
+    demo = await startDemoWithBackend(workDir, {
+      gitops: { metrics: { recordIntervalSeconds: 2 } },
+    });
   });
   afterAll(async () => {
     await demo.cluster.stop();

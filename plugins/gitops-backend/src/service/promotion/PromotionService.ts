@@ -496,6 +496,8 @@ export class PromotionService {
           branch: action.branch,
           pullRequest: action.pullRequest,
           finishedAt: null,
+          // The record reads as the answer said.
+          updatedAt: action.updatedAt,
         },
         ['Writing', 'Failed'],
       );

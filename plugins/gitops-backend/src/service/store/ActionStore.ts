@@ -70,6 +70,8 @@ export type ActionUpdate = Partial<
     paths: string[];
     /** `null` frees the key of a change that was never written, so a retry with it runs. */
     idempotencyKey: null;
+    /** When the change happened, if not now (the time an answer already gave). */
+    updatedAt: string;
   }
 >;
 
@@ -230,7 +232,9 @@ export class ActionStore {
     update: ActionUpdate,
     onlyIf?: GitopsActionStatus[],
   ): Promise<boolean> {
-    const patch: Partial<Row> = { updated_at: new Date() };
+    const patch: Partial<Row> = {
+      updated_at: update.updatedAt ? new Date(update.updatedAt) : new Date(),
+    };
     if (update.status !== undefined) patch.status = update.status;
     if (update.message !== undefined) patch.message = update.message;
     if (update.commit !== undefined) patch.commit_sha = update.commit;
