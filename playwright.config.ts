@@ -28,6 +28,9 @@ export default defineConfig({
     {
       command:
         'node examples/init-gitops-repo.mjs --bare --reset && node examples/init-flux-fleet-repo.mjs --reset && yarn start',
+      // checkout's canary pauses and analysis intervals at half their declared length: the
+      // browser tests watch every step, in half the time.
+      env: { DEMO_ROLLOUT_TIME_SCALE: '0.5' },
       url: 'http://localhost:3000',
       reuseExistingServer: !process.env.CI,
       timeout: 300_000,
