@@ -97,6 +97,7 @@ export function addAutomationRoutes(
         body.paused,
         actor.ref,
         body.reason ?? null,
+        { request: req },
       );
       res.json(await answer(entity, body.environment));
     },

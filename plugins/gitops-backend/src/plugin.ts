@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   EvidenceProvider,
   GitProvider,
@@ -35,6 +36,7 @@ import { VerificationStore } from './service/store/VerificationStore';
 import { AutomationStore } from './service/store/AutomationStore';
 import { createRouter } from './router';
 import { createGitopsServices } from './service/createGitopsServices';
+import { subscribePushEvents } from './service/git/pushEvents';
 
 /**
  * The GitOps backend plugin: desired state from Git per environment, and its history.
@@ -78,7 +80,9 @@ export const gitopsPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         cache: coreServices.cache,
         signals: signalsServiceRef,
+        events: eventsServiceRef,
         userInfo: coreServices.userInfo,
+        auditor: coreServices.auditor,
       },
       async init({
         config,
@@ -94,7 +98,9 @@ export const gitopsPlugin = createBackendPlugin({
         scheduler,
         cache,
         signals,
+        events,
         userInfo,
+        auditor,
       }) {
         const store = await ActionStore.create(database);
         const ledger = await DeploymentLedger.create(database);
@@ -104,6 +110,7 @@ export const gitopsPlugin = createBackendPlugin({
         const services = createGitopsServices({
           config,
           logger,
+          auditor,
           extraGitProviders,
           catalog,
           auth,
@@ -120,6 +127,14 @@ export const gitopsPlugin = createBackendPlugin({
         // Watches start now so the first page view finds warm caches.
         services.start();
         lifecycle.addShutdownHook(() => services.stop());
+        // A push webhook (GitHub, GitLab events modules) fetches its repository at once.
+        await subscribePushEvents({
+          events,
+          logger,
+          config: services.config,
+          providers: services.providers,
+          checkNow: affected => services.entitySignals.checkNow(affected),
+        });
         await services.tracker.schedule(scheduler);
         await services.unfinishedWrites.schedule(scheduler);
         await services.recorder.schedule(scheduler);

@@ -36,7 +36,10 @@ export interface PolicyRoutesOptions {
   permissions: PermissionsService;
   auth: AuthService;
   userInfo?: UserInfoService;
-  services: Pick<GitopsServices, 'environments' | 'policy' | 'policyRequests'>;
+  services: Pick<
+    GitopsServices,
+    'environments' | 'policy' | 'policyRequests' | 'audit'
+  >;
   /** Loads the entity the caller may read, or throws 400/404/403. */
   loadEntity(req: express.Request): Promise<Entity>;
   /** Throws 403 unless the caller may make this change in that environment. */
@@ -147,6 +150,7 @@ export function addPolicyRoutes(
         body,
         environments,
         { ref: actor.ref, groups: await groupsOf(credentials, actor.ref) },
+        { request: req },
       );
       res.status(201).json(approval);
     },
@@ -160,7 +164,11 @@ export function addPolicyRoutes(
   router.post('/freezes', async (req, res) => {
     const body = parseBody(freezeBody, req.body);
     const actor = await authorizeFreeze(req);
-    res.status(201).json(await services.policyRequests.freeze(body, actor.ref));
+    res
+      .status(201)
+      .json(
+        await services.policyRequests.freeze(body, actor.ref, { request: req }),
+      );
   });
 
   router.delete('/freezes/:id', async (req, res) => {
@@ -169,7 +177,7 @@ export function addPolicyRoutes(
       throw new InputError(`"${id}" is not a freeze id (a UUID)`);
     }
     const actor = await authorizeFreeze(req);
-    await services.policyRequests.liftFreeze(id, actor.ref);
+    await services.policyRequests.liftFreeze(id, actor.ref, { request: req });
     res.status(204).end();
   });
 
@@ -181,7 +189,21 @@ export function addPolicyRoutes(
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError('Not allowed to declare or lift freezes');
+      const denied = new NotAllowedError(
+        'Not allowed to declare or lift freezes',
+      );
+      await services.audit.denied(
+        {
+          kind: 'change-denied',
+          action: gitopsFreezeManagePermission.name,
+          actor: (await readerActor(req)).ref,
+          entityRef: null,
+          environment: null,
+        },
+        denied,
+        req,
+      );
+      throw denied;
     }
     return readerActor(req);
   }

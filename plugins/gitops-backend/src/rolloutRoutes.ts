@@ -7,7 +7,11 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { z } from 'zod/v3';
 import { GitopsServices } from './service/createGitopsServices';
-import { ActionResult, Actor } from './service/promotion/changeRequests';
+import {
+  ActionResult,
+  Actor,
+  ChangeOptions,
+} from './service/promotion/changeRequests';
 
 /** Body of `POST …/rollouts`; anything else is 400 before the entity is even loaded. */
 export const rolloutBody = z
@@ -38,6 +42,7 @@ export type ChangeRoute = <S extends z.ZodTypeAny>(
     body: z.infer<S>,
     actor: Actor,
     signal: AbortSignal,
+    options: ChangeOptions,
   ) => Promise<ActionResult>,
 ) => void;
 

@@ -84,6 +84,7 @@ export interface RouterOptions {
     | 'automationStore'
     | 'changes'
     | 'evidence'
+    | 'audit'
   > &
     /** The Git providers and the database, which make `/health` degraded when they fail. */
     Partial<Pick<GitopsServices, 'providers' | 'database'>>;
@@ -176,12 +177,24 @@ export async function createRouter(
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
+      const denied = new NotAllowedError(
         `Not allowed to ${permission.name.replace(
           'gitops.',
           '',
         )} ${entityRef} in ${environment}`,
       );
+      await services.audit.denied(
+        {
+          kind: 'change-denied',
+          action: permission.name,
+          actor: (await actorOf(credentials)).ref,
+          entityRef,
+          environment,
+        },
+        denied,
+        req,
+      );
+      throw denied;
     }
     return actorOf(credentials);
   }
@@ -416,6 +429,7 @@ export async function createRouter(
         if (!dryRun) changeLimit.take(actor.ref);
         const result = await run(entity, body, actor, abortOnClose(req, res), {
           idempotencyKey,
+          request: req,
         });
         res.status(result.httpStatus).json(result.action);
       },
@@ -449,8 +463,8 @@ export async function createRouter(
     syncBody,
     gitopsSyncPermission,
     body => body.environment,
-    (entity, body, actor, signal) =>
-      services.sync.request(entity, body, actor, signal),
+    (entity, body, actor, signal, asked) =>
+      services.sync.request(entity, body, actor, signal, asked),
   );
   addRolloutRoutes(changeRoute, services);
 
@@ -482,7 +496,21 @@ export async function createRouter(
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError('Not allowed to create GitOps services');
+      const denied = new NotAllowedError(
+        'Not allowed to create GitOps services',
+      );
+      await services.audit.denied(
+        {
+          kind: 'change-denied',
+          action: gitopsServiceCreatePermission.name,
+          actor: (await actorOf(credentials)).ref,
+          entityRef: `component:default/${body.name}`,
+          environment: null,
+        },
+        denied,
+        req,
+      );
+      throw denied;
     }
     const actor = await actorOf(credentials);
     if (!body.dryRun) changeLimit.take(actor.ref);
@@ -490,6 +518,7 @@ export async function createRouter(
       body,
       actor,
       abortOnClose(req, res),
+      { request: req },
     );
     res.status(result.httpStatus).json(result.service);
   });

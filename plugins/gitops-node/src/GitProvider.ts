@@ -160,6 +160,13 @@ export interface GitProvider {
   staleRepositories?(): GitRepositoryStaleness[];
 
   /**
+   * Reads the repository's branch from the host now, whatever the fetch interval: the host
+   * said it was pushed to (a webhook), and reads after this resolves see the pushed commits.
+   * Providers that cache nothing leave it out.
+   */
+  refresh?(repository: GitRepositoryRef): Promise<void>;
+
+  /**
    * Reads a file at a revision.
    *
    * @returns the file's text, or `undefined` when no file exists at that path (a folder is not a file).

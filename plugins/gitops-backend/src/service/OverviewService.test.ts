@@ -116,6 +116,24 @@ describe('OverviewService', () => {
     expect(logger.warn).not.toHaveBeenCalled();
   });
 
+  it('answers a caller arriving after every other caller went away with its own page, not their cancellation', async () => {
+    const slow = slowEnvironments();
+    const overview = overviewService(slow.service);
+    const leaving = [new AbortController(), new AbortController()];
+    const left = leaving.map(c => overview.overview({}, alice, c.signal));
+    await new Promise(resolve => setImmediate(resolve));
+    leaving.forEach(c => c.abort(new Error('client went away')));
+    await Promise.all(
+      left.map(p => expect(p).rejects.toThrow('client went away')),
+    );
+    // The cancelled computation has not ended yet (its renders wait for the gate).
+    const staying = new AbortController();
+    const page = overview.overview({}, alice, staying.signal);
+    await new Promise(resolve => setImmediate(resolve));
+    slow.release();
+    await expect(page).resolves.toMatchObject({ totalCount: 5 });
+  });
+
   describe('reuses a service row while nothing it came from changed', () => {
     /** Environments whose inputs the test moves: head, cache reads, errors. */
     function changingEnvironments() {

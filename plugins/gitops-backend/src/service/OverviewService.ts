@@ -18,6 +18,8 @@ import { EnvironmentService } from './EnvironmentService';
 import { EnvironmentEvidenceService } from './evidence/EnvironmentEvidenceService';
 import { CacheRead } from './live/kinds';
 import { mapLimited } from './mapLimited';
+import { SharedComputations } from './cache/SharedRequests';
+import { measureOverview } from './telemetry/gitopsMetrics';
 import {
   comparePositions,
   countStates,
@@ -66,15 +68,11 @@ export interface OverviewServiceOptions {
  * request whose client went away stops and logs once.
  */
 export class OverviewService {
-  /** Pages being computed, shared by the callers asking for the same one meanwhile. */
-  private readonly inFlight = new Map<
-    string,
-    {
-      page: Promise<OverviewPage>;
-      controller: AbortController;
-      waiters: number;
-    }
-  >();
+  /**
+   * Pages being computed, shared by the callers asking for the same one meanwhile; one whose
+   * callers all went away is stopped, and a caller after them gets a page of its own.
+   */
+  private readonly inFlight = new SharedComputations();
   /**
    * Each service's last row, with what it was computed from: the entity, the repository head
    * and clusters' state, and the cache reads with their versions. A row whose inputs did not
@@ -106,41 +104,19 @@ export class OverviewService {
     const reuseMs = this.options.reuseMs ?? 2000;
     const recent = this.recent.get(key);
     if (recent && Date.now() - recent.at < reuseMs) return recent.page;
-    let entry = this.inFlight.get(key);
-    if (!entry) {
-      const controller = new AbortController();
-      const page = this.compute(filter, credentials, controller.signal)
-        .then(result => {
-          if (reuseMs > 0) {
-            this.forgetOld(reuseMs);
-            this.recent.set(key, { page: result, at: Date.now() });
-          }
-          return result;
-        })
-        .finally(() => this.inFlight.delete(key));
-      // Callers may all have gone away: the rejection is theirs, not unhandled.
-      page.catch(() => {});
-      entry = { page, controller, waiters: 0 };
-      this.inFlight.set(key, entry);
-    }
-    const shared = entry;
-    shared.waiters += 1;
-    if (!signal) return shared.page;
-    return new Promise<OverviewPage>((resolve, reject) => {
-      const leave = () => {
-        shared.waiters -= 1;
-        if (shared.waiters === 0) shared.controller.abort(signal.reason);
-        reject(signal.reason);
-      };
-      if (signal.aborted) {
-        leave();
-        return;
-      }
-      signal.addEventListener('abort', leave, { once: true });
-      shared.page
-        .then(resolve, reject)
-        .finally(() => signal.removeEventListener('abort', leave));
-    });
+    return this.inFlight.run(key, signal, computeSignal =>
+      // Timed here, where a page is computed, not where a reused or shared one is answered.
+      measureOverview(
+        () => this.compute(filter, credentials, computeSignal),
+        computeSignal,
+      ).then(result => {
+        if (reuseMs > 0) {
+          this.forgetOld(reuseMs);
+          this.recent.set(key, { page: result, at: Date.now() });
+        }
+        return result;
+      }),
+    );
   }
 
   private forgetOld(reuseMs: number) {

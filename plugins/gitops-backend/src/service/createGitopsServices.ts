@@ -1,4 +1,5 @@
 import {
+  AuditorService,
   AuthService,
   CacheService,
   LoggerService,
@@ -23,6 +24,11 @@ import { GithubGitProvider } from './git/GithubGitProvider';
 import { CompareService } from './CompareService';
 import { HistoryService } from './HistoryService';
 import { OverviewService } from './OverviewService';
+import {
+  actionMetricsListener,
+  observeStaleRepositories,
+  recordGitFetch,
+} from './telemetry/gitopsMetrics';
 import { ServiceLocator } from './ServiceLocator';
 import { readClusters } from './live/clusterConfig';
 import { LiveStateCache } from './live/LiveStateCache';
@@ -57,6 +63,7 @@ import { GithubCompare } from './changes/GithubCompare';
 import { SourceRevisionReader } from './changes/SourceRevisionReader';
 import { AutomationStore } from './store/AutomationStore';
 import { builtInCheckKinds } from './verification/checks';
+import { ChangeAuditor } from './audit/auditChange';
 
 /** Options of {@link createGitopsServices}. */
 export interface CreateGitopsServicesOptions {
@@ -64,6 +71,8 @@ export interface CreateGitopsServicesOptions {
   catalog: CatalogService;
   auth: AuthService;
   logger: LoggerService;
+  /** Backstage's auditor: every change is one event (see service/audit/auditChange.ts). */
+  auditor: AuditorService;
   /** Where promotions, rollbacks, scaling and sync requests are recorded. */
   store: ActionStore;
   /** The deployment ledger delivery metrics are computed from. */
@@ -104,6 +113,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     fetchIntervalSeconds: config.git.fetchIntervalSeconds,
     timeoutMs: config.timeouts.gitMs,
     logger,
+    onFetch: result => recordGitFetch('git', result),
   });
   for (const provider of [
     cliGit,
@@ -127,6 +137,13 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
   }
 
   const locator = new ServiceLocator({ config, providers });
+  const audit = new ChangeAuditor({
+    auditor: options.auditor,
+    logger,
+    // The last environment of the promotion order (prod in dev → staging → prod) is the one
+    // whose changes are audited as `high`.
+    productionEnvironments: config.environments.slice(-1).map(e => e.name),
+  });
   const cache = new LiveStateCache({
     clusters: readClusters(options.config),
     logger,
@@ -201,6 +218,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     ...config.signals,
   });
   options.store.onChange(action => entitySignals.actionChanged(action));
+  options.store.onChange(actionMetricsListener());
   const history = new HistoryService({
     config,
     locator,
@@ -287,6 +305,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     tracks: environment => live.covers(environment),
     resolveDigest,
     policy,
+    audit,
   });
   const automation = new AutomationRunner({
     config,
@@ -294,6 +313,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     auth: options.auth,
     store: options.automationStore,
     verifications: options.verificationStore,
+    audit,
     logger,
     environments,
     promotions,
@@ -322,6 +342,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     providers,
     writer,
     store: options.store,
+    audit,
     logger,
     tracks: environment => live.covers(environment),
     resolveDigest,
@@ -332,6 +353,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
         }),
       ),
   });
+  let stopGitMetrics: (() => void) | undefined;
   return {
     config,
     providers,
@@ -339,15 +361,31 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     /** Starts the cluster watches and the signals of changed entities. */
     start: () => {
       cache.start();
+      stopGitMetrics ??= observeStaleRepositories(() =>
+        [...providers.values()].flatMap(provider =>
+          provider.staleRepositories
+            ? [
+                {
+                  provider: provider.type,
+                  stale: provider.staleRepositories().length,
+                },
+              ]
+            : [],
+        ),
+      );
       entitySignals.start();
     },
     /** Stops watches, signals and long-running git readers. */
     stop: async () => {
       await entitySignals.stop();
       await cache.stop();
+      stopGitMetrics?.();
+      stopGitMetrics = undefined;
       cliGit.close();
     },
     environments,
+    /** Audits changes refused before they reach a service (a permission said no). */
+    audit,
     /** Whether the plugin's database answers, for `/health`. */
     database: () => options.store.ping(config.timeouts.clusterMs),
     entitySignals,
@@ -357,6 +395,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       policy,
       policyStore: options.policyStore,
       verifications: options.verificationStore,
+      audit,
       logger,
     }),
     verification,
@@ -381,6 +420,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       live,
       kubeConfig: cluster => cache.kubeConfig(cluster),
       store: options.store,
+      audit,
       logger,
     }),
     rollouts: new RolloutActionService({
@@ -390,6 +430,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       live,
       kubeConfig: cluster => cache.kubeConfig(cluster),
       store: options.store,
+      audit,
       logger,
       timeoutMs: config.timeouts.clusterMs,
     }),

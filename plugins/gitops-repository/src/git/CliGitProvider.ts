@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
-import { CatFileBatch } from './CatFileBatch';
+import { CatFileBatch, CatFileBatchClosedError } from './CatFileBatch';
 import { isBranchMoved, isRefused, pushUrl } from './remoteAnswers';
 import { FetchOutages, repositoryUnavailable } from './FetchOutages';
 import { GitCommandError, redactCredentials, runGit } from './runGit';
@@ -31,11 +31,26 @@ export interface CliGitProviderOptions {
   fetchIntervalSeconds: number;
   timeoutMs: number;
   logger: LoggerService;
+  /**
+   * Called after each fetch or clone of a mirror (for metrics: duration, failures); must be
+   * cheap and not throw. `repository` is the URL without credentials.
+   */
+  onFetch?: (result: {
+    repository: string;
+    durationMs: number;
+    ok: boolean;
+  }) => void;
 }
 
 export { isBranchMoved, pushUrl };
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
+
+/**
+ * Times a read is asked again of the reader that replaced the one it was queued on. One is
+ * enough unless fetches follow each other faster than a reader answers.
+ */
+const READ_ATTEMPTS = 3;
 
 /**
  * Reads any repository the git CLI can reach (HTTPS, SSH, local paths) through a cached bare
@@ -128,13 +143,46 @@ export class CliGitProvider implements GitProvider {
       return cached.text ?? undefined;
     }
     const dir = await this.mirror(options.repository, options.signal, false);
-    const object = await this.batch(dir).read(key);
+    const object = await this.readObject(dir, key);
     const text =
       object?.type === 'blob' ? object.content.toString('utf8') : null;
     if (FULL_SHA.test(options.revision)) {
       this.files.set(key, { text });
     }
     return text ?? undefined;
+  }
+
+  /**
+   * Reads an object through the mirror's long-running reader. A fetch replaces the reader
+   * (so it sees the new packs) while reads may be queued on the old one: those the old one
+   * ended without answering are asked again of the new one, never reported as failures. A
+   * reader that dies for any other reason fails the reads queued on it.
+   */
+  private async readObject(dir: string, spec: string) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.batch(dir).read(spec);
+      } catch (error) {
+        if (
+          !(error instanceof CatFileBatchClosedError) ||
+          attempt >= READ_ATTEMPTS
+        ) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  /**
+   * Fetches the repository now, whatever the fetch interval (a push event named it): reads
+   * after this see the pushed commits. A fetch already running may have started before the
+   * push, so it is waited for and followed by a new one; pushes arriving together share it.
+   */
+  async refresh(repository: GitRepositoryRef): Promise<void> {
+    const dir = this.mirrorDir(repository);
+    const running = this.inFlight.get(dir);
+    if (running) await running.catch(() => undefined);
+    await this.startFetch(pushUrl(repository.url), dir);
   }
 
   async log(options: GitLogOptions): Promise<GitCommit[]> {
@@ -325,19 +373,34 @@ export class CliGitProvider implements GitProvider {
     if (fresh) {
       return dir;
     }
+    const pending = this.startFetch(pushUrl(repository.url), dir);
+    if (this.outages.get(dir)) {
+      // Already known not to answer: the retry runs in the background and reads answer from
+      // the mirror now instead of waiting up to the time-out each fetch interval. A fetch
+      // failing is recorded by cloneOrFetch; what else fails (a clone, the mirror gone) is
+      // logged here, as nobody waits for it.
+      pending.catch(error =>
+        this.options.logger.warn(
+          `Background fetch of ${redactCredentials(
+            pushUrl(repository.url),
+          )} failed: ${error}`,
+        ),
+      );
+      return dir;
+    }
+    return signal ? untilAborted(pending, signal) : pending;
+  }
+
+  /** The clone or fetch of a mirror running now, or a new one. */
+  private startFetch(url: string, dir: string): Promise<string> {
     let pending = this.inFlight.get(dir);
     if (!pending) {
-      pending = this.cloneOrFetch(pushUrl(repository.url), dir).finally(() =>
+      pending = this.cloneOrFetch(url, dir).finally(() =>
         this.inFlight.delete(dir),
       );
       this.inFlight.set(dir, pending);
     }
-    if (this.outages.get(dir)) {
-      // Already known not to answer: the retry runs in the background and reads answer from
-      // the mirror now instead of waiting up to the time-out each fetch interval.
-      return dir;
-    }
-    return signal ? untilAborted(pending, signal) : pending;
+    return pending;
   }
 
   private mirrorDir(repository: GitRepositoryRef): string {
@@ -361,22 +424,26 @@ export class CliGitProvider implements GitProvider {
       try {
         await this.git(['fetch', '--prune', '--quiet', 'origin'], dir);
       } catch (error) {
+        this.fetched(url, started, false);
         // The mirror still holds the last fetched revision: answer from it, say so, and retry
         // after the fetch interval rather than on every read.
         this.outages.failed(dir, url, error);
-        this.lastFetch.set(dir, Date.now());
+        this.markFetched(dir);
         return dir;
       }
+      this.fetched(url, started, true);
       this.outages.recovered(dir);
     } else {
       await fs.mkdir(this.options.cacheDir, { recursive: true });
       const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
       await this.git(['clone', '--mirror', '--quiet', url, tmp]).catch(
         async error => {
+          this.fetched(url, started, false);
           await fs.rm(tmp, { recursive: true, force: true });
           throw error;
         },
       );
+      this.fetched(url, started, true);
       // A clone is moved into place only when complete, so a killed clone leaves no half mirror.
       await fs.rm(dir, { recursive: true, force: true });
       await fs.rename(tmp, dir);
@@ -384,14 +451,40 @@ export class CliGitProvider implements GitProvider {
         `Cloned ${redactCredentials(url)} in ${Date.now() - started} ms`,
       );
     }
-    this.lastFetch.set(dir, Date.now());
+    this.markFetched(dir);
     return dir;
+  }
+
+  /**
+   * Notes a fetch: strictly later than the one before, even within the same millisecond, as
+   * the branch heads and the reader are renewed when this value changes.
+   */
+  private markFetched(dir: string) {
+    const last = this.lastFetch.get(dir) ?? 0;
+    this.lastFetch.set(dir, Math.max(Date.now(), last + 1));
+  }
+
+  private fetched(url: string, started: number, ok: boolean) {
+    const { onFetch, logger } = this.options;
+    if (!onFetch) return;
+    try {
+      onFetch({
+        repository: redactCredentials(url),
+        durationMs: Date.now() - started,
+        ok,
+      });
+    } catch (error) {
+      // A metrics hook must never fail a fetch.
+      logger.debug(`onFetch hook failed: ${String(error)}`);
+    }
   }
 
   private batch(dir: string): CatFileBatch {
     const fetchedAt = this.lastFetch.get(dir) ?? 0;
     const current = this.batches.get(dir);
     if (current && current.fetchedAt === fetchedAt) return current.batch;
+    // The old reader still answers the reads queued on it, then ends; whatever it leaves
+    // unanswered is asked again of this one (readObject).
     current?.batch.close();
     const batch = new CatFileBatch(dir);
     this.batches.set(dir, { fetchedAt, batch });

@@ -8,6 +8,7 @@ import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { EnvironmentStatus } from '@gitops-backstage/plugin-gitops-common';
 import { environmentStatus } from '../../__testUtils__/environmentStatus';
+import { ChangeAuditor } from '../audit/auditChange';
 import { readGitopsConfig } from '../config';
 import { PolicyRefusedError } from '../policy/PolicyRefusedError';
 import { AutomationStore } from '../store/AutomationStore';
@@ -61,6 +62,11 @@ async function setUp(knex: any) {
     auth: mockServices.auth(),
     store,
     verifications,
+    audit: new ChangeAuditor({
+      auditor: mockServices.auditor.mock(),
+      logger: mockServices.logger.mock(),
+      productionEnvironments: ['staging'],
+    }),
     logger: mockServices.logger.mock(),
     environments: {
       getEnvironments: async () => ({ environments: state.statuses }),

@@ -18,7 +18,12 @@ import {
   PolicyRefusedError,
 } from '../policy/PolicyRefusedError';
 import { formatVersion } from '../promotion/gates';
-import { ActionResult, Actor } from '../promotion/changeRequests';
+import {
+  ActionResult,
+  Actor,
+  ChangeOptions,
+} from '../promotion/changeRequests';
+import { ChangeAuditor } from '../audit/auditChange';
 import { AutomationEventKey, AutomationStore } from '../store/AutomationStore';
 import { VerificationStore } from '../store/VerificationStore';
 import { judgePromotion, judgeRollback, offersOf } from './automationPlan';
@@ -31,6 +36,11 @@ export interface AutomationRunnerOptions {
   auth: AuthService;
   store: AutomationStore;
   verifications: VerificationStore;
+  /**
+   * Pausing and resuming are audited here; the changes the automation makes are audited by
+   * the PromotionService it asks, like anyone's.
+   */
+  audit: ChangeAuditor;
   logger: LoggerService;
   environments: {
     getEnvironments(
@@ -377,6 +387,31 @@ export class AutomationRunner {
 
   /** Pauses or resumes an environment's automation; takes effect for views at once. */
   async setPaused(
+    entityRef: string,
+    environment: string,
+    paused: boolean,
+    by: string,
+    reason: string | null,
+    options: Pick<ChangeOptions, 'request'> = {},
+  ): Promise<void> {
+    await this.options.audit.audit({
+      change: {
+        kind: 'automation-pause',
+        action: paused ? 'pause' : 'resume',
+        actor: by,
+        entityRef,
+        environment,
+        requested: reason ? { reason } : {},
+      },
+      request: options.request,
+      work: () => this.setPausedNow(entityRef, environment, paused, by, reason),
+      outcome: () => ({
+        result: { status: paused ? 'Paused' : 'Resumed' },
+      }),
+    });
+  }
+
+  private async setPausedNow(
     entityRef: string,
     environment: string,
     paused: boolean,

@@ -19,7 +19,8 @@ import path from 'node:path';
 import { GitopsConfig, RepositoryConfig } from '../config';
 import { ServiceTarget } from '../ServiceLocator';
 import { ChangeWriter } from '../promotion/ChangeWriter';
-import { Actor } from '../promotion/changeRequests';
+import { Actor, ChangeOptions } from '../promotion/changeRequests';
+import { ChangeAuditor, diffSummary } from '../audit/auditChange';
 import { ACTION_ID_TRAILER } from '../promotion/commitMessage';
 import { ActionStore } from '../store/ActionStore';
 import { actionJournal } from '../promotion/actionJournal';
@@ -30,6 +31,8 @@ export interface ServiceCreationServiceOptions {
   providers: Map<string, GitProvider>;
   writer: ChangeWriter;
   store: ActionStore;
+  /** Every new service (a dry run too) is one audit event. */
+  audit: ChangeAuditor;
   logger: LoggerService;
   /** Whether the catalog already has an entity of that ref (whoever may see it). */
   entityExists(entityRef: string): Promise<boolean>;
@@ -53,6 +56,54 @@ export class ServiceCreationService {
   constructor(private readonly options: ServiceCreationServiceOptions) {}
 
   async create(
+    request: CreateServiceRequest,
+    actor: Actor,
+    signal?: AbortSignal,
+    options: Pick<ChangeOptions, 'request'> = {},
+  ): Promise<{ httpStatus: 200 | 201; service: CreatedService }> {
+    return this.options.audit.audit({
+      change: {
+        kind: 'service-create',
+        action: 'create',
+        actor: actor.ref,
+        entityRef: `component:default/${request.name}`,
+        environment: null,
+        environments: this.options.config.environments.map(e => e.name),
+        dryRun: request.dryRun,
+        // What identifies the new service; owner and description are the catalog's to keep.
+        requested: {
+          repository: request.repository ?? null,
+          engine: request.engine,
+          layout: request.layout,
+          image: request.image,
+          tag: request.tag,
+        },
+      },
+      request: options.request,
+      work: () => this.createNow(request, actor, signal),
+      outcome: ({ service }) => {
+        const summary = diffSummary(service.diff);
+        return {
+          plan: {
+            path: service.path,
+            repository: service.repository,
+            files: service.files.length,
+            additions: summary.additions,
+          },
+          result: {
+            status: service.status,
+            actionId: service.id,
+            commit: service.commit,
+            branch: service.branch,
+            pullRequest: service.pullRequest,
+            message: service.message,
+          },
+        };
+      },
+    });
+  }
+
+  private async createNow(
     request: CreateServiceRequest,
     actor: Actor,
     signal?: AbortSignal,

@@ -281,6 +281,21 @@ describe('GithubGitProvider', () => {
     expect(fake.requests).toEqual([]);
   });
 
+  it('asks for the head again at once when a push names the repository, and other instances see the new head', async () => {
+    const sharedCache = memoryCacheService();
+    const first = provider({ fetchIntervalSeconds: 300, sharedCache });
+    const second = provider({ fetchIntervalSeconds: 300, sharedCache });
+    const before = await first.resolveBranch({ repository });
+    const pushed = fake.commit(files, 'pushed', []);
+    expect(await first.resolveBranch({ repository })).toBe(before);
+    fake.requests = [];
+    await first.refresh(repository);
+    expect(fake.requests).toEqual(['/commits/main']);
+    expect(await first.resolveBranch({ repository })).toBe(pushed);
+    expect(await second.resolveBranch({ repository })).toBe(pushed);
+    expect(fake.requests).toEqual(['/commits/main']);
+  });
+
   it('lists the commits of several paths once each, newest first, and caches the list by sha', async () => {
     const overlay = 'apps/guestbook/overlays/dev/kustomization.yaml';
     const values = 'apps/demo-flask-app/values-dev.yaml';

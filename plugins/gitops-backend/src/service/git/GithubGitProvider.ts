@@ -25,6 +25,7 @@ import { LRUCache } from 'lru-cache';
 import { SharedCache } from '../cache/SharedCache';
 import path from 'node:path';
 import { GithubGitWriter, statusOf } from './GithubGitWriter';
+import { recordGitFetch } from '../telemetry/gitopsMetrics';
 
 /** Options of {@link GithubGitProvider}. */
 export interface GithubGitProviderOptions {
@@ -136,6 +137,18 @@ export class GithubGitProvider implements GitProvider {
     return this.outages.all();
   }
 
+  /**
+   * Asks GitHub for the branch head now (a push event named it). The kept entry is marked
+   * due rather than dropped, so the request stays conditional; the head it stores is shared
+   * with the other instances through the cache service.
+   */
+  async refresh(repository: GitRepositoryRef): Promise<void> {
+    const key = headKey(repository, repository.branch);
+    const known = await this.heads.get(key);
+    if (known) await this.heads.set(key, { ...known, checkedAt: 0 });
+    await this.resolveBranch({ repository });
+  }
+
   async resolveBranch({ repository, signal }: GitCallOptions): Promise<string> {
     const { octokit, owner, repo } = await this.client(repository);
     const key = headKey(repository, repository.branch);
@@ -143,6 +156,14 @@ export class GithubGitProvider implements GitProvider {
     const interval = (this.options.fetchIntervalSeconds ?? 30) * 1000;
     // Within the fetch interval the head read last (by any instance) still holds.
     if (known && Date.now() - known.checkedAt < interval) return known.sha;
+    // The head read is this provider's fetch: timed and counted like `git fetch`.
+    const started = performance.now();
+    const fetched = (ok: boolean) =>
+      recordGitFetch(this.type, {
+        repository: repository.url,
+        durationMs: performance.now() - started,
+        ok,
+      });
     try {
       const response = await octokit.request(
         'GET /repos/{owner}/{repo}/commits/{ref}',
@@ -162,6 +183,7 @@ export class GithubGitProvider implements GitProvider {
           },
         },
       );
+      fetched(true);
       // Octokit hands a vendor media type over as an ArrayBuffer unless it says charset=utf-8.
       const data: unknown = response.data;
       const sha = (
@@ -177,10 +199,13 @@ export class GithubGitProvider implements GitProvider {
       return sha;
     } catch (error) {
       if (known && statusOf(error) === 304) {
+        fetched(true);
         await this.heads.set(key, { ...known, checkedAt: Date.now() });
         this.outages.recovered(key);
         return known.sha;
       }
+      // A caller that went away says nothing about the host.
+      if (!signal?.aborted) fetched(false);
       const status = statusOf(error);
       if (known && !signal?.aborted && (!status || status >= 500)) {
         // GitHub did not answer (network, time-out, 5xx): answer the head read before, say

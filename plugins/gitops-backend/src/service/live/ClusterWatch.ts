@@ -9,6 +9,7 @@ import {
   WATCHED_KINDS,
 } from './kinds';
 import { ObjectIndex } from './objectIndex';
+import { WatchSample, recordWatchReconnect } from '../telemetry/gitopsMetrics';
 import { isExpiredEvent, slimObject } from './slimObject';
 import { WatchScope, scopeNamespaces } from './watchScope';
 import {
@@ -113,6 +114,8 @@ export class ClusterWatch implements ClusterObjects {
   private readonly forbiddenLogged = new Set<KindKey>();
   /** When each slot's informer was last (re)started: how long a failed attempt waited. */
   private readonly attemptStarted = new WeakMap<WatchSlot, number>();
+  /** When each slot was made: the lag of a kind the API server never confirmed runs from it. */
+  private readonly slotCreated = new WeakMap<WatchSlot, number>();
 
   constructor(private readonly options: ClusterWatchOptions) {
     this.watchScope = options.scope;
@@ -352,6 +355,46 @@ export class ClusterWatch implements ClusterObjects {
     return result;
   }
 
+  /**
+   * Per kind, for the metrics at collection time: the objects cached, the seconds since the
+   * API server last confirmed it (the oldest of its namespaces) and whether every watch is
+   * open. A kind absent or forbidden everywhere has no lag nor connection to report.
+   */
+  watchSamples(): WatchSample[] {
+    const now = this.now();
+    const byKind = new Map<
+      KindKey,
+      { confirmed: number; connected: boolean }
+    >();
+    for (const slot of this.slots.values()) {
+      if (isExcluded(slot)) continue;
+      const confirmed =
+        Date.parse(slot.status.confirmedAt ?? '') ||
+        (this.slotCreated.get(slot) ?? now);
+      const seen = byKind.get(slot.kind);
+      byKind.set(slot.kind, {
+        confirmed: Math.min(seen?.confirmed ?? confirmed, confirmed),
+        connected: (seen?.connected ?? true) && slot.status.connected,
+      });
+    }
+    const samples: WatchSample[] = [];
+    for (const [kind, index] of this.indexes) {
+      const watched = byKind.get(kind);
+      // A CRD not installed (or not granted) would add a series of zeros per cluster.
+      if (!watched && index.size === 0) continue;
+      samples.push({
+        cluster: this.name,
+        kind,
+        objects: index.size,
+        lagSeconds: watched
+          ? Math.max(0, now - watched.confirmed) / 1000
+          : null,
+        connected: watched ? watched.connected : null,
+      });
+    }
+    return samples;
+  }
+
   private now() {
     return this.options.now?.() ?? Date.now();
   }
@@ -404,7 +447,7 @@ export class ClusterWatch implements ClusterObjects {
   }
 
   private createSlot(kind: KindKey, namespace: string | null): WatchSlot {
-    return createWatchSlot({
+    const slot = createWatchSlot({
       kind,
       namespace,
       kubeConfig: this.options.kubeConfig,
@@ -414,8 +457,10 @@ export class ClusterWatch implements ClusterObjects {
       keep: object => this.keep(kind, object),
       index: this.index(kind),
       onListed: () => this.waiters.forEach(check => check()),
-      onError: (slot, error) => this.onError(slot, error),
+      onError: (failed, error) => this.onError(failed, error),
     });
+    this.slotCreated.set(slot, this.now());
+    return slot;
   }
 
   private run(slot: WatchSlot) {
@@ -473,6 +518,8 @@ export class ClusterWatch implements ClusterObjects {
     } else {
       status.state = 'error';
       status.error = safeMessage(error);
+      // Every failure schedules a reconnect; absent and forbidden kinds are rechecks, not these.
+      recordWatchReconnect(this.name, slot.kind);
       if (slot.failures === 1) {
         this.options.logger.warn(
           `GitOps: watch of ${slot.kind} on cluster ${this.name} failed: ${status.error}`,

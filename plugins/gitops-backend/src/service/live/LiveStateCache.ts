@@ -3,6 +3,7 @@ import { ClusterConfig } from './clusterConfig';
 import { ClusterWatch, KindWatchState } from './ClusterWatch';
 import { CacheRead, ClusterObjects, Freshness, KindKey } from './kinds';
 import { WatchScope } from './watchScope';
+import { observeWatches } from '../telemetry/gitopsMetrics';
 
 /** Options of {@link LiveStateCache}. */
 export interface LiveStateCacheOptions {
@@ -60,6 +61,7 @@ export class LiveStateCache {
   private readonly watches = new Map<string, ClusterWatch>();
   private readonly clusters: ClusterConfig[];
   private refreshTimer?: NodeJS.Timeout;
+  private stopObserving?: () => void;
 
   constructor(private readonly options: LiveStateCacheOptions) {
     this.clusters = options.clusters;
@@ -96,6 +98,10 @@ export class LiveStateCache {
 
   start() {
     this.watches.forEach(watch => watch.start());
+    // Objects, lag and connections are read when metrics are collected, not on each event.
+    this.stopObserving ??= observeWatches(() =>
+      [...this.watches.values()].flatMap(watch => watch.watchSamples()),
+    );
     const dynamic = this.clusters.filter(c => c.namespaces?.fromEnvironments);
     if (dynamic.length > 0 && this.options.serviceNamespaces) {
       const refresh = () =>
@@ -111,6 +117,8 @@ export class LiveStateCache {
 
   async stop() {
     clearInterval(this.refreshTimer);
+    this.stopObserving?.();
+    this.stopObserving = undefined;
     await Promise.all([...this.watches.values()].map(watch => watch.stop()));
   }
 

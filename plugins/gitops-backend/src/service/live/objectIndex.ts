@@ -193,6 +193,11 @@ export class ObjectIndex {
 
   constructor(private readonly kind: KindKey) {}
 
+  /** Objects held (read by the metrics at collection time, so it must not scan). */
+  get size(): number {
+    return this.indexed.size;
+  }
+
   put(object: KubeObject) {
     const id = idOf(object);
     this.remove(object);

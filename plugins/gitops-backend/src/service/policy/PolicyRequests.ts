@@ -13,6 +13,8 @@ import { desiredVersion, formatVersion } from '../promotion/gates';
 import { PolicyStore } from '../store/PolicyStore';
 import { VerificationStore } from '../store/VerificationStore';
 import { PolicyService } from './PolicyService';
+import { ChangeAuditor } from '../audit/auditChange';
+import { ChangeOptions } from '../promotion/changeRequests';
 
 /** Options of {@link PolicyRequests}. */
 export interface PolicyRequestsOptions {
@@ -20,6 +22,8 @@ export interface PolicyRequestsOptions {
   policy: PolicyService;
   policyStore: PolicyStore;
   verifications: VerificationStore;
+  /** Every approval, freeze and lifted freeze is one audit event. */
+  audit: ChangeAuditor;
   logger: LoggerService;
   now?: () => Date;
 }
@@ -82,6 +86,34 @@ export class PolicyRequests {
 
   /** Records an approval; refuses the requester of the promotion and a second approval. */
   async approve(
+    entity: Entity,
+    request: { environment: string; version?: string; comment?: string },
+    statuses: EnvironmentStatus[],
+    approver: { ref: string; groups: string[] },
+    options: Pick<ChangeOptions, 'request'> = {},
+  ): Promise<GitopsApproval> {
+    return this.options.audit.audit({
+      change: {
+        kind: 'approval',
+        action: 'approve',
+        actor: approver.ref,
+        entityRef: stringifyEntityRef(entity),
+        environment: request.environment,
+        requested: request.version ? { version: request.version } : {},
+      },
+      request: options.request,
+      work: () => this.approveNow(entity, request, statuses, approver),
+      outcome: approval => ({
+        plan: {
+          version: formatVersion(approval.version),
+          from: approval.from,
+        },
+        result: { status: 'Approved', approvalId: approval.id },
+      }),
+    });
+  }
+
+  private async approveNow(
     entity: Entity,
     request: { environment: string; version?: string; comment?: string },
     statuses: EnvironmentStatus[],
@@ -216,6 +248,29 @@ export class PolicyRequests {
   async freeze(
     request: { environments: string[] | '*'; reason: string; until: string },
     by: string,
+    options: Pick<ChangeOptions, 'request'> = {},
+  ): Promise<GitopsFreeze> {
+    return this.options.audit.audit({
+      change: {
+        kind: 'freeze',
+        action: 'declare',
+        actor: by,
+        entityRef: null,
+        environment: null,
+        environments: request.environments,
+        requested: { reason: request.reason, until: request.until },
+      },
+      request: options.request,
+      work: () => this.freezeNow(request, by),
+      outcome: freeze => ({
+        result: { status: 'Declared', freezeId: freeze.id },
+      }),
+    });
+  }
+
+  private async freezeNow(
+    request: { environments: string[] | '*'; reason: string; until: string },
+    by: string,
   ): Promise<GitopsFreeze> {
     if (request.environments !== '*') {
       for (const name of request.environments)
@@ -240,11 +295,49 @@ export class PolicyRequests {
     return freeze;
   }
 
-  async liftFreeze(id: string, by: string): Promise<void> {
-    if (!(await this.options.policyStore.liftFreeze(id, by, this.now()))) {
+  async liftFreeze(
+    id: string,
+    by: string,
+    options: Pick<ChangeOptions, 'request'> = {},
+  ): Promise<void> {
+    await this.options.audit.audit({
+      change: {
+        kind: 'freeze',
+        action: 'lift',
+        actor: by,
+        entityRef: null,
+        environment: null,
+        requested: { freezeId: id },
+      },
+      request: options.request,
+      work: () => this.liftFreezeNow(id, by),
+      // What the lifted freeze covered: the request names only its id.
+      outcome: lifted => ({
+        plan: lifted
+          ? {
+              environments: lifted.environments,
+              reason: lifted.reason,
+              until: lifted.until,
+            }
+          : {},
+        result: { status: 'Lifted', freezeId: id },
+      }),
+    });
+  }
+
+  private async liftFreezeNow(
+    id: string,
+    by: string,
+  ): Promise<GitopsFreeze | undefined> {
+    const now = this.now();
+    const lifted = (await this.options.policyStore.activeFreezes(now)).find(
+      f => f.id === id,
+    );
+    if (!(await this.options.policyStore.liftFreeze(id, by, now))) {
       throw new NotFoundError(`No active freeze with id ${id}`);
     }
     this.options.logger.info(`Freeze ${id} lifted by ${by}`);
+    return lifted;
   }
 }
 

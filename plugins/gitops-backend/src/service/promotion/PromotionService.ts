@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
   DesiredState,
@@ -36,6 +36,13 @@ import {
   RollbackRequest,
   ScaleRequest,
 } from './changeRequests';
+import {
+  AuditMeta,
+  AuditedChange,
+  ChangeAuditor,
+  actionOutcome,
+  automationOf,
+} from '../audit/auditChange';
 
 /** Options of {@link PromotionService}. */
 export interface PromotionServiceOptions {
@@ -48,6 +55,8 @@ export interface PromotionServiceOptions {
   writer: ChangeWriter;
   /** The policy engine with its evidence: every change is decided there. */
   policy: PolicyService;
+  /** Every promotion, rollback and scale is one audit event, whoever asks. */
+  audit: ChangeAuditor;
   logger: LoggerService;
   /** The digest of `image:tag`, for environments that pin digests; `null` when unknown. */
   resolveDigest(
@@ -88,6 +97,29 @@ export class PromotionService {
     actor: Actor,
     signal?: AbortSignal,
     options: ChangeOptions = {},
+  ): Promise<ActionResult> {
+    return this.audited(
+      {
+        kind: 'promotion',
+        action: 'promote',
+        entity,
+        environment: request.to,
+        from: request.from,
+        request,
+        requested: {},
+        actor,
+        options,
+      },
+      () => this.promoteNow(entity, request, actor, signal, options),
+    );
+  }
+
+  private async promoteNow(
+    entity: Entity,
+    request: PromoteRequest,
+    actor: Actor,
+    signal: AbortSignal | undefined,
+    options: ChangeOptions,
   ): Promise<ActionResult> {
     const from = this.environment(request.from);
     const to = this.environment(request.to);
@@ -180,6 +212,30 @@ export class PromotionService {
     signal?: AbortSignal,
     options: ChangeOptions = {},
   ): Promise<ActionResult> {
+    return this.audited(
+      {
+        kind: 'rollback',
+        action: 'rollback',
+        entity,
+        environment: request.environment,
+        request,
+        requested: request.toRevision
+          ? { toRevision: request.toRevision }
+          : { toTag: request.toTag ?? null },
+        actor,
+        options,
+      },
+      () => this.rollbackNow(entity, request, actor, signal, options),
+    );
+  }
+
+  private async rollbackNow(
+    entity: Entity,
+    request: RollbackRequest,
+    actor: Actor,
+    signal: AbortSignal | undefined,
+    options: ChangeOptions,
+  ): Promise<ActionResult> {
     const to = this.environment(request.environment);
     let wanted: GitopsVersion;
     let label: string;
@@ -257,6 +313,36 @@ export class PromotionService {
     signal?: AbortSignal,
     options: ChangeOptions = {},
   ): Promise<ActionResult> {
+    // The scaling the committed plan started from: plans run again on a moved branch, and
+    // the last one is the one written.
+    const planned: { before: GitopsScaling | null } = { before: null };
+    return this.audited(
+      {
+        kind: 'scale',
+        action: 'scale',
+        entity,
+        environment: request.environment,
+        request,
+        requested:
+          request.replicas !== undefined
+            ? { replicas: request.replicas }
+            : { autoscaling: { ...request.autoscaling } },
+        actor,
+        options,
+        scalingBefore: () => planned.before,
+      },
+      () => this.scaleNow(entity, request, actor, signal, options, planned),
+    );
+  }
+
+  private async scaleNow(
+    entity: Entity,
+    request: ScaleRequest,
+    actor: Actor,
+    signal: AbortSignal | undefined,
+    options: ChangeOptions,
+    planned: { before: GitopsScaling | null },
+  ): Promise<ActionResult> {
     const to = this.environment(request.environment);
     const { gates, evidence } = await enforcePolicy(this.options.policy, {
       kind: 'scale',
@@ -287,6 +373,7 @@ export class PromotionService {
           minReplicas: current.autoscaling?.minReplicas ?? null,
           maxReplicas: current.autoscaling?.maxReplicas ?? null,
         };
+        planned.before = before;
         let change: PlanChange;
         let after: GitopsScaling;
         if (request.replicas !== undefined) {
@@ -326,6 +413,52 @@ export class PromotionService {
     });
   }
 
+  /**
+   * Runs a promotion, rollback or scale as one audit event: opened before the policy is asked,
+   * so refusals (400, 409) are on record as well as commits.
+   */
+  private audited(
+    args: {
+      kind: 'promotion' | 'rollback' | 'scale';
+      action: string;
+      entity: Entity;
+      environment: string;
+      from?: string;
+      request: { dryRun?: boolean; override?: { reason: string } };
+      /** What was asked besides the environments (a tag, a replica count). */
+      requested: AuditMeta;
+      actor: Actor;
+      options: ChangeOptions;
+      scalingBefore?: () => GitopsScaling | null;
+    },
+    work: () => Promise<ActionResult>,
+  ): Promise<ActionResult> {
+    const change: AuditedChange = {
+      kind: args.kind,
+      action: args.action,
+      actor: args.actor.ref,
+      entityRef: stringifyEntityRef(args.entity),
+      environment: args.environment,
+      from: args.from,
+      dryRun: args.request.dryRun,
+      override: args.request.override ?? null,
+      automation: automationOf(args.actor),
+      requested: args.requested,
+    };
+    return this.options.audit.audit({
+      change,
+      request: args.options.request,
+      work,
+      outcome: result => {
+        const before = args.scalingBefore?.();
+        return actionOutcome(result.action, {
+          scalingBefore: before ? { ...before } : null,
+          replayed: result.replayed,
+        });
+      },
+    });
+  }
+
   /** Plans (and unless a dry run, writes and records) one change of one environment. */
   private async change(args: {
     entity: Entity;
@@ -348,11 +481,14 @@ export class PromotionService {
     if (writes && idempotencyKey) {
       const existing = await store.getByIdempotencyKey(idempotencyKey);
       if (existing) {
-        return replayIdempotent(existing, {
-          action: args.kind,
-          entityRef: target.entityRef,
-          to: to.name,
-        });
+        return {
+          ...replayIdempotent(existing, {
+            action: args.kind,
+            entityRef: target.entityRef,
+            to: to.name,
+          }),
+          replayed: true,
+        };
       }
     }
     const id = randomUUID();

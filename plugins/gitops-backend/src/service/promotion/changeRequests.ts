@@ -1,4 +1,5 @@
 import { GitopsAction } from '@gitops-backstage/plugin-gitops-common';
+import type { Request } from 'express';
 
 export type {
   PromoteRequest,
@@ -20,6 +21,8 @@ export interface Actor {
 export interface ActionResult {
   httpStatus: 200 | 201;
   action: GitopsAction;
+  /** The answer of an earlier request with the same `Idempotency-Key`: nothing was written. */
+  replayed?: boolean;
 }
 
 /** How a change was asked for, besides its body. */
@@ -31,4 +34,9 @@ export interface ChangeOptions {
   idempotencyKey?: string;
   /** The portal's auto-promotion asks: the policy decides it as automation. */
   automation?: boolean;
+  /**
+   * The HTTP request that asked, when one did: the auditor takes the caller, address and
+   * path from it. The automation has none.
+   */
+  request?: Request;
 }

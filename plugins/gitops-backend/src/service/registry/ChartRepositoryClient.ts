@@ -7,6 +7,10 @@ import {
   RegistryError,
   RegistryHostConfig,
 } from './OciRegistryClient';
+import {
+  measureRegistryLookup,
+  recordRegistryCacheHit,
+} from '../telemetry/gitopsMetrics';
 
 /** Where a chart comes from, as the desired state names it. */
 export interface ChartSourceRef {
@@ -81,8 +85,20 @@ export class ChartRepositoryClient {
 
   private async fetchIndex(url: string, chart: string): Promise<string[]> {
     const key = `${url} ${chart}`;
+    const host = hostOf(url) ?? 'unknown';
     const cached = await this.cache.get(key);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      recordRegistryCacheHit(host, 'chart-index');
+      return cached;
+    }
+    const versions = await measureRegistryLookup(host, 'chart-index', () =>
+      this.readIndex(url, chart),
+    );
+    await this.cache.set(key, versions);
+    return versions;
+  }
+
+  private async readIndex(url: string, chart: string): Promise<string[]> {
     const indexUrl = `${this.baseUrl(url)}/index.yaml`;
     const where = `Helm repository ${url}`;
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
@@ -119,11 +135,9 @@ export class ChartRepositoryClient {
     if (!Array.isArray(entries)) {
       throw new RegistryError(`${where}: no chart ${chart} in index.yaml`, 404);
     }
-    const versions = entries
+    return entries
       .filter((e: any) => e && typeof e.version === 'string' && !e.removed)
       .map((e: any) => String(e.version));
-    await this.cache.set(key, versions);
-    return versions;
   }
 
   /** The repository's URL with the host's configured base URL in place of its origin. */

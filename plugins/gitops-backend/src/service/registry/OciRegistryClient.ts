@@ -8,6 +8,10 @@ import { LRUCache } from 'lru-cache';
 import { SharedCache } from '../cache/SharedCache';
 import { SharedRequests } from '../cache/SharedRequests';
 import { registryBaseUrl } from './imageRepository';
+import {
+  measureRegistryLookup,
+  recordRegistryCacheHit,
+} from '../telemetry/gitopsMetrics';
 
 /** Credentials and transport of one registry host, from `gitops.registries`. */
 export interface RegistryHostConfig {
@@ -128,7 +132,18 @@ export class OciRegistryClient implements RegistryProvider {
     image: ImageRepositoryRef,
   ): Promise<string[]> {
     const cached = await this.cache.get(key);
-    if (cached !== undefined) return cached as string[];
+    if (cached !== undefined) {
+      recordRegistryCacheHit(image.host, 'tags');
+      return cached as string[];
+    }
+    const tags = await measureRegistryLookup(image.host, 'tags', () =>
+      this.readTags(image),
+    );
+    await this.cache.set(key, tags);
+    return tags;
+  }
+
+  private async readTags(image: ImageRepositoryRef): Promise<string[]> {
     const options = { signal: undefined };
     const base = this.baseUrl(image);
     const tags: string[] = [];
@@ -147,7 +162,6 @@ export class OciRegistryClient implements RegistryProvider {
       tags.push(...(body.tags ?? []));
       url = nextLink(response.headers.get('link'), url);
     }
-    await this.cache.set(key, tags);
     return tags;
   }
 
@@ -167,9 +181,27 @@ export class OciRegistryClient implements RegistryProvider {
     image: ImageRepositoryRef,
     tag: string,
   ): Promise<string | null> {
-    const options = { signal: undefined };
     const cached = await this.cache.get(key);
-    if (cached !== undefined) return cached as string | null;
+    if (cached !== undefined) {
+      recordRegistryCacheHit(image.host, 'digest');
+      return cached as string | null;
+    }
+    const digest = await measureRegistryLookup(
+      image.host,
+      'digest',
+      () => this.readDigest(image, tag),
+      // No digest: the tag does not exist (what an ImagePullBackOff usually means).
+      found => found === null,
+    );
+    await this.cache.set(key, digest);
+    return digest;
+  }
+
+  private async readDigest(
+    image: ImageRepositoryRef,
+    tag: string,
+  ): Promise<string | null> {
+    const options = { signal: undefined };
     const url = `${this.baseUrl(image)}/v2/${
       image.repository
     }/manifests/${encodeURIComponent(tag)}`;
@@ -184,7 +216,6 @@ export class OciRegistryClient implements RegistryProvider {
         digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
       }
     }
-    await this.cache.set(key, digest);
     return digest;
   }
 
@@ -200,12 +231,20 @@ export class OciRegistryClient implements RegistryProvider {
   ): Promise<OciVersionAnnotations | null> {
     const key = `${image.host}/${image.repository}@${reference}`;
     const cached = this.annotations.get(key);
-    if (cached) return cached.value;
+    if (cached) {
+      recordRegistryCacheHit(image.host, 'annotations');
+      return cached.value;
+    }
     return this.requests.run(
       `annotations ${key}`,
       options?.signal,
       async () => {
-        const value = await this.fetchAnnotations(image, reference);
+        const value = await measureRegistryLookup(
+          image.host,
+          'annotations',
+          () => this.fetchAnnotations(image, reference),
+          found => found === null,
+        );
         // A digest's content never changes; a tag can be moved to another build.
         this.annotations.set(
           key,

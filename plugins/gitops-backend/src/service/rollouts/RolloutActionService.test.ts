@@ -2,6 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { ChangeAuditor } from '../audit/auditChange';
 import { KubeObject } from '../live/kinds';
 import {
   RolloutActionBody,
@@ -107,6 +108,11 @@ describe('RolloutActionService', () => {
       } as any,
       kubeConfig: () => clusterKubeConfig(),
       store: { insert } as any,
+      audit: new ChangeAuditor({
+        auditor: mockServices.auditor.mock(),
+        logger,
+        productionEnvironments: ['prod'],
+      }),
       logger,
       timeoutMs,
       now: () => NOW,

@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   GitopsAction,
@@ -14,7 +14,12 @@ import { KubeObject } from '../live/kinds';
 import { findDeployedObjects } from '../live/findDeployedObjects';
 import { LiveStatusService } from '../live/LiveStatusService';
 import { rolloutActionStates } from '../live/progressive/actionStates';
-import { ActionResult, Actor } from '../promotion/changeRequests';
+import {
+  ActionResult,
+  Actor,
+  ChangeOptions,
+} from '../promotion/changeRequests';
+import { ChangeAuditor, actionOutcome } from '../audit/auditChange';
 import { ServiceLocator } from '../ServiceLocator';
 import { ActionStore } from '../store/ActionStore';
 import { argoRolloutRequests, readArgoRollout } from './argoRolloutCommands';
@@ -39,6 +44,8 @@ export interface RolloutActionServiceOptions {
   live: LiveStatusService;
   kubeConfig(cluster: string): KubeConfig;
   store: ActionStore;
+  /** Every rollout action (a dry run too) is one audit event. */
+  audit: ChangeAuditor;
   logger: LoggerService;
   /** Per request to the cluster (`timeouts.clusterSeconds`). */
   timeoutMs: number;
@@ -75,6 +82,28 @@ export class RolloutActionService {
   constructor(private readonly options: RolloutActionServiceOptions) {}
 
   async request(
+    entity: Entity,
+    body: RolloutActionBody,
+    actor: Actor,
+    signal?: AbortSignal,
+    options: Pick<ChangeOptions, 'request'> = {},
+  ): Promise<ActionResult> {
+    return this.options.audit.audit({
+      change: {
+        kind: 'rollout-action',
+        action: body.action,
+        actor: actor.ref,
+        entityRef: stringifyEntityRef(entity),
+        environment: body.environment,
+        dryRun: body.dryRun,
+      },
+      request: options.request,
+      work: () => this.send(entity, body, actor, signal),
+      outcome: result => actionOutcome(result.action),
+    });
+  }
+
+  private async send(
     entity: Entity,
     body: RolloutActionBody,
     actor: Actor,

@@ -114,6 +114,19 @@ export class EntityChangeSignals {
 
   /** Reads every watched entity again; signals those whose answer changed. */
   async checkOnce(): Promise<number> {
+    return this.check(() => true);
+  }
+
+  /**
+   * Reads again at once the watched entities `affected` picks (their repository was pushed
+   * to), instead of at the next pass; signals those whose answer changed.
+   */
+  async checkNow(affected: (entity: Entity) => boolean): Promise<number> {
+    if (!this.enabled) return 0;
+    return this.check(affected);
+  }
+
+  private async check(affected: (entity: Entity) => boolean): Promise<number> {
     const now = this.now();
     let signalled = 0;
     for (const [ref, watched] of [...this.watched]) {
@@ -122,6 +135,7 @@ export class EntityChangeSignals {
         this.watched.delete(ref);
         continue;
       }
+      if (!affected(watched.entity)) continue;
       let fingerprint: string;
       try {
         fingerprint = fingerprintOf(

@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { KubeConfig } from '@kubernetes/client-node';
 import { clusterActionRecord } from '../clusterActionRecord';
@@ -7,7 +7,12 @@ import { GitopsConfig } from '../config';
 import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import { findDeployedObjects } from '../live/findDeployedObjects';
 import { LiveStatusService } from '../live/LiveStatusService';
-import { Actor, ActionResult } from '../promotion/changeRequests';
+import {
+  Actor,
+  ActionResult,
+  ChangeOptions,
+} from '../promotion/changeRequests';
+import { ChangeAuditor, actionOutcome } from '../audit/auditChange';
 import { ServiceLocator } from '../ServiceLocator';
 import { ActionStore } from '../store/ActionStore';
 import { UpstreamError } from '../errors';
@@ -26,6 +31,8 @@ export interface SyncServiceOptions {
   live: LiveStatusService;
   kubeConfig(cluster: string): KubeConfig;
   store: ActionStore;
+  /** Every engine request is one audit event. */
+  audit: ChangeAuditor;
   logger: LoggerService;
   now?: () => Date;
 }
@@ -40,6 +47,27 @@ export class SyncService {
   constructor(private readonly options: SyncServiceOptions) {}
 
   async request(
+    entity: Entity,
+    body: { environment: string; action: EngineAction },
+    actor: Actor,
+    signal?: AbortSignal,
+    options: Pick<ChangeOptions, 'request'> = {},
+  ): Promise<ActionResult> {
+    return this.options.audit.audit({
+      change: {
+        kind: 'engine-request',
+        action: body.action,
+        actor: actor.ref,
+        entityRef: stringifyEntityRef(entity),
+        environment: body.environment,
+      },
+      request: options.request,
+      work: () => this.send(entity, body, actor, signal),
+      outcome: result => actionOutcome(result.action),
+    });
+  }
+
+  private async send(
     entity: Entity,
     body: { environment: string; action: EngineAction },
     actor: Actor,
