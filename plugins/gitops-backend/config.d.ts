@@ -578,7 +578,6 @@ export interface Config {
       clusterReconnectMaxSeconds?: number;
     };
 
-    /** The fleet overview (`GET /overview`). */
     /** Limits on what one user may ask for. */
     rateLimit?: {
       /**
@@ -589,6 +588,7 @@ export interface Config {
       changesPerMinute?: number;
     };
 
+    /** The fleet overview (`GET /overview`). */
     overview?: {
       /**
        * A page computed for a caller and filter is answered again for this many seconds, and
@@ -596,6 +596,21 @@ export interface Config {
        * computes every request.
        */
       reuseSeconds?: number;
+      /**
+       * The catalog's list of GitOps entities, and the part of it each caller may see (the
+       * catalog's permission rules), is reused for this many seconds and then read again in
+       * the background, so a page does not cost a catalog query of the whole fleet. A new
+       * or removed entity shows within this long (at most 6 times it when nobody asks).
+       * Default 10; 0 asks the catalog on every page.
+       */
+      catalogSeconds?: number;
+      /**
+       * How often a background pass recomputes the rows whose time-based state is due (a
+       * reconcile becoming overdue, an event ageing out, supply-chain evidence arriving).
+       * Rows are otherwise recomputed only when what they were computed from changed.
+       * Default 5.
+       */
+      recheckSeconds?: number;
     };
 
     /**

@@ -186,9 +186,10 @@ function groupMembers(pgid) {
 /**
  * Spawns the backend in its own process group with stdin closed (the CLI restarts the backend
  * on any stdin data), pinned to the code loaded at start (pinLoadedCode.cjs), output in `logFile`. Returns a handle: `pid()` of the serving
- * process, `lines()` of the log so far, `stop()`.
+ * process, `lines()` of the log so far, `stop()`. `env` is added to the environment: yarn and
+ * the CLI pass theirs on to the serving process (NODE_OPTIONS applies to all three).
  */
-export function startBackend({ repoRoot, configFile, logFile }) {
+export function startBackend({ repoRoot, configFile, logFile, env = {} }) {
   const yarnRelease = fs
     .readdirSync(path.join(repoRoot, '.yarn/releases'))
     .find(f => f.endsWith('.cjs'));
@@ -208,7 +209,12 @@ export function startBackend({ repoRoot, configFile, logFile }) {
       '--config',
       configFile,
     ],
-    { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: repoRoot,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    },
   );
   const out = fs.createWriteStream(logFile);
   const lines = [];

@@ -5,14 +5,13 @@ import fs from 'node:fs';
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
- * Opens the inspector of `pid` (SIGUSR1, as `node inspect -p` does), runs a full GC
- * (`HeapProfiler.collectGarbage`) and reads `process.memoryUsage()` there. The inspector stays
- * open (closing it from inside blocks while a session is attached): measure last. Resolves
- * with the heap figures in MiB; with `snapshotFile`, writes a heap snapshot there after the GC.
+ * Opens the inspector of `pid` (SIGUSR1, as `node inspect -p` does) and a session on it. The
+ * inspector stays open after `close()` (closing it from inside blocks while a session is
+ * attached): measure last.
  */
-export async function collectGarbage(
+export async function openInspector(
   pid,
-  { port = 9229, timeoutMs = 30_000, snapshotFile } = {},
+  { port = 9229, timeoutMs = 30_000 } = {},
 ) {
   process.kill(pid, 'SIGUSR1');
   const deadline = Date.now() + timeoutMs;
@@ -50,6 +49,16 @@ export async function collectGarbage(
       pending.set(++id, resolve);
       socket.send(JSON.stringify({ id, method, params }));
     });
+  return { call, chunks, close: () => socket.close() };
+}
+
+/**
+ * Runs a full GC in `pid` (`HeapProfiler.collectGarbage`) and reads `process.memoryUsage()`
+ * there. Resolves with the heap figures in MiB; with `snapshotFile`, writes a heap snapshot
+ * there after the GC.
+ */
+export async function collectGarbage(pid, { snapshotFile, ...options } = {}) {
+  const { call, chunks, close } = await openInspector(pid, options);
   try {
     await call('HeapProfiler.enable');
     await call('HeapProfiler.collectGarbage');
@@ -74,6 +83,6 @@ export async function collectGarbage(
       externalMiB: mib(external),
     };
   } finally {
-    socket.close();
+    close();
   }
 }

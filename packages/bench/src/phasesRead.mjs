@@ -1,5 +1,6 @@
-// Read-side phases: the cold first overview, warm sequential views, and concurrent clients
-// (with the backend's RSS sampled throughout).
+// Read-side phases: the cold first overview, warm sequential views, views after a pause, and
+// concurrent clients (with the backend's RSS sampled throughout).
+import { setTimeout as abortableSleep } from 'node:timers/promises';
 import { ENVIRONMENTS } from './generateFleet.mjs';
 import {
   fetchOverview,
@@ -120,6 +121,36 @@ export async function warmSequential(ctx, signal) {
   }
   result.idleRssMiB = await idleRss(ctx.backend.pid());
   result.idleMappings = rssByMapping(ctx.backend.pid());
+  return result;
+}
+
+/**
+ * A person opening the fleet page after a pause: an overview, the same again after 11 s and
+ * after 31 s; then the first page (`?limit=100`) the same way. 11 s is past the answer's reuse
+ * (`gitops.overview.reuseSeconds`, 2 s); 31 s is past the rows' 30 s freshness as well, so
+ * that answer recomputes every row it shows. Latencies in ms, to the last byte.
+ */
+export async function spacedRequests(ctx, signal, pauses = [11, 31]) {
+  const kinds = {
+    overview: () => fetchOverview(ctx.client, { signal }),
+    firstPage: () =>
+      ctx.client.get('/api/gitops/overview?limit=100', { signal }),
+  };
+  const result = { pausesSeconds: pauses, errors: 0 };
+  for (const [kind, request] of Object.entries(kinds)) {
+    const ms = {};
+    const timed = async label => {
+      const answer = await request();
+      if (!answer.ok) result.errors += 1;
+      ms[label] = Math.round(answer.ms);
+    };
+    await timed('first');
+    for (const pause of pauses) {
+      await abortableSleep(pause * 1000, undefined, { signal });
+      await timed(`after${pause}s`);
+    }
+    result[kind] = ms;
+  }
   return result;
 }
 

@@ -19,6 +19,17 @@ function rssMiB(pid) {
   }
 }
 
+/** VmHWM (peak RSS since start, or since the last reset through clear_refs) in MiB, or null. */
+function hwmMiB(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(status.match(/^VmHWM:\s+(\d+)/m)?.[1]);
+    return Number.isFinite(kb) ? Math.round(kb / 102.4) / 10 : null;
+  } catch {
+    return null;
+  }
+}
+
 /** utime + stime in seconds. */
 function cpuSeconds(pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -53,6 +64,38 @@ export function sampleRss(pid, intervalMs = 200) {
             (samples.reduce((a, b) => a + b, 0) / samples.length) * 10,
           ) / 10,
         samples: samples.length,
+      };
+    },
+  };
+}
+
+/** Peak RSS since the process started (VmHWM), in MiB: what starting it took. */
+export const peakRssSinceStart = hwmMiB;
+
+/**
+ * Peak RSS of `pid` from now until `stop()`, in MiB. The kernel's high-water mark (VmHWM,
+ * reset by writing 5 to clear_refs) sees a peak that lasts less than a sampling interval;
+ * RSS is sampled every `intervalMs` too, as a cross-check and as the only source where the
+ * reset is refused. `stop()` gives the larger of the two, and both.
+ */
+export function trackPeakRss(pid, intervalMs = 200) {
+  let reset = false;
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    reset = true;
+  } catch {
+    // Not allowed (another user's process, an old kernel): the samples alone.
+  }
+  const sampler = sampleRss(pid, intervalMs);
+  return {
+    stop() {
+      const sampled = sampler.stop().peakMiB;
+      const hwm = reset ? hwmMiB(pid) : null;
+      const values = [sampled, hwm].filter(Number.isFinite);
+      return {
+        peakMiB: values.length ? Math.max(...values) : null,
+        hwmMiB: hwm,
+        sampledMiB: Number.isFinite(sampled) ? sampled : null,
       };
     },
   };
@@ -144,6 +187,53 @@ export async function cpuOver(pid, ms) {
   const t0 = performance.now();
   await sleep(ms);
   return (cpuSeconds(pid) - start) / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * CPU use of `pid` over `seconds` (% of one core): the mean over the whole time and each
+ * `windowSeconds` window, whose maximum shows a periodic burst (a 30 s timer) the mean hides.
+ */
+export async function cpuWindows(pid, seconds = 30, windowSeconds = 5) {
+  const pct = (cpu, ms) => Math.round((cpu / (ms / 1000)) * 1000) / 10;
+  const t0 = performance.now();
+  const cpu0 = cpuSeconds(pid);
+  let [at, cpu] = [t0, cpu0];
+  const windowsPct = [];
+  for (let i = 0; i < seconds / windowSeconds; i++) {
+    await sleep(windowSeconds * 1000);
+    const [nowAt, now] = [performance.now(), cpuSeconds(pid)];
+    windowsPct.push(pct(now - cpu, nowAt - at));
+    [at, cpu] = [nowAt, now];
+  }
+  return {
+    seconds,
+    cpuPct: pct(cpu - cpu0, at - t0),
+    maxWindowPct: Math.max(...windowsPct),
+    windowsPct,
+  };
+}
+
+/**
+ * The named variables of a process's environment (/proc/<pid>/environ), as it started; null
+ * each when it cannot be read (a diagnostic: never the reason a run fails).
+ */
+export function environOf(pid, names) {
+  let env = {};
+  try {
+    env = Object.fromEntries(
+      fs
+        .readFileSync(`/proc/${pid}/environ`, 'utf8')
+        .split('\0')
+        .filter(Boolean)
+        .map(entry => [
+          entry.slice(0, entry.indexOf('=')),
+          entry.slice(entry.indexOf('=') + 1),
+        ]),
+    );
+  } catch {
+    // gone, or not ours
+  }
+  return Object.fromEntries(names.map(name => [name, env[name] ?? null]));
 }
 
 /**

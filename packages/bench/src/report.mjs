@@ -13,8 +13,23 @@ export function writeJson(dir, date, result) {
 const pct = l => (l?.count ? `${l.p50} / ${l.p95} / ${l.p99}` : '–');
 const or = (value, fallback = '–') =>
   value === undefined || value === null ? fallback : value;
+// A phase that did not run (--phases, --no-spaced, a failed start) shows as '–'.
 const failed = phase =>
-  phase?.error ? `failed: ${phase.error.slice(0, 80)}` : null;
+  phase === undefined
+    ? '–'
+    : phase.error
+    ? `failed: ${phase.error.slice(0, 80)}`
+    : null;
+const signed = d => (d < 0 ? `${d}` : `+${d}`);
+// The phases whose peak RSS the table shows (every phase's is in the JSON).
+const PEAK_PHASES = [
+  'startup',
+  'cold',
+  'warm',
+  'spaced',
+  'concurrent',
+  'promotions',
+];
 
 /** One row per metric; `baseline` is the smallest N, for the RSS comparison. */
 function rows(results) {
@@ -23,8 +38,14 @@ function rows(results) {
     const [a, b] = [pick(r), pick(baseline)];
     return r === baseline || a == null || b == null
       ? ''
-      : ` (+${Math.round(a - b)} vs N=${baseline.n})`;
+      : ` (${signed(Math.round(a - b))} vs N=${baseline.n})`;
   };
+  const peaks = r => PEAK_PHASES.map(name => r.peakRssMiB?.[name]);
+  const spaced = (r, kind) =>
+    failed(r.spaced) ??
+    `${r.spaced[kind].after11s} / ${r.spaced[kind].after31s}${
+      r.spaced.errors ? ` (${r.spaced.errors} errors)` : ''
+    }`;
   return [
     [
       'pods across the 3 clusters (avg bytes/pod)',
@@ -58,6 +79,11 @@ function rows(results) {
         failed(r.warm) ??
         (r.warm.paged ? pct(r.warm.overviewLimit100) : 'no paging'),
     ],
+    ['/overview after 11 s / 31 s pause (ms)', r => spaced(r, 'overview')],
+    [
+      '/overview?limit=100 after 11 s / 31 s pause (ms)',
+      r => spaced(r, 'firstPage'),
+    ],
     [
       '50 clients × 5 /overview p50/p95/p99 (ms)',
       r => failed(r.concurrent) ?? pct(r.concurrent.latency),
@@ -74,6 +100,8 @@ function rows(results) {
         r.evidence
           ? failed(r.evidence) ??
             `${r.evidence.seconds} / ${r.evidence.registryRequests}`
+          : r.registry
+          ? '–'
           : 'no registry',
     ],
     [
@@ -166,6 +194,24 @@ function rows(results) {
           : '–',
     ],
     [
+      `peak RSS: ${PEAK_PHASES.join(' / ')} (MiB)`,
+      r => {
+        const [mine, base] = [peaks(r), peaks(baseline)];
+        const deltas = mine.map((v, i) =>
+          v == null || base[i] == null ? '–' : signed(Math.round(v - base[i])),
+        );
+        return `${mine.map(v => or(v)).join(' / ')}${
+          r === baseline ? '' : ` (${deltas.join(' / ')} vs N=${baseline.n})`
+        }`;
+      },
+    ],
+    [
+      'idle CPU, 30 s alone (% of a core; max 5-s window)',
+      r =>
+        failed(r.idleCpu) ??
+        `${r.idleCpu.cpuPct} (max ${r.idleCpu.maxWindowPct})`,
+    ],
+    [
       'disconnects: s until CPU < 5 % (idle before)',
       r =>
         failed(r.disconnect) ??
@@ -179,7 +225,7 @@ function rows(results) {
         failed(r.disconnect) ??
         `${r.disconnect.newWarningLines} / ${r.disconnect.newErrorLines}`,
     ],
-    ['backend restarts during the run (file changes)', r => r.restarts],
+    ['backend restarts during the run (file changes)', r => or(r.restarts)],
   ];
 }
 
@@ -201,8 +247,15 @@ export function markdownTable(results) {
       ? ` + ${uncommittedPluginFiles} uncommitted files in plugins/`
       : ''
   }`;
+  const { nodeOptions, mallocArenaMax } = results[0];
+  const options = [
+    nodeOptions && `NODE_OPTIONS += "${nodeOptions}"`,
+    mallocArenaMax && `MALLOC_ARENA_MAX=${mallocArenaMax}`,
+  ].filter(Boolean);
   return [
-    `Machine: ${machine}. Code: ${code}.`,
+    `Machine: ${machine}. Code: ${code}. Backend: ${
+      options.length ? options.join(', ') : 'default NODE_OPTIONS and malloc'
+    }.`,
     '',
     header,
     rule,

@@ -5,7 +5,8 @@
 // happens when clients go away. A baseline N=5 runs first, for the memory comparison.
 //
 // Usage: node src/run.mjs [--n 100,1000] [--pods 3] [--no-baseline] [--no-supply-chain]
-//        [--no-rollouts] [--heap-snapshots dir]
+//        [--no-rollouts] [--no-spaced] [--phases warm,memoryAfterGc] [--heap-snapshots dir]
+//        [--profile dir] [--node-options "--max-semi-space-size=32"] [--malloc-arena-max 2]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +33,7 @@ import {
   coldOverview,
   concurrentClients,
   evidenceSettled,
+  spacedRequests,
   warmSequential,
 } from './phasesRead.mjs';
 import {
@@ -39,13 +41,22 @@ import {
   kubernetesRequestsPerView,
   promotions,
 } from './phasesCompare.mjs';
-import { rssAfterFullGc, settledRss } from './procStats.mjs';
+import {
+  cpuWindows,
+  environOf,
+  peakRssSinceStart,
+  rssAfterFullGc,
+  settledRss,
+  trackPeakRss,
+} from './procStats.mjs';
+import { profileWhile } from './inspectorProfile.mjs';
 import { markdownTable, writeJson, writeSummary } from './report.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
 const resultsDir = path.resolve(here, '../results');
 const started = Date.now();
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 const log = message =>
   console.log(
     `[bench ${((Date.now() - started) / 1000)
@@ -53,7 +64,17 @@ const log = message =>
       .padStart(4)} s] ${message}`,
   );
 
+// parseArgs takes a value that starts with a dash only as `--node-options=--flag`: join them.
+const argv = process.argv.slice(2);
+const args = argv.flatMap((arg, i) =>
+  arg === '--node-options' && i + 1 < argv.length
+    ? []
+    : argv[i - 1] === '--node-options'
+    ? [`--node-options=${arg}`]
+    : [arg],
+);
 const { values } = parseArgs({
+  args,
   options: {
     n: { type: 'string', default: '100,1000' },
     pods: { type: 'string', default: '3' },
@@ -64,8 +85,42 @@ const { values } = parseArgs({
     'no-rollouts': { type: 'boolean', default: false },
     // A folder: write a heap snapshot of each size's backend there after the full GC.
     'heap-snapshots': { type: 'string' },
+    // A folder: after the other phases, write CPU and allocation profiles there of 30 s left
+    // alone and of 50 clients × 5 overviews (for finding where time and memory go).
+    profile: { type: 'string' },
+    // Without the views after 11 s and 31 s pauses (84 s of waiting per size).
+    'no-spaced': { type: 'boolean', default: false },
+    // Only these phases (comma-separated, see PHASES); cold always runs, as the others need
+    // the fleet's state loaded.
+    phases: { type: 'string' },
+    // Appended to the backend's NODE_OPTIONS, e.g. "--max-old-space-size=1024".
+    'node-options': { type: 'string' },
+    // glibc's malloc arenas in the backend (MALLOC_ARENA_MAX): fewer arenas, less memory kept.
+    'malloc-arena-max': { type: 'string' },
   },
 });
+// In the order they run; profileIdle and profileConcurrent follow with --profile.
+const PHASES = [
+  'cold',
+  'evidence',
+  'warm',
+  'spaced',
+  'concurrent',
+  'kubernetes',
+  'disconnect',
+  'promotions',
+  'idleCpu',
+  'memory',
+  'memoryAfterGc',
+];
+const only = values.phases && new Set(values.phases.split(',').filter(Boolean));
+const skipped = name =>
+  (name === 'spaced' && values['no-spaced']) ||
+  (only && name !== 'cold' && PHASES.includes(name) && !only.has(name));
+const mallocArenaMax =
+  values['malloc-arena-max'] === undefined
+    ? null
+    : Number(values['malloc-arena-max']);
 const pods = Number(values.pods);
 const sizes = [
   ...new Set([
@@ -73,12 +128,31 @@ const sizes = [
     ...values.n.split(',').map(Number),
   ]),
 ];
-if (sizes.some(n => !Number.isInteger(n) || n < 1) || !(pods >= 1)) {
+if (
+  sizes.some(n => !Number.isInteger(n) || n < 1) ||
+  !(pods >= 1) ||
+  [...(only ?? [])].some(name => !PHASES.includes(name)) ||
+  (mallocArenaMax !== null &&
+    !(Number.isInteger(mallocArenaMax) && mallocArenaMax >= 1))
+) {
   console.error(
-    'usage: node src/run.mjs [--n 100,1000] [--pods 3] [--no-baseline]',
+    `usage: node src/run.mjs [--n 100,1000] [--pods 3] [--no-baseline] [--no-spaced]
+       [--phases ${PHASES.join(',')}]
+       [--node-options "<flags>"] [--malloc-arena-max <k>] (see README.md)`,
   );
   process.exit(2);
 }
+// What the backend's environment gets on top of ours (yarn and the CLI pass it on).
+const backendEnv = {
+  ...(values['node-options']
+    ? {
+        NODE_OPTIONS: [process.env.NODE_OPTIONS, values['node-options']]
+          .filter(Boolean)
+          .join(' '),
+      }
+    : {}),
+  ...(mallocArenaMax ? { MALLOC_ARENA_MAX: String(mallocArenaMax) } : {}),
+};
 const date = new Date().toISOString().slice(0, 10);
 // The backend runs the plugins' sources as they are now, edits in progress included: say which.
 const git = (...args) =>
@@ -101,9 +175,16 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** Runs one phase under a time-box; a failure or time-out is recorded and the run goes on. */
+/**
+ * Runs one phase under a time-box; a failure or time-out is recorded and the run goes on. The
+ * backend's peak RSS during the phase goes to `result.peakRssMiB[name]`.
+ */
 async function phase(result, name, seconds, fn) {
+  if (skipped(name)) return;
   log(`N=${result.n}: ${name} (time-box ${Math.round(seconds)} s)`);
+  // `running` is this size's backend.
+  const pid = running?.pid();
+  const peak = pid && trackPeakRss(pid);
   const signal = AbortSignal.timeout(seconds * 1000);
   const timedOut = new Promise((_, reject) =>
     signal.addEventListener('abort', () =>
@@ -117,11 +198,26 @@ async function phase(result, name, seconds, fn) {
   } catch (error) {
     result[name] = { error: error.message };
   }
-  log(`N=${result.n}: ${name}: ${JSON.stringify(result[name]).slice(0, 400)}`);
+  const rss = peak?.stop();
+  if (rss) (result.peakRssMiB ??= {})[name] = rss.peakMiB;
+  log(
+    `N=${result.n}: ${name}: ${JSON.stringify(result[name]).slice(0, 400)}${
+      rss
+        ? `; peak RSS ${rss.peakMiB} MiB (VmHWM ${rss.hwmMiB}, sampled ${rss.sampledMiB})`
+        : ''
+    }`,
+  );
 }
 
 async function runSize(n) {
-  const result = { n, pods, date: new Date().toISOString(), code };
+  const result = {
+    n,
+    pods,
+    date: new Date().toISOString(),
+    code,
+    nodeOptions: values['node-options'] ?? null,
+    mallocArenaMax,
+  };
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `fleet-bench-N${n}-`));
   log(
     `N=${n}: generating ${n} services × ${ENVIRONMENTS.length} environments in ${root}`,
@@ -176,7 +272,12 @@ async function runSize(n) {
     const logFile = path.join(resultsDir, 'logs', `${date}-N${n}-backend.log`);
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
     const t0 = performance.now();
-    backend = running = startBackend({ repoRoot, configFile, logFile });
+    backend = running = startBackend({
+      repoRoot,
+      configFile,
+      logFile,
+      env: backendEnv,
+    });
     log(`N=${n}: backend starting (log ${path.relative(repoRoot, logFile)})`);
     const token = await waitReady(backend, 240_000);
     const readySeconds = Math.round(performance.now() - t0) / 1000;
@@ -184,6 +285,15 @@ async function runSize(n) {
     log(
       `N=${n}: backend ready in ${readySeconds} s (pid ${firstPid}); waiting for ${n} components`,
     );
+    // What the serving process got (not yarn nor the CLI): proof the options reached it.
+    if (Object.keys(backendEnv).length) {
+      result.backendEnv = environOf(firstPid, Object.keys(backendEnv));
+      log(
+        `N=${n}: serving process environment ${JSON.stringify(
+          result.backendEnv,
+        )}`,
+      );
+    }
     let lastProgress = 0;
     const components = await waitForCatalog(
       token,
@@ -199,6 +309,8 @@ async function runSize(n) {
       catalogSeconds: Math.round(performance.now() - t0) / 1000,
       components,
     };
+    // Start and catalog loading: the high-water mark since the process started.
+    result.peakRssMiB = { startup: peakRssSinceStart(backend.pid()) };
     if (components !== n)
       log(
         `N=${n}: WARNING: the catalog has ${components} components, not ${n}`,
@@ -241,25 +353,45 @@ async function runSize(n) {
     await phase(result, 'warm', 300 + n * 0.3, signal =>
       warmSequential(ctx, signal),
     );
+    // 84 s of pauses; after the 31 s one every row is recomputed (cold-like at large N).
+    await phase(result, 'spaced', 200 + n * 0.1, signal =>
+      spacedRequests(ctx, signal),
+    );
     await phase(result, 'concurrent', 300 + n * 0.5, signal =>
       concurrentClients(ctx, signal),
     );
-    await phase(result, 'kubernetes', 180, signal =>
+    // The fake clusters filter every object of a kind for each list the Kubernetes plugin asks.
+    await phase(result, 'kubernetes', 180 + n * 0.01, signal =>
       kubernetesRequestsPerView(ctx, signal),
     );
     await phase(result, 'disconnect', 120, signal =>
       disconnectingClients(ctx, signal),
     );
-    await phase(result, 'promotions', 240, signal => promotions(ctx, signal));
+    // Sequential p95 4.5 s at N=5000: 20 promotions may take minutes at 10000.
+    await phase(result, 'promotions', 240 + n * 0.03, signal =>
+      promotions(ctx, signal),
+    );
+    await phase(result, 'idleCpu', 60, () => cpuWindows(backend.pid(), 30, 5));
     await phase(result, 'memory', 90, () => settledRss(backend.pid(), 60));
-    // Last: it leaves the backend's inspector open.
-    await phase(result, 'memoryAfterGc', 120, () =>
+    // Last: it leaves the backend's inspector open. A heap snapshot grows with the heap.
+    await phase(result, 'memoryAfterGc', 120 + n * 0.03, () =>
       rssAfterFullGc(backend.pid(), {
         snapshotFile:
           values['heap-snapshots'] &&
           path.join(values['heap-snapshots'], `N${n}.heapsnapshot`),
       }),
     );
+    if (values.profile) {
+      const dir = path.resolve(values.profile, `N${n}`);
+      await phase(result, 'profileIdle', 120, () =>
+        profileWhile(backend.pid(), dir, 'idle', () => sleep(30_000)),
+      );
+      await phase(result, 'profileConcurrent', 300 + n * 0.5, signal =>
+        profileWhile(backend.pid(), dir, 'concurrent', () =>
+          concurrentClients(ctx, signal),
+        ),
+      );
+    }
 
     // pinLoadedCode.cjs keeps source edits from restarting the backend, but the CLI still
     // restarts it when packages/backend/package.json changes: such numbers mix two processes.

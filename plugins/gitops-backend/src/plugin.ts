@@ -138,6 +138,10 @@ export const gitopsPlugin = createBackendPlugin({
         await services.tracker.schedule(scheduler);
         await services.unfinishedWrites.schedule(scheduler);
         await services.recorder.schedule(scheduler);
+        await services.overview.schedule(
+          scheduler,
+          services.config.overviewRecheckMs,
+        );
         await services.verification.schedule(scheduler);
         await services.automation.schedule(scheduler);
         permissionsRegistry.addPermissions(gitopsPermissions);

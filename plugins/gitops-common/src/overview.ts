@@ -137,4 +137,11 @@ export const OVERVIEW_COUNTED_STATUSES = [
 export type OverviewCounts = Record<
   (typeof OVERVIEW_COUNTED_STATUSES)[number],
   number
-> & { total: number };
+> & {
+  total: number;
+  /**
+   * Services not read yet (after a start, while the first pages are answered): the other
+   * counts cover the rest. 0 or absent once the whole fleet has been read.
+   */
+  pending?: number;
+};

@@ -12,6 +12,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-repository';
 import { withAutoPromotionConflicts } from './live/imageAutomation';
 import { CacheRead } from './live/kinds';
+import { TimeHorizon } from './live/timeHorizon';
 import { LiveStatusService } from './live/LiveStatusService';
 import { RegistryStatusService } from './registry/RegistryStatusService';
 import { ServiceLocator, ServiceTarget } from './ServiceLocator';
@@ -23,6 +24,8 @@ export interface EnvironmentsContext {
   heads?: Map<string, Promise<string>>;
   /** Where to note the cluster cache reads the answer comes from (see `recordReads`). */
   reads?: CacheRead[];
+  /** Where to note when the answer would change with time alone (see `TimeHorizon`). */
+  horizon?: TimeHorizon;
 }
 
 /** Options of {@link EnvironmentService}. */
@@ -40,6 +43,8 @@ export interface EnvironmentServiceOptions {
  * its own error when it cannot be read, so one broken overlay never hides the others.
  */
 export class EnvironmentService {
+  private readonly targets = new WeakMap<Entity, ServiceTarget>();
+
   constructor(private readonly options: EnvironmentServiceOptions) {}
 
   async getEnvironments(
@@ -77,7 +82,7 @@ export class EnvironmentService {
           revision,
           gitError,
           signal,
-          context.reads,
+          context,
           staleReason,
         ),
       ),
@@ -94,8 +99,15 @@ export class EnvironmentService {
     entity: Entity,
     context: EnvironmentsContext = {},
   ): Promise<string> {
-    const target = this.options.locator.locate(entity);
-    const head = await this.head(target, undefined, context.heads).catch(
+    return this.repositoryBasis(this.located(entity), context.heads);
+  }
+
+  /** A repository's head (or why it cannot be read), and whether it is stale. */
+  private async repositoryBasis(
+    target: Pick<ServiceTarget, 'repository' | 'provider'>,
+    heads?: Map<string, Promise<string>>,
+  ): Promise<string> {
+    const head = await this.head(target, undefined, heads).catch(
       error => `error ${messageOf(error)}`,
     );
     // A repository going stale (or answering again) changes the answers at the same head.
@@ -103,6 +115,24 @@ export class EnvironmentService {
       ? ' stale'
       : '';
     return `${target.repository.url}@${head}${stale}`;
+  }
+
+  /**
+   * What every answer of the fleet is computed from at once: each repository's head, the
+   * clusters' state and every cached object's version. While it stays the same, no answer
+   * changed but for the passing of time; a fleet view or pass need not look at each service.
+   */
+  async fleetStamp(
+    context: Pick<EnvironmentsContext, 'heads'> = {},
+  ): Promise<string> {
+    const repositories = await Promise.all(
+      this.options.locator
+        .repositories()
+        .map(target => this.repositoryBasis(target, context.heads)),
+    );
+    return `${repositories.join(
+      ' ',
+    )} | ${this.clusterState()} | ${this.options.live.cacheClock()}`;
   }
 
   /** The clusters' state (up, current, kinds read): every service's answers depend on it. */
@@ -115,9 +145,22 @@ export class EnvironmentService {
     return this.options.live.isCurrent(reads);
   }
 
+  /**
+   * Where an entity is, once per entity object: the fleet's views and passes reuse the
+   * catalog's list, so the same object is located on every page.
+   */
+  private located(entity: Entity): ServiceTarget {
+    let target = this.targets.get(entity);
+    if (!target) {
+      target = this.options.locator.locate(entity);
+      this.targets.set(entity, target);
+    }
+    return target;
+  }
+
   /** The branch head, read once per repository when a fleet view shares `heads`. */
   private head(
-    target: ServiceTarget,
+    target: Pick<ServiceTarget, 'repository' | 'provider'>,
     signal?: AbortSignal,
     heads?: Map<string, Promise<string>>,
   ): Promise<string> {
@@ -152,7 +195,7 @@ export class EnvironmentService {
     revision: string | undefined,
     gitError: string | undefined,
     signal?: AbortSignal,
-    reads?: CacheRead[],
+    context: EnvironmentsContext = {},
     staleReason?: string,
   ): Promise<EnvironmentStatus> {
     const errors: string[] = [];
@@ -203,7 +246,8 @@ export class EnvironmentService {
               desired,
               signal,
               prepared,
-              reads,
+              reads: context.reads,
+              horizon: context.horizon,
             }),
           )
         : undefined,

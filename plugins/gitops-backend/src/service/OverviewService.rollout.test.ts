@@ -17,6 +17,7 @@ const ROLLOUTS: Array<Partial<ProgressiveRollout> | null> = [
 function environments(): EnvironmentService {
   return {
     clusterState: () => 'prod=up',
+    fleetStamp: async () => 'quiet fleet',
     getEnvironments: async (entity: any) => {
       const index = Number(entity.metadata.name.replace(/\D/g, ''));
       return {

@@ -8,7 +8,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { fleetEntity } from '../__testUtils__/fleet';
 import { EnvironmentService } from './EnvironmentService';
-import { OverviewService, ROW_MAX_AGE_MS } from './OverviewService';
+import { OverviewService } from './OverviewService';
 
 /** An environment service that counts its calls and answers when told to. */
 function slowEnvironments() {
@@ -20,6 +20,7 @@ function slowEnvironments() {
   });
   const service = {
     clusterState: () => 'prod=up',
+    fleetStamp: async () => 'quiet fleet',
     getEnvironments: async (entity: any, signal?: AbortSignal) => {
       calls.push(entity.metadata.name);
       if (signal) signals.push(signal);
@@ -147,6 +148,11 @@ describe('OverviewService', () => {
       const service = {
         basis: async () => `repo@${state.head}`,
         clusterState: () => state.clusters,
+        // Moves with any input, as the real stamp does (a changed read moves a cache clock).
+        fleetStamp: async () =>
+          `${state.head} ${state.clusters} ${
+            state.current ? 0 : Math.random()
+          }`,
         isCurrent: () => state.current,
         getEnvironments: async (entity: any, _signal: any, context: any) => {
           calls.push(entity.metadata.name);
@@ -219,10 +225,10 @@ describe('OverviewService', () => {
         tag: 'v-a',
       },
       {
-        name: 'the row is older than its longest reuse',
+        name: 'nothing changed for an hour (rows do not expire with age)',
         change: () => {},
-        later: ROW_MAX_AGE_MS,
-        computed: 10,
+        later: 3_600_000,
+        computed: 5,
         tag: 'v-a',
       },
     ])('$name: $computed rows computed over three pages', async t => {
@@ -242,6 +248,101 @@ describe('OverviewService', () => {
       } finally {
         clock.mockRestore();
       }
+    });
+  });
+
+  describe('time-based states and a cold fleet', () => {
+    /** Environments whose answer flips at `flipsAt` (as an overdue reconcile does). */
+    function timedEnvironments(flipsAt: number) {
+      const calls: string[] = [];
+      const service = {
+        basis: async () => 'repo@a',
+        clusterState: () => 'prod=up',
+        fleetStamp: async () => 'quiet fleet',
+        isCurrent: () => true,
+        getEnvironments: async (entity: any, _signal: any, context: any) => {
+          calls.push(entity.metadata.name);
+          const overdue = Date.now() > flipsAt;
+          if (!overdue) context.horizon?.note(flipsAt + 1);
+          return {
+            entityRef: `component:default/${entity.metadata.name}`,
+            environments: [
+              {
+                name: 'prod',
+                desired: { tag: 'v1', digest: null },
+                live: null,
+                sync: null,
+                drift: [],
+                problems: overdue ? [{ type: 'StaleReconcile' }] : [],
+                registry: null,
+                error: null,
+              },
+            ],
+          };
+        },
+      } as unknown as EnvironmentService;
+      return { service, calls };
+    }
+
+    it('recomputes a row when its time-based state is due, in the background pass, not for the next caller', async () => {
+      const now = Date.now();
+      const timed = timedEnvironments(now + 60_000);
+      const overview = overviewService(timed.service, 0);
+      const clock = jest.spyOn(Date, 'now').mockReturnValue(now);
+      try {
+        await overview.overview({}, alice);
+        expect(timed.calls).toHaveLength(5);
+        expect(await overview.recheckDue(now + 30_000)).toBe(0);
+        clock.mockReturnValue(now + 61_000);
+        // The caller is answered from the rows; the pass finds the due ones.
+        const before = await overview.overview({}, alice);
+        expect(timed.calls).toHaveLength(5);
+        expect(before.items[0].environments[0].problems).toBe(0);
+        expect(await overview.recheckDue()).toBe(5);
+        const after = await overview.overview({}, alice);
+        expect(timed.calls).toHaveLength(10);
+        expect(after.items.map(i => i.environments[0].problems)).toEqual([
+          1, 1, 1, 1, 1,
+        ]);
+        // Nothing is due any more: the next pass computes nothing.
+        expect(await overview.recheckDue(now + 3_600_000)).toBe(0);
+      } finally {
+        clock.mockRestore();
+      }
+    });
+
+    it('answers the first page in name order of a cold fleet from its own rows, with the rest pending', async () => {
+      const timed = timedEnvironments(Infinity);
+      const overview = overviewService(timed.service, 0);
+      const first = await overview.overview({ limit: 2 }, alice);
+      expect(first.items.map(i => i.entityRef)).toEqual([
+        'component:default/svc-0',
+        'component:default/svc-1',
+      ]);
+      expect(first.totalCount).toBe(5);
+      expect(first.nextCursor).not.toBeNull();
+      expect(first.counts?.pending).toBeGreaterThan(0);
+      expect(first.counts?.total).toBe(5);
+      // The rest is read in the background; then pages are cut from every row.
+      for (let i = 0; i < 20 && timed.calls.length < 5; i++) {
+        await new Promise(resolve => setTimeout(resolve, 5));
+      }
+      const second = await overview.overview(
+        { limit: 2, cursor: first.nextCursor! },
+        alice,
+      );
+      expect(second.items.map(i => i.entityRef)).toEqual([
+        'component:default/svc-2',
+        'component:default/svc-3',
+      ]);
+      expect(second.counts?.pending).toBeUndefined();
+      expect(timed.calls.sort()).toEqual([
+        'svc-0',
+        'svc-1',
+        'svc-2',
+        'svc-3',
+        'svc-4',
+      ]);
     });
   });
 
@@ -289,6 +390,7 @@ describe('OverviewService', () => {
     });
     const environments = {
       clusterState: () => 'dev=up prod=up',
+      fleetStamp: async () => 'quiet fleet',
       getEnvironments: async (e: any) => ({
         entityRef: `component:default/${e.metadata.name}`,
         environments: (['dev', 'prod'] as const).map(name => {
@@ -328,6 +430,8 @@ describe('OverviewService', () => {
 
     it('counts services per state over the rows matching every filter but the status', async () => {
       const { overview } = fleet();
+      // Every row read once (a first page of a cold fleet counts only what was read).
+      await overview.overview({}, alice);
       const all = await overview.overview({ limit: 1 }, alice);
       expect(all.counts).toEqual({
         total: 5,

@@ -35,6 +35,21 @@ export interface ServiceLocatorOptions {
 export class ServiceLocator {
   constructor(private readonly options: ServiceLocatorOptions) {}
 
+  /** Every configured repository with its provider (those whose provider is installed). */
+  repositories(): Array<Pick<ServiceTarget, 'repository' | 'provider'>> {
+    return this.options.config.repositories.flatMap(repository => {
+      const provider = this.options.providers.get(repository.provider);
+      return provider
+        ? [
+            {
+              repository: { url: repository.url, branch: repository.branch },
+              provider,
+            },
+          ]
+        : [];
+    });
+  }
+
   locate(entity: Entity): ServiceTarget {
     const entityRef = stringifyEntityRef(entity);
     const annotations = entity.metadata.annotations ?? {};

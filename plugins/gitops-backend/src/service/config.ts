@@ -72,6 +72,10 @@ export interface GitopsConfig {
   historyLimit: number;
   /** A fleet overview page is answered again for this long (per caller and filter). */
   overviewReuseMs: number;
+  /** How long the fleet view reuses the catalog's list of GitOps entities (per caller). */
+  overviewCatalogMs: number;
+  /** How often rows whose time-based state is due are recomputed in the background. */
+  overviewRecheckMs: number;
   /** Change requests a user may make per minute (`rateLimit.changesPerMinute`); 0: no limit. */
   changesPerMinute: number;
   /** Live updates pushed with Backstage signals (see EntityChangeSignals). */
@@ -274,6 +278,9 @@ export function readGitopsConfig(
       (root?.getOptionalNumber('registryCacheSeconds') ?? 300) * 1000,
     overviewReuseMs:
       (root?.getOptionalNumber('overview.reuseSeconds') ?? 2) * 1000,
+    overviewCatalogMs:
+      (root?.getOptionalNumber('overview.catalogSeconds') ?? 10) * 1000,
+    overviewRecheckMs: positive(root, 'overview.recheckSeconds', 5) * 1000,
     changesPerMinute:
       root?.getOptionalNumber('rateLimit.changesPerMinute') ?? 30,
     signals: {

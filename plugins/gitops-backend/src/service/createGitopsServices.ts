@@ -24,6 +24,7 @@ import { GithubGitProvider } from './git/GithubGitProvider';
 import { CompareService } from './CompareService';
 import { HistoryService } from './HistoryService';
 import { OverviewService } from './OverviewService';
+import { FleetEntities } from './fleet/FleetEntities';
 import {
   actionMetricsListener,
   observeStaleRepositories,
@@ -271,8 +272,15 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
   ]) {
     checkKinds.set(kind.kind, kind);
   }
+  // The GitOps entities, shared by the fleet view and the background passes.
+  const fleet = new FleetEntities({
+    catalog: options.catalog,
+    auth: options.auth,
+    freshMs: config.overviewCatalogMs,
+  });
   const verification = new VerificationRunner({
     config,
+    fleet,
     catalog: options.catalog,
     auth: options.auth,
     store: options.verificationStore,
@@ -405,6 +413,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     evidence,
     overview: new OverviewService({
       catalog: options.catalog,
+      entities: fleet,
       environments,
       supplyChain: evidence,
       logger,
@@ -457,6 +466,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     }),
     recorder: new DeploymentRecorder({
       config,
+      fleet,
       catalog: options.catalog,
       auth: options.auth,
       ledger: options.ledger,

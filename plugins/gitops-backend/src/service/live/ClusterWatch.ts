@@ -159,6 +159,13 @@ export class ClusterWatch implements ClusterObjects {
     return this.indexes.get(kind)?.version(key) ?? 0;
   }
 
+  /** Moves whenever any cached object of the cluster changes (each kind's clock). */
+  clock(): string {
+    return [...this.indexes]
+      .map(([kind, index]) => `${kind}:${index.version('*')}`)
+      .join(',');
+  }
+
   /**
    * What the cluster's answers depend on besides its objects: whether it is up, current, and
    * which kinds it could read. Changes when any of that does.

@@ -149,6 +149,13 @@ export class LiveStateCache {
     );
   }
 
+  /** Moves whenever any cached object of any cluster changes. */
+  clock(): string {
+    return [...this.watches.entries()]
+      .map(([name, watch]) => `${name}=${watch.clock()}`)
+      .join(';');
+  }
+
   /** Every cluster's state (up, current, kinds read): a change here may change any view. */
   state(): string {
     return [...this.watches.entries()]

@@ -27,6 +27,7 @@ import { progressiveRollout } from './progressive/progressiveRollout';
 import { liveSecurity } from './securityReports';
 import { ServiceObjects, selectServiceObjects } from './selectServiceObjects';
 import { syncState } from './syncState';
+import { TimeHorizon } from './timeHorizon';
 
 /** The cluster side of one environment. */
 export interface LiveStatus {
@@ -75,6 +76,11 @@ export class LiveStatusService {
   /** Whether views computed from these cache reads would still come out the same. */
   isCurrent(reads: readonly CacheRead[]): boolean {
     return this.options.cache.isCurrent(reads);
+  }
+
+  /** Moves whenever any cached object changes (see `LiveStateCache.clock`). */
+  cacheClock(): string {
+    return this.options.cache.clock();
   }
 
   /** The clusters' state (up, current, kinds read): views depend on it besides the objects. */
@@ -163,6 +169,8 @@ export class LiveStatusService {
     signal?: AbortSignal;
     prepared?: Promise<ClusterRead | Error>;
     reads?: CacheRead[];
+    /** Where to note when the answer would change with time alone. */
+    horizon?: TimeHorizon;
   }): Promise<LiveStatus> {
     const { environment, desired } = options;
     const { cluster, namespace, found, freshness, warnings, objects } =
@@ -203,6 +211,7 @@ export class LiveStatusService {
         argoReconcileSeconds: this.options.argoReconcileSeconds,
         now: this.options.now?.() ?? new Date(),
         firstSeen: key => this.firstSeen(key),
+        horizon: options.horizon,
       }).concat(
         automation.problems,
         securityProblems(

@@ -11,6 +11,7 @@ import { rolloutProblems } from './progressive/rolloutProblems';
 import { ServiceObjects } from './selectServiceObjects';
 import { eventLastSeen } from './slimObject';
 import { staleFluxReconcile } from './staleReconcile';
+import { TimeHorizon, overdue } from './timeHorizon';
 
 export { detectDrift } from './drift';
 
@@ -27,6 +28,8 @@ export interface DiagnoseContext {
    * own fields do not say when it changed. Defaults to "just now".
    */
   firstSeen?: (key: string) => number;
+  /** Where to note when a time-based check (overdue reconcile, ageing event) will flip. */
+  horizon?: TimeHorizon;
 }
 
 const PULL_FAILURES = ['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName'];
@@ -73,7 +76,9 @@ export function diagnose(
   for (const pod of objects.pods) {
     diagnosePod(pod, add);
   }
-  for (const event of objects.events.filter(e => isRecent(e, context.now))) {
+  for (const event of objects.events.filter(e =>
+    isRecent(e, context.now, context.horizon),
+  )) {
     const pod = objects.pods.find(
       p => p.metadata?.name === event.involvedObject?.name,
     );
@@ -246,7 +251,7 @@ function diagnoseArgo(
   const staleAfter = 3 * context.argoReconcileSeconds * 1000;
   if (
     Number.isFinite(reconciledAt) &&
-    context.now.getTime() - reconciledAt > staleAfter
+    overdue(context.now.getTime(), reconciledAt, staleAfter, context.horizon)
   ) {
     add(
       'StaleReconcile',
@@ -390,7 +395,14 @@ export function securityProblems(
 const RECENT_EVENT_MS = 30 * 60 * 1000;
 
 /** Recent enough to describe the current state (an unknown time counts as recent). */
-function isRecent(event: KubeObject, now: Date): boolean {
+function isRecent(
+  event: KubeObject,
+  now: Date,
+  horizon: TimeHorizon | undefined,
+): boolean {
   const time = eventLastSeen(event);
-  return !Number.isFinite(time) || now.getTime() - time <= RECENT_EVENT_MS;
+  return (
+    !Number.isFinite(time) ||
+    !overdue(now.getTime(), time, RECENT_EVENT_MS, horizon)
+  );
 }

@@ -1,11 +1,14 @@
 import { compareChartVersion, sameArtifact } from './fluxRevision';
 import { KubeObject } from './kinds';
+import { TimeHorizon, overdue } from './timeHorizon';
 
 /** What the staleness check needs besides the object. */
 export interface StaleContext {
   now: Date;
   /** When the cache first saw a key; used when the object does not say when it changed. */
   firstSeen?: (key: string) => number;
+  /** Where to note when a check that is not overdue yet will be. */
+  horizon?: TimeHorizon;
 }
 
 /** A reconcile request not echoed after this long means the controller is not working. */
@@ -41,7 +44,7 @@ export function staleFluxReconcile(
   ) {
     const since =
       specChangedAt(object) ?? firstSeen(`${uid}/generation/${generation}`);
-    if (now - since > limit) {
+    if (overdue(now, since, limit, context.horizon)) {
       return `generation ${generation} not reconciled since ${iso(
         since,
       )} (observed ${observed}; interval ${object.spec.interval})`;
@@ -53,7 +56,9 @@ export function staleFluxReconcile(
   if (requested && requested !== object.status?.lastHandledReconcileAt) {
     const since =
       parseTime(requested) ?? firstSeen(`${uid}/requestedAt/${requested}`);
-    if (now - since > Math.max(REQUEST_GRACE_MS, interval)) {
+    if (
+      overdue(now, since, Math.max(REQUEST_GRACE_MS, interval), context.horizon)
+    ) {
       return `reconcile requested at ${requested} not handled (last handled ${
         object.status?.lastHandledReconcileAt ?? 'never'
       })`;
@@ -62,13 +67,18 @@ export function staleFluxReconcile(
 
   const artifact = source?.status?.artifact;
   const updated = parseTime(artifact?.lastUpdateTime);
-  if (artifact?.revision && updated !== null && now - updated > limit) {
-    const attempted = object.status?.lastAttemptedRevision;
-    if (attempted && !attemptedArtifact(object, attempted, artifact.revision)) {
-      return `source has ${artifact.revision} since ${iso(
-        updated,
-      )}, last attempt was ${attempted} (interval ${object.spec.interval})`;
-    }
+  const attempted = object.status?.lastAttemptedRevision;
+  if (
+    artifact?.revision &&
+    updated !== null &&
+    attempted &&
+    !attemptedArtifact(object, attempted, artifact.revision) &&
+    // Only an artifact not attempted yet can become overdue: noted on the horizon then.
+    overdue(now, updated, limit, context.horizon)
+  ) {
+    return `source has ${artifact.revision} since ${iso(
+      updated,
+    )}, last attempt was ${attempted} (interval ${object.spec.interval})`;
   }
   return null;
 }

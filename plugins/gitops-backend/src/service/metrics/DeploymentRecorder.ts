@@ -17,6 +17,7 @@ import { mapLimited } from '../mapLimited';
 import { CacheRead } from '../live/kinds';
 import { DeploymentLedger } from '../store/DeploymentLedger';
 import { QuietEntities, listGitopsEntities } from '../fleetPass';
+import { FleetEntities } from '../fleet/FleetEntities';
 
 /** What the recorder reads; the services of the backend. */
 export interface DeploymentRecorderOptions {
@@ -26,7 +27,16 @@ export interface DeploymentRecorderOptions {
   ledger: DeploymentLedger;
   logger: LoggerService;
   /** The environment service: the state, and what it was computed from. */
+  /** The shared list of GitOps entities; without it each pass asks the catalog. */
+  fleet?: FleetEntities;
   environments: {
+    /**
+     * What the whole fleet's answers are computed from (see `EnvironmentService.fleetStamp`):
+     * a pass that would run at the stamp of one that left every entity quiet is skipped.
+     */
+    fleetStamp?(context?: {
+      heads?: Map<string, Promise<string>>;
+    }): Promise<string>;
     getEnvironments(
       entity: Entity,
       signal?: AbortSignal,
@@ -93,10 +103,12 @@ export class DeploymentRecorder {
     // Git logs are the expensive part (a first pass over a fleet reads one per environment):
     // a pass reads at most this many, and the next pass goes on where it stopped.
     this.historyBudget = this.options.config.metrics.historyReadsPerPass;
-    const { catalog, auth, ledger, logger } = this.options;
-    const items = await listGitopsEntities(catalog, auth);
-    const latest = await ledger.latest();
+    const { catalog, auth, ledger, logger, fleet } = this.options;
+    const items = await listGitopsEntities(catalog, auth, fleet);
     const heads = new Map<string, Promise<string>>();
+    const stamp = await this.options.environments.fleetStamp?.({ heads });
+    if (stamp && this.quiet.passUnchanged(stamp, items)) return 0;
+    const latest = await ledger.latest();
     const written = await mapLimited(items, 4, async entity => {
       try {
         return await this.recordEntity(entity, latest, now, heads);
@@ -108,6 +120,7 @@ export class DeploymentRecorder {
         return 0;
       }
     });
+    if (stamp) this.quiet.passEnded(stamp, items);
     return written.reduce((a, b) => a + b, 0);
   }
 

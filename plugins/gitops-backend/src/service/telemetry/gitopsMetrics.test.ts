@@ -34,6 +34,7 @@ afterAll(() => meter.shutdown());
 function environments() {
   return {
     clusterState: () => 'prod=up',
+    fleetStamp: async () => 'quiet fleet',
     basis: async () => 'rev',
     isCurrent: () => true,
     getEnvironments: async (entity: any) => ({

@@ -20,6 +20,7 @@ import { GitopsConfig, fillTemplate, findEnvironment } from '../config';
 import { CacheRead } from '../live/kinds';
 import { mapLimited } from '../mapLimited';
 import { QuietEntities, listGitopsEntities } from '../fleetPass';
+import { FleetEntities } from '../fleet/FleetEntities';
 import { desiredVersion, formatVersion, runsVersion } from '../promotion/gates';
 import { VerificationStore, VerificationKey } from '../store/VerificationStore';
 import { versionKey } from '../store/PolicyStore';
@@ -32,7 +33,16 @@ export interface VerificationRunnerOptions {
   store: VerificationStore;
   logger: LoggerService;
   kinds: Map<string, VerificationCheckKind>;
+  /** The shared list of GitOps entities; without it each pass asks the catalog. */
+  fleet?: FleetEntities;
   environments: {
+    /**
+     * What the whole fleet's answers are computed from (see `EnvironmentService.fleetStamp`):
+     * a pass that would run at the stamp of one that left every entity quiet is skipped.
+     */
+    fleetStamp?(context?: {
+      heads?: Map<string, Promise<string>>;
+    }): Promise<string>;
     getEnvironments(
       entity: Entity,
       signal?: AbortSignal,
@@ -144,9 +154,11 @@ export class VerificationRunner {
   async planPass(): Promise<number> {
     const names = this.checkedEnvironments();
     if (names.length === 0) return 0;
-    const { catalog, auth, logger } = this.options;
-    const items = await listGitopsEntities(catalog, auth);
+    const { catalog, auth, logger, fleet } = this.options;
+    const items = await listGitopsEntities(catalog, auth, fleet);
     const heads = new Map<string, Promise<string>>();
+    const stamp = await this.options.environments.fleetStamp?.({ heads });
+    if (stamp && this.quiet.passUnchanged(stamp, items)) return 0;
     const counts = await mapLimited(items, 4, async entity => {
       try {
         return await this.planEntity(entity, names, heads);
@@ -157,6 +169,7 @@ export class VerificationRunner {
         return 0;
       }
     });
+    if (stamp) this.quiet.passEnded(stamp, items);
     return counts.reduce((a, b) => a + b, 0);
   }
 

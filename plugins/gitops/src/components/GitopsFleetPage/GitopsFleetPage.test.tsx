@@ -3,7 +3,7 @@ import {
   OverviewItem,
   OverviewResponse,
 } from '@gitops-backstage/plugin-gitops-common';
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { gitopsApiRef } from '../../api';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
@@ -11,6 +11,7 @@ import {
   fakePermissionApi,
   mockGitopsApi,
 } from '../../__testUtils__/renderWithApi';
+import { REFRESH_MS } from '../EntityGitopsContent/EntityGitopsContent';
 import { GitopsFleetPage, PAGE_SIZE } from './GitopsFleetPage';
 
 function row(
@@ -327,5 +328,90 @@ describe('GitopsFleetPage', () => {
         limit: PAGE_SIZE,
       }),
     );
+  });
+
+  describe('while the backend is still reading the fleet', () => {
+    /** The first page after a start: 1,000 of 5,000 services read. */
+    const partial: OverviewResponse = {
+      ...fleet,
+      totalCount: 5000,
+      nextCursor: 'c2',
+      counts: { ...fleet.counts!, total: 5000, pending: 4000 },
+    };
+    const readingNote = () =>
+      screen.queryByRole('status', { name: /^Reading .* more service/ });
+
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    it('says how many services are left and that the counts cover the rest', async () => {
+      const api = mockGitopsApi(async () => ({} as any));
+      api.getOverview.mockResolvedValue(partial);
+      await renderPage(api);
+      const note = await screen.findByRole('status', {
+        name: 'Reading 4,000 more services… counts cover the 1,000 read so far',
+      });
+      expect(note).toHaveTextContent(
+        'Reading 4,000 more services… counts cover the 1,000 read so far',
+      );
+      expect(
+        within(note).getByRole('progressbar', { name: 'Services read' }),
+      ).toHaveAttribute('aria-valuenow', '20');
+      // The counts are still shown and still filter.
+      expect(
+        screen.getByRole('group', { name: 'Services per state' }),
+      ).toBeInTheDocument();
+    });
+
+    it('says "service" for the last one', async () => {
+      const api = mockGitopsApi(async () => ({} as any));
+      api.getOverview.mockResolvedValue({
+        ...partial,
+        counts: { ...partial.counts!, pending: 1 },
+      });
+      await renderPage(api);
+      expect(
+        await screen.findByRole('status', {
+          name: 'Reading 1 more service… counts cover the 4,999 read so far',
+        }),
+      ).toBeInTheDocument();
+    });
+
+    it.each([
+      ['0', 0],
+      ['absent', undefined],
+    ])('shows no note when pending is %s', async (_name, pending) => {
+      const api = mockGitopsApi(async () => ({} as any));
+      api.getOverview.mockResolvedValue({
+        ...fleet,
+        counts: { ...fleet.counts!, pending },
+      });
+      await renderPage(api);
+      await screen.findByRole('group', { name: 'Services per state' });
+      expect(readingNote()).not.toBeInTheDocument();
+    });
+
+    it('keeps asking, and drops the note once the whole fleet is read', async () => {
+      jest.useFakeTimers();
+      const api = mockGitopsApi(async () => ({} as any));
+      api.getOverview.mockResolvedValueOnce(partial).mockResolvedValue({
+        ...partial,
+        counts: { ...partial.counts!, problems: 40, pending: 0 },
+      });
+      await renderPage(api);
+      await screen.findByRole('status', { name: /^Reading 4,000 more/ });
+      expect(api.getOverview).toHaveBeenCalledTimes(1);
+
+      act(() => {
+        jest.advanceTimersByTime(REFRESH_MS);
+      });
+      await waitFor(() => expect(readingNote()).not.toBeInTheDocument());
+      expect(api.getOverview).toHaveBeenCalledTimes(2);
+      expect(api.getOverview).toHaveBeenLastCalledWith({ limit: PAGE_SIZE });
+      expect(
+        screen.getByRole('button', { name: '40 with problems' }),
+      ).toBeInTheDocument();
+    });
   });
 });

@@ -16,6 +16,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
+import LinearProgress from '@material-ui/core/LinearProgress';
 import MenuItem from '@material-ui/core/MenuItem';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
@@ -102,6 +103,10 @@ const useStyles = makeStyles(theme => ({
     marginBottom: theme.spacing(2),
   },
   cell: { whiteSpace: 'nowrap' },
+  pending: {
+    maxWidth: 480,
+    margin: theme.spacing(1, 0),
+  },
   counts: {
     display: 'flex',
     flexWrap: 'wrap',
@@ -157,6 +162,33 @@ function EnvironmentCell(props: { env?: OverviewEnvironment }) {
         supplyChain={env.supplyChain}
       />
     </TableCell>
+  );
+}
+
+const formatCount = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * While the backend has not read the whole fleet yet (after a start), how much is left: the
+ * counts cover only what was read. The page's polling brings the rest in.
+ */
+function PendingNote(props: { counts: OverviewCounts }) {
+  const classes = useStyles();
+  const { total, pending = 0 } = props.counts;
+  const read = Math.max(0, total - pending);
+  const label = `Reading ${formatCount(pending)} more ${
+    pending === 1 ? 'service' : 'services'
+  }… counts cover the ${formatCount(read)} read so far`;
+  return (
+    <div className={classes.pending} role="status" aria-label={label}>
+      <Typography variant="caption" color="textSecondary">
+        {label}
+      </Typography>
+      <LinearProgress
+        variant="determinate"
+        value={total > 0 ? (100 * read) / total : 0}
+        aria-label="Services read"
+      />
+    </div>
   );
 }
 
@@ -392,6 +424,9 @@ export function GitopsFleetPage() {
           <Typography variant="body2" aria-label="Matching services">
             {value.totalCount} {value.totalCount === 1 ? 'service' : 'services'}
           </Typography>
+          {(value.counts?.pending ?? 0) > 0 && (
+            <PendingNote counts={value.counts!} />
+          )}
           {value.counts && (
             <StateCounts
               counts={value.counts}

@@ -1,0 +1,217 @@
+import {
+  AuthService,
+  BackstageCredentials,
+} from '@backstage/backend-plugin-api';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { ANNOTATION_GITOPS_PATH } from '@gitops-backstage/plugin-gitops-common';
+import { LRUCache } from 'lru-cache';
+
+/**
+ * What the views and the background passes read of an entity: locating a service (kind, name,
+ * namespace, annotations) and the overview's filters (title, owner, system). The rest of each
+ * entity is the catalog's work for nothing.
+ */
+export const GITOPS_ENTITY_FIELDS = [
+  'kind',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.title',
+  'metadata.annotations',
+  'spec.owner',
+  'spec.system',
+];
+
+/** An entity with its ref, computed once per list instead of once per use. */
+export interface FleetEntity {
+  entity: Entity;
+  ref: string;
+}
+
+/** Options of {@link FleetEntities}. */
+export interface FleetEntitiesOptions {
+  catalog: CatalogService;
+  /** The backend's own credentials, for `list()`. */
+  auth?: AuthService;
+  /**
+   * A list younger than this is answered as it is; an older one is still answered (up to
+   * `maxAgeMs`) while a fresh one is read in the background. 0 reads the catalog every time.
+   */
+  freshMs: number;
+  /** Past this a list is read again before answering. Default `6 × freshMs`. */
+  maxAgeMs?: number;
+  /** Callers whose visible refs are kept. Default 500. */
+  maxCallers?: number;
+}
+
+/** A value read again in the background once it is older than `freshMs`. */
+class ReusedValue<T> {
+  private value?: { data: T; at: number };
+  private reading?: Promise<T>;
+
+  constructor(
+    private readonly read: () => Promise<T>,
+    private readonly freshMs: number,
+    private readonly maxAgeMs: number,
+  ) {}
+
+  get(): Promise<T> {
+    const age = this.value ? Date.now() - this.value.at : Infinity;
+    if (this.value && age < this.freshMs)
+      return Promise.resolve(this.value.data);
+    const reading = this.refresh();
+    // Stale while revalidating: the caller does not wait for the catalog unless the list
+    // is older than the longest reuse (or there is none).
+    if (this.value && age < this.maxAgeMs) {
+      reading.catch(() => {});
+      return Promise.resolve(this.value.data);
+    }
+    return reading;
+  }
+
+  private refresh(): Promise<T> {
+    this.reading ??= this.read()
+      .then(data => {
+        this.value = { data, at: Date.now() };
+        return data;
+      })
+      .finally(() => {
+        this.reading = undefined;
+      });
+    return this.reading;
+  }
+}
+
+/**
+ * The GitOps entities of the catalog: the whole list as the backend sees it (for background
+ * passes), and the part of it each caller may see (for views). Both are reused for
+ * `freshMs` and read again in the background after that, so a page of the fleet view does not
+ * cost a catalog query of the whole fleet; a caller's visibility is still the catalog's
+ * answer for that caller (its permission rules), read at most `freshMs` before the request
+ * that triggers the next read — an entity the caller just lost access to can show on that
+ * one more page, and never past `maxAgeMs`.
+ */
+export class FleetEntities {
+  private readonly all: ReusedValue<FleetEntity[]>;
+  /** Per caller: their visible refs, read with their latest credentials. */
+  private readonly visibleRefs: LRUCache<
+    string,
+    { refs: ReusedValue<Set<string>>; credentials: BackstageCredentials }
+  >;
+  /** The last intersection per caller, while neither list moved. */
+  private readonly visibleLists = new WeakMap<
+    ReusedValue<Set<string>>,
+    { refs: Set<string>; all: FleetEntity[]; list: FleetEntity[] }
+  >();
+
+  constructor(private readonly options: FleetEntitiesOptions) {
+    const maxAgeMs = options.maxAgeMs ?? options.freshMs * 6;
+    this.all = new ReusedValue(() => this.readAll(), options.freshMs, maxAgeMs);
+    this.visibleRefs = new LRUCache({ max: options.maxCallers ?? 500 });
+  }
+
+  /** Every GitOps entity, as the backend itself sees it. */
+  async list(): Promise<FleetEntity[]> {
+    return this.all.get();
+  }
+
+  /** The same as entities alone: the same array while the list is reused. */
+  async entities(): Promise<Entity[]> {
+    const list = await this.all.get();
+    if (this.entityList?.list !== list) {
+      this.entityList = { list, entities: list.map(item => item.entity) };
+    }
+    return this.entityList.entities;
+  }
+
+  private entityList?: { list: FleetEntity[]; entities: Entity[] };
+
+  /** The GitOps entities `credentials` may see, in the catalog's order. */
+  async visible(credentials: BackstageCredentials): Promise<FleetEntity[]> {
+    if (this.options.freshMs <= 0) {
+      return withRefs(await this.query(credentials));
+    }
+    const key = callerKey(credentials);
+    let caller = this.visibleRefs.get(key);
+    if (caller) {
+      // A background read uses the newest credentials: the first ones may have expired.
+      caller.credentials = credentials;
+    } else {
+      const created: {
+        refs: ReusedValue<Set<string>>;
+        credentials: BackstageCredentials;
+      } = {
+        credentials,
+        refs: new ReusedValue(
+          () => this.readRefs(created.credentials),
+          this.options.freshMs,
+          this.options.maxAgeMs ?? this.options.freshMs * 6,
+        ),
+      };
+      this.visibleRefs.set(key, created);
+      caller = created;
+    }
+    const refs = caller.refs;
+    const [all, mine] = await Promise.all([this.all.get(), refs.get()]);
+    const last = this.visibleLists.get(refs);
+    if (last && last.refs === mine && last.all === all) return last.list;
+    const list = all.filter(item => mine.has(item.ref));
+    this.visibleLists.set(refs, { refs: mine, all, list });
+    return list;
+  }
+
+  private async readAll(): Promise<FleetEntity[]> {
+    if (!this.options.auth) {
+      throw new Error('FleetEntities: list() needs the auth service');
+    }
+    return withRefs(
+      await this.query(await this.options.auth.getOwnServiceCredentials()),
+    );
+  }
+
+  /** Only the refs: what the catalog lets this caller see. */
+  private async readRefs(credentials: BackstageCredentials) {
+    const { items } = await this.options.catalog.getEntities(
+      {
+        filter: {
+          [`metadata.annotations.${ANNOTATION_GITOPS_PATH}`]:
+            CATALOG_FILTER_EXISTS,
+        },
+        fields: ['kind', 'metadata.name', 'metadata.namespace'],
+      },
+      { credentials },
+    );
+    return new Set(items.map(entity => stringifyEntityRef(entity)));
+  }
+
+  private async query(credentials: BackstageCredentials): Promise<Entity[]> {
+    const { items } = await this.options.catalog.getEntities(
+      {
+        filter: {
+          [`metadata.annotations.${ANNOTATION_GITOPS_PATH}`]:
+            CATALOG_FILTER_EXISTS,
+        },
+        fields: GITOPS_ENTITY_FIELDS,
+      },
+      { credentials },
+    );
+    return items;
+  }
+}
+
+function withRefs(entities: Entity[]): FleetEntity[] {
+  return entities.map(entity => ({ entity, ref: stringifyEntityRef(entity) }));
+}
+
+/** Who is asking: callers see the entities the catalog lets them see. */
+export function callerKey(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as {
+    type?: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return `${principal.type}:${
+    principal.userEntityRef ?? principal.subject ?? ''
+  }`;
+}
