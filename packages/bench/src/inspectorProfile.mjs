@@ -5,34 +5,54 @@ import path from 'node:path';
 import { openInspector } from './inspectorGc.mjs';
 
 /**
- * Records a CPU profile and a sampling heap profile of `pid` while `work()` runs, and writes
- * `<name>.cpuprofile` and `<name>.heapprofile` into `dir` (open them in Chrome's DevTools).
- * Resolves with the ten functions of most self time and the ten largest allocation sites.
+ * Starts a CPU profile and a sampling heap profile of `pid`; `stop(dir, name)` writes
+ * `<name>.cpuprofile` and `<name>.heapprofile` into `dir` (open them in Chrome's DevTools) and
+ * resolves with the functions of most self time and the largest allocation sites. With
+ * `includeCollected`, the heap profile counts everything allocated meanwhile (what drives the
+ * peak), not only what is still alive at the end.
  */
-export async function profileWhile(pid, dir, name, work) {
+export async function startProfile(pid, { includeCollected = false } = {}) {
   const inspector = await openInspector(pid);
-  try {
-    await inspector.call('Profiler.enable');
-    await inspector.call('Profiler.setSamplingInterval', { interval: 1000 });
-    await inspector.call('HeapProfiler.enable');
-    await inspector.call('Profiler.start');
-    await inspector.call('HeapProfiler.startSampling', {
-      samplingInterval: 64 * 1024,
-    });
-    const result = await work();
-    const cpu = (await inspector.call('Profiler.stop')).result.profile;
-    const heap = (await inspector.call('HeapProfiler.stopSampling')).result
-      .profile;
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(cpu));
-    fs.writeFileSync(
-      path.join(dir, `${name}.heapprofile`),
-      JSON.stringify(heap),
-    );
-    return { result, cpu: topSelfTime(cpu), allocations: topAllocations(heap) };
-  } finally {
-    inspector.close();
-  }
+  await inspector.call('Profiler.enable');
+  await inspector.call('Profiler.setSamplingInterval', { interval: 1000 });
+  await inspector.call('HeapProfiler.enable');
+  await inspector.call('Profiler.start');
+  await inspector.call('HeapProfiler.startSampling', {
+    samplingInterval: 64 * 1024,
+    includeObjectsCollectedByMajorGC: includeCollected,
+    includeObjectsCollectedByMinorGC: includeCollected,
+  });
+  return {
+    async stop(dir, name) {
+      try {
+        const cpu = (await inspector.call('Profiler.stop')).result.profile;
+        const heap = (await inspector.call('HeapProfiler.stopSampling')).result
+          .profile;
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(
+          path.join(dir, `${name}.cpuprofile`),
+          JSON.stringify(cpu),
+        );
+        fs.writeFileSync(
+          path.join(dir, `${name}.heapprofile`),
+          JSON.stringify(heap),
+        );
+        return { cpu: topSelfTime(cpu), allocations: topAllocations(heap) };
+      } finally {
+        inspector.close();
+      }
+    },
+  };
+}
+
+/** {@link startProfile} around `work()`. */
+export async function profileWhile(pid, dir, name, work, options) {
+  const profile = await startProfile(pid, options);
+  const result = await work().catch(async error => {
+    await profile.stop(dir, name);
+    throw error;
+  });
+  return { result, ...(await profile.stop(dir, name)) };
 }
 
 const where = frame =>
@@ -58,19 +78,30 @@ function topSelfTime(profile) {
     );
 }
 
+/**
+ * The largest allocation sites, and the same bytes by the nearest frame of the plugins'
+ * own code up the stack (what in the plugin asked for them, whatever library allocated).
+ */
 function topAllocations(profile) {
   const bySite = new Map();
-  const walk = node => {
+  const byPluginFrame = new Map();
+  const add = (map, key, bytes) => map.set(key, (map.get(key) ?? 0) + bytes);
+  const walk = (node, pluginFrame) => {
+    const here = node.callFrame.url.includes('/plugins/')
+      ? where(node.callFrame)
+      : pluginFrame;
     const self = node.selfSize ?? 0;
     if (self) {
-      const key = where(node.callFrame);
-      bySite.set(key, (bySite.get(key) ?? 0) + self);
+      add(bySite, where(node.callFrame), self);
+      add(byPluginFrame, here ?? '(no plugin frame)', self);
     }
-    for (const child of node.children ?? []) walk(child);
+    for (const child of node.children ?? []) walk(child, here);
   };
-  walk(profile.head);
-  return [...bySite]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 15)
-    .map(([site, bytes]) => `${(bytes / 1048576).toFixed(1)} MiB ${site}`);
+  walk(profile.head, undefined);
+  const top = map =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([site, bytes]) => `${(bytes / 1048576).toFixed(1)} MiB ${site}`);
+  return { bySite: top(bySite), byPluginFrame: top(byPluginFrame) };
 }

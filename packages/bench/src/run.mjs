@@ -49,7 +49,7 @@ import {
   settledRss,
   trackPeakRss,
 } from './procStats.mjs';
-import { profileWhile } from './inspectorProfile.mjs';
+import { profileWhile, startProfile } from './inspectorProfile.mjs';
 import { markdownTable, writeJson, writeSummary } from './report.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -342,6 +342,10 @@ async function runSize(n) {
       // Distinct services, cycling when the fleet is smaller than asked.
       distinct: count => Array.from({ length: count }, (_, i) => order[i % n]),
     };
+    // With --profile: what the cold path and the evidence reads allocate (collected or not).
+    const coldProfile =
+      values.profile &&
+      (await startProfile(backend.pid(), { includeCollected: true }));
     await phase(result, 'cold', 120 + n * 0.3, signal =>
       coldOverview(ctx, signal),
     );
@@ -350,10 +354,16 @@ async function runSize(n) {
         evidenceSettled(ctx, signal),
       );
     }
+    if (coldProfile) {
+      result.profileCold = await coldProfile.stop(
+        path.resolve(values.profile, `N${n}`),
+        'cold',
+      );
+    }
     await phase(result, 'warm', 300 + n * 0.3, signal =>
       warmSequential(ctx, signal),
     );
-    // 84 s of pauses; after the 31 s one every row is recomputed (cold-like at large N).
+    // 84 s of pauses: a person opening the fleet page again after 11 s and after 31 s.
     await phase(result, 'spaced', 200 + n * 0.1, signal =>
       spacedRequests(ctx, signal),
     );
