@@ -240,6 +240,47 @@ describe('FleetEntities', () => {
     expect(await fleet.entities()).toBe(next);
   });
 
+  it('keeps the objects of entities a re-read found unchanged, and the list when none changed', async () => {
+    const fake = fakeCatalog(['a', 'b']);
+    const fleet = fleetOf(fake.catalog);
+    const first = await fleet.list();
+    // A re-read of the same catalog: the same list, so rows and passes keyed by it hold.
+    now = T0 + FRESH_MS;
+    await fleet.list();
+    await flush();
+    expect(fake.queriesBy('service')).toHaveLength(2);
+    const same = await fleet.list();
+    expect(same).toBe(first);
+    expect(await fleet.entities()).toBe(await fleet.entities());
+
+    // One entity changed, one added: a new list, the unchanged entry's object kept.
+    fake.state.names = ['a', 'b', 'c'];
+    const owners: Record<string, string> = { b: 'group:default/team-b' };
+    const getEntities = fake.catalog.getEntities as jest.Mock;
+    const original = getEntities.getMockImplementation()!;
+    getEntities.mockImplementation(async (request: any, options: any) => {
+      const answer = await original(request, options);
+      for (const entity of answer.items) {
+        const owner = owners[entity.metadata.name];
+        if (owner) entity.spec = { ...entity.spec, owner };
+      }
+      return answer;
+    });
+    now = T0 + 2 * FRESH_MS;
+    await fleet.list();
+    await flush();
+    const next = await fleet.list();
+    expect(next).not.toBe(first);
+    expect(refsOf(next)).toEqual([
+      'component:default/a',
+      'component:default/b',
+      'component:default/c',
+    ]);
+    expect(next[0]).toBe(first[0]);
+    expect(next[1]).not.toBe(first[1]);
+    expect(next[1].entity.spec?.owner).toBe('group:default/team-b');
+  });
+
   it('with freshMs 0 queries the catalog on every call, with the caller’s credentials', async () => {
     const fake = fakeCatalog(['a', 'b']);
     fake.state.visibleTo[ALICE] = ['b'];

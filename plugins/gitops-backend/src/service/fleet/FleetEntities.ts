@@ -165,9 +165,36 @@ export class FleetEntities {
     if (!this.options.auth) {
       throw new Error('FleetEntities: list() needs the auth service');
     }
-    return withRefs(
+    const read = withRefs(
       await this.query(await this.options.auth.getOwnServiceCredentials()),
     );
+    return this.interned(read);
+  }
+
+  /** The last list's entries by ref, with the JSON they were read as. */
+  private known = new Map<string, { json: string; item: FleetEntity }>();
+  private lastList?: FleetEntity[];
+
+  /**
+   * The entries of a new read that are the same as before are the objects of before, and an
+   * unchanged list is the list of before: rows, located targets and quiet passes are keyed
+   * by these objects, so a re-read of an unchanged catalog changes nothing downstream.
+   */
+  private interned(read: FleetEntity[]): FleetEntity[] {
+    const known = new Map<string, { json: string; item: FleetEntity }>();
+    let changed = read.length !== this.lastList?.length;
+    const list = read.map((item, i) => {
+      const json = JSON.stringify(item.entity);
+      const before = this.known.get(item.ref);
+      const kept = before?.json === json ? before.item : item;
+      known.set(item.ref, { json, item: kept });
+      if (this.lastList?.[i] !== kept) changed = true;
+      return kept;
+    });
+    this.known = known;
+    if (!changed && this.lastList) return this.lastList;
+    this.lastList = list;
+    return list;
   }
 
   /** Only the refs: what the catalog lets this caller see. */
