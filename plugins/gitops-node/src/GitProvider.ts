@@ -50,6 +50,16 @@ export interface GitReadFileOptions extends GitCallOptions {
 }
 
 /**
+ * Options of {@link GitProvider.changedPaths}.
+ *
+ * @public
+ */
+export interface GitChangedPathsOptions extends GitCallOptions {
+  from: string;
+  to: string;
+}
+
+/**
  * Options of {@link GitProvider.log}.
  *
  * @public
@@ -183,6 +193,14 @@ export interface GitProvider {
    * no such folder. Used to expand Argo CD git-directory generators.
    */
   listFolders?(options: GitReadFileOptions): Promise<string[]>;
+
+  /**
+   * The files added, removed or changed between two revisions (either order), or `undefined`
+   * when the provider cannot tell cheaply. A desired state read at one revision is carried to
+   * the next when none of the files it read changed: a commit to one service costs the others
+   * nothing. Providers that leave it out have every state read again at a new revision.
+   */
+  changedPaths?(options: GitChangedPathsOptions): Promise<string[] | undefined>;
 
   /**
    * Commits files on top of `baseRevision` and moves the branch to it, only if the branch still

@@ -91,15 +91,37 @@ export class EnvironmentService {
   }
 
   /**
-   * What an entity's environments are computed from in Git: its repository's head (or why it
-   * cannot be read). Equal bases, an equal {@link clusterState} and unchanged cache reads
-   * (`isCurrent`) give equal answers, but for the passing of time.
+   * What an entity's environments are computed from in Git: for each environment, the
+   * revision its desired state's files were read at (a commit to another service leaves it
+   * as it was), or why it cannot be read; and whether the repository is stale. Equal bases,
+   * an equal {@link clusterState} and unchanged cache reads (`isCurrent`) give equal answers,
+   * but for the passing of time and the `desired.source.revision` they are said to be at.
    */
   async basis(
     entity: Entity,
     context: EnvironmentsContext = {},
   ): Promise<string> {
-    return this.repositoryBasis(this.located(entity), context.heads);
+    const target = this.located(entity);
+    let head: string;
+    try {
+      head = await this.head(target, undefined, context.heads);
+    } catch (error) {
+      return `${target.repository.url}@error ${messageOf(error)}`;
+    }
+    const states = await Promise.all(
+      this.options.config.environments.map(environment =>
+        this.options.reader
+          .readShared({ target, environment, revision: head })
+          .then(
+            result => this.options.reader.contentRevision(result) ?? head,
+            error => `error ${messageOf(error)}`,
+          ),
+      ),
+    );
+    // A repository going stale (or answering again) changes the answers at the same head.
+    return `${target.repository.url} ${states.join(' ')}${
+      target.provider.staleness?.(target.repository) ? ' stale' : ''
+    }`;
   }
 
   /** A repository's head (or why it cannot be read), and whether it is stale. */

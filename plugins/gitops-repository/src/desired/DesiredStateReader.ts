@@ -66,6 +66,22 @@ export class DesiredStateReader {
     // next fleet view needs and parse everything again.
     max: 30_000,
   });
+  /** Per place (service, environment), the last state read and the files it read. */
+  private readonly lastRead = new LRUCache<
+    string,
+    {
+      revision: string;
+      reads: StateReads;
+      result: Promise<DesiredStateResult>;
+    }
+  >({ max: 30_000 });
+  /** The revision each shared state's files were read at (carried states keep theirs). */
+  private readonly readAt = new WeakMap<object, string>();
+  /** The files changed between two revisions. */
+  private readonly changes = new LRUCache<
+    string,
+    Promise<Set<string> | undefined>
+  >({ max: 200 });
 
   async read(options: ReadDesiredStateOptions): Promise<DesiredStateResult> {
     return structuredClone(await this.readShared(options));
@@ -86,9 +102,9 @@ export class DesiredStateReader {
       ),
     };
     const { target, environment, revision } = options;
-    const key = JSON.stringify([
+    // Where the state is read from, whatever the revision.
+    const where = JSON.stringify([
       target.repository.url,
-      revision,
       target.path,
       target.service,
       target.hints,
@@ -98,38 +114,118 @@ export class DesiredStateReader {
       environment.definitionPath,
       environment.requireDigest ?? false,
     ]);
+    const key = `${revision} ${where}`;
     // The promise is shared, so concurrent views of many entities parse each state once; it
     // runs under the providers' time-outs, not one caller's signal, which would fail the rest.
     let pending = this.results.get(key);
     if (!pending) {
-      // Thousands are kept: their repeated strings (revision, paths, names) are kept once.
-      pending = this.readUncached({ ...options, signal: undefined }).then(
-        result => deepFreeze(internStrings(withChecks(result, options))),
-      );
+      pending = this.carriedOrRead(where, { ...options, signal: undefined });
       this.results.set(key, pending);
       pending.catch(() => this.results.delete(key));
     }
     return pending;
   }
 
-  private async readUncached(
+  /**
+   * The revision a state from {@link readShared} was read at: the same for the states of
+   * every later revision that changed none of its files, so it says whether the state's
+   * content moved, where the revision alone moves with every commit to any service.
+   */
+  contentRevision(result: Readonly<DesiredStateResult>): string | undefined {
+    return this.readAt.get(result);
+  }
+
+  /**
+   * The state last read for the same place at another revision, when none of the files and
+   * folders it read changed in between (one `changedPaths` per pair of revisions, shared by
+   * the whole fleet); else read at this revision.
+   */
+  private async carriedOrRead(
+    where: string,
     options: ReadDesiredStateOptions,
   ): Promise<DesiredStateResult> {
+    const { target, revision } = options;
+    const last = this.lastRead.get(where);
+    if (last && last.revision !== revision && target.provider.changedPaths) {
+      const changed = await this.changedBetween(
+        target,
+        last.revision,
+        revision,
+      );
+      const kept = changed && !readsChanged(last.reads, changed);
+      const before = kept
+        ? await last.result.catch(() => undefined)
+        : undefined;
+      if (before) {
+        const carried = deepFreeze(atRevision(before, revision));
+        this.readAt.set(carried, this.readAt.get(before) ?? last.revision);
+        this.lastRead.set(where, {
+          revision,
+          reads: last.reads,
+          result: Promise.resolve(carried),
+        });
+        return carried;
+      }
+    }
+    const reads: StateReads = { files: new Set(), folders: new Set() };
+    const result = this.readUncached(options, reads).then(state => {
+      // Thousands are kept: their repeated strings (revision, paths, names) are kept once.
+      const frozen = deepFreeze(internStrings(withChecks(state, options)));
+      this.readAt.set(frozen, revision);
+      return frozen;
+    });
+    this.lastRead.set(where, { revision, reads, result });
+    result.catch(() => {
+      if (this.lastRead.get(where)?.result === result)
+        this.lastRead.delete(where);
+    });
+    return result;
+  }
+
+  /** The files changed between two revisions, asked once per pair. */
+  private changedBetween(
+    target: ServiceTarget,
+    from: string,
+    to: string,
+  ): Promise<Set<string> | undefined> {
+    const key = `${target.repository.url} ${from} ${to}`;
+    let changed = this.changes.get(key);
+    if (!changed) {
+      changed = target.provider.changedPaths!({
+        repository: target.repository,
+        from,
+        to,
+      })
+        .then(paths => (paths ? new Set(paths) : undefined))
+        // A pair that cannot be compared (a revision not fetched yet): read again.
+        .catch(() => undefined);
+      this.changes.set(key, changed);
+    }
+    return changed;
+  }
+
+  private async readUncached(
+    options: ReadDesiredStateOptions,
+    reads: StateReads,
+  ): Promise<DesiredStateResult> {
     const { target, revision, signal } = options;
-    const read: ReadRepoFile = file =>
-      target.provider.readFile({
+    const read: ReadRepoFile = file => {
+      reads.files.add(file);
+      return target.provider.readFile({
         repository: target.repository,
         revision,
         path: file,
         signal,
       });
-    return withHelmChartRollout(await this.resolve(options, read), read);
+    };
+    return withHelmChartRollout(await this.resolve(options, read, reads), read);
   }
 
   /** The state from the environment's engine definition, else from its path templates. */
   private async resolve(
     options: ReadDesiredStateOptions,
     read: ReadRepoFile,
+    reads: StateReads,
   ): Promise<DesiredStateResult> {
     const { target, environment, revision, signal } = options;
     const vars = {
@@ -166,13 +262,15 @@ export class DesiredStateReader {
           preferredName: names[0],
           alsoNamed: names.slice(1),
           listFolders: target.provider.listFolders
-            ? folder =>
-                target.provider.listFolders!({
+            ? folder => {
+                reads.folders.add(folder);
+                return target.provider.listFolders!({
                   repository: target.repository,
                   revision,
                   path: folder,
                   signal,
-                })
+                });
+              }
             : undefined,
         });
         return this.fromResolved(target, revision, resolved);
@@ -389,6 +487,38 @@ function withChecks(
 }
 
 /** Freezes a result shared between callers, so a caller that writes to it fails loudly. */
+/** What reading a state looked at: files (present or not) and folders listed. */
+interface StateReads {
+  files: Set<string>;
+  folders: Set<string>;
+}
+
+/** Whether a change of these paths can change a state that read `reads`. */
+function readsChanged(reads: StateReads, changed: Set<string>): boolean {
+  for (const file of reads.files) if (changed.has(file)) return true;
+  if (reads.folders.size === 0) return false;
+  for (const file of changed) {
+    for (const folder of reads.folders) {
+      if (file.startsWith(`${folder.replace(/\/+$/, '')}/`)) return true;
+    }
+  }
+  return false;
+}
+
+/** The same state, said to be read at `revision` (it is what that revision holds). */
+function atRevision(
+  result: DesiredStateResult,
+  revision: string,
+): DesiredStateResult {
+  return {
+    ...result,
+    state: {
+      ...result.state,
+      source: { ...result.state.source, revision },
+    },
+  };
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);

@@ -2,6 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
   GitCallOptions,
+  GitChangedPathsOptions,
   GitCommit,
   GitCommitOptions,
   GitConflictError,
@@ -183,6 +184,30 @@ export class CliGitProvider implements GitProvider {
     const running = this.inFlight.get(dir);
     if (running) await running.catch(() => undefined);
     await this.startFetch(pushUrl(repository.url), dir);
+  }
+
+  /** `git diff-tree` between two commits of the mirror; more than 1,000 paths: undefined. */
+  async changedPaths(
+    options: GitChangedPathsOptions,
+  ): Promise<string[] | undefined> {
+    const dir = await this.mirror(options.repository, options.signal, false);
+    const out = await this.git(
+      [
+        'diff-tree',
+        '-r',
+        '--name-only',
+        '--no-renames',
+        '-z',
+        options.from,
+        options.to,
+      ],
+      dir,
+      options.signal,
+    );
+    const paths = out.toString('utf8').split('\0').filter(Boolean);
+    // A change that big is a reorganisation: reading every state again costs less than
+    // comparing each one's files with it.
+    return paths.length > 1000 ? undefined : paths;
   }
 
   async log(options: GitLogOptions): Promise<GitCommit[]> {

@@ -134,6 +134,7 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
 
 const refsOf = (list: Array<{ ref: string }>) => list.map(e => e.ref);
 
+/** A fleet whose reuse is by age alone (a changing answer is not read again sooner). */
 function fleetOf(
   catalog: CatalogService,
   options: { freshMs?: number; maxAgeMs?: number } = {},
@@ -143,6 +144,7 @@ function fleetOf(
     auth: mockServices.auth(),
     freshMs: options.freshMs ?? FRESH_MS,
     maxAgeMs: options.maxAgeMs ?? MAX_AGE_MS,
+    changingFreshMs: options.freshMs ?? FRESH_MS,
   });
 }
 
@@ -221,6 +223,34 @@ describe('FleetEntities', () => {
       ]);
       expect(fake.queriesBy('user', ALICE)).toHaveLength(2);
     });
+  });
+
+  it('reads a list that is still changing (a catalog being loaded) again after a second, then by age', async () => {
+    const fake = fakeCatalog(['a']);
+    const fleet = new FleetEntities({
+      catalog: fake.catalog,
+      auth: mockServices.auth(),
+      freshMs: FRESH_MS,
+      maxAgeMs: MAX_AGE_MS,
+    });
+    await fleet.list();
+    // The first answer may be a catalog still loading: read again after a second.
+    fake.state.names = ['a', 'b'];
+    now = T0 + 999;
+    await fleet.list();
+    expect(fake.queriesBy('service')).toHaveLength(1);
+    now = T0 + 1000;
+    await fleet.list();
+    await flush();
+    expect(refsOf(await fleet.list())).toHaveLength(2);
+    // It changed: once more after a second; the same answer then is reused by age.
+    now = T0 + 2000;
+    await fleet.list();
+    await flush();
+    expect(fake.queriesBy('service')).toHaveLength(3);
+    now = T0 + 2000 + FRESH_MS - 1;
+    await fleet.list();
+    expect(fake.queriesBy('service')).toHaveLength(3);
   });
 
   it('answers entities() as the same array while the list is reused, a new one after', async () => {

@@ -43,23 +43,36 @@ export interface FleetEntitiesOptions {
   maxAgeMs?: number;
   /** Callers whose visible refs are kept. Default 500. */
   maxCallers?: number;
+  /**
+   * How soon an answer is read again when it differed from the one before (the first one
+   * too): a catalog still being loaded after a start is followed every second, not every
+   * `freshMs`. Default 1000.
+   */
+  changingFreshMs?: number;
 }
 
-/** A value read again in the background once it is older than `freshMs`. */
+/**
+ * A value read again in the background once it is older than `freshMs` — or than a second
+ * while the last read changed it (a catalog still being loaded after a start).
+ */
 class ReusedValue<T> {
-  private value?: { data: T; at: number };
+  private value?: { data: T; at: number; changed: boolean };
   private reading?: Promise<T>;
 
   constructor(
     private readonly read: () => Promise<T>,
     private readonly freshMs: number,
     private readonly maxAgeMs: number,
+    private readonly changingFreshMs: number,
+    private readonly same: (a: T, b: T) => boolean = (a, b) => a === b,
   ) {}
 
   get(): Promise<T> {
     const age = this.value ? Date.now() - this.value.at : Infinity;
-    if (this.value && age < this.freshMs)
-      return Promise.resolve(this.value.data);
+    const freshMs = this.value?.changed
+      ? Math.min(this.freshMs, this.changingFreshMs)
+      : this.freshMs;
+    if (this.value && age < freshMs) return Promise.resolve(this.value.data);
     const reading = this.refresh();
     // Stale while revalidating: the caller does not wait for the catalog unless the list
     // is older than the longest reuse (or there is none).
@@ -73,7 +86,8 @@ class ReusedValue<T> {
   private refresh(): Promise<T> {
     this.reading ??= this.read()
       .then(data => {
-        this.value = { data, at: Date.now() };
+        const changed = !this.value || !this.same(this.value.data, data);
+        this.value = { data, at: Date.now(), changed };
         return data;
       })
       .finally(() => {
@@ -107,7 +121,12 @@ export class FleetEntities {
 
   constructor(private readonly options: FleetEntitiesOptions) {
     const maxAgeMs = options.maxAgeMs ?? options.freshMs * 6;
-    this.all = new ReusedValue(() => this.readAll(), options.freshMs, maxAgeMs);
+    this.all = new ReusedValue(
+      () => this.readAll(),
+      options.freshMs,
+      maxAgeMs,
+      options.changingFreshMs ?? 1000,
+    );
     this.visibleRefs = new LRUCache({ max: options.maxCallers ?? 500 });
   }
 
@@ -147,6 +166,8 @@ export class FleetEntities {
           () => this.readRefs(created.credentials),
           this.options.freshMs,
           this.options.maxAgeMs ?? this.options.freshMs * 6,
+          this.options.changingFreshMs ?? 1000,
+          sameRefs,
         ),
       };
       this.visibleRefs.set(key, created);
@@ -225,6 +246,12 @@ export class FleetEntities {
     );
     return items;
   }
+}
+
+function sameRefs(a: Set<string>, b: Set<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const ref of a) if (!b.has(ref)) return false;
+  return true;
 }
 
 function withRefs(entities: Entity[]): FleetEntity[] {
