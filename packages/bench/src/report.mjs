@@ -247,9 +247,17 @@ export function markdownTable(results) {
       ? ` + ${uncommittedPluginFiles} uncommitted files in plugins/`
       : ''
   }`;
-  const { nodeOptions, mallocArenaMax } = results[0];
+  // Per size: with --heap-guidance each size has its own heap cap.
+  const nodeOptions = [...new Set(results.map(r => r.nodeOptions))]
+    .filter(Boolean)
+    .map(o => `"${o}"`)
+    .join(' / ');
+  const { mallocArenaMax } = results[0];
   const options = [
-    nodeOptions && `NODE_OPTIONS += "${nodeOptions}"`,
+    nodeOptions &&
+      `NODE_OPTIONS += ${nodeOptions} (${results
+        .map(r => `N=${r.n}`)
+        .join(' / ')})`,
     mallocArenaMax && `MALLOC_ARENA_MAX=${mallocArenaMax}`,
   ].filter(Boolean);
   return [

@@ -95,6 +95,8 @@ const { values } = parseArgs({
     phases: { type: 'string' },
     // Appended to the backend's NODE_OPTIONS, e.g. "--max-old-space-size=1024".
     'node-options': { type: 'string' },
+    // The README's heap guidance: --max-old-space-size for each fleet size (heapGuidanceMiB).
+    'heap-guidance': { type: 'boolean', default: false },
     // glibc's malloc arenas in the backend (MALLOC_ARENA_MAX): fewer arenas, less memory kept.
     'malloc-arena-max': { type: 'string' },
   },
@@ -142,16 +144,36 @@ if (
   );
   process.exit(2);
 }
+/**
+ * The README's heap guidance ("Memory: heap settings for a fleet size"): V8's old space capped
+ * at 384 MiB plus 0.16 MiB per service (about twice what a full GC leaves), in steps of 64.
+ */
+function heapGuidanceMiB(n) {
+  return Math.ceil((384 + 0.16 * n) / 64) * 64;
+}
+
+/** The node options of the backend for a fleet of `n`. */
+const nodeOptionsFor = n =>
+  [
+    values['node-options'],
+    values['heap-guidance'] && `--max-old-space-size=${heapGuidanceMiB(n)}`,
+  ]
+    .filter(Boolean)
+    .join(' ') || null;
+
 // What the backend's environment gets on top of ours (yarn and the CLI pass it on).
-const backendEnv = {
-  ...(values['node-options']
-    ? {
-        NODE_OPTIONS: [process.env.NODE_OPTIONS, values['node-options']]
-          .filter(Boolean)
-          .join(' '),
-      }
-    : {}),
-  ...(mallocArenaMax ? { MALLOC_ARENA_MAX: String(mallocArenaMax) } : {}),
+const backendEnvFor = n => {
+  const nodeOptions = nodeOptionsFor(n);
+  return {
+    ...(nodeOptions
+      ? {
+          NODE_OPTIONS: [process.env.NODE_OPTIONS, nodeOptions]
+            .filter(Boolean)
+            .join(' '),
+        }
+      : {}),
+    ...(mallocArenaMax ? { MALLOC_ARENA_MAX: String(mallocArenaMax) } : {}),
+  };
 };
 const date = new Date().toISOString().slice(0, 10);
 // The backend runs the plugins' sources as they are now, edits in progress included: say which.
@@ -215,7 +237,7 @@ async function runSize(n) {
     pods,
     date: new Date().toISOString(),
     code,
-    nodeOptions: values['node-options'] ?? null,
+    nodeOptions: nodeOptionsFor(n),
     mallocArenaMax,
   };
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `fleet-bench-N${n}-`));
@@ -223,6 +245,7 @@ async function runSize(n) {
     `N=${n}: generating ${n} services × ${ENVIRONMENTS.length} environments in ${root}`,
   );
   const fleet = generateFleet({ n, replicas: pods, root });
+  const backendEnv = backendEnvFor(n);
   const clusters = await Promise.all(
     ENVIRONMENTS.map(env =>
       startFakeCluster({
