@@ -52,8 +52,9 @@ export class EnvironmentService {
     signal?: AbortSignal,
     context: EnvironmentsContext = {},
   ): Promise<EnvironmentsResponse> {
-    const { config, locator } = this.options;
-    const target = locator.locate(entity);
+    const { config } = this.options;
+    // The same target `basis` located for this entity object: not parsed again per view.
+    const target = this.located(entity);
     let revision: string | undefined;
     let gitError: string | undefined;
     let staleReason: string | undefined;
@@ -118,10 +119,7 @@ export class EnvironmentService {
           ),
       ),
     );
-    // A repository going stale (or answering again) changes the answers at the same head.
-    return `${target.repository.url} ${states.join(' ')}${
-      target.provider.staleness?.(target.repository) ? ' stale' : ''
-    }`;
+    return `${target.repository.url} ${states.join(' ')}${staleMark(target)}`;
   }
 
   /** A repository's head (or why it cannot be read), and whether it is stale. */
@@ -132,11 +130,7 @@ export class EnvironmentService {
     const head = await this.head(target, undefined, heads).catch(
       error => `error ${messageOf(error)}`,
     );
-    // A repository going stale (or answering again) changes the answers at the same head.
-    const stale = target.provider.staleness?.(target.repository)
-      ? ' stale'
-      : '';
-    return `${target.repository.url}@${head}${stale}`;
+    return `${target.repository.url}@${head}${staleMark(target)}`;
   }
 
   /**
@@ -306,6 +300,11 @@ export class EnvironmentService {
     status.unsupported = unsupported ?? desired?.unsupported ?? null;
     return status;
   }
+}
+
+/** A repository going stale (or answering again) changes the answers at the same head. */
+function staleMark(target: Pick<ServiceTarget, 'repository' | 'provider'>) {
+  return target.provider.staleness?.(target.repository) ? ' stale' : '';
 }
 
 function environmentStatus(
