@@ -67,7 +67,8 @@ describe('watch metrics on a real socket', () => {
     cache = new LiveStateCache({
       clusters,
       logger: mockServices.logger.mock(),
-      timeoutMs: 1000,
+      // A cold cluster's first list of every kind, on a CI machine busy with three Jest workers.
+      timeoutMs: 5000,
       watchTimeoutSeconds: 2,
       backoffMs: 50,
       maxBackoffMs: 200,
