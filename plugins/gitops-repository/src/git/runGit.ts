@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { GitSpawner } from './gitSpawner';
 
 /** Options of {@link runGit}. */
 export interface RunGitOptions {
@@ -25,49 +25,38 @@ export class GitCommandError extends Error {
   }
 }
 
+/** Every git command of this process starts from one small helper (see {@link GitSpawner}). */
+const spawner = new GitSpawner();
+
 /**
  * Runs the git CLI and returns its standard output as a Buffer.
  *
  * Never prompts (a missing credential fails fast instead of hanging the request), and rejects
  * with git's own stderr, credentials removed.
  */
-export function runGit(options: RunGitOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'git',
-      options.args,
-      {
-        cwd: options.cwd,
-        encoding: 'buffer',
-        maxBuffer: 64 * 1024 * 1024,
-        timeout: options.timeoutMs,
-        signal: options.signal,
-        env: {
-          ...process.env,
-          GIT_TERMINAL_PROMPT: '0',
-          GIT_ASKPASS: 'echo',
-          LC_ALL: 'C',
-          ...options.env,
-        },
-      },
-      (error, stdout, stderr) => {
-        if (error) {
-          const reason = error.killed
-            ? `timed out after ${options.timeoutMs} ms`
-            : stderr.toString('utf8').trim() || error.message;
-          reject(
-            new GitCommandError(
-              redactCredentials(`git ${options.args[0]} failed: ${reason}`),
-              stderr.toString('utf8'),
-            ),
-          );
-          return;
-        }
-        resolve(stdout);
-      },
-    );
-    if (options.input !== undefined) {
-      child.stdin?.end(options.input);
-    }
+export async function runGit(options: RunGitOptions): Promise<Buffer> {
+  const { stdout, stderr, error } = await spawner.run({
+    args: options.args,
+    cwd: options.cwd,
+    input: options.input,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+    env: {
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_ASKPASS: 'echo',
+      LC_ALL: 'C',
+      ...options.env,
+    },
   });
+  if (error) {
+    const reason = error.killed
+      ? `timed out after ${options.timeoutMs} ms`
+      : stderr.toString('utf8').trim() || error.message;
+    throw new GitCommandError(
+      redactCredentials(`git ${options.args[0]} failed: ${reason}`),
+      stderr.toString('utf8'),
+    );
+  }
+  return stdout;
 }
