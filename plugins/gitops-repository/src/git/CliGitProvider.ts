@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import {
   GitCallOptions,
   GitChangedPathsOptions,
@@ -19,6 +19,8 @@ import { LRUCache } from 'lru-cache';
 import { CatFileBatch, CatFileBatchClosedError } from './CatFileBatch';
 import { isBranchMoved, isRefused, pushUrl } from './remoteAnswers';
 import { FetchOutages, repositoryUnavailable } from './FetchOutages';
+import { fastImportCommit } from './fastImportCommit';
+import { HistoryIndex, commitOf } from './HistoryIndex';
 import { GitCommandError, redactCredentials, runGit } from './runGit';
 
 /** Options of {@link CliGitProvider}. */
@@ -78,6 +80,11 @@ export class CliGitProvider implements GitProvider {
     maxSize: 64 * 1024 * 1024,
     sizeCalculation: entry => Math.max(64, entry.text?.length ?? 0),
   });
+
+  /** Histories asked of each mirror, answered from one walk (see {@link HistoryIndex}). */
+  private readonly history = new HistoryIndex((dir, args) =>
+    this.git(args, dir),
+  );
 
   constructor(private readonly options: CliGitProviderOptions) {
     this.outages = new FetchOutages(options.logger);
@@ -212,6 +219,13 @@ export class CliGitProvider implements GitProvider {
 
   async log(options: GitLogOptions): Promise<GitCommit[]> {
     const dir = await this.mirror(options.repository, options.signal, false);
+    const indexed = await this.history.log(
+      dir,
+      options.revision,
+      options.paths,
+      options.limit,
+    );
+    if (indexed) return indexed;
     const out = await this.git(
       [
         'log',
@@ -229,17 +243,7 @@ export class CliGitProvider implements GitProvider {
       .split('\x1e')
       .map(record => record.replace(/^\n/, ''))
       .filter(record => record.length > 0)
-      .map(record => {
-        const [sha, parents, name, email, committedAt, message] =
-          record.split('\x00');
-        return {
-          sha,
-          parents: parents ? parents.split(' ') : [],
-          author: { name, email },
-          committedAt: new Date(committedAt).toISOString(),
-          message: message.trimEnd(),
-        };
-      });
+      .map(record => commitOf(record.split('\x00')));
   }
 
   async listFolders(options: GitReadFileOptions): Promise<string[]> {
@@ -265,117 +269,61 @@ export class CliGitProvider implements GitProvider {
   async commit(options: GitCommitOptions): Promise<string> {
     const { repository, baseRevision, signal } = options;
     const dir = await this.mirror(repository, signal, false);
-    // A private index per commit: concurrent commits never see each other's staging.
-    const index = path.join(
-      this.options.cacheDir,
-      `index-${process.pid}-${Date.now()}-${Math.random()
-        .toString(36)
-        .slice(2)}`,
+    const sha = await fastImportCommit(
+      (args, input) => this.git(args, dir, signal, input),
+      {
+        baseRevision,
+        files: options.files,
+        message: options.message,
+        author: options.author,
+      },
     );
-    const env = { GIT_INDEX_FILE: index };
-    try {
-      await this.git(['read-tree', baseRevision], dir, signal, undefined, env);
-      for (const file of options.files) {
-        if (
-          /(^|\/)\.\.?(\/|$)|^\//.test(file.path) ||
-          file.path.includes('\n')
-        ) {
-          throw new InputError(
-            `Refusing to write outside the repository: ${file.path}`,
-          );
-        }
-        const blob = (
-          await this.git(
-            ['hash-object', '-w', '--stdin'],
-            dir,
-            signal,
-            file.content,
-          )
-        )
-          .toString('utf8')
-          .trim();
-        await this.git(
-          [
-            'update-index',
-            '--add',
-            '--cacheinfo',
-            `100644,${blob},${file.path}`,
-          ],
-          dir,
-          signal,
-          undefined,
-          env,
+    const target = options.newBranch ?? repository.branch;
+    // Never forced: a branch that moved since baseRevision rejects the push. A new branch is
+    // pushed with a lease that expects no ref, so an existing branch is never overwritten.
+    await this.git(
+      [
+        'push',
+        '--quiet',
+        ...(options.newBranch
+          ? [`--force-with-lease=refs/heads/${options.newBranch}:`]
+          : []),
+        pushUrl(repository.url),
+        `${sha}:refs/heads/${target}`,
+      ],
+      dir,
+      signal,
+    ).catch(error => {
+      if (error instanceof GitCommandError && isBranchMoved(error.stderr)) {
+        // The next resolveBranch fetches, so a re-plan starts from the branch's new head.
+        this.lastFetch.delete(dir);
+        throw new GitConflictError(
+          options.newBranch
+            ? `Branch ${options.newBranch} already exists`
+            : `Branch ${repository.branch} moved since ${baseRevision.slice(
+                0,
+                7,
+              )}`,
         );
       }
-      const tree = (await this.git(['write-tree'], dir, signal, undefined, env))
-        .toString('utf8')
-        .trim();
-      const author = {
-        GIT_AUTHOR_NAME: options.author.name,
-        GIT_AUTHOR_EMAIL: options.author.email,
-        GIT_COMMITTER_NAME: options.author.name,
-        GIT_COMMITTER_EMAIL: options.author.email,
-      };
-      const sha = (
-        await this.git(
-          ['commit-tree', tree, '-p', baseRevision, '-F', '-'],
-          dir,
-          signal,
-          options.message,
-          author,
-        )
-      )
-        .toString('utf8')
-        .trim();
-      const target = options.newBranch ?? repository.branch;
-      // Never forced: a branch that moved since baseRevision rejects the push. A new branch is
-      // pushed with a lease that expects no ref, so an existing branch is never overwritten.
+      if (error instanceof GitCommandError && !isRefused(error.stderr)) {
+        // The remote did not answer: the branch there is as it was. Reads go stale until a
+        // fetch succeeds, and the write answers 503 rather than a 502 that invites a retry.
+        this.outages.failed(dir, pushUrl(repository.url), error);
+        throw repositoryUnavailable(this.outages.get(dir)!);
+      }
+      throw error;
+    });
+    if (!options.newBranch) {
       await this.git(
-        [
-          'push',
-          '--quiet',
-          ...(options.newBranch
-            ? [`--force-with-lease=refs/heads/${options.newBranch}:`]
-            : []),
-          pushUrl(repository.url),
-          `${sha}:refs/heads/${target}`,
-        ],
+        ['update-ref', `refs/heads/${repository.branch}`, sha],
         dir,
         signal,
-      ).catch(error => {
-        if (error instanceof GitCommandError && isBranchMoved(error.stderr)) {
-          // The next resolveBranch fetches, so a re-plan starts from the branch's new head.
-          this.lastFetch.delete(dir);
-          throw new GitConflictError(
-            options.newBranch
-              ? `Branch ${options.newBranch} already exists`
-              : `Branch ${repository.branch} moved since ${baseRevision.slice(
-                  0,
-                  7,
-                )}`,
-          );
-        }
-        if (error instanceof GitCommandError && !isRefused(error.stderr)) {
-          // The remote did not answer: the branch there is as it was. Reads go stale until a
-          // fetch succeeds, and the write answers 503 rather than a 502 that invites a retry.
-          this.outages.failed(dir, pushUrl(repository.url), error);
-          throw repositoryUnavailable(this.outages.get(dir)!);
-        }
-        throw error;
-      });
-      if (!options.newBranch) {
-        await this.git(
-          ['update-ref', `refs/heads/${repository.branch}`, sha],
-          dir,
-          signal,
-        );
-        this.heads.delete(`${dir}#${repository.branch}`);
-        this.lastFetch.delete(dir);
-      }
-      return sha;
-    } finally {
-      await fs.rm(index, { force: true });
+      );
+      this.heads.delete(`${dir}#${repository.branch}`);
+      this.lastFetch.delete(dir);
     }
+    return sha;
   }
 
   /**
