@@ -229,6 +229,11 @@ export function generateFleet({ n, replicas, root }) {
   const revision = git(work, 'rev-parse', 'HEAD');
   const bareRepo = path.join(root, 'gitops.git');
   git(root, 'clone', '--quiet', '--bare', work, bareRepo);
+  // Packed, as a Git host keeps a repository: `git add` left one loose file per object (60,000
+  // at N=5000), which the backend's mirror (a local clone hardlinks them) and every push would
+  // read file by file — 0.4–0.9 s per push against 70 ms packed.
+  git(bareRepo, 'repack', '-a', '-d', '-q');
+  git(bareRepo, 'prune');
   fs.rmSync(work, { recursive: true, force: true });
   const catalogFile = path.join(root, 'catalog.yaml');
   fs.writeFileSync(catalogFile, catalogYaml(n));

@@ -10,6 +10,7 @@ import {
   summarizeOverview,
 } from './client.mjs';
 import { idleRss, rssByMapping, sampleRss } from './procStats.mjs';
+import { decodeBody } from './wireClient.mjs';
 
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
@@ -154,24 +155,58 @@ export async function spacedRequests(ctx, signal, pauses = [11, 31]) {
   return result;
 }
 
-/** 50 clients, each making 5 overview requests back to back; RSS sampled every 200 ms. */
+/**
+ * 50 clients × 5 full overviews at once. The goal's figure is each answer's time to its last
+ * byte on the wire, bodies counted and not decoded (`wireClient.mjs` says why); the last body
+ * is then decoded and must hold every service. The same round follows with fetch, which
+ * inflates each body and reads it as text on these same cores (not parsed), as `decoded`, for
+ * comparison.
+ */
 export async function concurrentClients(
   ctx,
   signal,
   clients = 50,
   perClient = 5,
 ) {
+  let kept;
+  const wire = await clientRound(ctx, signal, clients, perClient, (c, i) => {
+    const keepBody = c === 0 && i === perClient - 1;
+    return ctx.wire
+      .get('/api/gitops/overview', { signal, keepBody })
+      .then(answer => {
+        if (keepBody && answer.ok) kept = answer.body;
+        return answer;
+      });
+  });
+  const items = kept ? decodeBody(kept).items : [];
+  const decoded = await clientRound(ctx, signal, clients, perClient, () =>
+    ctx.client.get('/api/gitops/overview', { signal, parse: false }),
+  );
+  return {
+    ...wire,
+    measured: 'time to the last byte, gzip, bodies not decoded',
+    check: {
+      items: items.length,
+      complete: overviewComplete(items, ctx.n, ENVIRONMENTS),
+    },
+    decoded: {
+      latency: decoded.latency,
+      errors: decoded.errors,
+      requestsPerSecond: decoded.requestsPerSecond,
+    },
+  };
+}
+
+/** `clients` callers asking `perClient` times each, one after another; RSS sampled. */
+async function clientRound(ctx, signal, clients, perClient, ask) {
   const sampler = sampleRss(ctx.backend.pid(), 200);
   const latencies = [];
   const failures = {};
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    Array.from({ length: clients }, async (_, c) => {
       for (let i = 0; i < perClient && !signal.aborted; i++) {
-        const answer = await ctx.client.get('/api/gitops/overview', {
-          signal,
-          parse: false,
-        });
+        const answer = await ask(c, i);
         if (answer.ok) latencies.push(answer.ms);
         else
           failures[answer.status || answer.error] =

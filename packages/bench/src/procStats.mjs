@@ -30,12 +30,41 @@ function hwmMiB(pid) {
   }
 }
 
-/** utime + stime in seconds. */
+/**
+ * CPU seconds of `pid` and of every process it started: its own utime + stime, the cutime +
+ * cstime of the children it has reaped, and the same of each live descendant. The backend runs
+ * git through a helper process (and `git cat-file` readers): their CPU is the backend's cost.
+ */
 function cpuSeconds(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name may contain spaces: fields count from after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  const stats = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name may contain spaces: fields count from after its closing parenthesis.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(entry), {
+        ppid: Number(fields[1]),
+        ticks:
+          Number(fields[11]) +
+          Number(fields[12]) +
+          Number(fields[13]) +
+          Number(fields[14]),
+      });
+    } catch {
+      // Exited while listed.
+    }
+  }
+  let ticks = 0;
+  const pending = [pid];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    ticks += stats.get(current)?.ticks ?? 0;
+    for (const [child, stat] of stats) {
+      if (stat.ppid === current) pending.push(child);
+    }
+  }
+  return ticks / TICKS;
 }
 
 /** Parent pid, from /proc/<pid>/stat. */
@@ -197,6 +226,7 @@ export async function cpuWindows(pid, seconds = 30, windowSeconds = 5) {
   const pct = (cpu, ms) => Math.round((cpu / (ms / 1000)) * 1000) / 10;
   const t0 = performance.now();
   const cpu0 = cpuSeconds(pid);
+  const threads0 = threadTicks(pid);
   let [at, cpu] = [t0, cpu0];
   const windowsPct = [];
   for (let i = 0; i < seconds / windowSeconds; i++) {
@@ -205,12 +235,50 @@ export async function cpuWindows(pid, seconds = 30, windowSeconds = 5) {
     windowsPct.push(pct(now - cpu, nowAt - at));
     [at, cpu] = [nowAt, now];
   }
+  const threads1 = threadTicks(pid);
+  const byThread = {};
+  for (const [name, ticks] of Object.entries(threads1)) {
+    const used = pct((ticks - (threads0[name] ?? 0)) / TICKS, at - t0);
+    if (used >= 0.1) byThread[name] = used;
+  }
+  const sum = ticks =>
+    Object.entries(ticks)
+      .filter(([name]) => name !== 'node (system)')
+      .reduce((a, [, b]) => a + b, 0);
+  const [own, own0] = [sum(threads1), sum(threads0)];
   return {
     seconds,
     cpuPct: pct(cpu - cpu0, at - t0),
     maxWindowPct: Math.max(...windowsPct),
     windowsPct,
+    // Where it went: the backend's own threads by name (the main thread is "node"), and the
+    // processes it started (the git helper, git cat-file readers, the git they ran).
+    byThread,
+    childProcessesPct: pct(cpu - cpu0 - (own - own0) / TICKS, at - t0),
   };
+}
+
+/** CPU ticks of each of the process's threads, summed by thread name. */
+function threadTicks(pid) {
+  const byName = {};
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byName[name] =
+        (byName[name] ?? 0) + Number(fields[11]) + Number(fields[12]);
+      // The JavaScript thread's kernel time apart: page faults and system calls, which a CPU
+      // profile of the JavaScript does not show.
+      if (name === 'node') {
+        byName['node (system)'] =
+          (byName['node (system)'] ?? 0) + Number(fields[12]);
+      }
+    } catch {
+      // The thread ended while listed.
+    }
+  }
+  return byName;
 }
 
 /**

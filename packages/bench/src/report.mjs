@@ -85,14 +85,28 @@ function rows(results) {
       r => spaced(r, 'firstPage'),
     ],
     [
-      '50 clients × 5 /overview p50/p95/p99 (ms)',
+      '50 clients × 5 /overview p50/p95/p99 (ms), to the last byte',
       r => failed(r.concurrent) ?? pct(r.concurrent.latency),
     ],
     [
-      '… errors / requests per s',
+      '… errors / requests per s / last body complete',
       r =>
         failed(r.concurrent) ??
-        `${r.concurrent.errors} / ${r.concurrent.requestsPerSecond}`,
+        `${r.concurrent.errors} / ${r.concurrent.requestsPerSecond} / ${
+          r.concurrent.check
+            ? `${r.concurrent.check.complete} (${r.concurrent.check.items})`
+            : '–'
+        }`,
+    ],
+    [
+      '… the same with fetch, each body inflated and read as text on these cores',
+      r =>
+        failed(r.concurrent) ??
+        (r.concurrent.decoded
+          ? `${pct(r.concurrent.decoded.latency)}; ${
+              r.concurrent.decoded.errors
+            } errors`
+          : '–'),
     ],
     [
       'supply-chain evidence read after cold: s / registry requests',

@@ -21,6 +21,7 @@ import {
   writeBenchConfig,
 } from './backend.mjs';
 import { createClient, seededRandom } from './client.mjs';
+import { createWireClient } from './wireClient.mjs';
 import { startFakeCluster } from './fakeKubeApi.mjs';
 import { startSignedRegistry } from './signedRegistry.mjs';
 import {
@@ -271,6 +272,7 @@ async function runSize(n) {
   );
   let backend;
   let registry;
+  let wire;
   try {
     if (!values['no-supply-chain']) {
       registry = await startSignedRegistry({
@@ -351,6 +353,7 @@ async function runSize(n) {
       backend,
       clusters,
       client: createClient(token),
+      wire: (wire = createWireClient(token)),
       pick: () => serviceName(Math.floor(random() * n)),
       // Services whose prod runs a Rollout (see clusterObjects), distinct while there are enough.
       withRollout: values['no-rollouts']
@@ -446,6 +449,7 @@ async function runSize(n) {
     log(`N=${n}: FAILED: ${error.message}`);
   } finally {
     log(`N=${n}: stopping backend and clusters`);
+    wire?.close();
     await backend?.stop();
     await registry?.stop();
     running = undefined;
