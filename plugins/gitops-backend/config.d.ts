@@ -332,7 +332,9 @@ export interface Config {
        * Fetch from the remote at most this often; reads in between use the cached clone.
        * A failed fetch (remote moved, refused, timed out) is retried at most this often too,
        * in the background: meanwhile reads answer from the clone's last fetched revision,
-       * marked `desired.stale`, and writes answer 503. Default 30.
+       * marked `desired.stale`, and writes answer 503. Each instance also fetches every
+       * repository in the background every 0.8 × this, so views do not wait for a fetch.
+       * Default 30.
        */
       fetchIntervalSeconds?: number;
     };

@@ -37,7 +37,11 @@ export async function startProfile(pid, { includeCollected = false } = {}) {
           path.join(dir, `${name}.heapprofile`),
           JSON.stringify(heap),
         );
-        return { cpu: topSelfTime(cpu), allocations: topAllocations(heap) };
+        return {
+          cpu: topSelfTime(cpu),
+          owners: cpuOwners(cpu),
+          allocations: topAllocations(heap),
+        };
       } finally {
         inspector.close();
       }
@@ -76,6 +80,57 @@ function topSelfTime(profile) {
     .map(
       ([frame, count]) => `${((count / total) * 100).toFixed(1)} % ${frame}`,
     );
+}
+
+/**
+ * Whose the JavaScript thread's busy time was, in % of a core (samples of 1 ms): a sample
+ * with a frame of the GitOps plugins anywhere on its stack is theirs; else the catalog's
+ * (its processing loop and the entity lists it serves); else the database driver's (a
+ * continuation that lost the frame that asked); the garbage collector's; or other.
+ */
+export function cpuOwners(profile) {
+  const nodes = new Map(profile.nodes.map(node => [node.id, node]));
+  const parents = new Map();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parents.set(child, node.id);
+  const owners = {
+    gitopsPlugins: 0,
+    catalog: 0,
+    database: 0,
+    garbageCollector: 0,
+    other: 0,
+  };
+  const ownerOf = new Map();
+  const owner = id => {
+    if (ownerOf.has(id)) return ownerOf.get(id);
+    const leaf = nodes.get(id);
+    if (leaf.callFrame.functionName === '(idle)') return null;
+    if (leaf.callFrame.functionName === '(garbage collector)')
+      return 'garbageCollector';
+    const urls = [];
+    for (let n = leaf; n; n = nodes.get(parents.get(n.id)))
+      urls.push(n.callFrame.url);
+    const found = urls.some(u => /\/plugins\/gitops/.test(u))
+      ? 'gitopsPlugins'
+      : urls.some(u => u.includes('plugin-catalog-backend'))
+      ? 'catalog'
+      : urls.some(u => /\/(knex|better-sqlite3|pg)\//.test(u))
+      ? 'database'
+      : 'other';
+    ownerOf.set(id, found);
+    return found;
+  };
+  for (const id of profile.samples) {
+    const who = owner(id);
+    if (who) owners[who] += 1;
+  }
+  const total = profile.samples.length || 1;
+  return Object.fromEntries(
+    Object.entries(owners).map(([k, v]) => [
+      k,
+      Math.round((v / total) * 1000) / 10,
+    ]),
+  );
 }
 
 /**

@@ -226,6 +226,14 @@ function rows(results) {
         `${r.idleCpu.cpuPct} (max ${r.idleCpu.maxWindowPct})`,
     ],
     [
+      '… the next 30 s under the profiler: JavaScript thread of the GitOps plugins / catalog / database / GC / other (% of a core)',
+      r =>
+        failed(r.idleOwners) ??
+        ['gitopsPlugins', 'catalog', 'database', 'garbageCollector', 'other']
+          .map(k => r.idleOwners.owners[k])
+          .join(' / '),
+    ],
+    [
       'disconnects: s until CPU < 5 % (idle before)',
       r =>
         failed(r.disconnect) ??

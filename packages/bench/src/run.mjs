@@ -113,6 +113,7 @@ const PHASES = [
   'disconnect',
   'promotions',
   'idleCpu',
+  'idleOwners',
   'memory',
   'memoryAfterGc',
 ];
@@ -408,6 +409,20 @@ async function runSize(n) {
       promotions(ctx, signal),
     );
     await phase(result, 'idleCpu', 60, () => cpuWindows(backend.pid(), 30, 5));
+    // The next 30 s under the CPU profiler: whose the JavaScript thread's time was (the
+    // plugins', the catalog's, the garbage collector's). Apart from the figure above, which
+    // the profiler would raise.
+    await phase(result, 'idleOwners', 90, () =>
+      profileWhile(
+        backend.pid(),
+        path.join(resultsDir, 'logs', `${date}-N${n}-profiles`),
+        'idle',
+        () => cpuWindows(backend.pid(), 30, 30),
+      ).then(({ result: windows, owners }) => ({
+        cpuPct: windows.cpuPct,
+        owners,
+      })),
+    );
     await phase(result, 'memory', 90, () => settledRss(backend.pid(), 60));
     // Last: it leaves the backend's inspector open. A heap snapshot grows with the heap.
     await phase(result, 'memoryAfterGc', 120 + n * 0.03, () =>

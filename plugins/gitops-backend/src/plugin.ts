@@ -37,6 +37,7 @@ import { AutomationStore } from './service/store/AutomationStore';
 import { createRouter } from './router';
 import { createGitopsServices } from './service/createGitopsServices';
 import { subscribePushEvents } from './service/git/pushEvents';
+import { scheduleRepositoryPrefetch } from './service/git/repositoryPrefetch';
 
 /**
  * The GitOps backend plugin: desired state from Git per environment, and its history.
@@ -134,6 +135,13 @@ export const gitopsPlugin = createBackendPlugin({
           config: services.config,
           providers: services.providers,
           checkNow: affected => services.entitySignals.checkNow(affected),
+        });
+        // Mirrors fetched ahead of their interval: views do not wait for a fetch.
+        await scheduleRepositoryPrefetch({
+          scheduler,
+          logger,
+          repositories: () => services.locator.repositories(),
+          fetchIntervalSeconds: services.config.git.fetchIntervalSeconds,
         });
         await services.tracker.schedule(scheduler);
         await services.unfinishedWrites.schedule(scheduler);

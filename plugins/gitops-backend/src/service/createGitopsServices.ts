@@ -365,6 +365,8 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
   return {
     config,
     providers,
+    /** Where each entity's files are, and the configured repositories. */
+    locator,
     cache,
     /** Starts the cluster watches and the signals of changed entities. */
     start: () => {
