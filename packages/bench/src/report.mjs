@@ -226,7 +226,7 @@ function rows(results) {
         `${r.idleCpu.cpuPct} (max ${r.idleCpu.maxWindowPct})`,
     ],
     [
-      '… the next 30 s under the profiler: JavaScript thread of the GitOps plugins / catalog / database / GC / other (% of a core)',
+      '… idle 30 s under the profiler, at the end: JavaScript thread of the GitOps plugins / catalog / database / GC / other (% of a core)',
       r =>
         failed(r.idleOwners) ??
         ['gitopsPlugins', 'catalog', 'database', 'garbageCollector', 'other']

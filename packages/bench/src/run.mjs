@@ -113,9 +113,9 @@ const PHASES = [
   'disconnect',
   'promotions',
   'idleCpu',
-  'idleOwners',
   'memory',
   'memoryAfterGc',
+  'idleOwners',
 ];
 const only = values.phases && new Set(values.phases.split(',').filter(Boolean));
 const skipped = name =>
@@ -409,9 +409,18 @@ async function runSize(n) {
       promotions(ctx, signal),
     );
     await phase(result, 'idleCpu', 60, () => cpuWindows(backend.pid(), 30, 5));
-    // The next 30 s under the CPU profiler: whose the JavaScript thread's time was (the
-    // plugins', the catalog's, the garbage collector's). Apart from the figure above, which
-    // the profiler would raise.
+    await phase(result, 'memory', 90, () => settledRss(backend.pid(), 60));
+    // Last: it leaves the backend's inspector open. A heap snapshot grows with the heap.
+    await phase(result, 'memoryAfterGc', 120 + n * 0.03, () =>
+      rssAfterFullGc(backend.pid(), {
+        snapshotFile:
+          values['heap-snapshots'] &&
+          path.join(values['heap-snapshots'], `N${n}.heapsnapshot`),
+      }),
+    );
+    // 30 s under the CPU profiler: whose the idle JavaScript thread's time was (the plugins',
+    // the catalog's, the garbage collector's). After the memory phases, which the profiler's
+    // own allocations would disturb, and apart from the idle figure, which it would raise.
     await phase(result, 'idleOwners', 90, () =>
       profileWhile(
         backend.pid(),
@@ -422,15 +431,6 @@ async function runSize(n) {
         cpuPct: windows.cpuPct,
         owners,
       })),
-    );
-    await phase(result, 'memory', 90, () => settledRss(backend.pid(), 60));
-    // Last: it leaves the backend's inspector open. A heap snapshot grows with the heap.
-    await phase(result, 'memoryAfterGc', 120 + n * 0.03, () =>
-      rssAfterFullGc(backend.pid(), {
-        snapshotFile:
-          values['heap-snapshots'] &&
-          path.join(values['heap-snapshots'], `N${n}.heapsnapshot`),
-      }),
     );
     if (values.profile) {
       const dir = path.resolve(values.profile, `N${n}`);
