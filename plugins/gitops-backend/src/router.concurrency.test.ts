@@ -68,7 +68,17 @@ function pushUnrelatedCommit(remote: string, workDir: string) {
   gitIn(workDir, 'clone', '--quiet', remote, clone);
   fs.appendFileSync(path.join(clone, 'README.md'), '\nEdited by CI.\n');
   gitIn(clone, 'commit', '--quiet', '-am', 'docs: another writer');
-  gitIn(clone, 'push', '--quiet', 'origin', 'main');
+  // It retries as any writer would: the other backend instance may land a commit between
+  // this clone and this push (git runs in a helper process, beside this blocked thread).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      gitIn(clone, 'push', '--quiet', 'origin', 'main');
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      gitIn(clone, 'pull', '--quiet', '--rebase', 'origin', 'main');
+    }
+  }
 }
 
 describe('concurrent changes', () => {
