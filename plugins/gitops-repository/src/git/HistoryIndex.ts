@@ -1,4 +1,5 @@
 import { GitCommit } from '@gitops-backstage/plugin-gitops-node';
+import { FULL_OBJECT_ID } from './objectIds';
 
 /** A commit and the paths it changed (against its parent; every path for a root commit), sorted. */
 interface IndexedCommit extends GitCommit {
@@ -12,7 +13,6 @@ interface Chain {
   positions: Map<string, number>;
   /** The last commit is a root commit: the chain is the whole history of its head. */
   complete: boolean;
-  paths: number;
 }
 
 /** Runs git in a mirror; resolves with its standard output. */
@@ -61,7 +61,7 @@ export class HistoryIndex {
     paths: string[],
     limit: number,
   ): Promise<GitCommit[] | undefined> {
-    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(revision)) return undefined;
+    if (!FULL_OBJECT_ID.test(revision)) return undefined;
     // git reads these as pathspec magic or globs: git answers.
     if (paths.some(p => /[*?[\]\\]|^:/.test(p))) return undefined;
     const wanted = paths.map(p => {
@@ -143,7 +143,6 @@ export class HistoryIndex {
       commits,
       positions: new Map(commits.map((c, i) => [c.sha, i])),
       complete: complete && commits.length === read.length + rest.length,
-      paths,
     };
   }
 }

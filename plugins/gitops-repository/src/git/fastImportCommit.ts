@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
+import { FULL_OBJECT_ID } from './objectIds';
 
 /** What {@link fastImportCommit} writes. */
 export interface FastImportCommit {
@@ -68,7 +69,7 @@ export async function fastImportCommit(
     // The ref only named the commit while it was written (and may not exist if it failed).
     await run(['update-ref', '-d', ref]).catch(() => undefined);
   }
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) {
+  if (!FULL_OBJECT_ID.test(sha)) {
     throw new Error(`git fast-import answered no commit: ${sha.slice(0, 200)}`);
   }
   return sha;
