@@ -603,6 +603,8 @@ export interface Config {
        * catalog's permission rules), is reused for this many seconds and then read again in
        * the background, so a page does not cost a catalog query of the whole fleet. A new
        * or removed entity shows within this long (at most 6 times it when nobody asks).
+       * Background passes (deployment ledger, verification, promotion tracking) take the
+       * list up to 6 times this old, so an idle backend reads the catalog once a minute.
        * Default 10; 0 asks the catalog on every page.
        */
       catalogSeconds?: number;

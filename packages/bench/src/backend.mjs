@@ -129,10 +129,14 @@ export function writeBenchConfig({
             },
           }
         : {}),
-      git: { cacheDir: gitCacheDir },
-      // The deployment ledger at its shipped pace (the demo's app config checks more often);
-      // its first round over the fleet runs while the bench measures.
+      // The backend's shipped pace, not the demo app config's (passes every 5 s and fetches
+      // every 10 s, so three demo services follow at once): the defaults a platform team
+      // runs. The deployment ledger's first round over the fleet runs while the bench measures.
+      git: { cacheDir: gitCacheDir, fetchIntervalSeconds: 30 },
       metrics: { recordIntervalSeconds: 30 },
+      promotion: { trackIntervalSeconds: 15 },
+      verification: { intervalSeconds: 15 },
+      automation: { intervalSeconds: 15 },
     },
     kubernetes: {
       serviceLocatorMethod: { type: 'multiTenant' },

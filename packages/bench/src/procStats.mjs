@@ -264,7 +264,15 @@ function threadTicks(pid) {
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      // V8's platform workers (concurrent marking and sweeping, background compilation) carry
+      // the process's name too: only the thread whose id is the process's runs JavaScript.
+      const name =
+        tid === String(pid)
+          ? 'node'
+          : comm === 'node'
+          ? 'V8 workers (GC, compiler)'
+          : comm;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       byName[name] =
         (byName[name] ?? 0) + Number(fields[11]) + Number(fields[12]);

@@ -109,18 +109,38 @@ export class EnvironmentService {
     } catch (error) {
       return `${target.repository.url}@error ${messageOf(error)}`;
     }
-    const states = await Promise.all(
-      this.options.config.environments.map(environment =>
-        this.options.reader
-          .readShared({ target, environment, revision: head })
-          .then(
-            result => this.options.reader.contentRevision(result) ?? head,
-            error => `error ${messageOf(error)}`,
-          ),
-      ),
-    );
-    return `${target.repository.url} ${states.join(' ')}${staleMark(target)}`;
+    let states = this.statesAt.get(entity);
+    if (states?.head !== head) {
+      let failed = false;
+      const revisions = await Promise.all(
+        this.options.config.environments.map(environment =>
+          this.options.reader
+            .readShared({ target, environment, revision: head })
+            .then(
+              result => this.options.reader.contentRevision(result) ?? head,
+              error => {
+                failed = true;
+                return `error ${messageOf(error)}`;
+              },
+            ),
+        ),
+      );
+      states = { head, text: revisions.join(' ') };
+      // A read that failed is tried again by the next caller, as the reader does.
+      if (!failed) this.statesAt.set(entity, states);
+    }
+    return `${target.repository.url} ${states.text}${staleMark(target)}`;
   }
+
+  /**
+   * Per entity object, what its environments' states were read at for one head: the passes
+   * over the fleet after a commit (verification, deployment ledger, overview rows) read each
+   * entity's states once between them, not once each.
+   */
+  private readonly statesAt = new WeakMap<
+    Entity,
+    { head: string; text: string }
+  >();
 
   /** A repository's head (or why it cannot be read), and whether it is stale. */
   private async repositoryBasis(
@@ -154,6 +174,11 @@ export class EnvironmentService {
   /** The clusters' state (up, current, kinds read): every service's answers depend on it. */
   clusterState(): string {
     return this.options.live.clusterState();
+  }
+
+  /** Every cluster has been read once or is known to be down: rows computed now hold. */
+  clustersSettled(): boolean {
+    return this.options.live.clustersSettled();
   }
 
   /** Whether answers computed from these cluster cache reads would come out the same. */

@@ -8,6 +8,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { fleetEntity } from '../__testUtils__/fleet';
 import { EnvironmentService } from './EnvironmentService';
+import { FleetEntities } from './fleet/FleetEntities';
 import { OverviewService } from './OverviewService';
 
 /** An environment service that counts its calls and answers when told to. */
@@ -343,6 +344,66 @@ describe('OverviewService', () => {
         'svc-3',
         'svc-4',
       ]);
+    });
+
+    /** An overview over five services, sharing the backend's list, whose rows are cold. */
+    function warmable(settled: boolean) {
+      const timed = timedEnvironments(Infinity);
+      const service = Object.assign(timed.service, {
+        clustersSettled: () => settled,
+      });
+      const catalog = catalogServiceMock({
+        entities: Array.from({ length: 5 }, (_, i) => fleetEntity(i)),
+      });
+      const overview = new OverviewService({
+        catalog,
+        environments: service,
+        logger: mockServices.logger.mock(),
+        entities: new FleetEntities({
+          catalog,
+          auth: mockServices.auth(),
+          freshMs: 10_000,
+        }),
+      });
+      const readAll = async (count: number) => {
+        for (let i = 0; i < 20 && timed.calls.length < count; i++) {
+          await new Promise(resolve => setTimeout(resolve, 5));
+        }
+      };
+      return { overview, calls: timed.calls, readAll };
+    }
+    const ALL = ['svc-0', 'svc-1', 'svc-2', 'svc-3', 'svc-4'];
+
+    it.each([
+      // clusters read once, ms since the service was made, rows read in the background
+      [true, 0, 5],
+      [false, 59_999, 0],
+      [false, 60_000, 5],
+    ])(
+      'warms the rows no page asked for in the background (clusters settled: %s, after %d ms): %d',
+      async (settled, after, warmed) => {
+        const now = Date.now();
+        jest.spyOn(Date, 'now').mockReturnValue(now);
+        const { overview, calls, readAll } = warmable(settled);
+        expect(await overview.warmUnread(now + after)).toBe(warmed);
+        await readAll(warmed);
+        expect(calls.sort()).toEqual(ALL.slice(0, warmed));
+        jest.restoreAllMocks();
+      },
+    );
+
+    it('reads a warmed row once: not again by the next warm-up, nor by a page', async () => {
+      const { overview, calls, readAll } = warmable(true);
+      expect(await overview.warmUnread()).toBe(5);
+      // A page while the warm-up runs takes its reads.
+      const during = await overview.overview({}, alice);
+      await readAll(5);
+      expect(during.items).toHaveLength(5);
+      expect(await overview.warmUnread()).toBe(0);
+      const page = await overview.overview({}, bob);
+      expect(page.items).toHaveLength(5);
+      expect(page.counts?.pending).toBeUndefined();
+      expect(calls.sort()).toEqual(ALL);
     });
   });
 

@@ -49,6 +49,11 @@ export interface OverviewServiceOptions {
    * is polled by many people at once). Default 2000 ms; 0 computes every request.
    */
   reuseMs?: number;
+  /**
+   * How long the background warm-up ({@link OverviewService.warmUnread}) waits for the
+   * clusters' first read after a start before it reads the rows anyway. Default 60000 ms.
+   */
+  startGraceMs?: number;
 }
 
 /**
@@ -79,6 +84,30 @@ export class OverviewService {
       new FleetEntities({ catalog: options.catalog, freshMs: 0 });
     this.rows = new OverviewRows(options);
   }
+
+  /**
+   * Reads in the background the rows of services no page has read yet — after a start, and
+   * as services are added — so the first visitor does not wait for the fleet. Waits for the
+   * clusters' first read (rows computed before it would all be computed again), or for
+   * `startGraceMs` after the service was made when a cluster neither answers nor fails.
+   * @returns how many rows it set out to read.
+   */
+  async warmUnread(now = Date.now()): Promise<number> {
+    // Without the shared list there is no backend's list to warm from.
+    if (!this.options.entities) return 0;
+    if (
+      !this.options.environments.clustersSettled() &&
+      now - this.createdAt < (this.options.startGraceMs ?? 60_000)
+    ) {
+      return 0;
+    }
+    const list = await this.entities.listForPasses();
+    const unread = list.filter(({ ref }) => !this.rows.has(ref));
+    if (unread.length === 0) return 0;
+    return this.rows.warmInBackground(unread) ? unread.length : 0;
+  }
+
+  private readonly createdAt = Date.now();
 
   /** The rows' background pass (see `OverviewRows.recheckDue`). */
   async recheckDue(now = Date.now()): Promise<number> {
@@ -118,8 +147,8 @@ export class OverviewService {
 
   /**
    * Runs the rows' background pass (`OverviewRows.recheckDue`: time-based states that came
-   * due) every `everyMs` in this instance (rows are this instance's), and forgets removed
-   * entities' rows once a minute.
+   * due) and the warm-up of rows never read ({@link warmUnread}) every `everyMs` in this
+   * instance (rows are this instance's), and forgets removed entities' rows once a minute.
    */
   async schedule(scheduler: SchedulerService, everyMs: number): Promise<void> {
     let forgotAt = Date.now();
@@ -130,6 +159,7 @@ export class OverviewService {
       timeout: { minutes: 5 },
       fn: async () => {
         await this.recheckDue();
+        await this.warmUnread();
         if (Date.now() - forgotAt >= 60_000) {
           forgotAt = Date.now();
           await this.forgetRemoved();
@@ -140,7 +170,9 @@ export class OverviewService {
 
   /** Forgets the rows of entities no longer in the catalog (a pass over the backend's list). */
   async forgetRemoved(): Promise<void> {
-    this.rows.keepOnly(new Set((await this.entities.list()).map(e => e.ref)));
+    this.rows.keepOnly(
+      new Set((await this.entities.listForPasses()).map(e => e.ref)),
+    );
   }
 
   private forgetOld(reuseMs: number) {

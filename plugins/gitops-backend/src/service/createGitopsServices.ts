@@ -451,6 +451,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       environments,
       catalog: options.catalog,
       auth: options.auth,
+      fleet,
       tracks: environment => live.covers(environment),
       logger,
     }),

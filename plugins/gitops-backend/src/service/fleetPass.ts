@@ -31,6 +31,23 @@ export async function listGitopsEntities(
 }
 
 /**
+ * One entity as the backend itself sees it: from the shared list when there is one (no
+ * catalog request for an entity it holds), else asked of the catalog.
+ */
+export async function gitopsEntity(
+  catalog: CatalogService,
+  auth: AuthService,
+  entityRef: string,
+  fleet?: FleetEntities,
+): Promise<Entity | undefined> {
+  if (fleet) return fleet.entity(entityRef);
+  const entity = await catalog.getEntityByRef(entityRef, {
+    credentials: await auth.getOwnServiceCredentials(),
+  });
+  return entity ?? undefined;
+}
+
+/**
  * The entities a background pass over the fleet (deployment ledger, verification planning)
  * has finished with, and what their state was computed from: until the repository head or one
  * of the cluster cache reads moves, the next pass skips them without computing their state.

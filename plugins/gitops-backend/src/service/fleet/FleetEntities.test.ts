@@ -261,13 +261,76 @@ describe('FleetEntities', () => {
     now = T0 + FRESH_MS - 1;
     expect(await fleet.entities()).toBe(first);
 
+    // A view past freshMs reads the list again; the passes take the new one.
     fake.state.names = ['a', 'b'];
     now = T0 + FRESH_MS;
-    expect(await fleet.entities()).toBe(first);
+    await fleet.list();
     await flush();
     const next = await fleet.entities();
     expect(next.map(e => e.metadata.name)).toEqual(['a', 'b']);
     expect(await fleet.entities()).toBe(next);
+  });
+
+  describe('background passes', () => {
+    it.each([
+      // age, answer, catalog queries it makes, whether the pass waits for them
+      [FRESH_MS, 'taken as it is', ['a'], 0, false],
+      [MAX_AGE_MS - 1, 'taken as it is', ['a'], 0, false],
+      [MAX_AGE_MS, 'read again first', ['a', 'b'], 1, true],
+    ] as const)(
+      'at age %d ms a list that did not change is %s',
+      async (age, _how, answered, queries, waits) => {
+        const fake = fakeCatalog(['a']);
+        const fleet = fleetOf(fake.catalog);
+        await fleet.list();
+        // Read again by a view and found the same: no longer a catalog being loaded.
+        now = T0 + FRESH_MS;
+        await fleet.list();
+        await flush();
+        expect(fake.state.queries).toHaveLength(2);
+        fake.state.queries.length = 0;
+        fake.state.names = ['a', 'b'];
+        now = T0 + FRESH_MS + age;
+        fake.hold();
+        const answer = fleet.listForPasses();
+        expect(await settled(answer)).toBe(!waits);
+        expect(fake.state.queries).toHaveLength(queries);
+        fake.release();
+        expect(refsOf(await answer)).toEqual(
+          answered.map(n => `component:default/${n}`),
+        );
+        await flush();
+        expect(fake.state.queries).toHaveLength(queries);
+      },
+    );
+
+    it('look an entity up in the list without a catalog request, and ask the catalog for one it lacks', async () => {
+      const fake = fakeCatalog(['a', 'b']);
+      const getEntityByRef = fake.catalog.getEntityByRef as jest.Mock;
+      getEntityByRef.mockImplementation(async (ref: string) =>
+        ref === 'component:default/new' ? component('new') : undefined,
+      );
+      const fleet = fleetOf(fake.catalog);
+
+      const b = await fleet.entity('component:default/b');
+      expect(b?.metadata.name).toBe('b');
+      expect(b).toBe((await fleet.list())[1].entity);
+      expect(getEntityByRef).not.toHaveBeenCalled();
+
+      // Registered after the list was read: the catalog has it, the list not yet.
+      expect((await fleet.entity('component:default/new'))?.metadata.name).toBe(
+        'new',
+      );
+      expect(await fleet.entity('component:default/gone')).toBeUndefined();
+      expect(getEntityByRef.mock.calls.map(call => call[0])).toEqual([
+        'component:default/new',
+        'component:default/gone',
+      ]);
+      expect(getEntityByRef.mock.calls[0][1].credentials.principal.type).toBe(
+        'service',
+      );
+      expect(fake.queriesBy('service')).toHaveLength(1);
+    });
   });
 
   it('keeps the objects of entities a re-read found unchanged, and the list when none changed', async () => {

@@ -67,11 +67,12 @@ class ReusedValue<T> {
     private readonly same: (a: T, b: T) => boolean = (a, b) => a === b,
   ) {}
 
-  get(): Promise<T> {
+  /** With `reuseMs`, a caller that can wait for changes longer than `freshMs`. */
+  get(reuseMs = this.freshMs): Promise<T> {
     const age = this.value ? Date.now() - this.value.at : Infinity;
     const freshMs = this.value?.changed
-      ? Math.min(this.freshMs, this.changingFreshMs)
-      : this.freshMs;
+      ? Math.min(reuseMs, this.changingFreshMs)
+      : reuseMs;
     if (this.value && age < freshMs) return Promise.resolve(this.value.data);
     const reading = this.refresh();
     // Stale while revalidating: the caller does not wait for the catalog unless the list
@@ -119,8 +120,11 @@ export class FleetEntities {
     { refs: Set<string>; all: FleetEntity[]; list: FleetEntity[] }
   >();
 
+  private readonly maxAgeMs: number;
+
   constructor(private readonly options: FleetEntitiesOptions) {
     const maxAgeMs = options.maxAgeMs ?? options.freshMs * 6;
+    this.maxAgeMs = maxAgeMs;
     this.all = new ReusedValue(
       () => this.readAll(),
       options.freshMs,
@@ -130,14 +134,23 @@ export class FleetEntities {
     this.visibleRefs = new LRUCache({ max: options.maxCallers ?? 500 });
   }
 
-  /** Every GitOps entity, as the backend itself sees it. */
+  /** Every GitOps entity, as the backend itself sees it (read again after `freshMs`). */
   async list(): Promise<FleetEntity[]> {
     return this.all.get();
   }
 
-  /** The same as entities alone: the same array while the list is reused. */
+  /**
+   * The same list for background passes, which take it up to `maxAgeMs` old without reading
+   * it again: an idle backend reads the whole catalog once per `maxAgeMs`, not once per
+   * `freshMs` (views read it again as often as they come, and passes then take theirs).
+   */
+  async listForPasses(): Promise<FleetEntity[]> {
+    return this.all.get(this.maxAgeMs);
+  }
+
+  /** {@link listForPasses} as entities alone: the same array while the list is reused. */
   async entities(): Promise<Entity[]> {
-    const list = await this.all.get();
+    const list = await this.listForPasses();
     if (this.entityList?.list !== list) {
       this.entityList = { list, entities: list.map(item => item.entity) };
     }
@@ -145,6 +158,33 @@ export class FleetEntities {
   }
 
   private entityList?: { list: FleetEntity[]; entities: Entity[] };
+
+  /**
+   * One entity as the backend sees it: from the shared list when the list holds it (a
+   * background pass following a few services asks the catalog nothing), else from the
+   * catalog (an entity registered since the list was read).
+   */
+  async entity(ref: string): Promise<Entity | undefined> {
+    const list = await this.listForPasses();
+    if (this.byRef?.list !== list) {
+      this.byRef = {
+        list,
+        entities: new Map(list.map(i => [i.ref, i.entity])),
+      };
+    }
+    const listed = this.byRef.entities.get(ref);
+    if (listed) return listed;
+    if (!this.options.auth) {
+      throw new Error('FleetEntities: entity() needs the auth service');
+    }
+    return (
+      (await this.options.catalog.getEntityByRef(ref, {
+        credentials: await this.options.auth.getOwnServiceCredentials(),
+      })) ?? undefined
+    );
+  }
+
+  private byRef?: { list: FleetEntity[]; entities: Map<string, Entity> };
 
   /** The GitOps entities `credentials` may see, in the catalog's order. */
   async visible(credentials: BackstageCredentials): Promise<FleetEntity[]> {

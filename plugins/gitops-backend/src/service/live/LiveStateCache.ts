@@ -140,6 +140,13 @@ export class LiveStateCache {
     return { objects: watch, freshness: watch.freshness() };
   }
 
+  /** Every cluster has been read once, or is known to be down: what is computed now holds. */
+  settled(): boolean {
+    return [...this.watches.values()].every(
+      watch => watch.hasData() || watch.knownDown(),
+    );
+  }
+
   /** Whether every read still answers what it did (see {@link recordReads}). */
   isCurrent(reads: readonly CacheRead[]): boolean {
     return reads.every(

@@ -83,6 +83,11 @@ export class LiveStatusService {
     return this.options.cache.clock();
   }
 
+  /** Every cluster has been read once or is known to be down (see `LiveStateCache.settled`). */
+  clustersSettled(): boolean {
+    return this.options.cache.settled();
+  }
+
   /** The clusters' state (up, current, kinds read): views depend on it besides the objects. */
   clusterState(): string {
     return this.options.cache.state();

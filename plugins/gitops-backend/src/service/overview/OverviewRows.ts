@@ -70,6 +70,8 @@ export class OverviewRows {
   private readonly rows = new Map<string, Row>();
   /** Rows of a cold fleet being read in the background, after the first page. */
   private warming?: Promise<void>;
+  /** The rows that background pass is reading now, by ref. */
+  private readonly warmingRows = new Map<string, Promise<OverviewItem>>();
 
   constructor(private readonly options: OverviewRowsOptions) {}
 
@@ -111,17 +113,34 @@ export class OverviewRows {
     return due.length;
   }
 
-  /** Reads the rows of a cold fleet after the first page, one pass at a time. */
-  warmInBackground(unread: FleetEntity[]) {
-    if (this.warming) return;
+  /**
+   * Reads the rows of a cold fleet in the background, one pass at a time.
+   * @returns whether it started a pass (not when one is running).
+   */
+  warmInBackground(unread: FleetEntity[]): boolean {
+    if (this.warming) return false;
     const heads = new Map<string, Promise<string>>();
     const clusters = this.options.environments.clusterState();
-    this.warming = mapLimited(unread, 8, ({ entity, ref }) =>
-      this.rows.has(ref)
-        ? Promise.resolve()
-        : this.row(entity, ref, { clusters, heads }).then(() => {}),
-    )
-      .then(() => {})
+    const started = Date.now();
+    let read = 0;
+    this.warming = mapLimited(unread, 8, ({ entity, ref }) => {
+      if (this.rows.has(ref)) return Promise.resolve();
+      const row = this.row(entity, ref, { clusters, heads });
+      // A page asking for this row meanwhile takes this read instead of making its own.
+      this.warmingRows.set(ref, row);
+      return row
+        .then(() => {
+          read += 1;
+        })
+        .finally(() => this.warmingRows.delete(ref));
+    })
+      .then(() => {
+        const message = `GitOps overview: read ${read} rows in the background in ${
+          Date.now() - started
+        } ms`;
+        if (read >= 100) this.options.logger.info(message);
+        else this.options.logger.debug(message);
+      })
       .catch(error =>
         this.options.logger.warn(
           `GitOps overview: reading the fleet in the background failed: ${error}`,
@@ -130,6 +149,7 @@ export class OverviewRows {
       .finally(() => {
         this.warming = undefined;
       });
+    return true;
   }
 
   /**
@@ -153,7 +173,11 @@ export class OverviewRows {
       }
     });
     await mapLimited(rest, OVERVIEW_CONCURRENCY, async i => {
-      items[i] = await this.row(selected[i].entity, selected[i].ref, view);
+      const { entity, ref } = selected[i];
+      const warming = this.warmingRows.get(ref);
+      items[i] = warming
+        ? await warming.catch(() => this.row(entity, ref, view))
+        : await this.row(entity, ref, view);
     });
     return items;
   }

@@ -8,6 +8,8 @@ import { GitopsConfig } from '../config';
 import { EnvironmentService } from '../EnvironmentService';
 import { PENDING_STATUSES, ActionStore } from '../store/ActionStore';
 import { trackOutcome } from './trackOutcome';
+import { FleetEntities } from '../fleet/FleetEntities';
+import { gitopsEntity } from '../fleetPass';
 
 /** Options of {@link ActionTracker}. */
 export interface ActionTrackerOptions {
@@ -16,6 +18,8 @@ export interface ActionTrackerOptions {
   environments: EnvironmentService;
   catalog: CatalogService;
   auth: AuthService;
+  /** The shared list of GitOps entities: followed services are looked up there. */
+  fleet?: FleetEntities;
   /** Whether an environment's cluster is configured; others cannot be followed. */
   tracks(environment: GitopsConfig['environments'][number]): boolean;
   logger: LoggerService;
@@ -50,7 +54,6 @@ export class ActionTracker {
   async runOnce(): Promise<number> {
     const { store, environments, catalog, auth, config, logger } = this.options;
     const pending = await store.listPending();
-    const credentials = await auth.getOwnServiceCredentials();
     const now = this.options.now?.() ?? new Date();
     const limits = {
       timeoutMs: config.promotion.trackTimeoutMinutes * 60_000,
@@ -73,9 +76,12 @@ export class ActionTracker {
     }
     for (const [entityRef, actions] of byEntity) {
       try {
-        const entity = await catalog.getEntityByRef(entityRef, {
-          credentials,
-        });
+        const entity = await gitopsEntity(
+          catalog,
+          auth,
+          entityRef,
+          this.options.fleet,
+        );
         if (!entity) {
           for (const action of actions) {
             // A new service's entity is registered after its files are written (the

@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { GitopsConfig, fillTemplate, findEnvironment } from '../config';
 import { CacheRead } from '../live/kinds';
 import { mapLimited } from '../mapLimited';
-import { QuietEntities, listGitopsEntities } from '../fleetPass';
+import { QuietEntities, gitopsEntity, listGitopsEntities } from '../fleetPass';
 import { FleetEntities } from '../fleet/FleetEntities';
 import { desiredVersion, formatVersion, runsVersion } from '../promotion/gates';
 import { VerificationStore, VerificationKey } from '../store/VerificationStore';
@@ -406,10 +406,8 @@ export class VerificationRunner {
   private async contextOf(
     record: VerificationRecord,
   ): Promise<{ context: VerificationContext; status?: EnvironmentStatus }> {
-    const { catalog, auth, config } = this.options;
-    const entity = await catalog.getEntityByRef(record.entityRef, {
-      credentials: await auth.getOwnServiceCredentials(),
-    });
+    const { catalog, auth, config, fleet } = this.options;
+    const entity = await gitopsEntity(catalog, auth, record.entityRef, fleet);
     if (!entity) throw new Error(`${record.entityRef} is not in the catalog`);
     const environment = findEnvironment(config, record.environment);
     const service = entity.metadata.name;
