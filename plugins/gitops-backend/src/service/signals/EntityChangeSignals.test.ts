@@ -138,3 +138,97 @@ describe('EntityChangeSignals', () => {
     expect(reads).toEqual([]);
   });
 });
+
+describe('EntityChangeSignals with the inputs of each answer', () => {
+  /**
+   * A source that tells what an answer came from: a Git basis, the clusters' state, the
+   * cache reads (current while `current`) and a time-based moment (`flipsAt`).
+   */
+  function inputsSetup() {
+    let now = 0;
+    const state = {
+      basis: 'c1',
+      clusters: 'dev=up',
+      current: true,
+      flipsAt: Infinity,
+      tag: 'v1',
+    };
+    const reads: string[] = [];
+    const published: any[] = [];
+    const signals = new EntityChangeSignals({
+      signals: {
+        publish: async (signal: any) => {
+          published.push(signal);
+        },
+      },
+      environments: {
+        basis: async () => state.basis,
+        clusterState: () => state.clusters,
+        isCurrent: () => state.current,
+        getEnvironments: async (e, _signal, context) => {
+          reads.push(e.metadata.name);
+          context?.horizon?.note(state.flipsAt);
+          context?.reads?.push({
+            cluster: 'dev',
+            kind: 'deployments',
+            key: 'x',
+            version: 1,
+          });
+          return answer(e.metadata.name, state.tag);
+        },
+      },
+      logger: mockServices.logger.mock(),
+      intervalMs: 5000,
+      watchMs: 600_000,
+      maxEntities: 200,
+      now: () => now,
+    });
+    signals.viewed(entity('guestbook'), answer('guestbook', 'v1'));
+    return {
+      signals,
+      state,
+      reads,
+      published,
+      at: (ms: number) => {
+        now = ms;
+      },
+    };
+  }
+
+  it.each([
+    ['the repository moved', (s: any) => (s.basis = 'c2')],
+    ['the clusters’ state changed', (s: any) => (s.clusters = 'dev=down')],
+    ['a cache read it made changed', (s: any) => (s.current = false)],
+    ['60 s passed (a registry’s new tag is not an input)', () => {}, 60_000],
+  ])(
+    'does not read an unchanged entity again, and reads it when %s',
+    async (_why, change, later = 1_000) => {
+      const { signals, state, reads, at } = inputsSetup();
+      await signals.checkOnce();
+      expect(reads).toHaveLength(1);
+      for (const t of [5_000, 10_000, 55_000]) {
+        at(t);
+        await signals.checkOnce();
+      }
+      expect(reads).toHaveLength(1);
+      change(state);
+      at(55_000 + later);
+      await signals.checkOnce();
+      expect(reads).toHaveLength(2);
+    },
+  );
+
+  it('reads an entity again when a time-based state of its answer comes due, and signals the change', async () => {
+    const { signals, state, reads, published, at } = inputsSetup();
+    state.flipsAt = 20_000;
+    await signals.checkOnce();
+    at(19_999);
+    await signals.checkOnce();
+    expect(reads).toHaveLength(1);
+    state.tag = 'v2';
+    at(20_000);
+    expect(await signals.checkOnce()).toBe(1);
+    expect(reads).toHaveLength(2);
+    expect(published).toHaveLength(1);
+  });
+});

@@ -7,13 +7,23 @@ import {
   gitopsEntityChannel,
 } from '@gitops-backstage/plugin-gitops-common';
 import { StoredAction } from '../store/ActionStore';
+import { CacheRead } from '../live/kinds';
+import { TimeHorizon } from '../live/timeHorizon';
 
-/** What the watcher needs of the environment service. */
+/**
+ * What the watcher needs of the environment service. With `basis`, `clusterState` and
+ * `isCurrent` (see `EnvironmentService`), an entity whose inputs did not change is not read
+ * again until `recheckMs`.
+ */
 export interface EnvironmentsSource {
   getEnvironments(
     entity: Entity,
     signal?: AbortSignal,
+    context?: { reads?: CacheRead[]; horizon?: TimeHorizon },
   ): Promise<EnvironmentsResponse>;
+  basis?(entity: Entity): Promise<string>;
+  clusterState?(): string;
+  isCurrent?(reads: readonly CacheRead[]): boolean;
 }
 
 /** Options of {@link EntityChangeSignals}. */
@@ -28,6 +38,12 @@ export interface EntityChangeSignalsOptions {
   watchMs: number;
   /** At most this many entities are watched; the least recently viewed go first. */
   maxEntities: number;
+  /**
+   * An entity whose Git basis, cluster cache reads and time-based states did not change is
+   * read again only this often (what the inputs do not cover, a registry's new tags, still
+   * arrives). Default `max(60 s, 12 × intervalMs)`.
+   */
+  recheckMs?: number;
   now?: () => number;
 }
 
@@ -35,6 +51,17 @@ interface Watched {
   entity: Entity;
   fingerprint: string;
   viewedAt: number;
+  /** What the last read's answer came from, and when it was read. */
+  inputs?: Inputs;
+}
+
+interface Inputs {
+  basis: string;
+  clusters: string;
+  reads: CacheRead[];
+  /** When its answer would change with time alone. */
+  horizon: number;
+  readAt: number;
 }
 
 /**
@@ -138,12 +165,22 @@ export class EntityChangeSignals {
       if (!affected(watched.entity)) continue;
       let fingerprint: string;
       try {
+        const basis = await this.options.environments.basis?.(watched.entity);
+        if (await this.unchanged(watched, basis, now)) continue;
+        const reads: CacheRead[] = [];
+        const horizon = new TimeHorizon();
+        const clusters = this.options.environments.clusterState?.() ?? '';
         fingerprint = fingerprintOf(
           await this.options.environments.getEnvironments(
             watched.entity,
             this.abort.signal,
+            { reads, horizon },
           ),
         );
+        watched.inputs =
+          basis === undefined
+            ? undefined
+            : { basis, clusters, reads, horizon: horizon.at, readAt: now };
       } catch {
         continue; // a view of it shows the error; the next pass tries again
       }
@@ -153,6 +190,26 @@ export class EntityChangeSignals {
       signalled += 1;
     }
     return signalled;
+  }
+
+  /** Nothing the last read came from moved, no time-based state came due, it is recent. */
+  private async unchanged(
+    watched: Watched,
+    basis: string | undefined,
+    now: number,
+  ): Promise<boolean> {
+    const { inputs } = watched;
+    const { environments, intervalMs } = this.options;
+    const recheckMs =
+      this.options.recheckMs ?? Math.max(60_000, 12 * intervalMs);
+    return Boolean(
+      inputs &&
+        basis === inputs.basis &&
+        now < inputs.horizon &&
+        now - inputs.readAt < recheckMs &&
+        environments.clusterState?.() === inputs.clusters &&
+        environments.isCurrent?.(inputs.reads),
+    );
   }
 
   private publish(message: GitopsEntitySignal) {
