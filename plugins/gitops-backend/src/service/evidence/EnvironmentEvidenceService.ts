@@ -29,6 +29,8 @@ export interface RegistryEvidenceSource {
     digest: string,
     signal?: AbortSignal,
   ): Promise<RegistryEvidence>;
+  /** Moves whenever a read stored evidence (see `DigestEvidenceService.version`). */
+  version?(): number;
 }
 
 /** Options of {@link EnvironmentEvidenceService}. */
@@ -52,6 +54,14 @@ export interface EnvironmentEvidenceServiceOptions {
  */
 export class EnvironmentEvidenceService {
   constructor(private readonly options: EnvironmentEvidenceServiceOptions) {}
+
+  /**
+   * Moves whenever evidence was read into the cache: a view that waited for evidence not read
+   * yet may come out differently after it moved. 0 without a registry.
+   */
+  evidenceVersion(): number {
+    return this.options.registry?.version?.() ?? 0;
+  }
 
   /** Whether there is anything to show: a registry to ask or a policy that asks. */
   get enabled(): boolean {

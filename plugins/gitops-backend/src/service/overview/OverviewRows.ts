@@ -57,6 +57,11 @@ interface Row {
   failed: boolean;
   /** The fleet stamp it was last found valid at (see `EnvironmentService.fleetStamp`). */
   stamp?: string;
+  /**
+   * When it waits for evidence not read yet: the evidence version it was computed at. A page
+   * takes it again only while no evidence was read since.
+   */
+  evidenceVersion?: number;
 }
 
 /**
@@ -166,7 +171,13 @@ export class OverviewRows {
     const rest: number[] = [];
     selected.forEach(({ entity, ref }, i) => {
       const row = this.rows.get(ref);
-      if (row && !row.failed && row.stamp === stamp && row.entity === entity) {
+      if (
+        row &&
+        !row.failed &&
+        row.stamp === stamp &&
+        row.entity === entity &&
+        this.evidenceCurrent(row)
+      ) {
         items[i] = row.item;
       } else {
         rest.push(i);
@@ -201,7 +212,8 @@ export class OverviewRows {
       last.basis === basis &&
       last.clusters === clusters &&
       sameEntity(last.entity, entity) &&
-      environments.isCurrent(last.reads)
+      environments.isCurrent(last.reads) &&
+      this.evidenceCurrent(last)
     ) {
       // Valid at this stamp too: the next page takes it without a look.
       last.stamp = view.stamp;
@@ -222,6 +234,8 @@ export class OverviewRows {
     const { clusters, signal, heads } = view;
     const reads: CacheRead[] = [];
     const horizon = new TimeHorizon();
+    // Taken before the evidence is looked at: a read stored meanwhile makes the row due.
+    const evidenceVersion = this.options.supplyChain?.evidenceVersion();
     const item = await this.item(entity, signal, heads, reads, horizon);
     // A row with an error is asked again by the next page: the error may have been passing.
     const failed =
@@ -256,6 +270,7 @@ export class OverviewRows {
       pendingRechecks,
       failed,
       stamp: view.stamp,
+      evidenceVersion: pending ? evidenceVersion : undefined,
     });
     return same ? last!.item : item;
   }
@@ -321,6 +336,14 @@ export class OverviewRows {
         ],
       };
     }
+  }
+
+  /** A row waiting for evidence holds while no evidence was read since it was computed. */
+  private evidenceCurrent(row: Row): boolean {
+    return (
+      row.evidenceVersion === undefined ||
+      row.evidenceVersion === this.options.supplyChain?.evidenceVersion()
+    );
   }
 
   private supplyChainOf(

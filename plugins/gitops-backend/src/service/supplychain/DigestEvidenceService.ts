@@ -46,6 +46,13 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
  */
 export class DigestEvidenceService {
   private readonly cache: LRUCache<string, Entry>;
+  /** Reads stored so far (see {@link DigestEvidenceService.version}). */
+  private stored = 0;
+
+  /** Moves whenever a read stored evidence in the cache. */
+  version(): number {
+    return this.stored;
+  }
   private readonly inFlight = new Map<string, Promise<DigestEvidence>>();
   private readonly waiting: Array<() => void> = [];
   private running = 0;
@@ -161,6 +168,7 @@ export class DigestEvidenceService {
             retryAt = this.now() + recheckUnverifiedMs;
           }
           this.cache.set(key, { evidence, retryAt });
+          this.stored += 1;
           return evidence;
         })
         .finally(() => this.inFlight.delete(key));

@@ -1,6 +1,6 @@
 import { ResponseError } from '@backstage/errors';
 import { DeliveryMetrics } from '@gitops-backstage/plugin-gitops-common';
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { guestbookDeliveryMetrics } from '../../__fixtures__/deliveryMetrics';
 import {
@@ -46,11 +46,19 @@ async function choose(picker: string, option: string) {
 describe('EntityDeliveryMetrics', () => {
   it('shows progress while the first answer loads, asking for the last 30 days', async () => {
     const api = apiAnswering(() => new Promise(() => {}));
-    const region = await renderDelivery(api);
-    // Backstage's Progress shows after a delay: on a loaded CI machine it took over 5 s once.
-    expect(
-      await within(region).findByTestId('progress', {}, { timeout: 15_000 }),
-    ).toBeInTheDocument();
+    await renderDelivery(api);
+    // The region is looked up on each try, not once: on a loaded CI machine (2026-12-05) the
+    // progress bar was not found in the region found first for 15 s, which a region replaced
+    // by a later render would explain.
+    await waitFor(
+      () =>
+        expect(
+          within(screen.getByRole('region', { name: 'Delivery' })).getByTestId(
+            'progress',
+          ),
+        ).toBeInTheDocument(),
+      { timeout: 15_000 },
+    );
     expect(api.getEntityDeliveryMetrics).toHaveBeenCalledWith(guestbook, '30d');
     expect(screen.getByLabelText('Delivery window')).toHaveTextContent(
       'Last 30 days',
