@@ -605,7 +605,11 @@ export interface Config {
        * or removed entity shows within this long (at most 6 times it when nobody asks).
        * Background passes (deployment ledger, verification, promotion tracking) take the
        * list up to 6 times this old, so an idle backend reads the catalog once a minute.
-       * Default 10; 0 asks the catalog on every page.
+       * A service's GitOps tab takes its entity from the same list (one permission request
+       * says whether the caller may read it in the catalog and its GitOps state), so a
+       * changed annotation shows in the tab within this long too; changes (promotions,
+       * scaling) always read the entity from the catalog. Default 10; 0 asks the catalog on
+       * every page and view.
        */
       catalogSeconds?: number;
       /**

@@ -31,6 +31,7 @@ export function createClient(token) {
         ms,
         json,
         bytes: text.length,
+        serverTiming: serverTimingOf(response.headers.get('server-timing')),
       };
     } catch (error) {
       return {
@@ -45,6 +46,18 @@ export function createClient(token) {
     get: (path, options) => request('GET', path, options),
     post: (path, body, options) => request('POST', path, { ...options, body }),
   };
+}
+
+/** `Server-Timing: a;dur=1.5, b;dur=2` as `{ a: 1.5, b: 2 }`; undefined without the header. */
+function serverTimingOf(header) {
+  if (!header) return undefined;
+  return Object.fromEntries(
+    header.split(',').map(part => {
+      const [name, ...params] = part.trim().split(';');
+      const dur = params.find(p => p.startsWith('dur='));
+      return [name, dur ? Number(dur.slice(4)) : NaN];
+    }),
+  );
 }
 
 /** p50/p95/p99 (nearest rank), mean and max, in whole milliseconds. */

@@ -89,6 +89,7 @@ export async function warmSequential(ctx, signal) {
     overview.push(answer.ms);
   }
   const environments = [];
+  const parts = [];
   for (let i = 0; i < 100 && !signal.aborted; i++) {
     const name = ctx.pick();
     const answer = await ctx.client.get(
@@ -97,10 +98,13 @@ export async function warmSequential(ctx, signal) {
     );
     if (!answer.ok) errors += 1;
     environments.push(answer.ms);
+    if (answer.serverTiming)
+      parts.push({ ms: answer.ms, ...answer.serverTiming });
   }
   const result = {
     overview: percentiles(overview),
     environments: percentiles(environments),
+    environmentsParts: viewParts(parts),
     errors,
     paged,
   };
@@ -123,6 +127,42 @@ export async function warmSequential(ctx, signal) {
   result.idleRssMiB = await idleRss(ctx.backend.pid());
   result.idleMappings = rssByMapping(ctx.backend.pid());
   return result;
+}
+
+/**
+ * Where the views' time went, from their `Server-Timing` parts: p50/p95 of each part and of
+ * the rest (authentication, JSON, HTTP), and the parts of the five slowest views. The view's
+ * parts follow each other but for `catalog` and `permission`, which run side by side within
+ * `entity`.
+ */
+function viewParts(parts, sideBySide = ['catalog', 'permission']) {
+  if (parts.length === 0) return undefined;
+  const names = [...new Set(parts.flatMap(p => Object.keys(p)))].filter(
+    n => n !== 'ms',
+  );
+  const rest = p =>
+    p.ms -
+    names
+      .filter(n => !sideBySide.includes(n))
+      .reduce((sum, n) => sum + (p[n] ?? 0), 0);
+  const round = v => Math.round(v * 10) / 10;
+  return {
+    ...Object.fromEntries(
+      names.map(n => [n, percentiles(parts.map(p => p[n] ?? 0))]),
+    ),
+    rest: percentiles(parts.map(rest)),
+    slowest: [...parts]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 5)
+      .map(p =>
+        Object.fromEntries(
+          [...Object.entries(p), ['rest', rest(p)]].map(([k, v]) => [
+            k,
+            round(v),
+          ]),
+        ),
+      ),
+  };
 }
 
 /**

@@ -74,6 +74,16 @@ function rows(results) {
       r => failed(r.warm) ?? pct(r.warm.environments),
     ],
     [
+      '… its parts p50/p95 (ms; Server-Timing): entity (catalog, permission side by side: catalog, permission) / state / decorate / rest',
+      r => {
+        const parts = r.warm?.environmentsParts;
+        if (!parts) return '–';
+        return ['entity', 'catalog', 'permission', 'state', 'decorate', 'rest']
+          .map(n => (parts[n] ? `${parts[n].p50}/${parts[n].p95}` : '–'))
+          .join(' · ');
+      },
+    ],
+    [
       'warm /overview?limit=100 ×30 p50/p95/p99 (ms)',
       r =>
         failed(r.warm) ??

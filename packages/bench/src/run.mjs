@@ -408,7 +408,18 @@ async function runSize(n) {
     await phase(result, 'promotions', 240 + n * 0.03, signal =>
       promotions(ctx, signal),
     );
-    await phase(result, 'idleCpu', 60, () => cpuWindows(backend.pid(), 30, 5));
+    // With --profile the 30 s after the promotions run under the profiler, to find what the
+    // passes after the commits cost: the idle figure is then raised by the profiler's own work.
+    await phase(result, 'idleCpu', 60, () =>
+      values.profile
+        ? profileWhile(
+            backend.pid(),
+            path.resolve(values.profile, `N${n}`),
+            'afterPromotions',
+            () => cpuWindows(backend.pid(), 30, 5),
+          ).then(({ result: windows, owners }) => ({ ...windows, owners }))
+        : cpuWindows(backend.pid(), 30, 5),
+    );
     await phase(result, 'memory', 90, () => settledRss(backend.pid(), 60));
     // Last: it leaves the backend's inspector open. A heap snapshot grows with the heap.
     await phase(result, 'memoryAfterGc', 120 + n * 0.03, () =>

@@ -62,12 +62,12 @@ describe('gitops router', () => {
 
   /** Starts the plugin with the example repository, or with `gitops` config of a test. */
   async function startBackend(
-    options: { gitops?: object; features?: any[] } = {},
+    options: { gitops?: object; features?: any[]; catalog?: any } = {},
   ) {
     const { server } = await startTestBackend({
       features: [
         gitopsPlugin,
-        catalogServiceMock.factory({ entities }),
+        options.catalog ?? catalogServiceMock.factory({ entities }),
         mockServices.rootConfig.factory({
           data: {
             gitops: options.gitops ?? {
@@ -122,6 +122,10 @@ describe('gitops router', () => {
       );
       expect(res.status).toBe(200);
       expect(res.body.entityRef).toBe(`component:default/${name}`);
+      // Where the view's time went, part by part (the permission request within `entity`).
+      expect(res.headers['server-timing']).toMatch(
+        /permission;dur=\d+\.\d.*entity;dur=\d+\.\d, state;dur=\d+\.\d, decorate;dur=\d+\.\d$/,
+      );
       return res.body.environments.map((env: any) => {
         expect(env).toMatchObject({
           live: null,
@@ -310,10 +314,28 @@ describe('gitops router', () => {
     }
   });
 
+  /** A permission policy that denies the named permissions, noting every request. */
+  function permissionsDenying(denied: string[]) {
+    const asked: string[][] = [];
+    const permissions = mockServices.permissions.mock({
+      authorize: async requests => {
+        asked.push(requests.map(r => r.permission.name));
+        return requests.map(r => ({
+          result: denied.includes(r.permission.name)
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
+        }));
+      },
+      authorizeConditional: async requests =>
+        requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+    });
+    return { permissions, asked };
+  }
+
   it('answers 403 when the permission policy denies reading', async () => {
     const server = await startBackend({
       features: [
-        mockServices.permissions.factory({ result: AuthorizeResult.DENY }),
+        permissionsDenying(['gitops.entity.read']).permissions.factory,
       ],
     });
     const res = await request(server).get(
@@ -322,6 +344,51 @@ describe('gitops router', () => {
     expect(res.status).toBe(403);
     expect(res.body.error.name).toBe('NotAllowedError');
   });
+
+  it.each([
+    ['may read both', [], 200],
+    [
+      'may not read the catalog entity (as the catalog answers)',
+      ['catalog.entity.read'],
+      404,
+    ],
+    ['may not read its GitOps state', ['gitops.entity.read'], 403],
+  ])(
+    'answers a view of an entity the fleet list holds without asking the catalog: a caller who %s',
+    async (_name, denied, status) => {
+      const fake = catalogServiceMock({ entities });
+      const catalog = catalogServiceMock.mock({
+        getEntities: (...args) => fake.getEntities(...args),
+        getEntityByRef: (...args) => fake.getEntityByRef(...args),
+      });
+      const { permissions, asked } = permissionsDenying(denied);
+      const server = await startBackend({
+        catalog: catalog.factory,
+        features: [permissions.factory],
+      });
+      // The fleet page reads the list; the views after it take their entity from it.
+      expect((await request(server).get('/api/gitops/overview')).status).toBe(
+        200,
+      );
+      catalog.getEntityByRef.mockClear();
+      asked.length = 0;
+      const res = await request(server).get(
+        '/api/gitops/entities/default/component/guestbook/environments',
+      );
+      expect(res.status).toBe(status);
+      expect(catalog.getEntityByRef).not.toHaveBeenCalled();
+      expect(asked).toEqual([['catalog.entity.read', 'gitops.entity.read']]);
+      // An entity the list lacks (no GitOps path) is asked of the catalog, as before, and
+      // answered "not GitOps-managed" (404) to a caller who may read it.
+      const legacy = await request(server).get(
+        '/api/gitops/entities/default/component/legacy-website/environments',
+      );
+      expect(catalog.getEntityByRef).toHaveBeenCalledTimes(1);
+      expect([legacy.status, legacy.body.error.name]).toEqual(
+        status === 403 ? [403, 'NotAllowedError'] : [404, 'NotFoundError'],
+      );
+    },
+  );
 
   it('uses a Git provider added through the extension point, wrapping the built-in one', async () => {
     const reads: string[] = [];

@@ -13,6 +13,7 @@ import {
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import {
   gitopsEntityReadPermission,
   gitopsEnvironmentResourceRef,
@@ -28,6 +29,7 @@ import {
   pushUrl,
 } from '@gitops-backstage/plugin-gitops-repository';
 import express from 'express';
+import { serverTiming } from './serverTiming';
 import { gzipSync } from 'node:zlib';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
@@ -87,7 +89,7 @@ export interface RouterOptions {
     | 'audit'
   > &
     /** The Git providers and the database, which make `/health` degraded when they fail. */
-    Partial<Pick<GitopsServices, 'providers' | 'database'>>;
+    Partial<Pick<GitopsServices, 'providers' | 'database' | 'fleet'>>;
 }
 
 const overviewQuery = z.object({
@@ -135,17 +137,59 @@ export async function createRouter(
   const serializedPages = new WeakMap<object, { json: Buffer; gzip: Buffer }>();
 
   /** Loads the entity the caller may read, or throws 400/404/403. */
-  async function loadEntity(req: express.Request) {
+  /**
+   * The entity of the path, if the caller may read it and its GitOps state. With
+   * `fromList` (views that only read), from the fleet list when it holds it; changes ask
+   * the catalog, so they act on the entity as it is now.
+   */
+  async function loadEntity(
+    req: express.Request,
+    view: { fromList?: boolean; timing?: ReturnType<typeof serverTiming> } = {},
+  ) {
+    const { timing } = view;
     const credentials = await httpAuth.credentials(req);
     const ref: CompoundEntityRef = parseBody(entityPathParams, req.params);
     const entityRef = stringifyEntityRef(ref);
+    const timed = <T>(name: string, work: Promise<T>) =>
+      timing ? timing.time(name, work) : work;
+    const listed = view.fromList
+      ? await services.fleet?.listed(entityRef)
+      : undefined;
+    if (listed) {
+      // The entity as the fleet list holds it (read at most `overview.catalogSeconds` ago):
+      // one permission request says whether the caller may read it in the catalog and its
+      // GitOps state, instead of a catalog request that asks the permission backend itself.
+      const [catalogRead, gitopsRead] = await timed(
+        'permission',
+        permissions.authorize(
+          [
+            { permission: catalogEntityReadPermission, resourceRef: entityRef },
+            { permission: gitopsEntityReadPermission, resourceRef: entityRef },
+          ],
+          { credentials },
+        ),
+      );
+      // As the catalog answers an entity the caller may not see: not found.
+      if (catalogRead.result !== AuthorizeResult.ALLOW) {
+        throw new NotFoundError(`Entity ${entityRef} not found`);
+      }
+      if (gitopsRead.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          `Not allowed to read the GitOps state of ${entityRef}`,
+        );
+      }
+      return listed;
+    }
     // Two calls to other plugins, asked side by side: each is a request of its own through the
     // backend, and a tab makes several views per entity.
     const [entity, [decision]] = await Promise.all([
-      catalog.getEntityByRef(ref, { credentials }),
-      permissions.authorize(
-        [{ permission: gitopsEntityReadPermission, resourceRef: entityRef }],
-        { credentials },
+      timed('catalog', catalog.getEntityByRef(ref, { credentials })),
+      timed(
+        'permission',
+        permissions.authorize(
+          [{ permission: gitopsEntityReadPermission, resourceRef: entityRef }],
+          { credentials },
+        ),
       ),
     ]);
     if (!entity) {
@@ -305,23 +349,26 @@ export async function createRouter(
   router.get(
     '/entities/:namespace/:kind/:name/environments',
     async (req, res) => {
-      const entity = await loadEntity(req);
+      const timing = serverTiming(res);
+      const entity = await loadEntity(req, { fromList: true, timing });
+      timing.mark('entity');
       const response = await services.environments.getEnvironments(
         entity,
         abortOnClose(req, res),
       );
+      timing.mark('state');
       // Watched from now on: an open tab is told when this answer changes.
       services.entitySignals.viewed(entity, response);
       // Supply-chain evidence (caches), then verification, freeze, policy and the next
       // promotion's gates (from the database).
-      res.json(
-        services.automation.decorate(
-          await services.policy.decorate(
-            entity,
-            services.evidence.decorate(entity, response),
-          ),
+      const decorated = services.automation.decorate(
+        await services.policy.decorate(
+          entity,
+          services.evidence.decorate(entity, response),
         ),
       );
+      timing.mark('decorate');
+      res.json(decorated);
     },
   );
 

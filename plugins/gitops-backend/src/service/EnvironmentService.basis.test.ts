@@ -14,6 +14,8 @@ function basisOf() {
     failing: false,
     reads: 0,
     carried: undefined as string | undefined,
+    /** What the reader knows of a state at a head without building it. */
+    known: undefined as string | undefined,
   };
   const provider = {
     type: 'git',
@@ -30,6 +32,7 @@ function basisOf() {
       return result;
     },
     contentRevision: (result: object) => results.get(result),
+    knownContentRevision: async () => state.known,
   };
   const service = new EnvironmentService({
     config: {
@@ -90,6 +93,18 @@ describe('EnvironmentService.basis', () => {
       `https://git.example.com/fleet.git ${states}`,
     );
     expect(state.reads).toBe(4);
+  });
+
+  it('takes what the reader knows of the states at a new head without building them', async () => {
+    const { service, state } = basisOf();
+    const a = entity('a');
+    await service.basis(a);
+    state.head = 'c2';
+    state.known = 'c1';
+    expect(await service.basis(a)).toBe(
+      'https://git.example.com/fleet.git c1 c1',
+    );
+    expect(state.reads).toBe(2);
   });
 
   it('marks a stale repository on every call, not once per head', async () => {

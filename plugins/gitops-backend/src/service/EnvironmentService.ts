@@ -112,12 +112,18 @@ export class EnvironmentService {
     let states = this.statesAt.get(entity);
     if (states?.head !== head) {
       let failed = false;
+      const { reader } = this.options;
       const revisions = await Promise.all(
-        this.options.config.environments.map(environment =>
-          this.options.reader
-            .readShared({ target, environment, revision: head })
-            .then(
-              result => this.options.reader.contentRevision(result) ?? head,
+        this.options.config.environments.map(
+          async environment =>
+            // After a commit to other services, known from the files changed: not built.
+            (await reader.knownContentRevision({
+              target,
+              environment,
+              revision: head,
+            })) ??
+            reader.readShared({ target, environment, revision: head }).then(
+              result => reader.contentRevision(result) ?? head,
               error => {
                 failed = true;
                 return `error ${messageOf(error)}`;

@@ -394,6 +394,8 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       cliGit.close();
     },
     environments,
+    /** The catalog's GitOps entities, shared by views and passes. */
+    fleet,
     /** Audits changes refused before they reach a service (a permission said no). */
     audit,
     /** Whether the plugin's database answers, for `/health`. */

@@ -58,7 +58,7 @@ describe('DesiredStateReader across commits', () => {
         environment: defaultEnvironment(env),
         revision,
       });
-    return { reader, reads, head, read };
+    return { reader, reads, head, read, target };
   }
 
   function commit(file: string, from: string, to: string, message: string) {
@@ -70,6 +70,15 @@ describe('DesiredStateReader across commits', () => {
     gitIn(origin, 'commit', '-qam', message);
   }
 
+  /** A promotion of guestbook's staging: the one file it changes. */
+  const stagingTag = (from: string, to: string) =>
+    commit(
+      'apps/guestbook/overlays/staging/kustomization.yaml',
+      `newTag: ${from}`,
+      `newTag: ${to}`,
+      `staging to ${to}`,
+    );
+
   it('carries the states a commit did not touch, with the new revision, and reads the touched one again', async () => {
     const { reader, reads, head, read } = setup();
     const first = await head();
@@ -78,12 +87,7 @@ describe('DesiredStateReader across commits', () => {
     const readsBefore = reads.length;
     expect(readsBefore).toBeGreaterThan(0);
 
-    commit(
-      'apps/guestbook/overlays/staging/kustomization.yaml',
-      'newTag: v1.0.4',
-      'newTag: v1.0.9',
-      'staging to v1.0.9',
-    );
+    stagingTag('v1.0.4', 'v1.0.9');
     const second = await head();
     expect(second).not.toBe(first);
 
@@ -106,6 +110,43 @@ describe('DesiredStateReader across commits', () => {
     expect(staging.state.tag).toBe('v1.0.9');
     expect(reader.contentRevision(staging)).toBe(second);
     expect(reads.length).toBeGreaterThan(readsBefore);
+  });
+
+  it('knows which states a commit left as they were without building them, and not the others', async () => {
+    const { reader, reads, head, read, target } = setup();
+    const first = await head();
+    await read('checkout', 'dev', first);
+    await read('guestbook', 'staging', first);
+    const known = (service: string, env: string, revision: string) =>
+      reader.knownContentRevision({
+        target: target(service),
+        environment: defaultEnvironment(env),
+        revision,
+      });
+    // Never read at any revision: not known.
+    expect(await known('guestbook', 'prod', first)).toBeUndefined();
+    expect(await known('checkout', 'dev', first)).toBe(first);
+
+    stagingTag('v1.0.4', 'v1.0.9');
+    const second = await head();
+    const readsBefore = reads.length;
+    expect(await known('checkout', 'dev', second)).toBe(first);
+    // The commit changed a file this state read: only building it says.
+    expect(await known('guestbook', 'staging', second)).toBeUndefined();
+    expect(reads.length).toBe(readsBefore);
+
+    stagingTag('v1.0.9', 'v1.0.10');
+    const third = await head();
+    expect(await known('checkout', 'dev', third)).toBe(first);
+    // Built at the third revision, the state is the first one's, read from no file.
+    const checkout = await read('checkout', 'dev', third);
+    expect(reads.length).toBe(readsBefore);
+    expect(checkout.state.source.revision).toBe(third);
+    expect(reader.contentRevision(checkout)).toBe(first);
+    // A state built again is known from then on.
+    const staging = await read('guestbook', 'staging', third);
+    expect(staging.state.tag).toBe('v1.0.10');
+    expect(await known('guestbook', 'staging', third)).toBe(third);
   });
 
   it('reads again a state whose shared base changed, or where a file it found missing was added', async () => {

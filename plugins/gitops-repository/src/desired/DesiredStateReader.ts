@@ -67,14 +67,15 @@ export class DesiredStateReader {
     max: 30_000,
   });
   /** Per place (service, environment), the last state read and the files it read. */
-  private readonly lastRead = new LRUCache<
-    string,
-    {
-      revision: string;
-      reads: StateReads;
-      result: Promise<DesiredStateResult>;
-    }
-  >({ max: 30_000 });
+  private readonly lastRead = new LRUCache<string, LastRead>({ max: 30_000 });
+  /** Per target object and environment: where its state is read from (see `placeOf`). */
+  private readonly places = new WeakMap<
+    ServiceTarget,
+    WeakMap<
+      EnvironmentConfig,
+      { environment: EnvironmentConfig; where: string }
+    >
+  >();
   /** The revision each shared state's files were read at (carried states keep theirs). */
   private readonly readAt = new WeakMap<object, string>();
   /** The files changed between two revisions. */
@@ -94,26 +95,12 @@ export class DesiredStateReader {
   async readShared(
     given: ReadDesiredStateOptions,
   ): Promise<Readonly<DesiredStateResult>> {
-    const options = {
-      ...given,
-      environment: environmentInRepository(
-        given.environment,
-        given.target.layout,
-      ),
-    };
-    const { target, environment, revision } = options;
-    // Where the state is read from, whatever the revision.
-    const where = JSON.stringify([
-      target.repository.url,
-      target.path,
-      target.service,
-      target.hints,
-      environment.name,
-      environment.overlayPath,
-      environment.valuesFile,
-      environment.definitionPath,
-      environment.requireDigest ?? false,
-    ]);
+    const { environment, where } = this.placeOf(
+      given.target,
+      given.environment,
+    );
+    const options = { ...given, environment };
+    const { revision } = options;
     const key = `${revision} ${where}`;
     // The promise is shared, so concurrent views of many entities parse each state once; it
     // runs under the providers' time-outs, not one caller's signal, which would fail the rest.
@@ -136,6 +123,67 @@ export class DesiredStateReader {
   }
 
   /**
+   * The {@link contentRevision} of the place's state at `revision`, when it is known without
+   * building that state: the state last read for the place read no file changed since (one
+   * diff per pair of revisions, shared by the fleet). A pass over thousands of services after
+   * a commit then builds none of their states. Undefined when not known (never read, a read
+   * still running or failed, revisions that cannot be compared): {@link readShared} says it.
+   */
+  async knownContentRevision(
+    given: Omit<ReadDesiredStateOptions, 'signal'>,
+  ): Promise<string | undefined> {
+    const { target, revision } = given;
+    const { where } = this.placeOf(target, given.environment);
+    const last = this.lastRead.get(where);
+    if (last?.content === undefined) return undefined;
+    if (last.checkedAt !== revision) {
+      if (!target.provider.changedPaths) return undefined;
+      const changed = await this.changedBetween(
+        target,
+        last.checkedAt,
+        revision,
+      );
+      if (!changed || readsChanged(last.reads, changed)) return undefined;
+      // The state at `revision` is the last one's: later revisions are compared from here.
+      last.checkedAt = revision;
+    }
+    return last.content;
+  }
+
+  /**
+   * Where a state is read from, whatever the revision, and the environment as the target's
+   * repository lays it out: kept per target object, as a fleet pass asks for each service.
+   */
+  private placeOf(
+    target: ServiceTarget,
+    given: EnvironmentConfig,
+  ): { environment: EnvironmentConfig; where: string } {
+    let byEnvironment = this.places.get(target);
+    if (!byEnvironment) {
+      byEnvironment = new WeakMap();
+      this.places.set(target, byEnvironment);
+    }
+    let place = byEnvironment.get(given);
+    if (!place) {
+      const environment = environmentInRepository(given, target.layout);
+      const where = JSON.stringify([
+        target.repository.url,
+        target.path,
+        target.service,
+        target.hints,
+        environment.name,
+        environment.overlayPath,
+        environment.valuesFile,
+        environment.definitionPath,
+        environment.requireDigest ?? false,
+      ]);
+      place = { environment, where };
+      byEnvironment.set(given, place);
+    }
+    return place;
+  }
+
+  /**
    * The state last read for the same place at another revision, when none of the files and
    * folders it read changed in between (one `changedPaths` per pair of revisions, shared by
    * the whole fleet); else read at this revision.
@@ -147,34 +195,44 @@ export class DesiredStateReader {
     const { target, revision } = options;
     const last = this.lastRead.get(where);
     if (last && last.revision !== revision && target.provider.changedPaths) {
-      const changed = await this.changedBetween(
-        target,
-        last.revision,
-        revision,
-      );
+      // Already compared up to this revision (`knownContentRevision`): no diff to ask.
+      const changed =
+        last.checkedAt === revision
+          ? new Set<string>()
+          : await this.changedBetween(target, last.checkedAt, revision);
       const kept = changed && !readsChanged(last.reads, changed);
       const before = kept
         ? await last.result.catch(() => undefined)
         : undefined;
       if (before) {
         const carried = deepFreeze(atRevision(before, revision));
-        this.readAt.set(carried, this.readAt.get(before) ?? last.revision);
+        const content = this.readAt.get(before) ?? last.revision;
+        this.readAt.set(carried, content);
         this.lastRead.set(where, {
           revision,
+          checkedAt: revision,
           reads: last.reads,
           result: Promise.resolve(carried),
+          content,
         });
         return carried;
       }
     }
     const reads: StateReads = { files: new Set(), folders: new Set() };
-    const result = this.readUncached(options, reads).then(state => {
-      // Thousands are kept: their repeated strings (revision, paths, names) are kept once.
-      const frozen = deepFreeze(internStrings(withChecks(state, options)));
-      this.readAt.set(frozen, revision);
-      return frozen;
-    });
-    this.lastRead.set(where, { revision, reads, result });
+    const entry: LastRead = {
+      revision,
+      checkedAt: revision,
+      reads,
+      result: this.readUncached(options, reads).then(state => {
+        // Thousands are kept: their repeated strings (revision, paths, names) are kept once.
+        const frozen = deepFreeze(internStrings(withChecks(state, options)));
+        this.readAt.set(frozen, revision);
+        entry.content = revision;
+        return frozen;
+      }),
+    };
+    const result = entry.result;
+    this.lastRead.set(where, entry);
     result.catch(() => {
       if (this.lastRead.get(where)?.result === result)
         this.lastRead.delete(where);
@@ -491,6 +549,17 @@ function withChecks(
 interface StateReads {
   files: Set<string>;
   folders: Set<string>;
+}
+
+/** The state last read for a place, and up to which revision it is known to hold. */
+interface LastRead {
+  revision: string;
+  /** A revision whose state is known to be this one's (none of `reads` changed up to it). */
+  checkedAt: string;
+  reads: StateReads;
+  result: Promise<DesiredStateResult>;
+  /** The result's content revision, once it is read (see `contentRevision`). */
+  content?: string;
 }
 
 /** Whether a change of these paths can change a state that read `reads`. */

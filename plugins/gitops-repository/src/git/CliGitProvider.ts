@@ -377,15 +377,25 @@ export class CliGitProvider implements GitProvider {
   }
 
   private mirrorDir(repository: GitRepositoryRef): string {
-    return path.join(
-      this.options.cacheDir,
-      // Keyed by the resolved remote: the same relative path from two checkouts is two repositories.
-      createHash('sha256')
-        .update(pushUrl(repository.url))
-        .digest('hex')
-        .slice(0, 24),
-    );
+    // Asked per service by every fleet pass (heads, staleness): hashed once per URL.
+    let dir = this.mirrorDirs.get(repository.url);
+    if (dir === undefined) {
+      dir = path.join(
+        this.options.cacheDir,
+        // Keyed by the resolved remote: the same relative path from two checkouts is two
+        // repositories.
+        createHash('sha256')
+          .update(pushUrl(repository.url))
+          .digest('hex')
+          .slice(0, 24),
+      );
+      this.mirrorDirs.set(repository.url, dir);
+    }
+    return dir;
   }
+
+  /** Mirror folders by configured URL (the few repositories the config names). */
+  private readonly mirrorDirs = new Map<string, string>();
 
   private async cloneOrFetch(url: string, dir: string) {
     const started = Date.now();

@@ -67,6 +67,11 @@ class ReusedValue<T> {
     private readonly same: (a: T, b: T) => boolean = (a, b) => a === b,
   ) {}
 
+  /** Whether a value was read (however old). */
+  has(): boolean {
+    return this.value !== undefined;
+  }
+
   /** With `reuseMs`, a caller that can wait for changes longer than `freshMs`. */
   get(reuseMs = this.freshMs): Promise<T> {
     const age = this.value ? Date.now() - this.value.at : Infinity;
@@ -150,14 +155,8 @@ export class FleetEntities {
 
   /** {@link listForPasses} as entities alone: the same array while the list is reused. */
   async entities(): Promise<Entity[]> {
-    const list = await this.listForPasses();
-    if (this.entityList?.list !== list) {
-      this.entityList = { list, entities: list.map(item => item.entity) };
-    }
-    return this.entityList.entities;
+    return this.derived(await this.listForPasses()).entities;
   }
-
-  private entityList?: { list: FleetEntity[]; entities: Entity[] };
 
   /**
    * One entity as the backend sees it: from the shared list when the list holds it (a
@@ -165,14 +164,7 @@ export class FleetEntities {
    * catalog (an entity registered since the list was read).
    */
   async entity(ref: string): Promise<Entity | undefined> {
-    const list = await this.listForPasses();
-    if (this.byRef?.list !== list) {
-      this.byRef = {
-        list,
-        entities: new Map(list.map(i => [i.ref, i.entity])),
-      };
-    }
-    const listed = this.byRef.entities.get(ref);
+    const listed = this.derived(await this.listForPasses()).byRef.get(ref);
     if (listed) return listed;
     if (!this.options.auth) {
       throw new Error('FleetEntities: entity() needs the auth service');
@@ -184,7 +176,35 @@ export class FleetEntities {
     );
   }
 
-  private byRef?: { list: FleetEntity[]; entities: Map<string, Entity> };
+  /**
+   * An entity of the list as views see it (read again after `freshMs`), for a view of one
+   * entity: no catalog request when the list holds it. Undefined before the first list is
+   * read (a view does not wait for the whole fleet) or when the list lacks it: the view then
+   * asks the catalog. The caller checks the caller's right to read it.
+   */
+  async listed(ref: string): Promise<Entity | undefined> {
+    // Without reuse (`freshMs` 0) a view would list the whole fleet: it asks for its entity.
+    if (this.options.freshMs <= 0 || !this.all.has()) return undefined;
+    return this.derived(await this.list()).byRef.get(ref);
+  }
+
+  /** The list's entities alone and by ref, built once per list. */
+  private derived(list: FleetEntity[]) {
+    if (this.views?.list !== list) {
+      this.views = {
+        list,
+        entities: list.map(item => item.entity),
+        byRef: new Map(list.map(item => [item.ref, item.entity])),
+      };
+    }
+    return this.views;
+  }
+
+  private views?: {
+    list: FleetEntity[];
+    entities: Entity[];
+    byRef: Map<string, Entity>;
+  };
 
   /** The GitOps entities `credentials` may see, in the catalog's order. */
   async visible(credentials: BackstageCredentials): Promise<FleetEntity[]> {

@@ -146,4 +146,32 @@ describe('ObjectIndex', () => {
     expect(read()).toMatchObject({ a: 0, team: 0, b: two.b });
     expect(read().ns).toBeGreaterThan(two.ns);
   });
+
+  it.each([
+    ['the same resourceVersion (a new informer lists it again)', '7', false],
+    ['a new resourceVersion', '8', true],
+    ['no resourceVersion (nothing says it is the same)', undefined, true],
+  ])(
+    'puts an object held again with %s: versions moved %s',
+    (_n, again, moves) => {
+      const index = new ObjectIndex('applications');
+      const versioned = (resourceVersion: string | undefined, team: string) => {
+        const object = app('a', { team });
+        return {
+          ...object,
+          metadata: { ...object.metadata, resourceVersion },
+        };
+      };
+      index.put(versioned(again === undefined ? undefined : '7', 'x'));
+      const before = [index.version('app:a'), index.version('*')];
+      const next = versioned(again, again === '7' ? 'x' : 'y');
+      index.put(next);
+      const after = [index.version('app:a'), index.version('*')];
+      expect(after[0] > before[0]).toBe(moves);
+      expect(after[1] > before[1]).toBe(moves);
+      expect(names(index.get(moves ? 'label:team=y' : 'label:team=x'))).toEqual(
+        ['a'],
+      );
+    },
+  );
 });

@@ -200,6 +200,16 @@ export class ObjectIndex {
 
   put(object: KubeObject) {
     const id = idOf(object);
+    const version = object.metadata?.resourceVersion;
+    // The same version of an object already held: the add of a new informer (a watch scope
+    // widened, a slot created again) or a relist. Nothing a read returns changed, so no
+    // version moves; otherwise every view and pass of the fleet would count as changed.
+    if (
+      version &&
+      this.indexed.get(id)?.metadata?.resourceVersion === version
+    ) {
+      return;
+    }
     this.remove(object);
     this.indexed.set(id, object);
     const keys = indexKeys(this.kind, object);
