@@ -10,6 +10,7 @@ import { EnvironmentEvidenceService } from '../evidence/EnvironmentEvidenceServi
 import { FleetEntity } from '../fleet/FleetEntities';
 import { CacheRead } from '../live/kinds';
 import { TimeHorizon } from '../live/timeHorizon';
+import { ComputedFrom, stillHolds } from '../live/computedFrom';
 import { mapLimited } from '../mapLimited';
 import { exactChartVersion } from '../promotion/gates';
 
@@ -39,16 +40,11 @@ export interface OverviewRowsOptions {
   supplyChain?: EnvironmentEvidenceService;
 }
 
-/** A service's last row and what it was computed from. */
-interface Row {
+/** A service's last row and what it was computed from (basis, clusters, cache reads). */
+interface Row extends ComputedFrom {
   item: OverviewItem;
   /** The entity it was computed for (the same object while the catalog list is reused). */
   entity: Entity;
-  /** Its repository head (or why it cannot be read) and the clusters' state. */
-  basis: string;
-  clusters: string;
-  /** The cluster cache reads it came from, with their versions. */
-  reads: CacheRead[];
   /** When it would come out differently with time alone (Infinity: never). */
   recheckAt: number;
   /** Rechecks in a row that waited for evidence not read yet (backs the next one off). */
@@ -209,10 +205,8 @@ export class OverviewRows {
     if (
       last &&
       !last.failed &&
-      last.basis === basis &&
-      last.clusters === clusters &&
       sameEntity(last.entity, entity) &&
-      environments.isCurrent(last.reads) &&
+      stillHolds(last, { basis, clusters }, environments) &&
       this.evidenceCurrent(last)
     ) {
       // Valid at this stamp too: the next page takes it without a look.

@@ -9,6 +9,7 @@ import {
 import { StoredAction } from '../store/ActionStore';
 import { CacheRead } from '../live/kinds';
 import { TimeHorizon } from '../live/timeHorizon';
+import { ComputedFrom, stillHolds } from '../live/computedFrom';
 
 /**
  * What the watcher needs of the environment service. With `basis`, `clusterState` and
@@ -55,10 +56,7 @@ interface Watched {
   inputs?: Inputs;
 }
 
-interface Inputs {
-  basis: string;
-  clusters: string;
-  reads: CacheRead[];
+interface Inputs extends ComputedFrom {
   /** When its answer would change with time alone. */
   horizon: number;
   readAt: number;
@@ -202,13 +200,16 @@ export class EntityChangeSignals {
     const { environments, intervalMs } = this.options;
     const recheckMs =
       this.options.recheckMs ?? Math.max(60_000, 12 * intervalMs);
-    return Boolean(
-      inputs &&
-        basis === inputs.basis &&
-        now < inputs.horizon &&
-        now - inputs.readAt < recheckMs &&
-        environments.clusterState?.() === inputs.clusters &&
-        environments.isCurrent?.(inputs.reads),
+    const { clusterState, isCurrent } = environments;
+    if (!inputs || !clusterState || !isCurrent) return false;
+    return (
+      now < inputs.horizon &&
+      now - inputs.readAt < recheckMs &&
+      stillHolds(
+        inputs,
+        { basis, clusters: clusterState.call(environments) },
+        { isCurrent: reads => isCurrent.call(environments, reads) },
+      )
     );
   }
 
