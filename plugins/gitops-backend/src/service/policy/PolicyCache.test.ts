@@ -79,4 +79,54 @@ describe('PolicyCache', () => {
       expect(await cache.approvals(REF, 'staging', V)).toEqual([]);
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'reads a backlog larger than a page within seconds once, in the background, on %p',
+    async (id: TestDatabaseId) => {
+      const knex = await databases.init(id);
+      let now = Date.now();
+      const local = {
+        policyStore: await PolicyStore.create(knex),
+        verifications: await VerificationStore.create(knex),
+      };
+      const other = await VerificationStore.create(knex);
+      const cache = new PolicyCache({
+        ...local,
+        refreshMs: 5000,
+        now: () => now,
+        pageSize: 3,
+      });
+      const reads = jest.spyOn(local.verifications, 'changedSince');
+      expect(await cache.verifications(REF, [])).toEqual([]);
+      // A fleet's first verification pass: plans within a second, more than a page of them.
+      const environments = Array.from({ length: 10 }, (_, i) => `env-${i}`);
+      for (const environment of environments) {
+        await other.plan(
+          { entityRef: REF, environment, version: V },
+          new Date(),
+        );
+      }
+      now += 5001;
+      const all = environments.map(environment => ({
+        environment,
+        version: V,
+      }));
+      // The view takes the first page; the rest follows without another view asking.
+      expect(
+        (await cache.verifications(REF, all)).length,
+      ).toBeGreaterThanOrEqual(3);
+      const before = reads.mock.calls.length;
+      for (let i = 0; i < 100; i++) {
+        if ((await cache.verifications(REF, all)).length === 10) break;
+        await new Promise(resolve => setTimeout(resolve, 10));
+      }
+      expect(await cache.verifications(REF, all)).toHaveLength(10);
+      // Pages of 3 from where the last ended (4 for 10 rows, and one that is not full), not
+      // the same first page again and again.
+      expect(reads.mock.calls.length - before).toBeLessThanOrEqual(5);
+      const views = reads.mock.calls.length;
+      for (let i = 0; i < 5; i++) await cache.verifications(REF, all);
+      expect(reads.mock.calls.length).toBe(views);
+    },
+  );
 });

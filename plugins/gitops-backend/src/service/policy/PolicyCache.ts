@@ -61,6 +61,10 @@ export class PolicyCache implements PolicyData {
   private since = new Date(0);
   private readAt = 0;
   private reading?: Promise<void>;
+  /** The last round filled a page: the next goes on from its end, not a little back. */
+  private catchingUp = false;
+  /** Pages are this many times `pageSize` while a full one ended where it began. */
+  private widen = 1;
 
   constructor(
     private readonly options: {
@@ -68,6 +72,8 @@ export class PolicyCache implements PolicyData {
       verifications: VerificationStore;
       refreshMs: number;
       now?: () => number;
+      /** Rows read per table and round. Default 5,000. */
+      pageSize?: number;
     },
   ) {
     options.verifications.onChange(record => this.putRecord(record));
@@ -92,22 +98,32 @@ export class PolicyCache implements PolicyData {
     if (this.now() - this.readAt < this.options.refreshMs) {
       return this.reading ?? Promise.resolve();
     }
+    return this.read();
+  }
+
+  private read(): Promise<void> {
     if (!this.reading) {
       const startedAt = this.now();
-      const since = new Date(this.since.getTime() - OVERLAP_MS);
+      const page = (this.options.pageSize ?? PAGE) * this.widen;
+      // After a full page, from where it ended: read a little back, a backlog of more than a
+      // page within OVERLAP_MS (the plans of a fleet's first pass) would be read again forever.
+      const since = this.catchingUp
+        ? this.since
+        : new Date(this.since.getTime() - OVERLAP_MS);
+      let more = false;
       this.reading = Promise.all([
-        this.options.verifications.changedSince(since, PAGE),
-        this.options.policyStore.approvalsSince(since, PAGE),
-        this.options.policyStore.proposalsSince(since, PAGE),
+        this.options.verifications.changedSince(since, page),
+        this.options.policyStore.approvalsSince(since, page),
+        this.options.policyStore.proposalsSince(since, page),
       ])
         .then(([records, approvals, proposals]) => {
-          // A full page may have left rows behind: go on from its last row, at once.
+          // A full page may have left rows behind: go on from its last row.
           const cut = [
-            records.length === PAGE ? records[records.length - 1].at : null,
-            approvals.length === PAGE
+            records.length === page ? records[records.length - 1].at : null,
+            approvals.length === page
               ? approvals[approvals.length - 1].createdAt
               : null,
-            proposals.length === PAGE
+            proposals.length === page
               ? proposals[proposals.length - 1].createdAt
               : null,
           ].filter((t): t is string => t !== null);
@@ -119,16 +135,24 @@ export class PolicyCache implements PolicyData {
               p.requester,
             );
           }
-          if (cut.length > 0) {
-            this.since = new Date(Math.min(...cut.map(t => Date.parse(t))));
-            this.readAt = 0;
-          } else {
-            this.since = new Date(startedAt);
-            this.readAt = startedAt;
-          }
+          const next =
+            cut.length > 0
+              ? new Date(Math.min(...cut.map(t => Date.parse(t))))
+              : undefined;
+          more = next !== undefined;
+          this.catchingUp = more;
+          // A full page of rows of one instant ends where it began: the next is twice as
+          // large, until it gets past that instant.
+          const stuck = more && next!.getTime() <= since.getTime();
+          this.widen = stuck ? this.widen * 2 : 1;
+          this.since = more ? next! : new Date(startedAt);
+          // Views take what is read so far and do not wait for the rest of a backlog.
+          this.readAt = startedAt;
         })
         .finally(() => {
           this.reading = undefined;
+          // The rest of a backlog, at once, in the background (a failure: the next view's).
+          if (more) this.read().catch(() => {});
         });
     }
     return this.reading;
