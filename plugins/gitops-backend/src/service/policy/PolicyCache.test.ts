@@ -11,19 +11,21 @@ const V = { tag: 'v1.0.5', digest: null };
 describe('PolicyCache', () => {
   const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
+  /** The stores of one instance on the test database. */
+  const storesOn = async (
+    knex: Awaited<ReturnType<typeof databases.init>>,
+  ) => ({
+    policyStore: await PolicyStore.create(knex),
+    verifications: await VerificationStore.create(knex),
+  });
+
   it.each(databases.eachSupportedId())(
     'shows this instance’s writes at once and another instance’s after its refresh, on %p',
     async (id: TestDatabaseId) => {
       const knex = await databases.init(id);
       let now = Date.now();
-      const local = {
-        policyStore: await PolicyStore.create(knex),
-        verifications: await VerificationStore.create(knex),
-      };
-      const other = {
-        policyStore: await PolicyStore.create(knex),
-        verifications: await VerificationStore.create(knex),
-      };
+      const local = await storesOn(knex);
+      const other = await storesOn(knex);
       const cache = new PolicyCache({
         ...local,
         refreshMs: 5000,
@@ -85,11 +87,8 @@ describe('PolicyCache', () => {
     async (id: TestDatabaseId) => {
       const knex = await databases.init(id);
       let now = Date.now();
-      const local = {
-        policyStore: await PolicyStore.create(knex),
-        verifications: await VerificationStore.create(knex),
-      };
-      const other = await VerificationStore.create(knex);
+      const local = await storesOn(knex);
+      const other = (await storesOn(knex)).verifications;
       const cache = new PolicyCache({
         ...local,
         refreshMs: 5000,
