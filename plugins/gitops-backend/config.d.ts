@@ -470,6 +470,14 @@ export interface Config {
     registryCacheSeconds?: number;
 
     /**
+     * How many tag lists and digests are kept in memory (each a few hundred bytes). A fleet
+     * asks for one tag list per image and one digest per running tag (about 4 per service
+     * with three environments); fewer than that and views ask the registry again for what was
+     * evicted. Default 50,000 (12,000 services).
+     */
+    registryCacheEntries?: number;
+
+    /**
      * Supply-chain evidence from the registries of `gitops.registries`: cosign signatures and
      * attestations of each image digest (OCI 1.1 referrers, the referrers tag schema, legacy
      * `sha256-<hex>.sig` / `.att` tags), verified with sigstore-js. Read once per digest and

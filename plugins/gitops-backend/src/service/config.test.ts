@@ -39,6 +39,7 @@ describe('readGitopsConfig', () => {
       fallbackEmail: 'backstage@localhost',
     });
     expect(config.timeouts.clusterReconnectMaxMs).toBe(5000);
+    expect(config.registryCacheEntries).toBe(50_000);
   });
 
   it('reads promotion policies', () => {
@@ -185,6 +186,10 @@ describe('readGitopsConfig', () => {
     [
       { signals: { maxEntities: -5 } },
       /gitops.signals.maxEntities must be a number above 0, not -5/,
+    ],
+    [
+      { registryCacheEntries: 0 },
+      /gitops.registryCacheEntries must be a number above 0, not 0/,
     ],
   ])('rejects invalid config %#', (gitops, message) => {
     expect(() =>

@@ -67,6 +67,8 @@ export interface GitopsConfig {
   /** Registries looked up for newer tags and digests; images on other hosts are not. */
   registries: RegistryHostConfig[];
   registryCacheMs: number;
+  /** Tag lists and digests kept in memory. */
+  registryCacheEntries: number;
   /** Argo CD's reconciliation period (`timeout.reconciliation`), in seconds. */
   argoReconcileSeconds: number;
   historyLimit: number;
@@ -276,6 +278,9 @@ export function readGitopsConfig(
     })),
     registryCacheMs:
       (root?.getOptionalNumber('registryCacheSeconds') ?? 300) * 1000,
+    registryCacheEntries: Math.floor(
+      positive(root, 'registryCacheEntries', 50_000),
+    ),
     overviewReuseMs:
       (root?.getOptionalNumber('overview.reuseSeconds') ?? 2) * 1000,
     overviewCatalogMs:

@@ -191,6 +191,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     logger,
     timeoutMs: config.timeouts.registryMs,
     cacheTtlMs: config.registryCacheMs,
+    cacheEntries: config.registryCacheEntries,
     sharedCache: options.cache,
   });
   const registry = new RegistryStatusService({

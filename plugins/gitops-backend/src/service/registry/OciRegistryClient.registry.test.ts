@@ -20,13 +20,14 @@ describe('OciRegistryClient against a real registry', () => {
   }, 60_000);
   afterAll(() => registry?.stop());
 
-  function client(pageSize = 50) {
+  function client(pageSize = 50, cacheEntries?: number) {
     return new OciRegistryClient({
       hosts: [{ host: registry.host }],
       logger: mockServices.logger.mock(),
       timeoutMs: 5000,
       cacheTtlMs: 60_000,
       pageSize,
+      cacheEntries,
     });
   }
 
@@ -69,6 +70,31 @@ describe('OciRegistryClient against a real registry', () => {
       fetchSpy.mockRestore();
     }
   });
+
+  it.each([
+    ['holds them all', undefined, 0],
+    ['holds fewer (gitops.registryCacheEntries: 2)', 2, 3],
+  ])(
+    'reads 3 digests once more each when the cache %s',
+    async (_name, cacheEntries, requests) => {
+      const image = parseImageRepository(`${registry.host}/${repository}`);
+      const registryClient = client(100, cacheEntries);
+      const tags = ['v1.0.1', 'v1.0.2', 'v1.0.3'];
+      for (const tag of tags) await registryClient.getDigest(image, tag);
+      const fetchSpy = jest.spyOn(global, 'fetch');
+      try {
+        for (const tag of tags) {
+          expect(await registryClient.getDigest(image, tag)).toBe(digest);
+        }
+        const manifests = fetchSpy.mock.calls.filter(([url]) =>
+          String(url).includes('/manifests/'),
+        );
+        expect(manifests).toHaveLength(requests);
+      } finally {
+        fetchSpy.mockRestore();
+      }
+    },
+  );
 
   it('orders the tags by semver and finds the newer ones, never `latest`', async () => {
     const image = parseImageRepository(`${registry.host}/${repository}`);

@@ -32,6 +32,8 @@ export interface OciRegistryClientOptions {
   timeoutMs: number;
   /** How long tag lists and digests are reused. */
   cacheTtlMs: number;
+  /** Tag lists and digests kept in memory (`gitops.registryCacheEntries`). Default 50,000. */
+  cacheEntries?: number;
   /** Backstage's cache service: answers shared with the other backend instances. */
   sharedCache?: CacheService;
   /** A `Retry-After` longer than this fails the call instead of waiting. Default 10 s. */
@@ -107,7 +109,7 @@ export class OciRegistryClient implements RegistryProvider {
       store: options.sharedCache,
       prefix: 'registry:',
       ttlMs: options.cacheTtlMs,
-      max: 5000,
+      max: options.cacheEntries ?? 50_000,
       logger: options.logger,
     });
   }
