@@ -508,7 +508,11 @@ export interface Config {
       timeoutSeconds?: number;
       /** Digests read from registries at the same time. Default 4. */
       concurrency?: number;
-      /** Digests whose evidence is kept in memory (least recently used go first). Default 10000. */
+      /**
+       * Digests whose evidence is kept in memory (least recently used go first). A fleet runs
+       * about one digest per service and environment; fewer than that and views make the
+       * evicted digests be read from the registry again. Default 50000.
+       */
       maxDigests?: number;
       /**
        * After a registry error or time-out (`unknown`), wait this long before the digest is read

@@ -8,7 +8,7 @@ describe('readSupplyChainConfig', () => {
       keys: [],
       timeoutMs: 20_000,
       concurrency: 4,
-      maxDigests: 10_000,
+      maxDigests: 50_000,
       retryMs: 60_000,
       recheckUnverifiedMs: 300_000,
       maxArtifacts: 20,

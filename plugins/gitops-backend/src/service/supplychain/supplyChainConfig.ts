@@ -71,7 +71,7 @@ export function readSupplyChainConfig(
     keys,
     timeoutMs: number('timeoutSeconds', 20, 1, 600) * 1000,
     concurrency: number('concurrency', 4, 1, 64),
-    maxDigests: number('maxDigests', 10_000, 1, 1_000_000),
+    maxDigests: number('maxDigests', 50_000, 1, 1_000_000),
     retryMs: number('retrySeconds', 60, 1, 86_400) * 1000,
     recheckUnverifiedMs:
       number('recheckUnverifiedSeconds', 300, 1, 604_800) * 1000,
