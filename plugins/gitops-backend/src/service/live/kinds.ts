@@ -1,3 +1,4 @@
+import { internedCopy } from '@gitops-backstage/plugin-gitops-repository';
 /** A Kubernetes object as the API returns it. */
 export type KubeObject = Record<string, any> & {
   apiVersion?: string;
@@ -212,7 +213,9 @@ export function recordReads(
     reads.push({
       cluster,
       kind,
-      key,
+      // Kept by every row, pass and watched entity that read it (about 100 reads per service):
+      // one shared copy of each key, not a string built anew, piece by piece, per read.
+      key: internedCopy(key),
       version: objects.version ? objects.version(kind, key) : NaN,
     });
   return {
