@@ -136,9 +136,9 @@ export async function createRouter(
   });
   const serializedPages = new WeakMap<object, { json: Buffer; gzip: Buffer }>();
 
-  /** Loads the entity the caller may read, or throws 400/404/403. */
   /**
-   * The entity of the path, if the caller may read it and its GitOps state. With
+   * The entity of the path, if the caller may read it and its GitOps state; else 400/404/403.
+   * With
    * `fromList` (views that only read), from the fleet list when it holds it; changes ask
    * the catalog, so they act on the entity as it is now.
    */
@@ -170,15 +170,10 @@ export async function createRouter(
         ),
       );
       // As the catalog answers an entity the caller may not see: not found.
-      if (catalogRead.result !== AuthorizeResult.ALLOW) {
-        throw new NotFoundError(`Entity ${entityRef} not found`);
-      }
-      if (gitopsRead.result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError(
-          `Not allowed to read the GitOps state of ${entityRef}`,
-        );
-      }
-      return listed;
+      return readable(
+        catalogRead.result === AuthorizeResult.ALLOW ? listed : undefined,
+        gitopsRead,
+      );
     }
     // Two calls to other plugins, asked side by side: each is a request of its own through the
     // backend, and a tab makes several views per entity.
@@ -192,15 +187,20 @@ export async function createRouter(
         ),
       ),
     ]);
-    if (!entity) {
-      throw new NotFoundError(`Entity ${entityRef} not found`);
+    return readable(entity ?? undefined, decision);
+
+    function readable(
+      found: Entity | undefined,
+      gitopsRead: { result: AuthorizeResult },
+    ): Entity {
+      if (!found) throw new NotFoundError(`Entity ${entityRef} not found`);
+      if (gitopsRead.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          `Not allowed to read the GitOps state of ${entityRef}`,
+        );
+      }
+      return found;
     }
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `Not allowed to read the GitOps state of ${entityRef}`,
-      );
-    }
-    return entity;
   }
 
   /** Throws 403 unless the caller may make this change to the entity in that environment. */

@@ -105,8 +105,8 @@ export class PolicyCache implements PolicyData {
     if (!this.reading) {
       const startedAt = this.now();
       const page = (this.options.pageSize ?? PAGE) * this.widen;
-      // After a full page, from where it ended: read a little back, a backlog of more than a
-      // page within OVERLAP_MS (the plans of a fleet's first pass) would be read again forever.
+      // A little back (OVERLAP_MS), but after a full page from where it ended: read back, a
+      // backlog of more than a page within OVERLAP_MS (a fleet's first plans) came again forever.
       const since = this.catchingUp
         ? this.since
         : new Date(this.since.getTime() - OVERLAP_MS);
