@@ -17,6 +17,7 @@ import {
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { ANNOTATION_GITOPS_PATH } from '@gitops-backstage/plugin-gitops-common';
 import { fillTemplate, readGitopsConfig } from './config';
+import { crossInstanceStore } from './cache/SharedCache';
 import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import { EnvironmentService } from './EnvironmentService';
 import { CliGitProvider } from '@gitops-backstage/plugin-gitops-repository';
@@ -107,6 +108,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
   const { logger } = options;
   const integrations = ScmIntegrations.fromConfig(options.config);
   const config = readGitopsConfig(options.config, integrations);
+  const sharedCache = crossInstanceStore(options.config, options.cache);
 
   const builtIn = new Map<string, GitProvider>();
   const cliGit = new CliGitProvider({
@@ -123,7 +125,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       logger,
       timeoutMs: config.timeouts.gitMs,
       fetchIntervalSeconds: config.git.fetchIntervalSeconds,
-      sharedCache: options.cache,
+      sharedCache,
     }),
   ]) {
     builtIn.set(provider.type, provider);
@@ -192,7 +194,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     timeoutMs: config.timeouts.registryMs,
     cacheTtlMs: config.registryCacheMs,
     cacheEntries: config.registryCacheEntries,
-    sharedCache: options.cache,
+    sharedCache,
   });
   const registry = new RegistryStatusService({
     client: registryClient,
@@ -202,7 +204,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
       logger,
       timeoutMs: config.timeouts.registryMs,
       cacheTtlMs: config.registryCacheMs,
-      sharedCache: options.cache,
+      sharedCache,
     }),
   });
   const environments = new EnvironmentService({

@@ -35,7 +35,18 @@ async function read(
 ) {
   const files = loadExampleFiles();
   edit(files);
-  const target: ServiceTarget = {
+  return new DesiredStateReader().read({
+    target: exampleTarget(service, files),
+    environment: environment(env),
+    revision: 'abc123',
+  });
+}
+
+function exampleTarget(
+  service: keyof typeof services,
+  files: Map<string, string>,
+): ServiceTarget {
+  return {
     entityRef: `component:default/${service}`,
     service,
     path: services[service].path,
@@ -44,11 +55,6 @@ async function read(
     hints: { ...services[service].hints },
     selectors: {},
   };
-  return new DesiredStateReader().read({
-    target,
-    environment: environment(env),
-    revision: 'abc123',
-  });
 }
 
 function replaceIn(file: string, from: string | RegExp, to: string) {
@@ -197,6 +203,34 @@ describe('DesiredStateReader', () => {
       requests: { cpu: '100m', memory: '128Mi' },
       limits: { cpu: '250m', memory: '256Mi' },
     });
+  });
+
+  it('keeps only the workload of the rendered objects in shared states; read has them all', async () => {
+    const reader = new DesiredStateReader();
+    const options = {
+      target: exampleTarget('guestbook', loadExampleFiles()),
+      environment: environment('prod'),
+      revision: 'abc123',
+    };
+    const full = await reader.read(options);
+    const shared = await reader.readShared(options);
+    if (full.rendered.layout !== 'kustomize') throw new Error('not kustomize');
+    if (shared.rendered.layout !== 'kustomize')
+      throw new Error('not kustomize');
+    const names = (objects: typeof full.rendered.objects) =>
+      objects.map(o => `${o.kind}/${o.metadata?.name}`).sort();
+    expect(names(full.rendered.objects)).toEqual([
+      'Deployment/guestbook',
+      'Deployment/guestbook-redis',
+      'HorizontalPodAutoscaler/guestbook',
+      'Service/guestbook',
+      'Service/guestbook-redis',
+    ]);
+    expect(names(shared.rendered.objects)).toEqual(['Deployment/guestbook']);
+    expect(shared.state).toEqual(full.state);
+    // read's result is the caller's own, the shared one frozen.
+    expect(Object.isFrozen(full.state)).toBe(false);
+    expect(Object.isFrozen(shared.state)).toBe(true);
   });
 
   it('lists the folders a Kustomize state depends on and the files a Helm state depends on', async () => {

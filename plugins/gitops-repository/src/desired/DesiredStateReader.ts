@@ -42,7 +42,7 @@ export interface DesiredStateResult {
   inputs: string[];
   /**
    * What the state was read from, for comparisons beyond the summary: the rendered objects
-   * of a Kustomize overlay, or the merged Helm values.
+   * of a Kustomize overlay (from `readShared`, only the workload), or the merged Helm values.
    */
   rendered:
     | { layout: 'kustomize'; objects: KubernetesObject[] }
@@ -84,13 +84,23 @@ export class DesiredStateReader {
     Promise<Set<string> | undefined>
   >({ max: 200 });
 
+  /**
+   * The state with every rendered object, read afresh (from the provider's file cache) and
+   * the caller's own: for a comparison or a plan, which read one place at a time. Fleet views
+   * use {@link DesiredStateReader.readShared}.
+   */
   async read(options: ReadDesiredStateOptions): Promise<DesiredStateResult> {
-    return structuredClone(await this.readShared(options));
+    const { environment } = this.placeOf(options.target, options.environment);
+    const read = { ...options, environment };
+    const reads: StateReads = { files: new Set(), folders: new Set() };
+    return withChecks(await this.readUncached(read, reads), read);
   }
 
   /**
-   * The same as {@link DesiredStateReader.read} without the copy: the result is shared with
-   * every other caller and frozen, for readers that only look (a fleet view reads thousands).
+   * The state, cached per revision and place, shared with every other caller and frozen, for
+   * readers that only look (a fleet view reads thousands). Of a Kustomize overlay's rendered
+   * objects it keeps only the workload (see `workloadOnly`); {@link DesiredStateReader.read}
+   * has them all.
    */
   async readShared(
     given: ReadDesiredStateOptions,
@@ -222,12 +232,15 @@ export class DesiredStateReader {
     const entry: LastRead = {
       revision,
       checkedAt: revision,
-      reads,
       result: this.readUncached(options, reads).then(state => {
-        // Thousands are kept: their repeated strings (revision, paths, names) are kept once.
-        const frozen = deepFreeze(internStrings(withChecks(state, options)));
+        // Thousands are kept: their repeated strings (revision, paths, names) are kept once,
+        // and of the rendered objects only the workload.
+        const frozen = deepFreeze(
+          internStrings(workloadOnly(withChecks(state, options))),
+        );
         this.readAt.set(frozen, revision);
         entry.content = revision;
+        entry.reads = keptReads(reads);
         return frozen;
       }),
     };
@@ -551,27 +564,69 @@ interface StateReads {
   folders: Set<string>;
 }
 
+/** {@link StateReads} of a finished read, as kept. */
+interface KeptReads {
+  files: readonly string[];
+  folders: readonly string[];
+}
+
 /** The state last read for a place, and up to which revision it is known to hold. */
 interface LastRead {
   revision: string;
   /** A revision whose state is known to be this one's (none of `reads` changed up to it). */
   checkedAt: string;
-  reads: StateReads;
+  /** What the read looked at, once it finished. */
+  reads?: KeptReads;
   result: Promise<DesiredStateResult>;
   /** The result's content revision, once it is read (see `contentRevision`). */
   content?: string;
 }
 
-/** Whether a change of these paths can change a state that read `reads`. */
-function readsChanged(reads: StateReads, changed: Set<string>): boolean {
+/**
+ * What a finished read looked at, as arrays of shared strings: kept for every place of the
+ * fleet, where two Sets per place cost more than the paths in them.
+ */
+function keptReads(reads: StateReads): KeptReads {
+  return {
+    files: internStrings([...reads.files]),
+    folders: internStrings([...reads.folders]),
+  };
+}
+
+/**
+ * Whether a change of these paths can change a state that read `reads`; `undefined` (the read
+ * has not finished, so what it reads is not known yet) always can.
+ */
+function readsChanged(
+  reads: KeptReads | undefined,
+  changed: Set<string>,
+): boolean {
+  if (!reads) return true;
   for (const file of reads.files) if (changed.has(file)) return true;
-  if (reads.folders.size === 0) return false;
+  if (reads.folders.length === 0) return false;
   for (const file of changed) {
     for (const folder of reads.folders) {
       if (file.startsWith(`${folder.replace(/\/+$/, '')}/`)) return true;
     }
   }
   return false;
+}
+
+const WORKLOAD_KINDS = /^(Deployment|StatefulSet|DaemonSet|Rollout)$/;
+
+/**
+ * The result with, of a Kustomize overlay's rendered objects, only the workload: what a
+ * comparison of environments reads after the checks ran (a fleet's cache held every Service,
+ * ConfigMap and autoscaler of every overlay, the largest part of its desired states).
+ */
+function workloadOnly(result: DesiredStateResult): DesiredStateResult {
+  if (result.rendered.layout !== 'kustomize') return result;
+  const objects = result.rendered.objects.filter(
+    o =>
+      o?.metadata?.name === result.state.workload &&
+      WORKLOAD_KINDS.test(String(o?.kind)),
+  );
+  return { ...result, rendered: { layout: 'kustomize', objects } };
 }
 
 /** The same state, said to be read at `revision` (it is what that revision holds). */
