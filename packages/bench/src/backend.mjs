@@ -31,6 +31,31 @@ export async function waitForFreePort(log, timeoutMs = 30 * 60_000) {
   }
 }
 
+/** The name prefix of the databases of a bench backend on PostgreSQL (one per plugin). */
+export const BENCH_DATABASE_PREFIX = 'gitops_bench_';
+
+/**
+ * Drops the databases an earlier bench backend left (each run starts from an empty catalog,
+ * as the in-memory SQLite does).
+ */
+export async function dropBenchDatabases(connection) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client(connection);
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      'SELECT datname FROM pg_database WHERE datname LIKE $1',
+      [`${BENCH_DATABASE_PREFIX}%`],
+    );
+    for (const { datname } of rows) {
+      await client.query(`DROP DATABASE "${datname}" WITH (FORCE)`);
+    }
+    return rows.length;
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * The bench's config layer over app-config.yaml. Arrays replace those below them, so the
  * example catalog locations, environments, demo cluster and demo registry are all gone.
@@ -42,6 +67,7 @@ export function writeBenchConfig({
   clusters,
   gitCacheDir,
   registry,
+  database,
 }) {
   const cluster = c => ({
     name: c.env,
@@ -51,6 +77,20 @@ export function writeBenchConfig({
     skipTLSVerify: true,
   });
   const config = {
+    // On PostgreSQL (`database`), as app-config.production.yaml runs: the catalog of N entities
+    // then lives in the database server, not in the backend's memory as with the development
+    // config's in-memory SQLite (+164 MiB of malloc'd pages at N=10000, measured).
+    ...(database
+      ? {
+          backend: {
+            database: {
+              client: 'pg',
+              connection: database,
+              prefix: BENCH_DATABASE_PREFIX,
+            },
+          },
+        }
+      : {}),
     catalog: {
       // The fleet is one generated file of N entities: at Backstage's default interval
       // (100-150 s) the catalog parses and stores all N again in one burst (about 5 s of a core

@@ -73,6 +73,13 @@ export async function collectGarbage(pid, { snapshotFile, ...options } = {}) {
       expression: 'JSON.stringify(process.memoryUsage())',
       returnByValue: true,
     });
+    // Where the committed heap is (old space, new space, large objects, code): after a full
+    // GC, committed but unused pages are RSS as much as live objects are.
+    const spaces = await call('Runtime.evaluate', {
+      expression:
+        "JSON.stringify(process.getBuiltinModule('v8').getHeapSpaceStatistics())",
+      returnByValue: true,
+    });
     const mib = bytes => Math.round(bytes / 104857.6) / 10;
     const { heapUsed, heapTotal, external } = JSON.parse(
       usage.result.result.value,
@@ -81,6 +88,13 @@ export async function collectGarbage(pid, { snapshotFile, ...options } = {}) {
       heapUsedMiB: mib(heapUsed),
       heapTotalMiB: mib(heapTotal),
       externalMiB: mib(external),
+      // Per V8 space: committed / used MiB.
+      spacesMiB: Object.fromEntries(
+        JSON.parse(spaces.result.result.value ?? '[]').map(space => [
+          space.space_name,
+          [mib(space.space_size), mib(space.space_used_size)],
+        ]),
+      ),
     };
   } finally {
     close();

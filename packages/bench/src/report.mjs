@@ -284,8 +284,10 @@ export function markdownTable(results) {
     .filter(Boolean)
     .map(o => `"${o}"`)
     .join(' / ');
-  const { mallocArenaMax } = results[0];
+  const { mallocArenaMax, database } = results[0];
   const options = [
+    // Results before 2026-12-06 have no `database`: the development config's SQLite.
+    `database ${database === 'postgres' ? 'PostgreSQL' : 'in-memory SQLite'}`,
     nodeOptions &&
       `NODE_OPTIONS += ${nodeOptions} (${results
         .map(r => `N=${r.n}`)
@@ -293,9 +295,7 @@ export function markdownTable(results) {
     mallocArenaMax && `MALLOC_ARENA_MAX=${mallocArenaMax}`,
   ].filter(Boolean);
   return [
-    `Machine: ${machine}. Code: ${code}. Backend: ${
-      options.length ? options.join(', ') : 'default NODE_OPTIONS and malloc'
-    }.`,
+    `Machine: ${machine}. Code: ${code}. Backend: ${options.join(', ')}.`,
     '',
     header,
     rule,

@@ -7,6 +7,7 @@
 // Usage: node src/run.mjs [--n 100,1000] [--pods 3] [--no-baseline] [--no-supply-chain]
 //        [--no-rollouts] [--no-spaced] [--phases warm,memoryAfterGc] [--heap-snapshots dir]
 //        [--profile dir] [--node-options "--max-semi-space-size=32"] [--malloc-arena-max 2]
+//        [--database postgres|sqlite]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +17,7 @@ import { parseArgs } from 'node:util';
 import {
   startBackend,
   waitForCatalog,
+  dropBenchDatabases,
   waitForFreePort,
   waitReady,
   writeBenchConfig,
@@ -98,6 +100,10 @@ const { values } = parseArgs({
     'node-options': { type: 'string' },
     // The README's heap guidance: --max-old-space-size for each fleet size (heapGuidanceMiB).
     'heap-guidance': { type: 'boolean', default: false },
+    // Where the backend keeps its data: `postgres` (default; as in production, the server at
+    // BENCH_POSTGRES_URL or postgresql://postgres@127.0.0.1:5432) or `sqlite` (the development
+    // config's in-memory database, inside the backend's own memory).
+    database: { type: 'string', default: 'postgres' },
     // glibc's malloc arenas in the backend (MALLOC_ARENA_MAX): fewer arenas, less memory kept.
     'malloc-arena-max': { type: 'string' },
   },
@@ -117,6 +123,12 @@ const PHASES = [
   'memoryAfterGc',
   'idleOwners',
 ];
+if (!['postgres', 'sqlite'].includes(values.database))
+  throw new Error(`--database: postgres or sqlite, not ${values.database}`);
+const database =
+  values.database === 'postgres'
+    ? process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432'
+    : undefined;
 const only = values.phases && new Set(values.phases.split(',').filter(Boolean));
 const skipped = name =>
   (name === 'spaced' && values['no-spaced']) ||
@@ -142,7 +154,8 @@ if (
   console.error(
     `usage: node src/run.mjs [--n 100,1000] [--pods 3] [--no-baseline] [--no-spaced]
        [--phases ${PHASES.join(',')}]
-       [--node-options "<flags>"] [--malloc-arena-max <k>] (see README.md)`,
+       [--node-options "<flags>"] [--malloc-arena-max <k>] [--database postgres|sqlite]
+       (see README.md)`,
   );
   process.exit(2);
 }
@@ -241,6 +254,7 @@ async function runSize(n) {
     code,
     nodeOptions: nodeOptionsFor(n),
     mallocArenaMax,
+    database: values.database,
   };
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `fleet-bench-N${n}-`));
   log(
@@ -287,7 +301,13 @@ async function runSize(n) {
       );
     }
     await waitForFreePort(log);
+    if (database) {
+      const dropped = await dropBenchDatabases(database);
+      if (dropped)
+        log(`N=${n}: dropped ${dropped} databases of an earlier run`);
+    }
     const configFile = writeBenchConfig({
+      database,
       file: path.join(root, 'bench-config.yaml'),
       bareRepo: fleet.bareRepo,
       catalogFile: fleet.catalogFile,
