@@ -12,6 +12,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-repository';
 import { withAutoPromotionConflicts } from './live/imageAutomation';
 import { CacheRead } from './live/kinds';
+import { Reads } from './live/keptReads';
 import { TimeHorizon } from './live/timeHorizon';
 import { LiveStatusService } from './live/LiveStatusService';
 import { RegistryStatusService } from './registry/RegistryStatusService';
@@ -188,7 +189,7 @@ export class EnvironmentService {
   }
 
   /** Whether answers computed from these cluster cache reads would come out the same. */
-  isCurrent(reads: readonly CacheRead[]): boolean {
+  isCurrent(reads: Reads): boolean {
     return this.options.live.isCurrent(reads);
   }
 

@@ -3,7 +3,7 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ANNOTATION_GITOPS_PATH } from '@gitops-backstage/plugin-gitops-common';
-import { CacheRead } from './live/kinds';
+import { KeptReads, Reads, keepReads } from './live/keptReads';
 import { FleetEntities, GITOPS_ENTITY_FIELDS } from './fleet/FleetEntities';
 
 /**
@@ -55,7 +55,7 @@ export async function gitopsEntity(
 export class QuietEntities {
   private readonly quiet = new Map<
     string,
-    { basis: string; reads: readonly CacheRead[] }
+    { basis: string; reads: KeptReads }
   >();
 
   /** The last pass that left every entity quiet: what it ran over and at which stamp. */
@@ -63,7 +63,7 @@ export class QuietEntities {
 
   constructor(
     private readonly environments: {
-      isCurrent(reads: readonly CacheRead[]): boolean;
+      isCurrent(reads: Reads): boolean;
     },
   ) {}
 
@@ -96,8 +96,8 @@ export class QuietEntities {
     );
   }
 
-  settle(entityRef: string, basis: string, reads: readonly CacheRead[]) {
-    this.quiet.set(entityRef, { basis, reads });
+  settle(entityRef: string, basis: string, reads: Reads) {
+    this.quiet.set(entityRef, { basis, reads: keepReads(reads) });
   }
 
   forget(entityRef: string) {

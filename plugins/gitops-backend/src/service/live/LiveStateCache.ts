@@ -1,7 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ClusterConfig } from './clusterConfig';
 import { ClusterWatch, KindWatchState } from './ClusterWatch';
-import { CacheRead, ClusterObjects, Freshness, KindKey } from './kinds';
+import { ClusterObjects, Freshness, KindKey } from './kinds';
+import { Reads, readsAt } from './keptReads';
 import { WatchScope } from './watchScope';
 import { observeWatches } from '../telemetry/gitopsMetrics';
 
@@ -148,11 +149,9 @@ export class LiveStateCache {
   }
 
   /** Whether every read still answers what it did (see {@link recordReads}). */
-  isCurrent(reads: readonly CacheRead[]): boolean {
-    return reads.every(
-      read =>
-        this.watches.get(read.cluster)?.version(read.kind, read.key) ===
-        read.version,
+  isCurrent(reads: Reads): boolean {
+    return readsAt(reads, (cluster, kind, key) =>
+      this.watches.get(cluster)?.version(kind, key),
     );
   }
 

@@ -21,6 +21,7 @@ import {
   selectAutomationObjects,
 } from './imageAutomation';
 import { CacheRead, ClusterObjects, Freshness, recordReads } from './kinds';
+import { Reads } from './keptReads';
 import { ClusterRead, LiveStateCache } from './LiveStateCache';
 import { liveState } from './liveState';
 import { progressiveRollout } from './progressive/progressiveRollout';
@@ -74,7 +75,7 @@ export class LiveStatusService {
   }
 
   /** Whether views computed from these cache reads would still come out the same. */
-  isCurrent(reads: readonly CacheRead[]): boolean {
+  isCurrent(reads: Reads): boolean {
     return this.options.cache.isCurrent(reads);
   }
 

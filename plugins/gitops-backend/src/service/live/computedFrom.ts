@@ -1,4 +1,4 @@
-import { CacheRead } from './kinds';
+import { Reads } from './keptReads';
 
 /**
  * What an answer about one service was computed from: its Git basis
@@ -8,7 +8,7 @@ import { CacheRead } from './kinds';
 export interface ComputedFrom {
   basis: string;
   clusters: string;
-  reads: readonly CacheRead[];
+  reads: Reads;
 }
 
 /**
@@ -20,7 +20,7 @@ export interface ComputedFrom {
 export function stillHolds(
   from: ComputedFrom | undefined,
   now: { basis: string | undefined; clusters: string },
-  cache: { isCurrent(reads: readonly CacheRead[]): boolean },
+  cache: { isCurrent(reads: Reads): boolean },
 ): boolean {
   return (
     from !== undefined &&

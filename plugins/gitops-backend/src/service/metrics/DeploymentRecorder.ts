@@ -15,6 +15,7 @@ import {
 import { GitopsConfig } from '../config';
 import { mapLimited } from '../mapLimited';
 import { CacheRead } from '../live/kinds';
+import { Reads } from '../live/keptReads';
 import { DeploymentLedger } from '../store/DeploymentLedger';
 import { QuietEntities, listGitopsEntities } from '../fleetPass';
 import { FleetEntities } from '../fleet/FleetEntities';
@@ -51,7 +52,7 @@ export interface DeploymentRecorderOptions {
       context?: { heads?: Map<string, Promise<string>> },
     ): Promise<string>;
     /** Whether the cluster objects a state was computed from are unchanged. */
-    isCurrent(reads: readonly CacheRead[]): boolean;
+    isCurrent(reads: Reads): boolean;
   };
   getHistory(
     entity: Entity,

@@ -9,6 +9,7 @@ import { EnvironmentService } from '../EnvironmentService';
 import { EnvironmentEvidenceService } from '../evidence/EnvironmentEvidenceService';
 import { FleetEntity } from '../fleet/FleetEntities';
 import { CacheRead } from '../live/kinds';
+import { keepReads } from '../live/keptReads';
 import { TimeHorizon } from '../live/timeHorizon';
 import { ComputedFrom, stillHolds } from '../live/computedFrom';
 import { mapLimited } from '../mapLimited';
@@ -259,7 +260,7 @@ export class OverviewRows {
       entity,
       basis,
       clusters,
-      reads,
+      reads: keepReads(reads),
       recheckAt,
       pendingRechecks,
       failed,

@@ -8,6 +8,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { StoredAction } from '../store/ActionStore';
 import { CacheRead } from '../live/kinds';
+import { Reads, keepReads } from '../live/keptReads';
 import { TimeHorizon } from '../live/timeHorizon';
 import { ComputedFrom, stillHolds } from '../live/computedFrom';
 
@@ -24,7 +25,7 @@ export interface EnvironmentsSource {
   ): Promise<EnvironmentsResponse>;
   basis?(entity: Entity): Promise<string>;
   clusterState?(): string;
-  isCurrent?(reads: readonly CacheRead[]): boolean;
+  isCurrent?(reads: Reads): boolean;
 }
 
 /** Options of {@link EntityChangeSignals}. */
@@ -178,7 +179,13 @@ export class EntityChangeSignals {
         watched.inputs =
           basis === undefined
             ? undefined
-            : { basis, clusters, reads, horizon: horizon.at, readAt: now };
+            : {
+                basis,
+                clusters,
+                reads: keepReads(reads),
+                horizon: horizon.at,
+                readAt: now,
+              };
       } catch {
         continue; // a view of it shows the error; the next pass tries again
       }

