@@ -615,9 +615,10 @@ function readsChanged(
 const WORKLOAD_KINDS = /^(Deployment|StatefulSet|DaemonSet|Rollout)$/;
 
 /**
- * The result with, of a Kustomize overlay's rendered objects, only the workload: what a
- * comparison of environments reads after the checks ran (a fleet's cache held every Service,
- * ConfigMap and autoscaler of every overlay, the largest part of its desired states).
+ * The result with, of a Kustomize overlay's rendered objects, only the workload (what runs);
+ * the others were checked and are not read again from a shared state (comparisons and plans
+ * render their place with `read`). A fleet's cache held every Service, ConfigMap and
+ * autoscaler of every overlay, the largest part of its desired states.
  */
 function workloadOnly(result: DesiredStateResult): DesiredStateResult {
   if (result.rendered.layout !== 'kustomize') return result;
