@@ -138,8 +138,7 @@ export async function createRouter(
 
   /**
    * The entity of the path, if the caller may read it and its GitOps state; else 400/404/403.
-   * With
-   * `fromList` (views that only read), from the fleet list when it holds it; changes ask
+   * With `fromList` (views that only read), from the fleet list when it holds it; changes ask
    * the catalog, so they act on the entity as it is now.
    */
   async function loadEntity(

@@ -146,18 +146,28 @@ export class DesiredStateReader {
     const { where } = this.placeOf(target, given.environment);
     const last = this.lastRead.get(where);
     if (last?.content === undefined) return undefined;
-    if (last.checkedAt !== revision) {
-      if (!target.provider.changedPaths) return undefined;
-      const changed = await this.changedBetween(
-        target,
-        last.checkedAt,
-        revision,
-      );
-      if (!changed || readsChanged(last.reads, changed)) return undefined;
-      // The state at `revision` is the last one's: later revisions are compared from here.
-      last.checkedAt = revision;
-    }
+    if (!(await this.holdsAt(last, target, revision))) return undefined;
+    // The state at `revision` is the last one's: later revisions are compared from here.
+    last.checkedAt = revision;
     return last.content;
+  }
+
+  /**
+   * Whether the state last read for a place is the state at `revision`: none of the files and
+   * folders it read changed between the revision it is known to hold at and `revision` (one
+   * `changedPaths` per pair of revisions, shared by the fleet). Not while the read runs.
+   */
+  private async holdsAt(
+    last: LastRead,
+    target: ServiceTarget,
+    revision: string,
+  ): Promise<boolean> {
+    if (!last.reads) return false;
+    // Already compared up to this revision (`knownContentRevision`): no diff to ask.
+    if (last.checkedAt === revision) return true;
+    if (!target.provider.changedPaths) return false;
+    const changed = await this.changedBetween(target, last.checkedAt, revision);
+    return changed !== undefined && !readsChanged(last.reads, changed);
   }
 
   /**
@@ -205,13 +215,7 @@ export class DesiredStateReader {
     const { target, revision } = options;
     const last = this.lastRead.get(where);
     if (last && last.revision !== revision && target.provider.changedPaths) {
-      // Already compared up to this revision (`knownContentRevision`): no diff to ask.
-      const changed =
-        last.checkedAt === revision
-          ? new Set<string>()
-          : await this.changedBetween(target, last.checkedAt, revision);
-      const kept = changed && !readsChanged(last.reads, changed);
-      const before = kept
+      const before = (await this.holdsAt(last, target, revision))
         ? await last.result.catch(() => undefined)
         : undefined;
       if (before) {
@@ -593,15 +597,8 @@ function keptReads(reads: StateReads): KeptReads {
   };
 }
 
-/**
- * Whether a change of these paths can change a state that read `reads`; `undefined` (the read
- * has not finished, so what it reads is not known yet) always can.
- */
-function readsChanged(
-  reads: KeptReads | undefined,
-  changed: Set<string>,
-): boolean {
-  if (!reads) return true;
+/** Whether a change of these paths can change a state that read `reads`. */
+function readsChanged(reads: KeptReads, changed: Set<string>): boolean {
   for (const file of reads.files) if (changed.has(file)) return true;
   if (reads.folders.length === 0) return false;
   for (const file of changed) {
