@@ -21,6 +21,7 @@ import { isBranchMoved, isRefused, pushUrl } from './remoteAnswers';
 import { FetchOutages, repositoryUnavailable } from './FetchOutages';
 import { fastImportCommit } from './fastImportCommit';
 import { HistoryIndex, commitOf } from './HistoryIndex';
+import { TreePaths } from './TreePaths';
 import { GitCommandError, redactCredentials, runGit } from './runGit';
 
 /** Options of {@link CliGitProvider}. */
@@ -83,6 +84,9 @@ export class CliGitProvider implements GitProvider {
     maxSize: 16 * 1024 * 1024,
     sizeCalculation: entry => Math.max(64, entry.text?.length ?? 0),
   });
+
+  /** Trees read by id, to find files without Git walking them again per file. */
+  private readonly paths = new TreePaths();
 
   /** Histories asked of each mirror, answered from one walk (see {@link HistoryIndex}). */
   private readonly history = new HistoryIndex((dir, args) =>
@@ -154,7 +158,13 @@ export class CliGitProvider implements GitProvider {
       return cached.text ?? undefined;
     }
     const dir = await this.mirror(options.repository, options.signal, false);
-    const object = await this.readObject(dir, key);
+    const object = FULL_SHA.test(options.revision)
+      ? await this.paths.read(
+          spec => this.readObject(dir, spec),
+          options.revision,
+          options.path,
+        )
+      : await this.readObject(dir, key);
     const text =
       object?.type === 'blob' ? object.content.toString('utf8') : null;
     if (FULL_SHA.test(options.revision)) {
