@@ -9,6 +9,8 @@ import { migratedClient } from './migratedClient';
 import { versionKey } from './PolicyStore';
 
 const TABLE = 'gitops_verifications';
+/** Rows per insert of {@link VerificationStore.planMany} (13 parameters each). */
+const PLAN_ROWS = 200;
 
 type Row = {
   entity_ref: string;
@@ -83,28 +85,54 @@ export class VerificationStore {
    * @returns whether this call planned it.
    */
   async plan(key: VerificationKey, notBefore: Date): Promise<boolean> {
+    const [planned] = await this.planMany([{ key, notBefore }]);
+    return planned;
+  }
+
+  /**
+   * {@link plan} for many runs, in one statement per {@link PLAN_ROWS} rows: a pass over a
+   * cold fleet plans two runs per service, and one round trip (and one commit) per run was
+   * most of the database's share of a start on PostgreSQL (10,000 inserts and as many reads
+   * back at 5,000 services, measured). The inserted rows come back from the insert itself.
+   * @returns per run, in order, whether this call planned it (a run asked twice: the first).
+   */
+  async planMany(
+    plans: Array<{ key: VerificationKey; notBefore: Date }>,
+  ): Promise<boolean[]> {
     const now = new Date();
-    const inserted = await this.db<Row>(TABLE)
-      .insert({
-        ...this.where(key),
-        version: JSON.stringify(key.version),
-        state: 'Pending',
-        checks: '[]',
-        attempts: 0,
-        started_at: null,
-        finished_at: null,
-        next_attempt_at: notBefore,
-        claimed_by: null,
-        claim_until: null,
-        requested_by: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict(['entity_ref', 'environment', 'version_key'])
-      .ignore()
-      .returning('entity_ref');
-    if (inserted.length > 0) this.changed(await this.get(key));
-    return inserted.length > 0;
+    const planned = new Set<string>();
+    const rowKey = (
+      row: Pick<Row, 'entity_ref' | 'environment' | 'version_key'>,
+    ) => JSON.stringify([row.entity_ref, row.environment, row.version_key]);
+    for (let start = 0; start < plans.length; start += PLAN_ROWS) {
+      const rows = plans
+        .slice(start, start + PLAN_ROWS)
+        .map(({ key, notBefore }) => ({
+          ...this.where(key),
+          version: JSON.stringify(key.version),
+          state: 'Pending',
+          checks: '[]',
+          attempts: 0,
+          started_at: null,
+          finished_at: null,
+          next_attempt_at: notBefore,
+          claimed_by: null,
+          claim_until: null,
+          requested_by: null,
+          created_at: now,
+          updated_at: now,
+        }));
+      const inserted: Row[] = await this.db<Row>(TABLE)
+        .insert(rows)
+        .onConflict(['entity_ref', 'environment', 'version_key'])
+        .ignore()
+        .returning('*');
+      for (const row of inserted) {
+        planned.add(rowKey(row));
+        this.changed(toRecord(row));
+      }
+    }
+    return plans.map(({ key }) => planned.delete(rowKey(this.where(key))));
   }
 
   /**

@@ -14,7 +14,10 @@ import {
 import { readGitopsConfig } from '../config';
 import { VerificationStore } from '../store/VerificationStore';
 import { environmentStatus } from '../../__testUtils__/environmentStatus';
-import { VerificationRunner } from './VerificationRunner';
+import {
+  VerificationRunner,
+  VerificationRunnerOptions,
+} from './VerificationRunner';
 
 jest.setTimeout(60_000);
 
@@ -323,6 +326,60 @@ describe('VerificationRunner', () => {
       expect(
         await store.finish(KEY, 'other', { state: 'Passed', checks: [] }),
       ).toBe(true);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'plans a fleet in batches, and a failed batch again on the next pass, on %p',
+    async (id: TestDatabaseId) => {
+      const knex = await databases.init(id);
+      const entities = Array.from({ length: 450 }, (_, i) => ({
+        ...ENTITY,
+        metadata: { ...ENTITY.metadata, name: `service-${i}` },
+      }));
+      const store = await VerificationStore.create(knex);
+      const state = {
+        statuses: [environmentStatus({ tag: 'v1.0.5' })],
+        now: new Date(),
+      };
+      const template = runnerOn(store, scriptedKind([PASSED]).kind, state);
+      const logger = mockServices.logger.mock();
+      const runner = new VerificationRunner({
+        ...(template as unknown as { options: VerificationRunnerOptions })
+          .options,
+        catalog: catalogServiceMock({ entities }),
+        logger,
+        environments: {
+          getEnvironments: async () => ({ environments: state.statuses }),
+          // Unchanged entities: what a pass settled is skipped by the next.
+          basis: async () => 'head-1',
+          isCurrent: () => true,
+        },
+      });
+      const planMany = jest.spyOn(store, 'planMany');
+      // The first batch's write fails (the database went away for a moment).
+      planMany.mockRejectedValueOnce(new Error('connection reset'));
+      const first = await runner.planPass();
+      expect(planMany.mock.calls.map(([runs]) => runs.length)).toEqual([
+        200, 200, 50,
+      ]);
+      expect(first).toBe(250);
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.stringContaining(
+          'runs of 200 entities not planned: Error: connection reset',
+        ),
+      );
+      // The next pass plans what the failed write left, and only that.
+      planMany.mockClear();
+      expect(await runner.planPass()).toBe(200);
+      expect(planMany.mock.calls.map(([runs]) => runs.length)).toEqual([200]);
+      expect(await knex('gitops_verifications').count({ n: '*' })).toEqual([
+        { n: id === 'SQLITE_3' ? 450 : '450' },
+      ]);
+      // Then the whole fleet is quiet: a pass asks nothing.
+      planMany.mockClear();
+      expect(await runner.planPass()).toBe(0);
+      expect(planMany).not.toHaveBeenCalled();
     },
   );
 });

@@ -58,6 +58,23 @@ export interface VerificationRunnerOptions {
   now?: () => Date;
 }
 
+/** Runs planned per database statement, about (a pass writes while it reads on). */
+const PLAN_BATCH_RUNS = 200;
+
+/** What a pass found to plan for one entity, and what that was computed from. */
+interface EntityPlans {
+  entityRef: string;
+  basis: string;
+  reads: CacheRead[];
+  runs: Array<{
+    key: VerificationKey;
+    notBefore: Date;
+    /** `entity#environment`, and the version planned there (see `planned`). */
+    memo: string;
+    versionKey: string;
+  }>;
+}
+
 /** Whether a check can run as configured; the reason when it cannot. */
 type CheckReadiness = { ok: true } | { ok: false; reason: string };
 
@@ -160,35 +177,53 @@ export class VerificationRunner {
     const heads = new Map<string, Promise<string>>();
     const stamp = await this.options.environments.fleetStamp?.({ heads });
     if (stamp && this.quiet.passUnchanged(stamp, items)) return 0;
-    const counts = await mapLimited(items, 4, async entity => {
+    // The entities' runs are written in batches while the pass goes on, not one by one.
+    const writes: Array<Promise<number>> = [];
+    let batch: EntityPlans[] = [];
+    let batchRuns = 0;
+    const write = () => {
+      if (batch.length > 0) writes.push(this.writePlans(batch));
+      batch = [];
+      batchRuns = 0;
+    };
+    await mapLimited(items, 4, async entity => {
       try {
-        return await this.planEntity(entity, names, heads);
+        const wanted = await this.wantedPlans(entity, names, heads);
+        if (!wanted) return;
+        batch.push(wanted);
+        batchRuns += wanted.runs.length;
+        if (batchRuns >= PLAN_BATCH_RUNS) write();
       } catch (error) {
         logger.warn(
           `Verification: ${stringifyEntityRef(entity)} not read: ${error}`,
         );
-        return 0;
       }
     });
+    write();
+    const counts = await Promise.all(writes);
     if (stamp) this.quiet.passEnded(stamp, items);
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  private async planEntity(
+  /**
+   * The runs an entity needs planned (its environments newly running a version Synced and
+   * Healthy), or undefined when it is unchanged since it was last settled.
+   */
+  private async wantedPlans(
     entity: Entity,
     names: string[],
     heads: Map<string, Promise<string>>,
-  ): Promise<number> {
+  ): Promise<EntityPlans | undefined> {
     const entityRef = stringifyEntityRef(entity);
     const service = this.options.environments;
     const basis = await service.basis(entity, { heads });
-    if (this.quiet.unchanged(entityRef, basis)) return 0;
+    if (this.quiet.unchanged(entityRef, basis)) return undefined;
     const reads: CacheRead[] = [];
     const { environments } = await service.getEnvironments(entity, undefined, {
       heads,
       reads,
     });
-    let planned = 0;
+    const runs: EntityPlans['runs'] = [];
     for (const env of environments) {
       if (!names.includes(env.name)) continue;
       const version = desiredVersion(env);
@@ -197,18 +232,37 @@ export class VerificationRunner {
       const key = versionKey(version);
       if (this.planned.get(memo) === key) continue;
       const delay = this.options.config.verifications[env.name].delayMs;
-      if (
-        await this.options.store.plan(
-          { entityRef, environment: env.name, version },
-          new Date(this.now().getTime() + delay),
-        )
-      ) {
-        planned++;
-      }
-      this.planned.set(memo, key);
+      runs.push({
+        key: { entityRef, environment: env.name, version },
+        notBefore: new Date(this.now().getTime() + delay),
+        memo,
+        versionKey: key,
+      });
     }
-    this.quiet.settle(entityRef, basis, reads);
-    return planned;
+    return { entityRef, basis, reads, runs };
+  }
+
+  /**
+   * Plans the entities' runs in the database, then remembers them planned and the entities
+   * settled; a failed write leaves them for the next pass.
+   * @returns how many runs this call planned.
+   */
+  private async writePlans(batch: EntityPlans[]): Promise<number> {
+    const runs = batch.flatMap(entity => entity.runs);
+    let planned: boolean[];
+    try {
+      planned = await this.options.store.planMany(runs);
+    } catch (error) {
+      this.options.logger.warn(
+        `Verification: runs of ${batch.length} entities not planned: ${error}`,
+      );
+      return 0;
+    }
+    for (const run of runs) this.planned.set(run.memo, run.versionKey);
+    for (const { entityRef, basis, reads } of batch) {
+      this.quiet.settle(entityRef, basis, reads);
+    }
+    return planned.filter(Boolean).length;
   }
 
   /** Claims due runs and runs them; @returns how many ended or were rescheduled. */
