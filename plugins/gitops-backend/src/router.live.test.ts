@@ -679,7 +679,7 @@ describe('gitops router with clusters', () => {
               headers: { 'www-authenticate': challenge },
             }),
       ),
-      http.head(
+      http.get(
         'https://ghcr.io/v2/acme/guestbook/manifests/:tag',
         ({ request, params }) => {
           if (!authorized(request))
@@ -736,7 +736,7 @@ describe('gitops router with clusters', () => {
           return HttpResponse.json({ tags: [] });
         },
       ),
-      http.head(
+      http.get(
         'https://ghcr.io/v2/acme/guestbook/manifests/:tag',
         async ({ request }) => {
           await new Promise(resolve =>

@@ -22,7 +22,7 @@ const DIGEST_141 = `sha256:${'1'.repeat(64)}`;
  */
 describe('changes of a Flux layout with a digest-pinned prod', () => {
   const ghcr = setupServer(
-    http.head(
+    http.get(
       'https://ghcr.io/v2/acme/sample-app/manifests/:tag',
       ({ params }) =>
         params.tag === '1.4.1'

@@ -6,6 +6,7 @@ import { parseImageRepository, registryBaseUrl } from './imageRepository';
 import {
   OciRegistryClient,
   RegistryHostConfig,
+  countsManifestGets,
   nextLink,
   retryAfterMs,
 } from './OciRegistryClient';
@@ -33,6 +34,7 @@ function tokenRegistry(options: {
   const seen = {
     tokenRequests: [] as URL[],
     authorizations: [] as Array<string | null>,
+    manifestMethods: [] as string[],
   };
   const challenge = `Bearer realm="${options.realm}",service="${options.service}",scope="repository:${options.repository}:pull"`;
   const authorized = (request: Request) =>
@@ -66,20 +68,27 @@ function tokenRegistry(options: {
               headers: { 'www-authenticate': challenge },
             }),
     ),
-    http.head(
-      `${options.api}/v2/${options.repository}/manifests/:tag`,
-      ({ request, params }) => {
-        if (!authorized(request))
-          return new HttpResponse(null, {
-            status: 401,
-            headers: { 'www-authenticate': challenge },
-          });
-        if (params.tag === 'missing')
-          return new HttpResponse(null, { status: 404 });
-        return new HttpResponse(null, {
-          headers: { 'docker-content-digest': DIGEST },
-        });
-      },
+    ...[http.head, http.get].map(method =>
+      method(
+        `${options.api}/v2/${options.repository}/manifests/:tag`,
+        ({ request, params }) => {
+          seen.manifestMethods.push(request.method);
+          if (!authorized(request))
+            return new HttpResponse(null, {
+              status: 401,
+              headers: { 'www-authenticate': challenge },
+            });
+          if (params.tag === 'missing')
+            return HttpResponse.json(
+              { errors: [{ code: 'MANIFEST_UNKNOWN' }] },
+              { status: 404 },
+            );
+          return HttpResponse.json(
+            { schemaVersion: 2 },
+            { headers: { 'docker-content-digest': DIGEST } },
+          );
+        },
+      ),
     ),
   ];
   return { handlers, seen };
@@ -109,6 +118,8 @@ describe('OciRegistryClient', () => {
       'repository:acme/guestbook:pull',
     );
     expect(ghcr.seen.authorizations).toEqual([null]);
+    // GET, not HEAD: fetch closes the connection after each HEAD.
+    expect(ghcr.seen.manifestMethods).toEqual(['GET', 'GET']);
   });
 
   it('uses Docker Hub with library/ images, its token service and configured credentials', async () => {
@@ -285,24 +296,42 @@ describe('OciRegistryClient', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
-  it('hashes the manifest when HEAD carries no digest header', async () => {
-    const manifest = JSON.stringify({ schemaVersion: 2 });
-    server.use(
-      http.head(
-        'https://quay.io/v2/acme/app/manifests/v1',
-        () => new HttpResponse(null, { status: 200 }),
-      ),
-      http.get(
-        'https://quay.io/v2/acme/app/manifests/v1',
-        () => new HttpResponse(manifest),
-      ),
-    );
-    expect(
-      await client([{ host: 'quay.io' }]).getDigest(
-        parseImageRepository('quay.io/acme/app'),
-        'v1',
-      ),
-    ).toBe(`sha256:${createHash('sha256').update(manifest).digest('hex')}`);
+  it.each([
+    ['quay.io', 'https://quay.io', ['GET']],
+    // Docker Hub counts a manifest GET as a pull: HEAD first, GET only without the header.
+    ['docker.io', 'https://registry-1.docker.io', ['HEAD', 'GET']],
+  ])(
+    'hashes the manifest when %s answers without a digest header',
+    async (host, api, methods) => {
+      const manifest = JSON.stringify({ schemaVersion: 2 });
+      const seen: string[] = [];
+      const answer = ({ request }: { request: Request }) => {
+        seen.push(request.method);
+        return new HttpResponse(request.method === 'HEAD' ? null : manifest);
+      };
+      server.use(
+        http.head(`${api}/v2/acme/app/manifests/v1`, answer),
+        http.get(`${api}/v2/acme/app/manifests/v1`, answer),
+      );
+      expect(
+        await client([{ host }]).getDigest(
+          parseImageRepository(`${host}/acme/app`),
+          'v1',
+        ),
+      ).toBe(`sha256:${createHash('sha256').update(manifest).digest('hex')}`);
+      expect(seen).toEqual(methods);
+    },
+  );
+
+  it.each([
+    ['ghcr.io', false],
+    ['quay.io', false],
+    ['docker.io', true],
+    ['registry-1.docker.io', true],
+    ['index.docker.io', true],
+    ['mirror.docker.io.example.com', false],
+  ])('asks %s for digests with HEAD: %p', (host, head) => {
+    expect(countsManifestGets(host)).toBe(head);
   });
 });
 

@@ -245,7 +245,7 @@ describe('gitops metrics', () => {
         http.get(`${api}/v2/acme/gone/tags/list`, () =>
           HttpResponse.json({ errors: [] }, { status: 404 }),
         ),
-        http.head(`${api}/v2/acme/app/manifests/:tag`, ({ params }) =>
+        http.get(`${api}/v2/acme/app/manifests/:tag`, ({ params }) =>
           params.tag === 'v1'
             ? new HttpResponse(null, {
                 headers: {
