@@ -244,7 +244,7 @@ export class DesiredStateReader {
         );
         this.readAt.set(frozen, revision);
         entry.content = revision;
-        entry.reads = keptReads(reads);
+        entry.reads = readPathsOf(reads);
         return frozen;
       }),
     };
@@ -568,8 +568,8 @@ interface StateReads {
   folders: Set<string>;
 }
 
-/** {@link StateReads} of a finished read, as kept. */
-interface KeptReads {
+/** {@link StateReads} of a finished read, as kept (the paths it read). */
+interface ReadPaths {
   files: readonly string[];
   folders: readonly string[];
 }
@@ -580,7 +580,7 @@ interface LastRead {
   /** A revision whose state is known to be this one's (none of `reads` changed up to it). */
   checkedAt: string;
   /** What the read looked at, once it finished. */
-  reads?: KeptReads;
+  reads?: ReadPaths;
   result: Promise<DesiredStateResult>;
   /** The result's content revision, once it is read (see `contentRevision`). */
   content?: string;
@@ -590,7 +590,7 @@ interface LastRead {
  * What a finished read looked at, as arrays of shared strings: kept for every place of the
  * fleet, where two Sets per place cost more than the paths in them.
  */
-function keptReads(reads: StateReads): KeptReads {
+function readPathsOf(reads: StateReads): ReadPaths {
   return {
     files: internStrings([...reads.files]),
     folders: internStrings([...reads.folders]),
@@ -598,7 +598,7 @@ function keptReads(reads: StateReads): KeptReads {
 }
 
 /** Whether a change of these paths can change a state that read `reads`. */
-function readsChanged(reads: KeptReads, changed: Set<string>): boolean {
+function readsChanged(reads: ReadPaths, changed: Set<string>): boolean {
   for (const file of reads.files) if (changed.has(file)) return true;
   if (reads.folders.length === 0) return false;
   for (const file of changed) {

@@ -29,7 +29,6 @@ const now =
 describe('KeptReads', () => {
   it('keeps every read, in order', () => {
     expect(new KeptReads(reads).toArray()).toEqual(reads);
-    expect(new KeptReads(reads).length).toBe(3);
     expect(new KeptReads([]).toArray()).toEqual([]);
   });
 

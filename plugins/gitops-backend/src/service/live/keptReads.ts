@@ -46,10 +46,6 @@ export class KeptReads {
     });
   }
 
-  get length(): number {
-    return this.keys.length;
-  }
-
   /** Whether each read would answer the version it had (`versionOf` answers now). */
   allAt(versionOf: VersionOf): boolean {
     for (let i = 0; i < this.keys.length; i++) {
