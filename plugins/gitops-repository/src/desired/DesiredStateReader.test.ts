@@ -205,7 +205,7 @@ describe('DesiredStateReader', () => {
     });
   });
 
-  it('keeps only the workload of the rendered objects in shared states; read has them all', async () => {
+  it('keeps none of the rendered objects in shared states; read has them all', async () => {
     const reader = new DesiredStateReader();
     const options = {
       target: exampleTarget('guestbook', loadExampleFiles()),
@@ -226,7 +226,7 @@ describe('DesiredStateReader', () => {
       'Service/guestbook',
       'Service/guestbook-redis',
     ]);
-    expect(names(shared.rendered.objects)).toEqual(['Deployment/guestbook']);
+    expect(names(shared.rendered.objects)).toEqual([]);
     expect(shared.state).toEqual(full.state);
     // read's result is the caller's own, the shared one frozen.
     expect(Object.isFrozen(full.state)).toBe(false);

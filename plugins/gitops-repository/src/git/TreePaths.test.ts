@@ -59,7 +59,8 @@ describe('TreePaths', () => {
       fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
       fs.writeFileSync(path.join(repo, file), text);
     };
-    for (let i = 0; i < 50; i++) {
+    // More services than LARGE_TREE_ENTRIES: `apps` is kept apart from the small trees.
+    for (let i = 0; i < 300; i++) {
       write(`apps/svc-${i}/base/deployment.yaml`, `kind: Deployment # ${i}\n`);
       write(`apps/svc-${i}/overlays/dev/kustomization.yaml`, `# dev ${i}\n`);
     }
@@ -118,6 +119,24 @@ describe('TreePaths', () => {
     expect(asked).toHaveLength(3 + 50 * 3);
     expect(asked.every(spec => /^[0-9a-f]{40}$/.test(spec))).toBe(true);
     expect(new Set(asked).size).toBe(asked.length);
+  });
+
+  it('keeps the large folder while small trees come and go', async () => {
+    const paths = new TreePaths({ maxTrees: 2 });
+    const apps = gitIn(repo, 'rev-parse', 'HEAD:apps').trim();
+    const asked: string[] = [];
+    const read = (spec: string) => {
+      asked.push(spec);
+      return batch.read(spec);
+    };
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < 300; i += 7) {
+        const file = `apps/svc-${i}/overlays/dev/kustomization.yaml`;
+        const object = await paths.read(read, commit, file);
+        expect(object?.content.toString('utf8')).toBe(`# dev ${i}\n`);
+      }
+    }
+    expect(asked.filter(spec => spec === apps)).toHaveLength(1);
   });
 
   it('asks git for a revision that is not a commit', async () => {
