@@ -382,4 +382,44 @@ describe('VerificationRunner', () => {
       expect(planMany).not.toHaveBeenCalled();
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'settles entities with nothing to plan without writing, on %p',
+    async (id: TestDatabaseId) => {
+      const knex = await databases.init(id);
+      const entities = Array.from({ length: 300 }, (_, i) => ({
+        ...ENTITY,
+        metadata: { ...ENTITY.metadata, name: `service-${i}` },
+      }));
+      const store = await VerificationStore.create(knex);
+      // Progressing: nothing runs Synced and Healthy yet, so nothing is planned.
+      const state = {
+        statuses: [
+          environmentStatus({ tag: 'v1.0.5', sync: ['Synced', 'Progressing'] }),
+        ],
+        now: new Date(),
+      };
+      const template = runnerOn(store, scriptedKind([PASSED]).kind, state);
+      const getEnvironments = jest.fn(async () => ({
+        environments: state.statuses,
+      }));
+      const runner = new VerificationRunner({
+        ...(template as unknown as { options: VerificationRunnerOptions })
+          .options,
+        catalog: catalogServiceMock({ entities }),
+        environments: {
+          getEnvironments,
+          basis: async () => 'head-1',
+          isCurrent: () => true,
+        },
+      });
+      const planMany = jest.spyOn(store, 'planMany');
+      expect(await runner.planPass()).toBe(0);
+      expect(planMany).not.toHaveBeenCalled();
+      expect(getEnvironments).toHaveBeenCalledTimes(300);
+      // Settled: the next pass reads none of them again.
+      expect(await runner.planPass()).toBe(0);
+      expect(getEnvironments).toHaveBeenCalledTimes(300);
+    },
+  );
 });

@@ -190,6 +190,11 @@ export class VerificationRunner {
       try {
         const wanted = await this.wantedPlans(entity, names, heads);
         if (!wanted) return;
+        // Nothing to write: settled now, not held with its reads until a batch is written.
+        if (wanted.runs.length === 0) {
+          this.quiet.settle(wanted.entityRef, wanted.basis, wanted.reads);
+          return;
+        }
         batch.push(wanted);
         batchRuns += wanted.runs.length;
         if (batchRuns >= PLAN_BATCH_RUNS) write();
