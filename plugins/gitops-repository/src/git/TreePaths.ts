@@ -71,7 +71,7 @@ export class TreePaths {
 
   constructor(options: TreePathsOptions = {}) {
     // Bounded by count, not by entries: a fleet's every service folder stays out once read
-    // (14,000 trees, 3.3 MiB at 1,000 services when they were kept up to 50,000 entries).
+    // (6,000 trees, 3.3 MiB at 1,000 services when they were kept up to 50,000 entries).
     this.trees = new LRUCache({ max: options.maxTrees ?? 2000 });
     this.largeTrees = new LRUCache({ max: options.maxLargeTrees ?? 2 });
   }
