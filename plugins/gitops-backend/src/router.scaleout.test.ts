@@ -53,7 +53,7 @@ describe('two backend instances', () => {
           tags: ['v1.0.3', 'v1.0.4', 'v1.0.5', 'v1.0.6'],
         });
       }),
-      http.head(
+      http.get(
         'https://ghcr.io/v2/:org/:name/manifests/:tag',
         () =>
           new HttpResponse(null, {
