@@ -151,14 +151,14 @@ export class CliGitProvider implements GitProvider {
 
   async readFile(options: GitReadFileOptions): Promise<string | undefined> {
     const key = `${options.revision}:${options.path}`;
-    const cached = FULL_SHA.test(options.revision)
-      ? this.files.get(key)
-      : undefined;
+    // A full sha never moves: its files are kept, and found through its trees.
+    const commit = FULL_SHA.test(options.revision);
+    const cached = commit ? this.files.get(key) : undefined;
     if (cached) {
       return cached.text ?? undefined;
     }
     const dir = await this.mirror(options.repository, options.signal, false);
-    const object = FULL_SHA.test(options.revision)
+    const object = commit
       ? await this.paths.read(
           spec => this.readObject(dir, spec),
           options.revision,
@@ -167,9 +167,7 @@ export class CliGitProvider implements GitProvider {
       : await this.readObject(dir, key);
     const text =
       object?.type === 'blob' ? object.content.toString('utf8') : null;
-    if (FULL_SHA.test(options.revision)) {
-      this.files.set(key, { text });
-    }
+    if (commit) this.files.set(key, { text });
     return text ?? undefined;
   }
 

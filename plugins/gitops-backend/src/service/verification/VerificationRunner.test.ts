@@ -75,6 +75,7 @@ function runnerOn(
   store: VerificationStore,
   kind: VerificationCheckKind,
   state: { statuses: EnvironmentStatus[]; now: Date },
+  overrides: Partial<VerificationRunnerOptions> = {},
 ) {
   const config = readGitopsConfig(
     new ConfigReader({
@@ -108,8 +109,16 @@ function runnerOn(
       isCurrent: () => false,
     },
     now: () => state.now,
+    ...overrides,
   });
 }
+
+/** `count` services like guestbook, for passes over a fleet. */
+const fleetOf = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({
+    ...ENTITY,
+    metadata: { ...ENTITY.metadata, name: `service-${i}` },
+  }));
 
 describe('VerificationRunner', () => {
   const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
@@ -333,21 +342,14 @@ describe('VerificationRunner', () => {
     'plans a fleet in batches, and a failed batch again on the next pass, on %p',
     async (id: TestDatabaseId) => {
       const knex = await databases.init(id);
-      const entities = Array.from({ length: 450 }, (_, i) => ({
-        ...ENTITY,
-        metadata: { ...ENTITY.metadata, name: `service-${i}` },
-      }));
       const store = await VerificationStore.create(knex);
       const state = {
         statuses: [environmentStatus({ tag: 'v1.0.5' })],
         now: new Date(),
       };
-      const template = runnerOn(store, scriptedKind([PASSED]).kind, state);
       const logger = mockServices.logger.mock();
-      const runner = new VerificationRunner({
-        ...(template as unknown as { options: VerificationRunnerOptions })
-          .options,
-        catalog: catalogServiceMock({ entities }),
+      const runner = runnerOn(store, scriptedKind([PASSED]).kind, state, {
+        catalog: catalogServiceMock({ entities: fleetOf(450) }),
         logger,
         environments: {
           getEnvironments: async () => ({ environments: state.statuses }),
@@ -387,10 +389,6 @@ describe('VerificationRunner', () => {
     'settles entities with nothing to plan without writing, on %p',
     async (id: TestDatabaseId) => {
       const knex = await databases.init(id);
-      const entities = Array.from({ length: 300 }, (_, i) => ({
-        ...ENTITY,
-        metadata: { ...ENTITY.metadata, name: `service-${i}` },
-      }));
       const store = await VerificationStore.create(knex);
       // Progressing: nothing runs Synced and Healthy yet, so nothing is planned.
       const state = {
@@ -399,14 +397,11 @@ describe('VerificationRunner', () => {
         ],
         now: new Date(),
       };
-      const template = runnerOn(store, scriptedKind([PASSED]).kind, state);
       const getEnvironments = jest.fn(async () => ({
         environments: state.statuses,
       }));
-      const runner = new VerificationRunner({
-        ...(template as unknown as { options: VerificationRunnerOptions })
-          .options,
-        catalog: catalogServiceMock({ entities }),
+      const runner = runnerOn(store, scriptedKind([PASSED]).kind, state, {
+        catalog: catalogServiceMock({ entities: fleetOf(300) }),
         environments: {
           getEnvironments,
           basis: async () => 'head-1',
