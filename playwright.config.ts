@@ -16,9 +16,14 @@
 
 import { defineConfig } from '@playwright/test';
 
+// The browser tests run the demo on their own copies of the example repositories (and its
+// other state), so `yarn start` afterwards shows the demo as the developer left it in .cache.
+process.env.GITOPS_DEMO_STATE ??= '.cache/e2e';
+
 /**
  * Browser tests of the portal against the offline demo, started the README's way (`yarn start`:
- * app, backend and demo cluster on fresh copies of the example repositories). Chromium is the
+ * app, backend and demo cluster on fresh copies of the example repositories in .cache/e2e,
+ * GITOPS_DEMO_STATE). Chromium is the
  * system's (`CHROMIUM_PATH`, default Debian's /usr/bin/chromium): no browser download.
  */
 export default defineConfig({
@@ -30,13 +35,19 @@ export default defineConfig({
         'node examples/init-gitops-repo.mjs --bare --reset && node examples/init-flux-fleet-repo.mjs --reset && yarn start',
       // checkout's canary pauses and analysis intervals at half their declared length: the
       // browser tests watch every step, in half the time.
-      env: { DEMO_ROLLOUT_TIME_SCALE: '0.5' },
+      env: {
+        DEMO_ROLLOUT_TIME_SCALE: '0.5',
+        GITOPS_DEMO_STATE: process.env.GITOPS_DEMO_STATE,
+      },
       url: 'http://localhost:3000',
-      reuseExistingServer: !process.env.CI,
+      // Never a running `yarn start`: the tests would change the developer's demo.
+      reuseExistingServer: false,
       timeout: 300_000,
       stdout: 'ignore',
     },
   ],
+  // Checks that the run left the default demo state (.cache) as it found it.
+  globalSetup: './packages/app/e2e-tests/demoStateGuard.ts',
   forbidOnly: !!process.env.CI,
   retries: 0,
   workers: 1,

@@ -19,9 +19,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { demoStatePath } from './demoState.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const [command, ...commandArgs] = process.argv.slice(2);
 if (!command) {
   console.error('usage: node examples/demo-prometheus.mjs <command> [args…]');
@@ -30,8 +29,7 @@ if (!command) {
 const binary = process.env.PROMETHEUS_BIN || '/usr/bin/prometheus';
 const port = Number(process.env.DEMO_PROMETHEUS_PORT || 9091);
 const dir = path.resolve(
-  process.env.DEMO_PROMETHEUS_DIR ||
-    path.join(here, '..', '.cache', 'demo-prometheus'),
+  process.env.DEMO_PROMETHEUS_DIR || demoStatePath('demo-prometheus'),
 );
 const target = `127.0.0.1:${process.env.DEMO_CLUSTER_PORT || 7070}`;
 const SCRAPE_INTERVAL = '2s';

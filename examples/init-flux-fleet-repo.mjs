@@ -5,18 +5,18 @@
 // so the same files give the same shas.
 //
 // Usage: node examples/init-flux-fleet-repo.mjs [target-dir] [--reset]
-// Default target: .cache/flux-fleet-repo at the repository root (bare).
+// Default target: .cache/flux-fleet-repo at the repository root (bare; or under GITOPS_DEMO_STATE).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { demoStatePath } from './demoState.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const source = path.join(here, 'flux-fleet-repo');
 const args = process.argv.slice(2);
 const destination = path.resolve(
-  args.find(a => !a.startsWith('--')) ??
-    path.join(here, '..', '.cache', 'flux-fleet-repo'),
+  args.find(a => !a.startsWith('--')) ?? demoStatePath('flux-fleet-repo'),
 );
 const work = `${destination}.work`;
 const PROD = 'apps/prod/podinfo-values.yaml';

@@ -5,13 +5,14 @@
 // files always give the same commit shas.
 //
 // Usage: node examples/init-gitops-repo.mjs [target-dir] [--reset] [--bare]
-// Default target: .cache/gitops-example-repo at the repository root. With --bare the target is
+// Default target: .cache/gitops-example-repo at the repository root (or under GITOPS_DEMO_STATE). With --bare the target is
 // a bare repository (what the portal writes promotions to, as to a hosted remote: a push to a
 // checked-out branch would be refused).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { demoStatePath } from './demoState.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const source = path.join(here, 'gitops-repo');
@@ -19,8 +20,7 @@ const args = process.argv.slice(2);
 const reset = args.includes('--reset');
 const bare = args.includes('--bare');
 const destination = path.resolve(
-  args.find(a => !a.startsWith('--')) ??
-    path.join(here, '..', '.cache', 'gitops-example-repo'),
+  args.find(a => !a.startsWith('--')) ?? demoStatePath('gitops-example-repo'),
 );
 // A bare repository is built in a work tree beside it, then cloned bare into place.
 const target = bare ? `${destination}.work` : destination;

@@ -8,16 +8,13 @@
 // (gitops.changes.repositories), so "what will ship" lists real commits offline.
 //
 // Dates and authors are fixed, so the same script always gives the same shas.
-// Usage: node examples/init-source-repos.mjs [target-dir]   (default .cache/source-repos)
+// Usage: node examples/init-source-repos.mjs [target-dir]   (default .cache/source-repos, or under GITOPS_DEMO_STATE)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { demoStatePath } from './demoState.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(
-  process.argv[2] ?? path.join(here, '..', '.cache', 'source-repos'),
-);
+const root = path.resolve(process.argv[2] ?? demoStatePath('source-repos'));
 const bare = path.join(root, 'guestbook.git');
 const work = path.join(root, 'guestbook.work');
 

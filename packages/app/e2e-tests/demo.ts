@@ -35,13 +35,82 @@ export async function guestToken(page: Page): Promise<string> {
   return (await res.json()).backstageIdentity.token;
 }
 
-/** The example GitOps repository the demo runs (`yarn start` makes it bare here). */
-export const GITOPS_REPO = path.resolve(
+/** The folder of the demo's state for the browser tests (playwright.config.ts sets it). */
+export const DEMO_STATE = path.resolve(
   __dirname,
   '../../..',
-  '.cache/gitops-example-repo',
+  process.env.GITOPS_DEMO_STATE ?? '.cache/e2e',
 );
+
+/** The example GitOps repository the demo runs (`yarn start` makes it bare here). */
+export const GITOPS_REPO = path.join(DEMO_STATE, 'gitops-example-repo');
 export const git = (...args: string[]) =>
   execFileSync('git', ['-C', GITOPS_REPO, ...args], {
     encoding: 'utf8',
   }).trim();
+
+/**
+ * What does not fit inside `root` (its bounding box and the viewport): visible elements
+ * reaching past its right edge, and visible elements cut by an ancestor that hides or scrolls
+ * its overflow. Visually hidden text (1 px boxes for screen readers) and hidden elements (a
+ * chart's tooltip until hovered) are left out. Empty when everything fits.
+ */
+export async function layoutProblems(page: Page, root = 'main') {
+  return page
+    .locator(root)
+    .first()
+    .evaluate(container => {
+      const limit = Math.min(
+        container.getBoundingClientRect().right,
+        document.documentElement.clientWidth,
+      );
+      const describe = (el: Element) =>
+        `${el.tagName.toLowerCase()} "${(el.textContent ?? '')
+          .trim()
+          .slice(0, 60)}"`;
+      const shown = (el: Element) => {
+        const box = el.getBoundingClientRect();
+        const style = getComputedStyle(el);
+        return (
+          box.width > 1 &&
+          box.height > 1 &&
+          style.visibility !== 'hidden' &&
+          style.opacity !== '0'
+        );
+      };
+      const problems: string[] = [];
+      for (const el of container.querySelectorAll('*')) {
+        if (!shown(el)) continue;
+        const box = el.getBoundingClientRect();
+        // Only the innermost element past the edge: its ancestors are past it because of it.
+        const childPast = [...el.children].some(
+          c => shown(c) && c.getBoundingClientRect().right > limit + 1,
+        );
+        if (box.right > limit + 1 && !childPast) {
+          problems.push(
+            `past the edge by ${Math.round(box.right - limit)} px: ${describe(
+              el,
+            )}`,
+          );
+        }
+        // Cut by the nearest ancestor inside root whose overflow is not visible.
+        for (
+          let parent = el.parentElement;
+          parent && parent !== container.parentElement;
+          parent = parent.parentElement
+        ) {
+          if (getComputedStyle(parent).overflowX === 'visible') continue;
+          const bounds = parent.getBoundingClientRect();
+          if (box.right > bounds.right + 1 && !childPast) {
+            problems.push(
+              `cut by its container by ${Math.round(
+                box.right - bounds.right,
+              )} px: ${describe(el)}`,
+            );
+          }
+          break;
+        }
+      }
+      return [...new Set(problems)];
+    });
+}

@@ -1,5 +1,14 @@
-import { expect, test } from '@playwright/test';
-import { SHOTS, git, guestToken, lane, shot, signIn } from './demo';
+import { Locator, expect, test } from '@playwright/test';
+import {
+  GITOPS_REPO,
+  SHOTS,
+  git,
+  guestToken,
+  lane,
+  layoutProblems,
+  shot,
+  signIn,
+} from './demo';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -8,6 +17,10 @@ import path from 'node:path';
  * sample-app's dev image was never pushed, guestbook's prod autoscaler is at its maximum.
  */
 const FAILING = ['demo-flask-app', 'guestbook', 'sample-app'];
+
+// The promote controls between lanes: "Promote v1.0.5 →", named with both environments.
+const PROMOTE_DEV = /^Promote .+ from dev to staging$/;
+const PROMOTE_STAGING = /^Promote .+ from staging to prod$/;
 
 /** prod's weekend deny window (app-config.yaml) is open: Saturday and Sunday in Berlin. */
 function berlinWeekend(): boolean {
@@ -20,16 +33,9 @@ function berlinWeekend(): boolean {
 
 /** The example GitOps repository's branch head (the demo's `yarn start` makes it bare). */
 const exampleHead = () =>
-  execFileSync(
-    'git',
-    [
-      '-C',
-      path.resolve(__dirname, '../../..', '.cache/gitops-example-repo'),
-      'rev-parse',
-      'main',
-    ],
-    { encoding: 'utf8' },
-  ).trim();
+  execFileSync('git', ['-C', GITOPS_REPO, 'rev-parse', 'main'], {
+    encoding: 'utf8',
+  }).trim();
 
 // One demo, changed by the steps in order: a promotion, then a scale.
 test.describe.serial('GitOps tab on the offline demo', () => {
@@ -49,6 +55,13 @@ test.describe.serial('GitOps tab on the offline demo', () => {
       ).toContainText(version);
     }
     await expect(lane(page, 'prod')).toContainText('HPAAtMax');
+    // The controls between lanes say what they promote.
+    await expect(page.getByRole('button', { name: PROMOTE_DEV })).toHaveText(
+      'Promote v1.0.5 →',
+    );
+    await expect(
+      page.getByRole('button', { name: PROMOTE_STAGING }),
+    ).toHaveText('Promote v1.0.4 →');
     await shot(page, '1-guestbook-lanes');
   });
 
@@ -68,7 +81,7 @@ test.describe.serial('GitOps tab on the offline demo', () => {
         name: 'Gates of the next promotion to prod',
       }),
     ).toContainText('v1.0.4 failed verification in staging: error-ratio 0.1');
-    await page.getByRole('button', { name: 'Promote staging to prod' }).click();
+    await page.getByRole('button', { name: PROMOTE_STAGING }).click();
     const dialog = page.getByRole('dialog');
     await expect(
       dialog.getByRole('list', { name: 'Gates', exact: true }),
@@ -103,7 +116,7 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     page,
   }) => {
     await page.goto('/catalog/default/component/guestbook/gitops');
-    await page.getByRole('button', { name: 'Promote dev to staging' }).click();
+    await page.getByRole('button', { name: PROMOTE_DEV }).click();
     const dialog = page.getByRole('dialog');
     await expect(dialog.getByLabel('Planned change')).toContainText(
       'newTag: v1.0.5',
@@ -193,7 +206,7 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     await expect(prodGates).toContainText('0 of 1 approval of v1.0.5 for prod');
 
     // guest asks: refused while it waits for an approval, and recorded as guest's request.
-    await page.getByRole('button', { name: 'Promote staging to prod' }).click();
+    await page.getByRole('button', { name: PROMOTE_STAGING }).click();
     let dialog = page.getByRole('dialog');
     await expect(dialog.getByLabel('Planned change')).toContainText(
       'newTag: v1.0.5',
@@ -256,7 +269,7 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     page,
   }) => {
     await page.goto('/catalog/default/component/guestbook/gitops');
-    await page.getByRole('button', { name: 'Promote staging to prod' }).click();
+    await page.getByRole('button', { name: PROMOTE_STAGING }).click();
     const dialog = page.getByRole('dialog');
     await expect(dialog.getByLabel('Planned change')).toContainText(
       'newTag: v1.0.5',
@@ -359,7 +372,86 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     expect(overflowing).toEqual([]);
     const box = await card.boundingBox();
     expect(box!.width).toBeLessThan(1280 / 2 + 50);
+    // The top row, beside About: the first card of the Overview's content column.
+    const top = async (title: Locator) => (await title.boundingBox())!.y;
+    expect(
+      Math.abs(
+        (await top(page.getByText('GitOps environments', { exact: true }))) -
+          (await top(page.getByRole('heading', { name: 'About' }))),
+      ),
+    ).toBeLessThan(40);
     await shot(page, '6-overview-card-1280');
+  });
+
+  test('the lanes fit at 1280 × 800, use the width at 1920 × 1080 and stack below 900 px; the tab, the dialog and the fleet page cut nothing', async ({
+    page,
+  }) => {
+    const lanesAt = async (width: number, height: number) => {
+      await page.setViewportSize({ width, height });
+      await page.goto('/catalog/default/component/guestbook/gitops');
+      await expect(
+        page.getByRole('button', { name: PROMOTE_STAGING }),
+      ).toBeVisible();
+      return Promise.all(
+        ['dev', 'staging', 'prod'].map(
+          async env => (await lane(page, env).boundingBox())!,
+        ),
+      );
+    };
+    for (const [width, height] of [
+      [1280, 800],
+      [1920, 1080],
+    ]) {
+      const [dev, staging, prod] = await lanesAt(width, height);
+      // Side by side, in order, all three inside the window: no horizontal scrolling.
+      expect(dev.y).toBe(staging.y);
+      expect(staging.y).toBe(prod.y);
+      expect(dev.x + dev.width).toBeLessThan(staging.x);
+      expect(staging.x + staging.width).toBeLessThan(prod.x);
+      expect(prod.x + prod.width).toBeLessThanOrEqual(width);
+      expect(
+        await page.evaluate(
+          () => document.documentElement.scrollWidth <= window.innerWidth,
+        ),
+      ).toBe(true);
+      expect(await layoutProblems(page)).toEqual([]);
+      if (width === 1920) {
+        // The lanes grow with the screen: wider than at 1280.
+        expect(dev.width).toBeGreaterThan(380);
+      } else {
+        await page.getByRole('button', { name: PROMOTE_STAGING }).click();
+        const dialog = page.getByRole('dialog');
+        await expect(
+          dialog.getByRole('list', { name: 'Gates', exact: true }),
+        ).toBeVisible();
+        expect(await layoutProblems(page, '[role=dialog]')).toEqual([]);
+        await shot(page, '6-promote-dialog-1280');
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+      }
+      await shot(page, `6-lanes-${width}`);
+    }
+    const [dev, staging, prod] = await lanesAt(850, 1000);
+    // Stacked: one above the other, each as wide as the first.
+    expect(staging.y).toBeGreaterThan(dev.y + dev.height);
+    expect(prod.y).toBeGreaterThan(staging.y + staging.height);
+    expect(Math.abs(staging.width - dev.width)).toBeLessThan(2);
+    expect(await layoutProblems(page)).toEqual([]);
+    await shot(page, '6-lanes-850');
+    for (const [width, height] of [
+      [1280, 800],
+      [1920, 1080],
+    ]) {
+      await page.setViewportSize({ width, height });
+      await page.goto('/gitops');
+      await expect(
+        page.getByRole('link', { name: 'guestbook' }).first(),
+      ).toBeVisible();
+      await expect(
+        page.getByRole('heading', { name: 'Fleet', exact: true }),
+      ).toBeVisible();
+      expect(await layoutProblems(page, 'body')).toEqual([]);
+      await shot(page, `6-fleet-${width}`);
+    }
   });
 
   test("podinfo's dev follows Flux image automation and its staging takes what dev verified by itself: the lanes say so", async ({
@@ -474,7 +566,7 @@ test.describe.serial('Supply-chain evidence on the offline demo', () => {
     await details.getByRole('button', { name: 'Close' }).click();
 
     // The dialog shows the proposed version's evidence before anything is written.
-    await page.getByRole('button', { name: 'Promote dev to staging' }).click();
+    await page.getByRole('button', { name: PROMOTE_DEV }).click();
     const dialog = page.getByRole('dialog');
     const chain = dialog.getByRole('region', { name: 'Supply chain' });
     await expect(chain.getByTestId('evidence-line')).toContainText('unsigned');

@@ -4,7 +4,8 @@
  * `gitops.registries` like any cluster and registry, and the catalog reads files of the followed
  * repositories from `/git/<repository>/raw/<branch>/<path>` (`example`, `flux-fleet`).
  *
- * Environment: DEMO_CLUSTER_PORT (7070), DEMO_GITOPS_REPO (<root>/.cache/gitops-example-repo),
+ * Environment: GITOPS_DEMO_STATE (.cache: the folder of the defaults below, relative to the
+ * repository root), DEMO_CLUSTER_PORT (7070), DEMO_GITOPS_REPO (<root>/.cache/gitops-example-repo),
  * DEMO_FLUX_FLEET_REPO (<root>/.cache/flux-fleet-repo, followed by the seeds' `flux-fleet`
  * GitRepository), DEMO_CLUSTER_SEEDS (<root>/examples/demo-cluster), DEMO_SOURCE_REPOS
  * (<root>/.cache/source-repos, the images' source repositories), DEMO_ROLLOUT_TIME_SCALE (1:
@@ -23,22 +24,22 @@ export type { DemoClusterOptions } from './startDemoCluster';
 {
   // The demo only ever runs from a checkout, started in packages/demo-cluster.
   const root = path.resolve(process.cwd(), '../..');
+  // The demo's state folder (examples/demoState.mjs): .cache, or GITOPS_DEMO_STATE's.
+  const state = path.join(root, process.env.GITOPS_DEMO_STATE || '.cache');
   const logger = stdoutLogger();
   startDemoCluster({
     port: Number(process.env.DEMO_CLUSTER_PORT ?? 7070),
     repositoryUrl:
-      process.env.DEMO_GITOPS_REPO ??
-      path.join(root, '.cache/gitops-example-repo'),
+      process.env.DEMO_GITOPS_REPO ?? path.join(state, 'gitops-example-repo'),
     repositories: {
       'flux-fleet':
-        process.env.DEMO_FLUX_FLEET_REPO ??
-        path.join(root, '.cache/flux-fleet-repo'),
+        process.env.DEMO_FLUX_FLEET_REPO ?? path.join(state, 'flux-fleet-repo'),
     },
     seedsDir:
       process.env.DEMO_CLUSTER_SEEDS ??
       path.join(root, 'examples/demo-cluster'),
     sourceReposDir:
-      process.env.DEMO_SOURCE_REPOS ?? path.join(root, '.cache/source-repos'),
+      process.env.DEMO_SOURCE_REPOS ?? path.join(state, 'source-repos'),
     rolloutTimeScale: Number(process.env.DEMO_ROLLOUT_TIME_SCALE ?? 1) || 1,
     logger,
   }).then(

@@ -18,6 +18,9 @@ import { responseError } from '../../__testUtils__/responseError';
 import { EntityGitopsContent } from '../EntityGitopsContent';
 import { localTime } from '../Policy/policyFormat';
 
+// The promote controls between lanes name the version they promote.
+const PROMOTE_STAGING = /^Promote (.+ from )?staging to prod$/;
+
 const toProd = plannedAction({
   from: 'staging',
   to: 'prod',
@@ -61,11 +64,11 @@ async function openPromotion(
     open: async () => {
       await waitFor(() =>
         expect(
-          screen.getByRole('button', { name: 'Promote staging to prod' }),
+          screen.getByRole('button', { name: PROMOTE_STAGING }),
         ).toBeEnabled(),
       );
       await userEvent.click(
-        screen.getByRole('button', { name: 'Promote staging to prod' }),
+        screen.getByRole('button', { name: PROMOTE_STAGING }),
       );
       return screen.findByRole('dialog');
     },

@@ -15,6 +15,16 @@ const useStyles = makeStyles(theme => ({
   figure: { margin: 0, minWidth: 0 },
   title: { marginBottom: theme.spacing(0.5) },
   plot: { width: '100%', height: CHART_HEIGHT, overflow: 'hidden' },
+  empty: {
+    height: CHART_HEIGHT,
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'center',
+    textAlign: 'center',
+    border: `1px dashed ${theme.palette.divider}`,
+    borderRadius: theme.shape.borderRadius,
+    padding: theme.spacing(2),
+  },
 }));
 
 /**
@@ -40,15 +50,17 @@ function useWidthOf(element: HTMLElement | null): number {
 
 /**
  * A chart as one image for assistive technology, named by its title and described by a one-line
- * summary of what it shows.
+ * summary of what it shows. With `empty`, the plot's place says why there is nothing to draw
+ * instead of showing bare axes.
  */
 export function ChartFigure(props: {
   title: string;
   summary: string;
+  empty?: string;
   children: (size: { width: number; height: number }) => ReactNode;
 }) {
   const classes = useStyles();
-  const { title, summary, children } = props;
+  const { title, summary, empty, children } = props;
   // Chart titles are unique on a page, so their ids are too.
   const summaryId = `gitops-chart-${title
     .replace(/[^A-Za-z0-9_-]+/g, '-')
@@ -66,9 +78,20 @@ export function ChartFigure(props: {
       <Typography variant="subtitle2" component="div" className={classes.title}>
         {title}
       </Typography>
-      <div ref={setPlot} className={classes.plot}>
-        {children({ width, height: CHART_HEIGHT })}
-      </div>
+      {empty ? (
+        <Typography
+          variant="body2"
+          color="textSecondary"
+          component="div"
+          className={classes.empty}
+        >
+          {empty}
+        </Typography>
+      ) : (
+        <div ref={setPlot} className={classes.plot}>
+          {children({ width, height: CHART_HEIGHT })}
+        </div>
+      )}
       <Typography
         id={summaryId}
         variant="caption"

@@ -37,14 +37,46 @@ export function DeploymentsPerDayChart(props: {
       } rollbacks) in ${
         environment.environment
       } over ${days} days; ${formatTarget(deploymentFrequency)}.`}
+      empty={
+        counts.deployments === 0
+          ? `Nothing was deployed to ${environment.environment} in this window.`
+          : undefined
+      }
     >
       {({ width, height }) => (
-        <BarChart width={width} height={height} data={data}>
+        <BarChart
+          width={width}
+          height={height}
+          data={data}
+          margin={{ top: 8, right: 16, bottom: 16, left: 8 }}
+        >
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="day" minTickGap={16} />
-          <YAxis allowDecimals={false} width={32} />
+          <XAxis
+            dataKey="day"
+            minTickGap={16}
+            label={{
+              value: 'day (UTC)',
+              position: 'insideBottom',
+              offset: -12,
+            }}
+          />
+          <YAxis
+            allowDecimals={false}
+            width={48}
+            label={{
+              value: 'deployments',
+              angle: -90,
+              position: 'insideLeft',
+              offset: 8,
+              style: { textAnchor: 'middle' },
+            }}
+          />
           <Tooltip />
-          <Legend content={<SeriesLegend />} />
+          <Legend
+            verticalAlign="top"
+            align="right"
+            content={<SeriesLegend />}
+          />
           <Bar
             dataKey="forward"
             name="Deployments"

@@ -11,6 +11,7 @@ import {
 import { ChartFigure } from './ChartFigure';
 import { SERIES_COLORS } from './chartColors';
 import {
+  dayTicks,
   formatDay,
   formatMetricValue,
   formatNumber,
@@ -23,6 +24,10 @@ export function LeadTimeTrendChart(props: {
 }) {
   const { environment } = props;
   const { leadTime, leadTimes } = environment;
+  const data = leadTimes.map(point => ({
+    ...point,
+    atMs: Date.parse(point.at),
+  }));
   const summary =
     leadTimes.length > 0
       ? `${leadTimes.length} versions arrived in ${
@@ -32,16 +37,52 @@ export function LeadTimeTrendChart(props: {
         )}.`
       : `No version arrived in ${environment.environment} in this window.`;
   return (
-    <ChartFigure title="Lead time trend" summary={summary}>
+    <ChartFigure
+      title="Lead time trend"
+      summary={summary}
+      empty={
+        data.length === 0
+          ? `No version arrived in ${environment.environment} in this window.`
+          : undefined
+      }
+    >
       {({ width, height }) => (
-        <LineChart width={width} height={height} data={leadTimes}>
+        <LineChart
+          width={width}
+          height={height}
+          data={data}
+          margin={{ top: 8, right: 16, bottom: 16, left: 8 }}
+        >
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="at" tickFormatter={formatDay} minTickGap={16} />
-          <YAxis width={40} unit=" h" />
+          {/* Time, not categories: each point where it happened, each day labelled once. */}
+          <XAxis
+            dataKey="atMs"
+            type="number"
+            scale="time"
+            domain={['dataMin', 'dataMax']}
+            ticks={dayTicks(data.map(d => d.atMs))}
+            tickFormatter={ms => formatDay(new Date(ms).toISOString())}
+            label={{
+              value: 'arrived (UTC)',
+              position: 'insideBottom',
+              offset: -12,
+            }}
+            padding={{ left: 12, right: 12 }}
+          />
+          <YAxis
+            width={56}
+            allowDecimals={false}
+            label={{
+              value: 'hours',
+              angle: -90,
+              position: 'insideLeft',
+              offset: 8,
+            }}
+          />
           <Tooltip
             labelFormatter={(at, payload) =>
               `${payload?.[0]?.payload?.version ?? ''} · ${formatDay(
-                String(at),
+                new Date(Number(at)).toISOString(),
               )}`
             }
             formatter={value => [
@@ -49,11 +90,13 @@ export function LeadTimeTrendChart(props: {
               'Lead time',
             ]}
           />
+          {/* Straight segments between real versions: a curve would invent values between them. */}
           <Line
-            type="monotone"
+            type="linear"
             dataKey="hours"
             name="Lead time"
             stroke={SERIES_COLORS.leadTime}
+            strokeWidth={2}
             dot
             isAnimationActive={false}
           />

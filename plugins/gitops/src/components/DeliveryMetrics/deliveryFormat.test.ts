@@ -1,5 +1,6 @@
 import { DoraMetric } from '@gitops-backstage/plugin-gitops-common';
 import {
+  dayTicks,
   formatDay,
   formatMetricValue,
   formatNumber,
@@ -77,5 +78,37 @@ describe('formatDay', () => {
     ['2026-11-01T23:30:00.000Z', 'Nov 1'],
   ])('writes %p as %p, in UTC', (date, text) => {
     expect(formatDay(date)).toBe(text);
+  });
+});
+
+describe('dayTicks', () => {
+  const at = (iso: string) => Date.parse(iso);
+  it.each([
+    ['no points', [], []],
+    [
+      'two versions on one day: one tick',
+      [at('2026-12-01T09:00:00Z'), at('2026-12-01T17:00:00Z')],
+      [at('2026-12-01T00:00:00Z')],
+    ],
+    [
+      'three days, every day',
+      [at('2026-12-01T09:00:00Z'), at('2026-12-03T01:00:00Z')],
+      [
+        at('2026-12-01T00:00:00Z'),
+        at('2026-12-02T00:00:00Z'),
+        at('2026-12-03T00:00:00Z'),
+      ],
+    ],
+    [
+      '30 days: every 4th day, at most 8',
+      [at('2026-11-01T12:00:00Z'), at('2026-11-30T12:00:00Z')],
+      [1, 5, 9, 13, 17, 21, 25, 29].map(d =>
+        at(`2026-11-${String(d).padStart(2, '0')}T00:00:00Z`),
+      ),
+    ],
+  ])('%s', (_, times, ticks) => {
+    const result = dayTicks(times as number[]);
+    expect(result).toEqual(ticks);
+    expect(new Set(result).size).toBe(result.length);
   });
 });

@@ -70,3 +70,21 @@ export function formatDay(date: string): string {
     timeZone: 'UTC',
   });
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Ticks of a time axis over `times` (ms): UTC midnights, one label per day at most, every
+ * `step` days so that no more than `max` fit; empty without times. Labels of a category axis
+ * repeat a date when two points fall on one day; these cannot.
+ */
+export function dayTicks(times: number[], max = 8): number[] {
+  if (times.length === 0) return [];
+  const first = Math.floor(Math.min(...times) / DAY_MS) * DAY_MS;
+  const last = Math.floor(Math.max(...times) / DAY_MS) * DAY_MS;
+  const days = Math.round((last - first) / DAY_MS) + 1;
+  const step = Math.ceil(days / max);
+  const ticks: number[] = [];
+  for (let day = first; day <= last; day += step * DAY_MS) ticks.push(day);
+  return ticks;
+}

@@ -14,6 +14,10 @@ import {
 } from '../../__testUtils__/renderWithApi';
 import { EntityGitopsContent } from './EntityGitopsContent';
 
+// The promote controls between lanes name the version they promote.
+const PROMOTE_DEV = /^Promote (.+ from )?dev to staging$/;
+const PROMOTE_STAGING = /^Promote (.+ from )?staging to prod$/;
+
 const mockApi = mockGitopsApi;
 
 function renderTab(api: GitopsApi) {
@@ -53,7 +57,7 @@ describe('EntityGitopsContent changes', () => {
 
     await renderTab(api);
     await userEvent.click(
-      await screen.findByRole('button', { name: 'Promote dev to staging' }),
+      await screen.findByRole('button', { name: PROMOTE_DEV }),
     );
 
     const dialog = await screen.findByRole('dialog');
@@ -110,7 +114,7 @@ describe('EntityGitopsContent changes', () => {
 
     await renderTab(api);
     await userEvent.click(
-      await screen.findByRole('button', { name: 'Promote staging to prod' }),
+      await screen.findByRole('button', { name: PROMOTE_STAGING }),
     );
     const dialog = await screen.findByRole('dialog');
     expect(

@@ -14,6 +14,9 @@ import {
 } from '../../__testUtils__/renderWithApi';
 import { EntityGitopsContent } from './EntityGitopsContent';
 
+// The promote controls between lanes name the version they promote.
+const PROMOTE_DEV = /^Promote (.+ from )?dev to staging$/;
+
 function mockApi(getEnvironments: GitopsApi['getEnvironments']) {
   const api = mockGitopsApi(getEnvironments);
   api.promote.mockResolvedValue(plannedAction({ diff: '-v1.0.4\n+v1.0.5' }));
@@ -61,8 +64,11 @@ describe('EntityGitopsContent (the GitOps tab)', () => {
     expect(
       screen
         .getAllByRole('button', { name: /^Promote / })
-        .map(b => b.getAttribute('aria-label')),
-    ).toEqual(['Promote dev to staging', 'Promote staging to prod']);
+        .map(b => [b.getAttribute('aria-label'), b.textContent]),
+    ).toEqual([
+      ['Promote v1.0.5 from dev to staging', 'Promote v1.0.5 →'],
+      ['Promote v1.0.4 from staging to prod', 'Promote v1.0.4 →'],
+    ]);
     const dev = within(lane('dev'));
     expect(
       within(dev.getByRole('region', { name: 'Git version of dev' })).getByText(
@@ -154,7 +160,7 @@ describe('EntityGitopsContent (the GitOps tab)', () => {
     const api = mockApi(async () => guestbookEnvironmentsLive);
     await renderTab(api);
     await userEvent.click(
-      await screen.findByRole('button', { name: 'Promote dev to staging' }),
+      await screen.findByRole('button', { name: PROMOTE_DEV }),
     );
     expect(await screen.findByRole('dialog')).toBeInTheDocument();
     expect(api.promote).toHaveBeenCalledWith(

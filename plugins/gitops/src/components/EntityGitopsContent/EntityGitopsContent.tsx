@@ -34,21 +34,40 @@ export const REFRESH_MS = 15_000;
  */
 export const REFRESH_WITH_SIGNALS_MS = 60_000;
 
+/** Below this width the lanes stack, each with the whole width. */
+export const LANES_STACK_BELOW_PX = 900;
+
 const useStyles = makeStyles(theme => ({
+  // Side by side, the lanes share the width (three lanes and two controls fit at 1280 px
+  // without scrolling, and grow with the screen); on a narrow screen they stack.
   lanes: {
     display: 'flex',
     alignItems: 'stretch',
     gap: theme.spacing(1),
-    overflowX: 'auto',
     paddingBottom: theme.spacing(1),
-    [theme.breakpoints.down('sm')]: { flexDirection: 'column' },
+    [`@media (max-width: ${LANES_STACK_BELOW_PX - 0.05}px)`]: {
+      flexDirection: 'column',
+    },
   },
-  lane: { flex: '1 1 0', minWidth: 260 },
+  lane: { flex: '1 1 0', minWidth: 0 },
+  // The promote control sits level with the lanes' versions, not in the middle of tall lanes.
   arrow: {
     display: 'flex',
-    alignItems: 'center',
+    alignItems: 'flex-start',
     justifyContent: 'center',
     flex: '0 0 auto',
+    width: theme.spacing(11),
+    paddingTop: theme.spacing(7),
+    '& button': {
+      overflowWrap: 'anywhere',
+      lineHeight: 1.3,
+      // Versions keep their case (v1.0.5, not V1.0.5).
+      textTransform: 'none',
+    },
+    [`@media (max-width: ${LANES_STACK_BELOW_PX - 0.05}px)`]: {
+      width: 'auto',
+      paddingTop: 0,
+    },
   },
 }));
 
@@ -82,8 +101,8 @@ function Lanes(props: {
               <div className={classes.arrow}>
                 <PromoteArrow
                   entityRef={entityRef}
-                  from={previous}
-                  to={environment.name}
+                  from={environments[index - 1]}
+                  to={environment}
                   onClick={() =>
                     setPromoting({ from: previous, to: environment.name })
                   }

@@ -43,17 +43,21 @@ const useStyles = makeStyles(theme => ({
     fontSize: theme.typography.body2.fontSize,
     fontFamily: theme.typography.fontFamily,
     lineHeight: theme.typography.body2.lineHeight,
+    // Within its lane however narrow: the negative margins give back the padding.
+    maxWidth: `calc(100% + ${theme.spacing(1)}px)`,
     '&:hover': { backgroundColor: theme.palette.action.hover },
   },
   focusVisible: {
     outline: `2px solid ${theme.palette.primary.main}`,
     outlineOffset: 1,
   },
+  // A part wraps inside itself only when it alone is wider than the lane.
   part: {
     display: 'inline-flex',
     alignItems: 'center',
     gap: theme.spacing(0.5),
-    whiteSpace: 'nowrap',
+    minWidth: 0,
+    overflowWrap: 'anywhere',
   },
   icon: { fontSize: '1.1em' },
   separator: { color: theme.palette.text.secondary },

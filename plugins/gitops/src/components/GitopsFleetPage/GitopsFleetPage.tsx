@@ -1,6 +1,7 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
   Content,
+  ContentHeader,
   Link,
   Progress,
   ResponseErrorPanel,
@@ -247,7 +248,11 @@ function SortableHeader(props: {
   let next = column.firstOrder;
   if (active) next = order === 'asc' ? 'desc' : 'asc';
   return (
-    <TableCell sortDirection={active ? order : false}>
+    <TableCell
+      sortDirection={active ? order : false}
+      // A heading is one word ("Owner", "Problems"): never broken over two lines.
+      style={{ whiteSpace: 'nowrap' }}
+    >
       <TableSortLabel
         active={active}
         direction={active ? order : column.firstOrder}
@@ -376,6 +381,10 @@ export function GitopsFleetPage() {
 
   return (
     <Content>
+      <ContentHeader
+        title="Fleet"
+        description="Every GitOps-managed service in each environment: the version Git asks for, sync and health, problems and supply-chain evidence."
+      />
       <FleetFreezes />
       <form
         className={classes.filters}
