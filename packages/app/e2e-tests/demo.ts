@@ -1,5 +1,7 @@
-import { Page, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { Page, expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 // What the browser tests share: signing in, lanes, screenshots, the demo's GitOps repository.
@@ -113,4 +115,41 @@ export async function layoutProblems(page: Page, root = 'main') {
       }
       return [...new Set(problems)];
     });
+}
+
+/**
+ * Backstage's own components with axe findings, outside this project's code: the page header's
+ * tabs (react-aria gives `aria-controls` an id with colons) and the scaffolder's template card
+ * (a link inside its details icon button).
+ */
+const UPSTREAM_FINDINGS = ['.bui-Tab', '[id^="viewDetail-template"]'];
+
+/**
+ * axe-core's serious and critical violations in `include` (WCAG 2.x A/AA and best practices),
+ * each as "rule: targets"; every violation, whatever its impact, is written beside the
+ * screenshots (`axe-<name>.json`) and attached to the test's report.
+ */
+export async function seriousAxeViolations(
+  page: Page,
+  name: string,
+  include = 'body',
+) {
+  const builder = new AxeBuilder({ page }).include(include);
+  for (const selector of UPSTREAM_FINDINGS) builder.exclude(selector);
+  const { violations } = await builder.analyze();
+  const body = JSON.stringify(violations, null, 2);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  fs.writeFileSync(path.join(SHOTS, `axe-${name}.json`), body);
+  await test.info().attach(`axe-${name}`, {
+    body,
+    contentType: 'application/json',
+  });
+  return violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      v =>
+        `${v.id} (${v.impact}): ${v.nodes
+          .map(n => n.target.join(' '))
+          .join(', ')}`,
+    );
 }

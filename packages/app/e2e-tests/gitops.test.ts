@@ -469,7 +469,7 @@ test.describe.serial('GitOps tab on the offline demo', () => {
     );
     await expect(
       automation.getByRole('button', {
-        name: 'Pause the automation of staging',
+        name: 'Pause automation of staging',
       }),
     ).toBeEnabled();
     // dev's image is Flux's to write (examples/demo-cluster/engines.yaml).

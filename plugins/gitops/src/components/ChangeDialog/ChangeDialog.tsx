@@ -24,6 +24,7 @@ import { GateChecklist } from '../Policy/GateChecklist';
 import { blockingGates } from '../Policy/policyFormat';
 import { GateOverride } from './GateOverride';
 import { Refusal } from './Refusal';
+import { statusTextColors } from '../statusTextColors';
 
 const useStyles = makeStyles(theme => ({
   diff: {
@@ -35,8 +36,8 @@ const useStyles = makeStyles(theme => ({
     padding: theme.spacing(1),
     margin: 0,
   },
-  added: { color: theme.palette.success.dark },
-  removed: { color: theme.palette.error.main },
+  added: { color: statusTextColors(theme).ok },
+  removed: { color: statusTextColors(theme).fail },
 }));
 
 function version(v: GitopsVersion | null): string {
@@ -235,8 +236,14 @@ export function ChangeDialog(props: {
   else if (plan.value) content = <Plan plan={plan.value} />;
 
   return (
-    <Dialog open onClose={onClose} maxWidth="md" fullWidth>
-      <DialogTitle>{props.title}</DialogTitle>
+    <Dialog
+      open
+      onClose={onClose}
+      maxWidth="md"
+      fullWidth
+      aria-labelledby="gitops-change-dialog-title"
+    >
+      <DialogTitle id="gitops-change-dialog-title">{props.title}</DialogTitle>
       <DialogContent>
         {!result && props.children}
         {content}

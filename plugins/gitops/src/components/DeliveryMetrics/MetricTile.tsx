@@ -10,6 +10,7 @@ import {
   formatTarget,
 } from './deliveryFormat';
 import { MetricDefinition } from './metricDefinitions';
+import { statusTextColors } from '../statusTextColors';
 
 const useStyles = makeStyles(theme => ({
   tile: {
@@ -25,8 +26,8 @@ const useStyles = makeStyles(theme => ({
     alignSelf: 'flex-start',
   },
   value: { display: 'flex', alignItems: 'center', gap: theme.spacing(1) },
-  met: { color: theme.palette.success.main },
-  missed: { color: theme.palette.error.main },
+  met: { color: statusTextColors(theme).ok },
+  missed: { color: statusTextColors(theme).fail },
 }));
 
 /** One DORA metric of an environment: value and unit, band, samples and target. */

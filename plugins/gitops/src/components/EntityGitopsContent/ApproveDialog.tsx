@@ -55,8 +55,14 @@ export function ApproveDialog(props: {
   }
 
   return (
-    <Dialog open onClose={onClose} maxWidth="sm" fullWidth>
-      <DialogTitle>
+    <Dialog
+      open
+      onClose={onClose}
+      maxWidth="sm"
+      fullWidth
+      aria-labelledby="gitops-approve-dialog-title"
+    >
+      <DialogTitle id="gitops-approve-dialog-title">
         Approve {versionLabel(version)} for {environment}
       </DialogTitle>
       <DialogContent>

@@ -98,8 +98,12 @@ export function EngineActions(props: {
         </PermittedButton>
       ))}
       {asking && (
-        <Dialog open onClose={() => setAsking(undefined)}>
-          <DialogTitle>{`${engine}: ${asking} ${name}?`}</DialogTitle>
+        <Dialog
+          open
+          onClose={() => setAsking(undefined)}
+          aria-labelledby="gitops-engine-dialog-title"
+        >
+          <DialogTitle id="gitops-engine-dialog-title">{`${engine}: ${asking} ${name}?`}</DialogTitle>
           <DialogContent>
             <Typography variant="body2">
               {`Asks ${engine} to ${WHAT[asking]}. This changes the cluster's engine objects, not Git.`}

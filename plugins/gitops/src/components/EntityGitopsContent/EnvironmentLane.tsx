@@ -28,6 +28,7 @@ import {
   versionGap,
 } from '../../lib';
 import { age } from './age';
+import { statusTextColors } from '../statusTextColors';
 
 const useStyles = makeStyles(theme => ({
   lane: {
@@ -57,7 +58,7 @@ const useStyles = makeStyles(theme => ({
   version: { fontSize: theme.typography.h6.fontSize, fontWeight: 500 },
   list: { margin: 0, paddingLeft: theme.spacing(2) },
   problem: { marginBottom: theme.spacing(1) },
-  stale: { color: theme.palette.warning.dark, fontWeight: 500 },
+  stale: { color: statusTextColors(theme).wait, fontWeight: 500 },
 }));
 
 const HEALTH_COLOR: Record<string, 'primary' | 'secondary' | 'default'> = {
@@ -131,6 +132,7 @@ function Autoscaling(props: { live: LiveState }) {
         variant="determinate"
         value={(100 * (current - min)) / span}
         color={current >= max ? 'secondary' : 'primary'}
+        aria-label={`autoscaler at ${current} replicas, between ${min} and ${max}`}
       />
       <Typography variant="caption">
         {`HPA ${min} – ${current} – ${max}`}

@@ -11,7 +11,7 @@ export function CommitLink(props: { repo: string; revision: string }) {
   const href = commitUrl(repo, revision);
   const text = shortRevision(revision);
   return href ? (
-    <Link to={href} title={revision}>
+    <Link to={href} title={revision} underline="always">
       {text}
     </Link>
   ) : (
@@ -32,5 +32,12 @@ export function GitFileLink(props: {
 }) {
   const { repo, revision, path, line, children } = props;
   const href = fileUrl(repo, revision, path, line);
-  return href ? <Link to={href}>{children}</Link> : <>{children}</>;
+  // Underlined: in a line of grey text, colour alone does not set a link apart.
+  return href ? (
+    <Link to={href} underline="always">
+      {children}
+    </Link>
+  ) : (
+    <>{children}</>
+  );
 }

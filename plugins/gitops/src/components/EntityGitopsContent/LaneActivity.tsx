@@ -68,7 +68,9 @@ export function LaneActivity(props: {
         <Typography key={action.id} variant="caption" component="div">
           Waiting for review: {describeChange(action)} (
           {action.pullRequest ? (
-            <Link to={action.pullRequest}>pull request</Link>
+            <Link to={action.pullRequest} underline="always">
+              pull request
+            </Link>
           ) : (
             `branch ${action.branch}`
           )}

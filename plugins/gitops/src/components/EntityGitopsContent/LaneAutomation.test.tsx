@@ -195,7 +195,7 @@ describe('LaneAutomation', () => {
     ).toBeInTheDocument();
     fireEvent.click(
       await screen.findByRole('button', {
-        name: 'Pause the automation of staging',
+        name: 'Pause automation of staging',
       }),
     );
     const dialog = screen.getByRole('dialog');

@@ -10,10 +10,11 @@ import { makeStyles } from '@material-ui/core/styles';
 import { age } from './age';
 import { useLaneStyles } from './laneStyles';
 import { PauseAutomation } from './PauseAutomation';
+import { statusTextColors } from '../statusTextColors';
 
 const useStyles = makeStyles(theme => ({
   entry: { marginBottom: theme.spacing(0.5) },
-  conflict: { color: theme.palette.warning.dark },
+  conflict: { color: statusTextColors(theme).wait },
 }));
 
 const ENGINE_LABELS: Record<EnvironmentAutomationEngine, string> = {

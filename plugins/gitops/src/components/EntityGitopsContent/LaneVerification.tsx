@@ -12,6 +12,7 @@ import { versionLabel } from '../Policy/policyFormat';
 import { age } from './age';
 import { useLaneStyles } from './laneStyles';
 import { VerificationHistory } from './VerificationHistory';
+import { FAIL_CHIP_BACKGROUND, statusTextColors } from '../statusTextColors';
 
 const useStyles = makeStyles(theme => ({
   Passed: {
@@ -19,7 +20,7 @@ const useStyles = makeStyles(theme => ({
     color: theme.palette.success.contrastText,
   },
   Failed: {
-    backgroundColor: theme.palette.error.main,
+    backgroundColor: FAIL_CHIP_BACKGROUND,
     color: theme.palette.error.contrastText,
   },
   Inconclusive: {
@@ -33,7 +34,7 @@ const useStyles = makeStyles(theme => ({
   Pending: {},
   NotConfigured: {},
   check: { marginBottom: theme.spacing(0.5) },
-  failed: { color: theme.palette.error.main },
+  failed: { color: statusTextColors(theme).fail },
 }));
 
 /** How each state reads on its chip. */
@@ -75,7 +76,9 @@ function Check(props: { check: VerificationCheckResult }) {
         {check.links?.map(link => (
           <span key={link.url}>
             {' · '}
-            <Link to={link.url}>{link.title}</Link>
+            <Link to={link.url} underline="always">
+              {link.title}
+            </Link>
           </span>
         ))}
       </Typography>

@@ -56,9 +56,10 @@ export function PauseAutomation(props: {
         size="small"
         permission={automation}
         disabled={sending}
+        // The visible text, then the environment: "Pause automation of staging".
         aria-label={`${
           pause ? 'Resume' : 'Pause'
-        } the automation of ${environment}`}
+        } automation of ${environment}`}
         onClick={() => (pause ? send(false) : setAsking(true))}
       >
         {pause ? 'Resume automation' : 'Pause automation'}
@@ -69,8 +70,16 @@ export function PauseAutomation(props: {
         </Typography>
       )}
       {asking && (
-        <Dialog open onClose={() => setAsking(false)} maxWidth="sm" fullWidth>
-          <DialogTitle>Pause the automation of {environment}</DialogTitle>
+        <Dialog
+          open
+          onClose={() => setAsking(false)}
+          maxWidth="sm"
+          fullWidth
+          aria-labelledby="gitops-pause-dialog-title"
+        >
+          <DialogTitle id="gitops-pause-dialog-title">
+            Pause the automation of {environment}
+          </DialogTitle>
           <DialogContent>
             <Typography variant="body2" gutterBottom>
               {`No version moves into ${environment} of ${entityRef.name} by itself until it is resumed; what is due waits.`}

@@ -2,6 +2,7 @@ import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { ReactNode } from 'react';
+import { FAIL_CHIP_BACKGROUND, statusTextColors } from '../statusTextColors';
 
 /* The building blocks of the evidence details: styles, a section, an empty line, facts. */
 
@@ -37,7 +38,7 @@ export const useEvidenceStyles = makeStyles(theme => ({
     color: theme.palette.success.contrastText,
   },
   bad: {
-    backgroundColor: theme.palette.error.main,
+    backgroundColor: FAIL_CHIP_BACKGROUND,
     color: theme.palette.error.contrastText,
   },
   poor: {
@@ -45,8 +46,8 @@ export const useEvidenceStyles = makeStyles(theme => ({
     color: theme.palette.warning.contrastText,
   },
   plain: {},
-  error: { color: theme.palette.error.main },
-  warning: { color: theme.palette.warning.main },
+  error: { color: statusTextColors(theme).fail },
+  warning: { color: statusTextColors(theme).wait },
 }));
 
 export type ChipTone = 'good' | 'bad' | 'poor' | 'plain';

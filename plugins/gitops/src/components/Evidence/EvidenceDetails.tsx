@@ -90,7 +90,13 @@ function SourceLink(props: { provenance: ProvenanceEvidence }) {
   const text = provenanceSource(props.provenance);
   const url = provenanceSourceUrl(props.provenance);
   if (!text) return null;
-  return url ? <Link to={url}>{text}</Link> : <>{text}</>;
+  return url ? (
+    <Link to={url} underline="always">
+      {text}
+    </Link>
+  ) : (
+    <>{text}</>
+  );
 }
 
 function ProvenanceSection(props: {

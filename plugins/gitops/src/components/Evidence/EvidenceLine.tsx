@@ -21,12 +21,13 @@ import {
   SignedIcon,
   WarningIcon,
 } from './EvidenceIcons';
+import { statusTextColors } from '../statusTextColors';
 
 export const useToneStyles = makeStyles(theme => ({
   ok: { color: theme.palette.text.primary },
   neutral: { color: theme.palette.text.secondary },
-  warning: { color: theme.palette.warning.main },
-  error: { color: theme.palette.error.main },
+  warning: { color: statusTextColors(theme).wait },
+  error: { color: statusTextColors(theme).fail },
 }));
 
 const useStyles = makeStyles(theme => ({

@@ -7,6 +7,7 @@ import {
   SignedIcon,
   WarningIcon,
 } from './EvidenceIcons';
+import { FAIL_CHIP_BACKGROUND } from '../statusTextColors';
 
 const useStyles = makeStyles(theme => ({
   indicator: {
@@ -28,7 +29,7 @@ const useStyles = makeStyles(theme => ({
     borderRadius: theme.shape.borderRadius,
   },
   critical: {
-    backgroundColor: theme.palette.error.main,
+    backgroundColor: FAIL_CHIP_BACKGROUND,
     color: theme.palette.error.contrastText,
   },
   high: {

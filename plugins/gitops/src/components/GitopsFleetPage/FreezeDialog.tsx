@@ -47,8 +47,14 @@ function RequestDialog(props: {
     }
   }
   return (
-    <Dialog open onClose={props.onClose} maxWidth="sm" fullWidth>
-      <DialogTitle>{props.title}</DialogTitle>
+    <Dialog
+      open
+      onClose={props.onClose}
+      maxWidth="sm"
+      fullWidth
+      aria-labelledby="gitops-freeze-dialog-title"
+    >
+      <DialogTitle id="gitops-freeze-dialog-title">{props.title}</DialogTitle>
       <DialogContent>
         {props.children}
         {error && (

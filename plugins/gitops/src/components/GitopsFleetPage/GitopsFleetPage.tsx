@@ -394,6 +394,7 @@ export function GitopsFleetPage() {
         }}
       >
         <TextField
+          id="gitops-fleet-search"
           label="Search services"
           value={text}
           onChange={e => setText(e.target.value)}
@@ -417,7 +418,11 @@ export function GitopsFleetPage() {
           value={query.status ?? ''}
           onChange={e => set('status', e.target.value)}
           style={{ minWidth: 160 }}
-          SelectProps={{ SelectDisplayProps: { 'aria-label': 'State' } as any }}
+          id="gitops-fleet-state"
+          // Named by its label and the state it shows (MUI joins the two ids).
+          SelectProps={{
+            SelectDisplayProps: { id: 'gitops-fleet-state-button' } as any,
+          }}
         >
           {STATE_FILTERS.map(f => (
             <MenuItem key={f.value} value={f.value}>

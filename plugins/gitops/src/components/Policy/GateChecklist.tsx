@@ -6,6 +6,7 @@ import {
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { gateLabel, gateState, localTime } from './policyFormat';
+import { statusTextColors } from '../statusTextColors';
 
 const useStyles = makeStyles(theme => ({
   list: { listStyle: 'none', margin: theme.spacing(0.5, 0), padding: 0 },
@@ -16,9 +17,9 @@ const useStyles = makeStyles(theme => ({
     marginBottom: theme.spacing(0.5),
   },
   icon: { flex: '0 0 auto', fontWeight: 700, width: '1.2em' },
-  pass: { color: theme.palette.success.dark },
-  wait: { color: theme.palette.warning.dark },
-  fail: { color: theme.palette.error.main },
+  pass: { color: statusTextColors(theme).ok },
+  wait: { color: statusTextColors(theme).wait },
+  fail: { color: statusTextColors(theme).fail },
   links: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1) },
 }));
 

@@ -3,11 +3,12 @@ import Chip from '@material-ui/core/Chip';
 import Tooltip from '@material-ui/core/Tooltip';
 import { makeStyles } from '@material-ui/core/styles';
 import { rolloutChipLabel, rolloutChipTitle } from './rolloutFormat';
+import { FAIL_CHIP_BACKGROUND } from '../statusTextColors';
 
 const useStyles = makeStyles(theme => ({
   chip: { marginLeft: theme.spacing(1), verticalAlign: 'middle' },
   Degraded: {
-    backgroundColor: theme.palette.error.main,
+    backgroundColor: FAIL_CHIP_BACKGROUND,
     color: theme.palette.error.contrastText,
   },
   Paused: {
