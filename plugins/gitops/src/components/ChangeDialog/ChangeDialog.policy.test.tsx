@@ -17,9 +17,9 @@ import {
 import { responseError } from '../../__testUtils__/responseError';
 import { EntityGitopsContent } from '../EntityGitopsContent';
 import { localTime } from '../Policy/policyFormat';
+import { promoteButton } from '../../__testUtils__/promoteButton';
 
-// The promote controls between lanes name the version they promote.
-const PROMOTE_STAGING = /^Promote (.+ from )?staging to prod$/;
+const PROMOTE_STAGING = promoteButton('staging', 'prod');
 
 const toProd = plannedAction({
   from: 'staging',

@@ -13,10 +13,10 @@ import {
   renderWithApi,
 } from '../../__testUtils__/renderWithApi';
 import { EntityGitopsContent } from './EntityGitopsContent';
+import { promoteButton } from '../../__testUtils__/promoteButton';
 
-// The promote controls between lanes name the version they promote.
-const PROMOTE_DEV = /^Promote (.+ from )?dev to staging$/;
-const PROMOTE_STAGING = /^Promote (.+ from )?staging to prod$/;
+const PROMOTE_DEV = promoteButton('dev', 'staging');
+const PROMOTE_STAGING = promoteButton('staging', 'prod');
 
 /**
  * The permission hook caches answers per permission and resource ref for the whole file, so

@@ -13,9 +13,9 @@ import {
   renderWithApi,
 } from '../../__testUtils__/renderWithApi';
 import { EntityGitopsContent } from './EntityGitopsContent';
+import { promoteButton } from '../../__testUtils__/promoteButton';
 
-// The promote controls between lanes name the version they promote.
-const PROMOTE_DEV = /^Promote (.+ from )?dev to staging$/;
+const PROMOTE_DEV = promoteButton('dev', 'staging');
 
 function mockApi(getEnvironments: GitopsApi['getEnvironments']) {
   const api = mockGitopsApi(getEnvironments);
