@@ -1,6 +1,7 @@
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import { makeStyles } from '@material-ui/core/styles';
+import { domId } from '../lib';
 
 const useStyles = makeStyles({
   select: { minWidth: 160 },
@@ -21,7 +22,7 @@ export function LabelledSelect<T extends string>(props: {
   const { label, ariaLabel, value, options, onChange } = props;
   // Named "<ariaLabel> <chosen value>": the name holds the text the button shows, as voice
   // control and WCAG 2.5.3 ask, and still tells two selects with one label apart.
-  const id = `gitops-select-${ariaLabel.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
+  const id = domId('gitops-select', ariaLabel);
   return (
     <>
       <span id={`${id}-name`} hidden>

@@ -15,3 +15,4 @@ export { useCurrentEntityRef } from './useCurrentEntityRef';
 export { commitUrl, fileUrl } from './gitHostLinks';
 export { describeVersionGap, versionGap } from './versionGap';
 export type { VersionGap } from './versionGap';
+export { domId } from './domId';

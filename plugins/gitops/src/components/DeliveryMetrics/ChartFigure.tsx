@@ -1,6 +1,7 @@
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { ReactNode, useLayoutEffect, useState } from 'react';
+import { domId } from '../../lib';
 
 /** Height of every delivery chart, in pixels. */
 export const CHART_HEIGHT = 220;
@@ -62,9 +63,7 @@ export function ChartFigure(props: {
   const classes = useStyles();
   const { title, summary, empty, children } = props;
   // Chart titles are unique on a page, so their ids are too.
-  const summaryId = `gitops-chart-${title
-    .replace(/[^A-Za-z0-9_-]+/g, '-')
-    .toLowerCase()}`;
+  const summaryId = domId('gitops-chart', title);
   // A callback ref into state: the plot box is measured once it exists.
   const [plot, setPlot] = useState<HTMLDivElement | null>(null);
   const width = useWidthOf(plot);

@@ -1,5 +1,6 @@
 import Button, { ButtonProps } from '@material-ui/core/Button';
 import Tooltip from '@material-ui/core/Tooltip';
+import { domId } from '../../lib';
 import { ChangePermission } from './useEnvironmentPermissions';
 
 /**
@@ -13,9 +14,7 @@ export function PermittedButton(
   const { permission, ...button } = props;
   if (permission.allowed) return <Button {...button} />;
   // Button labels name the change and the environment, so they are unique on a page.
-  const reasonId = `gitops-reason-${String(button['aria-label'] ?? '')
-    .replace(/[^A-Za-z0-9_-]+/g, '-')
-    .toLowerCase()}`;
+  const reasonId = domId('gitops-reason', String(button['aria-label'] ?? ''));
   return (
     <Tooltip title={permission.reason ?? ''}>
       <span>
