@@ -45,7 +45,32 @@ describe('delivery metrics on the demo', () => {
       .send(body);
     expect(res.status).toBe(201);
     const after = await waitFor(staging, s => counted(s.counts), 60_000);
-    expect(counted(after.counts)).toBe(true);
+    if (!counted(after.counts)) {
+      // What the ledger was written from, so a failure says which part lagged or misread.
+      const [history, state] = await Promise.all([
+        request(demo.backend).get(
+          `${API}/guestbook/history?environment=staging`,
+        ),
+        request(demo.backend).get(`${API}/guestbook/environments`),
+      ]);
+      const env = state.body.environments?.find(
+        (e: any) => e.name === 'staging',
+      );
+      throw new Error(
+        [
+          `${path_} not counted in 60 s: ${JSON.stringify(after)}`,
+          `history: ${JSON.stringify(history.body)}`,
+          `staging: ${JSON.stringify({
+            desired: env?.desired,
+            live: env?.live?.images ?? env?.live,
+            sync: env?.sync,
+            drift: env?.drift,
+            problems: env?.problems,
+            error: env?.error,
+          })}`,
+        ].join('\n'),
+      );
+    }
   }
 
   it('counts 3 deployments of staging (2 promotions, 1 rollback) and 1 failed change of 2', async () => {

@@ -173,8 +173,15 @@ export interface GitProvider {
    * Reads the repository's branch from the host now, whatever the fetch interval: the host
    * said it was pushed to (a webhook), and reads after this resolves see the pushed commits.
    * Providers that cache nothing leave it out.
+   *
+   * `since` (ms since the epoch) lets a read that started at or after it count, so a caller
+   * that only needs a read newer than a known failure shares the one running rather than
+   * waiting for it and then for another. Without it, only a read started by this call counts.
    */
-  refresh?(repository: GitRepositoryRef): Promise<void>;
+  refresh?(
+    repository: GitRepositoryRef,
+    options?: { since?: number },
+  ): Promise<void>;
 
   /**
    * Reads a file at a revision.

@@ -230,5 +230,14 @@ describe('CliGitProvider reads while a fetch replaces the reader', () => {
     expect(fetches).toEqual([true, false]);
     expect(git.staleness(moving)).toBeDefined();
     expect(await git.resolveBranch({ repository: moving })).toBe(head);
+
+    // The remote answers again. A write asks for a fetch newer than the failure: the one
+    // running now counts, so it waits for one fetch, not for that one and another.
+    fs.renameSync(`${remote}-away`, remote);
+    const since = Date.now();
+    fetches.length = 0;
+    await Promise.all([git.refresh(moving), git.refresh(moving, { since })]);
+    expect(fetches).toEqual([true]);
+    expect(git.staleness(moving)).toBeUndefined();
   });
 });

@@ -65,7 +65,10 @@ export class CliGitProvider implements GitProvider {
   /** When each mirror was last fetched, or a fetch last failed (retries wait as long). */
   private readonly lastFetch = new Map<string, number>();
   private readonly outages: FetchOutages;
-  private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly inFlight = new Map<
+    string,
+    { fetch: Promise<string>; startedAt: number }
+  >();
   /** A reader per mirror, replaced after each fetch so it sees the new packs. */
   private readonly batches = new Map<
     string,
@@ -197,10 +200,19 @@ export class CliGitProvider implements GitProvider {
    * after this see the pushed commits. A fetch already running may have started before the
    * push, so it is waited for and followed by a new one; pushes arriving together share it.
    */
-  async refresh(repository: GitRepositoryRef): Promise<void> {
+  async refresh(
+    repository: GitRepositoryRef,
+    options: { since?: number } = {},
+  ): Promise<void> {
     const dir = this.mirrorDir(repository);
     const running = this.inFlight.get(dir);
-    if (running) await running.catch(() => undefined);
+    if (running) {
+      if (options.since !== undefined && running.startedAt >= options.since) {
+        await running.fetch;
+        return;
+      }
+      await running.fetch.catch(() => undefined);
+    }
     await this.startFetch(pushUrl(repository.url), dir);
   }
 
@@ -379,12 +391,15 @@ export class CliGitProvider implements GitProvider {
   private startFetch(url: string, dir: string): Promise<string> {
     let pending = this.inFlight.get(dir);
     if (!pending) {
-      pending = this.cloneOrFetch(url, dir).finally(() =>
-        this.inFlight.delete(dir),
-      );
+      pending = {
+        fetch: this.cloneOrFetch(url, dir).finally(() =>
+          this.inFlight.delete(dir),
+        ),
+        startedAt: Date.now(),
+      };
       this.inFlight.set(dir, pending);
     }
-    return pending;
+    return pending.fetch;
   }
 
   private mirrorDir(repository: GitRepositoryRef): string {

@@ -185,4 +185,65 @@ describe('ChangeWriter', () => {
     ).rejects.toMatchObject({ name: 'ConflictError' });
     expect(commits).toHaveLength(1);
   });
+
+  describe('while the last fetch or push did not answer', () => {
+    const since = '2026-12-06T10:00:00.000Z';
+    it.each([
+      {
+        case: 'the remote answers again: the write is planned on the fetched head and lands',
+        answersAgain: true,
+        planned: ['fetched'],
+        outcome: { baseRevision: 'fetched' },
+        written: 1,
+      },
+      {
+        case: 'the remote still does not answer: 503 and nothing written',
+        answersAgain: false,
+        planned: ['base0'],
+        outcome: { error: 'ServiceUnavailableError' },
+        written: 0,
+      },
+    ])('$case', async ({ answersAgain, planned, outcome, written }) => {
+      const { provider, commits } = fakeProvider(0);
+      let down = true;
+      let head = 'base0';
+      const refreshes: Array<number | undefined> = [];
+      provider.resolveBranch = async () => head;
+      provider.staleness = () =>
+        down
+          ? {
+              repository: 'https://github.com/acme/gitops',
+              since,
+              lastError: 'git fetch timed out after 20 s',
+              revision: 'base0',
+            }
+          : undefined;
+      provider.refresh = async (_repository, options) => {
+        refreshes.push(options?.since);
+        if (answersAgain) {
+          down = false;
+          head = 'fetched';
+        }
+      };
+      const plannedAt: string[] = [];
+      const settled = await writer()
+        .write({
+          target: target(provider),
+          author,
+          planAt: async revision => {
+            plannedAt.push(revision);
+            return plan(revision);
+          },
+        })
+        .then(
+          result => ({ baseRevision: result.baseRevision }),
+          error => ({ error: error.name }),
+        );
+      expect(settled).toEqual(outcome);
+      expect(commits).toHaveLength(written);
+      expect(plannedAt).toEqual(planned);
+      // One fetch newer than the first failure, whether running or started for the write.
+      expect(refreshes).toEqual([Date.parse(since)]);
+    });
+  });
 });

@@ -129,6 +129,16 @@ export class ChangeWriter {
     const abandon = async (reason: string) => {
       if (journal && journaled) await journal.abandoned(reason);
     };
+    const down = provider.staleness?.(repository);
+    if (down && provider.refresh) {
+      // One fetch or push that timed out (a loaded host, a slow link) is not an outage: before
+      // a write is refused, the remote is asked again, by a fetch newer than the failure, and
+      // the plan is made on what it brought. A remote that still does not answer costs the
+      // write one fetch time-out, then the 503 below.
+      await provider
+        .refresh(repository, { since: Date.parse(down.since) })
+        .catch(() => undefined);
+    }
     for (let attempt = 1; ; attempt++) {
       let planning: WriteResult<T>;
       try {
