@@ -38,6 +38,10 @@ export default defineConfig({
       env: {
         DEMO_ROLLOUT_TIME_SCALE: '0.5',
         GITOPS_DEMO_STATE: process.env.GITOPS_DEMO_STATE,
+        // states.test.ts: a cluster that hangs is stale after 10 s of silence plus the 5-s
+        // time-out, not 60 s plus; a grant given back is seen within 5 s, not 5 minutes.
+        APP_CONFIG_gitops_timeouts_watchSeconds: '10',
+        APP_CONFIG_gitops_timeouts_kindRecheckSeconds: '5',
       },
       url: 'http://localhost:3000',
       // Never a running `yarn start`: the tests would change the developer's demo.

@@ -590,6 +590,12 @@ export interface Config {
        * server hung). Default 5.
        */
       clusterReconnectMaxSeconds?: number;
+      /**
+       * How often, in seconds, a kind the cluster does not serve (a CRD not installed) or the
+       * service account may not list (403) is listed again: a grant or a CRD added is seen
+       * at most this long after. Default 300.
+       */
+      kindRecheckSeconds?: number;
     };
 
     /** Limits on what one user may ask for. */

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { ApiFaults } from './ApiFaults';
 import { DemoRegistry } from './DemoRegistry';
 import { DemoTraffic } from './DemoTraffic';
 import { RawGitFiles } from './RawGitFiles';
@@ -32,6 +33,8 @@ export class KubeApiServer {
     private readonly files?: RawGitFiles,
     /** `/metrics` and `/demo/services/<service>/<env>/health`, when the demo serves them. */
     private readonly traffic?: DemoTraffic,
+    /** `/demo/faults`: a hang or a lost grant on purpose, when the demo offers them. */
+    private readonly faults?: ApiFaults,
   ) {}
 
   async listen(port: number, host = '127.0.0.1'): Promise<number> {
@@ -65,6 +68,16 @@ export class KubeApiServer {
       res.end(served.body);
       return;
     }
+    if (this.faults && url.pathname === '/demo/faults') {
+      const body = method === 'PUT' ? await readBody(req) : undefined;
+      const answer = this.faults.control(method, body);
+      send(res, answer.status, answer.body);
+      return;
+    }
+    if (this.faults?.hung) {
+      this.faults.hold(res);
+      return;
+    }
     if (url.pathname === '/version') {
       send(res, 200, { major: '1', minor: '31', gitVersion: 'v1.31.0-demo' });
       return;
@@ -87,6 +100,15 @@ export class KubeApiServer {
       return;
     }
     const { kind, namespace, name, subresource } = route;
+    const forbidden = this.faults?.forbidden(
+      kind,
+      namespace,
+      verbOf(method, name, url),
+    );
+    if (forbidden) {
+      send(res, 403, forbidden);
+      return;
+    }
     if (subresource && (subresource !== 'status' || !kind.statusSubresource)) {
       send(
         res,
@@ -198,6 +220,11 @@ export class KubeApiServer {
     // A real API server answers a watch at once, before any event.
     res.flushHeaders();
     this.open.add(res);
+    this.faults?.watching(res, kind.plural);
+    // A hung API server's watches stay open and say nothing: no event, no bookmark.
+    const write = (line: unknown) => {
+      if (!this.faults?.hung) res.write(`${JSON.stringify(line)}\n`);
+    };
     // As the API server does: end the watch after `timeoutSeconds`, and send bookmarks (its
     // heartbeat, about once a minute) to watches that ask for them.
     const timeout = Number(url.searchParams.get('timeoutSeconds') ?? 0);
@@ -206,28 +233,22 @@ export class KubeApiServer {
     const bookmarks =
       url.searchParams.get('allowWatchBookmarks') === 'true'
         ? setInterval(() => {
-            res.write(
-              `${JSON.stringify({
-                type: 'BOOKMARK',
-                object: {
-                  apiVersion: kind.group
-                    ? `${kind.group}/${kind.version}`
-                    : kind.version,
-                  kind: kind.kind,
-                  metadata: {
-                    resourceVersion: String(this.store.resourceVersion),
-                  },
+            write({
+              type: 'BOOKMARK',
+              object: {
+                apiVersion: apiVersion(kind),
+                kind: kind.kind,
+                metadata: {
+                  resourceVersion: String(this.store.resourceVersion),
                 },
-              })}\n`,
-            );
+              },
+            });
           }, BOOKMARK_MS)
         : undefined;
     const subscription = this.store.watch(kind.plural, since, event => {
       if (namespace && event.object.metadata.namespace !== namespace) return;
       if (filter([event.object], url).length === 0) return;
-      res.write(
-        `${JSON.stringify({ type: event.type, object: event.object })}\n`,
-      );
+      write({ type: event.type, object: event.object });
     });
     if (!subscription) {
       clearTimeout(ending);
@@ -287,6 +308,13 @@ function subresourcePatch(
   if (!kind.statusSubresource) return patch;
   const { status: _ignored, ...rest } = patch;
   return rest;
+}
+
+/** The RBAC verb of a request, as a 403 names it. */
+function verbOf(method: string, name: string | undefined, url: URL): string {
+  if (method !== 'GET') return 'patch';
+  if (name) return 'get';
+  return url.searchParams.get('watch') === 'true' ? 'watch' : 'list';
 }
 
 function apiVersion(kind: KindInfo): string {

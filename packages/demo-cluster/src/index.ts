@@ -12,6 +12,10 @@
  * multiplies the Argo Rollouts canaries' pause durations and analysis intervals, e.g. 0.25 for
  * a browser test that watches one walk its steps).
  *
+ * Faults on purpose: `PUT /demo/faults` with `{"hang": true}` (the Kubernetes API stops
+ * answering, open watches go silent) or `{"forbid": ["horizontalpodautoscalers"]}` (403 for
+ * those kinds), `{}` to end them; `GET /demo/faults` says which are on (see ApiFaults).
+ *
  * @packageDocumentation
  */
 import path from 'node:path';

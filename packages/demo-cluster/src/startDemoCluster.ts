@@ -7,6 +7,7 @@ import { DemoCharts } from './DemoCharts';
 import { DemoRegistry } from './DemoRegistry';
 import { withSourceRevisions } from './sourceRevisions';
 import { DemoTraffic } from './DemoTraffic';
+import { ApiFaults } from './ApiFaults';
 import { KubeApiServer } from './KubeApiServer';
 import { ObjectStore, REPORT_KINDS, ROLLOUT_KINDS } from './ObjectStore';
 import { RawGitFiles } from './RawGitFiles';
@@ -131,12 +132,14 @@ export async function startDemoCluster(options: DemoClusterOptions) {
       }).map(([name, url]) => [name, path.resolve(url)]),
     ),
   );
+  const faults = new ApiFaults();
   const server = new KubeApiServer(
     store,
     registry,
     undefined,
     files,
     new DemoTraffic(store, registry),
+    faults,
   );
   const port = await server.listen(options.port);
   reconciler.start(options.intervalMs ?? 1000);
@@ -149,6 +152,8 @@ export async function startDemoCluster(options: DemoClusterOptions) {
   return {
     port,
     store,
+    /** The API's faults on purpose (`PUT /demo/faults`): a hang, a lost grant. */
+    faults,
     /** The trusted root and public keys that verify the demo registry's signatures. */
     supplyChain,
     stop: async () => {

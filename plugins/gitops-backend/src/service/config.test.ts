@@ -39,6 +39,7 @@ describe('readGitopsConfig', () => {
       fallbackEmail: 'backstage@localhost',
     });
     expect(config.timeouts.clusterReconnectMaxMs).toBe(5000);
+    expect(config.timeouts.kindRecheckMs).toBe(300_000);
     expect(config.registryCacheEntries).toBe(50_000);
   });
 

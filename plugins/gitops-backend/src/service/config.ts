@@ -63,6 +63,8 @@ export interface GitopsConfig {
     watchSeconds: number;
     /** Cap of the jittered reconnect backoff of a failed cluster watch. */
     clusterReconnectMaxMs: number;
+    /** How often a kind the cluster does not serve or the account may not list is listed again. */
+    kindRecheckMs: number;
   };
   /** Registries looked up for newer tags and digests; images on other hosts are not. */
   registries: RegistryHostConfig[];
@@ -268,6 +270,7 @@ export function readGitopsConfig(
       watchSeconds: root?.getOptionalNumber('timeouts.watchSeconds') ?? 60,
       clusterReconnectMaxMs:
         positive(root, 'timeouts.clusterReconnectMaxSeconds', 5) * 1000,
+      kindRecheckMs: positive(root, 'timeouts.kindRecheckSeconds', 300) * 1000,
     },
     registries: (root?.getOptionalConfigArray('registries') ?? []).map(r => ({
       host: r.getString('host'),

@@ -153,6 +153,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     timeoutMs: config.timeouts.clusterMs,
     watchTimeoutSeconds: config.timeouts.watchSeconds,
     maxBackoffMs: config.timeouts.clusterReconnectMaxMs,
+    recheckMs: config.timeouts.kindRecheckMs,
     // `namespaces.fromEnvironments`: each environment's namespace for every GitOps service.
     serviceNamespaces: async cluster => {
       const { items } = await options.catalog.getEntities(

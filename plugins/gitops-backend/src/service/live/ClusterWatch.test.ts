@@ -30,6 +30,7 @@ function clusterWatch(
     timeoutMs?: number;
     server?: string;
     logger?: ReturnType<typeof mockServices.logger.mock>;
+    recheckMs?: number;
   } = {},
 ) {
   const [cluster] = readClusters(
@@ -53,6 +54,7 @@ function clusterWatch(
     timeoutMs: options.timeoutMs ?? 2000,
     backoffMs: 50,
     maxBackoffMs: 200,
+    recheckMs: options.recheckMs,
   });
 }
 
@@ -245,6 +247,39 @@ describe('ClusterWatch', () => {
     ]);
     expect(watch.knownDown()).toBe(false);
     expect(watch.freshness().stale).toBe(false);
+  });
+
+  it('drops what it read of a kind whose grant was taken away after it was warm, and reads it again once granted', async () => {
+    const api = new FakeKubeApi(SERVER);
+    api.set('deployments', [
+      deployment('guestbook', 'ghcr.io/acme/guestbook:v1.0.3'),
+    ]);
+    server.use(...api.handlers());
+    const rechecked = clusterWatch({ recheckMs: 300 });
+    watch = rechecked;
+    rechecked.start();
+    await rechecked.whenReady(2000);
+    expect(rechecked.list('deployments', 'guestbook-prod')).toHaveLength(1);
+
+    api.mode('deployments', 'forbidden');
+    api.closeWatches();
+    await eventually(() =>
+      expect(rechecked.kindState('deployments')).toBe('forbidden'),
+    );
+    // Not served as current: the account can no longer confirm it.
+    expect(rechecked.list('deployments', 'guestbook-prod')).toEqual([]);
+    expect(rechecked.warnings('guestbook-prod')).toEqual([
+      expect.stringMatching(
+        /^cluster prod: may not list deployments \(403 Forbidden .*\): grant list, watch on deployments$/,
+      ),
+    ]);
+
+    api.mode('deployments', 'serve');
+    await eventually(() =>
+      expect(rechecked.list('deployments', 'guestbook-prod')).toHaveLength(1),
+    );
+    expect(rechecked.kindState('deployments')).toBe('read');
+    expect(rechecked.warnings('guestbook-prod')).toEqual([]);
   });
 
   it('reads absent image automation CRDs as not installed, without an error; a forbidden one degrades that kind only', async () => {

@@ -438,6 +438,19 @@ export class ClusterWatch implements ClusterObjects {
     for (const object of slot.informer.list()) index?.remove(object);
   }
 
+  /**
+   * An empty slot in place of one whose kind can no longer be read (the account lost its grant,
+   * the CRD was removed): what it had read can no longer be confirmed, so it leaves the cache,
+   * as it would be missing after a restart, rather than being served as current.
+   */
+  private replaceSlot(slot: WatchSlot): WatchSlot {
+    const fresh = this.createSlot(slot.kind, slot.namespace);
+    fresh.failures = slot.failures;
+    this.slots.set(slotKey(slot.kind, slot.namespace), fresh);
+    void this.drop(slot);
+    return fresh;
+  }
+
   private index(kind: KindKey) {
     let index = this.indexes.get(kind);
     if (!index) {
@@ -490,9 +503,13 @@ export class ClusterWatch implements ClusterObjects {
     return Math.max(0, now - since);
   }
 
-  private onError(slot: WatchSlot, error: any) {
-    if (this.stopped || slot.removed) return;
+  private onError(failed: WatchSlot, error: any) {
+    if (this.stopped || failed.removed) return;
     const code = Number(error?.statusCode ?? error?.code);
+    const slot =
+      (code === 403 || code === 404) && failed.informer.list().length > 0
+        ? this.replaceSlot(failed)
+        : failed;
     const { status } = slot;
     slot.failures += 1;
     status.connected = false;

@@ -20,6 +20,8 @@ export interface LiveStateCacheOptions {
   /** Restart backoff of failed watches (tests shorten it). */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** How often a kind absent or forbidden is listed again (see {@link ClusterWatchOptions}). */
+  recheckMs?: number;
   /**
    * The service namespaces of a cluster whose `namespaces.fromEnvironments` is set: each
    * environment's namespace template filled for the catalog's GitOps services on it.
@@ -78,6 +80,7 @@ export class LiveStateCache {
           watchTimeoutSeconds: options.watchTimeoutSeconds,
           backoffMs: options.backoffMs,
           maxBackoffMs: options.maxBackoffMs,
+          recheckMs: options.recheckMs,
           scope: namespaces && {
             service: namespaces.include,
             argocd: namespaces.argocd,

@@ -151,7 +151,7 @@ export class LiveStatusService {
         service: target.service,
         env: environment.name,
       });
-    const found = selectServiceObjects(objects, {
+    const selected = selectServiceObjects(objects, {
       namespace,
       environment: environment.name,
       kubernetesId: target.hints.workloadName,
@@ -162,6 +162,11 @@ export class LiveStatusService {
       argoAppNamespace: target.selectors.argoAppNamespace,
       sourcePath: desired?.source.path,
     });
+    const found: ServiceObjects = {
+      ...selected,
+      hpaUnreadable:
+        objects.kindState?.('horizontalpodautoscalers') === 'forbidden',
+    };
     const warnings = objects.warnings?.(namespace) ?? [];
     return { cluster, namespace, found, freshness, warnings, objects };
   }

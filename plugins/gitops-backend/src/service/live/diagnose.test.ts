@@ -204,6 +204,24 @@ describe('detectDrift', () => {
     expect(detectDrift(wanted, objectsOf(healthy))).toEqual(expected);
   });
 
+  it('calls no replica count drift when the account may not list HPAs (one may own it)', () => {
+    const objects = objectsOf(healthy);
+    expect(detectDrift(desired({ replicas: 5 }), objects)).toHaveLength(1);
+    expect(
+      detectDrift(desired({ replicas: 5 }), {
+        ...objects,
+        hpaUnreadable: true,
+      }),
+    ).toEqual([]);
+    // The image is still compared.
+    expect(
+      detectDrift(desired({ tag: 'v1.0.4' }), {
+        ...objects,
+        hpaUnreadable: true,
+      }).map(d => d.field),
+    ).toEqual(['image']);
+  });
+
   it('ignores replicas that an HPA owns', () => {
     const withHpa = healthyArgoService({
       service: 'guestbook',

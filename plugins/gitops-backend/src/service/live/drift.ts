@@ -39,7 +39,10 @@ export function desiredShape(objects: ServiceObjects): {
   };
 }
 
-/** Where Git and the cluster disagree: image (tag or digest) and, without an HPA, replicas. */
+/**
+ * Where Git and the cluster disagree: image (tag or digest) and, without an HPA (and when the
+ * account may list HPAs), replicas.
+ */
 export function detectDrift(
   desired: DesiredState | null,
   objects: ServiceObjects,
@@ -75,6 +78,7 @@ export function detectDrift(
   }
   if (
     !hpa &&
+    !objects.hpaUnreadable &&
     desired.replicas !== null &&
     typeof liveReplicas === 'number' &&
     liveReplicas !== desired.replicas

@@ -51,6 +51,11 @@ export interface ServiceObjects {
   /** The workload's pods: with Flagger, the primary's (stable) and the target's (canary). */
   pods: KubeObject[];
   hpa?: KubeObject;
+  /**
+   * The account may not list HorizontalPodAutoscalers: whether one owns the replicas is
+   * unknown, so a replica count that differs from Git's is not called drift.
+   */
+  hpaUnreadable?: boolean;
   pvcs: KubeObject[];
   events: KubeObject[];
   application?: KubeObject;

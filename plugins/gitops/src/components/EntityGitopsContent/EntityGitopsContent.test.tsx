@@ -44,7 +44,9 @@ function withStaleProd(): EnvironmentsResponse {
           ...prod.live!,
           stale: true,
           staleReason: 'not confirmed since 2026-11-25T11:50:00Z',
+          observedAt: new Date(Date.now() - 3 * 60_000).toISOString(),
         },
+        warnings: ['not confirmed since 2026-11-25T11:50:00Z'],
       },
     ],
   };
@@ -132,6 +134,17 @@ describe('EntityGitopsContent (the GitOps tab)', () => {
     expect(
       prod.getByText('stale: not confirmed since 2026-11-25T11:50:00Z'),
     ).toBeInTheDocument();
+    // At a glance, beside Synced and Healthy: they are the state from then.
+    expect(
+      prod.getByText('cluster silent for 3 min').closest('[title]'),
+    ).toHaveAttribute('title', 'not confirmed since 2026-11-25T11:50:00Z');
+    expect(
+      within(lane('staging')).queryByText(/cluster silent/),
+    ).not.toBeInTheDocument();
+    // Said once, under what runs, though the API also lists it among the warnings.
+    expect(
+      prod.getAllByText(/not confirmed since 2026-11-25T11:50:00Z/),
+    ).toHaveLength(1);
   });
 
   it('marks a desired state read from a repository that stopped answering as stale', async () => {
@@ -154,6 +167,12 @@ describe('EntityGitopsContent (the GitOps tab)', () => {
       await screen.findByRole('region', { name: 'Git version of dev' }),
     );
     expect(git.getByText(`stale: ${reason}`)).toBeInTheDocument();
+    expect(
+      within(lane('dev')).getByText('Git not answering').closest('[title]'),
+    ).toHaveAttribute('title', reason);
+    expect(
+      within(lane('staging')).queryByText('Git not answering'),
+    ).not.toBeInTheDocument();
   });
 
   it('promotes through the dry-run dialog from the arrow between lanes', async () => {

@@ -2,11 +2,9 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   EnvironmentStatus,
   LiveState,
-  SyncState,
 } from '@gitops-backstage/plugin-gitops-common';
 import Card from '@material-ui/core/Card';
 import CardContent from '@material-ui/core/CardContent';
-import Chip from '@material-ui/core/Chip';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
@@ -17,6 +15,7 @@ import { CommitLink, GitFileLink } from './GitLinks';
 import { LaneActivity } from './LaneActivity';
 import { LaneAutomation } from './LaneAutomation';
 import { LaneBehind } from './LaneBehind';
+import { StaleChips, SyncChips } from './LaneChips';
 import { LaneHistory } from './LaneHistory';
 import { FreezeChip, LanePolicy } from './LanePolicy';
 import {
@@ -60,36 +59,6 @@ const useStyles = makeStyles(theme => ({
   problem: { marginBottom: theme.spacing(1) },
   stale: { color: statusTextColors(theme).wait, fontWeight: 500 },
 }));
-
-const HEALTH_COLOR: Record<string, 'primary' | 'secondary' | 'default'> = {
-  Healthy: 'primary',
-  Degraded: 'secondary',
-  Missing: 'secondary',
-};
-
-function SyncChips(props: { sync: SyncState | null }) {
-  const { sync } = props;
-  if (!sync || sync.engine === 'none') {
-    return <Chip size="small" label="no engine" variant="outlined" />;
-  }
-  return (
-    <>
-      <Chip
-        size="small"
-        label={sync.status}
-        color={sync.status === 'Synced' ? 'primary' : 'default'}
-        variant={sync.status === 'Synced' ? 'default' : 'outlined'}
-        title={sync.object ?? undefined}
-      />
-      <Chip
-        size="small"
-        label={sync.health}
-        color={HEALTH_COLOR[sync.health] ?? 'default'}
-        title={sync.message ?? undefined}
-      />
-    </>
-  );
-}
 
 /** Updated / ready / desired as a bar: how far a rollout has come. */
 function Rollout(props: { live: LiveState }) {
@@ -179,10 +148,12 @@ export function EnvironmentLane(props: {
     desired?.origins?.digest ??
     desired?.origins?.chartVersion;
   const drift = environment.drift ?? [];
+  // The API lists a stale cluster among the warnings too; the lane says it once, under what
+  // runs, where it applies.
   const warnings = [
     ...(desired?.warnings ?? []),
     ...(environment.warnings ?? []),
-  ];
+  ].filter(w => w !== live?.staleReason);
   return (
     <Card
       variant="outlined"
@@ -196,6 +167,7 @@ export function EnvironmentLane(props: {
             {name}
           </Typography>
           <SyncChips sync={sync} />
+          <StaleChips environment={environment} now={now} />
           <FreezeChip freeze={environment.freeze} />
         </div>
 
