@@ -15,6 +15,10 @@ export const SHOTS = path.resolve(
 export const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
+/** The accessible names of the controls between lanes ("Promote v1.0.5 from dev to staging"). */
+export const PROMOTE_DEV = /^Promote .+ from dev to staging$/;
+export const PROMOTE_STAGING = /^Promote .+ from staging to prod$/;
+
 export const lane = (page: Page, env: string) =>
   page.getByRole('region', { name: `Environment ${env}`, exact: true });
 

@@ -1,6 +1,8 @@
 import { Locator, expect, test } from '@playwright/test';
 import {
   GITOPS_REPO,
+  PROMOTE_DEV,
+  PROMOTE_STAGING,
   SHOTS,
   git,
   guestToken,
@@ -19,8 +21,6 @@ import path from 'node:path';
 const FAILING = ['demo-flask-app', 'guestbook', 'sample-app'];
 
 // The promote controls between lanes: "Promote v1.0.5 →", named with both environments.
-const PROMOTE_DEV = /^Promote .+ from dev to staging$/;
-const PROMOTE_STAGING = /^Promote .+ from staging to prod$/;
 
 /** prod's weekend deny window (app-config.yaml) is open: Saturday and Sunday in Berlin. */
 function berlinWeekend(): boolean {

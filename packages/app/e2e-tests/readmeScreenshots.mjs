@@ -32,6 +32,7 @@ const README_SHOTS = {
   'overview-card.png': '6-overview-card-1280.png',
   'fleet-page.png': '6-fleet-1280.png',
   'dark-theme.png': '7-dark-guestbook-lanes.png',
+  'stale-cluster.png': '8-stale-cluster-lanes.png',
 };
 
 const missing = Object.values(README_SHOTS).filter(

@@ -1,10 +1,16 @@
 import { expect, test } from '@playwright/test';
-import { lane, seriousAxeViolations, shot, signIn } from './demo';
+import {
+  PROMOTE_DEV,
+  PROMOTE_STAGING,
+  lane,
+  seriousAxeViolations,
+  shot,
+  signIn,
+} from './demo';
 
 // The last file of the browser tests (they run in name order): its keyboard promotion changes
 // checkout's staging, which the other files' tests must find as the demo starts it. checkout's
 // dev runs a newer version than its staging (examples/demo-cluster).
-const PROMOTE_CHECKOUT = /^Promote .+ from dev to staging$/;
 
 test.describe
   .serial('Accessibility and the dark theme on the offline demo', () => {
@@ -15,7 +21,7 @@ test.describe
     await signIn(page);
     await page.goto('/catalog/default/component/guestbook/gitops');
     const promote = page.getByRole('button', {
-      name: /^Promote .+ from staging to prod$/,
+      name: PROMOTE_STAGING,
     });
     await expect(promote).toBeVisible();
     await expect(lane(page, 'staging')).toContainText('Verification');
@@ -54,7 +60,7 @@ test.describe
     await signIn(page);
     await page.goto('/catalog/default/component/guestbook/gitops');
     await expect(
-      page.getByRole('button', { name: /^Promote .+ from staging to prod$/ }),
+      page.getByRole('button', { name: PROMOTE_STAGING }),
     ).toBeVisible();
     await expect(lane(page, 'staging')).toContainText('Verification');
     // The theme really is dark: the page's background is.
@@ -78,7 +84,7 @@ test.describe
   }) => {
     await signIn(page);
     await page.goto('/catalog/default/component/checkout/gitops');
-    const control = page.getByRole('button', { name: PROMOTE_CHECKOUT });
+    const control = page.getByRole('button', { name: PROMOTE_DEV });
     await expect(control).toBeEnabled();
     const version = (await control.textContent())!
       .replace(/^Promote /, '')
@@ -97,7 +103,7 @@ test.describe
       }
       throw new Error(`Tab never reached ${name}`);
     };
-    await tabTo(PROMOTE_CHECKOUT);
+    await tabTo(PROMOTE_DEV);
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog');
     await expect(dialog).toBeVisible();
