@@ -4,7 +4,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { startDemoWithBackend, waitFor } from './__testUtils__/demoBackend';
 
-jest.setTimeout(120_000);
+jest.setTimeout(420_000);
 
 const API = '/api/gitops/entities/default/component';
 
@@ -44,7 +44,7 @@ describe('delivery metrics on the demo', () => {
       .post(`${API}/guestbook/${path_}`)
       .send(body);
     expect(res.status).toBe(201);
-    const after = await waitFor(staging, s => counted(s.counts), 60_000);
+    const after = await waitFor(staging, s => counted(s.counts), 120_000);
     if (!counted(after.counts)) {
       // What the ledger was written from, so a failure says which part lagged or misread.
       const [history, state] = await Promise.all([
@@ -58,7 +58,7 @@ describe('delivery metrics on the demo', () => {
       );
       throw new Error(
         [
-          `${path_} not counted in 60 s: ${JSON.stringify(after)}`,
+          `${path_} not counted in 120 s: ${JSON.stringify(after)}`,
           `history: ${JSON.stringify(history.body)}`,
           `staging: ${JSON.stringify({
             desired: env?.desired,
