@@ -28,9 +28,17 @@ export type { DemoClusterOptions } from './startDemoCluster';
 {
   // The demo only ever runs from a checkout, started in packages/demo-cluster.
   const root = path.resolve(process.cwd(), '../..');
-  // The demo's state folder (examples/demoState.mjs): .cache, or GITOPS_DEMO_STATE's.
-  const state = path.join(root, process.env.GITOPS_DEMO_STATE || '.cache');
   const logger = stdoutLogger();
+  // The demo's state folder, as examples/demoState.mjs finds it: .cache, or GITOPS_DEMO_STATE's,
+  // relative to the repository root (app-config.yaml joins it to the backend's folder).
+  const stateDir = process.env.GITOPS_DEMO_STATE || '.cache';
+  if (path.isAbsolute(stateDir)) {
+    logger.error(
+      `GITOPS_DEMO_STATE must be relative to the repository root, not ${stateDir}`,
+    );
+    process.exit(1);
+  }
+  const state = path.join(root, stateDir);
   startDemoCluster({
     port: Number(process.env.DEMO_CLUSTER_PORT ?? 7070),
     repositoryUrl:
