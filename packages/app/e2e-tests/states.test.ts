@@ -41,6 +41,8 @@ async function untilShown(page: Page, check: () => Promise<void>) {
 }
 
 test.describe.serial('States read at a glance on the offline demo', () => {
+  // Each test waits for a state to show (about 20 s) and then for the demo to recover.
+  test.describe.configure({ timeout: 240_000 });
   test.afterAll(async ({ request }) => {
     // Whatever failed above, the demo is left whole for the files after this one.
     await request.put(FAULTS, { data: { hang: false, forbid: [] } });
@@ -52,7 +54,6 @@ test.describe.serial('States read at a glance on the offline demo', () => {
   test('a cluster that stopped answering after it was warm: each lane says since when, answers at once, and recovers', async ({
     page,
   }) => {
-    test.setTimeout(240_000);
     await openTab(page, 'guestbook');
     await expect(lane(page, 'staging')).toContainText('Verification');
     await expect(lane(page, 'staging')).not.toContainText('stale');
@@ -114,7 +115,6 @@ test.describe.serial('States read at a glance on the offline demo', () => {
   test('a kind the service account may not list: the warning names the kind and the grant, the rest is shown', async ({
     page,
   }) => {
-    test.setTimeout(240_000);
     await openTab(page, 'guestbook');
     await expect(lane(page, 'staging')).toContainText('Verification');
 
@@ -143,7 +143,6 @@ test.describe.serial('States read at a glance on the offline demo', () => {
   test('an environment whose repository cannot be read: the lanes say which repository, since when, and the revision shown', async ({
     page,
   }) => {
-    test.setTimeout(240_000);
     // flux-podinfo is declared in the Flux fleet's repository (examples/flux-fleet-repo).
     await openTab(page, 'flux-podinfo');
     await expect(lane(page, 'staging')).toBeVisible();

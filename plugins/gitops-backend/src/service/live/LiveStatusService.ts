@@ -151,7 +151,7 @@ export class LiveStatusService {
         service: target.service,
         env: environment.name,
       });
-    const selected = selectServiceObjects(objects, {
+    const found = selectServiceObjects(objects, {
       namespace,
       environment: environment.name,
       kubernetesId: target.hints.workloadName,
@@ -162,11 +162,6 @@ export class LiveStatusService {
       argoAppNamespace: target.selectors.argoAppNamespace,
       sourcePath: desired?.source.path,
     });
-    const found: ServiceObjects = {
-      ...selected,
-      hpaUnreadable:
-        objects.kindState?.('horizontalpodautoscalers') === 'forbidden',
-    };
     const warnings = objects.warnings?.(namespace) ?? [];
     return { cluster, namespace, found, freshness, warnings, objects };
   }

@@ -132,6 +132,8 @@ export function selectServiceObjects(
             h.spec?.scaleTargetRef?.name === workload.metadata?.name,
         )
     : undefined;
+  const hpaUnreadable =
+    cluster.kindState?.('horizontalpodautoscalers') === 'forbidden';
   const analysisRuns = rollout ? analysisRunsOf(cluster, rollout) : [];
   const claimNames = new Set(
     pods.flatMap(p =>
@@ -186,6 +188,7 @@ export function selectServiceObjects(
     primary,
     pods,
     hpa,
+    hpaUnreadable,
     pvcs,
     events,
     application,
