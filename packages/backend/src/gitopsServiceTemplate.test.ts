@@ -4,11 +4,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import gitopsPlugin from '@gitops-backstage/plugin-gitops-backend';
 import scaffolderModuleGitops from '@gitops-backstage/plugin-scaffolder-backend-module-gitops';
-import {
-  createExampleGitRepo,
-  gitIn,
-  repoRoot,
-} from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { createExampleGitRepo, gitIn, repoRoot } from 'gitops-testkit';
 import fs from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';

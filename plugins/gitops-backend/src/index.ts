@@ -10,6 +10,9 @@ export {
   gitopsEnvironmentPermissionResourceRef,
   gitopsEnvironmentRules,
 } from './permissions/rules';
-export type { GitopsEnvironmentResource } from './permissions/rules';
+export type {
+  GitopsEnvironmentQuery,
+  GitopsEnvironmentResource,
+} from './permissions/rules';
 export type { EnvironmentConfig } from './service/config';
 export type { ServiceTarget } from './service/ServiceLocator';

@@ -6,7 +6,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { GitopsVersion } from '@gitops-backstage/plugin-gitops-common';
-import { gitIn } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { gitIn } from 'gitops-testkit';
 import fs from 'node:fs';
 import path from 'node:path';
 import supertest from 'supertest';

@@ -5,7 +5,7 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { gitIn } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { gitIn } from 'gitops-testkit';
 import { Knex } from 'knex';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -3,10 +3,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { setupServer } from 'msw/node';
 import request from 'supertest';
-import {
-  fluxFleetRepoFolder,
-  gitIn,
-} from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { fluxFleetRepoFolder, gitIn } from 'gitops-testkit';
 import { FakeKubeApi } from './__testUtils__/fakeKubeApi';
 import {
   changedLines,

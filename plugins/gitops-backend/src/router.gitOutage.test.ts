@@ -1,4 +1,4 @@
-import { gitIn } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { gitIn } from 'gitops-testkit';
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';

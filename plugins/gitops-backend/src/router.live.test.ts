@@ -7,7 +7,7 @@ import path from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import supertest from 'supertest';
-import { createExampleGitRepo } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { createExampleGitRepo } from 'gitops-testkit';
 import { FakeKubeApi } from './__testUtils__/fakeKubeApi';
 import { mergeSnapshots, shiftTimes } from './__testUtils__/clusterSnapshots';
 import { gitopsPlugin } from './plugin';

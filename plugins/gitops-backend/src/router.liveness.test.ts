@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
-import { createExampleGitRepo } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { createExampleGitRepo } from 'gitops-testkit';
 import {
   GUESTBOOK_TAGS,
   guestbookEntity,

@@ -1,6 +1,6 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { createExampleGitRepo } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { createExampleGitRepo } from 'gitops-testkit';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -4,7 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { gitIn } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { gitIn } from 'gitops-testkit';
 import request from 'supertest';
 import {
   createExampleRemote,

@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import request from 'supertest';
-import { gitIn } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { gitIn } from 'gitops-testkit';
 import {
   changedLines,
   expectChangedYamlParses,

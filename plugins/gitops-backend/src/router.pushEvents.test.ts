@@ -2,7 +2,7 @@ import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { EventParams, eventsServiceRef } from '@backstage/plugin-events-node';
 import { gitopsEntityChannel } from '@gitops-backstage/plugin-gitops-common';
-import { gitIn } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { gitIn } from 'gitops-testkit';
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';

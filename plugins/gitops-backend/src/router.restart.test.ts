@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory from 'knex';
-import { gitIn } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { gitIn } from 'gitops-testkit';
 import {
   BackendProcess,
   freePort,

@@ -1,4 +1,4 @@
-import { gitIn } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { gitIn } from 'gitops-testkit';
 import request from 'supertest';
 import {
   COSIGN_VULN_V1,

@@ -11,10 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import {
-  createExampleGitRepo,
-  gitIn,
-} from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { createExampleGitRepo, gitIn } from 'gitops-testkit';
 import { gitopsPlugin } from './plugin';
 
 function component(name: string, annotations: Record<string, string>): Entity {

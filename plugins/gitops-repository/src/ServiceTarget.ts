@@ -5,7 +5,11 @@ import {
 import { RepositoryLayout } from './environments';
 import { WorkloadHints } from './desired/workloadState';
 
-/** Where a catalog entity's GitOps state lives. */
+/**
+ * Where a catalog entity's GitOps state lives.
+ *
+ * @public
+ */
 export interface ServiceTarget {
   entityRef: string;
   /** Entity name; fills `{service}` in path and namespace templates. */

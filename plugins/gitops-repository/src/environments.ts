@@ -4,7 +4,11 @@
  * tools and the demo build them with {@link defaultEnvironmentConfig}.
  */
 
-/** How a repository is laid out, where it differs from `gitops.environments`. */
+/**
+ * How a repository is laid out, where it differs from `gitops.environments`.
+ *
+ * @public
+ */
 export interface RepositoryLayout {
   overlayPath?: string;
   valuesFile?: string;
@@ -16,6 +20,8 @@ export interface RepositoryLayout {
 /**
  * An environment as one repository's services see it: its path templates replaced by the
  * repository's, and `{env}` in them by the repository's folder name for it.
+ *
+ * @public
  */
 export function environmentInRepository(
   environment: EnvironmentConfig,
@@ -35,7 +41,11 @@ export function environmentInRepository(
   };
 }
 
-/** A configured environment, defaults applied. */
+/**
+ * A configured environment, defaults applied.
+ *
+ * @public
+ */
 export interface EnvironmentConfig {
   name: string;
   cluster: string | null;
@@ -64,7 +74,11 @@ export interface EnvironmentConfig {
   requireDigest?: boolean;
 }
 
-/** Fills `{name}` placeholders; unknown placeholders are left as they are. */
+/**
+ * Fills `{name}` placeholders; unknown placeholders are left as they are.
+ *
+ * @public
+ */
 export function fillTemplate(
   template: string,
   values: Record<string, string>,
@@ -78,6 +92,8 @@ export function fillTemplate(
 /**
  * An environment with the config defaults applied and some fields set, for code that reads
  * desired state without an app config (tools, tests) and as the base of the config reader.
+ *
+ * @public
  */
 export function defaultEnvironmentConfig(
   name: string,

@@ -20,6 +20,8 @@ function intern(value: string): string {
 /**
  * Replaces the object's short string values, in place, by shared copies. Frozen parts are
  * shared already and left as they are.
+ *
+ * @public
  */
 export function internStrings<T>(value: T): T {
   if (Object.isFrozen(value)) return value;
@@ -62,6 +64,8 @@ const plainObjectConstructors = Array.from({ length: 9 }, () => {
  * A deep copy of a parsed JSON value with its short strings shared and its objects built by
  * constructors that share hidden classes (see plainObjectConstructors). Frozen parts are
  * shared already and kept as they are.
+ *
+ * @public
  */
 export function internedCopy<T>(value: T): T {
   if (typeof value === 'string') return intern(value) as T;

@@ -40,17 +40,18 @@ export const gitopsPlugin = createPlugin({
  *
  * @public
  */
-export const EntityGitopsEnvironmentsCard = gitopsPlugin.provide(
-  createComponentExtension({
-    name: 'EntityGitopsEnvironmentsCard',
-    component: {
-      lazy: () =>
-        import('./components/EntityGitopsEnvironmentsCard').then(
-          m => m.EntityGitopsEnvironmentsCard,
-        ),
-    },
-  }),
-);
+export const EntityGitopsEnvironmentsCard: () => JSX.Element =
+  gitopsPlugin.provide(
+    createComponentExtension({
+      name: 'EntityGitopsEnvironmentsCard',
+      component: {
+        lazy: () =>
+          import('./components/EntityGitopsEnvironmentsCard').then(
+            m => m.EntityGitopsEnvironmentsCard,
+          ),
+      },
+    }),
+  );
 
 /**
  * The GitOps tab of an entity: one lane per environment in promotion order, with promote
@@ -61,7 +62,7 @@ export const EntityGitopsEnvironmentsCard = gitopsPlugin.provide(
  *
  * @public
  */
-export const EntityGitopsContent = gitopsPlugin.provide(
+export const EntityGitopsContent: () => JSX.Element = gitopsPlugin.provide(
   createRoutableExtension({
     name: 'EntityGitopsContent',
     component: () =>
@@ -78,7 +79,7 @@ export const EntityGitopsContent = gitopsPlugin.provide(
  *
  * @public
  */
-export const GitopsFleetPage = gitopsPlugin.provide(
+export const GitopsFleetPage: () => JSX.Element = gitopsPlugin.provide(
   createRoutableExtension({
     name: 'GitopsFleetPage',
     component: () =>

@@ -15,6 +15,8 @@ import {
  * Calls the GitOps backend's REST API on behalf of whoever runs the template: every write goes
  * through the backend's one path (permissions, conflict re-planning, records, tracker), never
  * through a second Git client here.
+ *
+ * @public
  */
 export class GitopsBackendClient {
   constructor(

@@ -2,7 +2,4 @@
  * Verdicts of the `kubernetes-models` classes (Kubernetes, Argo CD, Flux) on the demo's
  * objects, from the shared test helper.
  */
-export {
-  invalidObjects,
-  validateWithModels,
-} from '@gitops-backstage/plugin-gitops-repository/testUtils';
+export { invalidObjects, validateWithModels } from 'gitops-testkit';

@@ -6,7 +6,7 @@ import {
   resolveArgs,
 } from './analysisRuns';
 import { evaluateCondition } from './conditionExpr';
-import { invalidObjects } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { invalidObjects } from 'gitops-testkit';
 
 const rollout: KubeObject = {
   apiVersion: 'argoproj.io/v1alpha1',

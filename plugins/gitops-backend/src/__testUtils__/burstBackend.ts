@@ -10,7 +10,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { gitopsVerificationChecksExtensionPoint } from '@gitops-backstage/plugin-gitops-node';
-import { gitIn } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { gitIn } from 'gitops-testkit';
 import { actionIdOf } from '../service/promotion/commitMessage';
 
 /*

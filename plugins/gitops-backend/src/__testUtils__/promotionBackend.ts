@@ -6,10 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { gitopsPlugin } from '../plugin';
-import {
-  createExampleGitRepo,
-  gitIn,
-} from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { createExampleGitRepo, gitIn } from 'gitops-testkit';
 
 export function component(
   name: string,

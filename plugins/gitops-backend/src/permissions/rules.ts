@@ -7,13 +7,22 @@ import {
 } from '@backstage/plugin-permission-node';
 import { z } from 'zod';
 
-/** What the change permissions are about: one catalog entity in one environment. */
+/**
+ * What the change permissions are about: one catalog entity in one environment.
+ *
+ * @public
+ */
 export interface GitopsEnvironmentResource {
   entity: Entity;
   environment: string;
 }
 
-/** Rules only run in memory (there is no list of these resources to filter in a query). */
+/**
+ * The query of a GitOps environment rule: rules only run in memory (there is no list of these
+ * resources to filter in a query).
+ *
+ * @public
+ */
 export type GitopsEnvironmentQuery = { rule: string; values: string[] };
 
 /**
@@ -68,7 +77,11 @@ const isEnvironment = createPermissionRule({
   }),
 });
 
-/** The rules a permission policy can use on `gitops-environment` resources. */
+/**
+ * The rules a permission policy can use on `gitops-environment` resources.
+ *
+ * @public
+ */
 export const gitopsEnvironmentRules = { isEntityOwner, isEnvironment };
 
 const exported = createConditionExports({

@@ -4,12 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { CliGitProvider } from '../git/CliGitProvider';
 import { ServiceTarget } from '../ServiceTarget';
-import {
-  createExampleGitRepo,
-  defaultEnvironment,
-  gitIn,
-} from '../testUtils/exampleRepo';
+import { createExampleGitRepo, gitIn } from 'gitops-testkit';
 import { DesiredStateReader } from './DesiredStateReader';
+import { defaultEnvironmentConfig } from '../environments';
 
 /**
  * A commit to one service must not make every other service's desired state be read again:
@@ -55,7 +52,7 @@ describe('DesiredStateReader across commits', () => {
     const read = async (service: string, env: string, revision: string) =>
       reader.readShared({
         target: target(service),
-        environment: defaultEnvironment(env),
+        environment: defaultEnvironmentConfig(env),
         revision,
       });
     return { reader, reads, head, read, target };
@@ -120,7 +117,7 @@ describe('DesiredStateReader across commits', () => {
     const known = (service: string, env: string, revision: string) =>
       reader.knownContentRevision({
         target: target(service),
-        environment: defaultEnvironment(env),
+        environment: defaultEnvironmentConfig(env),
         revision,
       });
     // Never read at any revision: not known.

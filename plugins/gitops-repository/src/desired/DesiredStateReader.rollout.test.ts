@@ -1,9 +1,6 @@
 import { ServiceTarget } from '../ServiceTarget';
-import {
-  defaultEnvironment,
-  memoryGitProvider,
-} from '../testUtils/exampleRepo';
-import { invalidObjects } from '../testUtils/validateWithModels';
+import { memoryGitProvider } from 'gitops-testkit';
+import { invalidObjects } from 'gitops-testkit';
 import { DesiredStateReader } from './DesiredStateReader';
 import {
   CHECKOUT_IMAGE,
@@ -12,6 +9,7 @@ import {
   argoRolloutsObjects,
   rolloutRepoFiles,
 } from './__testUtils__/rolloutRepo';
+import { defaultEnvironmentConfig } from '../environments';
 
 /** Issue 30: Argo Rollouts and Flagger in the desired state of Kustomize overlays. */
 
@@ -34,7 +32,7 @@ async function read(
   };
   return new DesiredStateReader().read({
     target,
-    environment: defaultEnvironment(env),
+    environment: defaultEnvironmentConfig(env),
     revision: 'abc123',
   });
 }

@@ -1,12 +1,9 @@
 import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
 import { ServiceTarget } from '../ServiceTarget';
-import {
-  defaultEnvironment,
-  loadExampleFiles,
-  memoryGitProvider,
-} from '../testUtils/exampleRepo';
+import { loadExampleFiles, memoryGitProvider } from 'gitops-testkit';
 import { DesiredStateReader } from './DesiredStateReader';
 import { ManifestError } from './parseYaml';
+import { defaultEnvironmentConfig } from '../environments';
 
 const services = {
   guestbook: {
@@ -26,7 +23,7 @@ const services = {
   },
 } as const;
 
-const environment = defaultEnvironment;
+const environment = defaultEnvironmentConfig;
 
 async function read(
   service: keyof typeof services,

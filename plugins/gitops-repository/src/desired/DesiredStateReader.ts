@@ -26,7 +26,11 @@ import {
   resolveBuiltHelmRelease,
 } from './definitions/fluxHelmRelease';
 
-/** Options of {@link DesiredStateReader.read}. */
+/**
+ * Options of {@link DesiredStateReader.read}.
+ *
+ * @public
+ */
 export interface ReadDesiredStateOptions {
   target: ServiceTarget;
   environment: EnvironmentConfig;
@@ -35,7 +39,11 @@ export interface ReadDesiredStateOptions {
   signal?: AbortSignal;
 }
 
-/** A desired state and the repository paths it was derived from. */
+/**
+ * A desired state and the repository paths it was derived from.
+ *
+ * @public
+ */
 export interface DesiredStateResult {
   state: DesiredState;
   /** Folders (Kustomize) or files (Helm) whose changes can change this state. */
@@ -56,6 +64,8 @@ export interface DesiredStateResult {
  * service path with `values.yaml` deep-merged with `environment.valuesFile`.
  *
  * Problems of the files themselves throw {@link ManifestError} with a message naming the file.
+ *
+ * @public
  */
 export class DesiredStateReader {
   /**
@@ -124,7 +134,7 @@ export class DesiredStateReader {
   }
 
   /**
-   * The revision a state from {@link readShared} was read at: the same for the states of
+   * The revision a state from {@link DesiredStateReader.readShared} was read at: the same for the states of
    * every later revision that changed none of its files, so it says whether the state's
    * content moved, where the revision alone moves with every commit to any service.
    */
@@ -133,11 +143,11 @@ export class DesiredStateReader {
   }
 
   /**
-   * The {@link contentRevision} of the place's state at `revision`, when it is known without
+   * The {@link DesiredStateReader.contentRevision} of the place's state at `revision`, when it is known without
    * building that state: the state last read for the place read no file changed since (one
    * diff per pair of revisions, shared by the fleet). A pass over thousands of services after
    * a commit then builds none of their states. Undefined when not known (never read, a read
-   * still running or failed, revisions that cannot be compared): {@link readShared} says it.
+   * still running or failed, revisions that cannot be compared): {@link DesiredStateReader.readShared} says it.
    */
   async knownContentRevision(
     given: Omit<ReadDesiredStateOptions, 'signal'>,

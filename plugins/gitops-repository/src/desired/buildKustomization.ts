@@ -8,10 +8,18 @@ import {
 } from './parseYaml';
 import { applyPatches } from './kustomizePatches';
 
-/** Reads a file of the repository at the revision being built; `undefined` when absent. */
+/**
+ * Reads a file of the repository at the revision being built; `undefined` when absent.
+ *
+ * @public
+ */
 export type ReadRepoFile = (file: string) => Promise<string | undefined>;
 
-/** A Kubernetes object as it comes out of a build. */
+/**
+ * A Kubernetes object as it comes out of a build.
+ *
+ * @public
+ */
 export type KubernetesObject = Record<string, any> & {
   apiVersion?: string;
   kind?: string;

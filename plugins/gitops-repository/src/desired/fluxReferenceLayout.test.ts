@@ -1,14 +1,14 @@
 import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
 import {
-  defaultEnvironment,
   fluxFleetRepoFolder,
   loadExampleFiles,
   memoryGitProvider,
-} from '../testUtils/exampleRepo';
+} from 'gitops-testkit';
 import { RepositoryLayout } from '../environments';
 import { ServiceTarget } from '../ServiceTarget';
 import { planChange } from '../planner/PromotionPlanner';
 import { DesiredStateReader } from './DesiredStateReader';
+import { defaultEnvironmentConfig } from '../environments';
 
 /**
  * examples/flux-fleet-repo is laid out like fluxcd/flux2-kustomize-helm-example: a HelmRelease
@@ -37,7 +37,7 @@ async function read(
   };
   const { state, inputs } = await new DesiredStateReader().read({
     target,
-    environment: defaultEnvironment(env),
+    environment: defaultEnvironmentConfig(env),
     revision: 'abc123',
   });
   return { state, inputs, files };

@@ -1,11 +1,9 @@
 import { ServiceTarget } from '../ServiceTarget';
-import {
-  defaultEnvironment,
-  memoryGitProvider,
-} from '../testUtils/exampleRepo';
-import { invalidObjects } from '../testUtils/validateWithModels';
+import { memoryGitProvider } from 'gitops-testkit';
+import { invalidObjects } from 'gitops-testkit';
 import { DesiredStateReader } from './DesiredStateReader';
 import { keptText } from './helmChartRollout';
+import { defaultEnvironmentConfig } from '../environments';
 
 const lines = (...l: string[]) => `${l.join('\n')}\n`;
 
@@ -102,7 +100,7 @@ async function read(files: Map<string, string>, env: string) {
   };
   return new DesiredStateReader().read({
     target,
-    environment: defaultEnvironment(env),
+    environment: defaultEnvironmentConfig(env),
     revision: 'abc123',
   });
 }

@@ -1,4 +1,8 @@
-/** An image reference split into its parts. */
+/**
+ * An image reference split into its parts.
+ *
+ * @public
+ */
 export interface ImageRef {
   /** Repository, registry included, without tag or digest: `ghcr.io/acme/guestbook`. */
   name: string;
@@ -10,6 +14,8 @@ export interface ImageRef {
  * Splits `registry:port/repo:tag@sha256:…` into name, tag and digest.
  *
  * A colon before the last slash belongs to the registry's port, not to a tag.
+ *
+ * @public
  */
 export function parseImageRef(image: string): ImageRef {
   let rest = image.trim();
@@ -28,7 +34,11 @@ export function parseImageRef(image: string): ImageRef {
   return { name: rest, tag, digest };
 }
 
-/** Joins the parts back into a reference. */
+/**
+ * Joins the parts back into a reference.
+ *
+ * @public
+ */
 export function formatImageRef(ref: ImageRef): string {
   return `${ref.name}${ref.tag ? `:${ref.tag}` : ''}${
     ref.digest ? `@${ref.digest}` : ''

@@ -1,6 +1,10 @@
 import { CORE_SCHEMA, YAMLException, loadAll } from 'js-yaml';
 
-/** A GitOps file could not be understood; the message names the file and what is wrong. */
+/**
+ * A GitOps file could not be understood; the message names the file and what is wrong.
+ *
+ * @public
+ */
 export class ManifestError extends Error {
   readonly name = 'ManifestError';
 }
@@ -47,6 +51,7 @@ export function parseYamlObject(
   return value;
 }
 
+/** @public */
 export function isPlainObject(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

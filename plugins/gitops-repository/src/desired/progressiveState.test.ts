@@ -1,6 +1,6 @@
 import { KubernetesObject } from './buildKustomization';
 import { extractProgressive } from './progressiveState';
-import { invalidObjects } from '../testUtils/validateWithModels';
+import { invalidObjects } from 'gitops-testkit';
 
 const podTemplate = {
   metadata: { labels: { app: 'guestbook' } },

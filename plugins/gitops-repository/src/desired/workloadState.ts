@@ -8,7 +8,11 @@ import { parseImageRef } from './imageRef';
 import { extractProgressive } from './progressiveState';
 import { ManifestError, isPlainObject } from './parseYaml';
 
-/** Which workload and container of a render belong to the service. */
+/**
+ * Which workload and container of a render belong to the service.
+ *
+ * @public
+ */
 export interface WorkloadHints {
   /** `backstage.io/kubernetes-id`: the workload's name. */
   workloadName?: string;

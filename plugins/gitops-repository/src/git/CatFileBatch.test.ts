@@ -2,7 +2,7 @@ import childProcess, { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gitIn } from '../testUtils/exampleRepo';
+import { gitIn } from 'gitops-testkit';
 import { CatFileBatch, CatFileBatchClosedError } from './CatFileBatch';
 
 /** The `git cat-file --batch` processes started while `run` runs. */

@@ -5,7 +5,7 @@ import http from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createExampleGitRepo, gitIn } from '../testUtils/exampleRepo';
+import { createExampleGitRepo, gitIn } from 'gitops-testkit';
 import { CliGitProvider } from './CliGitProvider';
 import { describeStaleness } from './FetchOutages';
 

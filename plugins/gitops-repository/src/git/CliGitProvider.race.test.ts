@@ -3,7 +3,7 @@ import childProcess, { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gitIn } from '../testUtils/exampleRepo';
+import { gitIn } from 'gitops-testkit';
 import { CatFileBatch } from './CatFileBatch';
 import { CliGitProvider } from './CliGitProvider';
 

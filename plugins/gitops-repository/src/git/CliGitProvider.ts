@@ -24,7 +24,11 @@ import { HistoryIndex, commitOf } from './HistoryIndex';
 import { TreePaths } from './TreePaths';
 import { GitCommandError, redactCredentials, runGit } from './runGit';
 
-/** Options of {@link CliGitProvider}. */
+/**
+ * Options of {@link CliGitProvider}.
+ *
+ * @public
+ */
 export interface CliGitProviderOptions {
   /** Folder holding one bare mirror per repository URL. */
   cacheDir: string;
@@ -59,6 +63,8 @@ const READ_ATTEMPTS = 3;
 /**
  * Reads any repository the git CLI can reach (HTTPS, SSH, local paths) through a cached bare
  * mirror: one clone per URL, then fetches at most every `fetchIntervalSeconds`.
+ *
+ * @public
  */
 export class CliGitProvider implements GitProvider {
   readonly type = 'git';
@@ -91,7 +97,7 @@ export class CliGitProvider implements GitProvider {
   /** Trees read by id, to find files without Git walking them again per file. */
   private readonly paths = new TreePaths();
 
-  /** Histories asked of each mirror, answered from one walk (see {@link HistoryIndex}). */
+  /** Histories asked of each mirror, answered from one walk (see `HistoryIndex`). */
   private readonly history = new HistoryIndex((dir, args) =>
     this.git(args, dir),
   );

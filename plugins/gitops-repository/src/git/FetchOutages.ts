@@ -6,6 +6,8 @@ import { redactCredentials } from './runGit';
 /**
  * The repositories whose remote stopped answering, keyed by mirror folder: reads then answer
  * from the mirror's last fetched revision, and say so, until a fetch succeeds again.
+ *
+ * @public
  */
 export class FetchOutages {
   private readonly outages = new Map<string, GitRepositoryStaleness>();
@@ -62,15 +64,21 @@ export class FetchOutages {
   }
 }
 
-/** The repository's short name: the last path segment without `.git`. */
+/**
+ * The repository's short name: the last path segment without `.git`.
+ *
+ * @public
+ */
 export function repositoryName(url: string): string {
   const last = url.replace(/\/+$/, '').split(/[/:]/).pop() ?? url;
   return last.replace(/\.git$/, '') || url;
 }
 
 /**
- * One line for people: `repository example: no answer since 09:12:04 UTC; showing revision
- * c277e0c`.
+ * One line for people, such as
+ * `repository example: no answer since 09:12:04 UTC; showing revision c277e0c`.
+ *
+ * @public
  */
 export function describeStaleness(
   staleness: GitRepositoryStaleness,
@@ -84,7 +92,11 @@ export function describeStaleness(
   return `repository ${name}: no answer since ${since}${shown}`;
 }
 
-/** The 503 a write answers while its repository does not answer: nothing was written. */
+/**
+ * The 503 a write answers while its repository does not answer: nothing was written.
+ *
+ * @public
+ */
 export function repositoryUnavailable(
   staleness: GitRepositoryStaleness,
 ): ServiceUnavailableError {

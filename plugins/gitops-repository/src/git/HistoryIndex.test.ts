@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { HistoryIndex } from './HistoryIndex';
 import { runGit } from './runGit';
-import { gitIn } from '../testUtils';
+import { gitIn } from 'gitops-testkit';
 
 /** A deterministic pseudo-random sequence, so a failure can be replayed. */
 function random(seed: number) {

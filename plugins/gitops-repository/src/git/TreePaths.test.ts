@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gitIn } from '../testUtils/exampleRepo';
+import { gitIn } from 'gitops-testkit';
 import { CatFileBatch, CatFileObject } from './CatFileBatch';
 import { parseTree, TreePaths } from './TreePaths';
 

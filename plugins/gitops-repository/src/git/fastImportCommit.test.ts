@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fastImportCommit } from './fastImportCommit';
 import { runGit } from './runGit';
-import { gitIn } from '../testUtils';
+import { gitIn } from 'gitops-testkit';
 
 describe('fastImportCommit', () => {
   let root: string;

@@ -3,6 +3,8 @@ import path from 'node:path';
 /**
  * The remote as the git CLI must see it from inside a mirror: a relative local path (as written
  * in config, relative to the backend's working directory) is made absolute.
+ *
+ * @public
  */
 export function pushUrl(url: string): string {
   const isLocalPath =

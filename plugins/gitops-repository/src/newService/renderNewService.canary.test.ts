@@ -3,8 +3,8 @@ import { parse } from 'yaml';
 import { DesiredStateReader } from '../desired/DesiredStateReader';
 import { defaultEnvironmentConfig } from '../environments';
 import { planChange } from '../planner/PromotionPlanner';
-import { memoryGitProvider } from '../testUtils/exampleRepo';
-import { invalidObjects } from '../testUtils/validateWithModels';
+import { memoryGitProvider } from 'gitops-testkit';
+import { invalidObjects } from 'gitops-testkit';
 import { renderNewService } from './renderNewService';
 import { renderHelmChart } from './__testUtils__/renderHelmChart';
 import {

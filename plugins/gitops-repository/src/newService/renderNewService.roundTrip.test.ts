@@ -2,7 +2,7 @@ import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
 import { DesiredStateReader } from '../desired/DesiredStateReader';
 import { defaultEnvironmentConfig } from '../environments';
 import { ServiceTarget } from '../ServiceTarget';
-import { memoryGitProvider } from '../testUtils/exampleRepo';
+import { memoryGitProvider } from 'gitops-testkit';
 import { renderNewService } from './renderNewService';
 import {
   COMBINATIONS,
@@ -10,7 +10,7 @@ import {
   TEMPLATES,
   exampleSpec,
 } from './__testUtils__/exampleSpec';
-import { invalidObjects } from '../testUtils/validateWithModels';
+import { invalidObjects } from 'gitops-testkit';
 import { NewServiceSpec } from './types';
 
 /**

@@ -1,7 +1,7 @@
 import { parseAllDocuments, parse } from 'yaml';
 import { renderNewService } from './renderNewService';
 import { COMBINATIONS, DIGEST, exampleSpec } from './__testUtils__/exampleSpec';
-import { invalidObjects } from '../testUtils/validateWithModels';
+import { invalidObjects } from 'gitops-testkit';
 import { RenderedService } from './types';
 
 const kustomizeFiles = [

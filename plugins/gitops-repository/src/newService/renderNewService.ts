@@ -15,6 +15,8 @@ import { validateSpec } from './validateSpec';
  * so that the desired-state reader and the promotion planner read them as they read it.
  *
  * Pure: no IO. Refuses a spec it cannot write with an InputError naming the field.
+ *
+ * @public
  */
 export function renderNewService(spec: NewServiceSpec): RenderedService {
   validateSpec(spec);

@@ -1,4 +1,8 @@
-/** One environment of a new service, its repository paths already filled for the service. */
+/**
+ * One environment of a new service, its repository paths already filled for the service.
+ *
+ * @public
+ */
 export interface NewServiceEnvironment {
   /** `dev`, `staging`, `prod` or any name; the list's order is the promotion order. */
   name: string;
@@ -14,7 +18,11 @@ export interface NewServiceEnvironment {
   autoSync: boolean;
 }
 
-/** What the files of a new GitOps-managed service are rendered from. */
+/**
+ * What the files of a new GitOps-managed service are rendered from.
+ *
+ * @public
+ */
 export interface NewServiceSpec {
   /** The service's name: a DNS label, also the workload's, the chart's and the entity's. */
   name: string;
@@ -63,14 +71,22 @@ export interface NewServiceSpec {
   };
 }
 
-/** One file of a new service. */
+/**
+ * One file of a new service.
+ *
+ * @public
+ */
 export interface RenderedFile {
   /** Repository path. */
   path: string;
   content: string;
 }
 
-/** The files of a new service and what its catalog entity says. */
+/**
+ * The files of a new service and what its catalog entity says.
+ *
+ * @public
+ */
 export interface RenderedService {
   files: RenderedFile[];
   /** Where the catalog entity is among `files`. */

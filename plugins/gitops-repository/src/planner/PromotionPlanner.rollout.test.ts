@@ -5,11 +5,9 @@ import {
   GUESTBOOK_IMAGE,
   rolloutRepoFiles,
 } from '../desired/__testUtils__/rolloutRepo';
-import {
-  defaultEnvironment,
-  memoryGitProvider,
-} from '../testUtils/exampleRepo';
+import { memoryGitProvider } from 'gitops-testkit';
 import { PlanChange, PlanTarget, planChange } from './PromotionPlanner';
+import { defaultEnvironmentConfig } from '../environments';
 
 /** Issue 30: a Rollout's version and scale change with the same one-line commits. */
 
@@ -63,7 +61,7 @@ async function desired(
       hints: { workloadName: service, image },
       selectors: {},
     },
-    environment: defaultEnvironment(env),
+    environment: defaultEnvironmentConfig(env),
     revision: 'f'.repeat(40),
   });
   return state;

@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { loadExampleFiles } from '../testUtils/exampleRepo';
+import { loadExampleFiles } from 'gitops-testkit';
 import { PlanChange, PlanTarget, planChange } from './PromotionPlanner';
 
 const guestbook = (env: string): PlanTarget => ({

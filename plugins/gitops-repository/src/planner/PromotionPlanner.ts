@@ -7,7 +7,11 @@ import { YamlTextEditor, formatScalar } from './yamlTextEdits';
 import { MissingOriginError, planAtOrigins } from './planAtOrigins';
 import { DesiredStateOrigins } from '@gitops-backstage/plugin-gitops-common';
 
-/** What to change in one environment. */
+/**
+ * What to change in one environment.
+ *
+ * @public
+ */
 export type PlanChange =
   | {
       kind: 'version';
@@ -19,7 +23,11 @@ export type PlanChange =
   | { kind: 'replicas'; replicas: number }
   | { kind: 'autoscaling'; minReplicas?: number; maxReplicas?: number };
 
-/** Where the environment's desired state lives (from the desired-state reader). */
+/**
+ * Where the environment's desired state lives (from the desired-state reader).
+ *
+ * @public
+ */
 export interface PlanTarget {
   layout: 'kustomize' | 'helm';
   /** Overlay folder (Kustomize) or the environment's values file (Helm). */
@@ -37,7 +45,11 @@ export interface PlanTarget {
   origins?: DesiredStateOrigins;
 }
 
-/** The files a change edits and its unified diff; `noop` when nothing would change. */
+/**
+ * The files a change edits and its unified diff; `noop` when nothing would change.
+ *
+ * @public
+ */
 export interface Plan {
   files: Array<{ path: string; before: string; after: string }>;
   diff: string;
@@ -50,6 +62,8 @@ export interface Plan {
  * autoscaler manifest in the overlay, or the Helm values file
  * (`image.tag`/`image.digest`, `replicaCount`, `autoscaling.*`). Pure: reads through `read`,
  * writes nothing; comments and formatting of untouched lines stay as they are.
+ *
+ * @public
  */
 export async function planChange(
   target: PlanTarget,

@@ -27,6 +27,8 @@ const OUTPUTS = [
  * per environment, the Argo CD Applications or Flux objects, the catalog entity — committed or
  * opened as a pull request by the GitOps backend (`POST /services`) for the user running the
  * template. A dry run (the template editor, or `dryRun: true`) plans and writes nothing.
+ *
+ * @public
  */
 export function createServiceAction(client: GitopsBackendClient) {
   return createTemplateAction({

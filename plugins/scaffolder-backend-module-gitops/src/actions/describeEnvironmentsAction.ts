@@ -8,6 +8,8 @@ import { describeExamples } from './examples';
  * `gitops:environments:describe`: a service's environments as the GitOps tab sees them —
  * version, scaling, sync, health, problems — for templates that branch on state (e.g. promote
  * only when staging is healthy). Reads only; runs in dry runs too.
+ *
+ * @public
  */
 export function describeEnvironmentsAction(client: GitopsBackendClient) {
   return createTemplateAction({

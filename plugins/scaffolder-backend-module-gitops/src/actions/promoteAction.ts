@@ -9,6 +9,8 @@ import { promoteExamples } from './examples';
  * `gitops:promote`: promote, roll back or scale a service by a Git change, through the same
  * endpoints as the portal's buttons — so the same gates, permissions (the user running the
  * template's) and pull-request rules apply.
+ *
+ * @public
  */
 export function promoteAction(client: GitopsBackendClient) {
   return createTemplateAction({

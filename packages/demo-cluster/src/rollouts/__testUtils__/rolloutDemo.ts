@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { invalidObjects } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { invalidObjects } from 'gitops-testkit';
 import { DemoReconciler } from '../../DemoReconciler';
 import { DemoRegistry } from '../../DemoRegistry';
 import { KubeApiServer } from '../../KubeApiServer';

@@ -1,12 +1,11 @@
-import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import {
-  defaultEnvironment,
-  loadExampleFiles,
-  memoryGitProvider,
-} from '@gitops-backstage/plugin-gitops-repository/testUtils';
+  DesiredStateReader,
+  defaultEnvironmentConfig,
+} from '@gitops-backstage/plugin-gitops-repository';
+import { loadExampleFiles, memoryGitProvider } from 'gitops-testkit';
 import { compareDesired } from './compareDesired';
 
-const environment = defaultEnvironment;
+const environment = defaultEnvironmentConfig;
 
 async function compareGuestbook(edit: (files: Map<string, string>) => void) {
   const files = loadExampleFiles();

@@ -4,10 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import {
-  createExampleGitRepo,
-  gitIn,
-} from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { createExampleGitRepo, gitIn } from 'gitops-testkit';
 import { KeyedMutex } from '../promotion/KeyedMutex';
 import { planChange } from '@gitops-backstage/plugin-gitops-repository';
 import {

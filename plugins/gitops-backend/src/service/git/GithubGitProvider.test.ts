@@ -6,12 +6,10 @@ import { ScmIntegrations } from '@backstage/integration';
 import { createHash } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import {
-  defaultEnvironment,
-  loadExampleFiles,
-} from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { loadExampleFiles } from 'gitops-testkit';
 import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import { GithubGitProvider } from './GithubGitProvider';
+import { defaultEnvironmentConfig } from '@gitops-backstage/plugin-gitops-repository';
 
 const API = 'https://api.github.com/repos/acme/gitops';
 const repository = { url: 'https://github.com/acme/gitops', branch: 'main' };
@@ -224,7 +222,7 @@ describe('GithubGitProvider', () => {
       hints: { workloadName: 'guestbook' },
       selectors: {},
     };
-    const environment = defaultEnvironment('prod');
+    const environment = defaultEnvironmentConfig('prod');
     const view = async () => {
       const revision = await github.resolveBranch({ repository });
       return (await reader.read({ target, environment, revision })).state;

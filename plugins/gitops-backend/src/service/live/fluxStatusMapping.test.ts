@@ -1,5 +1,5 @@
 import { DesiredState } from '@gitops-backstage/plugin-gitops-common';
-import { invalidObjects } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { invalidObjects } from 'gitops-testkit';
 import { diagnose } from './diagnose';
 import { KubeObject } from './kinds';
 import { memoryCluster } from './memoryCluster';

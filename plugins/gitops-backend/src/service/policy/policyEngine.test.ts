@@ -4,11 +4,11 @@ import {
   VerificationRecord,
 } from '@gitops-backstage/plugin-gitops-common';
 import { environmentStatus } from '../../__testUtils__/environmentStatus';
-import { defaultEnvironment } from '@gitops-backstage/plugin-gitops-repository/testUtils';
 import { EnvironmentConfig } from '../config';
 import { EnvironmentPolicy } from './policyConfig';
 import { PolicyInput, evaluatePolicy } from './policyEngine';
 import { scheduleWindow } from './windows';
+import { defaultEnvironmentConfig } from '@gitops-backstage/plugin-gitops-repository';
 
 // Thursday 3 Dec 2026, 12:00 UTC (13:00 in Berlin).
 const NOW = new Date('2026-12-03T12:00:00Z');
@@ -19,7 +19,7 @@ function env(
   overrides: Partial<EnvironmentConfig> = {},
 ): EnvironmentConfig {
   return {
-    ...defaultEnvironment(name),
+    ...defaultEnvironmentConfig(name),
     allowedSources: ['staging'],
     ...overrides,
   };

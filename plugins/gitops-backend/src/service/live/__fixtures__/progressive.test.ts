@@ -1,4 +1,4 @@
-import { validateWithModels } from '@gitops-backstage/plugin-gitops-repository/testUtils';
+import { validateWithModels } from 'gitops-testkit';
 import { crdValidator } from 'supply-chain-testkit';
 import { KubeObject, ProgressiveScenario, argoScenarios } from './progressive';
 import { flaggerScenarios } from './progressiveFlagger';

@@ -1,10 +1,10 @@
 /**
  * Test helpers over the example GitOps repositories of this monorepo: their files in memory,
- * real Git repositories made from them, and environments with the config defaults.
+ * real Git repositories made from them, and environments with the config defaults. Private: for
+ * the tests and the demo of this repository only (the paths point into its `examples/`).
  */
 export {
   createExampleGitRepo,
-  defaultEnvironment,
   exampleRepoFolder,
   fluxFleetRepoFolder,
   gitIn,

@@ -2,12 +2,11 @@ import { GitProvider } from '@gitops-backstage/plugin-gitops-node';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EnvironmentConfig, defaultEnvironmentConfig } from '../environments';
 
 /** The repository root of this monorepo. */
 // Test helpers run from source, never from a production build.
 // eslint-disable-next-line no-restricted-syntax
-export const repoRoot = path.resolve(__dirname, '../../../..');
+export const repoRoot = path.resolve(__dirname, '../../..');
 
 /** The plain-folder example GitOps repository. */
 export const exampleRepoFolder = path.join(repoRoot, 'examples/gitops-repo');
@@ -80,9 +79,4 @@ export function gitIn(dir: string, ...args: string[]): string {
       GIT_COMMITTER_EMAIL: 'test@example.com',
     },
   }).trim();
-}
-
-/** An environment with the config defaults applied, as `gitops.environments: [{name}]` gives. */
-export function defaultEnvironment(name: string): EnvironmentConfig {
-  return defaultEnvironmentConfig(name);
 }
