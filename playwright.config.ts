@@ -15,6 +15,7 @@
  */
 
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './packages/app/e2e-tests/playwrightShared';
 
 // The browser tests run the demo on their own copies of the example repositories (and its
 // other state), so `yarn start` afterwards shows the demo as the developer left it in .cache.
@@ -64,17 +65,15 @@ export default defineConfig({
     baseURL: process.env.PLAYWRIGHT_URL ?? 'http://localhost:3000',
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
   outputDir: 'node_modules/.cache/e2e-test-results',
-  projects: [{ name: 'app', testDir: 'packages/app/e2e-tests' }],
+  projects: [
+    {
+      name: 'app',
+      testDir: 'packages/app/e2e-tests',
+      // Their own configs, portals and servers: .ci/install-test.mjs, .ci/production-test.sh.
+      testIgnore: ['install/**', 'production/**'],
+    },
+  ],
 });

@@ -22,6 +22,20 @@ export const PROMOTE_STAGING = /^Promote .+ from staging to prod$/;
 export const lane = (page: Page, env: string) =>
   page.getByRole('region', { name: `Environment ${env}`, exact: true });
 
+/**
+ * guestbook's GitOps tab with its three lanes, each with its Git version, and live state from
+ * the demo cluster: prod's autoscaler at its maximum.
+ */
+export async function expectGuestbookLanes(page: Page) {
+  await page.goto('/catalog/default/component/guestbook/gitops');
+  for (const env of ['dev', 'staging', 'prod']) {
+    await expect(
+      lane(page, env).getByRole('region', { name: `Git version of ${env}` }),
+    ).toBeVisible();
+  }
+  await expect(lane(page, 'prod')).toContainText('HPAAtMax');
+}
+
 export async function signIn(page: Page) {
   await page.goto('/');
   await page.getByRole('button', { name: 'Enter' }).click();

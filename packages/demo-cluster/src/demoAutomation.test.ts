@@ -71,7 +71,7 @@ describe('auto-promotion and auto-rollback on the demo', () => {
     });
   });
   afterAll(async () => {
-    await demo?.cluster.stop();
+    await demo?.stop();
     checks?.close();
     fs.rmSync(workDir, { recursive: true, force: true });
   });

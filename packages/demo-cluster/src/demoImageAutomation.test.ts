@@ -19,15 +19,16 @@ describe('the demo Flux image automation', () => {
   let workDir: string;
   let cluster: Awaited<ReturnType<typeof startDemoCluster>>;
   let backend: any;
+  let stop: () => Promise<void>;
   let base: string;
 
   beforeAll(async () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-image-automation-'));
-    ({ cluster, backend } = await startDemoWithBackend(workDir));
+    ({ cluster, backend, stop } = await startDemoWithBackend(workDir));
     base = `http://127.0.0.1:${cluster.port}`;
   });
   afterAll(async () => {
-    await cluster.stop();
+    await stop();
     fs.rmSync(workDir, { recursive: true, force: true });
   });
 

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { startDemoCluster } from './startDemoCluster';
 import { startDemoWithBackend, waitFor } from './__testUtils__/demoBackend';
 
 jest.setTimeout(90_000);
@@ -18,15 +17,15 @@ const API = '/api/gitops/entities/default/component';
 describe('the demo GitOps loop', () => {
   let workDir: string;
   let repo: string;
-  let cluster: Awaited<ReturnType<typeof startDemoCluster>>;
   let backend: any;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-loop-'));
-    ({ repo, cluster, backend } = await startDemoWithBackend(workDir));
+    ({ repo, backend, stop } = await startDemoWithBackend(workDir));
   });
   afterAll(async () => {
-    await cluster.stop();
+    await stop();
     fs.rmSync(workDir, { recursive: true, force: true });
   });
 

@@ -25,7 +25,7 @@ describe('delivery metrics on the demo', () => {
     });
   });
   afterAll(async () => {
-    await demo.cluster.stop();
+    await demo.stop();
     fs.rmSync(workDir, { recursive: true, force: true });
   });
 

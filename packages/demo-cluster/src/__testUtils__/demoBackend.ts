@@ -52,7 +52,7 @@ export async function startDemoWithBackend(
     fs.readFileSync(path.join(root, 'examples/entities.yaml'), 'utf8'),
   ).map(doc => doc.toJS() as Entity);
   const url = `http://127.0.0.1:${cluster.port}`;
-  const { server: backend } = await startTestBackend({
+  const testBackend = await startTestBackend({
     features: [
       gitopsPlugin,
       schedulerServiceFactory,
@@ -122,7 +122,16 @@ export async function startDemoWithBackend(
       }),
     ],
   });
-  return { repo, fleetRepo, cluster, backend };
+  const backend = testBackend.server;
+  /**
+   * Stops the backend, then the cluster: the backend's Git mirrors live in the test's folder and
+   * a fetch still running would write into it while the test removes it (ENOTEMPTY).
+   */
+  const stop = async () => {
+    await testBackend.stop();
+    await cluster.stop();
+  };
+  return { repo, fleetRepo, cluster, backend, stop };
 }
 
 /** Reads until `done` holds or `ms` pass; the last value either way. */

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { startDemoCluster } from '../startDemoCluster';
 import { startDemoWithBackend, waitFor } from '../__testUtils__/demoBackend';
 import { templateHash } from '../workloadObjects';
 
@@ -18,17 +17,17 @@ const API = '/api/gitops/entities/default/component/checkout';
  */
 describe("checkout's canary through the backend plugin", () => {
   let workDir: string;
-  let cluster: Awaited<ReturnType<typeof startDemoCluster>>;
   let backend: any;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-rollout-actions-'));
-    ({ cluster, backend } = await startDemoWithBackend(workDir, {
+    ({ backend, stop } = await startDemoWithBackend(workDir, {
       rolloutTimeScale: 0.05,
     }));
   });
   afterAll(async () => {
-    await cluster.stop();
+    await stop();
     fs.rmSync(workDir, { recursive: true, force: true });
   });
 

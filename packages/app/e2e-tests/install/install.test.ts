@@ -1,0 +1,89 @@
+import { Page, expect, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { PROMOTE_DEV, expectGuestbookLanes, lane } from '../demo';
+
+// The portal made by create-app with the packages installed from tarballs the README's way
+// (.ci/install-test.mjs), against the offline demo (playwright.config.ts beside this file).
+
+const GITOPS_REPO = path.resolve(
+  __dirname,
+  '../../../..',
+  '.cache/install/gitops-example-repo',
+);
+/** What the portal showed, kept by CI with the other browser tests' screenshots. */
+const shot = (page: Page, name: string) =>
+  page.screenshot({
+    path: path.resolve(
+      __dirname,
+      '../../../..',
+      '.ci/artifacts/install',
+      `${name}.png`,
+    ),
+    fullPage: true,
+  });
+const git = (...args: string[]) =>
+  execFileSync('git', ['-C', GITOPS_REPO, ...args], {
+    encoding: 'utf8',
+  }).trim();
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeEach(async ({ page }) => {
+  await page.goto('/');
+  // The template signs in as guest with its "Enter" button.
+  await page.getByRole('button', { name: 'Enter' }).click();
+  // The sidebar's GitOps item: the fleet page's, from the plugin the app discovered.
+  await expect(
+    page.getByRole('link', { name: 'GitOps' }).first(),
+  ).toBeVisible();
+});
+
+test('the GitOps tab shows live lanes from the demo cluster', async ({
+  page,
+}) => {
+  await expectGuestbookLanes(page);
+  await expect(
+    lane(page, 'dev').getByText('Synced', { exact: true }),
+  ).toBeVisible();
+  await shot(page, 'portal-gitops-tab');
+});
+
+test('the fleet page lists the services with their environments', async ({
+  page,
+}) => {
+  await page.goto('/gitops');
+  const fleet = page.getByRole('table', { name: 'GitOps fleet' });
+  await expect(fleet).toBeVisible();
+  // guestbook's versions per environment, and prod's one problem from the live cluster (its
+  // autoscaler at its maximum).
+  const guestbook = fleet.getByRole('row', { name: /guestbook/ });
+  await expect(guestbook).toContainText('v1.0.5');
+  await expect(guestbook).toContainText('v1.0.3 · 1 ⚠');
+  await shot(page, 'portal-fleet-page');
+});
+
+test('a dev → staging promotion commits to the GitOps repository', async ({
+  page,
+}) => {
+  const before = git('rev-parse', 'main');
+  await page.goto('/catalog/default/component/guestbook/gitops');
+  await page.getByRole('button', { name: PROMOTE_DEV }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByLabel('Planned change')).toContainText(
+    'newTag: v1.0.5',
+  );
+  await dialog.getByRole('button', { name: 'Promote' }).click();
+  await expect(dialog.getByLabel('Change result')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(
+    lane(page, 'staging').getByRole('region', {
+      name: 'Git version of staging',
+    }),
+  ).toContainText('v1.0.5', { timeout: 30_000 });
+  // One new commit on main, changing staging's overlay only.
+  expect(git('rev-list', '--count', `${before}..main`)).toBe('1');
+  expect(git('diff', '--name-only', before, 'main')).toBe(
+    'apps/guestbook/overlays/staging/kustomization.yaml',
+  );
+});
