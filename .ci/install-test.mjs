@@ -7,8 +7,8 @@
 //
 // Every edit this script makes to the portal is a snippet of the README's install section
 // (compared with whitespace ignored): a step the test needs that the README lacks fails here.
-// The legacy frontend system is checked by type: the legacy template's app, with the README's
-// legacy snippets, joins the portal as packages/app-legacy and `yarn tsc` must pass.
+// The legacy frontend system: the legacy template's app, with the README's legacy snippets,
+// joins the portal as packages/app-legacy; `yarn tsc` must pass and Playwright opens it too.
 //
 // Builds the packages (`yarn build:all`) unless their dist/ is there. Usage:
 // bash .ci/with-toolchain node .ci/install-test.mjs [--keep]. Work folder: $GITOPS_INSTALL_TEST (default

@@ -46,13 +46,13 @@ export function configBesideDemo(options: {
   testMatch: string;
   /** The demo's state folder (GITOPS_DEMO_STATE), relative to the repository root. */
   state: string;
-  /** The server under test, as a Playwright web server. */
-  server: {
-    command: string;
-    cwd: string;
-    url: string;
-    timeout: number;
-  } & Record<string, unknown>;
+  /** The servers under test, as Playwright web servers. */
+  servers: Array<
+    { command: string; cwd: string; url: string; timeout: number } & Record<
+      string,
+      unknown
+    >
+  >;
   baseURL: string;
   /** Where Playwright keeps its results, under node_modules/.cache. */
   results: string;
@@ -64,7 +64,11 @@ export function configBesideDemo(options: {
     expect: { timeout: 30_000 },
     webServer: [
       demoClusterServer(options.state),
-      { reuseExistingServer: false, stdout: 'pipe', ...options.server },
+      ...options.servers.map(server => ({
+        reuseExistingServer: false,
+        stdout: 'pipe' as const,
+        ...server,
+      })),
     ],
     forbidOnly: !!process.env.CI,
     retries: 0,

@@ -188,6 +188,7 @@ export const gitopsPlugin = createBackendPlugin({
             catalog,
             userInfo,
             services,
+            logger,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

@@ -2,6 +2,7 @@ import {
   AuthService,
   BackstageCredentials,
   HttpAuthService,
+  LoggerService,
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
@@ -53,6 +54,7 @@ import {
 } from './requestSchemas';
 import { parseWindow } from './service/metrics/MetricsService';
 import { addPolicyRoutes, policyRefusals } from './policyRoutes';
+import { clientsGone } from './service/clientsGone';
 import { databaseOutages } from './service/store/databaseErrors';
 import { addAutomationRoutes } from './automationRoutes';
 import { addChangesRoutes } from './changesRoutes';
@@ -66,6 +68,8 @@ export interface RouterOptions {
   catalog: CatalogService;
   /** The approver's groups (ownership refs) come from here; without it, only their own ref. */
   userInfo?: UserInfoService;
+  /** Notes requests whose client went away (debug); without it, nothing is noted. */
+  logger?: LoggerService;
   services: Pick<
     GitopsServices,
     | 'environments'
@@ -127,7 +131,8 @@ const historyQuery = z.object({
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { auth, httpAuth, permissions, catalog, services, userInfo } = options;
+  const { auth, httpAuth, permissions, catalog, services, userInfo, logger } =
+    options;
   const router = Router();
   // Bodies are small (a promotion, a new service's inputs): anything larger answers 413.
   router.use(express.json({ limit: '100kb' }));
@@ -597,6 +602,7 @@ export async function createRouter(
     return actorOf(await httpAuth.credentials(req));
   }
 
+  router.use(clientsGone(logger));
   router.use(policyRefusals);
   router.use(databaseOutages);
 

@@ -18,20 +18,22 @@ export default configBesideDemo({
   dir: __dirname,
   testMatch: 'production.test.ts',
   state,
-  server: {
-    command: `node . ${configs.map(file => `--config ${file}`).join(' ')}`,
-    cwd: path.join(dist, 'packages/backend'),
-    env: {
-      NODE_ENV: 'production',
-      GITOPS_DEMO_STATE: state,
-      POSTGRES_HOST: '127.0.0.1',
-      POSTGRES_PORT: '5432',
-      POSTGRES_USER: 'postgres',
-      POSTGRES_PASSWORD: '',
+  servers: [
+    {
+      command: `node . ${configs.map(file => `--config ${file}`).join(' ')}`,
+      cwd: path.join(dist, 'packages/backend'),
+      env: {
+        NODE_ENV: 'production',
+        GITOPS_DEMO_STATE: state,
+        POSTGRES_HOST: '127.0.0.1',
+        POSTGRES_PORT: '5432',
+        POSTGRES_USER: 'postgres',
+        POSTGRES_PASSWORD: '',
+      },
+      url: 'http://localhost:7007/.backstage/health/v1/readiness',
+      timeout: 180_000,
     },
-    url: 'http://localhost:7007/.backstage/health/v1/readiness',
-    timeout: 180_000,
-  },
+  ],
   baseURL: 'http://localhost:7007',
   results: 'production-test-results',
 });
