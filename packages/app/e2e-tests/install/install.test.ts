@@ -1,7 +1,7 @@
 import { Page, expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { PROMOTE_DEV, expectGuestbookLanes, lane } from '../demo';
+import { PROMOTE_DEV, expectGuestbookLanes, guestToken, lane } from '../demo';
 
 // The portal made by create-app with the packages installed from tarballs the README's way
 // (.ci/install-test.mjs), against the offline demo (playwright.config.ts beside this file).
@@ -98,13 +98,7 @@ test.describe('the new frontend system (packages/app, :3000)', () => {
   });
 
   test("the scaffolder lists the module's actions", async ({ page }) => {
-    const token = (
-      await (
-        await page.request.get('http://localhost:7007/api/auth/guest/refresh', {
-          headers: { 'X-Requested-With': 'XMLHttpRequest' },
-        })
-      ).json()
-    ).backstageIdentity.token;
+    const token = await guestToken(page);
     const actions = await page.request.get(
       'http://localhost:7007/api/scaffolder/v2/actions',
       { headers: { Authorization: `Bearer ${token}` } },
