@@ -10,7 +10,7 @@
 // The legacy frontend system: the legacy template's app, with the README's legacy snippets,
 // joins the portal as packages/app-legacy; `yarn tsc` must pass and Playwright opens it too.
 //
-// Builds the packages (`yarn build:all`) unless their dist/ is there. Usage:
+// Builds the packages (`yarn build:all`: tsc, then every package) unless their dist/ is there. Usage:
 // bash .ci/with-toolchain node .ci/install-test.mjs [--keep]. Work folder: $GITOPS_INSTALL_TEST (default
 // /tmp/gitops-install-test), wiped at the start.
 import { spawnSync } from 'node:child_process';
@@ -37,7 +37,9 @@ function step(name, fn) {
 function run(cmd, args, options = {}) {
   const result = spawnSync(cmd, args, {
     cwd: options.cwd ?? portal,
-    env: { ...process.env, ...options.env },
+    // A CI runner sets CI=true, which makes Yarn 4 refuse to write a lockfile (immutable
+    // installs); the portal's lockfile is new by design, as on a user's machine.
+    env: { ...process.env, YARN_ENABLE_IMMUTABLE_INSTALLS: 'false', ...options.env },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
