@@ -39,7 +39,11 @@ function run(cmd, args, options = {}) {
     cwd: options.cwd ?? portal,
     // A CI runner sets CI=true, which makes Yarn 4 refuse to write a lockfile (immutable
     // installs); the portal's lockfile is new by design, as on a user's machine.
-    env: { ...process.env, YARN_ENABLE_IMMUTABLE_INSTALLS: 'false', ...options.env },
+    env: {
+      ...process.env,
+      YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
+      ...options.env,
+    },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
