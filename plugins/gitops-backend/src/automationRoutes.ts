@@ -1,23 +1,16 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
-import { ResourcePermission } from '@backstage/plugin-permission-common';
 import { gitopsAutomationManagePermission } from '@gitops-backstage/plugin-gitops-common';
 import express from 'express';
 import { automationPauseBody, parseBody } from './requestSchemas';
+import { RouteContext } from './routeContext';
 import { GitopsServices } from './service/createGitopsServices';
-import { Actor } from './service/promotion/changeRequests';
 import { describeAutomation } from './service/automation/portalAutomation';
 
 /** What the automation's routes use of the router (see createRouter). */
-export interface AutomationRoutesOptions {
+export interface AutomationRoutesOptions
+  extends Pick<RouteContext, 'loadEntity' | 'authorizeChange'> {
   services: Pick<GitopsServices, 'config' | 'automation' | 'automationStore'>;
-  loadEntity(req: express.Request): Promise<Entity>;
-  authorizeChange(
-    req: express.Request,
-    permission: ResourcePermission,
-    entityRef: string,
-    environment: string,
-  ): Promise<Actor>;
 }
 
 /**

@@ -1,15 +1,13 @@
-import { Entity } from '@backstage/catalog-model';
 import express from 'express';
 import { z } from 'zod/v3';
 import { parseBody } from './requestSchemas';
+import { RouteContext } from './routeContext';
 import { ChangesService } from './service/changes/ChangesService';
 
 /** What the changes route uses of the router (see createRouter). */
-export interface ChangesRoutesOptions {
+export interface ChangesRoutesOptions
+  extends Pick<RouteContext, 'loadEntity' | 'abortOnClose'> {
   changes: Pick<ChangesService, 'getChanges'>;
-  /** Loads the entity the caller may read, or throws 400/404/403. */
-  loadEntity(req: express.Request): Promise<Entity>;
-  abortOnClose(req: express.Request, res: express.Response): AbortSignal;
 }
 
 /** `?environment=prod&to=v1.2.3`: `to` a tag, a `sha256:` digest or a chart version. */

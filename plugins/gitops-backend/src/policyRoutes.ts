@@ -1,16 +1,7 @@
-import {
-  AuthService,
-  BackstageCredentials,
-  HttpAuthService,
-  PermissionsService,
-  UserInfoService,
-} from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   gitopsApprovePermission,
   gitopsFreezeManagePermission,
@@ -23,35 +14,30 @@ import {
   parseBody,
   verificationRunBody,
 } from './requestSchemas';
+import { RouteContext } from './routeContext';
 import { GitopsServices } from './service/createGitopsServices';
-import { Actor } from './service/promotion/changeRequests';
 import {
   PolicyInputError,
   PolicyRefusedError,
 } from './service/policy/PolicyRefusedError';
 
 /** What the policy's routes use of the router (see createRouter). */
-export interface PolicyRoutesOptions {
-  httpAuth: HttpAuthService;
-  permissions: PermissionsService;
-  auth: AuthService;
-  userInfo?: UserInfoService;
+export interface PolicyRoutesOptions
+  extends Pick<
+    RouteContext,
+    | 'httpAuth'
+    | 'permissions'
+    | 'auth'
+    | 'userInfo'
+    | 'loadEntity'
+    | 'authorizeChange'
+    | 'readerActor'
+    | 'abortOnClose'
+  > {
   services: Pick<
     GitopsServices,
     'environments' | 'policy' | 'policyRequests' | 'audit'
   >;
-  /** Loads the entity the caller may read, or throws 400/404/403. */
-  loadEntity(req: express.Request): Promise<Entity>;
-  /** Throws 403 unless the caller may make this change in that environment. */
-  authorizeChange(
-    req: express.Request,
-    permission: ResourcePermission,
-    entityRef: string,
-    environment: string,
-  ): Promise<Actor>;
-  /** The caller as an actor, without a permission check. */
-  readerActor(req: express.Request): Promise<Actor>;
-  abortOnClose(req: express.Request, res: express.Response): AbortSignal;
 }
 
 /**

@@ -55,7 +55,16 @@ describe('gitops router', () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-router-'));
     origin = createExampleGitRepo(path.join(workDir, 'origin'));
   });
-  afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
+  // The test backends stop after this file's afterAll: a Git fetch of theirs may still be
+  // writing in the folder, which rmSync then retries (ENOTEMPTY) instead of failing the suite.
+  afterAll(() =>
+    fs.rmSync(workDir, {
+      recursive: true,
+      force: true,
+      maxRetries: 10,
+      retryDelay: 200,
+    }),
+  );
 
   /** Starts the plugin with the example repository, or with `gitops` config of a test. */
   async function startBackend(

@@ -1,30 +1,12 @@
 import {
   AuthService,
-  BackstageCredentials,
   HttpAuthService,
   LoggerService,
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import {
-  CompoundEntityRef,
-  Entity,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
-import {
-  gitopsEntityReadPermission,
-  gitopsEnvironmentResourceRef,
-  gitopsOverridePermission,
-  gitopsPromotePermission,
-  gitopsScalePermission,
-  gitopsServiceCreatePermission,
-  gitopsSyncPermission,
-} from '@gitops-backstage/plugin-gitops-common';
-import { ResourcePermission } from '@backstage/plugin-permission-common';
 import {
   describeStaleness,
   pushUrl,
@@ -36,29 +18,15 @@ import Router from 'express-promise-router';
 import { z } from 'zod/v3';
 import { GitopsServices } from './service/createGitopsServices';
 import { ChangeRateLimiter } from './service/changeRateLimit';
-import { resolveActor } from './service/promotion/resolveActor';
-import {
-  ActionResult,
-  Actor,
-  ChangeOptions,
-} from './service/promotion/changeRequests';
-import {
-  entityPathParams,
-  createServiceBody,
-  idempotencyKeyOf,
-  parseBody,
-  promoteBody,
-  rollbackBody,
-  scaleBody,
-  syncBody,
-} from './requestSchemas';
+import { parseBody } from './requestSchemas';
 import { parseWindow } from './service/metrics/MetricsService';
 import { addPolicyRoutes, policyRefusals } from './policyRoutes';
 import { clientsGone } from './service/clientsGone';
 import { databaseOutages } from './service/store/databaseErrors';
 import { addAutomationRoutes } from './automationRoutes';
 import { addChangesRoutes } from './changesRoutes';
-import { addRolloutRoutes } from './rolloutRoutes';
+import { addChangeRoutes, addServiceRoutes } from './changeRoutes';
+import { createRouteContext } from './routeContext';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -131,145 +99,17 @@ const historyQuery = z.object({
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { auth, httpAuth, permissions, catalog, services, userInfo, logger } =
-    options;
+  const { auth, httpAuth, services, logger } = options;
   const router = Router();
   // Bodies are small (a promotion, a new service's inputs): anything larger answers 413.
   router.use(express.json({ limit: '100kb' }));
+  // One per router: the change routes and `POST /services` take from the same budget.
   const changeLimit = new ChangeRateLimiter({
     perMinute: services.config.changesPerMinute,
   });
   const serializedPages = new WeakMap<object, { json: Buffer; gzip: Buffer }>();
-
-  /**
-   * The entity of the path, if the caller may read it and its GitOps state; else 400/404/403.
-   * With `fromList` (views that only read), from the fleet list when it holds it; changes ask
-   * the catalog, so they act on the entity as it is now.
-   */
-  async function loadEntity(
-    req: express.Request,
-    view: { fromList?: boolean; timing?: ReturnType<typeof serverTiming> } = {},
-  ) {
-    const { timing } = view;
-    const credentials = await httpAuth.credentials(req);
-    const ref: CompoundEntityRef = parseBody(entityPathParams, req.params);
-    const entityRef = stringifyEntityRef(ref);
-    const timed = <T>(name: string, work: Promise<T>) =>
-      timing ? timing.time(name, work) : work;
-    const listed = view.fromList
-      ? await services.fleet?.listed(entityRef)
-      : undefined;
-    if (listed) {
-      // The entity as the fleet list holds it (read at most `overview.catalogSeconds` ago):
-      // one permission request says whether the caller may read it in the catalog and its
-      // GitOps state, instead of a catalog request that asks the permission backend itself.
-      const [catalogRead, gitopsRead] = await timed(
-        'permission',
-        permissions.authorize(
-          [
-            { permission: catalogEntityReadPermission, resourceRef: entityRef },
-            { permission: gitopsEntityReadPermission, resourceRef: entityRef },
-          ],
-          { credentials },
-        ),
-      );
-      // As the catalog answers an entity the caller may not see: not found.
-      return readable(
-        catalogRead.result === AuthorizeResult.ALLOW ? listed : undefined,
-        gitopsRead,
-      );
-    }
-    // Two calls to other plugins, asked side by side: each is a request of its own through the
-    // backend, and a tab makes several views per entity.
-    const [entity, [decision]] = await Promise.all([
-      timed('catalog', catalog.getEntityByRef(ref, { credentials })),
-      timed(
-        'permission',
-        permissions.authorize(
-          [{ permission: gitopsEntityReadPermission, resourceRef: entityRef }],
-          { credentials },
-        ),
-      ),
-    ]);
-    return readable(entity ?? undefined, decision);
-
-    function readable(
-      found: Entity | undefined,
-      gitopsRead: { result: AuthorizeResult },
-    ): Entity {
-      if (!found) throw new NotFoundError(`Entity ${entityRef} not found`);
-      if (gitopsRead.result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError(
-          `Not allowed to read the GitOps state of ${entityRef}`,
-        );
-      }
-      return found;
-    }
-  }
-
-  /** Throws 403 unless the caller may make this change to the entity in that environment. */
-  async function authorizeChange(
-    req: express.Request,
-    permission: ResourcePermission,
-    entityRef: string,
-    environment: string,
-  ) {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize(
-      [
-        {
-          permission,
-          resourceRef: gitopsEnvironmentResourceRef(entityRef, environment),
-        },
-      ],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      const denied = new NotAllowedError(
-        `Not allowed to ${permission.name.replace(
-          'gitops.',
-          '',
-        )} ${entityRef} in ${environment}`,
-      );
-      await services.audit.denied(
-        {
-          kind: 'change-denied',
-          action: permission.name,
-          actor: (await actorOf(credentials)).ref,
-          entityRef,
-          environment,
-        },
-        denied,
-        req,
-      );
-      throw denied;
-    }
-    return actorOf(credentials);
-  }
-
-  /** The commit author and requester for these credentials. */
-  function actorOf(credentials: BackstageCredentials) {
-    return resolveActor({
-      credentials,
-      auth,
-      catalog,
-      fallbackEmail: services.config.promotion.fallbackEmail,
-    });
-  }
-
-  /** Aborted when the client goes away, so upstream calls stop with it. */
-  function abortOnClose(
-    req: express.Request,
-    res: express.Response,
-  ): AbortSignal {
-    const controller = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished)
-        controller.abort(new Error('client went away'));
-    });
-    req.on('aborted', () => controller.abort(new Error('client went away')));
-    return controller.signal;
-  }
+  const context = createRouteContext(options);
+  const { loadEntity, abortOnClose } = context;
 
   router.get('/health', async (req, res) => {
     const clusters = services.cache.health();
@@ -433,174 +273,16 @@ export async function createRouter(
     );
   });
 
-  /**
-   * A change route: validate the body, load the entity, check the change permission for the
-   * target environment (a dry run writes nothing, so reading the entity is enough), run it.
-   */
-  function changeRoute<S extends z.ZodTypeAny>(
-    path: string,
-    schema: S,
-    permission: ResourcePermission,
-    environmentOf: (body: z.infer<S>) => string,
-    run: (
-      entity: Entity,
-      body: z.infer<S>,
-      actor: Actor,
-      signal: AbortSignal,
-      options: ChangeOptions,
-    ) => Promise<ActionResult>,
-  ) {
-    router.post(
-      `/entities/:namespace/:kind/:name/${path}`,
-      async (req, res) => {
-        const body = parseBody(schema, req.body);
-        const idempotencyKey = idempotencyKeyOf(req.header('idempotency-key'));
-        const entity = await loadEntity(req);
-        const { dryRun, override } = body as {
-          dryRun?: boolean;
-          override?: { reason: string };
-        };
-        const actor = dryRun
-          ? await readerActor(req)
-          : await authorizeChange(
-              req,
-              permission,
-              stringifyEntityRef(entity),
-              environmentOf(body),
-            );
-        if (override) {
-          // Even a dry run: it shows the gates as the override would leave them.
-          await authorizeChange(
-            req,
-            gitopsOverridePermission,
-            stringifyEntityRef(entity),
-            environmentOf(body),
-          );
-        }
-        if (!dryRun) changeLimit.take(actor.ref);
-        const result = await run(entity, body, actor, abortOnClose(req, res), {
-          idempotencyKey,
-          request: req,
-        });
-        res.status(result.httpStatus).json(result.action);
-      },
-    );
-  }
+  addChangeRoutes(router, context, { changeLimit });
 
-  changeRoute(
-    'promotions',
-    promoteBody,
-    gitopsPromotePermission,
-    body => body.to,
-    (entity, body, actor, signal, asked) =>
-      services.promotions.promote(entity, body, actor, signal, asked),
-  );
-  changeRoute(
-    'rollback',
-    rollbackBody,
-    gitopsPromotePermission,
-    body => body.environment,
-    (...args) => services.promotions.rollback(...args),
-  );
-  changeRoute(
-    'scale',
-    scaleBody,
-    gitopsScalePermission,
-    body => body.environment,
-    (...args) => services.promotions.scale(...args),
-  );
-  changeRoute(
-    'sync',
-    syncBody,
-    gitopsSyncPermission,
-    body => body.environment,
-    (entity, body, actor, signal, asked) =>
-      services.sync.request(entity, body, actor, signal, asked),
-  );
-  addRolloutRoutes(changeRoute, services);
-
-  addPolicyRoutes(router, {
-    httpAuth,
-    permissions,
-    auth,
-    userInfo,
-    services,
-    loadEntity,
-    authorizeChange,
-    readerActor,
-    abortOnClose,
-  });
-  addAutomationRoutes(router, { services, loadEntity, authorizeChange });
+  addPolicyRoutes(router, context);
+  addAutomationRoutes(router, context);
   addChangesRoutes(router, {
     changes: services.changes,
     loadEntity,
     abortOnClose,
   });
-
-  // A new service's files in the GitOps repository, on behalf of the caller (the scaffolder
-  // action passes the credentials of the user running the template).
-  router.post('/services', async (req, res) => {
-    const body = parseBody(createServiceBody, req.body);
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize(
-      [{ permission: gitopsServiceCreatePermission }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      const denied = new NotAllowedError(
-        'Not allowed to create GitOps services',
-      );
-      await services.audit.denied(
-        {
-          kind: 'change-denied',
-          action: gitopsServiceCreatePermission.name,
-          actor: (await actorOf(credentials)).ref,
-          entityRef: `component:default/${body.name}`,
-          environment: null,
-        },
-        denied,
-        req,
-      );
-      throw denied;
-    }
-    const actor = await actorOf(credentials);
-    if (!body.dryRun) changeLimit.take(actor.ref);
-    const result = await services.creation.create(
-      body,
-      actor,
-      abortOnClose(req, res),
-      { request: req },
-    );
-    res.status(result.httpStatus).json(result.service);
-  });
-
-  router.get('/promotions/:id', async (req, res) => {
-    const id = req.params.id;
-    if (!/^[0-9a-f-]{36}$/.test(id)) {
-      throw new InputError(`"${id}" is not an action id (a UUID)`);
-    }
-    const action = await services.promotions.get(id);
-    // The record is only as visible as the entity it belongs to.
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize(
-      [
-        {
-          permission: gitopsEntityReadPermission,
-          resourceRef: action.entityRef,
-        },
-      ],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotFoundError(`No GitOps action with id ${id}`);
-    }
-    res.json(action);
-  });
-
-  /** The author of a dry run (shown in the planned commit message). */
-  async function readerActor(req: express.Request) {
-    return actorOf(await httpAuth.credentials(req));
-  }
+  addServiceRoutes(router, context, { changeLimit });
 
   router.use(clientsGone(logger));
   router.use(policyRefusals);
