@@ -4,9 +4,11 @@
 // and their size (its retained size). Reports:
 //   --classes            classes (constructor names) by their largest instance's retained size
 //   --under <Class>      what the largest instance of a class retains: by type, and by field
+//                        (with --all: every instance that only the roots keep alive)
 //   --roots              the largest objects that nothing but the roots keeps alive (shared by
 //                        several owners), with who points to them
 //   --shared <Class>     instances of a class kept alive by several owners: which owners
+//   --roots-by-class     what the roots alone keep alive, summed by class (many small objects)
 // Usage: node src/heapDominators.mjs N1000.heapsnapshot --classes [--top 40]
 // The dominators are computed once per snapshot and kept beside it (`<file>.dom`).
 import fs from 'node:fs';
@@ -242,6 +244,10 @@ if (typeof under === 'string') {
   if (owner < 0) throw new Error(`no object of class ${under}`);
   const inside = new Int8Array(N);
   inside[owner] = 1;
+  // --all: every instance the roots alone keep alive, not only the largest.
+  if (option('--all'))
+    for (let i = 0; i < N; i++)
+      if (nameOf(i) === under && idom[i] === 0) inside[i] = 1;
   const isInside = v => {
     const path = [];
     let a = v;
@@ -310,6 +316,39 @@ if (option('--roots')) {
       if (size > 262144)
         console.log(`${''.padStart(12)}.${field}: ${MiB(size)} MiB`);
   }
+}
+/** An object's label, with its first property names when its class says nothing. */
+function shapeLabel(v) {
+  if (!/^(Object|PlainObjectOfOneSize)$/.test(nameOf(v))) return label(v);
+  const names = [];
+  for (let e = firstEdge[v]; e < firstEdge[v + 1] && names.length < 5; e++)
+    if (edges[e * EF + eType] === edgeTypes.indexOf('property'))
+      names.push(edgeName(e));
+  return `${label(v)}{${names.join(',')}}`;
+}
+// Objects that nothing but the roots keeps alive, summed by what they are: many small ones
+// (watched objects shared by a cache and its indexes) that --roots lists one at a time.
+if (option('--roots-by-class')) {
+  const groups = new Map();
+  for (let k = 0; k < reached; k++) {
+    const v = post[k];
+    if (v === 0 || idom[v] !== 0) continue;
+    const key = shapeLabel(v);
+    const g = groups.get(key) ?? { count: 0, size: 0 };
+    g.count++;
+    g.size += retained[v];
+    groups.set(key, g);
+  }
+  console.log('kept alive by the roots only (retained MiB, count, what):');
+  for (const [key, g] of [...groups]
+    .sort((a, b) => b[1].size - a[1].size)
+    .slice(0, top))
+    console.log(
+      `${MiB(g.size).padStart(8)} ${String(g.count).padStart(8)}  ${key.slice(
+        0,
+        160,
+      )}`,
+    );
 }
 const shared = option('--shared');
 if (typeof shared === 'string') {

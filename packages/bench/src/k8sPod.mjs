@@ -19,11 +19,21 @@ export function pod({ service, env, image, index, resourceVersion }) {
   const ip = `10.${(resourceVersion >> 16) & 255}.${
     (resourceVersion >> 8) & 255
   }.${resourceVersion & 255}`;
+  // Each pod was created and started at a time of its own (within the week before the
+  // fleet's time), as in a cluster: no two pods share their status's timestamps.
+  const offset =
+    parseInt(uid(namespace, 'pod-time', index).slice(0, 8), 16) % (7 * 86400);
+  const at = (time, seconds) =>
+    new Date(Date.parse(time) - seconds * 1000)
+      .toISOString()
+      .replace('.000Z', 'Z');
+  const created = at(CREATED, offset);
+  const started = at(STARTED, offset);
   const condition = type => ({
     type,
     status: 'True',
     lastProbeTime: null,
-    lastTransitionTime: STARTED,
+    lastTransitionTime: started,
   });
   return {
     apiVersion: 'v1',
@@ -34,7 +44,7 @@ export function pod({ service, env, image, index, resourceVersion }) {
       namespace,
       uid: uid(namespace, 'pod', name),
       resourceVersion: String(resourceVersion),
-      creationTimestamp: CREATED,
+      creationTimestamp: created,
       labels: { ...labels(service), 'pod-template-hash': hash },
       ownerReferences: [
         {
@@ -184,11 +194,11 @@ export function pod({ service, env, image, index, resourceVersion }) {
       hostIPs: [{ ip: `192.168.0.${10 + (index % 3)}` }],
       podIP: ip,
       podIPs: [{ ip }],
-      startTime: STARTED,
+      startTime: started,
       containerStatuses: [
         {
           name: service,
-          state: { running: { startedAt: STARTED } },
+          state: { running: { startedAt: started } },
           lastState: {},
           ready: true,
           restartCount: 0,

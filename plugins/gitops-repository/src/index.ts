@@ -36,6 +36,7 @@ export {
 export type { EnvironmentConfig, RepositoryLayout } from './environments';
 export type { ServiceTarget } from './ServiceTarget';
 export { internStrings, internedCopy } from './internStrings';
+export { shareParts } from './sharedParts';
 export { renderNewService } from './newService/renderNewService';
 export type {
   NewServiceEnvironment,

@@ -1,4 +1,7 @@
-import { internedCopy } from '@gitops-backstage/plugin-gitops-repository';
+import {
+  internedCopy,
+  shareParts,
+} from '@gitops-backstage/plugin-gitops-repository';
 import { KindKey, KubeObject } from './kinds';
 import { slimAnalysisRun, slimCanary, slimRollout } from './slimProgressive';
 import {
@@ -18,7 +21,8 @@ const POD_CONDITIONS_READ = new Set(['Ready', 'PodScheduled']);
  * Keeps only what the plugin reads of a watched object, before the cache stores it: a fleet
  * of pods with managedFields, full container specs and IPs costs hundreds of MiB for nothing.
  * Trims the object in place (it comes fresh from the API response) and returns a copy of
- * what is left (see internedCopy for why a copy).
+ * what is left (see internedCopy for why a copy), whose parts below the top level are shared
+ * with other objects of the same content and frozen: never written by readers.
  */
 export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
   if (object.metadata) object.metadata = slimMetadata(kind, object.metadata);
@@ -99,7 +103,9 @@ export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
   if (kind === 'rollouts') slimRollout(object);
   if (kind === 'analysisruns') slimAnalysisRun(object);
   if (kind === 'canaries') slimCanary(object);
-  return internedCopy(object);
+  // Parts repeat across a fleet's objects (labels, containers, specs): kept once, frozen.
+  // The metadata names the object: only its parts are shared.
+  return shareParts(internedCopy(object), ['metadata']);
 }
 
 /**

@@ -245,7 +245,12 @@ describe('argoRolloutState', () => {
   it('says an abort was asked for until the controller acts on it, not the pause it ends', () => {
     const objects = scenarioObjects(argoScenarios.pausedAtStep2());
     // A person's abort through the status subresource: the controller has not run since.
-    objects.rollout!.status.abort = true;
+    // (The cache's objects are shared and frozen below their top level: a new status.)
+    const rollout = objects.rollout!;
+    objects.rollout = {
+      ...rollout,
+      status: { ...rollout.status, abort: true },
+    };
     const state = progressiveRollout(objects, DESIRED_IMAGE)!;
     expect(state.health).toBe('Degraded');
     expect(state.aborted?.message).toBe(
@@ -256,10 +261,13 @@ describe('argoRolloutState', () => {
   it("tells the service's container from a sidecar by Git's image", () => {
     const objects = scenarioObjects(argoScenarios.pausedAtStep2());
     for (const pod of objects.pods) {
-      pod.spec.containers = [
-        { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.24.0' },
-        ...pod.spec.containers,
-      ];
+      pod.spec = {
+        ...pod.spec,
+        containers: [
+          { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.24.0' },
+          ...pod.spec.containers,
+        ],
+      };
     }
     const state = progressiveRollout(objects, DESIRED_IMAGE)!;
     expect(state.stable?.image).toBe(STABLE_IMAGE);
