@@ -1,4 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  internedCopy,
+  shareParts,
+} from '@gitops-backstage/plugin-gitops-repository';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   EnvironmentStatus,
@@ -254,9 +258,12 @@ export class OverviewRows {
           ),
       );
     }
+    // The answer a caller already has, when it came out the same: pages compare equal.
+    // Else kept for the whole fleet: its parts (statuses, chips, evidence summaries) repeat
+    // across rows and are kept once, frozen below the top level.
+    const kept = same ? last!.item : shareParts(internedCopy(item));
     this.rows.set(ref, {
-      // The answer a caller already has, when it came out the same: pages compare equal.
-      item: same ? last!.item : item,
+      item: kept,
       entity,
       basis,
       clusters,
@@ -267,7 +274,7 @@ export class OverviewRows {
       stamp: view.stamp,
       evidenceVersion: pending ? evidenceVersion : undefined,
     });
-    return same ? last!.item : item;
+    return kept;
   }
 
   private async item(

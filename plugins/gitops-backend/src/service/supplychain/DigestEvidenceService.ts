@@ -3,7 +3,10 @@ import { InputError } from '@backstage/errors';
 import { ImageRepositoryRef } from '@gitops-backstage/plugin-gitops-node';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { LRUCache } from 'lru-cache';
-import { internStrings } from '@gitops-backstage/plugin-gitops-repository';
+import {
+  internedCopy,
+  shareParts,
+} from '@gitops-backstage/plugin-gitops-repository';
 import { parseImageRepository } from '../registry/imageRepository';
 import { ArtifactVerifier } from './ArtifactVerifier';
 import {
@@ -160,10 +163,11 @@ export class DigestEvidenceService {
     let pending = this.inFlight.get(key);
     if (!pending) {
       pending = this.limited(() => this.readNow(ref, digest))
-        .then(evidence => {
+        .then(read => {
           // Kept for each digest of the fleet, where the same signer, issuer, note and reason
-          // strings repeat: one shared copy of each (1.2 KiB per digest in a heap snapshot).
-          internStrings(evidence);
+          // strings and signature parts repeat: one shared copy of each (1.2 KiB per digest
+          // in a heap snapshot with the strings alone shared), frozen below the top level.
+          const evidence = shareParts(internedCopy(read));
           const { state } = evidence.signature;
           const { retryMs, recheckUnverifiedMs } = this.options.config;
           let retryAt: number | null = null;
