@@ -1,5 +1,5 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
   ResourcePermission,
@@ -143,35 +143,22 @@ export function addServiceRoutes(
   context: RouteContext,
   { changeLimit }: SharedLimit,
 ) {
-  const { httpAuth, permissions, services, actorOf, abortOnClose } = context;
+  const { httpAuth, permissions, services, authorizeOrDeny, abortOnClose } =
+    context;
 
   // A new service's files in the GitOps repository, on behalf of the caller (the scaffolder
   // action passes the credentials of the user running the template).
   router.post('/services', async (req, res) => {
     const body = parseBody(createServiceBody, req.body);
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize(
-      [{ permission: gitopsServiceCreatePermission }],
-      { credentials },
+    const actor = await authorizeOrDeny(
+      req,
+      { permission: gitopsServiceCreatePermission },
+      {
+        message: 'Not allowed to create GitOps services',
+        entityRef: `component:default/${body.name}`,
+        environment: null,
+      },
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      const denied = new NotAllowedError(
-        'Not allowed to create GitOps services',
-      );
-      await services.audit.denied(
-        {
-          kind: 'change-denied',
-          action: gitopsServiceCreatePermission.name,
-          actor: (await actorOf(credentials)).ref,
-          entityRef: `component:default/${body.name}`,
-          environment: null,
-        },
-        denied,
-        req,
-      );
-      throw denied;
-    }
-    const actor = await actorOf(credentials);
     if (!body.dryRun) changeLimit.take(actor.ref);
     const result = await services.creation.create(
       body,

@@ -1,7 +1,6 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { InputError } from '@backstage/errors';
 import {
   gitopsApprovePermission,
   gitopsFreezeManagePermission,
@@ -26,11 +25,11 @@ export interface PolicyRoutesOptions
   extends Pick<
     RouteContext,
     | 'httpAuth'
-    | 'permissions'
     | 'auth'
     | 'userInfo'
     | 'loadEntity'
     | 'authorizeChange'
+    | 'authorizeOrDeny'
     | 'readerActor'
     | 'abortOnClose'
   > {
@@ -50,12 +49,12 @@ export function addPolicyRoutes(
 ) {
   const {
     httpAuth,
-    permissions,
     auth,
     userInfo,
     services,
     loadEntity,
     authorizeChange,
+    authorizeOrDeny,
     readerActor,
     abortOnClose,
   } = options;
@@ -168,30 +167,16 @@ export function addPolicyRoutes(
   });
 
   /** Throws 403 unless the caller may declare and lift freezes. */
-  async function authorizeFreeze(req: express.Request) {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize(
-      [{ permission: gitopsFreezeManagePermission }],
-      { credentials },
+  function authorizeFreeze(req: express.Request) {
+    return authorizeOrDeny(
+      req,
+      { permission: gitopsFreezeManagePermission },
+      {
+        message: 'Not allowed to declare or lift freezes',
+        entityRef: null,
+        environment: null,
+      },
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      const denied = new NotAllowedError(
-        'Not allowed to declare or lift freezes',
-      );
-      await services.audit.denied(
-        {
-          kind: 'change-denied',
-          action: gitopsFreezeManagePermission.name,
-          actor: (await readerActor(req)).ref,
-          entityRef: null,
-          environment: null,
-        },
-        denied,
-        req,
-      );
-      throw denied;
-    }
-    return readerActor(req);
   }
 
   /** The groups a user belongs to (their ownership refs), for the approvers' check. */

@@ -6,6 +6,7 @@ import {
 } from '@backstage/catalog-model';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
+  AuthorizePermissionRequest,
   AuthorizeResult,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
@@ -93,44 +94,63 @@ export function createRouteContext(options: RouterOptions) {
     }
   }
 
-  /** Throws 403 unless the caller may make this change to the entity in that environment. */
-  async function authorizeChange(
+  /**
+   * Throws 403 unless the caller may use the permission (on the resource, for a resource
+   * permission), after auditing the refusal as a denied change; else the caller as the
+   * change's actor.
+   */
+  async function authorizeOrDeny(
     req: express.Request,
-    permission: ResourcePermission,
-    entityRef: string,
-    environment: string,
+    request: AuthorizePermissionRequest,
+    refusal: {
+      message: string;
+      entityRef: string | null;
+      environment: string | null;
+    },
   ) {
     const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize(
-      [
-        {
-          permission,
-          resourceRef: gitopsEnvironmentResourceRef(entityRef, environment),
-        },
-      ],
-      { credentials },
-    );
+    const [decision] = await permissions.authorize([request], { credentials });
+    const actor = await actorOf(credentials);
     if (decision.result !== AuthorizeResult.ALLOW) {
-      const denied = new NotAllowedError(
-        `Not allowed to ${permission.name.replace(
-          'gitops.',
-          '',
-        )} ${entityRef} in ${environment}`,
-      );
+      const denied = new NotAllowedError(refusal.message);
       await services.audit.denied(
         {
           kind: 'change-denied',
-          action: permission.name,
-          actor: (await actorOf(credentials)).ref,
-          entityRef,
-          environment,
+          action: request.permission.name,
+          actor: actor.ref,
+          entityRef: refusal.entityRef,
+          environment: refusal.environment,
         },
         denied,
         req,
       );
       throw denied;
     }
-    return actorOf(credentials);
+    return actor;
+  }
+
+  /** Throws 403 unless the caller may make this change to the entity in that environment. */
+  function authorizeChange(
+    req: express.Request,
+    permission: ResourcePermission,
+    entityRef: string,
+    environment: string,
+  ) {
+    return authorizeOrDeny(
+      req,
+      {
+        permission,
+        resourceRef: gitopsEnvironmentResourceRef(entityRef, environment),
+      },
+      {
+        message: `Not allowed to ${permission.name.replace(
+          'gitops.',
+          '',
+        )} ${entityRef} in ${environment}`,
+        entityRef,
+        environment,
+      },
+    );
   }
 
   /** The commit author and requester for these credentials. */
@@ -169,6 +189,7 @@ export function createRouteContext(options: RouterOptions) {
     userInfo,
     services,
     loadEntity,
+    authorizeOrDeny,
     authorizeChange,
     actorOf,
     readerActor,

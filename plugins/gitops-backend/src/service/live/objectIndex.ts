@@ -15,6 +15,7 @@ import {
  */
 export function indexKeys(kind: KindKey, object: KubeObject): string[] {
   const meta = object.metadata ?? {};
+  // First: the name key, which is also the object's id in an ObjectIndex (see idOf).
   const keys = [`name:${meta.namespace ?? ''}/${meta.name}`];
   if (
     kind === 'applications' ||
@@ -211,21 +212,24 @@ export class ObjectIndex {
       return;
     }
     this.remove(object);
-    this.indexed.set(id, object);
     const keys = indexKeys(this.kind, object);
+    // The object's id is its name key (the first key): one string kept for both maps, not
+    // two per object (170,000 objects at 10,000 services).
+    const kept = keys[0];
+    this.indexed.set(kept, object);
     this.touch(object, keys);
     for (const key of keys) {
       const bucket = this.byKey.get(key);
       if (bucket === undefined) {
         this.byKey.set(key, object);
       } else if (bucket instanceof Map) {
-        bucket.set(id, object);
+        bucket.set(kept, object);
       } else {
         this.byKey.set(
           key,
           new Map([
             [idOf(bucket), bucket],
-            [id, object],
+            [kept, object],
           ]),
         );
       }
@@ -277,8 +281,9 @@ export class ObjectIndex {
   }
 }
 
+/** An object's id in an index: its name key, the first of {@link indexKeys}. */
 function idOf(object: KubeObject) {
-  return `${object.metadata?.namespace ?? ''}/${object.metadata?.name}`;
+  return `name:${object.metadata?.namespace ?? ''}/${object.metadata?.name}`;
 }
 
 /** Objects of a kind under an index key: the cluster's index, or a scan where it has none. */
