@@ -20,7 +20,7 @@ const option = name => {
 };
 if (!file) {
   console.error(
-    'usage: heapDominators.mjs <file.heapsnapshot> --classes | --under <Class> | --roots | --shared <Class> [--top n]',
+    'usage: heapDominators.mjs <file.heapsnapshot> --classes | --under <Class> | --roots | --roots-by-class | --shared <Class> [--top n]',
   );
   process.exit(2);
 }
@@ -326,55 +326,53 @@ function shapeLabel(v) {
       names.push(edgeName(e));
   return `${label(v)}{${names.join(',')}}`;
 }
-// Objects that nothing but the roots keeps alive, summed by what they are: many small ones
-// (watched objects shared by a cache and its indexes) that --roots lists one at a time.
-if (option('--roots-by-class')) {
+/**
+ * The objects that only the roots keep alive (idom 0) and that `keyOf` names, summed by that
+ * name and printed largest first; `keyOf` answers undefined for objects to leave out.
+ */
+function printRootGroups(title, keyOf, width) {
   const groups = new Map();
   for (let k = 0; k < reached; k++) {
     const v = post[k];
     if (v === 0 || idom[v] !== 0) continue;
-    const key = shapeLabel(v);
+    const key = keyOf(v);
+    if (key === undefined) continue;
     const g = groups.get(key) ?? { count: 0, size: 0 };
     g.count++;
     g.size += retained[v];
     groups.set(key, g);
   }
-  console.log('kept alive by the roots only (retained MiB, count, what):');
+  console.log(title);
   for (const [key, g] of [...groups]
     .sort((a, b) => b[1].size - a[1].size)
     .slice(0, top))
     console.log(
       `${MiB(g.size).padStart(8)} ${String(g.count).padStart(8)}  ${key.slice(
         0,
-        160,
+        width,
       )}`,
     );
 }
+// Objects that nothing but the roots keeps alive, summed by what they are: many small ones
+// (watched objects shared by a cache and its indexes) that --roots lists one at a time.
+if (option('--roots-by-class')) {
+  printRootGroups(
+    'kept alive by the roots only (retained MiB, count, what):',
+    shapeLabel,
+    160,
+  );
+}
 const shared = option('--shared');
 if (typeof shared === 'string') {
-  const groups = new Map();
-  for (let k = 0; k < reached; k++) {
-    const v = post[k];
-    if (nameOf(v) !== shared || idom[v] !== 0) continue;
-    const owners = new Set();
-    for (let j = predStart[v]; j < predStart[v + 1]; j++)
-      owners.add(ownerOf(preds[j]));
-    const key = [...owners].sort().join(' + ');
-    const g = groups.get(key) ?? { count: 0, size: 0 };
-    g.count++;
-    g.size += retained[v];
-    groups.set(key, g);
-  }
-  console.log(
+  printRootGroups(
     `${shared} kept alive by several owners (retained MiB, count, owners):`,
+    v => {
+      if (nameOf(v) !== shared) return undefined;
+      const owners = new Set();
+      for (let j = predStart[v]; j < predStart[v + 1]; j++)
+        owners.add(ownerOf(preds[j]));
+      return [...owners].sort().join(' + ');
+    },
+    200,
   );
-  for (const [key, g] of [...groups]
-    .sort((a, b) => b[1].size - a[1].size)
-    .slice(0, top))
-    console.log(
-      `${MiB(g.size).padStart(8)} ${String(g.count).padStart(8)}  ${key.slice(
-        0,
-        200,
-      )}`,
-    );
 }

@@ -1,9 +1,6 @@
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   gitopsEntityReadPermission,
   gitopsOverridePermission,
@@ -13,7 +10,6 @@ import {
   gitopsSyncPermission,
 } from '@gitops-backstage/plugin-gitops-common';
 import express from 'express';
-import { z } from 'zod/v3';
 import {
   createServiceBody,
   idempotencyKeyOf,
@@ -24,13 +20,8 @@ import {
   syncBody,
 } from './requestSchemas';
 import { RouteContext } from './routeContext';
-import { addRolloutRoutes } from './rolloutRoutes';
+import { addRolloutRoutes, ChangeRoute } from './rolloutRoutes';
 import { ChangeRateLimiter } from './service/changeRateLimit';
-import {
-  ActionResult,
-  Actor,
-  ChangeOptions,
-} from './service/promotion/changeRequests';
 
 /** The router's one limiter (see createRouter): the change routes and `POST /services` share it. */
 type SharedLimit = { changeLimit: ChangeRateLimiter };
@@ -51,19 +42,13 @@ export function addChangeRoutes(
    * A change route: validate the body, load the entity, check the change permission for the
    * target environment (a dry run writes nothing, so reading the entity is enough), run it.
    */
-  function changeRoute<S extends z.ZodTypeAny>(
-    path: string,
-    schema: S,
-    permission: ResourcePermission,
-    environmentOf: (body: z.infer<S>) => string,
-    run: (
-      entity: Entity,
-      body: z.infer<S>,
-      actor: Actor,
-      signal: AbortSignal,
-      options: ChangeOptions,
-    ) => Promise<ActionResult>,
-  ) {
+  const changeRoute: ChangeRoute = (
+    path,
+    schema,
+    permission,
+    environmentOf,
+    run,
+  ) => {
     router.post(
       `/entities/:namespace/:kind/:name/${path}`,
       async (req, res) => {
@@ -99,7 +84,7 @@ export function addChangeRoutes(
         res.status(result.httpStatus).json(result.action);
       },
     );
-  }
+  };
 
   changeRoute(
     'promotions',
