@@ -24,6 +24,9 @@ describe('slimObject', () => {
       metadata: {
         name: 'p',
         namespace: 'n',
+        uid: '0d46a1c2-5b1e-4c3f-9a61-7f2b8e0c4d13',
+        resourceVersion: '4711',
+        creationTimestamp: '2026-11-28T09:59:00Z',
         labels: { app: 'x' },
         managedFields,
         annotations: {
@@ -71,21 +74,29 @@ describe('slimObject', () => {
             started: true,
             restartCount: 2,
             state: { running: { startedAt: '2026-11-28T10:00:00Z' } },
-            lastState: { terminated: { reason: 'OOMKilled', exitCode: 137 } },
+            lastState: {
+              terminated: {
+                reason: 'OOMKilled',
+                exitCode: 137,
+                startedAt: '2026-11-28T09:59:10Z',
+                finishedAt: '2026-11-28T09:59:58Z',
+                containerID: 'containerd://9b21',
+              },
+            },
             volumeMounts: [{ name: 'token', mountPath: '/var/run/secrets' }],
             resources: { limits: { memory: '128Mi' } },
           },
         ],
       },
     });
-    expect(pod).toEqual({
+    expect(pod).toStrictEqual({
       metadata: {
         name: 'p',
         namespace: 'n',
+        resourceVersion: '4711',
         labels: { app: 'x' },
       },
       spec: {
-        nodeName: 'node-1',
         containers: [{ name: 'app', image: 'i:1' }],
         volumes: [
           { name: 'data', persistentVolumeClaim: { claimName: 'data' } },
@@ -97,7 +108,8 @@ describe('slimObject', () => {
           {
             type: 'Ready',
             status: 'True',
-            lastTransitionTime: '2026-11-28T10:00:00Z',
+            reason: undefined,
+            message: undefined,
           },
           {
             type: 'PodScheduled',
@@ -113,13 +125,57 @@ describe('slimObject', () => {
             ready: true,
             started: true,
             restartCount: 2,
-            state: { running: { startedAt: '2026-11-28T10:00:00Z' } },
+            state: { running: {} },
             lastState: { terminated: { reason: 'OOMKilled', exitCode: 137 } },
           },
         ],
         initContainerStatuses: undefined,
-        startTime: undefined,
       },
+    });
+  });
+
+  it('keeps one status for pods that differ only in their times and names', () => {
+    const podStartedAt = (name: string, minute: number) => {
+      const time = `2026-11-28T10:${String(minute).padStart(2, '0')}:00Z`;
+      return slimObject('pods', {
+        metadata: { name, namespace: 'n', creationTimestamp: time, uid: name },
+        spec: { nodeName: `node-${minute}`, containers: [{ name: 'app' }] },
+        status: {
+          phase: 'Running',
+          startTime: time,
+          conditions: [
+            { type: 'Ready', status: 'True', lastTransitionTime: time },
+          ],
+          containerStatuses: [
+            {
+              name: 'app',
+              ready: true,
+              restartCount: 0,
+              containerID: `containerd://${name}`,
+              state: { running: { startedAt: time } },
+              lastState: {},
+            },
+          ],
+        },
+      });
+    };
+    const [a, b] = [podStartedAt('a', 1), podStartedAt('b', 2)];
+    expect(a.metadata.name).toBe('a');
+    expect(b.metadata.name).toBe('b');
+    expect(a.status).toBe(b.status);
+    expect(a.spec).toBe(b.spec);
+    const crashing = slimObject('pods', {
+      metadata: { name: 'c', namespace: 'n' },
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          { name: 'app', state: { waiting: { reason: 'CrashLoopBackOff' } } },
+        ],
+      },
+    });
+    expect(crashing.status).not.toBe(a.status);
+    expect(crashing.status.containerStatuses[0].state).toEqual({
+      waiting: { reason: 'CrashLoopBackOff' },
     });
   });
 

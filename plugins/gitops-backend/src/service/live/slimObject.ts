@@ -29,7 +29,6 @@ export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
   if (kind === 'pods') {
     const spec = object.spec ?? {};
     object.spec = {
-      nodeName: spec.nodeName,
       containers: (spec.containers ?? []).map((c: any) => ({
         name: c.name,
         image: c.image,
@@ -49,7 +48,6 @@ export function slimObject(kind: KindKey, object: KubeObject): KubeObject {
       containerStatuses: status.containerStatuses?.map(slimContainerStatus),
       initContainerStatuses:
         status.initContainerStatuses?.map(slimContainerStatus),
-      startTime: status.startTime,
     };
   }
   if (kind === 'applications' && object.status) {
@@ -151,13 +149,15 @@ function slimMetadata(kind: KindKey, meta: Record<string, any>) {
           controller: o?.controller,
         }))
       : undefined;
+  // A pod's uid and creation time are read by nothing, and are two strings per pod.
+  const pod = kind === 'pods';
   const kept: Array<[string, unknown]> = [
     ['name', meta.name],
     ['namespace', meta.namespace],
-    ['uid', meta.uid],
+    ['uid', pod ? undefined : meta.uid],
     ['resourceVersion', meta.resourceVersion],
     ['generation', meta.generation],
-    ['creationTimestamp', meta.creationTimestamp],
+    ['creationTimestamp', pod ? undefined : meta.creationTimestamp],
     ['deletionTimestamp', meta.deletionTimestamp],
     ['labels', labels],
     ['annotations', annotations],
@@ -170,18 +170,21 @@ function slimMetadata(kind: KindKey, meta: Record<string, any>) {
   return slim;
 }
 
-/** Of a pod condition, what says whether and why it holds. */
+/**
+ * Of a pod condition, what says whether and why it holds, not since when: nothing reads a
+ * pod's times, and a time of its own is what made each of 90,000 pods keep its own status
+ * (a pod's status is otherwise the same as its siblings', and kept once: see shareParts).
+ */
 function slimCondition(condition: any) {
   return {
     type: condition?.type,
     status: condition?.status,
     reason: condition?.reason,
     message: condition?.message,
-    lastTransitionTime: condition?.lastTransitionTime,
   };
 }
 
-/** Of a container status, what the diagnosis and the counts read (not ids nor mounts). */
+/** Of a container status, what the diagnosis and the counts read (not ids, mounts nor times). */
 function slimContainerStatus(status: any) {
   return {
     name: status?.name,
@@ -189,9 +192,27 @@ function slimContainerStatus(status: any) {
     ready: status?.ready,
     started: status?.started,
     restartCount: status?.restartCount,
-    state: status?.state,
-    lastState: status?.lastState,
+    state: slimContainerState(status?.state),
+    lastState: slimContainerState(status?.lastState),
   };
+}
+
+/**
+ * A container state (`waiting`, `running` or `terminated`) with what the diagnosis reads: the
+ * reason, message and exit code, without start and finish times or the container's id.
+ */
+function slimContainerState(state: any) {
+  if (!state || typeof state !== 'object') return state;
+  const slim: Record<string, unknown> = {};
+  for (const name of ['waiting', 'running', 'terminated']) {
+    const detail = state[name];
+    if (!detail || typeof detail !== 'object') continue;
+    const kept: Record<string, unknown> = {};
+    for (const field of ['reason', 'message', 'exitCode'])
+      if (detail[field] !== undefined) kept[field] = detail[field];
+    slim[name] = kept;
+  }
+  return slim;
 }
 
 /** When an event last happened: core/v1 events use lastTimestamp, events.k8s.io ones a series. */
