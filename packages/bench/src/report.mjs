@@ -284,7 +284,7 @@ export function markdownTable(results) {
     .filter(Boolean)
     .map(o => `"${o}"`)
     .join(' / ');
-  const { mallocArenaMax, database } = results[0];
+  const { mallocArenaMax, mallocMmapThreshold, database } = results[0];
   const options = [
     // Results before 2026-12-06 have no `database`: the development config's SQLite.
     `database ${database === 'postgres' ? 'PostgreSQL' : 'in-memory SQLite'}`,
@@ -293,6 +293,8 @@ export function markdownTable(results) {
         .map(r => `N=${r.n}`)
         .join(' / ')})`,
     mallocArenaMax && `MALLOC_ARENA_MAX=${mallocArenaMax}`,
+    typeof mallocMmapThreshold === 'number' &&
+      `MALLOC_MMAP_THRESHOLD_=${mallocMmapThreshold}`,
   ].filter(Boolean);
   return [
     `Machine: ${machine}. Code: ${code}. Backend: ${options.join(', ')}.`,

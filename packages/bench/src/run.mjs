@@ -106,6 +106,10 @@ const { values } = parseArgs({
     database: { type: 'string', default: 'postgres' },
     // glibc's malloc arenas in the backend (MALLOC_ARENA_MAX): fewer arenas, less memory kept.
     'malloc-arena-max': { type: 'string' },
+    // glibc's mmap threshold in the backend (MALLOC_MMAP_THRESHOLD_, bytes): blocks from this
+    // size up are mapped on their own and given back when freed; setting it also stops glibc
+    // from raising it (up to 32 MiB) after large blocks were freed.
+    'malloc-mmap-threshold': { type: 'string' },
   },
 });
 // In the order they run; profileIdle and profileConcurrent follow with --profile.
@@ -137,6 +141,10 @@ const mallocArenaMax =
   values['malloc-arena-max'] === undefined
     ? null
     : Number(values['malloc-arena-max']);
+const mallocMmapThreshold =
+  values['malloc-mmap-threshold'] === undefined
+    ? null
+    : Number(values['malloc-mmap-threshold']);
 const pods = Number(values.pods);
 const sizes = [
   ...new Set([
@@ -149,12 +157,15 @@ if (
   !(pods >= 1) ||
   [...(only ?? [])].some(name => !PHASES.includes(name)) ||
   (mallocArenaMax !== null &&
-    !(Number.isInteger(mallocArenaMax) && mallocArenaMax >= 1))
+    !(Number.isInteger(mallocArenaMax) && mallocArenaMax >= 1)) ||
+  (mallocMmapThreshold !== null &&
+    !(Number.isInteger(mallocMmapThreshold) && mallocMmapThreshold >= 0))
 ) {
   console.error(
     `usage: node src/run.mjs [--n 100,1000] [--pods 3] [--no-baseline] [--no-spaced]
        [--phases ${PHASES.join(',')}]
-       [--node-options "<flags>"] [--malloc-arena-max <k>] [--database postgres|sqlite]
+       [--node-options "<flags>"] [--malloc-arena-max <k>] [--malloc-mmap-threshold <bytes>]
+       [--database postgres|sqlite]
        (see README.md)`,
   );
   process.exit(2);
@@ -191,6 +202,9 @@ const backendEnvFor = n => {
         }
       : {}),
     ...(mallocArenaMax ? { MALLOC_ARENA_MAX: String(mallocArenaMax) } : {}),
+    ...(mallocMmapThreshold !== null
+      ? { MALLOC_MMAP_THRESHOLD_: String(mallocMmapThreshold) }
+      : {}),
   };
 };
 const date = new Date().toISOString().slice(0, 10);
@@ -257,6 +271,7 @@ async function runSize(n) {
     code,
     nodeOptions: nodeOptionsFor(n),
     mallocArenaMax,
+    mallocMmapThreshold,
     database: values.database,
   };
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `fleet-bench-N${n}-`));

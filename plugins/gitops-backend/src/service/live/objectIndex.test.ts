@@ -20,6 +20,8 @@ describe('ObjectIndex', () => {
     name: string;
     steps: Array<['put' | 'remove', KubeObject]>;
     expected: Record<string, string[]>;
+    /** Objects held afterwards (`size`). */
+    size: number;
   }>([
     {
       name: 'one object under each of its keys',
@@ -31,6 +33,7 @@ describe('ObjectIndex', () => {
         'dest:x-prod': ['a'],
         'label:team=y': [],
       },
+      size: 1,
     },
     {
       name: 'two objects sharing a key',
@@ -39,6 +42,7 @@ describe('ObjectIndex', () => {
         ['put', app('b', { team: 'x' })],
       ],
       expected: { 'label:team=x': ['a', 'b'], 'name:argocd/b': ['b'] },
+      size: 2,
     },
     {
       name: 'a shared key back to one object after a removal',
@@ -48,6 +52,7 @@ describe('ObjectIndex', () => {
         ['remove', app('a', { team: 'x' })],
       ],
       expected: { 'label:team=x': ['b'], 'name:argocd/a': [], 'app:a': [] },
+      size: 1,
     },
     {
       name: 'an update that changes a label moves the object',
@@ -62,6 +67,7 @@ describe('ObjectIndex', () => {
         'dest:x-prod': ['b'],
         'dest:a-dev': ['a'],
       },
+      size: 2,
     },
     {
       name: 'removing an object never indexed changes nothing',
@@ -70,6 +76,7 @@ describe('ObjectIndex', () => {
         ['remove', app('a', { team: 'x' })],
       ],
       expected: { 'label:team=x': ['b'] },
+      size: 1,
     },
     {
       name: 'a removal by the last known object, whatever its labels now',
@@ -78,10 +85,12 @@ describe('ObjectIndex', () => {
         ['remove', app('a', {})],
       ],
       expected: { 'label:team=x': [], 'name:argocd/a': [] },
+      size: 0,
     },
-  ])('$name', ({ steps, expected }) => {
+  ])('$name', ({ steps, expected, size }) => {
     const index = new ObjectIndex('applications');
     for (const [op, object] of steps) index[op](object);
+    expect(index.size).toBe(size);
     for (const [key, objects] of Object.entries(expected)) {
       expect([key, names(index.get(key))]).toEqual([key, objects]);
     }
