@@ -156,6 +156,67 @@ describe('ObjectIndex', () => {
     expect(read().ns).toBeGreaterThan(two.ns);
   });
 
+  it('moves a key read late exactly when an eager version would move', () => {
+    // Versions enter keys when first read: two reads of a key must agree, or not, as they
+    // would have with every key versioned from its first change (the reference below).
+    const index = new ObjectIndex('applications');
+    const reference = new Map<string, number>();
+    let clock = 0;
+    const teams = ['x', 'y', 'z'];
+    const keysOf = (name: string, team: string) => [
+      `name:argocd/${name}`,
+      `app:${name}`,
+      `label:team=${team}`,
+    ];
+    const held = new Map<string, string>();
+    const seen = new Map<string, Array<[number, number]>>();
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let step = 0; step < 400; step++) {
+      const name = `a${random(5)}`;
+      const choice = random(3);
+      if (choice === 0) {
+        const team = teams[random(3)];
+        const before = held.get(name);
+        index.put({
+          ...app(name, { team }),
+          metadata: {
+            ...app(name, { team }).metadata,
+            resourceVersion: String(step),
+          },
+        });
+        clock += 1;
+        for (const key of [
+          ...(before ? keysOf(name, before) : []),
+          ...keysOf(name, team),
+        ])
+          reference.set(key, clock);
+        held.set(name, team);
+      } else if (choice === 1 && held.has(name)) {
+        index.remove(app(name, {}));
+        clock += 1;
+        for (const key of keysOf(name, held.get(name)!))
+          reference.set(key, clock);
+        held.delete(name);
+      } else {
+        const key = keysOf(name, teams[random(3)])[random(3)];
+        const occupied = [...held].some(([n, t]) => keysOf(n, t).includes(key));
+        const pair: [number, number] = [
+          occupied ? reference.get(key)! : 0,
+          index.version(key),
+        ];
+        const earlier = seen.get(key) ?? [];
+        for (const [eager, lazy] of earlier)
+          expect([key, eager === pair[0]]).toEqual([key, lazy === pair[1]]);
+        seen.set(key, [...earlier, pair]);
+      }
+    }
+    expect([...seen.values()].some(reads => reads.length > 3)).toBe(true);
+  });
+
   it.each([
     ['the same resourceVersion (a new informer lists it again)', '7', false],
     ['a new resourceVersion', '8', true],

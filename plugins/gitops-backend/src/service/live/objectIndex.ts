@@ -188,6 +188,8 @@ export class ObjectIndex {
    * When each key, namespace (`ns:<namespace>`) and the whole kind (`*`) last changed, on a
    * clock of this index; a key with no object has none. A view computed from some reads is
    * still current while the versions of those reads are the same (see {@link version}).
+   * Index keys are entered when first read: most are never read (a pod is read through its
+   * namespace, not its name), and 90,000 pods would otherwise each keep an entry.
    */
   private readonly versions = new Map<string, number>();
   private clock = 0;
@@ -277,14 +279,21 @@ export class ObjectIndex {
    * holds nothing.
    */
   version(key: string): number {
-    return this.versions.get(key) ?? 0;
+    const known = this.versions.get(key);
+    if (known !== undefined) return known;
+    if (!this.byKey.has(key)) return 0;
+    // Held but never read: it last changed at the latest now. Entered, a change moves it.
+    this.versions.set(key, this.clock);
+    return this.clock;
   }
 
   private touch(object: KubeObject, keys: string[]) {
     this.clock += 1;
     this.versions.set('*', this.clock);
     this.versions.set(`ns:${object.metadata?.namespace ?? ''}`, this.clock);
-    for (const key of keys) this.versions.set(key, this.clock);
+    for (const key of keys) {
+      if (this.versions.has(key)) this.versions.set(key, this.clock);
+    }
   }
 }
 
