@@ -23,27 +23,44 @@ function placeNumber(cluster: string, kind: KindKey): number {
 }
 
 /**
+ * The keys of kept reads, one string per content: at 10,000 services the overview rows and
+ * the verification pass each kept 320,000 keys, built anew per read (22 MiB per holder in a
+ * heap snapshot), while far fewer differ (a service's namespace key is read for ten kinds).
+ * A pool of its own: the strings pool of the watched objects starts over several times per
+ * listing of a large fleet. Starting over costs sharing only, never correctness.
+ */
+const READ_KEY_POOL_SIZE = 1_000_000;
+let readKeyPool = new Map<string, string>();
+
+function sharedReadKey(key: string): string {
+  const known = readKeyPool.get(key);
+  if (known !== undefined) return known;
+  if (readKeyPool.size >= READ_KEY_POOL_SIZE) readKeyPool = new Map();
+  readKeyPool.set(key, key);
+  return key;
+}
+
+/**
  * Cluster cache reads as kept by what was computed from them (overview rows, quiet passes,
  * watched entities): three arrays instead of an object per read. A service's answer makes
  * about 64 reads and several holders keep them: 8 MiB per 1,000 services as objects, in a heap
- * snapshot at N=1000, where these take a quarter of that.
+ * snapshot at N=1000, where these take a quarter of that. Plain arrays, not typed ones: a
+ * typed array of a few dozen numbers costs some 300 bytes of buffer objects besides them.
  */
 export class KeptReads {
-  /** The cluster and kind of each read (see `placeNumber`). */
-  private readonly places: Uint32Array;
+  /** The cluster and kind of each read (see `placeNumber`): small integers. */
+  private readonly places: number[];
   private readonly keys: string[];
-  /** Each read's version; NaN (a cache without versions) is never current. */
-  private readonly versions: Float64Array;
+  /**
+   * Each read's version; NaN (a cache without versions) is never current. V8 keeps numbers
+   * in an array unboxed (small integers, or doubles once a NaN is in).
+   */
+  private readonly versions: number[];
 
   constructor(reads: readonly CacheRead[]) {
-    this.places = new Uint32Array(reads.length);
-    this.keys = new Array(reads.length);
-    this.versions = new Float64Array(reads.length);
-    reads.forEach((read, i) => {
-      this.places[i] = placeNumber(read.cluster, read.kind);
-      this.keys[i] = read.key;
-      this.versions[i] = read.version;
-    });
+    this.places = reads.map(read => placeNumber(read.cluster, read.kind));
+    this.keys = reads.map(read => sharedReadKey(read.key));
+    this.versions = reads.map(read => read.version);
   }
 
   /** Whether each read would answer the version it had (`versionOf` answers now). */

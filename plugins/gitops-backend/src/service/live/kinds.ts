@@ -1,4 +1,3 @@
-import { internedCopy } from '@gitops-backstage/plugin-gitops-repository';
 /** A Kubernetes object as the API returns it. */
 export type KubeObject = Record<string, any> & {
   apiVersion?: string;
@@ -213,9 +212,8 @@ export function recordReads(
     reads.push({
       cluster,
       kind,
-      // Kept by every row, pass and watched entity that read it (about 100 reads per service):
-      // one shared copy of each key, not a string built anew, piece by piece, per read.
-      key: internedCopy(key),
+      // Kept reads share one copy of each key (see KeptReads).
+      key,
       version: objects.version ? objects.version(kind, key) : NaN,
     });
   return {

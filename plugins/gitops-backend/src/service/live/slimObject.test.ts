@@ -160,8 +160,8 @@ describe('slimObject', () => {
       });
     };
     const [a, b] = [podStartedAt('a', 1), podStartedAt('b', 2)];
-    expect(a.metadata.name).toBe('a');
-    expect(b.metadata.name).toBe('b');
+    expect(a.metadata?.name).toBe('a');
+    expect(b.metadata?.name).toBe('b');
     expect(a.status).toBe(b.status);
     expect(a.spec).toBe(b.spec);
     const crashing = slimObject('pods', {
