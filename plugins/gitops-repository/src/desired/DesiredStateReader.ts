@@ -244,9 +244,12 @@ export class DesiredStateReader {
       }
     }
     const reads: StateReads = { files: new Set(), folders: new Set() };
+    // Every field from the start, in the carried entry's order: fields added later would move
+    // to a property array of their own, one per place (60,000 at 10,000 services, 3 MiB).
     const entry: LastRead = {
       revision,
       checkedAt: revision,
+      reads: undefined,
       result: this.readUncached(options, reads).then(state => {
         // Thousands are kept: their repeated strings (revision, paths, names) and parts
         // (checks' findings, resources, sources) are kept once, in objects that share hidden
@@ -262,6 +265,7 @@ export class DesiredStateReader {
         entry.reads = readPathsOf(reads);
         return frozen;
       }),
+      content: undefined,
     };
     const result = entry.result;
     this.lastRead.set(where, entry);
