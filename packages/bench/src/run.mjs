@@ -172,12 +172,13 @@ if (
 }
 /**
  * The README's heap guidance ("Memory: heap settings for a fleet size"): V8's old space capped,
- * up to 5,000 services, at 384 MiB plus 0.16 MiB per service (about twice what a full GC
- * leaves); beyond, at 0.128 MiB per service (1.65 times the 776 MiB live at 10,000: twice that
- * left 436 MiB of old space committed and unused after a full GC, measured). Steps of 64.
+ * up to 1,000 services, at 384 MiB plus 0.16 MiB per service (about twice what a full GC
+ * leaves); beyond, at 544 MiB plus 0.048 MiB per service over 1,000 (1.75–1.8 times the 429 and
+ * 589 MiB live at 5,000 and 10,000 at f311d78; the older rule's 1,216 and 1,280 MiB left the
+ * peaks 330 and 190 MiB higher, measured). Steps of 64.
  */
 function heapGuidanceMiB(n) {
-  const mib = n <= 5000 ? 384 + 0.16 * n : Math.max(1216, 0.128 * n);
+  const mib = n <= 1000 ? 384 + 0.16 * n : 544 + 0.048 * (n - 1000);
   return Math.ceil(mib / 64) * 64;
 }
 
