@@ -17,7 +17,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { CatFileBatch, CatFileBatchClosedError } from './CatFileBatch';
-import { isBranchMoved, isRefused, pushUrl } from './remoteAnswers';
+import {
+  isBranchMoved,
+  isLocalRefRace,
+  isRefused,
+  pushUrl,
+} from './remoteAnswers';
 import { FetchOutages, repositoryUnavailable } from './FetchOutages';
 import { fastImportCommit } from './fastImportCommit';
 import { HistoryIndex, commitOf } from './HistoryIndex';
@@ -59,6 +64,9 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
  * enough unless fetches follow each other faster than a reader answers.
  */
 const READ_ATTEMPTS = 3;
+
+/** Waits before fetching again after a local ref moved under a fetch (see fetchOrigin). */
+const LOCAL_REF_RETRY_MS = [50, 200, 800];
 
 /**
  * Reads any repository the git CLI can reach (HTTPS, SSH, local paths) through a cached bare
@@ -344,11 +352,17 @@ export class CliGitProvider implements GitProvider {
       throw error;
     });
     if (!options.newBranch) {
+      // The push landed: moving the mirror's branch only spares readers a fetch. A fetch of
+      // another caller holding the branch's lock fails it; the next read fetches instead
+      // (lastFetch cleared), and the commit is answered as made, never as failed.
       await this.git(
         ['update-ref', `refs/heads/${repository.branch}`, sha],
         dir,
         signal,
-      );
+      ).catch(error => {
+        if (!(error instanceof GitCommandError && isLocalRefRace(error.stderr)))
+          throw error;
+      });
       this.heads.delete(`${dir}#${repository.branch}`);
       this.lastFetch.delete(dir);
     }
@@ -426,6 +440,29 @@ export class CliGitProvider implements GitProvider {
     return dir;
   }
 
+  /**
+   * `git fetch` of a mirror, again after a short wait when a ref of the mirror moved under it.
+   * A commit moves the mirror's branch (`update-ref`, after its push) while a fetch of another
+   * caller may be between reading that branch and writing it: git then fails the fetch with
+   * "cannot lock ref", although the remote answered. Taken for an outage, that refused every
+   * change for a fetch interval (seen in a burst of changes on two instances).
+   */
+  private async fetchOrigin(dir: string) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.git(['fetch', '--prune', '--quiet', 'origin'], dir);
+        return;
+      } catch (error) {
+        const race =
+          error instanceof GitCommandError && isLocalRefRace(error.stderr);
+        if (!race || attempt >= LOCAL_REF_RETRY_MS.length) throw error;
+        await new Promise(resolve =>
+          setTimeout(resolve, LOCAL_REF_RETRY_MS[attempt]),
+        );
+      }
+    }
+  }
+
   /** Mirror folders by configured URL (the few repositories the config names). */
   private readonly mirrorDirs = new Map<string, string>();
 
@@ -437,7 +474,7 @@ export class CliGitProvider implements GitProvider {
       .catch(() => false);
     if (exists) {
       try {
-        await this.git(['fetch', '--prune', '--quiet', 'origin'], dir);
+        await this.fetchOrigin(dir);
       } catch (error) {
         this.fetched(url, started, false);
         // The mirror still holds the last fetched revision: answer from it, say so, and retry

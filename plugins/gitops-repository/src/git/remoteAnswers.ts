@@ -32,3 +32,15 @@ export function isRefused(stderr: string): boolean {
     stderr,
   );
 }
+
+/**
+ * Whether a failed `git fetch` failed on a ref of the local mirror, not on the remote: the
+ * branch moved between the fetch reading it and writing it ("cannot lock ref …: is at X but
+ * expected Y", "unable to update local ref"), or another update held its lock file. The remote
+ * answered: fetching again succeeds.
+ */
+export function isLocalRefRace(stderr: string): boolean {
+  return /cannot lock ref|unable to update local ref|\.lock'?: File exists/i.test(
+    stderr,
+  );
+}
