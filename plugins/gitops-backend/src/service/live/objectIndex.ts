@@ -15,8 +15,8 @@ import {
  */
 export function indexKeys(kind: KindKey, object: KubeObject): string[] {
   const meta = object.metadata ?? {};
-  // First: the name key, which is also the object's id in an ObjectIndex (see idOf).
-  const keys = [`name:${meta.namespace ?? ''}/${meta.name}`];
+  // First: the name key, which is also the object's id in an ObjectIndex.
+  const keys = [nameKey(object)];
   if (
     kind === 'applications' ||
     kind === 'kustomizations' ||
@@ -202,7 +202,7 @@ export class ObjectIndex {
   }
 
   put(object: KubeObject) {
-    const id = idOf(object);
+    const id = nameKey(object);
     const version = object.metadata?.resourceVersion;
     // The same version of an object already held: the add of a new informer (a watch scope
     // widened, a slot created again) or a relist. Nothing a read returns changed, so no
@@ -227,7 +227,7 @@ export class ObjectIndex {
         this.byKey.set(
           key,
           new Map([
-            [idOf(bucket), bucket],
+            [nameKey(bucket), bucket],
             [kept, object],
           ]),
         );
@@ -236,7 +236,7 @@ export class ObjectIndex {
   }
 
   remove(object: KubeObject) {
-    const id = idOf(object);
+    const id = nameKey(object);
     const old = this.held(id);
     if (!old) return;
     this.count -= 1;
@@ -245,7 +245,7 @@ export class ObjectIndex {
     for (const key of keys) {
       const bucket = this.byKey.get(key);
       if (!(bucket instanceof Map)) {
-        if (bucket !== undefined && idOf(bucket) === id) {
+        if (bucket !== undefined && nameKey(bucket) === id) {
           this.byKey.delete(key);
           // No object, no version: reads made while the key was empty hold again.
           this.versions.delete(key);
@@ -297,8 +297,8 @@ export class ObjectIndex {
   }
 }
 
-/** An object's id in an index: its name key, the first of {@link indexKeys}. */
-function idOf(object: KubeObject) {
+/** An object's name key, the first of {@link indexKeys}: its id in an ObjectIndex. */
+function nameKey(object: KubeObject) {
   return `name:${object.metadata?.namespace ?? ''}/${object.metadata?.name}`;
 }
 

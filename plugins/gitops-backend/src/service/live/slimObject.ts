@@ -197,6 +197,9 @@ function slimContainerStatus(status: any) {
   };
 }
 
+const CONTAINER_STATES = ['waiting', 'running', 'terminated'];
+const CONTAINER_STATE_FIELDS = ['reason', 'message', 'exitCode'];
+
 /**
  * A container state (`waiting`, `running` or `terminated`) with what the diagnosis reads: the
  * reason, message and exit code, without start and finish times or the container's id.
@@ -204,11 +207,11 @@ function slimContainerStatus(status: any) {
 function slimContainerState(state: any) {
   if (!state || typeof state !== 'object') return state;
   const slim: Record<string, unknown> = {};
-  for (const name of ['waiting', 'running', 'terminated']) {
+  for (const name of CONTAINER_STATES) {
     const detail = state[name];
     if (!detail || typeof detail !== 'object') continue;
     const kept: Record<string, unknown> = {};
-    for (const field of ['reason', 'message', 'exitCode'])
+    for (const field of CONTAINER_STATE_FIELDS)
       if (detail[field] !== undefined) kept[field] = detail[field];
     slim[name] = kept;
   }
