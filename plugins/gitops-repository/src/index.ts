@@ -35,6 +35,7 @@ export {
 } from './environments';
 export type { EnvironmentConfig, RepositoryLayout } from './environments';
 export type { ServiceTarget } from './ServiceTarget';
+export { BoundedPool, StringPool } from './boundedPool';
 export { internStrings, internedCopy } from './internStrings';
 export { shareParts } from './sharedParts';
 export { renderNewService } from './newService/renderNewService';

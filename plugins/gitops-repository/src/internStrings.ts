@@ -1,3 +1,5 @@
+import { StringPool } from './boundedPool';
+
 /**
  * Short strings repeat across a fleet's objects and desired states (namespaces, label values,
  * condition types, timestamps of one rollout, revisions, file paths), and parsing makes a copy
@@ -5,16 +7,10 @@
  * sharing, never correctness.
  */
 const INTERNED_MAX_LENGTH = 100;
-const INTERN_POOL_SIZE = 200_000;
-let internPool = new Map<string, string>();
+const internPool = new StringPool(200_000);
 
 function intern(value: string): string {
-  if (value.length > INTERNED_MAX_LENGTH) return value;
-  const known = internPool.get(value);
-  if (known !== undefined) return known;
-  if (internPool.size >= INTERN_POOL_SIZE) internPool = new Map();
-  internPool.set(value, value);
-  return value;
+  return value.length > INTERNED_MAX_LENGTH ? value : internPool.share(value);
 }
 
 /**

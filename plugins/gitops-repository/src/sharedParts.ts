@@ -1,3 +1,5 @@
+import { BoundedPool } from './boundedPool';
+
 /**
  * Parts of cached objects repeat across a fleet: the labels of a ReplicaSet's pods, a
  * container's name and image, resource requests, an HPA's metric spec, an Argo CD sync policy,
@@ -10,8 +12,7 @@
  * one candidate to compare shallowly. The pool keeps numbers, not keys, so a part seen once
  * costs one entry; it starts over when full, which only costs sharing, never correctness.
  */
-const SHARED_POOL_SIZE = 200_000;
-let sharedPool = new Map<number, object>();
+const sharedPool = new BoundedPool<number, object>(200_000);
 
 /** The hash of the value `share` returned last (`undefined`: not shareable). */
 let lastHash: number | undefined;
@@ -97,7 +98,6 @@ function share(value: unknown): unknown {
   if (hash === undefined) return value;
   const known = sharedPool.get(hash);
   if (known !== undefined && sameShallow(known, value)) return known;
-  if (sharedPool.size >= SHARED_POOL_SIZE) sharedPool = new Map();
   sharedPool.set(hash, Object.freeze(value));
   return value;
 }

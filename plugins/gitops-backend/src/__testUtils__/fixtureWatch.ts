@@ -10,7 +10,7 @@ import { FakeKubeApi } from './fakeKubeApi';
 export const FIXTURE_SERVER = 'https://127.0.0.1:6443';
 
 /**
- * A cluster watch through the real @kubernetes/client-node informers over `api`, served by
+ * A cluster watch through the real informers (KindInformer, LivenessWatch) over `api`, served by
  * `server` (msw), ready once every kind was listed. The fixtures are dated relative to
  * FIXTURE_NOW (events older than an hour are dropped), so the watch's clock is that.
  */

@@ -93,8 +93,8 @@ export function reconnectDelayMs(
 
 /**
  * One cluster's cache: a list+watch per kind — cluster-wide, or per namespace for accounts
- * bound by Roles — whatever the number of entities and page views. An informer of
- * @kubernetes/client-node stops for good after any error but 410 Gone, so errors restart it
+ * bound by Roles — whatever the number of entities and page views. An informer
+ * (`KindInformer`) stops after any error but 410 Gone, so errors restart it
  * with exponential backoff, capped and jittered ({@link reconnectDelayMs}); a kind the
  * cluster does not serve or the account may not list is marked and looked at again later,
  * and never makes the rest unreadable. Watches carry a heartbeat ({@link LivenessWatch}), so
@@ -102,7 +102,7 @@ export function reconnectDelayMs(
  */
 export class ClusterWatch implements ClusterObjects {
   private readonly slots = new Map<string, WatchSlot>();
-  /** Per kind, objects by index key, kept current by the informers' callbacks. */
+  /** Per kind, the objects by namespace, name and index key, kept current by the informers. */
   private readonly indexes = new Map<KindKey, ObjectIndex>();
   private readonly reads = { calls: 0, objects: 0 };
   private stopped = true;
@@ -137,7 +137,7 @@ export class ClusterWatch implements ClusterObjects {
 
   async stop() {
     this.stopped = true;
-    await Promise.all([...this.slots.values()].map(slot => this.drop(slot)));
+    for (const slot of this.slots.values()) this.drop(slot);
     this.slots.clear();
   }
 
@@ -192,14 +192,9 @@ export class ClusterWatch implements ClusterObjects {
   }
 
   private listUncounted(kind: KindKey, namespace?: string) {
-    const all = this.slots.get(slotKey(kind, null));
-    if (all) return all.informer.list(namespace);
-    if (namespace) {
-      return this.slots.get(slotKey(kind, namespace))?.informer.list() ?? [];
-    }
-    return [...this.slots.values()]
-      .filter(slot => slot.kind === kind)
-      .flatMap(slot => slot.informer.list());
+    // The index holds what the kind's slots listed and watched, and nothing else: a namespace
+    // no slot watches has nothing in it.
+    return this.indexes.get(kind)?.list(namespace) ?? [];
   }
 
   warnings(namespace: string): string[] {
@@ -419,7 +414,7 @@ export class ClusterWatch implements ClusterObjects {
     for (const [key, slot] of this.slots) {
       if (!wanted.has(key)) {
         this.slots.delete(key);
-        void this.drop(slot);
+        this.drop(slot);
       }
     }
     for (const [key, [kind, namespace]] of wanted) {
@@ -430,12 +425,11 @@ export class ClusterWatch implements ClusterObjects {
     }
   }
 
-  private async drop(slot: WatchSlot) {
+  private drop(slot: WatchSlot) {
     slot.removed = true;
     clearTimeout(slot.timer);
-    await slot.informer.stop();
-    const index = this.indexes.get(slot.kind);
-    for (const object of slot.informer.list()) index?.remove(object);
+    slot.informer.stop();
+    this.indexes.get(slot.kind)?.clear(slot.namespace);
   }
 
   /**
@@ -447,7 +441,7 @@ export class ClusterWatch implements ClusterObjects {
     const fresh = this.createSlot(slot.kind, slot.namespace);
     fresh.failures = slot.failures;
     this.slots.set(slotKey(slot.kind, slot.namespace), fresh);
-    void this.drop(slot);
+    this.drop(slot);
     return fresh;
   }
 
@@ -507,7 +501,8 @@ export class ClusterWatch implements ClusterObjects {
     if (this.stopped || failed.removed) return;
     const code = Number(error?.statusCode ?? error?.code);
     const slot =
-      (code === 403 || code === 404) && failed.informer.list().length > 0
+      (code === 403 || code === 404) &&
+      this.index(failed.kind).sizeOf(failed.namespace) > 0
         ? this.replaceSlot(failed)
         : failed;
     const { status } = slot;

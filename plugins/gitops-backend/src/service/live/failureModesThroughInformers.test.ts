@@ -39,7 +39,7 @@ function desiredOf(scenario: FailureScenario): DesiredState {
 }
 
 /**
- * Every failure-mode fixture goes through the real @kubernetes/client-node informers, served by
+ * Every failure-mode fixture goes through the real informers (KindInformer, LivenessWatch), served by
  * msw: once as the initial list, once as watch events turning a healthy service into the failure.
  */
 describe('failure modes read through the watch cache', () => {

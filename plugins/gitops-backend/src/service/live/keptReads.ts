@@ -1,3 +1,4 @@
+import { StringPool } from '@gitops-backstage/plugin-gitops-repository';
 import { CacheRead, KindKey } from './kinds';
 
 /** The version a read of `key` (of a kind, in a cluster) would answer now; undefined: none. */
@@ -29,16 +30,7 @@ function placeNumber(cluster: string, kind: KindKey): number {
  * A pool of its own: the strings pool of the watched objects starts over several times per
  * listing of a large fleet. Starting over costs sharing only, never correctness.
  */
-const READ_KEY_POOL_SIZE = 1_000_000;
-let readKeyPool = new Map<string, string>();
-
-function sharedReadKey(key: string): string {
-  const known = readKeyPool.get(key);
-  if (known !== undefined) return known;
-  if (readKeyPool.size >= READ_KEY_POOL_SIZE) readKeyPool = new Map();
-  readKeyPool.set(key, key);
-  return key;
-}
+const readKeyPool = new StringPool(1_000_000);
 
 /**
  * Cluster cache reads as kept by what was computed from them (overview rows, quiet passes,
@@ -59,7 +51,7 @@ export class KeptReads {
 
   constructor(reads: readonly CacheRead[]) {
     this.places = reads.map(read => placeNumber(read.cluster, read.kind));
-    this.keys = reads.map(read => sharedReadKey(read.key));
+    this.keys = reads.map(read => readKeyPool.share(read.key));
     this.versions = reads.map(read => read.version);
   }
 

@@ -248,4 +248,106 @@ describe('ObjectIndex', () => {
       );
     },
   );
+
+  describe('as the store of its informers', () => {
+    const pod = (name: string, namespace: string, resourceVersion = '1') => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace, resourceVersion },
+    });
+    const held = (index: ObjectIndex, namespace?: string) =>
+      index
+        .list(namespace)
+        .map(o => `${o.metadata?.namespace}/${o.metadata?.name}`)
+        .sort();
+
+    it.each<{
+      name: string;
+      before: KubeObject[];
+      namespace: string | null;
+      listed: KubeObject[];
+      after: string[];
+      removed: number;
+    }>([
+      {
+        name: 'a cluster-wide list drops what it lacks in every namespace',
+        before: [pod('a', 'x'), pod('b', 'x'), pod('c', 'y')],
+        namespace: null,
+        listed: [pod('a', 'x'), pod('d', 'z')],
+        after: ['x/a', 'z/d'],
+        removed: 2,
+      },
+      {
+        name: "a namespace's list leaves the other namespaces alone",
+        before: [pod('a', 'x'), pod('b', 'x'), pod('c', 'y')],
+        namespace: 'x',
+        listed: [pod('b', 'x')],
+        after: ['x/b', 'y/c'],
+        removed: 1,
+      },
+      {
+        name: 'an empty list of a namespace empties it',
+        before: [pod('a', 'x'), pod('c', 'y')],
+        namespace: 'x',
+        listed: [],
+        after: ['y/c'],
+        removed: 1,
+      },
+      {
+        name: 'a list of what is held removes nothing',
+        before: [pod('a', 'x')],
+        namespace: null,
+        listed: [pod('a', 'x')],
+        after: ['x/a'],
+        removed: 0,
+      },
+    ])('$name', ({ before, namespace, listed, after, removed }) => {
+      const index = new ObjectIndex('pods');
+      before.forEach(o => index.put(o));
+      expect(index.relisted(namespace, listed)).toBe(removed);
+      expect(held(index)).toEqual(after);
+      expect(index.size).toBe(after.length);
+    });
+
+    it('moves no version for a relist of the same objects, and moves it for one that went', () => {
+      const index = new ObjectIndex('pods');
+      index.put(pod('a', 'x'));
+      index.put(pod('b', 'x'));
+      const before = [index.version('ns:x'), index.version('name:x/a')];
+      index.relisted('x', [pod('a', 'x'), pod('b', 'x')]);
+      expect([index.version('ns:x'), index.version('name:x/a')]).toEqual(
+        before,
+      );
+      index.relisted('x', [pod('b', 'x')]);
+      expect(index.version('ns:x')).toBeGreaterThan(before[0]);
+      expect(index.version('name:x/a')).toBe(0);
+      expect(index.get('name:x/a')).toEqual([]);
+    });
+
+    it('lists, counts and clears by namespace', () => {
+      const index = new ObjectIndex('pods');
+      [pod('a', 'x'), pod('b', 'x'), pod('c', 'y')].forEach(o => index.put(o));
+      expect(held(index, 'x')).toEqual(['x/a', 'x/b']);
+      expect(held(index, 'none')).toEqual([]);
+      expect([
+        index.sizeOf('x'),
+        index.sizeOf('y'),
+        index.sizeOf(null),
+      ]).toEqual([2, 1, 3]);
+      index.clear('x');
+      expect(held(index)).toEqual(['y/c']);
+      index.clear(null);
+      expect([index.size, held(index)]).toEqual([0, []]);
+      expect(index.get('name:y/c')).toEqual([]);
+    });
+
+    it.each(['name:', 'name:x', 'name:x/', 'name:/a'])(
+      'answers nothing for the malformed name key %j',
+      key => {
+        const index = new ObjectIndex('pods');
+        index.put(pod('a', 'x'));
+        expect([index.get(key), index.version(key)]).toEqual([[], 0]);
+      },
+    );
+  });
 });

@@ -36,7 +36,7 @@ const desired = (scenario: ProgressiveScenario): DesiredState => ({
 });
 
 /**
- * Rollouts, AnalysisRuns and Canaries read through the real @kubernetes/client-node informers
+ * Rollouts, AnalysisRuns and Canaries read through the real informers (KindInformer, LivenessWatch)
  * served by msw: absent CRDs are "not installed" (no error, no warning), a forbidden kind is
  * one warning, and what the cache holds gives the same rollout and problems as the objects.
  */

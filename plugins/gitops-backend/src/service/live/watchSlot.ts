@@ -1,5 +1,6 @@
-import { KubeConfig, ListWatch } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { KindKey, KubeObject, WATCHED_KINDS, kindPath } from './kinds';
+import { KindInformer } from './KindInformer';
 import { listKind } from './listKind';
 import { LivenessWatch } from './LivenessWatch';
 import { ObjectIndex } from './objectIndex';
@@ -24,7 +25,7 @@ export interface KindWatchState {
 export type WatchSlot = {
   kind: KindKey;
   namespace: string | null;
-  informer: ListWatch<KubeObject>;
+  informer: KindInformer;
   status: KindWatchState;
   failures: number;
   timer?: NodeJS.Timeout;
@@ -43,7 +44,7 @@ export interface WatchSlotOptions {
   now(): number;
   /** What the cache keeps of an object; null keeps nothing. */
   keep(object: KubeObject): KubeObject | null;
-  /** The kind's index, kept current from the informer's callbacks. */
+  /** Where the kind's objects live, kept current by the informer. */
   index: ObjectIndex;
   /** After a list was stored. */
   onListed(): void;
@@ -52,7 +53,7 @@ export interface WatchSlotOptions {
 
 /**
  * An informer of one kind with the heartbeat watch ({@link LivenessWatch}) and its state: when
- * it was listed, confirmed, connected, and what failed. Objects are slimmed before the informer
+ * it was listed, confirmed, connected, and what failed. Objects are slimmed before the index
  * stores them.
  */
 export function createWatchSlot(options: WatchSlotOptions): WatchSlot {
@@ -111,19 +112,15 @@ export function createWatchSlot(options: WatchSlotOptions): WatchSlot {
       status.connected = connected;
     },
   });
-  slot.informer = new ListWatch<KubeObject>(
-    kindPath(kind, namespace ?? undefined),
-    watch as any,
-    list as any,
-    false,
-    undefined,
+  slot.informer = new KindInformer({
+    path: kindPath(kind, namespace ?? undefined),
+    namespace,
     fieldSelector,
-  );
-  const { index } = options;
-  slot.informer.on('add', object => index.put(object));
-  slot.informer.on('update', object => index.put(object));
-  slot.informer.on('delete', object => index.remove(object));
-  slot.informer.on('error', (error: any) => options.onError(slot, error));
+    list,
+    watcher: watch,
+    index: options.index,
+    onError: error => options.onError(slot, error),
+  });
   return slot;
 }
 
