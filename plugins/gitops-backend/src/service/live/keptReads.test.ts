@@ -61,4 +61,44 @@ describe('KeptReads', () => {
     const kept = keepReads(reads);
     expect(keepReads(kept)).toBe(kept);
   });
+
+  const split = (...keys: string[]) => keys.map(key => ({ ...reads[0], key }));
+  it.each<[string, CacheRead[], CacheRead[], 'same' | 'shape' | 'apart']>([
+    ['the same reads', reads, reads.map(x => ({ ...x })), 'same'],
+    [
+      'the same reads with the keys built anew',
+      reads,
+      reads.map(x => ({ ...x, key: [...x.key].join('') })),
+      'same',
+    ],
+    [
+      'the same keys at another version',
+      reads,
+      reads.map((x, i) => (i === 1 ? { ...x, version: 8 } : x)),
+      'shape',
+    ],
+    ['one read fewer', reads, reads.slice(1), 'apart'],
+    [
+      'the same key in another cluster',
+      reads,
+      reads.map((x, i) => (i === 0 ? { ...x, cluster: 'prod' } : x)),
+      'apart',
+    ],
+    ['another order', reads, [reads[1], reads[0], reads[2]], 'apart'],
+    ['keys split differently', split('a', 'bc'), split('ab', 'c'), 'apart'],
+  ])('shares with reads kept before: %s', (_, before, after, expected) => {
+    const first = keepReads(before);
+    const second = keepReads(after);
+    expect(second.toArray()).toEqual(after);
+    const shape = (kept: KeptReads) => (kept as any).shape;
+    expect([second === first, shape(second) === shape(first)]).toEqual([
+      expected === 'same',
+      expected !== 'apart',
+    ]);
+  });
+
+  it('never shares reads without a version', () => {
+    const unversioned = [{ ...reads[0], version: NaN }];
+    expect(keepReads(unversioned)).not.toBe(keepReads(unversioned));
+  });
 });

@@ -1,4 +1,4 @@
-import { StringPool } from '@gitops-backstage/plugin-gitops-repository';
+import { BoundedPool } from '@gitops-backstage/plugin-gitops-repository';
 import { CacheRead, KindKey } from './kinds';
 
 /** The version a read of `key` (of a kind, in a cluster) would answer now; undefined: none. */
@@ -10,65 +10,132 @@ export type VersionOf = (
 
 /** Where reads happen, numbered in the order first seen: a few clusters times a few kinds. */
 const placeNumbers = new Map<string, number>();
-const places: Array<{ cluster: string; kind: KindKey }> = [];
+const knownPlaces: Array<{ cluster: string; kind: KindKey }> = [];
 
 function placeNumber(cluster: string, kind: KindKey): number {
   const id = `${cluster}\u0000${kind}`;
   let number = placeNumbers.get(id);
   if (number === undefined) {
-    number = places.length;
-    places.push({ cluster, kind });
+    number = knownPlaces.length;
+    knownPlaces.push({ cluster, kind });
     placeNumbers.set(id, number);
   }
   return number;
 }
 
+/** Which reads were made: their places and keys, without the versions they answered. */
+interface ReadShape {
+  /** The cluster and kind of each read (see `placeNumber`): small integers. */
+  readonly places: number[];
+  readonly keys: string[];
+  /**
+   * The reads of this shape kept last: taken again when their versions are the same. Weak:
+   * the holders keep what they hold, and nothing else should.
+   */
+  latest?: WeakRef<KeptReads>;
+}
+
 /**
- * The keys of kept reads, one string per content: at 10,000 services the overview rows and
- * the verification pass each kept 320,000 keys, built anew per read (22 MiB per holder in a
- * heap snapshot), while far fewer differ (a service's namespace key is read for ten kinds).
- * A pool of its own: the strings pool of the watched objects starts over several times per
- * listing of a large fleet. Starting over costs sharing only, never correctness.
+ * Shapes of kept reads by a hash of their content. The overview row and the verification pass
+ * of a service compute it the same way, so they keep the same reads: at 10,000 services each
+ * kept 30,000 arrays of them (15 MiB per holder in a heap snapshot). Weak, so a shape that no
+ * holder keeps any more goes; starting over costs sharing only, never correctness.
  */
-const readKeyPool = new StringPool(1_000_000);
+const readShapes = new BoundedPool<number, WeakRef<ReadShape>>(100_000);
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function mix(hash: number, value: number): number {
+  return Math.imul(hash ^ value, FNV_PRIME);
+}
+
+function shapeOf(reads: readonly CacheRead[]): ReadShape {
+  const places = new Array<number>(reads.length);
+  let hash = FNV_OFFSET;
+  for (let i = 0; i < reads.length; i++) {
+    const { cluster, kind, key } = reads[i];
+    places[i] = placeNumber(cluster, kind);
+    hash = mix(hash, places[i]);
+    for (let c = 0; c < key.length; c++) hash = mix(hash, key.charCodeAt(c));
+    // Ends the key, so that ['ab', 'c'] and ['a', 'bc'] hash apart.
+    hash = mix(hash, 0x10000);
+  }
+  const known = readShapes.get(hash)?.deref();
+  if (known && sameShape(known, places, reads)) return known;
+  // One string per key: a service's namespace key is read for ten kinds, each time built
+  // anew. Shared within the shape only, whose holders share it in turn: a pool of every key
+  // of the fleet cost 14 MiB of table at 10,000 services for little more sharing.
+  const ownKeys = new Map<string, string>();
+  const keys = reads.map(({ key }) => {
+    const first = ownKeys.get(key);
+    if (first !== undefined) return first;
+    ownKeys.set(key, key);
+    return key;
+  });
+  const shape: ReadShape = { places, keys };
+  readShapes.set(hash, new WeakRef(shape));
+  return shape;
+}
+
+function sameShape(
+  shape: ReadShape,
+  places: number[],
+  reads: readonly CacheRead[],
+): boolean {
+  if (shape.keys.length !== reads.length) return false;
+  for (let i = 0; i < reads.length; i++) {
+    if (shape.places[i] !== places[i] || shape.keys[i] !== reads[i].key)
+      return false;
+  }
+  return true;
+}
 
 /**
  * Cluster cache reads as kept by what was computed from them (overview rows, quiet passes,
- * watched entities): three arrays instead of an object per read. A service's answer makes
- * about 64 reads and several holders keep them: 8 MiB per 1,000 services as objects, in a heap
- * snapshot at N=1000, where these take a quarter of that. Plain arrays, not typed ones: a
- * typed array of a few dozen numbers costs some 300 bytes of buffer objects besides them.
+ * watched entities): arrays instead of an object per read, and the arrays of the places and
+ * keys shared by every holder of the same reads (see `readShapes`). A service's answer makes
+ * about 64 reads: 8 MiB per 1,000 services as objects, in a heap snapshot at N=1000, where
+ * these take a quarter of that. Plain arrays, not typed ones: a typed array of a few dozen
+ * numbers costs some 300 bytes of buffer objects besides them.
  */
 export class KeptReads {
-  /** The cluster and kind of each read (see `placeNumber`): small integers. */
-  private readonly places: number[];
-  private readonly keys: string[];
+  private readonly shape: ReadShape;
   /**
    * Each read's version; NaN (a cache without versions) is never current. V8 keeps numbers
    * in an array unboxed (small integers, or doubles once a NaN is in).
    */
   private readonly versions: number[];
 
-  constructor(reads: readonly CacheRead[]) {
-    this.places = reads.map(read => placeNumber(read.cluster, read.kind));
-    this.keys = reads.map(read => readKeyPool.share(read.key));
+  /** Use {@link keepReads}, which shares what other holders kept already. */
+  constructor(reads: readonly CacheRead[], shape = shapeOf(reads)) {
+    this.shape = shape;
     this.versions = reads.map(read => read.version);
   }
 
   /** Whether each read would answer the version it had (`versionOf` answers now). */
   allAt(versionOf: VersionOf): boolean {
-    for (let i = 0; i < this.keys.length; i++) {
-      const { cluster, kind } = places[this.places[i]];
-      if (versionOf(cluster, kind, this.keys[i]) !== this.versions[i])
-        return false;
+    const { keys } = this.shape;
+    for (let i = 0; i < keys.length; i++) {
+      const { cluster, kind } = knownPlaces[this.shape.places[i]];
+      if (versionOf(cluster, kind, keys[i]) !== this.versions[i]) return false;
+    }
+    return true;
+  }
+
+  /** Whether `reads` (of this shape) answered the versions these did. */
+  answeredAs(reads: readonly CacheRead[]): boolean {
+    for (let i = 0; i < reads.length; i++) {
+      // NaN (a cache without versions) is never the same: such reads are never current.
+      if (this.versions[i] !== reads[i].version) return false;
     }
     return true;
   }
 
   /** The reads as objects again. */
   toArray(): CacheRead[] {
-    return this.keys.map((key, i) => ({
-      ...places[this.places[i]],
+    return this.shape.keys.map((key, i) => ({
+      ...knownPlaces[this.shape.places[i]],
       key,
       version: this.versions[i],
     }));
@@ -78,9 +145,18 @@ export class KeptReads {
 /** Cache reads as noted during a computation (an array) or as kept after it. */
 export type Reads = readonly CacheRead[] | KeptReads;
 
-/** The reads to keep: an array is packed, kept reads are kept as they are. */
+/**
+ * The reads to keep: an array is packed, or is the same as reads kept last by another holder
+ * (the same places, keys and versions) and gets those; kept reads are kept as they are.
+ */
 export function keepReads(reads: Reads): KeptReads {
-  return reads instanceof KeptReads ? reads : new KeptReads(reads);
+  if (reads instanceof KeptReads) return reads;
+  const shape = shapeOf(reads);
+  const latest = shape.latest?.deref();
+  if (latest?.answeredAs(reads)) return latest;
+  const kept = new KeptReads(reads, shape);
+  shape.latest = new WeakRef(kept);
+  return kept;
 }
 
 /** Whether each read would answer the version it had; `versionOf` answers now. */
