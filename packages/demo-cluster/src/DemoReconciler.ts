@@ -12,13 +12,22 @@ import { AppliedResource, withSourceStatus } from './engineStatus';
 import { readHelmRelease } from './helmRelease';
 import { reconcileImageAutomation } from './imageAutomation';
 import { KubeObject, ObjectStore } from './ObjectStore';
-import { DemoPod, templateHash } from './workloadObjects';
+import { templateHash } from './workloadObjects';
 import {
+  appliedResource,
   ownershipOf,
   writeEngineStatus,
   writeHelmRelease,
 } from './engineObjects';
 import { writeWorkload } from './writeWorkload';
+import {
+  WorkloadControllers,
+  autoscalerTarget,
+  demandOf,
+  newPod,
+  replicasOf,
+  stepWorkload,
+} from './workloadControllers';
 import { DemoSecurityReports, ScannedWorkload } from './securityReports';
 import { DemoRolloutsController } from './rollouts/DemoRolloutsController';
 import {
@@ -83,6 +92,8 @@ export class DemoReconciler {
   private readonly reports: DemoSecurityReports;
   /** Argo Rollouts, when the cluster serves its kinds. */
   private readonly rollouts?: DemoRolloutsController;
+  /** What the Deployment and autoscaler controllers step with. */
+  private readonly controllers: WorkloadControllers;
 
   constructor(private readonly options: DemoReconcilerOptions) {
     this.runtimes = runtimesOf(options.store);
@@ -94,6 +105,12 @@ export class DemoReconciler {
         progressDeadlineSeconds: options.progressDeadlineSeconds ?? 20,
       });
     }
+    this.controllers = {
+      registry: options.registry,
+      load: options.load,
+      stepMs: options.stepMs ?? 1500,
+      rolloutsControlled: Boolean(this.rollouts),
+    };
     this.reports = new DemoSecurityReports(
       options.store,
       options.registry,
@@ -249,7 +266,7 @@ export class DemoReconciler {
       store.put(rt.plural, refreshed);
       rt.statusAt = now.toISOString();
     }
-    const stepped = this.stepWorkload(rt, now);
+    const stepped = stepWorkload(rt, now, this.controllers);
     this.writeObjects(rt, head, desired, error, now, stepped, rollout);
   }
 
@@ -297,8 +314,8 @@ export class DemoReconciler {
     ).toISOString();
     if (instant) {
       const image = imageOf(desired);
-      rt.pods = Array.from({ length: this.replicas(rt, desired) }, () =>
-        this.newPod(rt, image, new Date(now.getTime() - 3600_000)),
+      rt.pods = Array.from({ length: replicasOf(rt, desired) }, () =>
+        newPod(rt, image, new Date(now.getTime() - 3600_000), this.controllers),
       );
     }
     this.options.logger.info(
@@ -306,90 +323,6 @@ export class DemoReconciler {
         rt.name
       } applies ${head.slice(0, 7)} (${imageOf(desired)})`,
     );
-  }
-
-  private replicas(rt: Runtime, desired: DesiredState): number {
-    const hpa = desired.autoscaling;
-    if (hpa?.minReplicas || hpa?.maxReplicas) {
-      const min = hpa.minReplicas ?? 1;
-      const max = hpa.maxReplicas ?? min;
-      rt.hpaCurrent = Math.min(max, Math.max(min, rt.hpaCurrent ?? min));
-      return rt.hpaCurrent;
-    }
-    return desired.replicas ?? 1;
-  }
-
-  private newPod(rt: Runtime, image: string, startedAt: Date): DemoPod {
-    const hash = templateHash(image);
-    rt.podSerial++;
-    return {
-      name: `${rt.workload}-${hash}-${String(rt.podSerial)
-        .padStart(5, '0')
-        .slice(-5)}`,
-      image,
-      hash,
-      outcome: this.options.registry.outcome(image),
-      startedAt: startedAt.toISOString(),
-      restarts: 0,
-    };
-  }
-
-  /**
-   * One controller step: a surge pod, an old pod retired, a scale step, a crash restart.
-   * Whether it was time for one: a Rollout's pods are then moved by the Rollouts controller.
-   */
-  private stepWorkload(rt: Runtime, now: Date): boolean {
-    if (!rt.applied) return false;
-    if (now.getTime() - rt.lastStep < (this.options.stepMs ?? 1500))
-      return false;
-    rt.lastStep = now.getTime();
-    const desired = rt.applied.desired;
-    this.stepAutoscaler(rt, desired);
-    const image = imageOf(desired);
-    const hash = templateHash(image);
-    const replicas = this.replicas(rt, desired);
-    const fresh = rt.pods.filter(p => p.hash === hash);
-    const old = rt.pods.filter(p => p.hash !== hash);
-    const readyFresh = fresh.filter(p => p.outcome === 'runs').length;
-    for (const pod of rt.pods) {
-      // The kubelet's back-off: 10 s, doubling, at most five minutes between restarts.
-      const backoff = Math.min(300_000, 10_000 * 2 ** pod.restarts);
-      const sinceStart = now.getTime() - Date.parse(pod.startedAt);
-      if (pod.outcome === 'crashes' && sinceStart > backoff) {
-        pod.restarts++;
-        pod.startedAt = now.toISOString();
-      }
-    }
-    if (rt.applied.rollout && this.rollouts) return true;
-    if (fresh.length < replicas && rt.pods.length < replicas + 1) {
-      rt.pods.push(this.newPod(rt, image, now)); // maxSurge 1
-    } else if (old.length > 0 && readyFresh + old.length > replicas) {
-      rt.pods.splice(rt.pods.indexOf(old[0]), 1); // maxUnavailable 0
-    } else if (fresh.length > replicas) {
-      rt.pods.splice(rt.pods.indexOf(fresh[fresh.length - 1]), 1);
-    }
-    return true;
-  }
-
-  private stepAutoscaler(rt: Runtime, desired: DesiredState) {
-    const hpa = desired.autoscaling;
-    if (!hpa?.maxReplicas) {
-      rt.hpaCurrent = undefined;
-      return;
-    }
-    const target = this.autoscalerTarget(rt, desired);
-    if (rt.hpaCurrent === undefined) rt.hpaCurrent = hpa.minReplicas ?? 1;
-    if (rt.hpaCurrent < target) rt.hpaCurrent++;
-    else if (rt.hpaCurrent > target) rt.hpaCurrent--;
-  }
-
-  /** The replica count the autoscaler wants: the demand, within the bounds. */
-  private autoscalerTarget(rt: Runtime, desired: DesiredState): number {
-    const min = desired.autoscaling?.minReplicas ?? 1;
-    const max = desired.autoscaling?.maxReplicas ?? min;
-    const demand =
-      this.options.load.get(`${rt.workload}/${rt.destination}`) ?? min * 0.8;
-    return Math.min(max, Math.max(min, Math.ceil(demand)));
   }
 
   private writeObjects(
@@ -426,7 +359,7 @@ export class DemoReconciler {
     const labels = { 'app.kubernetes.io/name': rt.workload };
     const image = imageOf(applied);
     const hash = templateHash(image);
-    const replicas = this.replicas(rt, applied);
+    const replicas = replicasOf(rt, applied);
     const hpa = applied.autoscaling;
     const release = rt.helmSource?.object;
     const inNamespace = (o: KubeObject): KubeObject => ({
@@ -445,7 +378,7 @@ export class DemoReconciler {
         replicas,
         pods: rt.pods,
         scale: stepped,
-        newPod: podImage => this.newPod(rt, podImage, now),
+        newPod: podImage => newPod(rt, podImage, now, this.controllers),
         now,
         managedBy: ownershipOf(rt),
       });
@@ -467,11 +400,10 @@ export class DemoReconciler {
         ? {
             min: hpa.minReplicas ?? 1,
             max: hpa.maxReplicas,
-            wanted: this.autoscalerTarget(rt, applied),
+            wanted: autoscalerTarget(rt, applied, this.controllers),
             cpuTarget: hpa.targetCPUUtilizationPercentage ?? 80,
             demand:
-              this.options.load.get(`${rt.workload}/${rt.destination}`) ??
-              (hpa.minReplicas ?? 1) * 0.8,
+              demandOf(rt, this.controllers) ?? (hpa.minReplicas ?? 1) * 0.8,
           }
         : null,
       ...(rollout ? { rollout } : {}),
@@ -493,21 +425,10 @@ export class DemoReconciler {
       object: KubeObject,
       synced: boolean,
       healthy: AppliedResource['health'],
-    ): AppliedResource => ({
-      group: object.apiVersion.includes('/')
-        ? object.apiVersion.split('/')[0]
-        : '',
-      version: object.apiVersion.split('/').pop()!,
-      kind: object.kind,
-      namespace: object.metadata.namespace!,
-      name: object.metadata.name,
-      inSync: synced,
-      health: healthy,
-      healthMessage: healthy === 'Healthy' ? null : message,
-    });
+    ) => appliedResource(object, synced, healthy, message);
     // What the engine applied: the HelmRelease, or the workload and its autoscaler (and a
     // Rollout's AnalysisTemplates, which Argo CD has no health check of).
-    const appliedResource = (o: KubeObject): AppliedResource => {
+    const resourceOf = (o: KubeObject): AppliedResource => {
       if (o.kind === 'Deployment') {
         return resource(o, deploymentInSync(git, applied), health);
       }
@@ -533,7 +454,7 @@ export class DemoReconciler {
       );
     const resources = helmRelease
       ? [resource(helmRelease, inSync, health)]
-      : written.applied.map(appliedResource);
+      : written.applied.map(resourceOf);
     writeEngineStatus(
       store,
       rt,

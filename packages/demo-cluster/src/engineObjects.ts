@@ -123,3 +123,24 @@ export function writeEngineStatus(
       : withFluxStatus(engine, view, fluxRevision),
   );
 }
+
+/** An object as Argo CD lists it among an Application's resources (`status.resources[]`). */
+export function appliedResource(
+  object: KubeObject,
+  inSync: boolean,
+  health: AppliedResource['health'],
+  message: string | null,
+): AppliedResource {
+  return {
+    group: object.apiVersion.includes('/')
+      ? object.apiVersion.split('/')[0]
+      : '',
+    version: object.apiVersion.split('/').pop()!,
+    kind: object.kind,
+    namespace: object.metadata.namespace!,
+    name: object.metadata.name,
+    inSync,
+    health,
+    healthMessage: health === 'Healthy' ? null : message,
+  };
+}

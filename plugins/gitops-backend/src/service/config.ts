@@ -10,7 +10,6 @@ import path from 'node:path';
 import {
   EnvironmentConfig,
   RepositoryLayout,
-  defaultEnvironmentConfig,
 } from '@gitops-backstage/plugin-gitops-repository';
 import { RegistryHostConfig } from './registry/OciRegistryClient';
 import {
@@ -30,6 +29,12 @@ import {
   readAutomationSettings,
 } from './automation/automationConfig';
 import { ChangesConfig, readChangesConfig } from './changes/changesConfig';
+import { readEnvironment } from './environmentConfig';
+import {
+  defaultProviderFor,
+  readLayout,
+  repositoryLinks,
+} from './repositoryConfig';
 
 export type { EnvironmentConfig, RepositoryLayout };
 export {
@@ -330,103 +335,6 @@ export function readGitopsConfig(
   };
 }
 
-/**
- * Links to a repository's files and commits: `links.file`/`links.commit` when configured (any
- * Git host's web view, e.g. a plain one's raw files), otherwise derived for GitHub and GitLab
- * HTTPS URLs; `null` for other hosts and local paths.
- */
-function repositoryLinks(
-  url: string,
-  repo: Config,
-): { file: string | null; commit: string | null } {
-  const web = /^https:\/\/(github\.com|gitlab\.com)\/(.+?)(\.git)?\/?$/.exec(
-    url,
-  );
-  const base = web ? `https://${web[1]}/${web[2]}` : null;
-  const infix = web?.[1] === 'gitlab.com' ? '/-' : '';
-  return {
-    file:
-      repo.getOptionalString('links.file') ??
-      (base ? `${base}${infix}/blob/{branch}/{path}` : null),
-    commit:
-      repo.getOptionalString('links.commit') ??
-      (base ? `${base}${infix}/commit/{sha}` : null),
-  };
-}
-
-function readEnvironment(
-  name: string,
-  previous: string | null,
-  env?: Config,
-): EnvironmentConfig {
-  const mode =
-    env?.getOptionalString('promotion.mode') ??
-    env?.getOptionalString('promotion.policy') ??
-    'commit';
-  const policy = mode === 'pull-request' ? 'pullRequest' : mode;
-  if (policy !== 'commit' && policy !== 'pullRequest') {
-    throw new Error(
-      `gitops.environments[${name}].promotion.mode must be "commit" or "pull-request", not "${mode}"`,
-    );
-  }
-  // The gates moved to `policy`; the older `promotion.*` keys still count when it is not set.
-  const minSoakMinutes =
-    env?.getOptionalNumber('policy.minSoakMinutes') ??
-    env?.getOptionalNumber('promotion.minSoakMinutes') ??
-    0;
-  if (!(minSoakMinutes >= 0)) {
-    throw new Error(
-      `gitops.environments[${name}].promotion.minSoakMinutes must be 0 or more`,
-    );
-  }
-  const defaults = defaultEnvironmentConfig(name);
-  return {
-    name,
-    cluster: env?.getOptionalString('cluster') ?? defaults.cluster,
-    namespace: env?.getOptionalString('namespace') ?? defaults.namespace,
-    overlayPath: env?.getOptionalString('overlayPath') ?? defaults.overlayPath,
-    valuesFile: env?.getOptionalString('valuesFile') ?? defaults.valuesFile,
-    definitionPath: readStringOrList(env, 'definitionPath'),
-    promotionPolicy: policy,
-    allowedSources:
-      env?.getOptionalStringArray('policy.allowedSources') ??
-      env?.getOptionalStringArray('promotion.allowedSources') ??
-      (previous ? [previous] : []),
-    requireHealthySource:
-      env?.getOptionalBoolean('policy.requireHealthySource') ??
-      env?.getOptionalBoolean('promotion.requireHealthySource') ??
-      false,
-    minSoakMinutes,
-    autoSync: env?.getOptionalBoolean('autoSync') ?? false,
-    // A manifest check's severity: an unpinned image fails it where digests are required.
-    requireDigest:
-      env?.getOptionalBoolean('policy.supplyChain.requireDigest') ?? false,
-  };
-}
-
-function defaultProviderFor(
-  url: string,
-  integrations: ScmIntegrationRegistry,
-): string {
-  try {
-    return integrations.github.byUrl(url) ? 'github' : 'git';
-  } catch {
-    // Not a URL (a local path or scp-like `git@host:repo`): only the git CLI reads those.
-    return 'git';
-  }
-}
-
-function readStringOrList(
-  config: Config | undefined,
-  key: string,
-): string | string[] | null {
-  if (!config?.has(key)) return null;
-  const value = config.get(key);
-  return Array.isArray(value)
-    ? config.getStringArray(key)
-    : config.getString(key);
-}
-
 /** The configured environment of that name; 404 naming the configured ones otherwise. */
 export function findEnvironment(
   config: GitopsConfig,
@@ -441,34 +349,6 @@ export function findEnvironment(
     );
   }
   return environment;
-}
-
-function readLayout(config: Config | undefined): RepositoryLayout | undefined {
-  if (!config) return undefined;
-  const definitionPath = config.has('definitionPath')
-    ? config.getOptional<string | string[]>('definitionPath')
-    : undefined;
-  if (
-    definitionPath !== undefined &&
-    !(
-      typeof definitionPath === 'string' ||
-      (Array.isArray(definitionPath) &&
-        definitionPath.every(p => typeof p === 'string'))
-    )
-  ) {
-    throw new Error(
-      'gitops.repositories[].layout.definitionPath must be a path template or a list of them',
-    );
-  }
-  const folders = config.getOptionalConfig('environmentFolders');
-  return {
-    overlayPath: config.getOptionalString('overlayPath'),
-    valuesFile: config.getOptionalString('valuesFile'),
-    definitionPath,
-    environmentFolders: folders
-      ? Object.fromEntries(folders.keys().map(k => [k, folders.getString(k)]))
-      : undefined,
-  };
 }
 
 /** A number under `gitops` that must be above 0, or its default. */

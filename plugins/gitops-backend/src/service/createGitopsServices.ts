@@ -20,17 +20,12 @@ import { fillTemplate, readGitopsConfig } from './config';
 import { crossInstanceStore } from './cache/SharedCache';
 import { DesiredStateReader } from '@gitops-backstage/plugin-gitops-repository';
 import { EnvironmentService } from './EnvironmentService';
-import { CliGitProvider } from '@gitops-backstage/plugin-gitops-repository';
-import { GithubGitProvider } from './git/GithubGitProvider';
+import { createGitProviders, observeGitProviders } from './git/gitProviders';
 import { CompareService } from './CompareService';
 import { HistoryService } from './HistoryService';
 import { OverviewService } from './OverviewService';
 import { FleetEntities } from './fleet/FleetEntities';
-import {
-  actionMetricsListener,
-  observeStaleRepositories,
-  recordGitFetch,
-} from './telemetry/gitopsMetrics';
+import { actionMetricsListener } from './telemetry/gitopsMetrics';
 import { ServiceLocator } from './ServiceLocator';
 import { readClusters } from './live/clusterConfig';
 import { LiveStateCache } from './live/LiveStateCache';
@@ -110,34 +105,13 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
   const config = readGitopsConfig(options.config, integrations);
   const sharedCache = crossInstanceStore(options.config, options.cache);
 
-  const builtIn = new Map<string, GitProvider>();
-  const cliGit = new CliGitProvider({
-    cacheDir: config.git.cacheDir,
-    fetchIntervalSeconds: config.git.fetchIntervalSeconds,
-    timeoutMs: config.timeouts.gitMs,
+  const { cliGit, providers } = createGitProviders({
+    config,
+    integrations,
+    sharedCache,
     logger,
-    onFetch: result => recordGitFetch('git', result),
+    extra: options.extraGitProviders,
   });
-  for (const provider of [
-    cliGit,
-    new GithubGitProvider({
-      integrations,
-      logger,
-      timeoutMs: config.timeouts.gitMs,
-      fetchIntervalSeconds: config.git.fetchIntervalSeconds,
-      sharedCache,
-    }),
-  ]) {
-    builtIn.set(provider.type, provider);
-  }
-  const providers = new Map(builtIn);
-  for (const extra of options.extraGitProviders) {
-    const provider =
-      typeof extra === 'function'
-        ? extra({ getDefault: type => builtIn.get(type) })
-        : extra;
-    providers.set(provider.type, provider);
-  }
 
   const locator = new ServiceLocator({ config, providers });
   const audit = new ChangeAuditor({
@@ -375,18 +349,7 @@ export function createGitopsServices(options: CreateGitopsServicesOptions) {
     /** Starts the cluster watches and the signals of changed entities. */
     start: () => {
       cache.start();
-      stopGitMetrics ??= observeStaleRepositories(() =>
-        [...providers.values()].flatMap(provider =>
-          provider.staleRepositories
-            ? [
-                {
-                  provider: provider.type,
-                  stale: provider.staleRepositories().length,
-                },
-              ]
-            : [],
-        ),
-      );
+      stopGitMetrics ??= observeGitProviders(providers);
       entitySignals.start();
     },
     /** Stops watches, signals and long-running git readers. */

@@ -8,14 +8,10 @@ import {
 import { GitProvider } from '@gitops-backstage/plugin-gitops-node';
 import {
   NewServiceSpec,
-  Plan,
-  environmentInRepository,
   fillTemplate,
   renderNewService,
 } from '@gitops-backstage/plugin-gitops-repository';
-import { createTwoFilesPatch } from 'diff';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { GitopsConfig, RepositoryConfig } from '../config';
 import { ServiceTarget } from '../ServiceLocator';
 import { ChangeWriter } from '../promotion/ChangeWriter';
@@ -23,6 +19,8 @@ import { Actor, ChangeOptions } from '../promotion/changeRequests';
 import { ChangeAuditor, diffSummary } from '../audit/auditChange';
 import { ACTION_ID_TRAILER } from '../promotion/commitMessage';
 import { ActionStore } from '../store/ActionStore';
+import { newServiceSpec } from './newServiceSpec';
+import { planNewFiles } from './planNewFiles';
 import { actionJournal } from '../promotion/actionJournal';
 
 /** Options of {@link ServiceCreationService}. */
@@ -125,7 +123,16 @@ export class ServiceCreationService {
     const servicePath = fillTemplate(config.serviceCreation.pathTemplate, {
       service: request.name,
     });
-    const spec = await this.specOf(request, repository, servicePath, signal);
+    const digest =
+      request.digest ??
+      (await this.options.resolveDigest(request.image, request.tag, signal));
+    const spec = newServiceSpec({
+      request,
+      repository,
+      servicePath,
+      config,
+      digest,
+    });
     const rendered = renderNewService(spec);
     const target: ServiceTarget = {
       entityRef,
@@ -297,89 +304,6 @@ export class ServiceCreationService {
     );
   }
 
-  private async specOf(
-    request: CreateServiceRequest,
-    repository: RepositoryConfig,
-    servicePath: string,
-    signal?: AbortSignal,
-  ): Promise<NewServiceSpec> {
-    const { config } = this.options;
-    const creation = config.serviceCreation;
-    const definitionTemplate = creation[request.engine].definitionPath;
-    const environments = config.environments.map(configured => {
-      const env = environmentInRepository(configured, repository.layout);
-      const values = {
-        service: request.name,
-        env: env.name,
-        path: servicePath,
-      };
-      return {
-        name: env.name,
-        namespace: fillTemplate(env.namespace, values),
-        overlayPath: fillTemplate(env.overlayPath, values),
-        valuesFile: fillTemplate(env.valuesFile, values),
-        definitionPath: fillTemplate(definitionTemplate, values),
-        autoSync: env.autoSync,
-      };
-    });
-    const digest =
-      request.digest ??
-      (await this.options.resolveDigest(request.image, request.tag, signal));
-    if (!digest) {
-      throw new InputError(
-        `${request.image}:${
-          request.tag
-        } has no digest in a configured registry, and ${
-          environments[environments.length - 1].name
-        } is pinned by digest: push the image first, list its registry in gitops.registries, or give the digest; nothing was written`,
-      );
-    }
-    return {
-      name: request.name,
-      path: servicePath,
-      engine: request.engine,
-      layout: request.layout,
-      image: request.image,
-      tag: request.tag,
-      digest,
-      port: request.port ?? 8080,
-      autoscaling: request.autoscaling ?? { minReplicas: 3, maxReplicas: 10 },
-      environments,
-      progressiveDelivery: request.progressiveDelivery ?? 'none',
-      ...(request.prometheusAddress
-        ? { prometheusAddress: request.prometheusAddress }
-        : {}),
-      repository: {
-        url: creation.argocd.repoURL ?? repository.url,
-        branch: repository.branch,
-      },
-      argocd: {
-        namespace: creation.argocd.namespace,
-        project: creation.argocd.project,
-      },
-      flux: {
-        namespace: creation.flux.namespace,
-        sourceName: creation.flux.sourceName,
-        sourceNamespace: creation.flux.sourceNamespace,
-      },
-      entity: {
-        owner: request.owner,
-        system: request.system,
-        description: request.description,
-        annotations: {
-          ...(repository !== config.repositories[0]
-            ? { 'gitops.backstage.io/repo': repository.name }
-            : {}),
-          ...(request.sourceLocation
-            ? {
-                'backstage.io/source-location': `url:${request.sourceLocation}`,
-              }
-            : {}),
-        },
-      },
-    };
-  }
-
   private recordMessage(
     service: CreatedService,
     first: GitopsConfig['environments'][number],
@@ -421,56 +345,6 @@ export class ServiceCreationService {
       );
     }
   }
-}
-
-/**
- * The new files as a plan on `revision`: refused (409) when the service folder or any of the
- * files is already there, so nothing of another service is ever overwritten.
- */
-async function planNewFiles(
-  target: ServiceTarget,
-  files: Array<{ path: string; content: string }>,
-  revision: string,
-  signal?: AbortSignal,
-): Promise<Plan> {
-  const { provider, repository } = target;
-  const existing: string[] = [];
-  if (provider.listFolders) {
-    const parent = path.posix.dirname(target.path);
-    const folders = await provider.listFolders({
-      repository,
-      revision,
-      path: parent === '.' ? '' : parent,
-      signal,
-    });
-    if (folders.includes(target.path)) existing.push(`${target.path}/`);
-  }
-  const contents = await Promise.all(
-    files.map(f =>
-      provider.readFile({ repository, revision, path: f.path, signal }),
-    ),
-  );
-  files.forEach((f, i) => {
-    if (contents[i] !== undefined) existing.push(f.path);
-  });
-  if (existing.length > 0) {
-    throw new ConflictError(
-      `${existing.slice(0, 5).join(', ')}${
-        existing.length > 5 ? ` and ${existing.length - 5} more` : ''
-      } already ${existing.length === 1 ? 'exists' : 'exist'} on ${
-        repository.branch
-      }: choose another name; nothing was written`,
-    );
-  }
-  return {
-    files: files.map(f => ({ path: f.path, before: '', after: f.content })),
-    diff: files
-      .map(f =>
-        createTwoFilesPatch('/dev/null', `b/${f.path}`, '', f.content, '', ''),
-      )
-      .join(''),
-    noop: false,
-  };
 }
 
 function fileLink(template: string, branch: string, file: string): string {

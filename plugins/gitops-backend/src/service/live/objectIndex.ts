@@ -367,7 +367,9 @@ export class ObjectIndex {
 
 /** An object's name key, the first of {@link indexKeys}: its id in an ObjectIndex. */
 function nameKey(object: KubeObject) {
-  return `${NAME_PREFIX}${object.metadata?.namespace ?? ''}/${object.metadata?.name}`;
+  return `${NAME_PREFIX}${object.metadata?.namespace ?? ''}/${
+    object.metadata?.name
+  }`;
 }
 
 /** Objects of a kind under an index key: the cluster's index, or a scan where it has none. */
