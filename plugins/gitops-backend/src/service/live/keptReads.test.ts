@@ -101,4 +101,26 @@ describe('KeptReads', () => {
     const unversioned = [{ ...reads[0], version: NaN }];
     expect(keepReads(unversioned)).not.toBe(keepReads(unversioned));
   });
+
+  it.each([
+    ['a few thousand reads (codes in several chunks)', 3_000],
+    ['more distinct keys than two characters can number', 70_000],
+  ])('keeps %s, in order, and checks each', (_, count) => {
+    const many: CacheRead[] = Array.from({ length: count }, (__, i) => ({
+      cluster: i % 2 ? 'dev' : 'prod',
+      kind: 'pods',
+      key: `ns:n${i}`,
+      version: i,
+    }));
+    const kept = keepReads(many);
+    expect(kept.toArray()).toEqual(many);
+    const at =
+      (changed?: number) => (cluster: string, _k: string, key: string) => {
+        const i = Number(key.slice(4));
+        if (cluster !== (i % 2 ? 'dev' : 'prod')) return undefined;
+        return i === changed ? -1 : i;
+      };
+    expect(readsAt(kept, at())).toBe(true);
+    expect(readsAt(kept, at(count - 1))).toBe(false);
+  });
 });

@@ -25,9 +25,16 @@ function placeNumber(cluster: string, kind: KindKey): number {
 
 /** Which reads were made: their places and keys, without the versions they answered. */
 interface ReadShape {
-  /** The cluster and kind of each read (see `placeNumber`): small integers. */
-  readonly places: number[];
+  /**
+   * Two characters per read: its place (see `placeNumber`) and the index of its key in
+   * `keys`. A string of small codes is one byte per character, a quarter of an array's
+   * slots; both run up to 65,535.
+   */
+  readonly code: string;
+  /** The distinct keys read: a service's namespace key is read for ten kinds. */
   readonly keys: string[];
+  /** The reads as noted, for more places or keys than two characters can number. */
+  readonly plain?: readonly CacheRead[];
   /**
    * The reads of this shape kept last: taken again when their versions are the same. Weak:
    * the holders keep what they hold, and nothing else should.
@@ -50,50 +57,54 @@ function mix(hash: number, value: number): number {
   return Math.imul(hash ^ value, FNV_PRIME);
 }
 
+/** Characters per `String.fromCharCode` call: far below the engine's argument limit. */
+const CODE_CHUNK = 4096;
+
 function shapeOf(reads: readonly CacheRead[]): ReadShape {
-  const places = new Array<number>(reads.length);
+  // One string per key, shared within the shape only (whose holders share it in turn): a
+  // pool of every key of the fleet cost 14 MiB of table at 10,000 services.
+  const keyIndexes = new Map<string, number>();
+  const keys: string[] = [];
+  const codes = new Array<number>(reads.length * 2);
   let hash = FNV_OFFSET;
   for (let i = 0; i < reads.length; i++) {
     const { cluster, kind, key } = reads[i];
-    places[i] = placeNumber(cluster, kind);
-    hash = mix(hash, places[i]);
-    for (let c = 0; c < key.length; c++) hash = mix(hash, key.charCodeAt(c));
-    // Ends the key, so that ['ab', 'c'] and ['a', 'bc'] hash apart.
-    hash = mix(hash, 0x10000);
+    let keyIndex = keyIndexes.get(key);
+    if (keyIndex === undefined) {
+      keyIndex = keys.length;
+      keys.push(key);
+      keyIndexes.set(key, keyIndex);
+      for (let c = 0; c < key.length; c++) hash = mix(hash, key.charCodeAt(c));
+      // Ends the key, so that ['ab', 'c'] and ['a', 'bc'] hash apart.
+      hash = mix(hash, 0x10000);
+    }
+    codes[2 * i] = placeNumber(cluster, kind);
+    codes[2 * i + 1] = keyIndex;
+    hash = mix(mix(hash, codes[2 * i]), keyIndex);
+  }
+  if (keys.length > 0xffff || knownPlaces.length > 0xffff) {
+    return { code: '', keys: [], plain: reads.map(read => ({ ...read })) };
+  }
+  let code = '';
+  for (let i = 0; i < codes.length; i += CODE_CHUNK) {
+    code += String.fromCharCode(...codes.slice(i, i + CODE_CHUNK));
   }
   const known = readShapes.get(hash)?.deref();
-  if (known && sameShape(known, places, reads)) return known;
-  // One string per key: a service's namespace key is read for ten kinds, each time built
-  // anew. Shared within the shape only, whose holders share it in turn: a pool of every key
-  // of the fleet cost 14 MiB of table at 10,000 services for little more sharing.
-  const ownKeys = new Map<string, string>();
-  const keys = reads.map(({ key }) => {
-    const first = ownKeys.get(key);
-    if (first !== undefined) return first;
-    ownKeys.set(key, key);
-    return key;
-  });
-  const shape: ReadShape = { places, keys };
+  if (known && known.code === code && sameKeys(known.keys, keys)) return known;
+  const shape: ReadShape = { code, keys };
   readShapes.set(hash, new WeakRef(shape));
   return shape;
 }
 
-function sameShape(
-  shape: ReadShape,
-  places: number[],
-  reads: readonly CacheRead[],
-): boolean {
-  if (shape.keys.length !== reads.length) return false;
-  for (let i = 0; i < reads.length; i++) {
-    if (shape.places[i] !== places[i] || shape.keys[i] !== reads[i].key)
-      return false;
-  }
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
 /**
  * Cluster cache reads as kept by what was computed from them (overview rows, quiet passes,
- * watched entities): arrays instead of an object per read, and the arrays of the places and
+ * watched entities): an array of versions instead of an object per read, and the places and
  * keys shared by every holder of the same reads (see `readShapes`). A service's answer makes
  * about 64 reads: 8 MiB per 1,000 services as objects, in a heap snapshot at N=1000, where
  * these take a quarter of that. Plain arrays, not typed ones: a typed array of a few dozen
@@ -115,10 +126,12 @@ export class KeptReads {
 
   /** Whether each read would answer the version it had (`versionOf` answers now). */
   allAt(versionOf: VersionOf): boolean {
-    const { keys } = this.shape;
-    for (let i = 0; i < keys.length; i++) {
-      const { cluster, kind } = knownPlaces[this.shape.places[i]];
-      if (versionOf(cluster, kind, keys[i]) !== this.versions[i]) return false;
+    const { code, keys, plain } = this.shape;
+    if (plain) return readsAt(plain, versionOf);
+    for (let i = 0; i < this.versions.length; i++) {
+      const { cluster, kind } = knownPlaces[code.charCodeAt(2 * i)];
+      const key = keys[code.charCodeAt(2 * i + 1)];
+      if (versionOf(cluster, kind, key) !== this.versions[i]) return false;
     }
     return true;
   }
@@ -134,10 +147,12 @@ export class KeptReads {
 
   /** The reads as objects again. */
   toArray(): CacheRead[] {
-    return this.shape.keys.map((key, i) => ({
-      ...knownPlaces[this.shape.places[i]],
-      key,
-      version: this.versions[i],
+    const { code, keys, plain } = this.shape;
+    if (plain) return plain.map(read => ({ ...read }));
+    return this.versions.map((version, i) => ({
+      ...knownPlaces[code.charCodeAt(2 * i)],
+      key: keys[code.charCodeAt(2 * i + 1)],
+      version,
     }));
   }
 }
