@@ -36,6 +36,7 @@ export {
 export type { EnvironmentConfig, RepositoryLayout } from './environments';
 export type { ServiceTarget } from './ServiceTarget';
 export { BoundedPool, StringPool } from './boundedPool';
+export { HASH_SEED, hashString, mixHash } from './contentHash';
 export { internStrings, internedCopy } from './internStrings';
 export { shareParts } from './sharedParts';
 export { renderNewService } from './newService/renderNewService';

@@ -1,4 +1,5 @@
 import { BoundedPool } from './boundedPool';
+import { hashString, mixHash } from './contentHash';
 
 /**
  * Parts of cached objects repeat across a fleet: the labels of a ReplicaSet's pods, a
@@ -17,25 +18,12 @@ const sharedPool = new BoundedPool<number, object>(200_000);
 /** The hash of the value `share` returned last (`undefined`: not shareable). */
 let lastHash: number | undefined;
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-function mix(hash: number, value: number): number {
-  return Math.imul(hash ^ value, FNV_PRIME);
-}
-
-function stringHash(value: string): number {
-  let hash = FNV_OFFSET;
-  for (let i = 0; i < value.length; i++) hash = mix(hash, value.charCodeAt(i));
-  return hash;
-}
-
 /** Per property name, its hash: objects of a fleet have few distinct names. */
 const nameHashes = new Map<string, number>();
 function nameHash(name: string): number {
   let hash = nameHashes.get(name);
   if (hash === undefined) {
-    hash = stringHash(name);
+    hash = hashString(name);
     if (nameHashes.size < 10_000) nameHashes.set(name, hash);
   }
   return hash;
@@ -44,9 +32,9 @@ function nameHash(name: string): number {
 function primitiveHash(value: unknown): number | undefined {
   switch (typeof value) {
     case 'string':
-      return mix(stringHash(value), 1);
+      return mixHash(hashString(value), 1);
     case 'number':
-      return mix(stringHash(String(value)), 2);
+      return mixHash(hashString(String(value)), 2);
     case 'boolean':
       return value ? 3 : 4;
     case 'undefined':
@@ -92,7 +80,7 @@ function share(value: unknown): unknown {
     hash =
       hash === undefined || lastHash === undefined
         ? undefined
-        : mix(mix(hash, nameHash(key)), lastHash);
+        : mixHash(mixHash(hash, nameHash(key)), lastHash);
   }
   lastHash = hash;
   if (hash === undefined) return value;

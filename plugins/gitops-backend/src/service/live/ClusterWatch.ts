@@ -10,18 +10,34 @@ import {
 } from './kinds';
 import { ObjectIndex } from './objectIndex';
 import { WatchSample, recordWatchReconnect } from '../telemetry/gitopsMetrics';
+import {
+  DEFAULT_BACKOFF_MS,
+  DEFAULT_MAX_BACKOFF_MS,
+  reconnectDelayMs,
+} from './watchBackoff';
+import {
+  freshnessOf,
+  healthOf,
+  kindStateOf,
+  slotWarnings,
+  watchSamplesOf,
+} from './watchReports';
 import { isExpiredEvent, slimObject } from './slimObject';
 import { WatchScope, scopeNamespaces } from './watchScope';
 import {
   KindWatchState,
   WatchSlot,
-  aggregate,
   createWatchSlot,
   isExcluded,
   safeMessage,
 } from './watchSlot';
 
 export type { KindWatchState } from './watchSlot';
+export {
+  DEFAULT_BACKOFF_MS,
+  DEFAULT_MAX_BACKOFF_MS,
+  reconnectDelayMs,
+} from './watchBackoff';
 
 /** Options of {@link ClusterWatch}. */
 export interface ClusterWatchOptions {
@@ -49,46 +65,6 @@ export interface ClusterWatchOptions {
   now?: () => number;
   /** Source of the reconnect jitter, in [0, 1) (tests fix it). Default `Math.random`. */
   random?: () => number;
-}
-
-/** First restart delay of a failed watch. */
-export const DEFAULT_BACKOFF_MS = 1000;
-
-/**
- * Cap of the restart delay of a failed watch. A cluster that answers again is read at most
- * this long after; when the request in flight hung, after its time-out plus half of this.
- * The doubling used to reach 30 s, and a change made during a long outage then showed up to
- * ~20 s after the API server was back. At 5 s, a cluster down for good costs each kind one
- * request every 2.5–5 s, which an API server that refuses or fails fast does not feel.
- */
-export const DEFAULT_MAX_BACKOFF_MS = 5000;
-
-/**
- * The wait before the next attempt of a watch that failed `failures` times in a row:
- * exponential from `baseMs`, capped at `maxMs`, with "equal jitter" — half of it fixed, half
- * random — so the informers of a cluster, and the backend instances, that lost the API server
- * at the same moment do not come back in lockstep. `waitedMs`, how long the failed attempt
- * already waited for an answer (a request that hung until its time-out), counts against the
- * fixed half: the attempts are spaced by the backoff, not by the backoff plus the time-out.
- * The random half always applies, so hung attempts do not re-align on the time-out.
- */
-export function reconnectDelayMs(
-  failures: number,
-  options: {
-    baseMs: number;
-    maxMs: number;
-    waitedMs?: number;
-    random?: () => number;
-  },
-): number {
-  const { baseMs } = options;
-  const maxMs = Math.max(baseMs, options.maxMs);
-  // The exponent is bounded: 2 ** 1024 is Infinity, and the cap is reached long before.
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 30));
-  const half = ceiling / 2;
-  const fixed = Math.max(0, half - Math.max(0, options.waitedMs ?? 0));
-  const random = Math.min(Math.max((options.random ?? Math.random)(), 0), 1);
-  return Math.round(fixed + random * half);
 }
 
 /**
@@ -198,45 +174,21 @@ export class ClusterWatch implements ClusterObjects {
   }
 
   warnings(namespace: string): string[] {
-    const warnings: string[] = [];
-    if (this.watchScope && !this.scope()!.service.includes(namespace)) {
-      warnings.push(
-        `cluster ${this.name}: namespace ${namespace} is not watched (gitops.clusters[].namespaces)`,
-      );
-    }
-    for (const slot of this.slots.values()) {
-      const relevant =
-        slot.namespace === null ||
-        slot.namespace === namespace ||
-        WATCHED_KINDS[slot.kind].scope !== 'service';
-      if (!relevant) continue;
-      const where = slot.namespace ? ` in ${slot.namespace}` : '';
-      if (slot.status.state === 'forbidden') {
-        warnings.push(
-          `cluster ${this.name}: may not list ${slot.kind}${where} (${slot.status.error}): grant list, watch on ${slot.kind}`,
-        );
-      } else if (
-        slot.status.state === 'absent' &&
-        !WATCHED_KINDS[slot.kind].optional
-      ) {
-        warnings.push(
-          `cluster ${this.name}: does not serve ${slot.kind}${where} (${slot.status.error})`,
-        );
-      }
-    }
-    return warnings;
+    const scope = this.scope();
+    const unwatched =
+      scope && !scope.service.includes(namespace)
+        ? [
+            `cluster ${this.name}: namespace ${namespace} is not watched (gitops.clusters[].namespaces)`,
+          ]
+        : [];
+    return [
+      ...unwatched,
+      ...slotWarnings(this.name, this.slots.values(), namespace),
+    ];
   }
 
   kindState(kind: KindKey): KindReadState {
-    const states = [...this.slots.values()]
-      .filter(slot => slot.kind === kind)
-      .map(slot => slot.status.state);
-    // One namespace the account may not read is enough to make the kind's answer partial.
-    if (states.includes('forbidden')) return 'forbidden';
-    if (states.length > 0 && states.every(state => state === 'absent')) {
-      return 'absent';
-    }
-    return states.includes('synced') ? 'read' : 'unknown';
+    return kindStateOf(this.slots.values(), kind);
   }
 
   /** Every kind has been listed once (or is absent or forbidden): reads answer from the cache. */
@@ -272,33 +224,12 @@ export class ClusterWatch implements ClusterObjects {
   }
 
   freshness(): Freshness {
-    const now = this.now();
-    let oldest: number | null = null;
-    let cause: WatchSlot | undefined;
-    for (const slot of this.slots.values()) {
-      if (isExcluded(slot) || slot.status.syncedAt === null) continue;
-      const confirmed = slot.status.connected
-        ? now
-        : Date.parse(slot.status.confirmedAt ?? '') || 0;
-      if (oldest === null || confirmed < oldest) {
-        oldest = confirmed;
-        cause = slot;
-      }
-    }
-    if (oldest === null) {
-      return { observedAt: null, stale: false, staleReason: null };
-    }
-    const stale = now - oldest > this.options.timeoutMs;
-    const since = new Date(oldest).toISOString();
-    return {
-      observedAt: since,
-      stale,
-      staleReason: stale
-        ? `cluster ${this.name}: no answer since ${since.slice(11, 19)} UTC${
-            cause?.status.error ? ` (${cause.status.error})` : ''
-          }; showing the state from then`
-        : null,
-    };
+    return freshnessOf(
+      this.name,
+      this.slots.values(),
+      this.now(),
+      this.options.timeoutMs,
+    );
   }
 
   /** Resolves once ready; rejects after `timeoutMs` or when `signal` aborts. */
@@ -339,22 +270,7 @@ export class ClusterWatch implements ClusterObjects {
   }
 
   health(): Record<KindKey, KindWatchState> {
-    const result = {} as Record<KindKey, KindWatchState>;
-    for (const kind of Object.keys(WATCHED_KINDS) as KindKey[]) {
-      const slots = [...this.slots.values()].filter(s => s.kind === kind);
-      if (slots.length === 0) continue;
-      if (slots.length === 1 && slots[0].namespace === null) {
-        result[kind] = { ...slots[0].status };
-        continue;
-      }
-      result[kind] = {
-        ...aggregate(slots.map(s => s.status)),
-        namespaces: Object.fromEntries(
-          slots.map(s => [s.namespace!, { ...s.status }]),
-        ),
-      };
-    }
-    return result;
+    return healthOf(this.slots.values());
   }
 
   /**
@@ -363,38 +279,13 @@ export class ClusterWatch implements ClusterObjects {
    * open. A kind absent or forbidden everywhere has no lag nor connection to report.
    */
   watchSamples(): WatchSample[] {
-    const now = this.now();
-    const byKind = new Map<
-      KindKey,
-      { confirmed: number; connected: boolean }
-    >();
-    for (const slot of this.slots.values()) {
-      if (isExcluded(slot)) continue;
-      const confirmed =
-        Date.parse(slot.status.confirmedAt ?? '') ||
-        (this.slotCreated.get(slot) ?? now);
-      const seen = byKind.get(slot.kind);
-      byKind.set(slot.kind, {
-        confirmed: Math.min(seen?.confirmed ?? confirmed, confirmed),
-        connected: (seen?.connected ?? true) && slot.status.connected,
-      });
-    }
-    const samples: WatchSample[] = [];
-    for (const [kind, index] of this.indexes) {
-      const watched = byKind.get(kind);
-      // A CRD not installed (or not granted) would add a series of zeros per cluster.
-      if (!watched && index.size === 0) continue;
-      samples.push({
-        cluster: this.name,
-        kind,
-        objects: index.size,
-        lagSeconds: watched
-          ? Math.max(0, now - watched.confirmed) / 1000
-          : null,
-        connected: watched ? watched.connected : null,
-      });
-    }
-    return samples;
+    return watchSamplesOf(
+      this.name,
+      this.slots.values(),
+      this.indexes,
+      this.now(),
+      slot => this.slotCreated.get(slot),
+    );
   }
 
   private now() {

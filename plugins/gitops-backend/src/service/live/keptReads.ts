@@ -1,4 +1,9 @@
-import { BoundedPool } from '@gitops-backstage/plugin-gitops-repository';
+import {
+  BoundedPool,
+  HASH_SEED,
+  hashString,
+  mixHash,
+} from '@gitops-backstage/plugin-gitops-repository';
 import { CacheRead, KindKey } from './kinds';
 
 /** The version a read of `key` (of a kind, in a cluster) would answer now; undefined: none. */
@@ -50,13 +55,6 @@ interface ReadShape {
  */
 const readShapes = new BoundedPool<number, WeakRef<ReadShape>>(100_000);
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-function mix(hash: number, value: number): number {
-  return Math.imul(hash ^ value, FNV_PRIME);
-}
-
 /** Characters per `String.fromCharCode` call: far below the engine's argument limit. */
 const CODE_CHUNK = 4096;
 
@@ -66,7 +64,7 @@ function shapeOf(reads: readonly CacheRead[]): ReadShape {
   const keyIndexes = new Map<string, number>();
   const keys: string[] = [];
   const codes = new Array<number>(reads.length * 2);
-  let hash = FNV_OFFSET;
+  let hash = HASH_SEED;
   for (let i = 0; i < reads.length; i++) {
     const { cluster, kind, key } = reads[i];
     let keyIndex = keyIndexes.get(key);
@@ -74,13 +72,12 @@ function shapeOf(reads: readonly CacheRead[]): ReadShape {
       keyIndex = keys.length;
       keys.push(key);
       keyIndexes.set(key, keyIndex);
-      for (let c = 0; c < key.length; c++) hash = mix(hash, key.charCodeAt(c));
       // Ends the key, so that ['ab', 'c'] and ['a', 'bc'] hash apart.
-      hash = mix(hash, 0x10000);
+      hash = mixHash(hashString(key, hash), 0x10000);
     }
     codes[2 * i] = placeNumber(cluster, kind);
     codes[2 * i + 1] = keyIndex;
-    hash = mix(mix(hash, codes[2 * i]), keyIndex);
+    hash = mixHash(mixHash(hash, codes[2 * i]), keyIndex);
   }
   if (keys.length > 0xffff || knownPlaces.length > 0xffff) {
     return { code: '', keys: [], plain: reads.map(read => ({ ...read })) };

@@ -204,8 +204,8 @@ export class ObjectIndex {
   }
 
   put(object: KubeObject) {
-    const namespace = object.metadata?.namespace ?? '';
-    const name = `${object.metadata?.name}`;
+    const namespace = namespaceOf(object);
+    const name = nameOf(object);
     const old = this.byNamespace.get(namespace)?.get(name);
     const version = object.metadata?.resourceVersion;
     // The same version of an object already held: a relist, or the list of a slot made again.
@@ -232,11 +232,11 @@ export class ObjectIndex {
   }
 
   remove(object: KubeObject) {
-    const namespace = object.metadata?.namespace ?? '';
+    const namespace = namespaceOf(object);
     const names = this.byNamespace.get(namespace);
-    const old = names?.get(`${object.metadata?.name}`);
+    const old = names?.get(nameOf(object));
     if (!names || !old) return;
-    names.delete(`${old.metadata?.name}`);
+    names.delete(nameOf(old));
     if (names.size === 0) this.byNamespace.delete(namespace);
     this.count -= 1;
     this.unindex(old);
@@ -249,21 +249,16 @@ export class ObjectIndex {
   relisted(namespace: string | null, items: readonly KubeObject[]): number {
     const listed = new Map<string, Set<string>>();
     for (const item of items) {
-      const ns = item.metadata?.namespace ?? '';
+      const ns = namespaceOf(item);
       let names = listed.get(ns);
       if (!names) listed.set(ns, (names = new Set()));
-      names.add(`${item.metadata?.name}`);
+      names.add(nameOf(item));
     }
     let removed = 0;
-    for (const ns of namespace === null
-      ? [...this.byNamespace.keys()]
-      : [namespace]) {
-      const names = listed.get(ns);
-      for (const object of [...(this.byNamespace.get(ns)?.values() ?? [])]) {
-        if (names?.has(`${object.metadata?.name}`)) continue;
-        this.remove(object);
-        removed += 1;
-      }
+    for (const object of this.heldIn(namespace)) {
+      if (listed.get(namespaceOf(object))?.has(nameOf(object))) continue;
+      this.remove(object);
+      removed += 1;
     }
     for (const item of items) this.put(item);
     return removed;
@@ -271,13 +266,7 @@ export class ObjectIndex {
 
   /** Removes the objects of `namespace` (null: all): their informer was stopped for good. */
   clear(namespace: string | null) {
-    for (const ns of namespace === null
-      ? [...this.byNamespace.keys()]
-      : [namespace]) {
-      for (const object of [...(this.byNamespace.get(ns)?.values() ?? [])]) {
-        this.remove(object);
-      }
-    }
+    for (const object of this.heldIn(namespace)) this.remove(object);
   }
 
   /** The objects of one namespace; of all when `namespace` is empty or absent. */
@@ -320,6 +309,14 @@ export class ObjectIndex {
     return this.clock;
   }
 
+  /** A copy of the objects held in `namespace` (null: in all), safe to remove from while read. */
+  private heldIn(namespace: string | null): KubeObject[] {
+    if (namespace !== null) {
+      return [...(this.byNamespace.get(namespace)?.values() ?? [])];
+    }
+    return this.list();
+  }
+
   /**
    * The object of a name key (`name:<namespace>/<name>`), null when none is held; undefined
    * for any other key. Neither a namespace nor a name holds a slash.
@@ -358,7 +355,7 @@ export class ObjectIndex {
   private touch(object: KubeObject, keys: string[]) {
     this.clock += 1;
     this.versions.set('*', this.clock);
-    this.versions.set(`ns:${object.metadata?.namespace ?? ''}`, this.clock);
+    this.versions.set(`ns:${namespaceOf(object)}`, this.clock);
     for (const key of keys) {
       if (this.versions.has(key)) this.versions.set(key, this.clock);
     }
@@ -367,9 +364,17 @@ export class ObjectIndex {
 
 /** An object's name key, the first of {@link indexKeys}: its id in an ObjectIndex. */
 function nameKey(object: KubeObject) {
-  return `${NAME_PREFIX}${object.metadata?.namespace ?? ''}/${
-    object.metadata?.name
-  }`;
+  return `${NAME_PREFIX}${namespaceOf(object)}/${nameOf(object)}`;
+}
+
+/** An object's namespace; '' for a cluster-scoped object. */
+function namespaceOf(object: KubeObject): string {
+  return object.metadata?.namespace ?? '';
+}
+
+/** An object's name as the index keys it (a missing name is the string `undefined`). */
+function nameOf(object: KubeObject): string {
+  return `${object.metadata?.name}`;
 }
 
 /** Objects of a kind under an index key: the cluster's index, or a scan where it has none. */
