@@ -3,6 +3,7 @@
  * `spec.strategy.canary.steps`) as the demo's controller reads them: the weight a step index
  * stands at, Go-style durations, and the hashes Argo Rollouts writes into the status.
  */
+import { HASH_SEED, mixHash } from '@gitops-backstage/plugin-gitops-repository';
 
 /** One step of `spec.strategy.canary.steps`; the demo plays setWeight, pause and analysis. */
 export interface CanaryStep {
@@ -91,12 +92,12 @@ const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
  * steps' JSON, its decimal digits safe-encoded. The demo hashes the steps as Git has them.
  */
 export function stepsHash(steps: readonly CanaryStep[]): string {
-  let hash = 0x811c9dc5;
+  // Of the UTF-8 bytes, as Go hashes them (not of UTF-16 code units), read unsigned.
+  let hash = HASH_SEED;
   for (const byte of Buffer.from(JSON.stringify(steps), 'utf8')) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
+    hash = mixHash(hash, byte);
   }
-  return [...String(hash)]
+  return [...String(hash >>> 0)]
     .map(c => SAFE_ALPHABET[c.charCodeAt(0) % SAFE_ALPHABET.length])
     .join('');
 }

@@ -3,12 +3,12 @@ import { ConfigReader } from '@backstage/config';
 import { HttpKubeApi } from '../../__testUtils__/httpKubeApi';
 import { OutageProxy, ProxiedAttempt } from '../../__testUtils__/outageProxy';
 import { readClusters } from './clusterConfig';
+import { ClusterWatch } from './ClusterWatch';
 import {
-  ClusterWatch,
   DEFAULT_BACKOFF_MS,
   DEFAULT_MAX_BACKOFF_MS,
   reconnectDelayMs,
-} from './ClusterWatch';
+} from './watchBackoff';
 
 jest.setTimeout(30_000);
 

@@ -33,11 +33,6 @@ import {
 } from './watchSlot';
 
 export type { KindWatchState } from './watchSlot';
-export {
-  DEFAULT_BACKOFF_MS,
-  DEFAULT_MAX_BACKOFF_MS,
-  reconnectDelayMs,
-} from './watchBackoff';
 
 /** Options of {@link ClusterWatch}. */
 export interface ClusterWatchOptions {
